@@ -1,0 +1,1 @@
+"""CivicDesk: an open-source multichannel service desk for government."""

@@ -1,0 +1,5 @@
+"""Allow `python -m civicdesk SUBCOMMAND`."""
+
+from civicdesk.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""CivicDesk agencies app."""

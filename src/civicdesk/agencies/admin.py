@@ -1,0 +1,44 @@
+"""Admin screens for agencies, teams, staff and services."""
+
+from django.contrib import admin
+
+from civicdesk.agencies.models import Agency, Service, ServiceAttribute, StaffProfile, Team
+
+
+class TeamInline(admin.TabularInline):
+    model = Team
+    extra = 0
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent", "email", "is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [TeamInline]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "agency"]
+    list_filter = ["agency"]
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "role"]
+    list_filter = ["role", "agencies"]
+    filter_horizontal = ["agencies", "teams"]
+
+
+class ServiceAttributeInline(admin.StackedInline):
+    model = ServiceAttribute
+    extra = 0
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "group", "agency", "is_active", "is_realtime"]
+    list_filter = ["group", "agency", "is_active"]
+    search_fields = ["code", "name", "keywords"]
+    inlines = [ServiceAttributeInline]

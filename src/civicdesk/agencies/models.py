@@ -1,0 +1,111 @@
+"""Agencies, their teams and staff, and the services residents can request."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Agency(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="departments")
+    email = models.EmailField(blank=True, help_text="Public contact address shown on the portal.")
+    phone = models.CharField(max_length=40, blank=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="team_unique_name_per_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.agency.name} / {self.name}"
+
+
+class StaffRole(models.TextChoices):
+    ADMIN = "admin", "Administrator"
+    SUPERVISOR = "supervisor", "Supervisor"
+    AGENT = "agent", "Agent"
+
+
+class StaffProfile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(max_length=20, choices=StaffRole.choices, default=StaffRole.AGENT)
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="staff")
+    teams = models.ManyToManyField(Team, blank=True, related_name="members")
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.role})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == StaffRole.ADMIN
+
+
+class Service(models.Model):
+    """A kind of request a resident can make, owned by one agency (an Open311 service)."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    group = models.CharField(max_length=100, help_text="Topic the portal groups services under.")
+    keywords = models.CharField(max_length=500, blank=True, help_text="Comma-separated search keywords.")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="services")
+    default_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    is_active = models.BooleanField(default=True)
+    is_realtime = models.BooleanField(default=True, help_text="Open311: realtime returns the id at once.")
+
+    class Meta:
+        ordering = ["group", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.split(",") if k.strip()]
+
+
+class AttributeDatatype(models.TextChoices):
+    STRING = "string", "Short text"
+    NUMBER = "number", "Number"
+    DATETIME = "datetime", "Date and time"
+    TEXT = "text", "Long text"
+    SINGLE_VALUE_LIST = "singlevaluelist", "Pick one"
+    MULTI_VALUE_LIST = "multivaluelist", "Pick any"
+
+
+class ServiceAttribute(models.Model):
+    """A question a service asks, with the datatypes of Open311 service definitions."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="attributes")
+    code = models.SlugField(max_length=64)
+    datatype = models.CharField(max_length=20, choices=AttributeDatatype.choices, default=AttributeDatatype.STRING)
+    description = models.CharField(max_length=300, help_text="The question as residents see it.")
+    datatype_description = models.CharField(max_length=300, blank=True)
+    required = models.BooleanField(default=False)
+    variable = models.BooleanField(default=True, help_text="False for an informational line with no answer.")
+    order = models.PositiveIntegerField(default=0)
+    values = models.JSONField(default=list, blank=True, help_text='List lists: [{"key": "k", "name": "Label"}].')
+
+    class Meta:
+        ordering = ["service", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["service", "code"], name="attribute_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.service.code}.{self.code}"
+
+    @property
+    def value_keys(self) -> list[str]:
+        return [str(v["key"]) for v in self.values]

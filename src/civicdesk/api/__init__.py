@@ -1,0 +1,1 @@
+"""CivicDesk api app."""

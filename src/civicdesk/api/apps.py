@@ -1,0 +1,8 @@
+"""Django app configuration for api."""
+
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "civicdesk.api"
+    label = "api"

@@ -1,0 +1,6 @@
+"""URL routes of the api app."""
+
+from django.urls import path
+
+app_name = "api"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""CivicDesk audit app."""

@@ -1,0 +1,49 @@
+"""The audit trail: who changed what on a case or contact, and when, with before and after."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    CASE_CREATED = "case_created", "Case created"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    ASSIGNED = "assigned", "Assigned"
+    PRIORITY_CHANGED = "priority_changed", "Priority changed"
+    TAGS_CHANGED = "tags_changed", "Tags changed"
+    TRANSFERRED = "transferred", "Transferred"
+    ROUTED = "routed", "Routed"
+    MERGED = "merged", "Merged"
+    MERGED_INTO = "merged_into", "Merged into another case"
+    LINKED = "linked", "Linked"
+    REOPENED = "reopened", "Reopened"
+    LOCATION_CHANGED = "location_changed", "Location changed"
+    FIELD_CHANGED = "field_changed", "Field changed"
+    DELIVERY_FAILED = "delivery_failed", "Delivery failed"
+    FOLLOWER_ADDED = "follower_added", "Follower added"
+    CONTACT_CREATED = "contact_created", "Contact created"
+    CONTACT_CHANGED = "contact_changed", "Contact changed"
+    CONTACT_MERGED = "contact_merged", "Contacts merged"
+    CONTACT_UNMERGED = "contact_unmerged", "Contact merge undone"
+    IDENTITY_ADDED = "identity_added", "Identity added"
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True, help_text="Who, when no staff user: 'system', a channel.")
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="audit")
+    contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="audit"
+    )
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["contact", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

@@ -1,0 +1,263 @@
+"""Every write to a case: creation, messages, replies, notes, assignment, status, transfer, merge and links."""
+
+from email.utils import make_msgid
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from civicdesk.agencies.models import Agency, Team
+from civicdesk.audit.actions import record
+from civicdesk.audit.models import AuditAction
+from civicdesk.cases.models import (
+    Case,
+    CaseStatus,
+    CaseTransfer,
+    Channel,
+    DeliveryStatus,
+    Direction,
+    Message,
+    Priority,
+    Tag,
+)
+from civicdesk.cases.numbering import next_case_number
+from civicdesk.cases.routing import Route
+from civicdesk.contacts.models import Contact
+
+REPLY_CHANNEL_FOR_EMAIL_CONTACTS = {Channel.WEB, Channel.OPEN311, Channel.PHONE, Channel.EMAIL}
+
+
+def create_case(
+    *,
+    channel: str,
+    route: Route,
+    service: Any = None,
+    contact: Contact | None = None,
+    subject: str = "",
+    description: str = "",
+    attributes: dict[str, Any] | None = None,
+    address: str = "",
+    lat: float | None = None,
+    lon: float | None = None,
+    source_app: str = "",
+    actor: Any = None,
+) -> Case:
+    """Create a case; the caller holds the transaction (ingest does)."""
+    now = timezone.now()
+    case = Case.objects.create(
+        number=next_case_number(timezone.localdate(now).year),
+        channel=channel,
+        agency=route.agency,
+        team=route.team,
+        service=service,
+        contact=contact,
+        subject=subject[:300],
+        description=description,
+        attributes=attributes or {},
+        address=address[:300],
+        lat=lat,
+        lon=lon,
+        source_app=source_app,
+        created_at=now,
+        updated_at=now,
+    )
+    record(AuditAction.CASE_CREATED, case=case, actor=actor, actor_label=channel,
+           after={"number": case.number, "agency": route.agency.slug, "channel": channel})
+    record(AuditAction.ROUTED, case=case, actor_label="router", reason=route.reason,
+           after={"agency": route.agency.slug, "team": route.team.pk if route.team else None, **(route.details or {})})
+    return case
+
+
+def touch(case: Case, **changes: Any) -> None:
+    for field, value in changes.items():
+        setattr(case, field, value)
+    case.updated_at = timezone.now()
+    case.save(update_fields=[*changes, "updated_at"])
+
+
+def reopen_if_finished(case: Case) -> None:
+    if case.status == CaseStatus.RESOLVED:
+        before = case.status
+        touch(case, status=CaseStatus.OPEN, resolved_at=None)
+        record(AuditAction.REOPENED, case=case, actor_label="resident", before={"status": before},
+               after={"status": case.status}, reason="The resident wrote again after resolution.")
+    else:
+        touch(case)
+
+
+def reply_channel(case: Case) -> str:
+    """Replies go back the way the resident came; portal cases with an email address get email."""
+    contact_email = case.contact.email if case.contact else ""
+    if case.channel in REPLY_CHANNEL_FOR_EMAIL_CONTACTS:
+        return Channel.EMAIL if contact_email else Channel.WEB
+    return case.channel
+
+
+def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automatic: bool = False) -> Message:
+    channel = reply_channel(case)
+    message = Message.objects.create(
+        case=case,
+        direction=Direction.OUTBOUND,
+        channel=channel,
+        is_public=True,
+        is_automatic=automatic,
+        author=author if getattr(author, "is_authenticated", False) else None,
+        contact=case.contact,
+        subject=subject or f"[{case.number}] {case.subject or 'Your request'}",
+        body_text=text,
+        visible_text=text,
+        recipient=case.contact.email if channel == Channel.EMAIL and case.contact else "",
+        email_message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN) if channel == Channel.EMAIL else "",
+        delivery_status=DeliveryStatus.QUEUED,
+        created_at=timezone.now(),
+    )
+    from civicdesk.channels.tasks import deliver_message  # the task module imports this one
+
+    message_id = message.pk
+    transaction.on_commit(lambda: deliver_message.enqueue(message_id))
+    return message
+
+
+@transaction.atomic
+def reply(case: Case, *, author: Any, text: str) -> Message:
+    """Reply to the resident through the channel of origin."""
+    message = _outbound(case, author=author, text=text)
+    changes: dict[str, Any] = {}
+    if case.first_response_at is None and not message.is_automatic:
+        changes["first_response_at"] = message.created_at
+    if case.status == CaseStatus.NEW:
+        changes["status"] = CaseStatus.OPEN
+    touch(case, **changes)
+    return message
+
+
+def acknowledge(case: Case) -> Message | None:
+    """Send the automatic confirmation for a new case, when we can reach the resident by email."""
+    if not (case.contact and case.contact.email):
+        return None
+    text = (
+        f"Thank you. We received your request and gave it the number {case.number}.\n\n"
+        f"You can follow it at {settings.SITE_URL}/status/ with this number and your email address.\n"
+        "Reply to this email to add information."
+    )
+    return _outbound(case, author=None, text=text, automatic=True)
+
+
+@transaction.atomic
+def add_note(case: Case, *, author: Any, text: str) -> Message:
+    note = Message.objects.create(
+        case=case, direction=Direction.NOTE, channel=Channel.INTERNAL, author=author, body_text=text,
+        visible_text=text, delivery_status=DeliveryStatus.RECEIVED, created_at=timezone.now(),
+    )
+    touch(case)
+    return note
+
+
+@transaction.atomic
+def assign(case: Case, *, actor: Any, assignee: Any = None, team: Team | None = None) -> Case:
+    before = {"assignee": case.assignee_id, "team": case.team_id}
+    changes: dict[str, Any] = {"assignee": assignee, "team": team}
+    if case.status == CaseStatus.NEW and assignee is not None:
+        changes["status"] = CaseStatus.OPEN
+    touch(case, **changes)
+    record(AuditAction.ASSIGNED, case=case, actor=actor, before=before,
+           after={"assignee": case.assignee_id, "team": case.team_id})
+    return case
+
+
+@transaction.atomic
+def change_status(case: Case, *, actor: Any, status: str) -> Case:
+    if status not in CaseStatus.values:
+        raise ValueError(f"Unknown status '{status}'.")
+    before = case.status
+    if before == status:
+        return case
+    now = timezone.now()
+    changes: dict[str, Any] = {"status": status}
+    if status == CaseStatus.RESOLVED:
+        changes["resolved_at"] = now
+    elif status == CaseStatus.CLOSED:
+        changes["closed_at"] = now
+        changes["resolved_at"] = case.resolved_at or now
+    else:
+        changes["resolved_at"] = None
+        changes["closed_at"] = None
+    touch(case, **changes)
+    record(AuditAction.STATUS_CHANGED, case=case, actor=actor, before={"status": before}, after={"status": status})
+    return case
+
+
+@transaction.atomic
+def set_priority(case: Case, *, actor: Any, priority: str) -> Case:
+    if priority not in Priority.values:
+        raise ValueError(f"Unknown priority '{priority}'.")
+    before = case.priority
+    touch(case, priority=priority)
+    record(AuditAction.PRIORITY_CHANGED, case=case, actor=actor, before={"priority": before},
+           after={"priority": priority})
+    return case
+
+
+@transaction.atomic
+def set_tags(case: Case, *, actor: Any, names: list[str]) -> Case:
+    clean = sorted({n.strip().lower()[:60] for n in names if n.strip()})
+    before = sorted(case.tags.values_list("name", flat=True))
+    tags = [Tag.objects.get_or_create(name=n)[0] for n in clean]
+    case.tags.set(tags)
+    touch(case)
+    record(AuditAction.TAGS_CHANGED, case=case, actor=actor, before={"tags": before}, after={"tags": clean})
+    return case
+
+
+@transaction.atomic
+def transfer(case: Case, *, actor: Any, to_agency: Agency, reason: str) -> Case:
+    if not reason.strip():
+        raise ValueError("A transfer needs a reason.")
+    if to_agency.pk == case.agency_id:
+        raise ValueError("The case already belongs to that agency.")
+    from_agency = case.agency
+    CaseTransfer.objects.create(case=case, from_agency=from_agency, to_agency=to_agency, reason=reason,
+                                by=actor, at=timezone.now())
+    touch(case, agency=to_agency, team=None, assignee=None)
+    record(AuditAction.TRANSFERRED, case=case, actor=actor, reason=reason,
+           before={"agency": from_agency.slug}, after={"agency": to_agency.slug})
+    return case
+
+
+@transaction.atomic
+def merge_cases(duplicate: Case, survivor: Case, *, actor: Any) -> Case:
+    """Fold a duplicate into the survivor: its messages move over and it points to the survivor."""
+    if duplicate.pk == survivor.pk:
+        raise ValueError("A case cannot be merged into itself.")
+    if survivor.merged_into_id:
+        raise ValueError(f"{survivor.number} was itself merged; merge into {survivor.merged_into} instead.")
+    moved = Message.objects.filter(case=duplicate).update(case=survivor)
+    Case.objects.filter(merged_into=duplicate).update(merged_into=survivor)
+    if duplicate.contact_id and duplicate.contact_id != survivor.contact_id:
+        survivor.followers.add(duplicate.contact_id)
+    touch(duplicate, merged_into=survivor, status=CaseStatus.CLOSED, closed_at=timezone.now())
+    touch(survivor)
+    record(AuditAction.MERGED_INTO, case=duplicate, actor=actor, after={"survivor": survivor.number})
+    record(AuditAction.MERGED, case=survivor, actor=actor,
+           after={"duplicate": duplicate.number, "messages_moved": moved})
+    return survivor
+
+
+@transaction.atomic
+def link_cases(case: Case, other: Case, *, actor: Any) -> None:
+    if case.pk == other.pk:
+        raise ValueError("A case cannot be linked to itself.")
+    case.related.add(other)
+    record(AuditAction.LINKED, case=case, actor=actor, after={"related": other.number})
+    record(AuditAction.LINKED, case=other, actor=actor, after={"related": case.number})
+
+
+@transaction.atomic
+def add_follower(case: Case, contact: Contact) -> Case:
+    """A resident with the same problem: '+1' instead of a new case."""
+    if not case.followers.filter(pk=contact.pk).exists() and case.contact_id != contact.pk:
+        case.followers.add(contact)
+        touch(case, supporter_count=case.supporter_count + 1)
+        record(AuditAction.FOLLOWER_ADDED, case=case, actor_label="resident", after={"contact": contact.pk})
+    return case

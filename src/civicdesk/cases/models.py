@@ -1,0 +1,191 @@
+"""Cases and their timelines: messages in and out on every channel, notes, attachments and links."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web portal"
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    PHONE = "phone", "Phone"
+    OPEN311 = "open311", "Open311"
+    X = "x", "X"
+    FACEBOOK = "facebook", "Facebook"
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    YOUTUBE = "youtube", "YouTube"
+    INTERNAL = "internal", "Internal"
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    WAITING = "waiting", "Waiting on resident"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+    @classmethod
+    def finished(cls) -> list[str]:
+        return [cls.RESOLVED, cls.CLOSED]
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(models.Model):
+    number = models.CharField(max_length=32, unique=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="cases")
+    team = models.ForeignKey("agencies.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases"
+    )
+    service = models.ForeignKey(
+        "agencies.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    subject = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="cases")
+    source_app = models.CharField(max_length=120, blank=True, help_text="Client application, e.g. an Open311 key.")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+    related = models.ManyToManyField("self", blank=True, symmetrical=True)
+    followers = models.ManyToManyField("contacts.Contact", blank=True, related_name="followed_cases")
+    supporter_count = models.PositiveIntegerField(default=0, help_text="'+1' from residents with the same problem.")
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["agency", "-created_at"], name="case_agency_created"),
+            models.Index(fields=["status", "-created_at"], name="case_status_created"),
+            models.Index(fields=["channel", "-created_at"], name="case_channel_created"),
+            models.Index(fields=["service", "-created_at"], name="case_service_created"),
+            models.Index(fields=["assignee", "-created_at"], name="case_assignee_created"),
+            models.Index(fields=["team", "-created_at"], name="case_team_created"),
+            models.Index(fields=["contact"], name="case_contact"),
+            models.Index(fields=["lat", "lon"], name="case_lat_lon"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in CaseStatus.finished()
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", "From the resident"
+    OUTBOUND = "out", "To the resident"
+    NOTE = "note", "Internal note"
+
+
+class DeliveryStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    PUBLISHED = "published", "Published on the status page"
+    RETRYING = "retrying", "Retrying"
+    FAILED = "failed", "Failed"
+
+
+class Message(models.Model):
+    """One entry on a case timeline that has content: a message in or out, or an internal note."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    is_public = models.BooleanField(default=False, help_text="Shown on the public status page.")
+    is_automatic = models.BooleanField(default=False, help_text="Sent by the system, not a person.")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True, help_text="The whole text as received or sent.")
+    body_html = models.TextField(blank=True, help_text="Sanitised HTML, when the message had HTML.")
+    visible_text = models.TextField(blank=True, help_text="The new text without quoted history.")
+    provider_message_id = models.CharField(max_length=300, blank=True)
+    email_message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    recipient = models.CharField(max_length=320, blank=True)
+    delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="message_case_created")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "provider_message_id"],
+                condition=models.Q(direction="in") & ~models.Q(provider_message_id=""),
+                name="message_inbound_once_per_provider_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.direction}:{self.pk}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    content_id = models.CharField(max_length=255, blank=True, help_text="For inline images in HTML mail.")
+    is_public = models.BooleanField(default=False, help_text="A resident's photo shown on the status page.")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class CaseTransfer(models.Model):
+    """A hand-over between agencies; both agencies keep seeing the case trail through these rows."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    from_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="transfers_out")
+    to_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="transfers_in")
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at"]
+
+
+class CaseCounter(models.Model):
+    """The last case number issued in a year, so numbers run CD-2026-000001, CD-2026-000002, ..."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)

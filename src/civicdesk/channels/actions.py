@@ -1,0 +1,173 @@
+"""The one ingest pipeline: store raw, dedupe, resolve contact, thread or create, route, notify."""
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from civicdesk.agencies.models import Service
+from civicdesk.cases import actions as case_actions
+from civicdesk.cases.models import Attachment, Case, CaseStatus, DeliveryStatus, Direction, Message
+from civicdesk.cases.routing import RoutingInput, choose_route
+from civicdesk.channels.models import InboundPayload, PayloadStatus
+from civicdesk.channels.protocol import NormalizedMessage, ParseError, get_adapter
+from civicdesk.contacts.actions import resolve_contact
+from civicdesk.contacts.identities import InvalidIdentity
+
+log = logging.getLogger(__name__)
+CASE_NUMBER_RE = re.compile(r"\b([A-Z]{2,5}-\d{4}-\d{6})\b")
+
+
+@dataclass
+class IngestResult:
+    payload: InboundPayload
+    case: Case | None = None
+    message: Message | None = None
+    created: bool = False
+
+
+def store_payload(channel: str, raw: bytes, *, meta: dict[str, Any] | None = None, provider_message_id: str = "",
+                  content_type: str = "") -> tuple[InboundPayload, bool]:
+    """Step 1 and 2: keep the raw bytes before anything else; a repeat of a known id is not stored twice."""
+    meta = meta or {}
+    adapter = get_adapter(channel)
+    pid = provider_message_id or adapter.provider_message_id(raw, meta)
+    try:
+        with transaction.atomic():
+            payload = InboundPayload.objects.create(
+                channel=channel, provider_message_id=pid[:300], raw=raw, meta=meta, content_type=content_type,
+                received_at=timezone.now(),
+            )
+            return payload, True
+    except IntegrityError:
+        return InboundPayload.objects.get(channel=channel, provider_message_id=pid[:300]), False
+
+
+def receive(channel: str, raw: bytes, **kwargs: Any) -> InboundPayload:
+    """Store a payload and queue its processing; used by listeners and webhooks that must answer fast."""
+    from civicdesk.channels.tasks import process_payload
+
+    payload, created = store_payload(channel, raw, **kwargs)
+    if created:
+        payload_id = payload.pk
+        transaction.on_commit(lambda: process_payload.enqueue(payload_id))
+    return payload
+
+
+def quarantine(payload: InboundPayload, error: str) -> None:
+    InboundPayload.objects.filter(pk=payload.pk).update(
+        status=PayloadStatus.QUARANTINED, error=error[:5000], processed_at=timezone.now()
+    )
+    payload.status = PayloadStatus.QUARANTINED
+    payload.error = error
+    log.warning("Payload %s on %s quarantined: %s", payload.pk, payload.channel, error.splitlines()[0][:200])
+
+
+def process(payload: InboundPayload) -> IngestResult:
+    """Parse and apply a stored payload exactly once. Safe to call again after a crash: it is one transaction."""
+    if payload.status in (PayloadStatus.PROCESSED, PayloadStatus.DUPLICATE, PayloadStatus.IGNORED):
+        return IngestResult(payload, payload.case, payload.message)
+    InboundPayload.objects.filter(pk=payload.pk).update(attempts=payload.attempts + 1)
+    try:
+        normalized = get_adapter(payload.channel).parse(bytes(payload.raw), payload.meta)
+    except ParseError as exc:
+        quarantine(payload, str(exc))
+        return IngestResult(payload)
+    except Exception as exc:  # a bug in a parser must not lose the message either
+        log.exception("Parser for %s crashed on payload %s", payload.channel, payload.pk)
+        quarantine(payload, f"Parser error: {type(exc).__name__}: {exc}")
+        return IngestResult(payload)
+    try:
+        return apply(payload, normalized)
+    except InvalidIdentity as exc:
+        quarantine(payload, str(exc))
+        return IngestResult(payload)
+
+
+@transaction.atomic
+def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResult:
+    finish = {"processed_at": timezone.now()}
+    if normalized.is_automatic:
+        InboundPayload.objects.filter(pk=payload.pk).update(status=PayloadStatus.IGNORED, **finish)
+        return IngestResult(payload)
+    existing = Message.objects.filter(
+        channel=normalized.channel, provider_message_id=normalized.provider_message_id, direction=Direction.INBOUND
+    ).first() if normalized.provider_message_id else None
+    if existing:
+        InboundPayload.objects.filter(pk=payload.pk).update(
+            status=PayloadStatus.DUPLICATE, case=existing.case, message=existing, **finish
+        )
+        return IngestResult(payload, existing.case, existing)
+
+    identities = [(i.kind, i.value) for i in [normalized.sender, *normalized.extra_identities] if i]
+    contact = resolve_contact(identities, display_name=normalized.contact_name,
+                              kind=normalized.contact_kind) if identities else None
+    case = None if normalized.always_new_case else find_thread(normalized)
+    created = case is None
+    if case is None:
+        service = Service.objects.select_related("agency", "default_team").filter(
+            code=normalized.service_code).first() if normalized.service_code else None
+        route = choose_route(RoutingInput(service=service, agency_slug=normalized.agency_slug,
+                                          lat=normalized.lat, lon=normalized.lon))
+        case = case_actions.create_case(
+            channel=normalized.channel, route=route, service=service, contact=contact,
+            subject=normalized.subject, description=normalized.visible_text or normalized.body_text,
+            attributes=normalized.attributes, address=normalized.address, lat=normalized.lat, lon=normalized.lon,
+            source_app=normalized.source_app,
+        )
+    else:
+        case_actions.reopen_if_finished(case)
+    message = Message.objects.create(
+        case=case, direction=Direction.INBOUND, channel=normalized.channel, is_public=True, contact=contact,
+        subject=normalized.subject[:300], body_text=normalized.body_text, body_html=normalized.body_html,
+        visible_text=normalized.visible_text or normalized.body_text,
+        provider_message_id=normalized.provider_message_id[:300],
+        email_message_id=normalized.email_message_id[:300], recipient=normalized.recipient[:320],
+        delivery_status=DeliveryStatus.RECEIVED, created_at=timezone.now(),
+    )
+    for item in normalized.attachments:
+        Attachment.objects.create(
+            message=message, file=ContentFile(item.content, name=item.filename or "attachment"),
+            filename=item.filename[:255] or "attachment", content_type=item.content_type[:120],
+            size=len(item.content), content_id=item.content_id[:255], is_public=item.is_public,
+        )
+    InboundPayload.objects.filter(pk=payload.pk).update(
+        status=PayloadStatus.PROCESSED, case=case, message=message, error="", **finish
+    )
+    if created:
+        case_actions.acknowledge(case)
+    return IngestResult(payload, case, message, created)
+
+
+def find_thread(normalized: NormalizedMessage) -> Case | None:
+    """Step 4: an existing case this message continues, by our message ids, then by case number."""
+    case = None
+    if normalized.thread_refs:
+        ref = (Message.objects.filter(email_message_id__in=normalized.thread_refs)
+               .select_related("case").order_by("-created_at").first())
+        case = ref.case if ref else None
+    if case is None:
+        number = normalized.case_number or _case_number_in(normalized.subject)
+        if number:
+            case = Case.objects.filter(number=number).first()
+    while case is not None and case.merged_into_id:
+        case = Case.objects.get(pk=case.merged_into_id)
+    if case is not None and case.status == CaseStatus.CLOSED:
+        return None  # a closed case is not reopened: the resident gets a new case
+    return case
+
+
+def _case_number_in(text: str) -> str:
+    match = CASE_NUMBER_RE.search(text or "")
+    return match.group(1) if match else ""
+
+
+def replay(payload: InboundPayload) -> IngestResult:
+    """An admin's replay of a quarantined payload, after a fix to the parser or the data."""
+    InboundPayload.objects.filter(pk=payload.pk).update(status=PayloadStatus.RECEIVED, error="")
+    payload.refresh_from_db()
+    return process(payload)

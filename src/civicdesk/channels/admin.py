@@ -1,0 +1,39 @@
+"""Admin for raw inbound payloads: the quarantine, with a replay action."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from civicdesk.channels import actions
+from civicdesk.channels.models import InboundPayload, PayloadStatus
+
+
+@admin.register(InboundPayload)
+class InboundPayloadAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "channel", "status", "provider_message_id", "attempts", "short_error"]
+    list_filter = ["status", "channel"]
+    search_fields = ["provider_message_id", "error"]
+    readonly_fields = ["channel", "provider_message_id", "raw_preview", "content_type", "meta", "status", "error",
+                       "attempts", "case", "message", "received_at", "processed_at"]
+    exclude = ["raw"]
+    actions = ["replay"]
+
+    @admin.display(description="Error")
+    def short_error(self, obj: InboundPayload) -> str:
+        return obj.error[:120]
+
+    @admin.display(description="Raw payload (first 20 kB)")
+    def raw_preview(self, obj: InboundPayload) -> str:
+        return bytes(obj.raw[:20000]).decode("utf-8", errors="replace")
+
+    @admin.action(description="Replay the selected payloads through the ingest pipeline")
+    def replay(self, request: HttpRequest, queryset: QuerySet[InboundPayload]) -> None:
+        done = failed = 0
+        for payload in queryset.exclude(status=PayloadStatus.PROCESSED):
+            result = actions.replay(payload)
+            if result.payload.status == PayloadStatus.QUARANTINED:
+                failed += 1
+            else:
+                done += 1
+        self.message_user(request, f"Replayed {done}; {failed} still quarantined.",
+                          messages.SUCCESS if not failed else messages.WARNING)

@@ -1,0 +1,74 @@
+"""Background jobs of the channel layer: processing inbound payloads and delivering outbound messages."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from civicdesk.audit.actions import record
+from civicdesk.audit.models import AuditAction
+from civicdesk.cases.models import DeliveryStatus, Message
+from civicdesk.channels import actions
+from civicdesk.channels.models import InboundPayload
+from civicdesk.channels.protocol import PermanentSendError, get_adapter
+
+log = logging.getLogger(__name__)
+
+
+@task(queue_name="default")
+def process_payload(payload_id: int) -> None:
+    payload = InboundPayload.objects.filter(pk=payload_id).first()
+    if payload is not None:
+        actions.process(payload)
+
+
+def backoff(attempt: int) -> timedelta:
+    """Exponential: base, 2x, 4x ... capped at one hour."""
+    return timedelta(seconds=min(3600, settings.OUTBOUND_BACKOFF_SECONDS * 2 ** max(0, attempt - 1)))
+
+
+@task(queue_name="outbound")
+def deliver_message(message_id: int) -> None:
+    with transaction.atomic():
+        message = Message.objects.select_for_update().select_related("case", "contact").filter(pk=message_id).first()
+        if message is None or message.delivery_status in (DeliveryStatus.SENT, DeliveryStatus.PUBLISHED,
+                                                          DeliveryStatus.FAILED):
+            return
+        message.attempts += 1
+        message.delivery_status = DeliveryStatus.SENDING
+        message.save(update_fields=["attempts", "delivery_status"])
+    try:
+        provider_id = get_adapter(message.channel).send(message)
+    except PermanentSendError as exc:
+        fail(message, str(exc))
+        return
+    except Exception as exc:  # network, provider outage: retry with backoff
+        log.warning("Delivery of message %s failed (attempt %s): %s", message.pk, message.attempts,
+                    type(exc).__name__)
+        if message.attempts >= settings.OUTBOUND_MAX_ATTEMPTS:
+            fail(message, f"{type(exc).__name__}: {exc}")
+            return
+        retry_at = timezone.now() + backoff(message.attempts)
+        Message.objects.filter(pk=message.pk).update(
+            delivery_status=DeliveryStatus.RETRYING, last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            next_attempt_at=retry_at,
+        )
+        deliver_message.using(run_after=retry_at).enqueue(message.pk)
+        return
+    done = DeliveryStatus.PUBLISHED if message.channel == "web" else DeliveryStatus.SENT
+    Message.objects.filter(pk=message.pk).update(
+        delivery_status=done, provider_message_id=(provider_id or message.provider_message_id)[:300],
+        last_error="", next_attempt_at=None,
+    )
+
+
+@transaction.atomic
+def fail(message: Message, error: str) -> None:
+    Message.objects.filter(pk=message.pk).update(
+        delivery_status=DeliveryStatus.FAILED, last_error=error[:2000], next_attempt_at=None
+    )
+    record(AuditAction.DELIVERY_FAILED, case=message.case, actor_label=message.channel,
+           after={"message": message.pk, "channel": message.channel, "attempts": message.attempts}, reason=error)

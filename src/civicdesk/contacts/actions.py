@@ -1,0 +1,104 @@
+"""Writes to contacts: resolving a sender to one contact, adding identities, merging and un-merging."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from civicdesk.audit.actions import record
+from civicdesk.audit.models import AuditAction
+from civicdesk.contacts.identities import normalize_identity
+from civicdesk.contacts.models import Contact, ContactKind, ContactMerge, Identity
+
+
+def surviving_contact(contact: Contact) -> Contact:
+    """Follow merged_into to the contact that now stands for this one."""
+    seen = set()
+    while contact.merged_into_id and contact.pk not in seen:
+        seen.add(contact.pk)
+        contact = Contact.objects.get(pk=contact.merged_into_id)
+    return contact
+
+
+def _attach_identity(contact: Contact, kind: str, value: str) -> None:
+    try:
+        with transaction.atomic():
+            Identity.objects.create(contact=contact, kind=kind, value=value)
+    except IntegrityError:
+        return  # already known, possibly on another contact: keep the first owner
+    record(AuditAction.IDENTITY_ADDED, contact=contact, after={"kind": kind, "value": value})
+
+
+def resolve_contact(
+    identities: Iterable[tuple[str, str]], *, display_name: str = "", kind: str = "", actor: Any = None
+) -> Contact:
+    """Find the contact owning any of the identities (kind, raw value), or create one.
+
+    Identities must be valid; callers normalise and reject bad input first. Unknown identities are
+    added to the contact found, so a phone number given on a web form links later SMS to the same person.
+    """
+    normalized = [(k, normalize_identity(k, v)) for k, v in identities if v]
+    contact = None
+    for k, v in normalized:
+        identity = Identity.objects.select_related("contact").filter(kind=k, value=v).first()
+        if identity:
+            contact = surviving_contact(identity.contact)
+            break
+    if contact is None:
+        contact = Contact.objects.create(display_name=display_name[:200], kind=kind or ContactKind.RESIDENT)
+        record(AuditAction.CONTACT_CREATED, contact=contact, actor=actor, after={"display_name": contact.display_name})
+    elif display_name and not contact.display_name:
+        contact.display_name = display_name[:200]
+        contact.save(update_fields=["display_name"])
+    for k, v in normalized:
+        _attach_identity(contact, k, v)
+    return contact
+
+
+@transaction.atomic
+def merge_contacts(source: Contact, target: Contact, *, actor: Any) -> ContactMerge:
+    """Move source's identities and cases to target; source stays as a pointer so it can be undone."""
+    if source.pk == target.pk:
+        raise ValueError("A contact cannot be merged into itself.")
+    identity_ids = list(source.identities.values_list("pk", flat=True))
+    case_ids = list(source.cases.values_list("pk", flat=True))
+    Identity.objects.filter(pk__in=identity_ids).update(contact=target)
+    source.cases.update(contact=target)
+    source.merged_into = target
+    source.save(update_fields=["merged_into"])
+    merge = ContactMerge.objects.create(
+        source=source, target=target, moved_identity_ids=identity_ids, moved_case_ids=case_ids, merged_by=actor
+    )
+    change = {"source": source.pk, "target": target.pk, "identities": identity_ids, "cases": case_ids}
+    record(AuditAction.CONTACT_MERGED, contact=target, actor=actor, after=change)
+    record(AuditAction.CONTACT_MERGED, contact=source, actor=actor, after=change)
+    return merge
+
+
+@transaction.atomic
+def undo_contact_merge(merge: ContactMerge, *, actor: Any) -> None:
+    if merge.undone_at:
+        raise ValueError("This merge was already undone.")
+    Identity.objects.filter(pk__in=merge.moved_identity_ids, contact=merge.target).update(contact=merge.source)
+    merge.target.cases.filter(pk__in=merge.moved_case_ids).update(contact=merge.source)
+    Contact.objects.filter(pk=merge.source_id).update(merged_into=None)
+    merge.undone_at = timezone.now()
+    merge.undone_by = actor
+    merge.save(update_fields=["undone_at", "undone_by"])
+    change = {"source": merge.source_id, "target": merge.target_id}
+    record(AuditAction.CONTACT_UNMERGED, contact=merge.target, actor=actor, before=change)
+    record(AuditAction.CONTACT_UNMERGED, contact=merge.source, actor=actor, before=change)
+
+
+@transaction.atomic
+def update_contact(contact: Contact, *, actor: Any, **fields: Any) -> Contact:
+    allowed = {"display_name", "kind", "organisation", "notes"}
+    before = {k: getattr(contact, k) for k in fields if k in allowed}
+    for key, value in fields.items():
+        if key in allowed:
+            setattr(contact, key, value)
+    contact.save()
+    record(AuditAction.CONTACT_CHANGED, contact=contact, actor=actor, before=before,
+           after={k: getattr(contact, k) for k in before})
+    return contact

@@ -1,0 +1,45 @@
+"""Normalising identities so one person matches across messages and channels."""
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from civicdesk.contacts.models import IdentityKind
+
+DEFAULT_PHONE_REGION = "US"
+
+
+class InvalidIdentity(ValueError):
+    """An email address or phone number that cannot be used."""
+
+
+def normalize_phone(raw: str, region: str = DEFAULT_PHONE_REGION) -> str:
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidIdentity(f"'{raw}' is not a phone number.") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidIdentity(f"'{raw}' is not a valid phone number.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_email(raw: str) -> str:
+    value = raw.strip().lower()
+    try:
+        validate_email(value)
+    except ValidationError as exc:
+        raise InvalidIdentity(f"'{raw}' is not a valid email address.") from exc
+    return value
+
+
+def normalize_identity(kind: str, raw: str) -> str:
+    if kind == IdentityKind.EMAIL:
+        return normalize_email(raw)
+    if kind == IdentityKind.PHONE:
+        return normalize_phone(raw)
+    value = raw.strip()
+    if not value:
+        raise InvalidIdentity("An identity needs a value.")
+    if kind in (IdentityKind.X, IdentityKind.BLUESKY, IdentityKind.MASTODON):
+        value = "@" + value.lstrip("@").lower()
+    return value

@@ -1,0 +1,76 @@
+"""One record per person or organisation, with every identity they reach us through."""
+
+from django.conf import settings
+from django.db import models
+
+
+class ContactKind(models.TextChoices):
+    RESIDENT = "resident", "Resident"
+    BUSINESS = "business", "Business"
+    AGENCY_STAFF = "agency_staff", "Staff of another agency"
+    PARTNER = "partner", "Partner organisation"
+
+
+class Contact(models.Model):
+    kind = models.CharField(max_length=20, choices=ContactKind.choices, default=ContactKind.RESIDENT)
+    display_name = models.CharField(max_length=200, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["display_name", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name or f"Contact {self.pk}"
+
+    @property
+    def email(self) -> str:
+        """The contact's first email address, or the empty string."""
+        for identity in self.identities.all():
+            if identity.kind == IdentityKind.EMAIL:
+                return identity.value
+        return ""
+
+
+class IdentityKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone (E.164)"
+    X = "x", "X handle"
+    FACEBOOK = "facebook", "Facebook id"
+    MASTODON = "mastodon", "Mastodon account"
+    BLUESKY = "bluesky", "Bluesky handle"
+    YOUTUBE = "youtube", "YouTube channel"
+    OPEN311_ACCOUNT = "open311_account", "Open311 account or device id"
+
+
+class Identity(models.Model):
+    """An address we can recognise a contact by: normalised so the same person matches across messages."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=20, choices=IdentityKind.choices)
+    value = models.CharField(max_length=320, help_text="Normalised: lower-case email, E.164 phone, @handle.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "identities"
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="identity_unique_kind_value")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class ContactMerge(models.Model):
+    """A merge of one contact into another, kept so it can be undone."""
+
+    source = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="merges_out")
+    target = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="merges_in")
+    moved_identity_ids = models.JSONField(default=list)
+    moved_case_ids = models.JSONField(default=list)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )

@@ -1,0 +1,1 @@
+"""CivicDesk portal app."""

@@ -1,0 +1,1 @@
+"""Shared web plumbing: security headers, template context, helpers."""
