@@ -1,0 +1,14 @@
+"""Project-wide pytest configuration: background tasks run immediately in tests.
+
+Side effects are enqueued on commit; in a `db` test use `django_capture_on_commit_callbacks(execute=True)`
+(or `transactional_db`) to see them run.
+"""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "mail", "outbound"]}}
+    settings.MEDIA_ROOT = tmp_path / "media"
