@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "civicdesk.inbox",
     "civicdesk.api",
     "civicdesk.demo",
+    "civicdesk.runtime",
 ]
 
 MIDDLEWARE = [
@@ -174,3 +175,12 @@ CHANNEL_ADAPTERS = {
 # Routers are tried in order; the first that returns a route wins (see civicdesk.cases.routing).
 CASE_ROUTERS = ["civicdesk.cases.routing.route_by_service", "civicdesk.cases.routing.route_by_agency_hint"]
 DEFAULT_AGENCY_SLUG = os.environ.get("DEFAULT_AGENCY_SLUG", "311")
+
+# Periodic jobs: (task path, interval seconds); the scheduler in `civicdesk run` enqueues them.
+PERIODIC_TASKS = [
+    ("civicdesk.channels.tasks.recover_stalled", 60),
+    ("civicdesk.mail.tasks.poll_all_mailboxes", IMAP_POLL_SECONDS),
+    ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
+]
+WEB_WORKERS = env_int("WEB_WORKERS", 2)
+TASK_WORKERS = env_int("TASK_WORKERS", 1)

@@ -12,7 +12,7 @@ from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases.models import DeliveryStatus, Message
 from civicdesk.channels import actions
-from civicdesk.channels.models import InboundPayload
+from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.protocol import PermanentSendError, get_adapter
 
 log = logging.getLogger(__name__)
@@ -78,3 +78,26 @@ def fail(message: Message, error: str) -> None:
     )
     record(AuditAction.DELIVERY_FAILED, case=message.case, actor_label=message.channel,
            after={"message": message.pk, "channel": message.channel, "attempts": message.attempts}, reason=error)
+
+
+@task(queue_name="default")
+def recover_stalled(older_than_seconds: int = 120) -> int:
+    """Re-enqueue work a dead worker left behind: unprocessed payloads and undelivered messages.
+
+    Both jobs are idempotent (a payload is applied in one transaction and deduplicated on its provider id;
+    a delivered message is never sent again), so enqueueing twice is harmless.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    payload_ids = list(InboundPayload.objects.filter(status=PayloadStatus.RECEIVED, received_at__lt=cutoff)
+                       .values_list("pk", flat=True)[:500])
+    for payload_id in payload_ids:
+        process_payload.enqueue(payload_id)
+    stuck = Message.objects.filter(
+        delivery_status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING], created_at__lt=cutoff
+    ).values_list("pk", flat=True)[:500]
+    due = Message.objects.filter(delivery_status=DeliveryStatus.RETRYING, next_attempt_at__lt=cutoff
+                                 ).values_list("pk", flat=True)[:500]
+    message_ids = [*stuck, *due]
+    for message_id in message_ids:
+        deliver_message.enqueue(message_id)
+    return len(payload_ids) + len(message_ids)

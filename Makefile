@@ -1,0 +1,59 @@
+# CivicDesk: `make run` sets everything up and serves http://127.0.0.1:$(PORT); `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: help run setup setup-dev test test-sqlite test-postgres lint bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+$(VENV)/.runtime: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.runtime node_modules/.installed ## Make the virtualenv and install Python and npm packages
+
+setup-dev: setup $(VENV)/.dev
+
+run: setup ## Migrate, load the demo city into an empty database, and serve with worker and SMTP listener
+	$(BIN)/civicdesk migrate --noinput -v 0
+	$(BIN)/civicdesk seed-demo
+	$(BIN)/civicdesk run --port $(PORT)
+
+lint: setup-dev ## ruff, mypy and the migrations check
+	$(BIN)/ruff check src bench
+	$(BIN)/mypy src
+	CIVICDESK_VAR_DIR=$$(mktemp -d) $(BIN)/civicdesk makemigrations --check --dry-run -v 0
+
+test: setup-dev ## Lint, then the whole suite on SQLite and on a real PostgreSQL server
+	scripts/ensure-test-deps
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	CIVICDESK_VAR_DIR=$$(mktemp -d) $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+test-postgres:
+	DATABASE_URL=$$(scripts/pg-test-server start) CIVICDESK_VAR_DIR=$$(mktemp -d) $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+bench: setup-dev ## Run every benchmark in bench/ and print each budget with PASS or FAIL
+	scripts/ensure-test-deps
+	$(BIN)/python bench/run_all.py
+
+clean: ## Remove the virtualenv, npm packages and local data
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,66 @@
+"""`civicdesk run`: serve the web app with task workers, the inbound SMTP listener and the scheduler."""
+
+import logging
+import os
+import signal
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from civicdesk.runtime.scheduler import build_scheduler
+from civicdesk.runtime.supervisor import Child, task_worker, web_server
+
+log = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Serve CivicDesk on PORT with its worker, the SMTP listener on SMTP_PORT and the periodic scheduler."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
+        parser.add_argument("--no-smtp", action="store_true", help="Do not start the inbound SMTP listener.")
+        parser.add_argument("--no-worker", action="store_true", help="Do not start task workers.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        children: list[Child] = [web_server(options["host"], options["port"], settings.WEB_WORKERS)]
+        if not options["no_worker"]:
+            children += [task_worker(i) for i in range(settings.TASK_WORKERS)]
+        for child in children:
+            child.start()
+        listener = None if options["no_smtp"] else self.start_smtp()
+        scheduler = build_scheduler()
+        scheduler.start()
+        self.stdout.write(self.style.SUCCESS(
+            f"CivicDesk is serving http://{options['host']}:{options['port']}/"
+            + ("" if listener is None else f" and receiving mail on {settings.SMTP_LISTEN_HOST}:"
+               f"{settings.SMTP_LISTEN_PORT}") + " (Ctrl-C stops it)"))
+        stopping = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while not stopping:
+                for child in children:
+                    child.check()
+                time.sleep(0.5)
+        finally:
+            scheduler.shutdown(wait=False)
+            if listener is not None:
+                listener.stop()
+            for child in children:
+                child.stop()
+            for child in children:
+                child.wait(timeout=10)
+            self.stdout.write("CivicDesk stopped.")
+
+    def start_smtp(self) -> Any:
+        from civicdesk.mail.smtp_listener import start_listener
+
+        return start_listener(settings.SMTP_LISTEN_HOST, settings.SMTP_LISTEN_PORT)

@@ -1,0 +1,65 @@
+"""Starting and watching the processes of `civicdesk run`, restarting any that die."""
+
+import logging
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    started_at: float = field(default=0.0)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.argv)
+        self.started_at = time.monotonic()
+        log.info("Started %s (pid %s)", self.name, self.process.pid)
+
+    def check(self) -> None:
+        """Restart the child if it exited; back off if it keeps dying at start-up."""
+        if self.process is None or self.process.poll() is None:
+            return
+        code = self.process.returncode
+        quick = time.monotonic() - self.started_at < 5
+        self.restarts += 1
+        log.warning("%s exited with %s; restarting (restart %s)", self.name, code, self.restarts)
+        if quick:
+            time.sleep(min(30, 2 ** min(self.restarts, 5)))
+        self.start()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+
+    def wait(self, timeout: float) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def python_module(*args: str) -> list[str]:
+    return [sys.executable, "-m", *args]
+
+
+def web_server(host: str, port: int, workers: int) -> Child:
+    argv = python_module(
+        "gunicorn", "civicdesk.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--threads", "4", "--timeout", "60", "--graceful-timeout", "10", "--log-level", "warning",
+    )
+    return Child("web", argv)
+
+
+def task_worker(index: int) -> Child:
+    argv = python_module("civicdesk", "db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.2",
+                         "--worker-id", f"worker-{index}-{int(time.time())}")
+    return Child(f"worker-{index}", argv)
