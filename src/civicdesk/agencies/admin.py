@@ -1,6 +1,8 @@
 """Admin screens for agencies, teams, staff and services."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 
 from civicdesk.agencies.models import Agency, Service, ServiceAttribute, StaffProfile, Team
 
@@ -42,3 +44,18 @@ class ServiceAdmin(admin.ModelAdmin):
     list_filter = ["group", "agency", "is_active"]
     search_fields = ["code", "name", "keywords"]
     inlines = [ServiceAttributeInline]
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    filter_horizontal = ["agencies", "teams"]
+
+
+class StaffUserAdmin(UserAdmin):
+    inlines = [StaffProfileInline]
+    list_display = ["username", "email", "first_name", "last_name", "is_active"]
+
+
+admin.site.unregister(User)
+admin.site.register(User, StaffUserAdmin)

@@ -1,0 +1,83 @@
+"""A worker killed in the middle of applying a message leaves no trace; recovery then applies it once."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+SETUP = """
+from civicdesk.agencies.models import Agency
+from civicdesk.channels.actions import store_payload
+Agency.objects.create(slug="311", name="311")
+payload, _ = store_payload("web", b"{}", provider_message_id="crash-1")
+print(payload.pk)
+"""
+
+DIE_MID_APPLY = """
+import os, signal
+from civicdesk.cases import models
+from civicdesk.channels.actions import apply
+from civicdesk.channels.models import InboundPayload
+from civicdesk.channels.protocol import InboundAttachment, NormalizedMessage, SenderIdentity
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)  # the worker dies after the case and message rows were written
+
+models.Attachment.objects.create = die
+payload = InboundPayload.objects.get(provider_message_id="crash-1")
+apply(payload, NormalizedMessage(channel="web", provider_message_id="crash-1",
+      sender=SenderIdentity("email", "crash@example.com"), subject="Crash",
+      attachments=[InboundAttachment("a.txt", "text/plain", b"x")]))
+"""
+
+RECOVER = """
+import datetime
+from django.utils import timezone
+from civicdesk.channels.models import InboundPayload
+from civicdesk.channels.tasks import recover_stalled
+from civicdesk.cases.models import Case, Message
+from civicdesk.channels.protocol import get_adapter
+from civicdesk.channels.protocol import NormalizedMessage, SenderIdentity
+import civicdesk.portal.adapter as web
+
+def parse(self, raw, meta):
+    return NormalizedMessage(channel="web", provider_message_id="crash-1",
+                             sender=SenderIdentity("email", "crash@example.com"), subject="Crash")
+
+web.WebAdapter.parse = parse
+print("before", Case.objects.count(), Message.objects.count(), InboundPayload.objects.get().status)
+InboundPayload.objects.update(received_at=timezone.now() - datetime.timedelta(minutes=10))
+recover_stalled.call()
+recover_stalled.call()
+print("after", Case.objects.count(), Message.objects.filter(direction="in").count(),
+      InboundPayload.objects.get().status)
+"""
+
+
+def run_django(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    script = "import django; django.setup()\n" + textwrap.dedent(code)
+    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_killed_worker_leaves_nothing_half_done(tmp_path: Path) -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "civicdesk.settings", "CIVICDESK_VAR_DIR": str(tmp_path),
+           "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    env.pop("DATABASE_URL", None)  # a private SQLite file shared by the processes of this test
+    migrate = subprocess.run([sys.executable, "-m", "civicdesk", "migrate", "-v", "0"], env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert migrate.returncode == 0, migrate.stderr
+    assert run_django(SETUP, env).returncode == 0
+
+    crashed = run_django(DIE_MID_APPLY, env)
+    assert crashed.returncode == -9, crashed.stderr
+
+    recovered = run_django(RECOVER, env)
+    assert recovered.returncode == 0, recovered.stderr
+    lines = recovered.stdout.strip().splitlines()
+    assert lines[0] == "before 0 0 received"
+    assert lines[1] == "after 1 1 processed"
