@@ -1,21 +1,95 @@
 """The web portal channel: form submissions in, public status-page updates out."""
 
+import base64
+import binascii
 import json
 from typing import Any
 
-from civicdesk.cases.models import Message
-from civicdesk.channels.protocol import ChannelAdapter, NormalizedMessage, ParseError
+from civicdesk.cases.models import Channel, Message
+from civicdesk.channels.protocol import ChannelAdapter, InboundAttachment, NormalizedMessage, ParseError, SenderIdentity
+from civicdesk.contacts.models import IdentityKind
+
+PAYLOAD_VERSION = 1
+
+
+def _text(data: dict[str, Any], key: str, *, required: bool = False) -> str:
+    value = data.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ParseError(f"Portal submission field '{key}' must be text.")
+    if required and not value.strip():
+        raise ParseError(f"Portal submission has no '{key}'.")
+    return value.strip()
+
+
+def _coordinate(data: dict[str, Any], key: str, limit: float) -> float | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not -limit <= value <= limit:
+        raise ParseError(f"Portal submission field '{key}' is not a coordinate within ±{limit}.")
+    return float(value)
+
+
+def _photos(data: dict[str, Any]) -> list[InboundAttachment]:
+    photos = data.get("photos") or []
+    if not isinstance(photos, list):
+        raise ParseError("Portal submission field 'photos' must be a list.")
+    attachments = []
+    for index, photo in enumerate(photos, start=1):
+        if not isinstance(photo, dict):
+            raise ParseError(f"Portal photo {index} is not an object.")
+        try:
+            content = base64.b64decode(_text(photo, "data_base64", required=True), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ParseError(f"Portal photo {index} is not valid base64.") from exc
+        attachments.append(InboundAttachment(
+            filename=_text(photo, "filename") or f"photo-{index}", content=content, is_public=True,
+            content_type=_text(photo, "content_type") or "application/octet-stream",
+        ))
+    return attachments
 
 
 class WebAdapter(ChannelAdapter):
-    channel = "web"
+    """Parses the JSON the portal builds from a validated form (see civicdesk.portal.actions)."""
+
+    channel = Channel.WEB
 
     def parse(self, raw: bytes, meta: dict[str, Any]) -> NormalizedMessage:
         try:
             data = json.loads(raw)
         except ValueError as exc:
             raise ParseError(f"Portal submission is not JSON: {exc}") from exc
-        raise ParseError(f"Portal submission not understood: {sorted(data)}")
+        if not isinstance(data, dict) or data.get("version") != PAYLOAD_VERSION:
+            raise ParseError(f"Portal submission is not a version {PAYLOAD_VERSION} object.")
+        contact = data.get("contact") or {}
+        attributes = data.get("attributes") or {}
+        if not isinstance(contact, dict) or not isinstance(attributes, dict):
+            raise ParseError("Portal submission fields 'contact' and 'attributes' must be objects.")
+        name = " ".join(p for p in (_text(contact, "first_name"), _text(contact, "last_name")) if p)
+        email, phone = _text(contact, "email"), _text(contact, "phone")
+        identities = [SenderIdentity(IdentityKind.EMAIL, email, name)] if email else []
+        identities += [SenderIdentity(IdentityKind.PHONE, phone, name)] if phone else []
+        description = _text(data, "description", required=True)
+        return NormalizedMessage(
+            channel=self.channel,
+            provider_message_id=_text(data, "form_token", required=True),
+            sender=identities[0] if identities else None,
+            extra_identities=identities[1:],
+            contact_name=name,
+            subject=_text(data, "service_name") or _text(data, "service_code"),
+            body_text=description,
+            visible_text=description,
+            service_code=_text(data, "service_code", required=True),
+            attributes=attributes,
+            address=_text(data, "address"),
+            lat=_coordinate(data, "lat", 90),
+            lon=_coordinate(data, "lon", 180),
+            attachments=_photos(data),
+            always_new_case=True,
+        )
 
     def send(self, message: Message) -> str:
+        """A public update needs no delivery: the status page shows outbound public messages."""
         return ""

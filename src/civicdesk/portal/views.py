@@ -1,0 +1,122 @@
+"""Public portal pages: browse services, make a request, and check a request's status without an account."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from civicdesk.cases.models import CaseStatus
+from civicdesk.portal import queries
+from civicdesk.portal.actions import submit_request
+from civicdesk.portal.forms import ServiceRequestForm, StatusLookupForm
+from civicdesk.portal.ratelimit import hit
+
+VERIFIED_SESSION_KEY = "portal_verified_cases"
+MAX_VERIFIED_IN_SESSION = 20
+LOOKUPS_PER_MINUTE = 10
+NOT_FOUND = ("We could not find a request with that number and email address. "
+             "Check both and try again.")
+PUBLIC_STATUS: dict[str, str] = {
+    CaseStatus.NEW: "Received",
+    CaseStatus.OPEN: "Open",
+    CaseStatus.IN_PROGRESS: "In progress",
+    CaseStatus.WAITING: "Waiting for information from you",
+    CaseStatus.RESOLVED: "Resolved",
+    CaseStatus.CLOSED: "Closed",
+}
+
+
+def remember_case(request: HttpRequest, number: str) -> None:
+    """Let this browser see the case's status page without entering the email again."""
+    numbers = [n for n in request.session.get(VERIFIED_SESSION_KEY, []) if n != number]
+    request.session[VERIFIED_SESSION_KEY] = [*numbers, number][-MAX_VERIFIED_IN_SESSION:]
+
+
+def is_verified(request: HttpRequest, number: str) -> bool:
+    return number in request.session.get(VERIFIED_SESSION_KEY, [])
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"topics": queries.services_by_topic()})
+
+
+@require_GET
+def service_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:200]
+    return render(request, "portal/service_list.html", {"topics": queries.services_by_topic(q), "q": q})
+
+
+@require_GET
+def agency_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/agency_list.html", {"agencies": queries.agencies_with_services()})
+
+
+@require_http_methods(["GET", "POST"])
+def service_request(request: HttpRequest, code: str) -> HttpResponse:
+    service = queries.service_for_form(code)
+    if service is None:
+        raise Http404("No such service.")
+    if request.method != "POST":
+        return render(request, "portal/service_form.html", {"service": service, "form": ServiceRequestForm(service)})
+    form = ServiceRequestForm(service, request.POST, request.FILES)
+    if form.is_valid():
+        result = submit_request(form)
+        if result.case is not None:
+            remember_case(request, result.case.number)
+            return redirect("portal:confirmation", number=result.case.number)
+        form.add_error(None, "We could not save your request because of a problem on our side. "
+                             "Our staff have been told; please try again later.")
+    return render(request, "portal/service_form.html", {"service": service, "form": form},
+                  status=200 if form.is_valid() else 400)
+
+
+@require_GET
+def confirmation(request: HttpRequest, number: str) -> HttpResponse:
+    case = queries.case_by_number(number) if is_verified(request, number) else None
+    if case is None:
+        return redirect("portal:status_lookup")
+    return render(request, "portal/confirmation.html", {"case": case, "has_email": bool(
+        case.contact and case.contact.email)})
+
+
+@require_http_methods(["GET", "POST"])
+def status_lookup(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "portal/status_lookup.html", {"form": StatusLookupForm()})
+    form = StatusLookupForm(request.POST)
+    if not hit(request, "status-lookup", limit=LOOKUPS_PER_MINUTE):
+        form.is_valid()
+        return render(request, "portal/status_lookup.html", {"form": form, "rate_limited": True}, status=429)
+    if form.is_valid():
+        case = queries.find_case_for_resident(form.cleaned_data["number"], form.cleaned_data["email"])
+        if case is not None:
+            remember_case(request, case.number)
+            return redirect("portal:status_detail", number=case.number)
+        return render(request, "portal/status_lookup.html", {"form": form, "not_found": NOT_FOUND}, status=404)
+    return render(request, "portal/status_lookup.html", {"form": form}, status=400)
+
+
+@require_GET
+def status_detail(request: HttpRequest, number: str) -> HttpResponse:
+    case = queries.case_by_number(number) if is_verified(request, number) else None
+    if case is None:
+        messages.info(request, "Enter your request number and email address to see your request.")
+        return redirect("portal:status_lookup")
+    if case.merged_into is not None:
+        remember_case(request, case.merged_into.number)
+    return render(request, "portal/status_detail.html", {
+        "case": case, "status_label": PUBLIC_STATUS.get(case.status, case.get_status_display()),
+        "updates": queries.public_updates(case), "photos": queries.public_photos(case),
+    })
+
+
+@require_GET
+def status_photo(request: HttpRequest, number: str, photo_id: int) -> FileResponse:
+    case = queries.case_by_number(number) if is_verified(request, number) else None
+    photo = queries.public_photos(case).filter(pk=photo_id).first() if case else None
+    if photo is None:
+        raise Http404("No such photo.")
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type, filename=photo.filename)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
