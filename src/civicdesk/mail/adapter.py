@@ -2,15 +2,80 @@
 
 from typing import Any
 
+from django.conf import settings
+
 from civicdesk.cases.models import Message
-from civicdesk.channels.protocol import ChannelAdapter, NormalizedMessage, ParseError
+from civicdesk.channels.protocol import ChannelAdapter, NormalizedMessage, ParseError, SenderIdentity
+from civicdesk.contacts.models import IdentityKind
+from civicdesk.mail import parsing
+from civicdesk.mail.attachments import collect_parts, forwarded_text, to_attachments
+from civicdesk.mail.autoreply import automatic_reason
+from civicdesk.mail.htmltext import html_to_text, sanitize_html
+from civicdesk.mail.outbound import send_email
+from civicdesk.mail.queries import mailbox_for
+from civicdesk.mail.quoting import visible_text
+
+HTML_LIMIT_FACTOR = 5  # HTML carries markup, so it may be this many times longer than the text limit
 
 
 class EmailAdapter(ChannelAdapter):
     channel = "email"
 
+    def provider_message_id(self, raw: bytes, meta: dict[str, Any]) -> str:
+        return parsing.provider_message_id(raw)
+
     def parse(self, raw: bytes, meta: dict[str, Any]) -> NormalizedMessage:
-        raise ParseError("email parsing is being built")
+        message = parsing.parse_bytes(raw)
+        auto = automatic_reason(message, meta)
+        try:
+            display_name, address = parsing.sender_of(message)
+        except ParseError:
+            if not auto:
+                raise
+            display_name, address = "", ""
+        subject = parsing.header_text(message, "Subject").replace("\r", " ").replace("\n", " ")
+        parts = collect_parts(message)
+        plain, raw_html = parsing.body_texts(parts)
+        forwarded = [forwarded_text(inner, self._inner_text(inner)) for inner in parts.forwarded]
+        if not plain.strip() and raw_html.strip():
+            plain = html_to_text(raw_html)
+        text = "\n\n".join(chunk for chunk in [plain.strip(), *forwarded] if chunk)
+        attachments = to_attachments(parts.attachments)
+        total = sum(len(a.content) for a in attachments)
+        if total > settings.MAX_ATTACHMENTS_BYTES:
+            raise ParseError(f"Attachments total {total:,} bytes, over the limit of "
+                             f"{settings.MAX_ATTACHMENTS_BYTES:,} bytes.")
+        mailbox = mailbox_for(parsing.candidate_recipients(message, meta))
+        if mailbox is None and meta.get("mailbox_id"):
+            from civicdesk.mail.models import Mailbox
+
+            mailbox = Mailbox.objects.select_related("agency").filter(pk=meta["mailbox_id"]).first()
+        limit = settings.MAX_TEXT_LENGTH
+        own_ids = parsing.message_ids(parsing.raw_header(message, "Message-ID"))
+        refs = parsing.message_ids(parsing.raw_header(message, "In-Reply-To"))
+        refs += [ref for ref in parsing.message_ids(parsing.raw_header(message, "References")) if ref not in refs]
+        return NormalizedMessage(
+            channel=self.channel,
+            provider_message_id=parsing.provider_message_id(raw),
+            sender=SenderIdentity(IdentityKind.EMAIL, address, display_name) if address else None,
+            contact_name=display_name,
+            subject=subject[:300],
+            body_text=parsing.truncate(text, limit),
+            body_html=sanitize_html(raw_html[:limit * HTML_LIMIT_FACTOR]) if raw_html.strip() else "",
+            visible_text=parsing.truncate(visible_text(text, subject), limit),
+            attachments=attachments,
+            email_message_id=own_ids[0] if own_ids else "",
+            thread_refs=refs[-50:],
+            recipient=mailbox.address if mailbox else "",
+            agency_slug=mailbox.agency.slug if mailbox else "",
+            sent_at=parsing.sent_at(message),
+            is_automatic=bool(auto),
+        )
+
+    @staticmethod
+    def _inner_text(inner: Any) -> str:
+        plain, html = parsing.body_texts(collect_parts(inner))
+        return plain.strip() or html_to_text(html)
 
     def send(self, message: Message) -> str:
-        raise RuntimeError("email sending is being built")
+        return send_email(message)

@@ -1,0 +1,80 @@
+"""Sending replies by SMTP from the agency's mailbox, threaded so mail clients show one conversation."""
+
+import smtplib
+from email.utils import formataddr
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+from civicdesk.cases.models import Message
+from civicdesk.channels.protocol import PermanentSendError
+from civicdesk.mail.queries import mailbox_for_agency, thread_ids
+
+
+class TemporarySendError(Exception):
+    """The mail server deferred the message (4xx); the delivery task retries with backoff."""
+
+
+MAX_REFERENCES = 20  # RFC 5322 allows trimming the middle of a long chain; keep the first and the latest ones
+
+
+def from_address(message: Message) -> str:
+    mailbox = mailbox_for_agency(message.case.agency_id)
+    if mailbox is None:
+        return settings.DEFAULT_FROM_EMAIL
+    return formataddr((mailbox.display_name or message.case.agency.name, mailbox.address))
+
+
+def threading_headers(message: Message) -> dict[str, str]:
+    latest, chain = thread_ids(message.case, exclude_message=message.pk)
+    if len(chain) > MAX_REFERENCES:
+        chain = [chain[0], *chain[-(MAX_REFERENCES - 1):]]
+    headers = {}
+    if latest:
+        headers["In-Reply-To"] = latest
+    if chain:
+        headers["References"] = " ".join(chain)
+    return headers
+
+
+def build_email(message: Message) -> EmailMessage:
+    """The outgoing mail: our Message-ID, the case thread, and loop protection on automatic messages."""
+    headers = {"Message-ID": message.email_message_id, **threading_headers(message)}
+    if message.is_automatic:
+        headers["Auto-Submitted"] = "auto-replied"
+        headers["X-Auto-Response-Suppress"] = "All"
+    return EmailMessage(subject=message.subject, body=message.body_text, from_email=from_address(message),
+                        to=[message.recipient], headers=headers)
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
+
+
+def _permanent(code: int) -> bool:
+    return 500 <= code < 600
+
+
+def send_email(message: Message) -> str:
+    """Send through Django's SMTP connection; PermanentSendError when the server refuses for good."""
+    if not message.recipient or "@" not in message.recipient:
+        raise PermanentSendError("The message has no email address to send to.")
+    if not message.email_message_id:
+        raise PermanentSendError("The message has no Message-ID; it was not created for email.")
+    mail = build_email(message)
+    try:
+        with get_connection(fail_silently=False) as connection:
+            connection.send_messages([mail])
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        detail = "; ".join(f"{code} {_text(reply)}" for code, reply in exc.recipients.values())
+        if codes and all(_permanent(code) for code in codes):
+            raise PermanentSendError(f"The mail server refused the recipient: {detail}") from exc
+        raise TemporarySendError(f"The mail server deferred the recipient: {detail}") from exc
+    except smtplib.SMTPDataError as exc:
+        if _permanent(exc.smtp_code):
+            raise PermanentSendError(f"The mail server rejected the message: {exc.smtp_code} "
+                                     f"{_text(exc.smtp_error)}") from exc
+        raise TemporarySendError(f"The mail server deferred the message: {exc.smtp_code} "
+                                 f"{_text(exc.smtp_error)}") from exc
+    return message.email_message_id

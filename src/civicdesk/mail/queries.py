@@ -1,0 +1,43 @@
+"""Read-only lookups for the email channel: mailboxes by address, the thread of a case."""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+from civicdesk.cases.models import Case, Direction, Message
+from civicdesk.mail.models import Mailbox
+
+
+def active_mailboxes() -> QuerySet[Mailbox]:
+    return Mailbox.objects.filter(is_active=True).select_related("agency")
+
+
+def mailbox_for(addresses: list[str]) -> Mailbox | None:
+    """The first active mailbox among the addresses, in the order given (envelope before headers)."""
+    wanted = list(dict.fromkeys(a.strip().lower() for a in addresses if a and "@" in a))[:50]
+    if not wanted:
+        return None
+    condition = reduce(or_, (Q(address__iexact=a) for a in wanted))
+    found = {m.address.lower(): m for m in active_mailboxes().filter(condition)}
+    return next((found[a] for a in wanted if a in found), None)
+
+
+def is_known_address(address: str) -> bool:
+    return active_mailboxes().filter(address__iexact=address.strip()).exists()
+
+
+def mailbox_for_agency(agency_id: int) -> Mailbox | None:
+    return active_mailboxes().filter(agency_id=agency_id).order_by("pk").first()
+
+
+def thread_ids(case: Case, *, exclude_message: int | None = None) -> tuple[str, list[str]]:
+    """(latest inbound email Message-ID, every Message-ID on the case in order) for In-Reply-To/References."""
+    messages = Message.objects.filter(case=case).exclude(email_message_id="")
+    if exclude_message is not None:
+        messages = messages.exclude(pk=exclude_message)
+    rows = list(messages.order_by("created_at", "id").values_list("direction", "email_message_id"))
+    inbound = [mid for direction, mid in rows if direction == Direction.INBOUND]
+    chain = list(dict.fromkeys(mid for _, mid in rows))
+    latest = inbound[-1] if inbound else (chain[-1] if chain else "")
+    return latest, chain
