@@ -1,6 +1,5 @@
 """URL routes of the api app."""
 
-from django.urls import path
 
 app_name = "api"
 urlpatterns: list = []

@@ -29,8 +29,12 @@ class AuditAction(models.TextChoices):
 
 class AuditEntry(models.Model):
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_label = models.CharField(max_length=200, blank=True, help_text="Who, when no staff user: 'system', a channel.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(
+        max_length=200, blank=True, help_text="Who, when no staff user: 'system', a channel."
+    )
     action = models.CharField(max_length=40, choices=AuditAction.choices)
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="audit")
     contact = models.ForeignKey(

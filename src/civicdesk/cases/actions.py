@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from civicdesk.agencies.models import Agency, Team
 from civicdesk.audit.actions import record
@@ -66,6 +67,8 @@ def create_case(
            after={"number": case.number, "agency": route.agency.slug, "channel": channel})
     record(AuditAction.ROUTED, case=case, actor_label="router", reason=route.reason,
            after={"agency": route.agency.slug, "team": route.team.pk if route.team else None, **(route.details or {})})
+    for hook in getattr(settings, "CASE_CREATED_HOOKS", []):
+        import_string(hook)(case, route)
     return case
 
 
@@ -74,6 +77,8 @@ def touch(case: Case, **changes: Any) -> None:
         setattr(case, field, value)
     case.updated_at = timezone.now()
     case.save(update_fields=[*changes, "updated_at"])
+    for hook in getattr(settings, "CASE_CHANGED_HOOKS", []):
+        import_string(hook)(case, list(changes))
 
 
 def reopen_if_finished(case: Case) -> None:

@@ -127,7 +127,9 @@ class Message(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     is_public = models.BooleanField(default=False, help_text="Shown on the public status page.")
     is_automatic = models.BooleanField(default=False, help_text="Sent by the system, not a person.")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     subject = models.CharField(max_length=300, blank=True)
     body_text = models.TextField(blank=True, help_text="The whole text as received or sent.")

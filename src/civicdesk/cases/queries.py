@@ -1,14 +1,17 @@
 """Read-only case queries: inbox filtering, sorting and paging, and the merged timeline of a case."""
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case as DbCase
-from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import BooleanField, Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from civicdesk.audit.models import AuditEntry
-from civicdesk.cases.models import Case, CaseStatus, Message
+from civicdesk.cases.models import Case, CaseStatus, DeliveryStatus, Message
 from civicdesk.cases.permissions import staff_profile, visible_cases
 
 
@@ -20,12 +23,16 @@ class InboxView:
     CHOICES = [(ALL, "All cases"), (UNASSIGNED, "Unassigned"), (MINE, "Mine"), (MY_TEAM, "My team")]
 
 
-SORTS = {
+# Same text as the expression index of migration cases 0003 (literals inlined so the planner can match it).
+PRIORITY_RANK_SQL = ("CASE \"cases_case\".\"priority\" WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 "
+                     "ELSE 0 END")
+SORTS: dict[str, tuple[Any, ...]] = {
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
     "updated": ("-updated_at", "-id"),
-    "priority": ("-priority_rank", "-created_at"),
+    "priority": (RawSQL(PRIORITY_RANK_SQL, []).desc(), "-created_at", "-id"),
 }
+FTS_DENSE_THRESHOLD = 5000  # more matches than this: walk the sort index and probe the matches instead
 
 
 @dataclass
@@ -45,12 +52,60 @@ class CaseFilters:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+CASE_NUMBER_RE = re.compile(r"^[A-Za-z]{2,5}-\d{4}-\d{6}$")
+SEARCH_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+MAX_SEARCH_TOKENS = 12
+
+
+def looks_like_case_number(text: str) -> bool:
+    return bool(CASE_NUMBER_RE.match(text.strip()))
+
+
+def fts5_match_query(text: str) -> str:
+    """User text as an FTS5 MATCH expression: each word double-quoted, so operators and syntax are inert."""
+    tokens = SEARCH_TOKEN_RE.findall(text)[:MAX_SEARCH_TOKENS]
+    return " ".join('"' + token.replace('"', '""') + '"' for token in tokens)
+
+
+def full_text_condition(text: str) -> RawSQL | None:
+    """A boolean SQL condition using the vendor's full-text index (migration cases 0002), or None if no words."""
+    if connection.vendor == "postgresql":
+        return RawSQL(
+            "to_tsvector('english', \"cases_case\".\"subject\" || ' ' || \"cases_case\".\"description\") "
+            "@@ plainto_tsquery('english', %s)", [text], output_field=BooleanField())
+    match = fts5_match_query(text)
+    if not match:
+        return None
+    if connection.vendor == "sqlite":
+        # Few matches: drive the query from the match list (by rowid). Many: the unary + stops SQLite from doing
+        # that (it would fetch and sort every match) so it walks the sort index and probes the match set instead.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM (SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s "
+                           "LIMIT %s)", [match, FTS_DENSE_THRESHOLD + 1])
+            dense = cursor.fetchone()[0] > FTS_DENSE_THRESHOLD
+        column = "+\"cases_case\".\"id\"" if dense else "\"cases_case\".\"id\""
+        return RawSQL(f"{column} IN (SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s)",
+                      [match], output_field=BooleanField())
+    return None
+
+
 def search_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
-    """Text search over number, subject and description."""
-    text = text.strip()
+    """Indexed text search over subject and description (FTS5 / PostgreSQL full text), or an exact case number."""
+    text = text.strip()[:200]
     if not text:
         return queryset
-    return queryset.filter(Q(number__iexact=text) | Q(subject__icontains=text) | Q(description__icontains=text))
+    if looks_like_case_number(text):
+        return queryset.filter(number=text.upper())
+    condition = full_text_condition(text)
+    if condition is None:
+        if connection.vendor in ("sqlite", "postgresql"):
+            return queryset.none()  # only punctuation: nothing to look for
+        return queryset.filter(Q(subject__icontains=text) | Q(description__icontains=text))
+    return queryset.filter(condition)
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def filter_cases(user: Any, filters: CaseFilters) -> QuerySet[Case]:
@@ -70,10 +125,10 @@ def filter_cases(user: Any, filters: CaseFilters) -> QuerySet[Case]:
         cases = cases.filter(assignee_id=filters.assignee)
     if filters.service:
         cases = cases.filter(service__code=filters.service)
-    if filters.created_from:
-        cases = cases.filter(created_at__date__gte=filters.created_from)
+    if filters.created_from:  # datetime bounds (not __date) so the created_at indexes apply
+        cases = cases.filter(created_at__gte=_day_start(filters.created_from))
     if filters.created_to:
-        cases = cases.filter(created_at__date__lte=filters.created_to)
+        cases = cases.filter(created_at__lt=_day_start(filters.created_to + timedelta(days=1)))
     if filters.view == InboxView.UNASSIGNED:
         cases = cases.filter(assignee__isnull=True)
     elif filters.view == InboxView.MINE:
@@ -84,10 +139,6 @@ def filter_cases(user: Any, filters: CaseFilters) -> QuerySet[Case]:
         cases = cases.filter(team_id__in=team_ids)
     cases = search_cases(cases, filters.q)
     order = SORTS.get(filters.sort, SORTS["newest"])
-    if filters.sort == "priority":
-        cases = cases.annotate(priority_rank=DbCase(
-            When(priority="urgent", then=Value(3)), When(priority="high", then=Value(2)),
-            When(priority="normal", then=Value(1)), default=Value(0), output_field=IntegerField()))
     return cases.select_related("agency", "team", "assignee", "service", "contact").order_by(*order)
 
 
@@ -107,8 +158,82 @@ def case_timeline(case: Case, *, public_only: bool = False) -> list[TimelineItem
     if public_only:
         messages = messages.filter(is_public=True)
     items = [TimelineItem(at=m.created_at, kind=m.direction, message=m) for m in messages]
-    if not public_only:
-        events = case.audit.select_related("actor")
+    if not public_only:  # the trail of duplicates merged into this case comes along with their messages
+        # ids first: an OR across the join to cases cannot use the (case, at) index and scans the whole trail
+        trail = [case.pk, *Case.objects.filter(merged_into=case).order_by().values_list("pk", flat=True)]
+        events = AuditEntry.objects.filter(case_id__in=trail).select_related("actor", "case")
         items += [TimelineItem(at=e.at, kind="event", event=e) for e in events]
     items.sort(key=lambda item: item.at)
     return items
+
+
+PAGE_SIZE = 50
+COUNT_CAP = 1000
+
+
+@dataclass
+class CasePage:
+    """One page of an inbox list, paged by "next page" so no COUNT(*) runs over the whole table."""
+
+    cases: list[Case]
+    number: int
+    has_next: bool
+    count: int  # exact up to COUNT_CAP
+    count_capped: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.cases else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + len(self.cases)
+
+
+def case_page(cases: QuerySet[Case], number: int, *, per_page: int = PAGE_SIZE, with_count: bool = True) -> CasePage:
+    """Fetch per_page + 1 rows to learn whether a next page exists; count at most COUNT_CAP + 1 matches.
+
+    The count runs only when a next page exists (otherwise the rows give it) and with_count is set.
+    """
+    number = max(1, number)
+    offset = (number - 1) * per_page
+    rows = list(cases[offset:offset + per_page + 1])
+    has_next = len(rows) > per_page
+    count = offset + min(len(rows), per_page) if rows or number == 1 else 0
+    if has_next:
+        count = cases.order_by()[:COUNT_CAP + 1].count() if with_count else 0
+    return CasePage(cases=rows[:per_page], number=number, has_next=has_next,
+                    count=min(count, COUNT_CAP), count_capped=count > COUNT_CAP)
+
+
+def page_signature(page: CasePage) -> str:
+    """What the rendered list depends on: the rows, their last change, and whether more pages exist."""
+    parts = [f"{c.pk}.{c.updated_at.timestamp():.6f}" for c in page.cases]
+    return f"{page.number}:{int(page.has_next)}:{page.count}:{int(page.count_capped)}:" + ",".join(parts)
+
+
+def latest_case_change() -> str:
+    """A cheap marker that changes whenever any case is created or changed (index on updated_at)."""
+    latest = Case.objects.aggregate(latest=Max("updated_at"))["latest"]
+    return f"{latest.timestamp():.6f}" if latest else "0"
+
+
+def case_change_marker(case: Case) -> str:
+    """Changes when the case, its messages (new ones, delivery status) or its audit trail change: one query."""
+    messages = Message.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id")
+    audit = AuditEntry.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id")
+    row = Case.objects.filter(pk=case.pk).annotate(
+        message_count=Subquery(messages.annotate(n=Count("id")).values("n")),
+        delivery=Subquery(messages.annotate(n=Sum("attempts") + Count("id", filter=Q(
+            delivery_status__in=[DeliveryStatus.SENT, DeliveryStatus.PUBLISHED, DeliveryStatus.FAILED]))
+        ).values("n")),
+        audit_count=Subquery(audit.annotate(n=Count("id")).values("n")),
+    ).values_list("updated_at", "message_count", "delivery", "audit_count").first()
+    if row is None:
+        return "gone"
+    updated, message_count, delivery, audit_count = row
+    return f"{updated.timestamp():.6f}:{message_count or 0}:{delivery or 0}:{audit_count or 0}"

@@ -96,7 +96,8 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
         return IngestResult(payload)
     existing = Message.objects.filter(
         channel=normalized.channel, provider_message_id=normalized.provider_message_id, direction=Direction.INBOUND
-    ).first() if normalized.provider_message_id else None
+    ).exclude(provider_message_id="").first() if normalized.provider_message_id else None  # the exclude lets
+    # SQLite use the partial unique index (its WHERE must appear verbatim); without it this scans every message
     if existing:
         InboundPayload.objects.filter(pk=payload.pk).update(
             status=PayloadStatus.DUPLICATE, case=existing.case, message=existing, **finish

@@ -33,7 +33,8 @@ def backoff(attempt: int) -> timedelta:
 @task(queue_name="outbound")
 def deliver_message(message_id: int) -> None:
     with transaction.atomic():
-        message = Message.objects.select_for_update(of=("self",)).select_related("case", "contact").filter(pk=message_id).first()
+        locked = Message.objects.select_for_update(of=("self",)).select_related("case", "contact")
+        message = locked.filter(pk=message_id).first()
         if message is None or message.delivery_status in (DeliveryStatus.SENT, DeliveryStatus.PUBLISHED,
                                                           DeliveryStatus.FAILED):
             return

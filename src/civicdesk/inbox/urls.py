@@ -1,6 +1,23 @@
-"""URL routes of the inbox app."""
+"""URL routes of the staff side, mounted at /staff/: sign-in, inbox, cases, attachments and contacts."""
 
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from civicdesk.inbox import case_views, contact_views, views
+from civicdesk.inbox.forms import StaffLoginForm
+
 app_name = "inbox"
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="inbox/login.html", authentication_form=StaffLoginForm,
+                                                redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="inbox:login"), name="logout"),
+    path("", views.inbox, name="inbox"),
+    path("live/", views.inbox_live, name="inbox-live"),
+    path("cases/<str:number>/", case_views.case_detail, name="case"),
+    path("cases/<str:number>/live/", case_views.case_live, name="case-live"),
+    path("cases/<str:number>/<slug:action>/", case_views.case_action, name="case-action"),
+    path("attachments/<int:pk>/", case_views.attachment_download, name="attachment"),
+    path("contacts/<int:pk>/", contact_views.contact_detail, name="contact"),
+    path("contacts/<int:pk>/merge", contact_views.contact_merge, name="contact-merge"),
+    path("contacts/<int:pk>/merges/<int:merge_id>/undo", contact_views.contact_merge_undo, name="contact-merge-undo"),
+]

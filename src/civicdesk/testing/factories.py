@@ -5,7 +5,15 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from civicdesk.agencies.models import AttributeDatatype, Agency, Service, ServiceAttribute, StaffProfile, StaffRole, Team
+from civicdesk.agencies.models import (
+    Agency,
+    AttributeDatatype,
+    Service,
+    ServiceAttribute,
+    StaffProfile,
+    StaffRole,
+    Team,
+)
 from civicdesk.cases.models import Case
 from civicdesk.channels.actions import apply, store_payload
 from civicdesk.channels.protocol import NormalizedMessage, SenderIdentity

@@ -1,0 +1,214 @@
+"""Forms of the staff pages: inbox filters and the small one-action forms on a case and a contact."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import QuerySet
+
+from civicdesk.agencies.models import Agency, Service, StaffProfile, Team
+from civicdesk.cases.models import Case, CaseStatus, Channel, Priority
+from civicdesk.cases.queries import SORTS, CaseFilters, InboxView
+
+User = get_user_model()
+ANY = [("", "Any")]
+SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
+               "priority": "Priority (urgent first)"}
+
+
+class StaffLoginForm(AuthenticationForm):
+    """Django's sign-in form that also turns away accounts without a staff profile."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if not (user.is_superuser or StaffProfile.objects.filter(user=user).exists()):
+            raise forms.ValidationError("This account has no access to the staff pages.", code="no_staff_profile")
+
+
+def uswds_widgets(form: forms.BaseForm) -> None:
+    """USWDS classes on every widget, so templates can render `{{ field }}` directly."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.Select):
+            css = "usa-select"
+        elif isinstance(widget, forms.Textarea):
+            css = "usa-textarea"
+        else:
+            css = "usa-input"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class StaffForm(forms.Form):
+    """A form whose element ids carry a per-form prefix (several forms share a page) and USWDS classes."""
+
+    id_prefix = "f"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+        uswds_widgets(self)
+
+
+def staff_label(user: Any) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class InboxFilterForm(StaffForm):
+    """GET parameters of /staff/; invalid values are reported and ignored, never a crash."""
+
+    id_prefix = "filter"
+    q = forms.CharField(required=False, max_length=200, label="Search cases")
+    view = forms.ChoiceField(required=False, choices=InboxView.CHOICES)
+    status = forms.ChoiceField(required=False, choices=ANY + CaseStatus.choices)
+    channel = forms.ChoiceField(required=False, choices=ANY + Channel.choices)
+    agency = forms.ChoiceField(required=False, choices=ANY)
+    team = forms.TypedChoiceField(required=False, choices=ANY, coerce=int, empty_value=None)
+    assignee = forms.TypedChoiceField(required=False, choices=ANY, coerce=int, empty_value=None)
+    service = forms.ChoiceField(required=False, choices=ANY)
+    created_from = forms.DateField(required=False, label="Created from",
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(required=False, choices=[(k, SORT_LABELS[k]) for k in SORTS])
+    page = forms.IntegerField(required=False, min_value=1, max_value=100000)
+
+    def __init__(self, data: Any, *, agencies: QuerySet[Agency], teams: QuerySet[Team], staff: QuerySet[Any],
+                 services: QuerySet[Service]) -> None:
+        super().__init__(data)
+        choices: dict[str, list[tuple[Any, str]]] = {
+            "agency": ANY + [(a.slug, a.name) for a in agencies],
+            "team": ANY + [(t.pk, f"{t.agency.name} / {t.name}") for t in teams],
+            "assignee": ANY + [(u.pk, staff_label(u)) for u in staff],
+            "service": ANY + [(s.code, s.name) for s in services],
+        }
+        for name, options in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = options
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and start > end:
+            self.add_error("created_to", "The end date must be on or after the start date.")
+        return data
+
+    def value(self, name: str) -> Any:
+        """The cleaned value when valid, else the field's empty value: one bad filter does not void the others."""
+        return self.cleaned_data.get(name) if name not in self.errors else None
+
+    def to_filters(self) -> CaseFilters:
+        self.is_valid()
+        return CaseFilters(
+            q=self.value("q") or "", status=self.value("status") or "", channel=self.value("channel") or "",
+            agency=self.value("agency") or "", team=self.value("team"), assignee=self.value("assignee"),
+            service=self.value("service") or "", created_from=self.value("created_from"),
+            created_to=self.value("created_to"), view=self.value("view") or InboxView.ALL,
+            sort=self.value("sort") or "newest",
+        )
+
+    @property
+    def page_number(self) -> int:
+        self.is_valid()
+        return self.value("page") or 1
+
+
+def _text(label: str, *, required: bool = True, max_length: int | None = None) -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=max_length or settings.MAX_TEXT_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 4}), strip=True)
+
+
+class ReplyForm(StaffForm):
+    id_prefix = "reply"
+    text = _text("Reply to resident")
+
+
+class NoteForm(StaffForm):
+    id_prefix = "note"
+    text = _text("Internal note")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return staff_label(obj)
+
+
+class TeamChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class AssignForm(StaffForm):
+    """Assignee and team, limited to the staff and teams of the case's agency."""
+
+    id_prefix = "assign"
+    assignee = StaffChoiceField(queryset=User.objects.none(), required=False, label="Assignee",
+                                empty_label="Nobody (unassigned)")
+    team = TeamChoiceField(queryset=Team.objects.none(), required=False, label="Team", empty_label="No team")
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"assignee": case.assignee_id, "team": case.team_id})
+        super().__init__(*args, **kwargs)
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ModelChoiceField)
+        assignee.queryset = User.objects.filter(staff__agencies=case.agency_id, is_active=True).distinct().order_by(
+            "first_name", "last_name", "username")
+        team = self.fields["team"]
+        assert isinstance(team, forms.ModelChoiceField)
+        team.queryset = Team.objects.filter(agency_id=case.agency_id).order_by("name")
+
+
+class StatusForm(StaffForm):
+    id_prefix = "status"
+    status = forms.ChoiceField(choices=CaseStatus.choices, label="Status")
+
+
+class PriorityForm(StaffForm):
+    id_prefix = "priority"
+    priority = forms.ChoiceField(choices=Priority.choices, label="Priority")
+
+
+class TagsForm(StaffForm):
+    id_prefix = "tags"
+    tags = forms.CharField(required=False, max_length=1000, label="Tags",
+                           help_text="Separate tags with commas. Leave empty to remove all tags.")
+
+    def names(self) -> list[str]:
+        return [t for t in self.cleaned_data["tags"].split(",") if t.strip()]
+
+
+class TransferForm(StaffForm):
+    id_prefix = "transfer"
+    to_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Transfer to agency")
+    reason = _text("Reason for the transfer", max_length=2000)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_agency"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Agency.objects.filter(is_active=True).exclude(pk=case.agency_id).order_by("name")
+
+
+class CaseNumberForm(StaffForm):
+    number = forms.CharField(max_length=32, label="Case number")
+
+    def clean_number(self) -> str:
+        return str(self.cleaned_data["number"]).strip().upper()
+
+
+class MergeForm(CaseNumberForm):
+    id_prefix = "merge"
+    number = forms.CharField(max_length=32, label="Merge this case into case number",
+                             help_text="This case is closed and its messages move to that case.")
+
+
+class LinkForm(CaseNumberForm):
+    id_prefix = "link"
+    number = forms.CharField(max_length=32, label="Link to case number")
+
+
+class ContactMergeForm(StaffForm):
+    id_prefix = "contact_merge"
+    source = forms.IntegerField(min_value=1, label="Contact number to merge into this one",
+                                help_text="Its identities and cases move here. You can undo this.")

@@ -1,0 +1,80 @@
+"""`civicdesk run` end to end: it serves the portal, and mail sent to its SMTP listener becomes a case."""
+
+import os
+import smtplib
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(check, timeout: float = 60.0, interval: float = 0.25):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+        except OSError:
+            result = None
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError("timed out waiting")
+
+
+def civicdesk(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "civicdesk", *args], env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_run_serves_web_worker_and_mail(tmp_path: Path) -> None:
+    web_port, smtp_port = free_port(), free_port()
+    env = {**os.environ, "CIVICDESK_VAR_DIR": str(tmp_path), "PORT": str(web_port), "SMTP_PORT": str(smtp_port),
+           "WEB_WORKERS": "1", "EMAIL_PORT": str(free_port())}
+    env.pop("DATABASE_URL", None)
+    assert civicdesk("migrate", "-v", "0", env=env).returncode == 0
+    seeded = civicdesk("seed-demo", env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    server = subprocess.Popen([sys.executable, "-m", "civicdesk", "run"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        home = wait_for(lambda: urllib.request.urlopen(f"http://127.0.0.1:{web_port}/", timeout=5).read())
+        assert b"Riverbend" in home
+        wait_for(lambda: socket.create_connection(("127.0.0.1", smtp_port), timeout=2).close() or True)
+
+        mail = EmailMessage()
+        mail["From"] = "Pat Resident <pat.resident@example.com>"
+        mail["To"] = "311@riverbend.example"
+        mail["Subject"] = "Streetlight out on Elm Street run-test"
+        mail["Message-ID"] = "<run-test-1@example.com>"
+        mail.set_content("The light at Elm and 4th has been out for a week.")
+        with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as client:
+            client.send_message(mail)
+
+        database = tmp_path / "civicdesk.sqlite3"
+
+        def case_number() -> str | None:
+            with sqlite3.connect(database, timeout=10) as db:
+                row = db.execute("SELECT number FROM cases_case WHERE subject LIKE '%run-test%'").fetchone()
+            return row[0] if row else None
+
+        number = wait_for(case_number, timeout=30)
+        assert number.startswith("CD-")
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0].decode(errors="replace")
+    assert server.returncode == 0, output
+    assert "CivicDesk stopped." in output
