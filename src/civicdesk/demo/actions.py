@@ -1,0 +1,112 @@
+"""Seeding the demo city of Riverbend: agencies, teams, services, mailboxes, staff logins and demo cases."""
+
+import importlib
+import importlib.util
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from civicdesk.agencies.models import Agency, Service, ServiceAttribute, StaffProfile, StaffRole, Team
+from civicdesk.demo import data
+from civicdesk.demo.timelines import CaseBuilder, CaseCounts
+from civicdesk.mail.models import Mailbox
+
+GIS_DEMO_MODULE = "civicdesk.gis.demo"
+
+
+@dataclass
+class SeedSummary:
+    seeded: bool
+    agencies: int = 0
+    teams: int = 0
+    services: int = 0
+    mailboxes: int = 0
+    staff: list[str] = field(default_factory=list)
+    cases: CaseCounts | None = None
+    boundaries: str = ""
+
+
+def seed_agencies() -> dict[str, Agency]:
+    agencies = {}
+    for slug, name, email, phone, description, teams in data.AGENCIES:
+        agency, _ = Agency.objects.get_or_create(
+            slug=slug, defaults={"name": name, "email": email, "phone": phone, "description": description})
+        for team in teams:
+            Team.objects.get_or_create(agency=agency, name=team)
+        agencies[slug] = agency
+    return agencies
+
+
+def seed_services(agencies: dict[str, Agency]) -> list[Service]:
+    services = []
+    for spec in data.SERVICES:
+        agency = agencies[spec["agency"]]
+        service, created = Service.objects.get_or_create(code=spec["code"], defaults={
+            "name": spec["name"], "group": spec["group"], "agency": agency, "description": spec["description"],
+            "keywords": spec["keywords"], "is_realtime": spec.get("realtime", True),
+            "default_team": Team.objects.get(agency=agency, name=spec["team"]),
+        })
+        if created:
+            ServiceAttribute.objects.bulk_create([
+                ServiceAttribute(service=service, order=order, code=a["code"], datatype=a["datatype"],
+                                 description=a["description"], required=a["required"], values=a["values"],
+                                 variable=a["variable"])
+                for order, a in enumerate(spec["attributes"], start=1)
+            ])
+        services.append(service)
+    return services
+
+
+def seed_mailboxes(agencies: dict[str, Agency]) -> int:
+    for address, slug, display_name in data.MAILBOXES:
+        Mailbox.objects.get_or_create(address=address,
+                                      defaults={"agency": agencies[slug], "display_name": display_name})
+    return len(data.MAILBOXES)
+
+
+def seed_staff(agencies: dict[str, Agency]) -> dict[str, User]:
+    users = {}
+    for username, first, last, role, slugs, team_names in data.STAFF:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(username, f"{username}@riverbend.example", data.DEMO_PASSWORD,
+                                            first_name=first, last_name=last, is_staff=role == StaffRole.ADMIN,
+                                            is_superuser=role == StaffRole.ADMIN)
+        profile, _ = StaffProfile.objects.get_or_create(user=user, defaults={"role": role})
+        profile.agencies.add(*[agencies[s] for s in slugs])
+        profile.teams.add(*Team.objects.filter(agency__slug__in=slugs, name__in=team_names))
+        users[username] = user
+    return users
+
+
+def seed_boundaries() -> str:
+    """Call the GIS app's demo boundaries when that module exists; report what it said."""
+    if importlib.util.find_spec(GIS_DEMO_MODULE) is None:
+        return ""
+    module: Any = importlib.import_module(GIS_DEMO_MODULE)
+    seed = getattr(module, "seed_boundaries", None)
+    if seed is None:
+        return ""
+    result = seed()
+    return str(result) if result is not None else "done"
+
+
+def seed_demo(*, force: bool = False, case_count: int = data.DEMO_CASE_COUNT,
+              seed: int = data.RANDOM_SEED) -> SeedSummary:
+    """Create Riverbend in an empty database; with agencies present do nothing unless forced.
+
+    Forcing reuses the existing demo agencies, services and logins and adds another batch of cases.
+    """
+    if Agency.objects.exists() and not force:
+        return SeedSummary(seeded=False)
+    with transaction.atomic():
+        agencies = seed_agencies()
+        services = seed_services(agencies)
+        mailboxes = seed_mailboxes(agencies)
+        users = seed_staff(agencies)
+        counts = CaseBuilder(agencies, services, users, seed=seed).build(case_count)
+    boundaries = seed_boundaries()
+    return SeedSummary(seeded=True, agencies=len(agencies), teams=Team.objects.count(), services=len(services),
+                       mailboxes=mailboxes, staff=list(users), cases=counts, boundaries=boundaries)

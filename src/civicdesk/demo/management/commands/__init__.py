@@ -1,0 +1,1 @@
+"""The seed-demo command."""
