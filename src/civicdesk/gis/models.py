@@ -114,3 +114,32 @@ class Initiative(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CaseLocation(models.Model):
+    """A narrow spatial copy of each located, unmerged case, kept in step by hooks on case writes.
+
+    `cell` numbers a fixed global grid of CELL_DEGREES squares (about 210 x 280 m at 40 degrees north), so nearby
+    searches read a few (service, cell) index ranges and map/hotspot aggregation groups an index by cell.
+    """
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    service = models.ForeignKey("agencies.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                db_constraint=False)
+    agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               db_constraint=False)
+    status = models.CharField(max_length=20)
+    is_open = models.BooleanField()
+    created_at = models.DateTimeField()
+    lat = models.FloatField()
+    lon = models.FloatField()
+    cell = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            # covering: the nearby search reads this index only, on SQLite and (after VACUUM) PostgreSQL
+            models.Index(fields=["service", "cell", "is_open", "lat", "lon", "created_at", "case"],
+                         name="caseloc_service_cell"),
+            models.Index(fields=["is_open", "cell"], name="caseloc_open_cell"),
+            models.Index(fields=["cell"], name="caseloc_cell"),
+        ]

@@ -1,0 +1,150 @@
+"""Before/after impact of a service initiative: request rate per area, resolution time and hotspot changes."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import numpy as np
+import shapely
+from django.db.models import QuerySet
+from django.utils import timezone
+from scipy import stats
+
+from civicdesk.cases.models import Case
+from civicdesk.gis.hotspots import Grid, hotspots
+from civicdesk.gis.lookup import active_generation_key
+from civicdesk.gis.models import Area, AreaType, Initiative
+
+DAYS_PER_RATE = 30
+
+
+@dataclass
+class AreaRate:
+    name: str
+    before: int
+    after: int
+    rate_before: float  # requests per 30 days
+    rate_after: float
+    change_pct: float | None
+    p_value: float | None
+
+
+@dataclass
+class ImpactReport:
+    before: tuple[date, date]
+    after: tuple[date, date]
+    rates: list[AreaRate] = field(default_factory=list)
+    median_hours_before: float | None = None
+    median_hours_after: float | None = None
+    resolution_p: float | None = None
+    resolved_before: int = 0
+    resolved_after: int = 0
+    hotspot_counts: dict[str, int] = field(default_factory=dict)
+    hotspot_geojson: dict[str, Any] = field(default_factory=dict)
+    area_geojson: dict[str, Any] = field(default_factory=dict)
+
+
+def periods(initiative: Initiative, today: date | None = None) -> tuple[tuple[date, date], tuple[date, date]]:
+    """After: start to end (or today); before: the same number of days just before the start."""
+    today = today or timezone.localdate()
+    end = min(initiative.end or today, today)
+    length = max((end - initiative.start).days, 1)
+    return (initiative.start - timedelta(days=length), initiative.start), (initiative.start, initiative.start +
+                                                                           timedelta(days=length))
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _rate_row(name: str, before: int, after: int, days: int) -> AreaRate:
+    scale = DAYS_PER_RATE / days
+    p = float(stats.binomtest(after, before + after, 0.5).pvalue) if before + after else None
+    change = (after - before) / before * 100 if before else None
+    return AreaRate(name, before, after, before * scale, after * scale, change, p)
+
+
+def initiative_impact(initiative: Initiative, cases: QuerySet[Case], today: date | None = None) -> ImpactReport:
+    (b0, b1), (a0, a1) = periods(initiative, today)
+    report = ImpactReport((b0, b1), (a0, a1))
+    area = shapely.from_wkb(bytes(initiative.area.wkb))
+    shapely.prepare(area)
+    service_ids = list(initiative.services.values_list("pk", flat=True))
+    selected = cases.filter(lat__gte=initiative.area.min_lat, lat__lte=initiative.area.max_lat,
+                            lon__gte=initiative.area.min_lon, lon__lte=initiative.area.max_lon,
+                            created_at__gte=_aware(b0), created_at__lt=_aware(a1), merged_into__isnull=True)
+    if service_ids:
+        selected = selected.filter(service_id__in=service_ids)
+    rows = list(selected.values_list("lat", "lon", "created_at", "resolved_at"))
+    lats = np.array([r[0] for r in rows], dtype=float)
+    lons = np.array([r[1] for r in rows], dtype=float)
+    inside = shapely.intersects_xy(area, lons, lats) if rows else np.zeros(0, dtype=bool)
+    after = np.array([r[2] >= _aware(a0) for r in rows], dtype=bool)
+    days = (a1 - a0).days
+    report.rates.append(_rate_row(initiative.area.name, int((inside & ~after).sum()), int((inside & after).sum()),
+                                  days))
+    for sub in _sub_areas(initiative.area, area):
+        geom = shapely.from_wkb(bytes(sub.wkb))
+        mask = inside & shapely.intersects_xy(geom, lons, lats) if rows else inside
+        report.rates.append(_rate_row(sub.name, int((mask & ~after).sum()), int((mask & after).sum()), days))
+    _resolution(report, rows, inside, after)
+    _hotspot_changes(report, initiative.area, lats[inside], lons[inside], after[inside])
+    report.area_geojson = {"type": "Feature", "geometry": shapely.geometry.mapping(area),
+                           "properties": {"name": initiative.area.name}}
+    return report
+
+
+def _sub_areas(area: Area, geometry: Any) -> list[Area]:
+    """Wards (or else service zones) of the active generation that overlap the initiative's area."""
+    key = active_generation_key()
+    if key is None:
+        return []
+    for area_type in (AreaType.WARD, AreaType.SERVICE_ZONE, AreaType.COUNCIL_DISTRICT):
+        if area_type == area.type:
+            continue
+        found = [a for a in Area.objects.filter(
+            type=area_type, generation_low_id__lte=key[0], generation_high_id__gte=key[0],
+            min_lon__lte=area.max_lon, max_lon__gte=area.min_lon, min_lat__lte=area.max_lat, max_lat__gte=area.min_lat)
+            if shapely.intersection(shapely.from_wkb(bytes(a.wkb)), geometry).area > 0]
+        if found:
+            return found
+    return []
+
+
+def _resolution(report: ImpactReport, rows: list[tuple[Any, ...]], inside: np.ndarray, after: np.ndarray) -> None:
+    hours_before: list[float] = []
+    hours_after: list[float] = []
+    for row, is_in, is_after in zip(rows, inside, after, strict=True):
+        if is_in and row[3] is not None:
+            (hours_after if is_after else hours_before).append((row[3] - row[2]).total_seconds() / 3600)
+    report.resolved_before, report.resolved_after = len(hours_before), len(hours_after)
+    if hours_before:
+        report.median_hours_before = float(np.median(hours_before))
+    if hours_after:
+        report.median_hours_after = float(np.median(hours_after))
+    if len(hours_before) >= 3 and len(hours_after) >= 3:
+        report.resolution_p = float(stats.mannwhitneyu(hours_before, hours_after).pvalue)
+
+
+def _hotspot_changes(report: ImpactReport, area: Area, lats: np.ndarray, lons: np.ndarray,
+                     after: np.ndarray) -> None:
+    """Gi* in both periods on the same grid: hot cells that appeared, persisted or vanished (95 % FDR)."""
+    grid = Grid.over((area.min_lon, area.min_lat, area.max_lon, area.max_lat), 250.0)
+    before_counts = grid.counts(lats[~after], lons[~after])
+    after_counts = grid.counts(lats[after], lons[after])
+    hot_before = hotspots(before_counts)
+    hot_after = hotspots(after_counts)
+    was = hot_before.level >= 2
+    now = hot_after.level >= 2
+    classes = {"appeared": now & ~was, "persisted": now & was, "vanished": was & ~now}
+    report.hotspot_counts = {name: int(mask.sum()) for name, mask in classes.items()}
+    features = []
+    for name, mask in classes.items():
+        for iy, ix in zip(*np.nonzero(mask), strict=True):
+            features.append({"type": "Feature", "geometry": {"type": "Polygon",
+                                                              "coordinates": grid.cell_polygon(ix, iy)},
+                             "properties": {"change": name, "z_before": round(float(hot_before.z[iy, ix]), 2),
+                                            "z_after": round(float(hot_after.z[iy, ix]), 2),
+                                            "p_before": float(hot_before.p[iy, ix]),
+                                            "p_after": float(hot_after.p[iy, ix])}})
+    report.hotspot_geojson = {"type": "FeatureCollection", "features": features}

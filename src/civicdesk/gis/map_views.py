@@ -1,0 +1,150 @@
+"""Map pages (public /map/, staff /staff/map/), their GeoJSON layers, hotspots and initiative impact pages."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from civicdesk.agencies.models import Agency, Service
+from civicdesk.cases.models import Case, CaseStatus
+from civicdesk.cases.permissions import is_admin, staff_profile, visible_cases
+from civicdesk.gis import mapdata
+from civicdesk.gis.hotspots import Grid, hotspot_features, hotspots
+from civicdesk.gis.impact import initiative_impact
+from civicdesk.gis.models import Initiative
+
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+PUBLIC_LIST_LIMIT = 50
+
+
+def tile_settings() -> dict[str, str]:
+    url = settings.MAP_TILE_URL
+    attribution = settings.MAP_TILE_ATTRIBUTION
+    if url and not attribution and "openstreetmap" in url:
+        attribution = OSM_ATTRIBUTION
+    return {"tile_url": url, "tile_attribution": attribution}
+
+
+def _filters(request: HttpRequest) -> mapdata.MapFilters | JsonResponse:
+    try:
+        return mapdata.MapFilters.from_query(request.GET)
+    except mapdata.FilterError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+
+
+def _page_context(request: HttpRequest, *, staff: bool) -> dict[str, Any]:
+    return {
+        **tile_settings(), "staff": staff,
+        "services": Service.objects.filter(is_active=True).order_by("name"),
+        "statuses": [(mapdata.OPEN, "Open (not resolved or closed)"), *CaseStatus.choices],
+        "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff else [],
+        "selected": {k: request.GET.get(k, "") for k in ("service", "status", "agency", "from", "to")},
+    }
+
+
+@require_GET
+def public_map(request: HttpRequest) -> HttpResponse:
+    """Open cases on a map, no personal data, with a plain list as the accessible alternative."""
+    context = _page_context(request, staff=False)
+    if not request.GET.get("status"):
+        context["selected"]["status"] = mapdata.OPEN
+    params = request.GET.copy()
+    params.setdefault("status", mapdata.OPEN)
+    try:
+        filters = mapdata.MapFilters.from_query(params)
+    except mapdata.FilterError as exc:
+        context["error"] = str(exc)
+        filters = mapdata.MapFilters(status=mapdata.OPEN)
+    context["cases"] = mapdata.filter_cases(Case.objects.all(), filters).select_related("service").order_by(
+        "-created_at")[:PUBLIC_LIST_LIMIT]
+    return render(request, "gis/map_page.html", context)
+
+
+@require_GET
+def public_cases_geojson(request: HttpRequest) -> JsonResponse:
+    filters = _filters(request)
+    if isinstance(filters, JsonResponse):
+        return filters
+    filters.agency = ""
+    return JsonResponse(mapdata.cases_geojson(None, filters, public=True))
+
+
+@require_GET
+def areas_geojson(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(mapdata.areas_geojson(request.GET.get("type", "")))
+
+
+def _scope(request: HttpRequest) -> Any:
+    """None (everything) for administrators, else the cases the user may see."""
+    return None if is_admin(request.user) else visible_cases(request.user)
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if staff_profile(request.user) is None and not request.user.is_superuser:  # type: ignore[union-attr]
+        raise Http404("Staff only.")
+
+
+@login_required
+@require_GET
+def staff_map(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    return render(request, "gis/map_page.html", _page_context(request, staff=True))
+
+
+@login_required
+@require_GET
+def staff_cases_geojson(request: HttpRequest) -> JsonResponse:
+    _staff_only(request)
+    filters = _filters(request)
+    if isinstance(filters, JsonResponse):
+        return filters
+    return JsonResponse(mapdata.cases_geojson(_scope(request), filters, public=False))
+
+
+@login_required
+@require_GET
+def hotspots_geojson(request: HttpRequest) -> JsonResponse:
+    """Significant Gi* hot and cold cells (FDR-controlled) for the filtered cases the user may see."""
+    _staff_only(request)
+    filters = _filters(request)
+    if isinstance(filters, JsonResponse):
+        return filters
+    rows = mapdata.location_rows(_scope(request), filters, exact=False)
+    extent = mapdata.extent_of(rows, filters)
+    if extent is None:
+        return JsonResponse({"type": "FeatureCollection", "features": []})
+    try:
+        cell_m = max(50.0, min(float(request.GET.get("cell_m", 250)), 5000.0))
+    except ValueError:
+        return JsonResponse({"error": "cell_m must be a number of metres."}, status=400)
+    grid = Grid.base(extent, cell_m)
+    if grid.nx * grid.ny > 250_000:
+        return JsonResponse({"error": "The area is too large for this cell size; zoom in or use larger cells."},
+                            status=400)
+    counts = mapdata.grid_counts(rows, grid)
+    result = hotspots(counts)
+    return JsonResponse({"type": "FeatureCollection", "properties": {"cell_m": cell_m, "cells": int(counts.size)},
+                         "features": hotspot_features(grid, result, counts)})
+
+
+@login_required
+@require_GET
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    initiatives = Initiative.objects.select_related("area").prefetch_related("services")
+    return render(request, "gis/initiative_list.html", {"initiatives": initiatives})
+
+
+@login_required
+@require_GET
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_only(request)
+    initiative = Initiative.objects.select_related("area").filter(pk=pk).first()
+    if initiative is None:
+        raise Http404("No such initiative.")
+    report = initiative_impact(initiative, visible_cases(request.user))
+    return render(request, "gis/initiative_detail.html", {"initiative": initiative, "report": report,
+                                                          **tile_settings()})

@@ -1,0 +1,219 @@
+"""Map layers as GeoJSON: case points filtered by bbox, status, service, agency and date, aggregated on the
+server into grid cells past MAX_POINTS; and boundaries of the active generation."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import numpy as np
+import shapely
+from django.db.models import Count, Max, Min, QuerySet
+from django.utils import timezone
+
+from civicdesk.agencies.models import Agency, Service
+from civicdesk.cases.models import Case, CaseStatus
+from civicdesk.gis.cells import CELL_DEGREES, ROW, cell_range
+from civicdesk.gis.lookup import active_generation_key
+from civicdesk.gis.models import Area, CaseLocation
+
+MAX_POINTS = 5000
+DEFAULT_GRID = 64
+OPEN = "open"
+
+
+class FilterError(ValueError):
+    """A map filter parameter that cannot be understood."""
+
+
+@dataclass
+class MapFilters:
+    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
+    status: str = ""  # a CaseStatus value, or "open"
+    service: str = ""
+    agency: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    aggregate: bool = False
+    grid: int = DEFAULT_GRID
+
+    @classmethod
+    def from_query(cls, params: Any) -> "MapFilters":
+        filters = cls(status=params.get("status", ""), service=params.get("service", ""),
+                      agency=params.get("agency", ""), aggregate=params.get("aggregate") in ("1", "true", "grid"))
+        if filters.status and filters.status != OPEN and filters.status not in CaseStatus.values:
+            raise FilterError(f"Unknown status '{filters.status}'.")
+        if params.get("bbox"):
+            try:
+                parts = [float(v) for v in params["bbox"].split(",")]
+            except ValueError as exc:
+                raise FilterError("bbox must be min_lon,min_lat,max_lon,max_lat.") from exc
+            if len(parts) != 4 or parts[0] >= parts[2] or parts[1] >= parts[3]:
+                raise FilterError("bbox must be min_lon,min_lat,max_lon,max_lat with min < max.")
+            filters.bbox = (parts[0], parts[1], parts[2], parts[3])
+        for name, attr in (("from", "date_from"), ("to", "date_to")):
+            if params.get(name):
+                try:
+                    setattr(filters, attr, date.fromisoformat(params[name]))
+                except ValueError as exc:
+                    raise FilterError(f"'{name}' must be a date like 2026-01-31.") from exc
+        if params.get("grid"):
+            try:
+                filters.grid = max(4, min(int(params["grid"]), 256))
+            except ValueError as exc:
+                raise FilterError("grid must be a number of cells.") from exc
+        return filters
+
+
+def filter_cases(cases: QuerySet[Case], filters: MapFilters) -> QuerySet[Case]:
+    """The filters on the cases table itself (the public list under the map)."""
+    cases = cases.filter(lat__isnull=False, lon__isnull=False, merged_into__isnull=True)
+    if filters.bbox:
+        min_lon, min_lat, max_lon, max_lat = filters.bbox
+        cases = cases.filter(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon)
+    if filters.status == OPEN:
+        cases = cases.exclude(status__in=CaseStatus.finished())
+    elif filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.service:
+        cases = cases.filter(service__code=filters.service)
+    if filters.agency:
+        cases = cases.filter(agency__slug=filters.agency)
+    if filters.date_from:
+        cases = cases.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        cases = cases.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    return cases
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def location_rows(scope: QuerySet[Case] | None, filters: MapFilters, *, exact: bool = True) -> QuerySet[CaseLocation]:
+    """CaseLocation rows matching the filters; scope (a visible_cases queryset) limits them for staff.
+
+    With exact=False the bbox narrows by grid rows only, so grouping by cell reads nothing but an index; callers
+    then drop the cells outside the bbox's columns (aggregates are per cell anyway).
+    """
+    rows = CaseLocation.objects.all()
+    if scope is not None:
+        rows = rows.filter(case_id__in=scope.values("pk"))
+    if filters.bbox:
+        min_lon, min_lat, max_lon, max_lat = filters.bbox
+        low, high = cell_range(min_lat, max_lat)
+        rows = rows.filter(cell__gte=low, cell__lte=high)
+        if exact:
+            rows = rows.filter(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon)
+    if filters.status == OPEN:
+        rows = rows.filter(is_open__in=[True])  # "IN (1)" lets SQLite use the (is_open, cell) index, a bare column not
+    elif filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.service:
+        rows = rows.filter(service_id=Service.objects.filter(code=filters.service).values("pk")[:1])
+    if filters.agency:
+        rows = rows.filter(agency_id=Agency.objects.filter(slug=filters.agency).values("pk")[:1])
+    if filters.date_from:
+        rows = rows.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        rows = rows.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    return rows
+
+
+def cases_geojson(scope: QuerySet[Case] | None, filters: MapFilters, *, public: bool) -> dict[str, Any]:
+    """Points with public fields only, or grid cells with counts when more than MAX_POINTS match."""
+    rows = location_rows(scope, filters)
+    if not filters.aggregate and rows[:MAX_POINTS + 1].count() <= MAX_POINTS:  # stops counting past the limit
+        points = list(rows.order_by("-created_at").values_list(
+            "case__number", "lat", "lon", "status", "service__name", "created_at"))
+        return {"type": "FeatureCollection", "properties": {"aggregated": False, "count": len(points)},
+                "features": [_point(r, public) for r in points]}
+    return aggregate(location_rows(scope, filters, exact=False), filters)
+
+
+def _point(row: tuple[Any, ...], public: bool) -> dict[str, Any]:
+    number, lat, lon, status, service, created = row
+    props = {"number": number, "status": status, "status_name": CaseStatus(status).label, "service": service or "",
+             "created": created.date().isoformat()}
+    if not public:
+        props["url"] = f"/staff/cases/{number}/"
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            "properties": props}
+
+
+def extent_of(rows: QuerySet[CaseLocation], filters: MapFilters) -> tuple[float, float, float, float] | None:
+    """The bbox filter, else the active boundaries' extent, else the extent of the rows."""
+    if filters.bbox:
+        return filters.bbox
+    key = active_generation_key()
+    if key:
+        found = Area.objects.filter(generation_low_id__lte=key[0], generation_high_id__gte=key[0]).aggregate(
+            Min("min_lon"), Min("min_lat"), Max("max_lon"), Max("max_lat"))
+        box = [found["min_lon__min"], found["min_lat__min"], found["max_lon__max"], found["max_lat__max"]]
+    else:
+        found = rows.aggregate(Min("lon"), Min("lat"), Max("lon"), Max("lat"))
+        box = [found["lon__min"], found["lat__min"], found["lon__max"], found["lat__max"]]
+    if None in box or box[0] == box[2] or box[1] == box[3]:
+        return None
+    return box[0], box[1], box[2], box[3]
+
+
+def cell_counts(rows: QuerySet[CaseLocation]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, count) per base grid cell, grouped in the database over the (is_open, cell) / cell indexes."""
+    grouped = np.array(list(rows.order_by().values_list("cell").annotate(n=Count("*"))), dtype=np.int64)  # index only
+    if not len(grouped):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    return grouped[:, 0] // ROW, grouped[:, 0] % ROW, grouped[:, 1]
+
+
+def aggregate(rows: QuerySet[CaseLocation], filters: MapFilters) -> dict[str, Any]:
+    """Counts on a filters.grid x filters.grid display grid over the extent, summed from base cell counts."""
+    extent = extent_of(rows, filters)
+    if extent is None:
+        return {"type": "FeatureCollection", "properties": {"aggregated": True, "count": 0}, "features": []}
+    min_lon, min_lat, max_lon, max_lat = extent
+    n = filters.grid
+    dx, dy = (max_lon - min_lon) / n, (max_lat - min_lat) / n
+    r, c, counts = cell_counts(rows)
+    lat = (r + 0.5) * CELL_DEGREES - 90
+    lon = (c + 0.5) * CELL_DEGREES - 180
+    keep = (lon >= min_lon - CELL_DEGREES / 2) & (lon <= max_lon + CELL_DEGREES / 2)
+    lat, lon, counts = lat[keep], lon[keep], counts[keep]
+    gx = np.clip(np.floor((lon - min_lon) / dx), 0, n - 1).astype(np.int64)
+    gy = np.clip(np.floor((lat - min_lat) / dy), 0, n - 1).astype(np.int64)
+    totals = np.bincount(gy * n + gx, weights=counts, minlength=n * n)
+    features = []
+    for cell in np.flatnonzero(totals):
+        iy, ix = divmod(int(cell), n)
+        w, s = min_lon + ix * dx, min_lat + iy * dy
+        features.append({"type": "Feature", "properties": {"count": int(totals[cell])}, "geometry": {
+            "type": "Polygon", "coordinates": [[[w, s], [w + dx, s], [w + dx, s + dy], [w, s + dy], [w, s]]]}})
+    return {"type": "FeatureCollection", "properties": {"aggregated": True, "count": int(counts.sum()),
+                                                        "cell": [dx, dy]}, "features": features}
+
+
+def areas_geojson(area_type: str = "") -> dict[str, Any]:
+    key = active_generation_key()
+    if key is None:
+        return {"type": "FeatureCollection", "features": []}
+    areas = Area.objects.filter(generation_low_id__lte=key[0], generation_high_id__gte=key[0])
+    if area_type:
+        areas = areas.filter(type=area_type)
+    features = []
+    for area in areas.select_related("agency"):
+        geometry = shapely.simplify(shapely.from_wkb(bytes(area.wkb)), 0.00005, preserve_topology=True)
+        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geometry), "properties": {
+            "id": area.pk, "name": area.name, "type": area.type, "type_name": area.get_type_display(),
+            "agency": area.agency.name if area.agency else ""}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def grid_counts(rows: QuerySet[CaseLocation], grid: Any) -> np.ndarray:
+    """Counts per cell of a base-aligned hotspots.Grid (Grid.base), from the database's per-cell counts."""
+    counts = np.zeros((grid.ny, grid.nx))
+    r, c, n = cell_counts(rows)
+    iy = (r - grid.row0) // grid.k
+    ix = (c - grid.col0) // grid.k
+    keep = (iy >= 0) & (iy < grid.ny) & (ix >= 0) & (ix < grid.nx)
+    np.add.at(counts, (iy[keep], ix[keep]), n[keep])
+    return counts

@@ -1,0 +1,155 @@
+// Case maps: clustered points (or server-side grid counts past 5,000 points), boundaries, heat grid, hotspots.
+(function () {
+  "use strict";
+  var holder = document.querySelector("[data-gis-map]");
+  if (!holder || !window.L || !window.CivicDeskMap) { return; }
+  var staff = holder.getAttribute("data-staff") === "1";
+  var mapEl = document.getElementById("gis-map");
+  var status = holder.querySelector("[data-gis-status]");
+  var form = document.querySelector("[data-gis-filters]");
+  var map = window.CivicDeskMap.createMap(mapEl, holder);
+  var control = L.control.layers(null, null, { collapsed: false }).addTo(map);
+  var points = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
+  var grid = L.layerGroup();
+  var heat = L.layerGroup();
+  var hot = L.layerGroup();
+  points.addTo(map);
+  control.addOverlay(points, "Requests");
+  if (staff) {
+    control.addOverlay(heat, "Heat map");
+    control.addOverlay(hot, "Hotspots (Gi*, FDR)");
+  }
+  window.CivicDeskMap.loadBoundaries(map, holder, "").then(function (layer) {
+    if (layer) { layer.addTo(map); control.addOverlay(layer, "Boundaries"); }
+  });
+
+  function say(text) { if (status) { status.textContent = text; } }
+
+  function params(extra) {
+    var data = form ? new FormData(form) : new FormData();
+    var query = new URLSearchParams();
+    data.forEach(function (value, key) { if (value) { query.set(key, value); } });
+    Object.keys(extra || {}).forEach(function (k) { query.set(k, extra[k]); });
+    return query;
+  }
+
+  function bbox() {
+    var b = map.getBounds();
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); }).join(",");
+  }
+
+  function colour(share) {
+    var r = 229, g = Math.round(243 - 209 * share), b = Math.round(176 - 169 * share);
+    return "rgb(" + r + "," + g + "," + b + ")";
+  }
+
+  function drawGrid(layer, data) {
+    layer.clearLayers();
+    var max = 1;
+    data.features.forEach(function (f) { max = Math.max(max, f.properties.count); });
+    data.features.forEach(function (f) {
+      var c = f.geometry.coordinates[0];
+      var share = f.properties.count / max;
+      L.rectangle([[c[0][1], c[0][0]], [c[2][1], c[2][0]]], {
+        stroke: false, fillColor: colour(share), fillOpacity: 0.25 + 0.5 * share
+      }).bindTooltip(f.properties.count + " requests").addTo(layer);
+    });
+  }
+
+  function loadPoints() {
+    var url = holder.getAttribute("data-cases-url") + "?" + params({ bbox: bbox() }).toString();
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      points.clearLayers();
+      grid.clearLayers();
+      if (data.error) { say(data.error); return; }
+      if (data.properties && data.properties.aggregated) {
+        if (!map.hasLayer(grid)) { grid.addTo(map); }
+        drawGrid(grid, data);
+        say(data.properties.count + " requests, shown as counts per square because there are too many to show one by one.");
+        return;
+      }
+      var markers = data.features.map(function (f) {
+        var p = f.properties, c = f.geometry.coordinates;
+        var m = L.marker([c[1], c[0]], { title: p.number + ": " + p.service + " (" + p.status_name + ")", keyboard: true });
+        var box = document.createElement("div");
+        var title = document.createElement("strong");
+        title.textContent = p.number;
+        box.appendChild(title);
+        box.appendChild(document.createElement("br"));
+        box.appendChild(document.createTextNode(p.service + " · " + p.status_name + " · " + p.created));
+        if (p.url) {
+          var link = document.createElement("a");
+          link.href = p.url;
+          link.textContent = "Open case " + p.number;
+          box.appendChild(document.createElement("br"));
+          box.appendChild(link);
+        }
+        m.bindPopup(box);
+        return m;
+      });
+      points.addLayers(markers);
+      say(data.features.length === 1 ? "1 request on the map." : data.features.length + " requests on the map.");
+    });
+  }
+
+  function loadHeat() {
+    if (!map.hasLayer(heat)) { return; }
+    var url = holder.getAttribute("data-cases-url") + "?" + params({ bbox: bbox(), aggregate: "1", grid: "48" });
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      if (!data.error) { drawGrid(heat, data); }
+    });
+  }
+
+  function loadHotspots() {
+    if (!map.hasLayer(hot)) { return; }
+    var url = holder.getAttribute("data-hotspots-url") + "?" + params({}).toString();
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      hot.clearLayers();
+      if (data.error) { say(data.error); return; }
+      L.geoJSON(data, {
+        style: function (f) {
+          var p = f.properties;
+          var fill = p.kind === "cold" ? "#2378c3" : (p.confidence === 99 ? "#b50909" : p.confidence === 95 ? "#e52207" : "#f4a29b");
+          return { stroke: false, fillColor: fill, fillOpacity: 0.55 };
+        },
+        onEachFeature: function (f, l) {
+          l.bindTooltip((f.properties.kind === "hot" ? "Hot spot" : "Cold spot") + ", " + f.properties.confidence +
+            "% confidence (z = " + f.properties.z + ", " + f.properties.count + " requests)");
+        }
+      }).addTo(hot);
+      say(data.features.length + " significant hot or cold cells.");
+    });
+  }
+
+  var timer = null;
+  function reload() {
+    clearTimeout(timer);
+    timer = setTimeout(function () { loadPoints(); loadHeat(); }, 250);
+  }
+  map.on("moveend", reload);
+  map.on("overlayadd", function (e) {
+    if (e.layer === heat) { loadHeat(); }
+    if (e.layer === hot) { loadHotspots(); }
+  });
+  if (form) {
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      history.replaceState(null, "", "?" + params({}).toString());
+      loadPoints(); loadHeat(); loadHotspots();
+    });
+  }
+  if (staff) {
+    var legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () {
+      var div = L.DomUtil.create("div", "gis-legend");
+      div.innerHTML = '<span class="gis-legend__swatch gis-legend__swatch--hot3"></span>Hot spot 99%<br>' +
+        '<span class="gis-legend__swatch gis-legend__swatch--hot2"></span>Hot spot 95%<br>' +
+        '<span class="gis-legend__swatch gis-legend__swatch--hot1"></span>Hot spot 90%<br>' +
+        '<span class="gis-legend__swatch gis-legend__swatch--cold"></span>Cold spot<br>' +
+        '<span class="gis-legend__swatch gis-legend__swatch--heat"></span>Heat: fewer to more requests';
+      return div;
+    };
+    legend.addTo(map);
+  }
+  loadPoints();
+})();

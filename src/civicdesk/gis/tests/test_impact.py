@@ -1,0 +1,77 @@
+"""Initiative before/after: request rates per area, resolution time, hotspot changes, and the staff page."""
+
+from datetime import timedelta
+
+import pytest
+import shapely
+from django.utils import timezone
+
+from civicdesk.agencies.models import StaffRole
+from civicdesk.cases.models import Case
+from civicdesk.gis.demo import seed_boundaries
+from civicdesk.gis.impact import initiative_impact, periods
+from civicdesk.gis.models import Area, CaseRouting, Generation, Initiative, RoutingRule
+from civicdesk.testing.factories import create_agency, create_case, create_service, create_staff, create_team
+
+pytestmark = pytest.mark.django_db
+
+
+def test_before_after(client, wards):
+    service = create_service(create_agency("public-works"), "pothole")
+    today = timezone.localdate()
+    initiative = Initiative.objects.create(name="Pothole blitz", area=wards["Ward B"], start=today - timedelta(days=20))
+    initiative.services.add(service)
+    (b0, _), (a0, a1) = periods(initiative, today)
+    assert (a1 - a0).days == 20 and b0 == today - timedelta(days=40)
+    now = timezone.now()
+    for i in range(8):  # before: 8 reports in one corner, resolved in 48 h
+        case = create_case(service=service, lat=40.001, lon=-74.989 + i * 0.0001)
+        Case.objects.filter(pk=case.pk).update(created_at=now - timedelta(days=30),
+                                               resolved_at=now - timedelta(days=28))
+    for i in range(2):  # after: 2 reports, resolved in 12 h
+        case = create_case(service=service, lat=40.005, lon=-74.985 + i * 0.0001)
+        Case.objects.filter(pk=case.pk).update(created_at=now - timedelta(days=5),
+                                               resolved_at=now - timedelta(days=5) + timedelta(hours=12))
+    create_case(service=service, lat=40.005, lon=-74.995)  # Ward A: not in the initiative's area
+    report = initiative_impact(initiative, Case.objects.all(), today)
+    row = report.rates[0]
+    assert (row.name, row.before, row.after) == ("Ward B", 8, 2)
+    assert row.rate_before == pytest.approx(12.0) and row.change_pct == pytest.approx(-75)
+    assert 0 < row.p_value < 0.2
+    assert report.median_hours_before == pytest.approx(48) and report.median_hours_after == pytest.approx(12)
+    assert set(report.hotspot_counts) == {"appeared", "persisted", "vanished"}
+    admin = create_staff("boss", role=StaffRole.ADMIN)
+    client.force_login(admin)
+    page = client.get(f"/staff/initiatives/{initiative.pk}/")
+    assert page.status_code == 200 and "Pothole blitz" in page.content.decode()
+    assert client.get("/staff/initiatives/").status_code == 200
+
+
+def test_demo_boundaries_route_and_are_idempotent():
+    works = create_agency("public-works")
+    create_team(works, "West crew")
+    create_team(works, "East crew")
+    sanitation = create_agency("sanitation")
+    create_agency("311")
+    pothole = create_service(works, "pothole")
+    trash = create_service(sanitation, "missed-trash")
+    generation = seed_boundaries()
+    assert seed_boundaries() == generation and Generation.objects.count() == 1
+    assert generation.active
+    assert Area.objects.filter(type="ward").count() == 6 and Area.objects.filter(type="sanitation_zone").count() == 4
+    city = shapely.from_wkb(bytes(Area.objects.get(type="city").wkb))
+    assert city.is_valid
+    west = create_case(service=pothole, lat=40.0, lon=-75.03)
+    east = create_case(service=pothole, lat=40.0, lon=-74.97)
+    assert west.team.name == "West crew" and east.team.name == "East crew"
+    trash_case = create_case(service=trash, lat=39.98, lon=-75.03)
+    assert trash_case.agency == sanitation
+    assert CaseRouting.objects.get(case=trash_case).area.name == "Sanitation zone A"
+    outside = create_case(service=pothole, lat=41.0, lon=-75.0)
+    assert outside.agency.slug == "311" and CaseRouting.objects.get(case=outside).flagged
+    assert RoutingRule.objects.exists()
+
+
+def test_demo_without_agencies_is_safe():
+    generation = seed_boundaries()
+    assert generation.active and not RoutingRule.objects.exists()

@@ -1,0 +1,20 @@
+"""URL routes of the gis app: nearby-duplicate prompt, public and staff maps, GeoJSON layers, initiatives."""
+
+from django.urls import path
+
+from civicdesk.gis import map_views, views
+
+app_name = "gis"
+urlpatterns = [
+    path("gis/nearby", views.nearby, name="nearby"),
+    path("gis/nearby/<str:number>/follow", views.follow, name="follow"),
+    path("staff/duplicates/<str:number>/merge-into/<str:survivor>/", views.merge_duplicate, name="merge-duplicate"),
+    path("gis/cases.geojson", map_views.public_cases_geojson, name="public-cases"),
+    path("gis/areas.geojson", map_views.areas_geojson, name="areas"),
+    path("map/", map_views.public_map, name="public-map"),
+    path("staff/map/", map_views.staff_map, name="staff-map"),
+    path("staff/map/cases.geojson", map_views.staff_cases_geojson, name="staff-cases"),
+    path("staff/map/hotspots.geojson", map_views.hotspots_geojson, name="hotspots"),
+    path("staff/initiatives/", map_views.initiative_list, name="initiatives"),
+    path("staff/initiatives/<int:pk>/", map_views.initiative_detail, name="initiative"),
+]
