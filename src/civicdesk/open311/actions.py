@@ -1,0 +1,142 @@
+"""Writes of the Open311 server: a POSTed request or update goes through the ingest pipeline, in one transaction."""
+
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicdesk.cases.models import Case, CaseStatus, Channel
+from civicdesk.channels.actions import process, store_payload
+from civicdesk.channels.models import InboundPayload, PayloadStatus
+from civicdesk.open311.adapter import KIND_REQUEST, KIND_UPDATE, payload_id
+from civicdesk.open311.models import ApiKey, BatchToken, RequestDetail
+from civicdesk.open311.parsing import Open311Error, decode_form, param, parse_datetime
+from civicdesk.open311.submission import ServiceRequestInput
+
+
+@dataclass
+class Submitted:
+    service_request_id: str = ""
+    token: str = ""
+
+
+def _meta(api_key: ApiKey, content_type: str, kind: str, pid: str) -> dict[str, object]:
+    return {"app": api_key.app_name, "api_key": api_key.pk, "content_type": content_type, "kind": kind, "pid": pid}
+
+
+def _rejected(payload: InboundPayload) -> Open311Error:
+    return Open311Error(400, f"The request could not be accepted: {payload.error.splitlines()[0][:300]}")
+
+
+def submit_request(raw: bytes, content_type: str, api_key: ApiKey, request: ServiceRequestInput) -> Submitted:
+    """Store the raw POST, then: realtime services become a case now; batch services get a token and the queue.
+
+    The same body posted again by the same application (a retry) returns the first answer.
+    Nothing is kept when the pipeline rejects the request: the client gets a 400 and still has its data.
+    """
+    pid = payload_id(api_key.app_name, raw, KIND_REQUEST)
+    meta = _meta(api_key, content_type, KIND_REQUEST, pid)
+    with transaction.atomic():
+        payload, created = store_payload(Channel.OPEN311, raw, meta=meta, provider_message_id=pid,
+                                         content_type=content_type[:120])
+        if not request.service.is_realtime:
+            if not created:
+                existing = BatchToken.objects.filter(payload=payload).first()
+                if existing:
+                    return Submitted(token=existing.token)
+            token = BatchToken.objects.create(token=secrets.token_hex(16), payload=payload, api_key=api_key,
+                                              created_at=timezone.now())
+            payload_pk = payload.pk
+            transaction.on_commit(lambda: _enqueue_batch(payload_pk))
+            return Submitted(token=token.token)
+        if not created and payload.case_id:
+            return Submitted(service_request_id=Case.objects.get(pk=payload.case_id).number)
+        result = process(payload)
+        if result.case is None:
+            payload.refresh_from_db()
+            raise _rejected(payload)  # rolls the stored payload back too
+        record_details(result.case, payload)
+        return Submitted(service_request_id=result.case.number)
+
+
+def _enqueue_batch(payload_pk: int) -> None:
+    from civicdesk.open311.tasks import process_batch_request  # tasks import this module
+
+    process_batch_request.enqueue(payload_pk)
+
+
+def record_details(case: Case, payload: InboundPayload) -> RequestDetail | None:
+    """Keep the Open311 fields a case has no column for, read back from the stored body (none: no row)."""
+    data = decode_form(bytes(payload.raw), str(payload.meta.get("content_type", ""))).data
+    fields = {
+        "address_id": (param(data, "address_id") or "")[:200],
+        "media_url": (param(data, "media_url") or "")[:1000],
+        "device_id": (param(data, "device_id") or param(data, "deviceid") or "")[:200],
+        "account_id": (param(data, "account_id") or "")[:200],
+    }
+    if not any(fields.values()):
+        return None
+    detail, _ = RequestDetail.objects.update_or_create(case=case, defaults={
+        "api_key_id": payload.meta.get("api_key"), **fields})
+    return detail
+
+
+@transaction.atomic
+def process_batch(payload: InboundPayload) -> Case | None:
+    """The queued half of a batch POST: the normal pipeline, then the Open311 details."""
+    result = process(payload)
+    if result.case is not None:
+        record_details(result.case, payload)
+    return result.case
+
+
+def token_status(token: BatchToken) -> Submitted:
+    """tokens/{t}: the id once the queue has made the case; only the token while it is still queued."""
+    payload = token.payload
+    if payload.status == PayloadStatus.QUARANTINED:
+        raise _rejected(payload)
+    if payload.case is not None:
+        return Submitted(service_request_id=payload.case.number, token=token.token)
+    return Submitted(token=token.token)
+
+
+UPDATE_STATUSES = {"OPEN", "CLOSED", "FIXED", "IN_PROGRESS", "ACTION_SCHEDULED", "INVESTIGATING", "DUPLICATE",
+                   "NOT_COUNCILS_RESPONSIBILITY", "NO_FURTHER_ACTION", "INTERNAL_REFERRAL", "FOR_TRIAGE",
+                   "CANCELLED", "REOPEN", "UNCHANGED", "PLANNED"}
+
+
+def submit_update(raw: bytes, content_type: str, api_key: ApiKey) -> str:
+    """FixMyStreet's POST servicerequestupdates: a comment on one of our requests; returns our update_id."""
+    data = decode_form(raw, content_type).data
+    errors = [f"{name}: required." for name in ("service_request_id", "update_id", "status", "updated_datetime")
+              if param(data, name) is None]
+    status = (param(data, "status") or "").upper().replace(" ", "_")
+    if status and status not in UPDATE_STATUSES:
+        errors.append(f"status: '{status[:40]}' is not one of {', '.join(sorted(UPDATE_STATUSES))}.")
+    if param(data, "updated_datetime"):
+        try:
+            parse_datetime(param(data, "updated_datetime") or "", "updated_datetime")
+        except Open311Error as exc:
+            errors += [e for _c, e in exc.errors]
+    if len(param(data, "description") or "") > 4000:
+        errors.append("description: at most 4000 characters.")
+    if errors:
+        raise Open311Error(400, *errors)
+    number = param(data, "service_request_id") or ""
+    case = Case.objects.filter(number=number).first()
+    if case is None:
+        raise Open311Error(404, f"service_request_id: '{number[:40]}' is not a request here.")
+    if case.status == CaseStatus.CLOSED:
+        raise Open311Error(400, f"service_request_id: {number} is closed; post a new request instead.")
+    pid = payload_id(api_key.app_name, (param(data, "update_id") or "").encode(), KIND_UPDATE)
+    with transaction.atomic():
+        payload, created = store_payload(Channel.OPEN311, raw, meta=_meta(api_key, content_type, KIND_UPDATE, pid),
+                                         provider_message_id=pid, content_type=content_type[:120])
+        if not created and payload.message_id:
+            return f"m{payload.message_id}"
+        result = process(payload)
+        if result.message is None:
+            payload.refresh_from_db()
+            raise _rejected(payload)
+        return f"m{result.message.pk}"

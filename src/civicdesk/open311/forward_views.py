@@ -1,0 +1,36 @@
+"""The staff action behind the forward form: POST /open311/forward/<case_number>/ (CSRF-protected, staff only)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from civicdesk.cases.models import Case
+from civicdesk.cases.permissions import can_act
+from civicdesk.open311.forwarding import forward_case
+from civicdesk.open311.models import ExternalEndpoint
+
+
+@require_POST
+@login_required
+def forward(request: HttpRequest, case_number: str) -> HttpResponse:
+    case = get_object_or_404(Case, number=case_number)
+    if not can_act(request.user, case):
+        return HttpResponseForbidden("You cannot act on this case.")
+    endpoint = ExternalEndpoint.objects.filter(pk=request.POST.get("endpoint") or 0, is_active=True).first()
+    if endpoint is None:
+        messages.error(request, "Choose the jurisdiction to forward the case to.")
+    else:
+        try:
+            forward_case(case, endpoint, request.user)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{case.number} is being forwarded to {endpoint.name}.")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = f"/staff/cases/{case.number}/"
+    return redirect(target)

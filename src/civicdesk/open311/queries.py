@@ -1,0 +1,174 @@
+"""Read-only queries behind the Open311 server: services, service requests with their latest public note, updates."""
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+
+from civicdesk.agencies.models import Service
+from civicdesk.audit.models import AuditAction, AuditEntry
+from civicdesk.cases.models import Attachment, Case, CaseStatus, Direction, Message
+from civicdesk.open311.models import BatchToken
+
+CLOSED_STATUSES = [CaseStatus.RESOLVED, CaseStatus.CLOSED]
+OPEN_STATUSES = [s for s in CaseStatus.values if s not in CLOSED_STATUSES]
+MAX_RESULTS = 1000
+
+
+def open311_status(status: str) -> str:
+    return "closed" if status in CLOSED_STATUSES else "open"
+
+
+def services(agency_ids: list[int] | None) -> QuerySet[Service]:
+    result = Service.objects.filter(is_active=True).annotate(attribute_count=Count("attributes")).order_by(
+        "group", "name", "code")
+    return result.filter(agency_id__in=agency_ids) if agency_ids is not None else result
+
+
+def service(code: str, agency_ids: list[int] | None) -> Service | None:
+    found = Service.objects.filter(code=code, is_active=True).prefetch_related("attributes")
+    if agency_ids is not None:
+        found = found.filter(agency_id__in=agency_ids)
+    return found.first()
+
+
+def public_updates(case_ref: Any) -> QuerySet[Message]:
+    """Staff's public replies on a case: what Open311 calls its status notes."""
+    return Message.objects.filter(case=case_ref, direction=Direction.OUTBOUND, is_public=True, is_automatic=False)
+
+
+@dataclass
+class RequestFilters:
+    ids: list[str] = field(default_factory=list)
+    service_codes: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    start: datetime | None = None
+    end: datetime | None = None
+    updated_after: datetime | None = None
+    updated_before: datetime | None = None
+    lat: float | None = None
+    lon: float | None = None
+    radius_m: float | None = None
+    agency_ids: list[int] | None = None
+    page: int = 1
+    page_size: int = MAX_RESULTS
+
+
+def _request_queryset() -> QuerySet[Case]:
+    latest_note = public_updates(OuterRef("pk")).order_by("-created_at", "-id").values("visible_text")[:1]
+    first_photo = Attachment.objects.filter(message__case=OuterRef("pk"), is_public=True).order_by("id").values(
+        "file")[:1]
+    return (Case.objects.filter(service__isnull=False)
+            .select_related("service", "agency", "open311")
+            .annotate(latest_note=Subquery(latest_note), first_photo=Subquery(first_photo)))
+
+
+def service_requests(filters: RequestFilters) -> list[Case]:
+    """GET requests: service_request_id overrides every other filter; otherwise a (default 90-day) window."""
+    cases = _request_queryset()
+    if filters.agency_ids is not None:
+        cases = cases.filter(agency_id__in=filters.agency_ids)
+    if filters.ids:
+        return list(cases.filter(number__in=filters.ids[:MAX_RESULTS]).order_by("-created_at", "-id"))
+    if filters.service_codes:
+        cases = cases.filter(service__code__in=filters.service_codes)
+    wanted = {s.lower() for s in filters.statuses}
+    if wanted == {"open"}:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif wanted == {"closed"}:
+        cases = cases.filter(status__in=CLOSED_STATUSES)
+    if filters.start is not None:
+        cases = cases.filter(created_at__gte=filters.start)
+    if filters.end is not None:
+        cases = cases.filter(created_at__lte=filters.end)
+    if filters.updated_after is not None:
+        cases = cases.filter(updated_at__gte=filters.updated_after)
+    if filters.updated_before is not None:
+        cases = cases.filter(updated_at__lte=filters.updated_before)
+    if filters.lat is not None and filters.lon is not None and filters.radius_m:
+        dlat = filters.radius_m / 111_320
+        dlon = filters.radius_m / (111_320 * max(0.01, math.cos(math.radians(filters.lat))))
+        cases = cases.filter(lat__range=(filters.lat - dlat, filters.lat + dlat),
+                             lon__range=(filters.lon - dlon, filters.lon + dlon))
+    offset = (filters.page - 1) * filters.page_size
+    rows = list(cases.order_by("-created_at", "-id")[offset:offset + filters.page_size])
+    if filters.lat is not None and filters.lon is not None and filters.radius_m:
+        rows = [c for c in rows if distance_m(filters.lat, filters.lon, c.lat, c.lon) <= filters.radius_m]
+    return rows
+
+
+def distance_m(lat1: float, lon1: float, lat2: float | None, lon2: float | None) -> float:
+    if lat2 is None or lon2 is None:
+        return math.inf
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 6_371_000 * 2 * math.asin(math.sqrt(a))
+
+
+def service_request(number: str, agency_ids: list[int] | None) -> Case | None:
+    cases = _request_queryset().filter(number=number)
+    if agency_ids is not None:
+        cases = cases.filter(agency_id__in=agency_ids)
+    return cases.first()
+
+
+def notes_by_case(case_ids: list[int]) -> dict[int, list[Message]]:
+    """Every public message of these cases in one query (the extensions=true notes history)."""
+    notes: dict[int, list[Message]] = {case_id: [] for case_id in case_ids}
+    for message in Message.objects.filter(case_id__in=case_ids, is_public=True, is_automatic=False).exclude(
+            direction=Direction.NOTE).order_by("created_at", "id"):
+        notes[message.case_id].append(message)
+    return notes
+
+
+def batch_token(token: str) -> BatchToken | None:
+    return BatchToken.objects.select_related("payload", "payload__case").filter(token=token).first()
+
+
+@dataclass
+class UpdateRow:
+    update_id: str
+    case: Case
+    status: str
+    at: datetime
+    description: str
+
+
+def request_updates(start: datetime, end: datetime, agency_ids: list[int] | None) -> list[UpdateRow]:
+    """servicerequestupdates: public replies and status changes in a window, oldest first, at most 1000."""
+    scope = Q(case__service__isnull=False) & (Q(case__agency_id__in=agency_ids) if agency_ids is not None else Q())
+    messages = list(Message.objects.filter(
+        scope, direction=Direction.OUTBOUND, is_public=True, is_automatic=False, created_at__range=(start, end))
+        .select_related("case").order_by("created_at", "id")[:MAX_RESULTS])
+    changes = list(AuditEntry.objects.filter(scope, action=AuditAction.STATUS_CHANGED, at__range=(start, end))
+                   .select_related("case").order_by("at", "id")[:MAX_RESULTS])
+    rows = [UpdateRow(f"s{e.pk}", e.case, open311_status(str(e.after.get("status", ""))), e.at, "")
+            for e in changes if e.case is not None]
+    history = _status_history({m.case_id for m in messages}, end)
+    for message in messages:
+        status = message.case.status
+        for at, value in history.get(message.case_id, []):
+            if at > message.created_at:
+                break
+            status = value
+        rows.append(UpdateRow(f"m{message.pk}", message.case, open311_status(status), message.created_at,
+                              message.visible_text or message.body_text))
+    return sorted(rows, key=lambda r: (r.at, r.update_id))[:MAX_RESULTS]
+
+
+def _status_history(case_ids: set[int], until: datetime) -> dict[int, list[tuple[datetime, str]]]:
+    history: dict[int, list[tuple[datetime, str]]] = {}
+    if not case_ids:
+        return history
+    first: dict[int, str] = {}
+    for entry in AuditEntry.objects.filter(case_id__in=case_ids, action=AuditAction.STATUS_CHANGED,
+                                           at__lte=until).order_by("at", "id"):
+        if entry.case_id is None:
+            continue
+        first.setdefault(entry.case_id, str(entry.before.get("status", CaseStatus.NEW)))
+        history.setdefault(entry.case_id, []).append((entry.at, str(entry.after.get("status", ""))))
+    for case_id, rows in history.items():
+        rows.insert(0, (datetime.min.replace(tzinfo=UTC), first[case_id]))
+    return history
