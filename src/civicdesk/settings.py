@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "civicdesk.api",
     "civicdesk.demo",
     "civicdesk.runtime",
+    "civicdesk.gis",
+    "civicdesk.open311",
 ]
 
 MIDDLEWARE = [
@@ -121,7 +123,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
 NODE_MODULES_DIR = PROJECT_DIR / "node_modules"
 if NODE_MODULES_DIR.exists():
     STATICFILES_DIRS.append(("vendor", NODE_MODULES_DIR))
@@ -141,6 +143,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 CASE_NUMBER_PREFIX = os.environ.get("CASE_NUMBER_PREFIX", "CD")
 SMTP_LISTEN_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
 SMTP_LISTEN_PORT = env_int("SMTP_PORT", 2525)
+SMTP_PROCESS_INLINE = env_bool("SMTP_PROCESS_INLINE", False)  # process mail in the listener, not the queue
 MAX_ATTACHMENTS_BYTES = env_int("MAX_ATTACHMENTS_BYTES", 25 * 1024 * 1024)
 MAX_PHOTO_BYTES = env_int("MAX_PHOTO_BYTES", 8 * 1024 * 1024)
 MAX_TEXT_LENGTH = env_int("MAX_TEXT_LENGTH", 10000)
@@ -171,9 +174,18 @@ LOGGING = {
 CHANNEL_ADAPTERS = {
     "web": "civicdesk.portal.adapter.WebAdapter",
     "email": "civicdesk.mail.adapter.EmailAdapter",
+    "open311": "civicdesk.open311.adapter.Open311Adapter",
 }
 # Routers are tried in order; the first that returns a route wins (see civicdesk.cases.routing).
-CASE_ROUTERS = ["civicdesk.cases.routing.route_by_service", "civicdesk.cases.routing.route_by_agency_hint"]
+CASE_ROUTERS = [
+    "civicdesk.gis.routing.route_by_location",
+    "civicdesk.cases.routing.route_by_service",
+    "civicdesk.cases.routing.route_by_agency_hint",
+]
+# Called as hook(case, route) at the end of cases.actions.create_case, inside its transaction.
+CASE_CREATED_HOOKS = ["civicdesk.gis.actions.after_case_created"]
+# Called as hook(case, changed_field_names) by cases.actions.touch after every case change.
+CASE_CHANGED_HOOKS = ["civicdesk.gis.case_locations.sync_case_location"]
 DEFAULT_AGENCY_SLUG = os.environ.get("DEFAULT_AGENCY_SLUG", "311")
 
 # Periodic jobs: (task path, interval seconds); the scheduler in `civicdesk run` enqueues them.
@@ -184,3 +196,22 @@ PERIODIC_TASKS = [
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
 TASK_WORKERS = env_int("TASK_WORKERS", 1)
+
+# GIS: default queue for points outside every boundary, index freshness, and the map's tile layer.
+GIS_DEFAULT_AGENCY = os.environ.get("GIS_DEFAULT_AGENCY", "")
+GIS_INDEX_CHECK_SECONDS = env_int("GIS_INDEX_CHECK_SECONDS", 5)
+GIS_NEARBY_RADIUS_M = env_int("GIS_NEARBY_RADIUS_M", 250)
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+MAP_TILE_ORIGIN = ""  # used by the CSP img-src; "{s}" subdomains become a "*." wildcard
+if MAP_TILE_URL:
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
+    MAP_TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc}" if _tiles.scheme and _tiles.netloc else ""
+
+# Open311 GeoReport v2 server: "" serves one jurisdiction and treats jurisdiction_id as optional; a comma-separated
+# list (e.g. "riverbend.example,north.example") serves several and requires jurisdiction_id on every call.
+OPEN311_JURISDICTIONS = [j.strip() for j in os.environ.get("OPEN311_JURISDICTIONS", "").split(",") if j.strip()]
+OPEN311_DEFAULT_RATE_LIMIT = env_int("OPEN311_DEFAULT_RATE_LIMIT", 600)  # POSTs per key per minute
+OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")

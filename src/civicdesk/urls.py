@@ -4,10 +4,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from civicdesk.gis import api_views as gis_api
+
 urlpatterns = [
+    path("api/areas", gis_api.areas_at_point, name="api-areas"),
+    path("api/areas/lookup", gis_api.areas_lookup_many, name="api-areas-lookup"),
+    path("", include("civicdesk.gis.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("civicdesk.inbox.urls")),
     path("api/", include("civicdesk.api.urls")),
+    path("open311/", include("civicdesk.open311.urls")),
     path("", include("civicdesk.portal.urls")),
 ]
 if settings.DEBUG:
