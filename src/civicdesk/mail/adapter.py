@@ -7,6 +7,7 @@ from django.conf import settings
 from civicdesk.cases.models import Message
 from civicdesk.channels.protocol import ChannelAdapter, NormalizedMessage, ParseError, SenderIdentity
 from civicdesk.contacts.models import IdentityKind
+from civicdesk.gis.coords import find_coordinates
 from civicdesk.mail import parsing
 from civicdesk.mail.attachments import collect_parts, forwarded_text, to_attachments
 from civicdesk.mail.autoreply import automatic_reason
@@ -54,6 +55,8 @@ class EmailAdapter(ChannelAdapter):
         own_ids = parsing.message_ids(parsing.raw_header(message, "Message-ID"))
         refs = parsing.message_ids(parsing.raw_header(message, "In-Reply-To"))
         refs += [ref for ref in parsing.message_ids(parsing.raw_header(message, "References")) if ref not in refs]
+        visible = visible_text(text, subject)
+        point = find_coordinates(f"{subject}\n{visible}")  # a geo: URI, map link or "lat, lon" routes by location
         return NormalizedMessage(
             channel=self.channel,
             provider_message_id=parsing.provider_message_id(raw),
@@ -62,12 +65,14 @@ class EmailAdapter(ChannelAdapter):
             subject=subject[:300],
             body_text=parsing.truncate(text, limit),
             body_html=sanitize_html(raw_html[:limit * HTML_LIMIT_FACTOR]) if raw_html.strip() else "",
-            visible_text=parsing.truncate(visible_text(text, subject), limit),
+            visible_text=parsing.truncate(visible, limit),
             attachments=attachments,
             email_message_id=own_ids[0] if own_ids else "",
             thread_refs=refs[-50:],
             recipient=mailbox.address if mailbox else "",
             agency_slug=mailbox.agency.slug if mailbox else "",
+            lat=point[0] if point else None,
+            lon=point[1] if point else None,
             sent_at=parsing.sent_at(message),
             is_automatic=bool(auto),
         )
