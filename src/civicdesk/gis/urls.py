@@ -9,6 +9,7 @@ urlpatterns = [
     path("gis/nearby", views.nearby, name="nearby"),
     path("gis/nearby/<str:number>/follow", views.follow, name="follow"),
     path("staff/duplicates/<str:number>/merge-into/<str:survivor>/", views.merge_duplicate, name="merge-duplicate"),
+    path("staff/relocate/<str:number>/", views.relocate, name="relocate"),
     path("gis/cases.geojson", map_views.public_cases_geojson, name="public-cases"),
     path("gis/areas.geojson", map_views.areas_geojson, name="areas"),
     path("map/", map_views.public_map, name="public-map"),

@@ -1,4 +1,5 @@
-"""Duplicates: the portal's "Is it one of these?" prompt with "this is my problem too", and agents' merge."""
+"""Duplicates (the portal's "Is it one of these?" prompt with "this is my problem too", agents' merge) and
+agents' change of a case's location, which routes the case again."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from civicdesk.cases.models import Case
 from civicdesk.cases.permissions import can_act
 from civicdesk.contacts.actions import resolve_contact
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email
+from civicdesk.gis.actions import relocate_case
 from civicdesk.gis.geometry import GeometryError, validate_point
 from civicdesk.gis.queries import nearby_open_cases, open_cases
 
@@ -64,3 +66,24 @@ def merge_duplicate(request: HttpRequest, number: str, survivor: str) -> HttpRes
         return redirect(f"/staff/cases/{number}/")
     messages.success(request, f"{number} was merged into {survivor}.")
     return redirect(f"/staff/cases/{survivor}/")
+
+
+@login_required
+@require_POST
+def relocate(request: HttpRequest, number: str) -> HttpResponse:
+    """Move a case to a new point (and address); routing by location runs again and the timeline says why."""
+    case = Case.objects.select_related("service", "agency").filter(number=number).first()
+    if case is None:
+        raise Http404("No such case.")
+    if not can_act(request.user, case):
+        return HttpResponseForbidden("You cannot change this case.")
+    address = request.POST.get("address")
+    try:
+        relocate_case(case, request.POST.get("lat", "").strip(), request.POST.get("lon", "").strip(),
+                      actor=request.user, address=address.strip() if address is not None else None)
+    except GeometryError as exc:
+        messages.error(request, f"The location was not changed: {exc}")
+    else:
+        case.refresh_from_db()
+        messages.success(request, f"Location changed; the case is now with {case.team or case.agency.name}.")
+    return redirect(f"/staff/cases/{number}/")

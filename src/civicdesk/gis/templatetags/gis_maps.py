@@ -42,8 +42,12 @@ def location_picker(service: Any = None) -> dict[str, Any]:
 
 @register.inclusion_tag("gis/_duplicates.html", takes_context=True)
 def likely_duplicates_for(context: Any, case: Any, radius_m: float = 250, days: int = 30) -> dict[str, Any]:
-    """Agents' list of likely duplicates of a case, with a merge button for each."""
+    """The case page's location panel (routing record, change of location) and its likely duplicates, each with a
+    merge button."""
+    from civicdesk.gis.models import CaseRouting
     from civicdesk.gis.queries import likely_duplicates
 
+    routing = CaseRouting.objects.select_related("area", "rule", "generation").filter(case=case).first()
     return {"case": case, "duplicates": likely_duplicates(case, radius_m=radius_m, days=days), "radius_m": radius_m,
-            "days": days, "csrf_token": context.get("csrf_token")}
+            "days": days, "csrf_token": context.get("csrf_token"), "routing": routing,
+            "can_act": context.get("can_act", False)}

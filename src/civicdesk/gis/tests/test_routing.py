@@ -119,3 +119,31 @@ def test_without_boundaries_location_routing_steps_aside():
     owner = create_agency("owner")
     case = create_case(service=create_service(owner, "x"), lat=40.0, lon=-75.0)
     assert case.agency == owner and not CaseRouting.objects.exists()
+
+
+def test_agent_changes_location_from_the_case_page(client, setup):
+    from civicdesk.agencies.models import StaffRole
+    from civicdesk.testing.factories import create_staff
+
+    case = make(setup["service"], city.HOLE_INSIDE)
+    client.force_login(create_staff("boss", role=StaffRole.ADMIN))
+    page = client.get(f"/staff/cases/{case.number}/").content.decode()
+    assert "Routed with boundary generation" in page and "ward Ward D" in page and "Change the location" in page
+    response = client.post(f"/staff/relocate/{case.number}/", {"lat": city.Y0 + 0.005, "lon": city.X0 + 0.015,
+                                                               "address": "Elm St"})
+    assert response.status_code == 302 and response.url == f"/staff/cases/{case.number}/"
+    case.refresh_from_db()
+    assert case.agency == setup["east"] and case.address == "Elm St"
+    assert "Ward B" in routed_entry(case).reason
+    page = client.get(f"/staff/cases/{case.number}/").content.decode()
+    assert "ward Ward B" in page and "Location in ward Ward B" in page  # the panel and the timeline's reason
+    x, y = city.OUTSIDE
+    client.post(f"/staff/relocate/{case.number}/", {"lat": y, "lon": x})
+    case.refresh_from_db()
+    assert case.agency == setup["default"] and CaseRouting.objects.get(case=case).flagged
+    assert "Location questioned" in client.get(f"/staff/cases/{case.number}/").content.decode()
+    response = client.post(f"/staff/relocate/{case.number}/", {"lat": "-75.0", "lon": "40.0"}, follow=True)
+    assert "The location was not changed" in response.content.decode() and "swapped" in response.content.decode()
+    outsider = create_staff("parkie", agencies=[create_agency("parks")])
+    client.force_login(outsider)
+    assert client.post(f"/staff/relocate/{case.number}/", {"lat": y, "lon": x}).status_code == 403
