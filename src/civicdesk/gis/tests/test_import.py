@@ -175,3 +175,12 @@ def test_generations_switch_at_once_and_carry_other_types(django_capture_on_comm
     assert index.covering(*city.VERTEX_ABC)["sanitation_zone"] == [zone.pk]
     with pytest.raises(ValueError):
         activate_generation(first)
+
+
+@pytest.mark.django_db
+def test_a_whole_set_with_swapped_axes_is_refused_when_boundaries_are_active(wards):
+    swapped = SourceData([SourceFeature({"NAME": name}, shapely.transform(g, lambda c: c[:, ::-1]))
+                          for name, g in city.WARDS.items()])
+    with pytest.raises(BoundaryFileError, match="swapped"):
+        import_boundaries(swapped, area_type="sanitation_zone", name_field="NAME")
+    assert Generation.objects.count() == 1
