@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "civicdesk.mail",
     "civicdesk.portal",
     "civicdesk.inbox",
+    "ninja",  # serves the Swagger UI of /api/docs from our own static files
     "civicdesk.api",
     "civicdesk.demo",
     "civicdesk.runtime",
@@ -213,5 +214,6 @@ if MAP_TILE_URL:
 # Open311 GeoReport v2 server: "" serves one jurisdiction and treats jurisdiction_id as optional; a comma-separated
 # list (e.g. "riverbend.example,north.example") serves several and requires jurisdiction_id on every call.
 OPEN311_JURISDICTIONS = [j.strip() for j in os.environ.get("OPEN311_JURISDICTIONS", "").split(",") if j.strip()]
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # REST API requests per token per minute
 OPEN311_DEFAULT_RATE_LIMIT = env_int("OPEN311_DEFAULT_RATE_LIMIT", 600)  # POSTs per key per minute
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")

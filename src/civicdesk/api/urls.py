@@ -1,5 +1,6 @@
-"""URL routes of the api app."""
+"""URL routes of the api app: the REST API and its OpenAPI docs at /api/docs."""
 
+from civicdesk.api.api import api
 
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [*api.urls[0]]

@@ -1,0 +1,145 @@
+"""The JSON REST API at /api/: cases, their timelines and the agent actions on them, scoped like the inbox."""
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Schema, Status
+from ninja.errors import HttpError
+
+from civicdesk.api import schemas
+from civicdesk.api.auth import PersonalToken, RateLimitExceeded
+from civicdesk.cases import actions
+from civicdesk.cases.models import Case, Channel
+from civicdesk.cases.permissions import can_act, visible_cases
+from civicdesk.cases.queries import CaseFilters, InboxView, case_page, case_timeline, filter_cases
+from civicdesk.inbox.forms import AssignForm, TransferForm
+
+api = NinjaAPI(title="CivicDesk API", version="1", auth=PersonalToken(), urls_namespace="api",
+               description="Cases from every channel. Authenticate with `Authorization: Bearer <token>`; "
+                           "`civicdesk token create USERNAME` prints a token. Every call sees only the cases "
+                           "of the token owner's agencies, as the staff inbox does.")
+
+
+@api.exception_handler(RateLimitExceeded)
+def rate_limited(request: HttpRequest, exc: RateLimitExceeded) -> HttpResponse:
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+class CaseQuery(Schema):
+    q: str = ""
+    status: str = ""
+    channel: str = ""
+    agency: str = ""
+    service: str = ""
+    team: int | None = None
+    assignee: int | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    view: str = InboxView.ALL
+    sort: str = "newest"
+    page: int = 1
+
+
+def _case_for(request: HttpRequest, number: str, *, to_change: bool = False) -> Case:
+    """404 when the user may not see the case, 403 when they may see but not change it."""
+    case = (visible_cases(request.user).select_related("agency", "team", "assignee", "service", "contact",
+                                                      "merged_into")
+            .filter(number=number.strip().upper()).first())
+    if case is None:
+        raise HttpError(404, f"There is no case {number} that you can see.")
+    if to_change and not can_act(request.user, case):
+        raise HttpError(403, f"Case {case.number} belongs to another agency.")
+    return case
+
+
+def _detail(case: Case) -> dict[str, Any]:
+    return {**schemas.case_item(case), "description": case.description, "address": case.address,
+            "lat": case.lat, "lon": case.lon, "attributes": case.attributes or {},
+            "tags": [tag.name for tag in case.tags.all()],
+            "merged_into": case.merged_into.number if case.merged_into else None,
+            "timeline": [schemas.timeline_entry(item) for item in case_timeline(case)]}
+
+
+@api.get("/cases", response=schemas.CaseListOut, summary="List and search cases")
+def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> dict[str, Any]:
+    if filters.channel and filters.channel not in Channel.values:
+        raise HttpError(400, f"channel: unknown channel {filters.channel!r}; one of {', '.join(Channel.values)}.")
+    found = filter_cases(request.user, CaseFilters(
+        q=filters.q, status=filters.status, channel=filters.channel, agency=filters.agency, service=filters.service,
+        team=filters.team, assignee=filters.assignee, created_from=filters.created_from,
+        created_to=filters.created_to, view=filters.view, sort=filters.sort))
+    page = case_page(found, filters.page)
+    return {"count": page.count, "count_capped": page.count_capped, "page": page.number, "has_next": page.has_next,
+            "items": [schemas.case_item(case) for case in page.cases]}
+
+
+@api.get("/cases/{number}", response={200: schemas.CaseDetailOut, 404: schemas.ErrorOut},
+         summary="One case with its whole timeline")
+def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
+    return _detail(_case_for(request, number))
+
+
+@api.post("/cases/{number}/replies", response={201: schemas.MessageOut, 403: schemas.ErrorOut,
+                                               404: schemas.ErrorOut},
+          summary="Reply to the resident through the channel of origin")
+def post_reply(request: HttpRequest, number: str, body: schemas.TextIn) -> Status:
+    message = actions.reply(_case_for(request, number, to_change=True), author=request.user, text=body.text)
+    return Status(201, schemas.message_out(message))
+
+
+@api.post("/cases/{number}/notes", response={201: schemas.MessageOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut},
+          summary="Add an internal note")
+def post_note(request: HttpRequest, number: str, body: schemas.TextIn) -> Status:
+    message = actions.add_note(_case_for(request, number, to_change=True), author=request.user, text=body.text)
+    return Status(201, schemas.message_out(message))
+
+
+@api.post("/cases/{number}/assign", response={200: schemas.CaseItemOut, 400: schemas.ErrorOut,
+                                              403: schemas.ErrorOut, 404: schemas.ErrorOut},
+          summary="Assign to a person and/or a team of the case's agency")
+def post_assign(request: HttpRequest, number: str, body: schemas.AssignIn) -> dict[str, Any]:
+    case = _case_for(request, number, to_change=True)
+    choices = AssignForm(case=case).fields
+    assignee = team = None
+    if body.assignee:
+        assignee = choices["assignee"].queryset.filter(username=body.assignee).first()  # type: ignore[attr-defined]
+        if assignee is None:
+            raise HttpError(400, f"assignee: {body.assignee} is not active staff of {case.agency.name}.")
+    if body.team is not None:
+        team = choices["team"].queryset.filter(pk=body.team).first()  # type: ignore[attr-defined]
+        if team is None:
+            raise HttpError(400, f"team: {body.team} is not a team of {case.agency.name}.")
+    actions.assign(case, actor=request.user, assignee=assignee, team=team)
+    return schemas.case_item(case)
+
+
+@api.post("/cases/{number}/transfer", response={200: schemas.CaseItemOut, 400: schemas.ErrorOut,
+                                                403: schemas.ErrorOut, 404: schemas.ErrorOut},
+          summary="Transfer to another agency, with a reason")
+def post_transfer(request: HttpRequest, number: str, body: schemas.TransferIn) -> dict[str, Any]:
+    case = _case_for(request, number, to_change=True)
+    agency = TransferForm(case=case).fields["to_agency"].queryset.filter(  # type: ignore[attr-defined]
+        slug=body.agency).first()
+    if agency is None:
+        raise HttpError(400, f"agency: {body.agency!r} is not another active agency.")
+    actions.transfer(case, actor=request.user, to_agency=agency, reason=body.reason.strip())
+    return schemas.case_item(case)
+
+
+@api.post("/cases/{number}/status", response={200: schemas.CaseItemOut, 403: schemas.ErrorOut,
+                                              404: schemas.ErrorOut}, summary="Change the status")
+def post_status(request: HttpRequest, number: str, body: schemas.StatusIn) -> dict[str, Any]:
+    case = _case_for(request, number, to_change=True)
+    actions.change_status(case, actor=request.user, status=body.status)
+    return schemas.case_item(case)
+
+
+@api.post("/cases/{number}/priority", response={200: schemas.CaseItemOut, 403: schemas.ErrorOut,
+                                                404: schemas.ErrorOut}, summary="Set the priority")
+def post_priority(request: HttpRequest, number: str, body: schemas.PriorityIn) -> dict[str, Any]:
+    case = _case_for(request, number, to_change=True)
+    actions.set_priority(case, actor=request.user, priority=body.priority)
+    return schemas.case_item(case)
