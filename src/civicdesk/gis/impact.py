@@ -83,15 +83,25 @@ def initiative_impact(initiative: Initiative, cases: QuerySet[Case], today: date
     days = (a1 - a0).days
     report.rates.append(_rate_row(initiative.area.name, int((inside & ~after).sum()), int((inside & after).sum()),
                                   days))
+    features = [_rate_feature(area, report.rates[0], "initiative")]
     for sub in _sub_areas(initiative.area, area):
         geom = shapely.from_wkb(bytes(sub.wkb))
         mask = inside & shapely.intersects_xy(geom, lons, lats) if rows else inside
         report.rates.append(_rate_row(sub.name, int((mask & ~after).sum()), int((mask & after).sum()), days))
+        features.append(_rate_feature(shapely.intersection(geom, area), report.rates[-1], "part"))
     _resolution(report, rows, inside, after)
     _hotspot_changes(report, initiative.area, lats[inside], lons[inside], after[inside])
-    report.area_geojson = {"type": "Feature", "geometry": shapely.geometry.mapping(area),
-                           "properties": {"name": initiative.area.name}}
+    report.area_geojson = {"type": "FeatureCollection", "features": features}
     return report
+
+
+def _rate_feature(geometry: Any, rate: AreaRate, role: str) -> dict[str, Any]:
+    """An area of the rate map: the initiative's outline, or one part of it shaded by its change in rate."""
+    return {"type": "Feature", "geometry": shapely.geometry.mapping(geometry), "properties": {
+        "name": rate.name, "role": role, "before": rate.before, "after": rate.after,
+        "rate_before": round(rate.rate_before, 2), "rate_after": round(rate.rate_after, 2),
+        "change_pct": None if rate.change_pct is None else round(rate.change_pct, 1),
+        "p_value": None if rate.p_value is None else round(rate.p_value, 4)}}
 
 
 def _sub_areas(area: Area, geometry: Any) -> list[Area]:

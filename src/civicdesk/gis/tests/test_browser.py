@@ -111,6 +111,18 @@ def test_maps_render_without_tiles(live_server, city, browser):
     staff_page.get_by_label("Heat map").check()
     staff_page.get_by_label("Hotspots (Gi*, FDR)").check()
     staff_page.wait_for_timeout(500)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from civicdesk.gis.models import Area, Initiative
+
+    initiative = Initiative.objects.create(name="Pothole blitz", area=Area.objects.get(type="city"),
+                                           start=timezone.localdate() - timedelta(days=14))
+    staff_page.goto(f"{live_server.url}/staff/initiatives/{initiative.pk}/")
+    expect(staff_page.locator("#gis-impact-map.leaflet-container")).to_be_visible()
+    expect(staff_page.locator("#gis-impact-map .leaflet-overlay-pane canvas")).to_be_attached()
+    assert axe(staff_page) == []
     assert errors == []
 
 

@@ -40,6 +40,9 @@ def test_before_after(client, wards):
     assert 0 < row.p_value < 0.2
     assert report.median_hours_before == pytest.approx(48) and report.median_hours_after == pytest.approx(12)
     assert set(report.hotspot_counts) == {"appeared", "persisted", "vanished"}
+    [outline] = report.area_geojson["features"]  # no wards overlap besides Ward B itself, so no parts to shade
+    assert {k: outline["properties"][k] for k in ("role", "before", "after", "change_pct")} == {
+        "role": "initiative", "before": 8, "after": 2, "change_pct": -75.0}
     admin = create_staff("boss", role=StaffRole.ADMIN)
     client.force_login(admin)
     page = client.get(f"/staff/initiatives/{initiative.pk}/")
@@ -75,3 +78,20 @@ def test_demo_boundaries_route_and_are_idempotent():
 def test_demo_without_agencies_is_safe():
     generation = seed_boundaries()
     assert generation.active and not RoutingRule.objects.exists()
+
+
+def test_rate_map_shades_the_parts_of_an_initiative_area(db):
+    works = create_agency("public-works")
+    create_agency("311")
+    service = create_service(works, "pothole")
+    seed_boundaries()
+    city = Area.objects.get(type="city")
+    initiative = Initiative.objects.create(name="City-wide", area=city, start=timezone.localdate() - timedelta(days=10))
+    case = create_case(service=service, lat=40.0, lon=-75.03)  # on the edge of wards 1 and 4 (west)
+    Case.objects.filter(pk=case.pk).update(created_at=timezone.now() - timedelta(days=2))
+    report = initiative_impact(initiative, Case.objects.all())
+    roles = [f["properties"]["role"] for f in report.area_geojson["features"]]
+    assert roles == ["initiative"] + ["part"] * 6  # the six wards
+    west = [f["properties"] for f in report.area_geojson["features"] if f["properties"]["after"] == 1]
+    assert {p["name"] for p in west} == {"Riverbend", "Ward 1", "Ward 4"}
+    assert all(p["change_pct"] is None and p["rate_after"] > 0 for p in west)  # nothing before: no percentage
