@@ -1,6 +1,7 @@
 """Agencies, their teams and staff, and the services residents can request."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -19,6 +20,15 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A parent chain must not loop back to this agency."""
+        parent, seen = self.parent, set()
+        while parent is not None and parent.pk not in seen:
+            if self.pk is not None and parent.pk == self.pk:
+                raise ValidationError({"parent": "An agency cannot be its own parent or a parent of its parent."})
+            seen.add(parent.pk)
+            parent = parent.parent
 
 
 class Team(models.Model):
@@ -105,6 +115,24 @@ class ServiceAttribute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service.code}.{self.code}"
+
+    def clean(self) -> None:
+        """List questions need their answers as [{"key": ..., "name": ...}]; other datatypes take none."""
+        is_list = self.datatype in (AttributeDatatype.SINGLE_VALUE_LIST, AttributeDatatype.MULTI_VALUE_LIST)
+        values = self.values
+        if not is_list:
+            if values:
+                raise ValidationError({"values": "Only 'Pick one' and 'Pick any' questions have values."})
+            return
+        if not isinstance(values, list) or not values:
+            raise ValidationError({"values": 'List the answers, like [{"key": "yes", "name": "Yes"}].'})
+        keys = []
+        for item in values:
+            if not isinstance(item, dict) or str(item.get("key", "")).strip() == "":
+                raise ValidationError({"values": f'Each answer needs a "key": {item!r} has none.'})
+            keys.append(str(item["key"]))
+        if len(set(keys)) != len(keys):
+            raise ValidationError({"values": "Each answer needs a different key."})
 
     @property
     def value_keys(self) -> list[str]:

@@ -31,3 +31,27 @@ def record(
         after=after or {},
         reason=reason,
     )
+
+
+def snapshot(instance: Any, fields: list[str]) -> dict[str, Any]:
+    """JSON-friendly values of the named model fields (foreign keys by id), for before/after."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        if field.many_to_many:
+            values[name] = sorted(str(o) for o in getattr(instance, name).all()) if instance.pk else []
+            continue
+        value = getattr(instance, field.attname)
+        values[name] = value if isinstance(value, str | int | float | bool | type(None) | dict | list) else str(value)
+    return values
+
+
+def record_field_changes(*, case: Any = None, contact: Any = None, actor: Any = None,
+                         before: dict[str, Any], after: dict[str, Any], reason: str = "") -> AuditEntry | None:
+    """One FIELD_CHANGED entry with only the fields whose value really changed; None when nothing did."""
+    changed = [k for k in after if before.get(k) != after[k]]
+    if not changed:
+        return None
+    action = AuditAction.FIELD_CHANGED if case is not None else AuditAction.CONTACT_CHANGED
+    return record(action, case=case, contact=contact, actor=actor, reason=reason,
+                  before={k: before.get(k) for k in changed}, after={k: after[k] for k in changed})

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from civicdesk.agencies.models import Agency, Team
-from civicdesk.audit.actions import record
+from civicdesk.audit.actions import record, record_field_changes, snapshot
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases.models import (
     Case,
@@ -82,13 +82,27 @@ def touch(case: Case, **changes: Any) -> None:
 
 
 def reopen_if_finished(case: Case) -> None:
+    """A resident's new message: a resolved case reopens, and a case waiting on the resident is open again."""
     if case.status == CaseStatus.RESOLVED:
         before = case.status
         touch(case, status=CaseStatus.OPEN, resolved_at=None)
         record(AuditAction.REOPENED, case=case, actor_label="resident", before={"status": before},
                after={"status": case.status}, reason="The resident wrote again after resolution.")
+    elif case.status == CaseStatus.WAITING:
+        touch(case, status=CaseStatus.OPEN)
+        record(AuditAction.STATUS_CHANGED, case=case, actor_label="resident", before={"status": CaseStatus.WAITING},
+               after={"status": case.status}, reason="The resident answered.")
     else:
         touch(case)
+
+
+def link_follow_up(case: Case, closed: Case) -> None:
+    """A message about a closed case made a new case: link the two so staff see the history."""
+    case.related.add(closed)
+    record(AuditAction.LINKED, case=case, actor_label=case.channel, after={"related": closed.number},
+           reason=f"The resident wrote about {closed.number}, which is closed.")
+    record(AuditAction.LINKED, case=closed, actor_label=case.channel, after={"related": case.number},
+           reason=f"A follow-up after closing became {case.number}.")
 
 
 def reply_channel(case: Case) -> str:
@@ -194,6 +208,16 @@ def change_status(case: Case, *, actor: Any, status: str) -> Case:
 
 
 @transaction.atomic
+def edit_fields(case: Case, *, actor: Any, changes: dict[str, Any], reason: str = "") -> Case:
+    """A direct edit (the Django admin): save the changed fields through touch() and audit before/after."""
+    before = snapshot(case, list(changes))
+    if changes:
+        touch(case, **changes)
+    record_field_changes(case=case, actor=actor, before=before, after=snapshot(case, list(changes)), reason=reason)
+    return case
+
+
+@transaction.atomic
 def set_priority(case: Case, *, actor: Any, priority: str) -> Case:
     if priority not in Priority.values:
         raise ValueError(f"Unknown priority '{priority}'.")
@@ -235,6 +259,8 @@ def merge_cases(duplicate: Case, survivor: Case, *, actor: Any) -> Case:
     """Fold a duplicate into the survivor: its messages move over and it points to the survivor."""
     if duplicate.pk == survivor.pk:
         raise ValueError("A case cannot be merged into itself.")
+    if duplicate.merged_into_id:
+        raise ValueError(f"{duplicate.number} was already merged into {duplicate.merged_into}.")
     if survivor.merged_into_id:
         raise ValueError(f"{survivor.number} was itself merged; merge into {survivor.merged_into} instead.")
     moved = Message.objects.filter(case=duplicate).update(case=survivor)

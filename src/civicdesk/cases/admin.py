@@ -1,8 +1,17 @@
 """Read-mostly admin for cases and messages; agents work in the staff inbox, not here."""
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from civicdesk.audit.actions import record
+from civicdesk.audit.models import AuditAction
+from civicdesk.cases import actions
 from civicdesk.cases.models import Attachment, Case, CaseTransfer, Message, Tag
+
+ADMIN_EDIT_REASON = "Edited in the admin"
 
 
 class MessageInline(admin.TabularInline):
@@ -26,6 +35,25 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [MessageInline]
     list_select_related = ["agency", "service"]
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Case, form: ModelForm, change: bool) -> None:
+        """An edit goes through cases.actions so the audit trail gets before and after, and hooks run."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        fields = [name for name in form.changed_data if not Case._meta.get_field(name).many_to_many]
+        stored = Case.objects.get(pk=obj.pk)
+        actions.edit_fields(stored, actor=request.user, changes={name: getattr(obj, name) for name in fields},
+                            reason=ADMIN_EDIT_REASON)
+        obj.updated_at = stored.updated_at
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:
+        before = sorted(form.instance.tags.values_list("name", flat=True)) if change else []
+        super().save_related(request, form, formsets, change)
+        after = sorted(form.instance.tags.values_list("name", flat=True))
+        if change and before != after:
+            record(AuditAction.TAGS_CHANGED, case=form.instance, actor=request.user, reason=ADMIN_EDIT_REASON,
+                   before={"tags": before}, after={"tags": after})
 
 
 @admin.register(Message)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from civicdesk.agencies.models import Service
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Attachment, Case, CaseStatus, DeliveryStatus, Direction, Message
-from civicdesk.cases.routing import RoutingInput, choose_route
+from civicdesk.cases.routing import Route, RoutingInput, choose_route
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.protocol import NormalizedMessage, ParseError, get_adapter
 from civicdesk.contacts.actions import resolve_contact
@@ -108,18 +108,27 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
     contact = resolve_contact(identities, display_name=normalized.contact_name,
                               kind=normalized.contact_kind) if identities else None
     case = None if normalized.always_new_case else find_thread(normalized)
+    closed = case if case is not None and case.status == CaseStatus.CLOSED else None
+    if closed is not None:
+        case = None  # a closed case is not reopened: the resident gets a new case, linked to the closed one
     created = case is None
     if case is None:
         service = Service.objects.select_related("agency", "default_team").filter(
             code=normalized.service_code).first() if normalized.service_code else None
-        route = choose_route(RoutingInput(service=service, agency_slug=normalized.agency_slug,
-                                          lat=normalized.lat, lon=normalized.lon))
+        if closed is not None and service is None:  # a follow-up goes where the closed case was handled
+            service = closed.service
+            route = Route(closed.agency, None, f"Follow-up of closed case {closed.number}")
+        else:
+            route = choose_route(RoutingInput(service=service, agency_slug=normalized.agency_slug,
+                                              lat=normalized.lat, lon=normalized.lon))
         case = case_actions.create_case(
             channel=normalized.channel, route=route, service=service, contact=contact,
             subject=normalized.subject, description=normalized.visible_text or normalized.body_text,
             attributes=normalized.attributes, address=normalized.address, lat=normalized.lat, lon=normalized.lon,
             source_app=normalized.source_app,
         )
+        if closed is not None:
+            case_actions.link_follow_up(case, closed)
     else:
         case_actions.reopen_if_finished(case)
     message = Message.objects.create(
@@ -145,7 +154,7 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
 
 
 def find_thread(normalized: NormalizedMessage) -> Case | None:
-    """Step 4: an existing case this message continues, by our message ids, then by case number."""
+    """Step 4: the case this message continues, by our message ids, then by case number (may be closed)."""
     case = None
     if normalized.thread_refs:
         ref = (Message.objects.filter(email_message_id__in=normalized.thread_refs)
@@ -157,8 +166,6 @@ def find_thread(normalized: NormalizedMessage) -> Case | None:
             case = Case.objects.filter(number=number).first()
     while case is not None and case.merged_into_id:
         case = Case.objects.get(pk=case.merged_into_id)
-    if case is not None and case.status == CaseStatus.CLOSED:
-        return None  # a closed case is not reopened: the resident gets a new case
     return case
 
 

@@ -102,3 +102,11 @@ def update_contact(contact: Contact, *, actor: Any, **fields: Any) -> Contact:
     record(AuditAction.CONTACT_CHANGED, contact=contact, actor=actor, before=before,
            after={k: getattr(contact, k) for k in before})
     return contact
+
+
+def record_identity_edit(contact: Contact, *, actor: Any, before: set[tuple[str, str]],
+                         after: set[tuple[str, str]]) -> None:
+    """Audit identities added or removed by hand (the admin), as sorted 'kind:value' lists."""
+    record(AuditAction.CONTACT_CHANGED, contact=contact, actor=actor, reason="Identities edited in the admin",
+           before={"identities": sorted(f"{k}:{v}" for k, v in before)},
+           after={"identities": sorted(f"{k}:{v}" for k, v in after)})

@@ -55,3 +55,47 @@ def test_auto_replies_are_ignored():
     result = apply(payload, NormalizedMessage(channel="email", provider_message_id="auto-1", is_automatic=True))
     payload.refresh_from_db()
     assert result.case is None and payload.status == PayloadStatus.IGNORED
+
+
+def test_a_residents_answer_ends_waiting_on_resident():
+    create_agency("311")
+    case = create_case(email="w@example.com")
+    case.status = CaseStatus.WAITING
+    case.save()
+    create_case(channel="email", email="w@example.com", subject=f"Re: [{case.number}] the answer")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN
+    entry = case.audit.get(action="status_changed")
+    assert entry.before == {"status": "waiting"} and entry.after == {"status": "open"}
+    assert entry.actor_label == "resident"
+
+
+def test_a_message_about_a_closed_case_makes_a_linked_follow_up_at_the_same_agency():
+    create_agency("311")
+    works = create_agency("public-works")
+    service = create_service(works, "pothole")
+    closed = create_case(service=service, email="c@example.com")
+    closed.status = CaseStatus.CLOSED
+    closed.save()
+    follow_up = create_case(channel="email", email="c@example.com", subject=f"Re: [{closed.number}] again",
+                            agency_slug="311")
+    assert follow_up.pk != closed.pk
+    assert follow_up.agency == works and follow_up.service == service
+    assert list(follow_up.related.all()) == [closed]
+    closed.refresh_from_db()
+    assert closed.status == CaseStatus.CLOSED
+    assert closed.audit.filter(action="linked", after={"related": follow_up.number}).exists()
+
+
+def test_a_reply_to_a_merged_case_lands_on_the_survivor():
+    from civicdesk.cases.actions import merge_cases
+
+    create_agency("311")
+    duplicate = create_case(email="m@example.com")
+    survivor = create_case(email="n@example.com")
+    merge_cases(duplicate, survivor, actor=None)
+    reply = create_case(channel="email", email="m@example.com", subject=f"Re: [{duplicate.number}] more")
+    assert reply.pk == survivor.pk
+    duplicate.refresh_from_db()
+    with pytest.raises(ValueError, match="already merged"):
+        merge_cases(duplicate, create_case(email="o@example.com"), actor=None)
