@@ -1,13 +1,15 @@
 """Tolerant reading of Open311 input: empty parameters, lists, lenient datetimes, form and multipart bodies."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import QueryDict
@@ -26,6 +28,28 @@ class Open311Error(Exception):
 
 def bad_request(*errors: str) -> Open311Error:
     return Open311Error(400, *errors)
+
+
+def unreadable(exc: SuspiciousOperation) -> Open311Error:
+    """Django's refusals of oversized input, in words that name what is wrong."""
+    if isinstance(exc, TooManyFieldsSent):
+        return bad_request(f"Too many fields: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} are accepted.")
+    if isinstance(exc, TooManyFilesSent):
+        return bad_request(f"media: too many files, at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES}.")
+    if isinstance(exc, RequestDataTooBig):
+        return bad_request("The request body is too large (media files included).")
+    return bad_request(f"The request cannot be read: {exc}")
+
+
+def reject_nul(fields: Iterable[tuple[str, Any]]) -> None:
+    """A NUL character is never valid input (PostgreSQL cannot even compare with it): a 400 naming the field."""
+    bad = sorted({name for name, value in fields if "\x00" in str(name) or "\x00" in str(value)})
+    if bad:
+        raise bad_request(*(f"{name.replace(chr(0), '')[:60]}: contains a NUL character." for name in bad))
+
+
+def form_fields(data: MultiValueDict) -> list[tuple[str, Any]]:
+    return [(key, value) for key in data for value in data.getlist(key)]
 
 
 def param(data: Any, name: str) -> str | None:
@@ -52,6 +76,9 @@ _DATETIME = re.compile(
 )
 
 
+DATETIME_MARGIN = timedelta(days=366)
+
+
 def parse_datetime(value: str, name: str) -> datetime:
     """W3C datetimes, leniently: fractions, a '+' that arrived as a space, or no zone (read in TIME_ZONE)."""
     match = _DATETIME.match(value.strip() if value.strip().endswith(("Z", "z")) else value.rstrip())
@@ -73,6 +100,10 @@ def parse_datetime(value: str, name: str) -> datetime:
         raise bad_request(f"{name}: '{value[:40]}' is not a valid date and time.") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    try:  # room for the 90-day default window and the conversion to UTC at either end of the calendar
+        parsed.astimezone(UTC) - DATETIME_MARGIN, parsed.astimezone(UTC) + DATETIME_MARGIN
+    except OverflowError as exc:
+        raise bad_request(f"{name}: '{value[:40]}' is out of range.") from exc
     return parsed
 
 
@@ -119,14 +150,22 @@ def decode_form(raw: bytes, content_type: str) -> FormBody:
         meta = {"CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(len(raw))}
         try:
             data, files = MultiPartParser(meta, BytesIO(raw), [MemoryFileUploadHandler()], "utf-8").parse()
+        except SuspiciousOperation as exc:
+            raise unreadable(exc) from exc
         except MultiPartParserError as exc:
             raise bad_request(f"The multipart body cannot be read: {exc}") from exc
+        reject_nul([*form_fields(data), *((k, getattr(f, "name", "") or "") for k, f in form_fields(files))])
         return FormBody(data, files)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise bad_request("The request body is not UTF-8.") from exc
-    return FormBody(QueryDict(text, encoding="utf-8"))
+    try:
+        data = QueryDict(text, encoding="utf-8")
+    except SuspiciousOperation as exc:
+        raise unreadable(exc) from exc
+    reject_nul(form_fields(data))
+    return FormBody(data)
 
 
 _ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\[\]]+)\]((?:\[\])*)$")

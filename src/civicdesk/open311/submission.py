@@ -1,5 +1,6 @@
 """Validating a POST service request: location, contact fields, description, media and typed attributes."""
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +85,9 @@ def _answer(attribute: ServiceAttribute, values: list[str], errors: list[str]) -
             number = float(value)
         except ValueError:
             errors.append(f"{name}: '{value[:40]}' is not a number.")
+            return value
+        if not math.isfinite(number):
+            errors.append(f"{name}: '{value[:40]}' is not a finite number.")
             return value
         return int(number) if number.is_integer() else number
     elif datatype == AttributeDatatype.DATETIME:

@@ -5,18 +5,28 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from civicdesk.open311 import actions, jurisdictions, keys, queries, resources
 from civicdesk.open311.formats import FORMATS, error_response, render
-from civicdesk.open311.parsing import Open311Error, decode_form, param, parse_datetime, request_filters
+from civicdesk.open311.parsing import (
+    Open311Error,
+    decode_form,
+    form_fields,
+    param,
+    parse_datetime,
+    reject_nul,
+    request_filters,
+    unreadable,
+)
 from civicdesk.open311.submission import validate_submission
 
 DISCOVERY_CHANGESET = "2026-01-15T00:00:00Z"  # bump when the API offered here changes
 View = Callable[..., HttpResponse]
+PATH_FIELDS = {"number": "service_request_id", "code": "service_code"}  # URL parts, by their Open311 names
 
 
 def open311_view(*methods: str) -> Callable[[View], View]:
@@ -32,7 +42,10 @@ def open311_view(*methods: str) -> Callable[[View], View]:
                 return error_response(fmt, 400, [(400, f"Method {request.method} is not supported here "
                                                        f"(use {' or '.join(methods)}).")])
             try:
+                reject_nul([*form_fields(request.GET), *((PATH_FIELDS.get(k, k), v) for k, v in kwargs.items())])
                 return view(request, fmt, **kwargs)
+            except SuspiciousOperation as exc:  # e.g. more query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS
+                return error_response(fmt, 400, unreadable(exc).errors)
             except keys.RateLimited as exc:
                 return error_response(fmt, exc.status, exc.errors, headers={"Retry-After": str(exc.retry_after)})
             except Open311Error as exc:

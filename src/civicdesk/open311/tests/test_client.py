@@ -74,3 +74,10 @@ def test_normalize_numbers_and_string_booleans():
     name, data = parse_xml(b"<service_requests_updates><request_update><update_id>1</update_id></request_update>"
                            b"</service_requests_updates>")
     assert data == [{"update_id": "1"}]  # FixMyStreet's own root typo still reads
+
+
+def test_spec_service_list_with_string_codes_in_json():
+    services = decode("spec_service_list_stringcodes.json", fmt="json")
+    assert [s["service_code"] for s in services] == ["001", "002", "003"]  # leading zeros kept
+    assert all(s["metadata"] is True and s["type"] == "realtime" for s in services)
+    assert services[1]["service_name"] == "Construction plate shifted"  # key order differs per item
