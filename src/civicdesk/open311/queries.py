@@ -1,5 +1,6 @@
 """Read-only queries behind the Open311 server: services, service requests with their latest public note, updates."""
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -93,10 +94,13 @@ def service_requests(filters: RequestFilters) -> list[Case]:
         cases = cases.filter(lat__range=(filters.lat - dlat, filters.lat + dlat),
                              lon__range=(filters.lon - dlon, filters.lon + dlon))
     offset = (filters.page - 1) * filters.page_size
-    rows = list(cases.order_by("-created_at", "-id")[offset:offset + filters.page_size])
-    if filters.lat is not None and filters.lon is not None and filters.radius_m:
-        rows = [c for c in rows if distance_m(filters.lat, filters.lon, c.lat, c.lon) <= filters.radius_m]
-    return rows
+    cases = cases.order_by("-created_at", "-id")
+    if filters.lat is None or filters.lon is None or not filters.radius_m:
+        return list(cases[offset:offset + filters.page_size])
+    # The box is a superset of the circle: page through what is really within the radius, so pages stay full.
+    lat, lon, radius = filters.lat, filters.lon, filters.radius_m
+    inside = (c for c in cases.iterator(chunk_size=500) if distance_m(lat, lon, c.lat, c.lon) <= radius)
+    return list(itertools.islice(inside, offset, offset + filters.page_size))
 
 
 def distance_m(lat1: float, lon1: float, lat2: float | None, lon2: float | None) -> float:

@@ -177,3 +177,17 @@ def test_get_requests_filters(post, client, city):
     assert ids(updated_after="2999-01-01T00:00:00Z") == []
     bad = client.get("/open311/v2/requests.json", {"status": "pending", "page": "0"})
     assert bad.status_code == 400 and b"status" in bad.content and b"page" in bad.content
+
+
+def test_radius_pages_stay_full_when_the_box_corners_hold_newer_requests(post, client, city):
+    inside = [json.loads(post("json", **{**POTHOLE, "description": f"in {i}"}).content)[0]["service_request_id"]
+              for i in range(3)]
+    for i in range(3):  # newer, inside the bounding box of a 100 m radius but outside the circle
+        post("json", **{**POTHOLE, "lat": "40.0107", "long": "-75.1189", "description": f"corner {i}"})
+
+    def ids(**params):
+        return [i["service_request_id"] for i in json.loads(client.get("/open311/v2/requests.json", {
+            "lat": "40.01", "long": "-75.12", "radius": "100", **params}).content)]
+
+    assert ids() == inside[::-1]
+    assert ids(page_size="2") == inside[::-1][:2] and ids(page="2", page_size="2") == inside[:1]
