@@ -34,7 +34,7 @@ def record(
 
 
 def snapshot(instance: Any, fields: list[str]) -> dict[str, Any]:
-    """JSON-friendly values of the named model fields (foreign keys by id), for before/after."""
+    """JSON-friendly values of the named model fields (foreign keys by slug or id), for before/after."""
     values: dict[str, Any] = {}
     for name in fields:
         field = instance._meta.get_field(name)
@@ -42,6 +42,8 @@ def snapshot(instance: Any, fields: list[str]) -> dict[str, Any]:
             values[name] = sorted(str(o) for o in getattr(instance, name).all()) if instance.pk else []
             continue
         value = getattr(instance, field.attname)
+        if field.many_to_one and value is not None and hasattr(field.related_model, "slug"):
+            value = getattr(getattr(instance, name), "slug", value)  # agencies by slug, like other entries
         values[name] = value if isinstance(value, str | int | float | bool | type(None) | dict | list) else str(value)
     return values
 

@@ -222,6 +222,8 @@ def set_priority(case: Case, *, actor: Any, priority: str) -> Case:
     if priority not in Priority.values:
         raise ValueError(f"Unknown priority '{priority}'.")
     before = case.priority
+    if before == priority:
+        return case
     touch(case, priority=priority)
     record(AuditAction.PRIORITY_CHANGED, case=case, actor=actor, before={"priority": before},
            after={"priority": priority})
@@ -232,6 +234,8 @@ def set_priority(case: Case, *, actor: Any, priority: str) -> Case:
 def set_tags(case: Case, *, actor: Any, names: list[str]) -> Case:
     clean = sorted({n.strip().lower()[:60] for n in names if n.strip()})
     before = sorted(case.tags.values_list("name", flat=True))
+    if before == clean:
+        return case
     tags = [Tag.objects.get_or_create(name=n)[0] for n in clean]
     case.tags.set(tags)
     touch(case)
@@ -267,9 +271,11 @@ def merge_cases(duplicate: Case, survivor: Case, *, actor: Any) -> Case:
     Case.objects.filter(merged_into=duplicate).update(merged_into=survivor)
     if duplicate.contact_id and duplicate.contact_id != survivor.contact_id:
         survivor.followers.add(duplicate.contact_id)
+    before = {"status": duplicate.status}
     touch(duplicate, merged_into=survivor, status=CaseStatus.CLOSED, closed_at=timezone.now())
     touch(survivor)
-    record(AuditAction.MERGED_INTO, case=duplicate, actor=actor, after={"survivor": survivor.number})
+    record(AuditAction.MERGED_INTO, case=duplicate, actor=actor, before=before,
+           after={"status": CaseStatus.CLOSED, "survivor": survivor.number})
     record(AuditAction.MERGED, case=survivor, actor=actor,
            after={"duplicate": duplicate.number, "messages_moved": moved})
     return survivor

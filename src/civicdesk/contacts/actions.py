@@ -61,6 +61,10 @@ def merge_contacts(source: Contact, target: Contact, *, actor: Any) -> ContactMe
     """Move source's identities and cases to target; source stays as a pointer so it can be undone."""
     if source.pk == target.pk:
         raise ValueError("A contact cannot be merged into itself.")
+    if source.merged_into_id:
+        raise ValueError("That contact was already merged into another one.")
+    if target.merged_into_id:
+        raise ValueError("This contact was itself merged; merge into the contact it points to.")
     identity_ids = list(source.identities.values_list("pk", flat=True))
     case_ids = list(source.cases.values_list("pk", flat=True))
     Identity.objects.filter(pk__in=identity_ids).update(contact=target)
@@ -80,6 +84,8 @@ def merge_contacts(source: Contact, target: Contact, *, actor: Any) -> ContactMe
 def undo_contact_merge(merge: ContactMerge, *, actor: Any) -> None:
     if merge.undone_at:
         raise ValueError("This merge was already undone.")
+    if Contact.objects.filter(pk=merge.target_id, merged_into__isnull=False).exists():
+        raise ValueError("The contact merged into was itself merged since; undo that later merge first.")
     Identity.objects.filter(pk__in=merge.moved_identity_ids, contact=merge.target).update(contact=merge.source)
     merge.target.cases.filter(pk__in=merge.moved_case_ids).update(contact=merge.source)
     Contact.objects.filter(pk=merge.source_id).update(merged_into=None)

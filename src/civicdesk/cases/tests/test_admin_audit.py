@@ -35,8 +35,10 @@ def test_an_admin_edit_records_only_what_changed(admin_client: Any) -> None:
     assert case.status == "in_progress" and case.agency == other
     entry = case.audit.get(action=AuditAction.FIELD_CHANGED)
     assert entry.actor == User.objects.get(username="admin") and entry.reason == "Edited in the admin"
-    assert entry.before == {"status": "new", "agency": desk.pk}
-    assert entry.after == {"status": "in_progress", "agency": other.pk}
+    assert entry.before == {"status": "new", "agency": desk.slug}
+    assert entry.after == {"status": "in_progress", "agency": other.slug}
+    page = admin_client.get(reverse("inbox:case", args=[case.number])).content.decode()
+    assert "status: new → in_progress; agency: 311 → housing" in page
     assert case.audit.get(action=AuditAction.TAGS_CHANGED).after == {"tags": ["roof"]}
 
     admin_client.post(url, case_form(case, tags=[Tag.objects.get().pk]))  # saving unchanged adds nothing

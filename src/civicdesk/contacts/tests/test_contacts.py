@@ -99,3 +99,15 @@ def test_admin_edits_are_audited_and_identities_normalised(admin_client: Any) ->
     assert changed[0].after == {"display_name": "Ana Diaz", "kind": "partner", "organisation": "Friends of Elm Park"}
     assert changed[1].after == {"identities": ["email:ana@example.com", "phone:+12024561111"]}
     assert all(entry.actor and entry.actor.username == "admin" for entry in changed)
+
+
+def test_merges_refuse_chains_and_undo_goes_in_order() -> None:
+    a, b, c = (resolve_contact([(IdentityKind.EMAIL, f"{n}@example.com")]) for n in "abc")
+    first = merge_contacts(a, b, actor=None)
+    with pytest.raises(ValueError, match="already merged"):
+        merge_contacts(a, c, actor=None)
+    with pytest.raises(ValueError, match="itself merged"):
+        merge_contacts(c, a, actor=None)
+    merge_contacts(b, c, actor=None)
+    with pytest.raises(ValueError, match="undo that later merge first"):
+        undo_contact_merge(first, actor=None)
