@@ -1,5 +1,6 @@
 """The conformance checker: the checklist at the end of spec.md, run over HTTP against any GeoReport v2 endpoint."""
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -17,6 +18,11 @@ class Result:
     rule: str
     ok: bool
     detail: str = ""
+    skipped: bool = False  # could not run here (no --api-key, nothing to look at): not a failure
+
+    @property
+    def verdict(self) -> str:
+        return "SKIP" if self.skipped else "PASS" if self.ok else "FAIL"
 
 
 class Failed(Exception):
@@ -65,9 +71,11 @@ class Checker:
             expect(name == "errors" and data and all(e.get("description") for e in data),
                    f"XML error body is not <errors><error>…: {response.body[:200]!r}")
 
+    def jurisdiction_field(self) -> list[tuple[str, str]]:
+        return [("jurisdiction_id", self.jurisdiction)] if self.jurisdiction else []
+
     def post(self, fmt: str, form: list[tuple[str, str]]) -> RawResponse:
-        if self.jurisdiction:
-            form = [*form, ("jurisdiction_id", self.jurisdiction)]
+        form = [*form, *self.jurisdiction_field()]
         return self.client.raw("POST", self.client.url("requests", {"jurisdiction_id": None}, fmt=fmt), form=form)
 
     # --- rules (numbers follow spec.md §9) ----------------------------------------------------------------------
@@ -79,7 +87,10 @@ class Checker:
                "discovery.json endpoints is not an array")
 
     def r1_services(self) -> None:
-        self.services = as_list(self.ok_xml(self.get("services", "xml"), "services"))
+        response = self.get("services", "xml")
+        with contextlib.suppress(Exception):  # read leniently first, so later rules can run even if this one fails
+            self.services = [s for s in as_list(parse_xml(response.body)[1]) if isinstance(s, dict)]
+        self.services = as_list(self.ok_xml(response, "services"))
         expect(self.services, "services.xml lists no service")
         for service in self.services:
             expect(service.get("service_code"), "a service without service_code")
@@ -162,6 +173,34 @@ class Checker:
             response = self.get(f"tokens/{data[0]['token']}", "xml")
             expect(as_list(self.ok_xml(response, "service_requests")), "token lookup is empty")
 
+    def r6_attributes(self) -> None:
+        """Required attributes are enforced and list answers must be among the keys (nothing is created)."""
+        if not self.api_key:
+            raise Failed("skipped: no --api-key given")
+        checked = 0
+        for service in [s for s in self.services if s.get("metadata") == "true"][:10]:
+            attributes = [a for a in self.client.service_definition(service["service_code"]).get("attributes", [])
+                          if a.get("variable")]
+            base = [("api_key", self.api_key), ("service_code", service["service_code"]), ("lat", "40.0"),
+                    ("long", "-75.0"), ("description", "Open311 conformance check (must be refused)")]
+            answers = [(f"attribute[{a['code']}]", str(as_list(a.get("values"))[0]["key"]) if a.get("values")
+                        else "1") for a in attributes if a.get("required")]
+            for attribute in attributes:
+                name = f"attribute[{attribute['code']}]"
+                if attribute.get("required"):
+                    response = self.post("xml", base + [f for f in answers if f[0] != name])
+                    self.error_body(response, 400, "xml")
+                    expect(attribute["code"] in response.body.decode("utf-8", "replace"),
+                           f"the error for a missing {name} does not name it")
+                    checked += 1
+                if attribute.get("datatype") in ("singlevaluelist", "multivaluelist"):
+                    form = [f for f in answers if f[0] != name] + [(name, "no-such-key-x9")]
+                    self.error_body(self.post("xml", base + form), 400, "xml")
+                    checked += 1
+            if checked:
+                return
+        raise Failed("skipped: no service with a required or list attribute")
+
     def r7_single(self) -> None:
         if not self.sample_id:
             raise Failed("skipped: no request in the last 90 days to look up")
@@ -183,6 +222,9 @@ class Checker:
         for update in as_list(self.ok_xml(response, "service_request_updates")):
             expect(update.get("update_id") and update.get("status") == (update.get("status") or "").lower(),
                    "update without update_id or with upper-case status")
+        url = self.client.url("servicerequestupdates", {"jurisdiction_id": None}, fmt="xml")
+        refused = self.client.raw("POST", url, form=[("service_request_id", "x9"), *self.jurisdiction_field()])
+        self.error_body(refused, 403, "xml")  # POST servicerequestupdates needs an api_key too
 
     def first_code(self) -> str:
         return self.services[0]["service_code"] if self.services else "x"
@@ -197,7 +239,7 @@ class Checker:
                 rule()
             except Failed as exc:
                 skipped = str(exc).startswith("skipped")
-                yield Result(name, skipped, str(exc))
+                yield Result(name, skipped, str(exc), skipped=skipped)
             except Exception as exc:  # a crash in one rule is a failure of that rule, the others still run
                 yield Result(name, False, f"{type(exc).__name__}: {exc}")
             else:

@@ -17,11 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--api-key", default="", help="Also check POST (creates one request on the endpoint).")
 
     def handle(self, *args: Any, url: str, jurisdiction: str, api_key: str, **options: Any) -> None:
-        failed = 0
+        failed = skipped = 0
         for result in Checker(url, jurisdiction=jurisdiction, api_key=api_key).run():
-            verdict = "PASS" if result.ok else "FAIL"
             failed += not result.ok
-            self.stdout.write(f"{verdict} {result.rule}" + (f": {result.detail}" if result.detail else ""))
-        self.stdout.write(f"{failed} rule(s) failed." if failed else "All rules passed.")
+            skipped += result.skipped
+            self.stdout.write(f"{result.verdict} {result.rule}" + (f": {result.detail}" if result.detail else ""))
+        self.stdout.write(f"{failed} rule(s) failed." if failed else
+                          f"All rules passed ({skipped} skipped)." if skipped else "All rules passed.")
         if failed:
             raise SystemExit(1)
