@@ -191,3 +191,28 @@ def test_radius_pages_stay_full_when_the_box_corners_hold_newer_requests(post, c
 
     assert ids() == inside[::-1]
     assert ids(page_size="2") == inside[::-1][:2] and ids(page="2", page_size="2") == inside[:1]
+
+
+def test_default_window_is_90_days_and_at_most_1000_results(client, city):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    service, now = city["services"]["pothole"], timezone.now()
+    Case.objects.bulk_create([Case(number=f"T-{i:05d}", channel=Channel.OPEN311, agency=service.agency,
+                                   service=service, created_at=now - timedelta(hours=i), updated_at=now)
+                              for i in range(1005)] +
+                             [Case(number=f"OLD-{i}", channel=Channel.OPEN311, agency=service.agency, service=service,
+                                   created_at=now - timedelta(days=91 + i), updated_at=now) for i in range(3)])
+    items = json.loads(client.get("/open311/v2/requests.json").content)
+    assert len(items) == 1000 and items[0]["service_request_id"] == "T-00000"
+    assert items[-1]["service_request_id"] == "T-00999"  # newest first, the first 1000
+    rest = json.loads(client.get("/open311/v2/requests.json", {"page": "2"}).content)
+    assert [i["service_request_id"] for i in rest] == [f"T-{i:05d}" for i in range(1000, 1005)]  # no OLD-*
+    assert len(json.loads(client.get("/open311/v2/requests.json", {"page_size": "5000"}).content)) == 1000
+    [old] = json.loads(client.get("/open311/v2/requests.json", {"service_request_id": "OLD-0"}).content)
+    assert old["service_request_id"] == "OLD-0"  # an id overrides the window
+    older = json.loads(client.get("/open311/v2/requests.json", {
+        "start_date": (now - timedelta(days=200)).isoformat(), "end_date": (now - timedelta(days=90)).isoformat(),
+    }).content)
+    assert [i["service_request_id"] for i in older] == ["OLD-0", "OLD-1", "OLD-2"]
