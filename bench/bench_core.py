@@ -107,9 +107,9 @@ def run_engine(engine: str, runs: int) -> list[str]:
     client = Client()
     client.force_login(admin)
 
-    def page(url: str) -> Callable[[], Any]:
+    def page(url: str, as_client: Client = client) -> Callable[[], Any]:
         def call() -> None:
-            response = client.get(url)
+            response = as_client.get(url)
             if response.status_code != 200:
                 raise RuntimeError(f"GET {url} answered {response.status_code}")
         return call
@@ -129,6 +129,14 @@ def run_engine(engine: str, runs: int) -> list[str]:
     ]
     how = "" if has_ui else " [queries layer: /staff/ not built yet]"
     results = []
+    if has_ui:  # an agent's inbox is scoped to their agency (an OR over agency, assignee and transfers)
+        agent_client = Client()
+        agent_client.force_login(User.objects.get(username="agent.publicworks"))
+        for label, query in [("no filter", ""), ("status=open", "status=open"), ("q=pothole", "q=pothole")]:
+            ms, queries = measure(page(f"/staff/?{query}", agent_client), runs)
+            results.append(line(f"inbox list as agent.publicworks, {label} ({engine})", ms, queries, LIST_BUDGET_MS,
+                                LIST_MAX_QUERIES))
+            print(results[-1], flush=True)
     for label, params in filters:
         query = "&".join(f"{k}={v}" for k, v in params.items())
         call = page(f"/staff/?{query}") if has_ui else listing(**params)
