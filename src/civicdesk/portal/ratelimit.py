@@ -1,9 +1,10 @@
-"""A small fixed-window rate limit kept in the cache, for public endpoints without accounts."""
+"""Rate limits for public endpoints without accounts, keyed by a hash of the client address."""
 
 import hashlib
 
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from civicdesk.web.ratelimit import count_hit
 
 
 def client_key(request: HttpRequest) -> str:
@@ -14,11 +15,4 @@ def client_key(request: HttpRequest) -> str:
 
 def hit(request: HttpRequest, scope: str, *, limit: int, window_seconds: int = 60) -> bool:
     """Count one attempt; True while the client is within `limit` attempts per window."""
-    key = f"ratelimit:{scope}:{client_key(request)}"
-    cache.add(key, 0, timeout=window_seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window_seconds)
-        count = 1
-    return count <= limit
+    return count_hit(scope, client_key(request), limit=limit, window_seconds=window_seconds).allowed
