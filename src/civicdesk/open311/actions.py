@@ -9,7 +9,7 @@ from django.utils import timezone
 from civicdesk.cases.models import Case, CaseStatus, Channel
 from civicdesk.channels.actions import process, store_payload
 from civicdesk.channels.models import InboundPayload, PayloadStatus
-from civicdesk.open311.adapter import KIND_REQUEST, KIND_UPDATE, payload_id
+from civicdesk.open311.adapter import KIND_REQUEST, KIND_UPDATE, payload_id, request_message
 from civicdesk.open311.models import ApiKey, BatchToken, RequestDetail
 from civicdesk.open311.parsing import Open311Error, decode_form, param, parse_datetime
 from civicdesk.open311.submission import ServiceRequestInput
@@ -52,7 +52,8 @@ def submit_request(raw: bytes, content_type: str, api_key: ApiKey, request: Serv
             return Submitted(token=token.token)
         if not created and payload.case_id:
             return Submitted(service_request_id=Case.objects.get(pk=payload.case_id).number)
-        result = process(payload)
+        # the adapter would validate the stored body again: it is the body `request` was validated from
+        result = process(payload, parsed=request_message(request, app=api_key.app_name, pid=pid))
         if result.case is None:
             payload.refresh_from_db()
             raise _rejected(payload)  # rolls the stored payload back too
