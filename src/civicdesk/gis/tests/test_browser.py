@@ -1,43 +1,21 @@
 """The pin picker and the nearby-duplicate prompt on the real portal form, and the case maps, in Chromium."""
 
 import pytest
-from django.conf import settings
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from civicdesk.agencies.models import StaffRole
 from civicdesk.cases.models import Case
 from civicdesk.gis.demo import seed_boundaries
+from civicdesk.testing.browser import axe, launch_chromium, watch
 from civicdesk.testing.factories import create_agency, create_case, create_service, create_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-AXE_SOURCE = (settings.NODE_MODULES_DIR / "axe-core" / "axe.min.js").read_text()
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
 
 @pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+def browser():
+    with launch_chromium() as chromium:
         yield chromium
-        chromium.close()
-
-
-def watch(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    return errors
-
-
-def axe(page: Page) -> list[str]:
-    page.evaluate(AXE_SOURCE)
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    return [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
 
 
 @pytest.fixture

@@ -1,51 +1,22 @@
 """The staff side in Chromium: sign in, inbox and case pages pass axe, keyboard use, and live updates within 2 s."""
 
-import socket
-
 import pytest
-from django.conf import settings
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from civicdesk.cases import actions
+from civicdesk.testing.browser import axe, free_port, launch_chromium, watch
 from civicdesk.testing.factories import create_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-AXE_SOURCE = (settings.NODE_MODULES_DIR / "axe-core" / "axe.min.js").read_text()
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LIVE_TIMEOUT_MS = 2000
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def browser(monkeypatch, settings):
+def browser(settings):
     settings.EMAIL_PORT = free_port()  # nothing listens: deliveries fail fast and stay on our side
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with launch_chromium() as chromium:
         yield chromium
-        chromium.close()
-
-
-def watch(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    return errors
-
-
-def axe(page: Page) -> list[str]:
-    page.evaluate(AXE_SOURCE)
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    return [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
 
 
 def test_agent_works_a_case_live(live_server, transactional_db, world, browser):

@@ -8,20 +8,16 @@ import io
 import json
 
 import pytest
-from django.conf import settings
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from civicdesk.agencies.models import AttributeDatatype as D
 from civicdesk.cases.models import Case
+from civicdesk.testing.browser import axe_violations, launch_chromium
 from civicdesk.testing.factories import create_agency, create_service, create_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-AXE_SOURCE = (settings.NODE_MODULES_DIR / "axe-core" / "axe.min.js").read_text()
 REPLY_TEXT = "A crew will fill the pothole on Tuesday morning."
 EMAIL = "resident@example.com"
 
@@ -42,12 +38,11 @@ class PageWatcher:
         return page
 
     def check(self, page: Page, name: str) -> None:
-        page.evaluate(AXE_SOURCE)
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-        if result["violations"]:
+        violations = axe_violations(page)
+        if violations:
             self.violations[name] = [
                 {"id": v["id"], "impact": v["impact"], "help": v["help"],
-                 "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]
+                 "nodes": [n["target"] for n in v["nodes"]][:5]} for v in violations
             ]
 
     def assert_clean(self, expected_pages: int, checked: list[str]) -> None:
@@ -59,13 +54,9 @@ class PageWatcher:
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+def browser():
+    with launch_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def png_file() -> dict:
