@@ -1,7 +1,7 @@
 """Before/after impact of a service initiative: request rate per area, resolution time and hotspot changes."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import numpy as np
@@ -31,8 +31,10 @@ class AreaRate:
 
 @dataclass
 class ImpactReport:
-    before: tuple[date, date]
-    after: tuple[date, date]
+    before: tuple[datetime, datetime]  # [start, end) in the jurisdiction's time zone
+    after: tuple[datetime, datetime]
+    days: float = 0.0  # the length of each period
+    ongoing: bool = False  # the after period runs to now
     rates: list[AreaRate] = field(default_factory=list)
     median_hours_before: float | None = None
     median_hours_after: float | None = None
@@ -44,43 +46,49 @@ class ImpactReport:
     area_geojson: dict[str, Any] = field(default_factory=dict)
 
 
-def periods(initiative: Initiative, today: date | None = None) -> tuple[tuple[date, date], tuple[date, date]]:
-    """After: start to end (or today); before: the same number of days just before the start."""
-    today = today or timezone.localdate()
-    end = min(initiative.end or today, today)
-    length = max((end - initiative.start).days, 1)
-    return (initiative.start - timedelta(days=length), initiative.start), (initiative.start, initiative.start +
-                                                                           timedelta(days=length))
+def periods(initiative: Initiative, now: datetime | None = None) -> tuple[tuple[datetime, datetime],
+                                                                        tuple[datetime, datetime]]:
+    """[start, end) instants. After: from the start day's midnight to the end of the end day, or to now when there
+    is no end (or it has not come yet); days are those of the jurisdiction's TIME_ZONE. Before: the same length
+    just before the start (empty when the initiative has not started)."""
+    zone = timezone.get_default_timezone()
+    now = now or timezone.now()
+    a0 = _midnight(initiative.start, zone)
+    a1 = min(_midnight(initiative.end + timedelta(days=1), zone), now) if initiative.end else now
+    a1 = max(a1, a0)
+    return (a0 - (a1 - a0), a0), (a0, a1)
 
 
-def _aware(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def _midnight(day: date, zone: tzinfo) -> datetime:
+    """The day's local midnight, in UTC so that lengths are real time across a change of clocks."""
+    return timezone.make_aware(datetime.combine(day, time.min), zone).astimezone(UTC)
 
 
-def _rate_row(name: str, before: int, after: int, days: int) -> AreaRate:
-    scale = DAYS_PER_RATE / days
+def _rate_row(name: str, before: int, after: int, days: float) -> AreaRate:
+    scale = DAYS_PER_RATE / days if days else 0.0
     p = float(stats.binomtest(after, before + after, 0.5).pvalue) if before + after else None
     change = (after - before) / before * 100 if before else None
     return AreaRate(name, before, after, before * scale, after * scale, change, p)
 
 
-def initiative_impact(initiative: Initiative, cases: QuerySet[Case], today: date | None = None) -> ImpactReport:
-    (b0, b1), (a0, a1) = periods(initiative, today)
-    report = ImpactReport((b0, b1), (a0, a1))
+def initiative_impact(initiative: Initiative, cases: QuerySet[Case], now: datetime | None = None) -> ImpactReport:
+    now = now or timezone.now()
+    (b0, b1), (a0, a1) = periods(initiative, now)
+    report = ImpactReport((b0, b1), (a0, a1), (a1 - a0).total_seconds() / 86400, ongoing=a1 == now)
+    days = report.days
     area = shapely.from_wkb(bytes(initiative.area.wkb))
     shapely.prepare(area)
     service_ids = list(initiative.services.values_list("pk", flat=True))
     selected = cases.filter(lat__gte=initiative.area.min_lat, lat__lte=initiative.area.max_lat,
                             lon__gte=initiative.area.min_lon, lon__lte=initiative.area.max_lon,
-                            created_at__gte=_aware(b0), created_at__lt=_aware(a1), merged_into__isnull=True)
+                            created_at__gte=b0, created_at__lt=a1, merged_into__isnull=True)
     if service_ids:
         selected = selected.filter(service_id__in=service_ids)
     rows = list(selected.values_list("lat", "lon", "created_at", "resolved_at"))
     lats = np.array([r[0] for r in rows], dtype=float)
     lons = np.array([r[1] for r in rows], dtype=float)
     inside = shapely.intersects_xy(area, lons, lats) if rows else np.zeros(0, dtype=bool)
-    after = np.array([r[2] >= _aware(a0) for r in rows], dtype=bool)
-    days = (a1 - a0).days
+    after = np.array([r[2] >= a0 for r in rows], dtype=bool)
     report.rates.append(_rate_row(initiative.area.name, int((inside & ~after).sum()), int((inside & after).sum()),
                                   days))
     features = [_rate_feature(area, report.rates[0], "initiative")]

@@ -188,8 +188,8 @@ def aggregate(rows: QuerySet[CaseLocation], filters: MapFilters) -> dict[str, An
         w, s = min_lon + ix * dx, min_lat + iy * dy
         features.append({"type": "Feature", "properties": {"count": int(totals[cell])}, "geometry": {
             "type": "Polygon", "coordinates": [[[w, s], [w + dx, s], [w + dx, s + dy], [w, s + dy], [w, s]]]}})
-    return {"type": "FeatureCollection", "properties": {"aggregated": True, "count": int(counts.sum()),
-                                                        "cell": [dx, dy]}, "features": features}
+    return {"type": "FeatureCollection", "features": features, "properties": {
+        "aggregated": True, "count": int(counts.sum()), "cell": [dx, dy], "base_cell": CELL_DEGREES}}
 
 
 def areas_geojson(area_type: str = "") -> dict[str, Any]:

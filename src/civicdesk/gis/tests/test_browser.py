@@ -10,6 +10,13 @@ from civicdesk.testing.browser import axe, launch_chromium, watch
 from civicdesk.testing.factories import create_agency, create_case, create_service, create_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+PAINTED = """selector => {
+  const canvas = document.querySelector(selector);
+  if (!canvas || !canvas.width || !canvas.height) { return false; }
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { return true; } }
+  return false;
+}"""
 
 
 @pytest.fixture
@@ -86,6 +93,15 @@ def test_maps_render_without_tiles(live_server, city, browser):
     expect(marker).to_be_visible()
     marker.click()
     expect(staff_page.get_by_role("link", name=f"Open case {city['existing'].number}")).to_be_visible()
+    with staff_page.expect_response(lambda r: "aggregate=1" in r.url) as heat_data:
+        staff_page.get_by_label("Heat map").check()
+    cells = heat_data.value.json()
+    assert cells["properties"]["aggregated"] and [f["properties"]["count"] for f in cells["features"]] == [1]
+    heat = staff_page.locator("#gis-map canvas.leaflet-heatmap-layer")
+    expect(heat).to_have_count(1)
+    staff_page.wait_for_function(PAINTED, arg="#gis-map canvas.leaflet-heatmap-layer")  # leaflet.heat drew the cell
+    staff_page.get_by_label("Heat map").uncheck()
+    expect(heat).to_have_count(0)
     staff_page.get_by_label("Heat map").check()
     staff_page.get_by_label("Hotspots (Gi*, FDR)").check()
     staff_page.wait_for_timeout(500)

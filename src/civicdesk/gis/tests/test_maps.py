@@ -9,6 +9,7 @@ from civicdesk.agencies.models import StaffRole
 from civicdesk.cases.actions import change_status
 from civicdesk.cases.models import CaseStatus
 from civicdesk.gis import mapdata
+from civicdesk.gis.cells import CELL_DEGREES
 from civicdesk.gis.hotspots import fdr_mask, gi_star, hotspots
 from civicdesk.testing.factories import create_agency, create_case, create_service, create_staff
 
@@ -53,6 +54,7 @@ def test_aggregates_past_the_point_limit(client, cases, monkeypatch):
     monkeypatch.setattr(mapdata, "MAX_POINTS", 2)
     data = client.get("/gis/cases.geojson").json()
     assert data["properties"]["aggregated"] and sum(f["properties"]["count"] for f in data["features"]) == 5
+    assert data["properties"]["base_cell"] == CELL_DEGREES  # the heat layer sizes its blur from the larger cell
 
 
 def test_staff_map_is_scoped(client, cases):

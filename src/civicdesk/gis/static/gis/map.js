@@ -1,4 +1,5 @@
-// Case maps: clustered points (or server-side grid counts past 5,000 points), boundaries, heat grid, hotspots.
+// Case maps: clustered points (or server-side grid counts past 5,000 points), boundaries, a heat layer (leaflet.heat
+// fed with the server's grid counts as weights, so it costs the same at a million cases) and hotspots.
 (function () {
   "use strict";
   var holder = document.querySelector("[data-gis-map]");
@@ -11,12 +12,16 @@
   var control = L.control.layers(null, null, { collapsed: false }).addTo(map);
   var points = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
   var grid = L.layerGroup();
-  var heat = L.layerGroup();
+  var heat = staff && L.heatLayer && L.heatLayer([], {
+    minOpacity: 0.3, max: 1,
+    gradient: { 0.2: "#fff3b0", 0.45: "#fee685", 0.65: "#fa9441", 0.85: "#e52207", 1: "#b50909" }
+  });
+  var heatCells = [];  // [lat, lon, count] per non-empty grid cell
   var hot = L.layerGroup();
   points.addTo(map);
   control.addOverlay(points, "Requests");
   if (staff) {
-    control.addOverlay(heat, "Heat map");
+    if (heat) { control.addOverlay(heat, "Heat map"); }
     control.addOverlay(hot, "Hotspots (Gi*, FDR)");
   }
   window.CivicDeskMap.loadBoundaries(map, holder, "").then(function (layer) {
@@ -92,11 +97,39 @@
     });
   }
 
+  function drawHeat(data) {
+    // one point per non-empty cell, at its centre, weighted by its count; the blur spans about a cell on screen
+    // (a display cell, or the base cell the counts come from when that is larger)
+    var max = 1;
+    var cells = data.features.map(function (f) {
+      var c = f.geometry.coordinates[0];
+      max = Math.max(max, f.properties.count);
+      return [(c[0][1] + c[2][1]) / 2, (c[0][0] + c[2][0]) / 2, f.properties.count];
+    });
+    var p = data.properties || {};
+    var size = Math.max((p.cell || [0, 0])[0], (p.cell || [0, 0])[1], p.base_cell || 0);
+    var centre = map.getCenter();
+    var a = map.latLngToContainerPoint(centre);
+    var b = map.latLngToContainerPoint([centre.lat + size, centre.lng + size]);
+    var cellPx = Math.max(Math.abs(b.x - a.x), Math.abs(b.y - a.y));
+    var radius = Math.max(8, Math.min(Math.round(cellPx * 0.75), 60));
+    heatCells = cells;
+    heat.setOptions({ radius: radius, blur: radius, max: max });
+    weighHeat();
+  }
+
+  function weighHeat() {
+    // leaflet.heat divides each weight by 2^(maxZoom - zoom) (capped at 12) to fade single points when zoomed
+    // out; the counts are already totals per cell, so undo that at the current zoom
+    var factor = Math.pow(2, Math.max(0, Math.min(map.getMaxZoom() - map.getZoom(), 12)));
+    heat.setLatLngs(heatCells.map(function (c) { return [c[0], c[1], c[2] * factor]; }));
+  }
+
   function loadHeat() {
-    if (!map.hasLayer(heat)) { return; }
-    var url = holder.getAttribute("data-cases-url") + "?" + params({ bbox: bbox(), aggregate: "1", grid: "48" });
+    if (!heat || !map.hasLayer(heat)) { return; }
+    var url = holder.getAttribute("data-cases-url") + "?" + params({ bbox: bbox(), aggregate: "1", grid: "64" });
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
-      if (!data.error) { drawGrid(heat, data); }
+      if (!data.error) { drawHeat(data); }
     });
   }
 
@@ -127,6 +160,7 @@
     timer = setTimeout(function () { loadPoints(); loadHeat(); }, 250);
   }
   map.on("moveend", reload);
+  map.on("zoomend", function () { if (heat && map.hasLayer(heat) && heatCells.length) { weighHeat(); } });
   map.on("overlayadd", function (e) {
     if (e.layer === heat) { loadHeat(); }
     if (e.layer === hot) { loadHotspots(); }
