@@ -7,6 +7,33 @@ from django.utils import timezone
 from civicdesk.audit.models import AuditAction, AuditEntry
 
 
+def entry(
+    action: AuditAction,
+    *,
+    case: Any = None,
+    contact: Any = None,
+    actor: Any = None,
+    actor_label: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """An unsaved entry, for record_all; record() takes the same arguments and saves it."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEntry(
+        at=timezone.now(),
+        actor=actor,
+        actor_label=actor_label or ("" if actor else "system"),
+        action=action,
+        case=case,
+        contact=contact,
+        before=before or {},
+        after=after or {},
+        reason=reason,
+    )
+
+
 def record(
     action: AuditAction,
     *,
@@ -18,19 +45,15 @@ def record(
     after: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    return AuditEntry.objects.create(
-        at=timezone.now(),
-        actor=actor,
-        actor_label=actor_label or ("" if actor else "system"),
-        action=action,
-        case=case,
-        contact=contact,
-        before=before or {},
-        after=after or {},
-        reason=reason,
-    )
+    made = entry(action, case=case, contact=contact, actor=actor, actor_label=actor_label, before=before,
+                  after=after, reason=reason)
+    made.save(force_insert=True)
+    return made
+
+
+def record_all(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Several entries of one change in one INSERT, in order."""
+    return AuditEntry.objects.bulk_create(entries)
 
 
 def snapshot(instance: Any, fields: list[str]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from civicdesk.agencies.models import Agency, Team
-from civicdesk.audit.actions import record, record_field_changes, snapshot
+from civicdesk.audit.actions import entry, record, record_all, record_field_changes, snapshot
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases.models import (
     Case,
@@ -63,10 +63,13 @@ def create_case(
         created_at=now,
         updated_at=now,
     )
-    record(AuditAction.CASE_CREATED, case=case, actor=actor, actor_label=channel,
-           after={"number": case.number, "agency": route.agency.slug, "channel": channel})
-    record(AuditAction.ROUTED, case=case, actor_label="router", reason=route.reason,
-           after={"agency": route.agency.slug, "team": route.team.pk if route.team else None, **(route.details or {})})
+    record_all([
+        entry(AuditAction.CASE_CREATED, case=case, actor=actor, actor_label=channel,
+              after={"number": case.number, "agency": route.agency.slug, "channel": channel}),
+        entry(AuditAction.ROUTED, case=case, actor_label="router", reason=route.reason,
+              after={"agency": route.agency.slug, "team": route.team.pk if route.team else None,
+                     **(route.details or {})}),
+    ])
     for hook in getattr(settings, "CASE_CREATED_HOOKS", []):
         import_string(hook)(case, route)
     return case

@@ -117,8 +117,8 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
         case = None  # a closed case is not reopened: the resident gets a new case, linked to the closed one
     created = case is None
     if case is None:
-        service = Service.objects.select_related("agency", "default_team").filter(
-            code=normalized.service_code).first() if normalized.service_code else None
+        service = normalized.service or (Service.objects.select_related("agency", "default_team").filter(
+            code=normalized.service_code).first() if normalized.service_code else None)
         if closed is not None and service is None:  # a follow-up goes where the closed case was handled
             service = closed.service
             route = Route(closed.agency, None, f"Follow-up of closed case {closed.number}")

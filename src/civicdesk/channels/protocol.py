@@ -59,6 +59,7 @@ class NormalizedMessage:
     recipient: str = ""
     agency_slug: str = ""
     service_code: str = ""
+    service: Any = None  # the agencies.Service of service_code, when the adapter already looked it up
     attributes: dict[str, Any] = field(default_factory=dict)
     address: str = ""
     lat: float | None = None

@@ -34,7 +34,7 @@ def request_message(request: ServiceRequestInput, *, app: str, pid: str) -> Norm
     return NormalizedMessage(
         channel=Channel.OPEN311, provider_message_id=pid, sender=identities[0] if identities else None,
         extra_identities=identities[1:], contact_name=name, subject=service.name,
-        body_text=request.description, visible_text=request.description, service_code=service.code,
+        body_text=request.description, visible_text=request.description, service_code=service.code, service=service,
         attributes=request.attributes, address=request.address, lat=request.lat, lon=request.lon,
         attachments=[InboundAttachment(m.filename, m.content_type, m.content, is_public=True) for m in request.media],
         source_app=app, always_new_case=True,

@@ -137,7 +137,7 @@ def validate_submission(body: FormBody) -> ServiceRequestInput:
     code = param(data, "service_code")
     if code is None:
         raise Open311Error(400, "service_code: required.")
-    service = Service.objects.select_related("agency").prefetch_related("attributes").filter(
+    service = Service.objects.select_related("agency", "default_team").prefetch_related("attributes").filter(
         code=code, is_active=True).first()
     if service is None:
         raise Open311Error(404, f"service_code: '{code[:64]}' is not a service here.")
