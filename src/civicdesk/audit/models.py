@@ -36,9 +36,11 @@ class AuditEntry(models.Model):
         max_length=200, blank=True, help_text="Who, when no staff user: 'system', a channel."
     )
     action = models.CharField(max_length=40, choices=AuditAction.choices)
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="audit")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="audit", db_index=False
+    )
     contact = models.ForeignKey(
-        "contacts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="audit"
+        "contacts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="audit", db_index=False
     )
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
@@ -47,7 +49,7 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["at", "id"]
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["contact", "at"])]
+        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["contact", "at"])]  # serve the FKs too
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

@@ -53,16 +53,19 @@ class Case(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="cases")
-    team = models.ForeignKey("agencies.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="cases", db_index=False)
+    team = models.ForeignKey(
+        "agencies.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases", db_index=False
+    )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases",
+        db_index=False,
     )
     service = models.ForeignKey(
-        "agencies.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+        "agencies.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases", db_index=False
     )
     contact = models.ForeignKey(
-        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases", db_index=False
     )
     subject = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)
@@ -72,7 +75,9 @@ class Case(models.Model):
     lon = models.FloatField(null=True, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="cases")
     source_app = models.CharField(max_length=120, blank=True, help_text="Client application, e.g. an Open311 key.")
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged", db_index=False
+    )
     related = models.ManyToManyField("self", blank=True, symmetrical=True)
     followers = models.ManyToManyField("contacts.Contact", blank=True, related_name="followed_cases")
     supporter_count = models.PositiveIntegerField(default=0, help_text="'+1' from residents with the same problem.")
@@ -93,6 +98,9 @@ class Case(models.Model):
             models.Index(fields=["team", "-created_at"], name="case_team_created"),
             models.Index(fields=["contact"], name="case_contact"),
             models.Index(fields=["lat", "lon"], name="case_lat_lon"),
+            # Only merged cases: an index over the all-NULL column would only mislead the planner.
+            models.Index(fields=["merged_into"], name="case_merged_into",
+                         condition=models.Q(merged_into__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -122,7 +130,7 @@ class DeliveryStatus(models.TextChoices):
 class Message(models.Model):
     """One entry on a case timeline that has content: a message in or out, or an internal note."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages", db_index=False)
     direction = models.CharField(max_length=4, choices=Direction.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     is_public = models.BooleanField(default=False, help_text="Shown on the public status page.")
@@ -136,7 +144,7 @@ class Message(models.Model):
     body_html = models.TextField(blank=True, help_text="Sanitised HTML, when the message had HTML.")
     visible_text = models.TextField(blank=True, help_text="The new text without quoted history.")
     provider_message_id = models.CharField(max_length=300, blank=True)
-    email_message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    email_message_id = models.CharField(max_length=300, blank=True)
     recipient = models.CharField(max_length=320, blank=True)
     delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -146,7 +154,10 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="message_case_created")]
+        # The foreign-key and message-id indexes are declared here, so PostgreSQL gets no unused LIKE-pattern twin
+        # and case lookups share the (case, created_at) index.
+        indexes = [models.Index(fields=["case", "created_at"], name="message_case_created"),
+                   models.Index(fields=["email_message_id"], name="message_email_id")]
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "provider_message_id"],

@@ -75,7 +75,8 @@ def process(payload: InboundPayload, parsed: NormalizedMessage | None = None) ->
     """
     if payload.status in (PayloadStatus.PROCESSED, PayloadStatus.DUPLICATE, PayloadStatus.IGNORED):
         return IngestResult(payload, payload.case, payload.message)
-    InboundPayload.objects.filter(pk=payload.pk).update(attempts=payload.attempts + 1)
+    if parsed is None:  # an inline caller runs inside the transaction that stored the payload: nothing to count
+        InboundPayload.objects.filter(pk=payload.pk).update(attempts=payload.attempts + 1)
     try:
         normalized = parsed or get_adapter(payload.channel).parse(bytes(payload.raw), payload.meta)
     except ParseError as exc:

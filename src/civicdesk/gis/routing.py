@@ -76,8 +76,13 @@ def choose_rule(service: Service | None, areas: dict[str, list[int]]) -> tuple[R
 
 
 def decide(service: Service | None, lat: object, lon: object) -> LocationDecision | None:
-    """The full location decision, or None when no boundaries are active."""
-    index = active_index()
+    """The full location decision, or None when no boundaries are active.
+
+    Routing is on every channel's hot path, so it trusts the cached index for GIS_INDEX_CHECK_SECONDS; a switch in
+    this process invalidates it at once, other processes follow within that time, and each case records the
+    generation it was actually routed with.
+    """
+    index = active_index(verify=False)
     if index is None:
         return None
     decision = assess_point(index, lat, lon)

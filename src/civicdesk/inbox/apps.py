@@ -1,6 +1,6 @@
 """Django app configuration for inbox."""
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
@@ -11,4 +11,6 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         from civicdesk.inbox.search_index import ensure_sqlite_case_search
 
-        post_migrate.connect(ensure_sqlite_case_search, sender=self, dispatch_uid="inbox-case-search")
+        # sent by apps with models only (inbox has none): listen to the cases app, whose table it guards
+        post_migrate.connect(ensure_sqlite_case_search, sender=apps.get_app_config("cases"),
+                             dispatch_uid="inbox-case-search")

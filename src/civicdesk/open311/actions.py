@@ -57,7 +57,7 @@ def submit_request(raw: bytes, content_type: str, api_key: ApiKey, request: Serv
         if result.case is None:
             payload.refresh_from_db()
             raise _rejected(payload)  # rolls the stored payload back too
-        record_details(result.case, payload)
+        record_details(result.case, payload, request)
         return Submitted(service_request_id=result.case.number)
 
 
@@ -67,15 +67,20 @@ def _enqueue_batch(payload_pk: int) -> None:
     process_batch_request.enqueue(payload_pk)
 
 
-def record_details(case: Case, payload: InboundPayload) -> RequestDetail | None:
-    """Keep the Open311 fields a case has no column for, read back from the stored body (none: no row)."""
-    data = decode_form(bytes(payload.raw), str(payload.meta.get("content_type", ""))).data
-    fields = {
-        "address_id": (param(data, "address_id") or "")[:200],
-        "media_url": (param(data, "media_url") or "")[:1000],
-        "device_id": (param(data, "device_id") or param(data, "deviceid") or "")[:200],
-        "account_id": (param(data, "account_id") or "")[:200],
-    }
+def record_details(case: Case, payload: InboundPayload,
+                   request: ServiceRequestInput | None = None) -> RequestDetail | None:
+    """Keep the Open311 fields a case has no column for: from the validated request, or read back from the stored
+    body (the queued batch path). None of them given: no row."""
+    if request is None:
+        data = decode_form(bytes(payload.raw), str(payload.meta.get("content_type", ""))).data
+        request_fields = {"address_id": param(data, "address_id"), "media_url": param(data, "media_url"),
+                          "device_id": param(data, "device_id") or param(data, "deviceid"),
+                          "account_id": param(data, "account_id")}
+    else:
+        request_fields = {"address_id": request.address_id, "media_url": request.media_url,
+                          "device_id": request.device_id, "account_id": request.account_id}
+    limits = {"address_id": 200, "media_url": 1000, "device_id": 200, "account_id": 200}
+    fields = {name: (value or "")[:limits[name]] for name, value in request_fields.items()}
     if not any(fields.values()):
         return None
     detail, _ = RequestDetail.objects.update_or_create(case=case, defaults={
