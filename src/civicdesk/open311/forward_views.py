@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from civicdesk.cases.models import Case
-from civicdesk.cases.permissions import can_act
+from civicdesk.cases.permissions import can_act, visible_cases
+from civicdesk.cases.queries import looks_like_case_number
 from civicdesk.open311.forwarding import forward_case
 from civicdesk.open311.models import ExternalEndpoint
 
@@ -16,10 +16,15 @@ from civicdesk.open311.models import ExternalEndpoint
 @require_POST
 @login_required
 def forward(request: HttpRequest, case_number: str) -> HttpResponse:
-    case = get_object_or_404(Case, number=case_number)
+    case = visible_cases(request.user).filter(number=case_number.upper()).first() \
+        if looks_like_case_number(case_number) else None
+    if case is None:
+        raise Http404("No such case.")
     if not can_act(request.user, case):
         return HttpResponseForbidden("You cannot act on this case.")
-    endpoint = ExternalEndpoint.objects.filter(pk=request.POST.get("endpoint") or 0, is_active=True).first()
+    endpoint_id = request.POST.get("endpoint") or ""
+    endpoint = ExternalEndpoint.objects.filter(pk=int(endpoint_id), is_active=True).first() \
+        if endpoint_id.isdigit() else None
     if endpoint is None:
         messages.error(request, "Choose the jurisdiction to forward the case to.")
     else:

@@ -128,10 +128,13 @@ def test_staff_view_forwards_with_csrf(world, client):
     csrf_client.force_login(agent)
     url = f"/open311/forward/{case.number}/"
     assert csrf_client.post(url, {"endpoint": world["endpoints"]["xml"].pk}).status_code == 403  # no CSRF token
-    client.force_login(outsider)
-    assert client.post(url, {"endpoint": world["endpoints"]["xml"].pk}).status_code == 403
+    client.force_login(outsider)  # another agency's case is not even there for them
+    assert client.post(url, {"endpoint": world["endpoints"]["xml"].pk}).status_code == 404
     client.force_login(agent)
     assert client.get(url).status_code == 405
+    assert client.post("/open311/forward/CD-2026%00-1/", {"endpoint": 1}).status_code == 404  # NUL: no 500
+    assert client.post(url, {"endpoint": "not-a-number"}).status_code == 302  # "choose the jurisdiction"
+    assert not ForwardedCase.objects.filter(case=case).exists()
     response = client.post(url, {"endpoint": world["endpoints"]["xml"].pk, "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == f"/staff/cases/{case.number}/"
     assert ForwardedCase.objects.get(case=case).state == ForwardState.SENT
