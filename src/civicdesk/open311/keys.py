@@ -4,12 +4,12 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from civicdesk.open311.models import ApiKey, hash_key
 from civicdesk.open311.parsing import Open311Error
+from civicdesk.web.ratelimit import count_hit
 
 KEY_PREFIX = "o311_"
 WINDOW_SECONDS = 60
@@ -63,16 +63,9 @@ class RateLimited(Open311Error):
 
 
 def count_request(api_key: ApiKey, now: float | None = None) -> int:
-    """A fixed one-minute window per key in the cache; raises RateLimited past the key's limit."""
-    now = timezone.now().timestamp() if now is None else now
-    window = int(now // WINDOW_SECONDS)
-    name = f"open311:rate:{api_key.pk}:{window}"
-    cache.add(name, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        used = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, timeout=WINDOW_SECONDS * 2)
-        used = 1
-    if used > api_key.rate_limit:
-        raise RateLimited(api_key, retry_after=max(1, int((window + 1) * WINDOW_SECONDS - now)))
-    return used
+    """A fixed one-minute window per key in the shared cache; raises RateLimited past the key's limit."""
+    window = count_hit("open311-key", str(api_key.pk), limit=api_key.rate_limit, window_seconds=WINDOW_SECONDS,
+                       now=now)
+    if not window.allowed:
+        raise RateLimited(api_key, retry_after=window.retry_after)
+    return window.used
