@@ -10,7 +10,18 @@ from django.test import Client
 from civicdesk.demo.actions import seed_agencies, seed_services
 from civicdesk.open311 import keys
 
-FIXTURES = Path(__file__).parent / "fixtures"
+# Real servers' responses, read from the team's shared reference data beside the checkout (CI has a copy there too);
+# they are other projects' captures, so they are not copied into this repository.
+SHARED_RESPONSES = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "open311-real-responses"
+
+
+def real_response(name: str) -> bytes:
+    """The captured response file `name`, from whichever source folder of the shared data holds it."""
+    found = sorted(SHARED_RESPONSES.glob(f"*/{name}"))
+    if not found:
+        raise FileNotFoundError(f"{name} is not in {SHARED_RESPONSES} (the shared reference data must sit beside "
+                                "the checkout, as ../shared)")
+    return found[0].read_bytes()
 
 
 @pytest.fixture

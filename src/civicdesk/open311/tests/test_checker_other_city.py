@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from civicdesk.open311.checker import Checker
-from civicdesk.open311.tests.conftest import FIXTURES
+from civicdesk.open311.tests.conftest import real_response
 
 ANSWERS = {"/v2/services.xml": "services.xml", "/v2/requests.xml": "service_requests.xml"}
 
@@ -20,7 +20,7 @@ class RecordedCity(BaseHTTPRequestHandler):
         if self.command == "POST":
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             name = "post_service_request.xml"  # accepts anything, without an api_key
-        body = FIXTURES.joinpath(name).read_bytes() if name else b"<html>Not found</html>"
+        body = real_response(name) if name else b"<html>Not found</html>"
         self.send_response(200 if name else 404)
         self.send_header("Content-Type", "text/xml" if name else "text/html")
         self.send_header("Content-Length", str(len(body)))

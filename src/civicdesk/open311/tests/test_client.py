@@ -1,13 +1,13 @@
-"""The client reads real servers' responses, quirks included (fixtures copied from public repositories)."""
+"""The client reads real servers' responses, quirks included (captures from the shared reference data)."""
 
 import pytest
 
 from civicdesk.open311.client import GeoReportClient, Open311ClientError, RawResponse, as_list, normalize, parse_xml
-from civicdesk.open311.tests.conftest import FIXTURES
+from civicdesk.open311.tests.conftest import real_response
 
 
 def xml(name):
-    return FIXTURES.joinpath(name).read_bytes()
+    return real_response(name)
 
 
 def decode(name, status=200, fmt="xml"):
