@@ -12,3 +12,12 @@ def _immediate_tasks(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
                                   "QUEUES": ["default", "mail", "outbound"]}}
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_service_cache():
+    from civicdesk.agencies.queries import forget_services
+
+    forget_services()  # each test builds its own catalogue; a cached definition must not leak between tests
+    yield
+    forget_services()

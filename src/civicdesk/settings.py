@@ -189,6 +189,7 @@ CASE_CREATED_HOOKS = ["civicdesk.gis.actions.after_case_created"]
 # Called as hook(case, changed_field_names) by cases.actions.touch after every case change.
 CASE_CHANGED_HOOKS = ["civicdesk.gis.case_locations.sync_case_location"]
 DEFAULT_AGENCY_SLUG = os.environ.get("DEFAULT_AGENCY_SLUG", "311")
+SERVICE_CACHE_SECONDS = env_int("SERVICE_CACHE_SECONDS", 5)  # how long a process reuses a service definition
 
 # Periodic jobs: (task path, interval seconds); the scheduler in `civicdesk run` enqueues them.
 PERIODIC_TASKS = [

@@ -1,10 +1,15 @@
 """Admin screens for agencies, teams, staff and services."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from civicdesk.agencies.models import Agency, Service, ServiceAttribute, StaffProfile, Team
+from civicdesk.agencies.queries import forget_services
 
 
 class TeamInline(admin.TabularInline):
@@ -44,6 +49,18 @@ class ServiceAdmin(admin.ModelAdmin):
     list_filter = ["group", "agency", "is_active"]
     search_fields = ["code", "name", "keywords"]
     inlines = [ServiceAttributeInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        forget_services()  # the intake paths cache definitions; this process sees the edit at once
+
+    def delete_model(self, request: HttpRequest, obj: Service) -> None:
+        super().delete_model(request, obj)
+        forget_services()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Service]) -> None:
+        super().delete_queryset(request, queryset)
+        forget_services()
 
 
 class StaffProfileInline(admin.StackedInline):

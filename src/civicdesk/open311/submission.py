@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from civicdesk.agencies.models import AttributeDatatype, Service, ServiceAttribute
+from civicdesk.agencies.queries import active_service
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email, normalize_phone
 from civicdesk.open311.parsing import FormBody, Open311Error, form_attributes, param, parse_datetime, parse_float
 
@@ -137,8 +138,7 @@ def validate_submission(body: FormBody) -> ServiceRequestInput:
     code = param(data, "service_code")
     if code is None:
         raise Open311Error(400, "service_code: required.")
-    service = Service.objects.select_related("agency", "default_team").prefetch_related("attributes").filter(
-        code=code, is_active=True).first()
+    service = active_service(code)
     if service is None:
         raise Open311Error(404, f"service_code: '{code[:64]}' is not a service here.")
     errors: list[str] = []
