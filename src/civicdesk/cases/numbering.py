@@ -1,7 +1,7 @@
-"""Issuing case numbers like CD-2026-000123 from a per-year counter."""
+"""Issuing case numbers like CD-2026-000123: a per-year counter row (SQLite), a per-year sequence (PostgreSQL)."""
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from civicdesk.cases.models import CaseCounter
 
@@ -11,11 +11,15 @@ def format_case_number(year: int, sequence: int) -> str:
 
 
 def next_case_number(year: int) -> str:
-    """Must run inside a transaction: the UPDATE holds the row lock until commit.
+    """The next number of the year. Must run inside the transaction that creates the case."""
+    if connection.vendor == "postgresql":
+        return format_case_number(year, _next_from_sequence(year))
+    return format_case_number(year, _next_from_counter(year))
 
-    One statement in the usual case (UPDATE ... RETURNING, on SQLite 3.35+ and PostgreSQL); the year's row is
-    made first when it does not exist yet.
-    """
+
+def _next_from_counter(year: int) -> int:
+    """UPDATE ... RETURNING on the year's row: gapless, and the row lock lasts until commit (SQLite serialises
+    writers anyway). The year's row is made first when it does not exist yet."""
     table = connection.ops.quote_name(CaseCounter._meta.db_table)
     sql = f'UPDATE {table} SET "last" = "last" + 1 WHERE "year" = %s RETURNING "last"'
     with connection.cursor() as cursor:
@@ -25,4 +29,28 @@ def next_case_number(year: int) -> str:
             CaseCounter.objects.get_or_create(year=year)
             cursor.execute(sql, [year])
             row = cursor.fetchone()
-    return format_case_number(year, row[0])
+    return int(row[0])
+
+
+def sequence_name(year: int) -> str:
+    return f"cases_case_number_{int(year)}"
+
+
+def _next_from_sequence(year: int) -> int:
+    """nextval of the year's sequence: no row lock, so concurrent intakes do not queue behind one counter row until
+    each commits (a rolled-back intake leaves a gap). The sequence starts after the year's CaseCounter value, which
+    the demo seeder and the bench generator set for the numbers they write."""
+    name = sequence_name(year)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(to_regclass(%s))", [name])  # NULL, not an error, while it does not exist
+        value = cursor.fetchone()[0]
+        if value is None:
+            start = (CaseCounter.objects.filter(year=year).values_list("last", flat=True).first() or 0) + 1
+            try:
+                with transaction.atomic():  # another intake may be creating it right now
+                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(start)}")
+            except DatabaseError:
+                pass
+            cursor.execute("SELECT nextval(%s)", [name])
+            value = cursor.fetchone()[0]
+    return int(value)
