@@ -99,10 +99,7 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
     if normalized.is_automatic:
         InboundPayload.objects.filter(pk=payload.pk).update(status=PayloadStatus.IGNORED, **finish)
         return IngestResult(payload)
-    existing = Message.objects.filter(
-        channel=normalized.channel, provider_message_id=normalized.provider_message_id, direction=Direction.INBOUND
-    ).exclude(provider_message_id="").first() if normalized.provider_message_id else None  # the exclude lets
-    # SQLite use the partial unique index (its WHERE must appear verbatim); without it this scans every message
+    existing = _already_applied(normalized)
     if existing:
         InboundPayload.objects.filter(pk=payload.pk).update(
             status=PayloadStatus.DUPLICATE, case=existing.case, message=existing, **finish
@@ -124,8 +121,8 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
             service = closed.service
             route = Route(closed.agency, None, f"Follow-up of closed case {closed.number}")
         else:
-            route = choose_route(RoutingInput(service=service, agency_slug=normalized.agency_slug,
-                                              lat=normalized.lat, lon=normalized.lon))
+            route = normalized.route or choose_route(RoutingInput(
+                service=service, agency_slug=normalized.agency_slug, lat=normalized.lat, lon=normalized.lon))
         case = case_actions.create_case(
             channel=normalized.channel, route=route, service=service, contact=contact,
             subject=normalized.subject, description=normalized.visible_text or normalized.body_text,
@@ -156,6 +153,17 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
     if created:
         case_actions.acknowledge(case)
     return IngestResult(payload, case, message, created)
+
+
+def _already_applied(normalized: NormalizedMessage) -> Message | None:
+    """The message this provider message already became, if any (every intake asks: only ids are selected)."""
+    if not normalized.provider_message_id:
+        return None
+    found = list(Message.objects.filter(
+        channel=normalized.channel, provider_message_id=normalized.provider_message_id, direction=Direction.INBOUND
+    ).exclude(provider_message_id="").order_by().values_list("pk", flat=True)[:1])  # the exclude lets SQLite use
+    # the partial unique index (its WHERE must appear verbatim); without it this scans every message
+    return Message.objects.select_related("case").get(pk=found[0]) if found else None
 
 
 def find_thread(normalized: NormalizedMessage) -> Case | None:

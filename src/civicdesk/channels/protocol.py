@@ -60,6 +60,7 @@ class NormalizedMessage:
     agency_slug: str = ""
     service_code: str = ""
     service: Any = None  # the agencies.Service of service_code, when the adapter already looked it up
+    route: Any = None  # a cases.routing.Route decided before the ingest transaction (for a new case), if any
     attributes: dict[str, Any] = field(default_factory=dict)
     address: str = ""
     lat: float | None = None

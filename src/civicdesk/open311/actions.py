@@ -37,6 +37,8 @@ def submit_request(raw: bytes, content_type: str, api_key: ApiKey, request: Serv
     """
     pid = payload_id(api_key.app_name, raw, KIND_REQUEST)
     meta = _meta(api_key, content_type, KIND_REQUEST, pid)
+    # the adapter would validate the stored body again: it is the body `request` was validated from
+    parsed = request_message(request, app=api_key.app_name, pid=pid) if request.service.is_realtime else None
     with transaction.atomic():
         payload, created = store_payload(Channel.OPEN311, raw, meta=meta, provider_message_id=pid,
                                          content_type=content_type[:120])
@@ -52,8 +54,7 @@ def submit_request(raw: bytes, content_type: str, api_key: ApiKey, request: Serv
             return Submitted(token=token.token)
         if not created and payload.case_id:
             return Submitted(service_request_id=Case.objects.get(pk=payload.case_id).number)
-        # the adapter would validate the stored body again: it is the body `request` was validated from
-        result = process(payload, parsed=request_message(request, app=api_key.app_name, pid=pid))
+        result = process(payload, parsed=parsed)
         if result.case is None:
             payload.refresh_from_db()
             raise _rejected(payload)  # rolls the stored payload back too

@@ -4,6 +4,7 @@ import hashlib
 from typing import Any
 
 from civicdesk.cases.models import Channel, Message
+from civicdesk.cases.routing import RoutingInput, choose_route
 from civicdesk.channels.protocol import ChannelAdapter, InboundAttachment, NormalizedMessage, ParseError, SenderIdentity
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email, normalize_phone
 from civicdesk.contacts.models import IdentityKind
@@ -38,6 +39,9 @@ def request_message(request: ServiceRequestInput, *, app: str, pid: str) -> Norm
         attributes=request.attributes, address=request.address, lat=request.lat, lon=request.lon,
         attachments=[InboundAttachment(m.filename, m.content_type, m.content, is_public=True) for m in request.media],
         source_app=app, always_new_case=True,
+        # routing reads only configuration: decided here, before the ingest transaction, it keeps SQLite's write
+        # lock (and PostgreSQL's transaction) shorter
+        route=choose_route(RoutingInput(service=service, lat=request.lat, lon=request.lon)),
     )
 
 
