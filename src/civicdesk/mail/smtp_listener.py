@@ -33,8 +33,8 @@ class ListenerSMTP(SMTP):
 def _with_db(function: Any, *args: Any) -> Any:
     """Run DB work in a listener thread, keeping its connection between messages while it stays usable.
 
-    Django's close_old_connections() would reconnect for every message when CONN_MAX_AGE is 0 (our SQLite
-    setting), which costs more than the work itself; a connection that saw an error is checked and replaced.
+    Django's close_old_connections() would also close a connection past CONN_MAX_AGE between two messages, and
+    reconnecting costs more than the work itself; a connection that saw an error is checked and replaced.
     """
     for conn in connections.all(initialized_only=True):
         if conn.connection is not None and conn.errors_occurred and not conn.is_usable():
