@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from civicdesk.agencies.models import Service
+from civicdesk.audit.actions import record
+from civicdesk.audit.models import AuditAction
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Attachment, Case, CaseStatus, DeliveryStatus, Direction, Message
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
@@ -96,9 +98,11 @@ def process(payload: InboundPayload, parsed: NormalizedMessage | None = None) ->
 @transaction.atomic
 def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResult:
     finish = {"processed_at": timezone.now()}
-    if normalized.is_automatic:
-        InboundPayload.objects.filter(pk=payload.pk).update(status=PayloadStatus.IGNORED, **finish)
-        return IngestResult(payload)
+    if normalized.is_automatic:  # never a case or a reply; a bounce of one of ours fails that message on its case
+        bounced = record_bounce(normalized)
+        InboundPayload.objects.filter(pk=payload.pk).update(
+            status=PayloadStatus.IGNORED, case=bounced.case if bounced else None, message=bounced, **finish)
+        return IngestResult(payload, bounced.case if bounced else None, bounced)
     existing = _already_applied(normalized)
     if existing:
         InboundPayload.objects.filter(pk=payload.pk).update(
@@ -153,6 +157,29 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
     if created:
         case_actions.acknowledge(case)
     return IngestResult(payload, case, message, created)
+
+
+@transaction.atomic
+def mark_delivery_failed(message: Message, error: str) -> None:
+    """The final failure of an outbound message, shown on it and on its case's timeline."""
+    Message.objects.filter(pk=message.pk).update(
+        delivery_status=DeliveryStatus.FAILED, last_error=error[:2000], next_attempt_at=None
+    )
+    message.delivery_status, message.last_error = DeliveryStatus.FAILED, error[:2000]
+    record(AuditAction.DELIVERY_FAILED, case=message.case, actor_label=message.channel,
+           after={"message": message.pk, "channel": message.channel, "attempts": message.attempts}, reason=error)
+
+
+def record_bounce(normalized: NormalizedMessage) -> Message | None:
+    """A delivery failure report about one of our outbound messages marks it failed (once), or does nothing."""
+    if not normalized.bounced_message_ids:
+        return None
+    bounced = (Message.objects.select_related("case")
+               .filter(direction=Direction.OUTBOUND, email_message_id__in=normalized.bounced_message_ids)
+               .order_by("-created_at").first())
+    if bounced is not None and bounced.delivery_status != DeliveryStatus.FAILED:
+        mark_delivery_failed(bounced, normalized.bounce_reason or "Bounced.")
+    return bounced
 
 
 def _already_applied(normalized: NormalizedMessage) -> Message | None:

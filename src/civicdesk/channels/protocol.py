@@ -67,6 +67,8 @@ class NormalizedMessage:
     lon: float | None = None
     sent_at: datetime | None = None
     is_automatic: bool = False
+    bounced_message_ids: list[str] = field(default_factory=list)  # a delivery failure report about these of ours
+    bounce_reason: str = ""
     source_app: str = ""
     always_new_case: bool = False
 

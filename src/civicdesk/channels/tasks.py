@@ -8,8 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from civicdesk.audit.actions import record
-from civicdesk.audit.models import AuditAction
 from civicdesk.cases.models import DeliveryStatus, Message
 from civicdesk.channels import actions
 from civicdesk.channels.models import InboundPayload, PayloadStatus
@@ -44,13 +42,13 @@ def deliver_message(message_id: int) -> None:
     try:
         provider_id = get_adapter(message.channel).send(message)
     except PermanentSendError as exc:
-        fail(message, str(exc))
+        actions.mark_delivery_failed(message, str(exc))
         return
     except Exception as exc:  # network, provider outage: retry with backoff
         log.warning("Delivery of message %s failed (attempt %s): %s", message.pk, message.attempts,
                     type(exc).__name__)
         if message.attempts >= settings.OUTBOUND_MAX_ATTEMPTS:
-            fail(message, f"{type(exc).__name__}: {exc}")
+            actions.mark_delivery_failed(message, f"{type(exc).__name__}: {exc}")
             return
         retry_at = timezone.now() + backoff(message.attempts)
         Message.objects.filter(pk=message.pk).update(
@@ -70,15 +68,6 @@ def schedule_retry(message_id: int, retry_at: datetime) -> None:
     """Enqueue the next attempt; a backend that cannot defer (the immediate one in tests) gets no retry."""
     if deliver_message.get_backend().supports_defer:
         deliver_message.using(run_after=retry_at).enqueue(message_id)
-
-
-@transaction.atomic
-def fail(message: Message, error: str) -> None:
-    Message.objects.filter(pk=message.pk).update(
-        delivery_status=DeliveryStatus.FAILED, last_error=error[:2000], next_attempt_at=None
-    )
-    record(AuditAction.DELIVERY_FAILED, case=message.case, actor_label=message.channel,
-           after={"message": message.pk, "channel": message.channel, "attempts": message.attempts}, reason=error)
 
 
 @task(queue_name="default")

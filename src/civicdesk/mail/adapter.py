@@ -11,6 +11,7 @@ from civicdesk.gis.coords import find_coordinates
 from civicdesk.mail import parsing
 from civicdesk.mail.attachments import collect_parts, forwarded_text, to_attachments
 from civicdesk.mail.autoreply import automatic_reason
+from civicdesk.mail.bounces import read_bounce
 from civicdesk.mail.htmltext import html_to_text, sanitize_html
 from civicdesk.mail.outbound import send_email
 from civicdesk.mail.queries import mailbox_for
@@ -57,6 +58,7 @@ class EmailAdapter(ChannelAdapter):
         refs += [ref for ref in parsing.message_ids(parsing.raw_header(message, "References")) if ref not in refs]
         visible = visible_text(text, subject)
         point = find_coordinates(f"{subject}\n{visible}")  # a geo: URI, map link or "lat, lon" routes by location
+        bounce = read_bounce(message) if auto else None
         return NormalizedMessage(
             channel=self.channel,
             provider_message_id=parsing.provider_message_id(raw),
@@ -75,6 +77,8 @@ class EmailAdapter(ChannelAdapter):
             lon=point[1] if point else None,
             sent_at=parsing.sent_at(message),
             is_automatic=bool(auto),
+            bounced_message_ids=bounce.message_ids if bounce else [],
+            bounce_reason=bounce.reason if bounce else "",
         )
 
     @staticmethod

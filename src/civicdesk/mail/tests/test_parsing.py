@@ -152,3 +152,15 @@ def test_visible_text_keeps_inline_answers_and_cuts_outlook_original_message() -
     assert visible_text(outlook) == "Still broken."
     forward = "See below.\n\n________________________________\nFrom: Neighbor\nSent: Monday\n\nTree down."
     assert visible_text(forward, subject="FW: tree") == forward
+
+
+def test_a_failed_delivery_report_names_our_message_and_the_reason() -> None:
+    raw = fixture_bytes("bounce_mailer_daemon.eml")
+    message = EmailAdapter().parse(raw, {"mail_from": ""})
+    assert message.is_automatic
+    assert message.bounced_message_ids == ["<177302.1.civicdesk@civicdesk.riverbend.example>"]
+    assert message.bounce_reason == "Bounced: nobody@example.com: 550 5.1.1 User unknown"
+    delayed = EmailAdapter().parse(raw.replace(b"Action: failed", b"Action: delayed"), {"mail_from": ""})
+    assert delayed.is_automatic and delayed.bounced_message_ids == []  # a delay is not a failure
+    out_of_office = EmailAdapter().parse(fixture_bytes("autoreply_out_of_office.eml"), {})
+    assert out_of_office.bounced_message_ids == []

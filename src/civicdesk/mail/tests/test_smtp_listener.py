@@ -127,3 +127,25 @@ def test_inline_processing_stores_before_it_parses(agency_mailbox: Mailbox) -> N
     assert Case.objects.get().subject == "Streetlight out on Elm Street"
     statuses = sorted(InboundPayload.objects.values_list("status", flat=True))
     assert statuses == [PayloadStatus.PROCESSED, PayloadStatus.QUARANTINED]
+
+
+def test_a_bounce_of_our_reply_fails_it_on_the_case(agency_mailbox: Mailbox, listener: Listener,
+                                                    outbound_sink: Sink) -> None:
+    with client(listener) as smtp:
+        smtp.send_message(report("<bounce-test-1@example.com>"))
+    case = Case.objects.get()
+    ack = Message.objects.get(direction=Direction.OUTBOUND)
+    assert ack.delivery_status == "sent" and ack.email_message_id
+    bounce = fixture_bytes("bounce_mailer_daemon.eml").replace(
+        b"<177302.1.civicdesk@civicdesk.riverbend.example>", ack.email_message_id.encode())
+    with client(listener) as smtp:
+        smtp.sendmail("<>", [ADDRESS], bounce)
+        smtp.sendmail("<>", [ADDRESS], bounce.replace(b"Message-Id: <2026", b"Message-Id: <again-2026"))  # resent
+    ack.refresh_from_db()
+    assert ack.delivery_status == "failed" and "550 5.1.1 User unknown" in ack.last_error
+    assert "nobody@example.com" in ack.last_error
+    failures = case.audit.filter(action="delivery_failed")
+    assert failures.count() == 1 and failures.get().after["message"] == ack.pk  # once, though reported twice
+    assert Case.objects.count() == 1 and len(outbound_sink.handler.messages()) == 1  # no case, no reply to it
+    assert set(InboundPayload.objects.filter(case=case, message=ack).values_list("status", flat=True)) == {
+        PayloadStatus.IGNORED}
