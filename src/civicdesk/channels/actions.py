@@ -119,22 +119,7 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
         case = None  # a closed case is not reopened: the resident gets a new case, linked to the closed one
     created = case is None
     if case is None:
-        service = normalized.service or (Service.objects.select_related("agency", "default_team").filter(
-            code=normalized.service_code).first() if normalized.service_code else None)
-        if closed is not None and service is None:  # a follow-up goes where the closed case was handled
-            service = closed.service
-            route = Route(closed.agency, None, f"Follow-up of closed case {closed.number}")
-        else:
-            route = normalized.route or choose_route(RoutingInput(
-                service=service, agency_slug=normalized.agency_slug, lat=normalized.lat, lon=normalized.lon))
-        case = case_actions.create_case(
-            channel=normalized.channel, route=route, service=service, contact=contact,
-            subject=normalized.subject, description=normalized.visible_text or normalized.body_text,
-            attributes=normalized.attributes, address=normalized.address, lat=normalized.lat, lon=normalized.lon,
-            source_app=normalized.source_app,
-        )
-        if closed is not None:
-            case_actions.link_follow_up(case, closed)
+        case = _new_case(normalized, contact, closed)
     else:
         case_actions.reopen_if_finished(case)
     message = Message.objects.create(
@@ -157,6 +142,27 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
     if created:
         case_actions.acknowledge(case)
     return IngestResult(payload, case, message, created)
+
+
+def _new_case(normalized: NormalizedMessage, contact: Any, closed: Case | None) -> Case:
+    """Step 5 for a message that continues no open case: route it (or follow the closed case it is about)."""
+    service = normalized.service or (Service.objects.select_related("agency", "default_team").filter(
+        code=normalized.service_code).first() if normalized.service_code else None)
+    if closed is not None and service is None:  # a follow-up goes where the closed case was handled
+        service = closed.service
+        route = Route(closed.agency, None, f"Follow-up of closed case {closed.number}")
+    else:
+        route = normalized.route or choose_route(RoutingInput(
+            service=service, agency_slug=normalized.agency_slug, lat=normalized.lat, lon=normalized.lon))
+    case = case_actions.create_case(
+        channel=normalized.channel, route=route, service=service, contact=contact,
+        subject=normalized.subject, description=normalized.visible_text or normalized.body_text,
+        attributes=normalized.attributes, address=normalized.address, lat=normalized.lat, lon=normalized.lon,
+        source_app=normalized.source_app,
+    )
+    if closed is not None:
+        case_actions.link_follow_up(case, closed)
+    return case
 
 
 @transaction.atomic
