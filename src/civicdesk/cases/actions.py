@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from civicdesk.agencies.models import Agency, Team
 from civicdesk.audit.actions import entry, record, record_all, record_field_changes, snapshot
@@ -106,6 +107,28 @@ def link_follow_up(case: Case, closed: Case) -> None:
            reason=f"The resident wrote about {closed.number}, which is closed.")
     record(AuditAction.LINKED, case=closed, actor_label=case.channel, after={"related": case.number},
            reason=f"A follow-up after closing became {case.number}.")
+
+
+def flag_case(case: Case, tag: str, *, reason: str, actor_label: str = "system") -> None:
+    """Put a system tag on a case, with the reason on its timeline; the caller holds the transaction."""
+    before = sorted(case.tags.values_list("name", flat=True))
+    if tag in before:
+        return
+    case.tags.add(Tag.objects.get_or_create(name=tag)[0])
+    record(AuditAction.TAGS_CHANGED, case=case, actor_label=actor_label, before={"tags": before},
+           after={"tags": sorted([*before, tag])}, reason=reason)
+
+
+def link_mention(case: Case, named: Case, *, tag: str) -> None:
+    """A message naming a case its sender is not on made a new case: link and mark it, leave the named case be.
+
+    The named case gets the (symmetrical) link and nothing else: no status change, no touch, no timeline entry
+    that a stranger could use to write into it.
+    """
+    case.related.add(named)
+    reason = gettext("Mentions %(number)s but the sender is not on that case.") % {"number": named.number}
+    record(AuditAction.LINKED, case=case, actor_label=case.channel, after={"related": named.number}, reason=reason)
+    flag_case(case, tag, reason=reason, actor_label=case.channel)
 
 
 def reply_channel(case: Case) -> str:

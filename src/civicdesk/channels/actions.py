@@ -15,6 +15,7 @@ from civicdesk.audit.models import AuditAction
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Attachment, Case, CaseStatus, DeliveryStatus, Direction, Message
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
+from civicdesk.channels.entitlement import MENTION_TAG, may_thread
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.protocol import NormalizedMessage, ParseError, get_adapter
 from civicdesk.contacts.actions import resolve_contact
@@ -114,12 +115,17 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
     contact = resolve_contact(identities, display_name=normalized.contact_name,
                               kind=normalized.contact_kind) if identities else None
     case = None if normalized.always_new_case else find_thread(normalized)
+    mentioned = None
+    if case is not None and not may_thread(case, normalized):
+        mentioned, case = case, None  # a case number is no credential: a new case, linked, and the named one left be
     closed = case if case is not None and case.status == CaseStatus.CLOSED else None
     if closed is not None:
         case = None  # a closed case is not reopened: the resident gets a new case, linked to the closed one
     created = case is None
     if case is None:
         case = _new_case(normalized, contact, closed)
+        if mentioned is not None:
+            case_actions.link_mention(case, mentioned, tag=MENTION_TAG)
     else:
         case_actions.reopen_if_finished(case)
     message = Message.objects.create(
