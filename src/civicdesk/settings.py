@@ -219,3 +219,5 @@ OPEN311_JURISDICTIONS = [j.strip() for j in os.environ.get("OPEN311_JURISDICTION
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # REST API requests per token per minute
 OPEN311_DEFAULT_RATE_LIMIT = env_int("OPEN311_DEFAULT_RATE_LIMIT", 600)  # POSTs per key per minute
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
+# An identical POST requests from the same application within this window is the client's retry: same answer.
+OPEN311_RETRY_WINDOW_SECONDS = env_int("OPEN311_RETRY_WINDOW_SECONDS", 120)

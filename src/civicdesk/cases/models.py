@@ -144,6 +144,7 @@ class Message(models.Model):
     body_html = models.TextField(blank=True, help_text="Sanitised HTML, when the message had HTML.")
     visible_text = models.TextField(blank=True, help_text="The new text without quoted history.")
     provider_message_id = models.CharField(max_length=300, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, help_text="Of the inbound payload it came from.")
     email_message_id = models.CharField(max_length=300, blank=True)
     recipient = models.CharField(max_length=320, blank=True)
     delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED)
@@ -160,9 +161,9 @@ class Message(models.Model):
                    models.Index(fields=["email_message_id"], name="message_email_id")]
         constraints = [
             models.UniqueConstraint(
-                fields=["channel", "provider_message_id"],
+                fields=["channel", "provider_message_id", "content_hash"],
                 condition=models.Q(direction="in") & ~models.Q(provider_message_id=""),
-                name="message_inbound_once_per_provider_id",
+                name="message_inbound_once_per_provider_content",
             )
         ]
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicdesk.agencies.models import Service
 from civicdesk.audit.actions import record
@@ -22,6 +23,7 @@ from civicdesk.contacts.actions import resolve_contact
 from civicdesk.contacts.identities import InvalidIdentity
 
 log = logging.getLogger(__name__)
+REUSED_ID_TAG = "reused-message-id"
 CASE_NUMBER_RE = re.compile(r"\b([A-Z]{2,5}-\d{4}-\d{6})\b")
 
 
@@ -35,19 +37,28 @@ class IngestResult:
 
 def store_payload(channel: str, raw: bytes, *, meta: dict[str, Any] | None = None, provider_message_id: str = "",
                   content_type: str = "") -> tuple[InboundPayload, bool]:
-    """Step 1 and 2: keep the raw bytes before anything else; a repeat of a known id is not stored twice."""
+    """Step 1 and 2: keep the raw bytes before anything else; a repeat of a known id with the same content is not
+    stored twice. A known id with other content is stored (and flagged): providers and mailers do reuse ids."""
     meta = meta or {}
     adapter = get_adapter(channel)
-    pid = provider_message_id or adapter.provider_message_id(raw, meta)
+    pid = (provider_message_id or adapter.provider_message_id(raw, meta))[:300]
+    content_hash = adapter.content_hash(raw, meta)
+    known = list(InboundPayload.objects.filter(channel=channel, provider_message_id=pid)
+                 .order_by("pk").values_list("pk", "content_hash")[:50])
+    same = [pk for pk, digest in known if digest == content_hash]
+    if same:
+        return InboundPayload.objects.get(pk=same[0]), False
+    if known:
+        meta = {**meta, "reuses_provider_id_of": known[0][0]}
     try:
         with transaction.atomic():
             payload = InboundPayload.objects.create(
-                channel=channel, provider_message_id=pid[:300], raw=raw, meta=meta, content_type=content_type,
-                received_at=timezone.now(),
+                channel=channel, provider_message_id=pid, content_hash=content_hash, reuses_provider_id=bool(known),
+                raw=raw, meta=meta, content_type=content_type, received_at=timezone.now(),
             )
             return payload, True
-    except IntegrityError:
-        return InboundPayload.objects.get(channel=channel, provider_message_id=pid[:300]), False
+    except IntegrityError:  # the same message arrived at the same moment through another process
+        return InboundPayload.objects.get(channel=channel, provider_message_id=pid, content_hash=content_hash), False
 
 
 def receive(channel: str, raw: bytes, **kwargs: Any) -> InboundPayload:
@@ -104,7 +115,7 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
         InboundPayload.objects.filter(pk=payload.pk).update(
             status=PayloadStatus.IGNORED, case=bounced.case if bounced else None, message=bounced, **finish)
         return IngestResult(payload, bounced.case if bounced else None, bounced)
-    existing = _already_applied(normalized)
+    existing = _already_applied(normalized, payload.content_hash)
     if existing:
         InboundPayload.objects.filter(pk=payload.pk).update(
             status=PayloadStatus.DUPLICATE, case=existing.case, message=existing, **finish
@@ -132,7 +143,7 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
         case=case, direction=Direction.INBOUND, channel=normalized.channel, is_public=True, contact=contact,
         subject=normalized.subject[:300], body_text=normalized.body_text, body_html=normalized.body_html,
         visible_text=normalized.visible_text or normalized.body_text,
-        provider_message_id=normalized.provider_message_id[:300],
+        provider_message_id=normalized.provider_message_id[:300], content_hash=payload.content_hash,
         email_message_id=normalized.email_message_id[:300], recipient=normalized.recipient[:320],
         delivery_status=DeliveryStatus.RECEIVED, created_at=timezone.now(),
     )
@@ -142,6 +153,8 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
             filename=item.filename[:255] or "attachment", content_type=item.content_type[:120],
             size=len(item.content), content_id=item.content_id[:255], is_public=item.is_public,
         )
+    if payload.reuses_provider_id:
+        flag_reused_id(case, normalized.provider_message_id)
     InboundPayload.objects.filter(pk=payload.pk).update(
         status=PayloadStatus.PROCESSED, case=case, message=message, error="", **finish
     )
@@ -194,12 +207,20 @@ def record_bounce(normalized: NormalizedMessage) -> Message | None:
     return bounced
 
 
-def _already_applied(normalized: NormalizedMessage) -> Message | None:
-    """The message this provider message already became, if any (every intake asks: only ids are selected)."""
+def flag_reused_id(case: Case, provider_message_id: str) -> None:
+    """Staff see on the case that its message shares an id with an earlier, different one (both were kept)."""
+    reason = gettext("This message reuses the id %(id)s of an earlier message with different content; both were "
+                     "kept.") % {"id": provider_message_id[:300]}
+    case_actions.flag_case(case, REUSED_ID_TAG, reason=reason, actor_label=case.channel)
+
+
+def _already_applied(normalized: NormalizedMessage, content_hash: str) -> Message | None:
+    """The message this provider message (with this content) already became, if any (only ids are selected)."""
     if not normalized.provider_message_id:
         return None
     found = list(Message.objects.filter(
-        channel=normalized.channel, provider_message_id=normalized.provider_message_id, direction=Direction.INBOUND
+        channel=normalized.channel, provider_message_id=normalized.provider_message_id, direction=Direction.INBOUND,
+        content_hash=content_hash,
     ).exclude(provider_message_id="").order_by().values_list("pk", flat=True)[:1])  # the exclude lets SQLite use
     # the partial unique index (its WHERE must appear verbatim); without it this scans every message
     return Message.objects.select_related("case").get(pk=found[0]) if found else None

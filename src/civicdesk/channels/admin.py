@@ -10,10 +10,11 @@ from civicdesk.channels.models import InboundPayload, PayloadStatus
 
 @admin.register(InboundPayload)
 class InboundPayloadAdmin(admin.ModelAdmin):
-    list_display = ["received_at", "channel", "status", "provider_message_id", "attempts", "short_error"]
-    list_filter = ["status", "channel"]
+    list_display = ["received_at", "channel", "status", "provider_message_id", "reuses_provider_id", "attempts",
+                    "short_error"]
+    list_filter = ["status", "channel", "reuses_provider_id"]
     search_fields = ["provider_message_id", "error"]
-    readonly_fields = ["channel", "provider_message_id", "raw_preview", "content_type", "meta", "status", "error",
+    readonly_fields = ["channel", "provider_message_id", "reuses_provider_id", "content_hash", "raw_preview", "content_type", "meta", "status", "error",
                        "attempts", "case", "message", "received_at", "processed_at"]
     exclude = ["raw"]
     actions = ["replay"]

@@ -17,6 +17,9 @@ class InboundPayload(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     provider_message_id = models.CharField(max_length=300, help_text="The provider's id, or a hash of the raw bytes.")
     raw = models.BinaryField()
+    content_hash = models.CharField(max_length=64, blank=True, help_text="sha256 of the raw bytes, hex.")
+    reuses_provider_id = models.BooleanField(
+        default=False, help_text="An earlier payload had the same provider id with different content; both are kept.")
     content_type = models.CharField(max_length=120, blank=True)
     meta = models.JSONField(default=dict, blank=True, help_text="Transport facts: envelope, mailbox, remote address.")
     status = models.CharField(max_length=20, choices=PayloadStatus.choices, default=PayloadStatus.RECEIVED)
@@ -29,9 +32,11 @@ class InboundPayload(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["status", "received_at"], name="payload_status_received")]
-        constraints = [
-            models.UniqueConstraint(fields=["channel", "provider_message_id"], name="payload_unique_provider_id")
+        indexes = [models.Index(fields=["status", "received_at"], name="payload_status_received"),
+                   models.Index(fields=["channel", "content_hash"], name="payload_channel_content")]
+        constraints = [  # a provider id is a duplicate only with the same content: a reused id is stored again
+            models.UniqueConstraint(fields=["channel", "provider_message_id", "content_hash"],
+                                    name="payload_unique_provider_id_content")
         ]
 
     def __str__(self) -> str:

@@ -82,6 +82,10 @@ class ChannelAdapter(ABC):
         """The provider's own message id if it can be read cheaply; otherwise a hash of the bytes."""
         return "sha256:" + hashlib.sha256(raw).hexdigest()
 
+    def content_hash(self, raw: bytes, meta: dict[str, Any]) -> str:
+        """What decides whether two payloads with one provider id are the same message: a hash of the bytes."""
+        return hashlib.sha256(raw).hexdigest()
+
     @abstractmethod
     def parse(self, raw: bytes, meta: dict[str, Any]) -> NormalizedMessage:
         """Turn a raw payload into a NormalizedMessage, or raise ParseError."""

@@ -2,13 +2,16 @@
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from civicdesk.cases.models import Case, CaseStatus, Channel
 from civicdesk.channels.actions import process, store_payload
 from civicdesk.channels.models import InboundPayload, PayloadStatus
+from civicdesk.channels.protocol import get_adapter
 from civicdesk.open311.adapter import KIND_REQUEST, KIND_UPDATE, payload_id, request_message
 from civicdesk.open311.models import ApiKey, BatchToken, RequestDetail
 from civicdesk.open311.parsing import Open311Error, decode_form, param, parse_datetime
@@ -29,20 +32,50 @@ def _rejected(payload: InboundPayload) -> Open311Error:
     return Open311Error(400, f"The request could not be accepted: {payload.error.splitlines()[0][:300]}")
 
 
+def earlier_request(api_key: ApiKey, raw: bytes) -> InboundPayload | None:
+    """The latest stored POST requests of this application with exactly this body, if any."""
+    digest = get_adapter(Channel.OPEN311).content_hash(raw, {})
+    candidates = (InboundPayload.objects.filter(channel=Channel.OPEN311, content_hash=digest)
+                  .select_related("case").order_by("-received_at", "-pk")[:50])
+    for payload in candidates:
+        if payload.meta.get("api_key") == api_key.pk and payload.meta.get("kind") == KIND_REQUEST:
+            return payload
+    return None
+
+
+def _retried(earlier: InboundPayload | None, realtime: bool) -> Submitted | None:
+    """The first answer, when this POST repeats a recent one whose request is still open (OPEN311_RETRY_WINDOW)."""
+    if earlier is None:
+        return None
+    if timezone.now() - earlier.received_at > timedelta(seconds=settings.OPEN311_RETRY_WINDOW_SECONDS):
+        return None
+    if earlier.case is not None:
+        return None if earlier.case.is_finished else Submitted(service_request_id=earlier.case.number)
+    token = None if realtime else BatchToken.objects.filter(payload=earlier).first()
+    return Submitted(token=token.token) if token else None
+
+
 def submit_request(raw: bytes, content_type: str, api_key: ApiKey, request: ServiceRequestInput) -> Submitted:
     """Store the raw POST, then: realtime services become a case now; batch services get a token and the queue.
 
-    The same body posted again by the same application (a retry) returns the first answer.
+    The same body posted again by the same application within OPEN311_RETRY_WINDOW_SECONDS (a retry) returns the
+    first answer while that request is open; anything else is a new request. Its provider id names the latest
+    earlier copy, so two copies racing in at once still make one request.
     Nothing is kept when the pipeline rejects the request: the client gets a 400 and still has its data.
     """
-    pid = payload_id(api_key.app_name, raw, KIND_REQUEST)
+    realtime = request.service.is_realtime
+    earlier = earlier_request(api_key, raw)
+    retried = _retried(earlier, realtime)
+    if retried is not None:
+        return retried
+    pid = f"{payload_id(api_key.app_name, raw, KIND_REQUEST)}:{earlier.pk if earlier else 0}"
     meta = _meta(api_key, content_type, KIND_REQUEST, pid)
     # the adapter would validate the stored body again: it is the body `request` was validated from
-    parsed = request_message(request, app=api_key.app_name, pid=pid) if request.service.is_realtime else None
+    parsed = request_message(request, app=api_key.app_name, pid=pid) if realtime else None
     with transaction.atomic():
         payload, created = store_payload(Channel.OPEN311, raw, meta=meta, provider_message_id=pid,
                                          content_type=content_type[:120])
-        if not request.service.is_realtime:
+        if not realtime:
             if not created:
                 existing = BatchToken.objects.filter(payload=payload).first()
                 if existing:
