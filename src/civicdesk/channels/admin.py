@@ -14,8 +14,9 @@ class InboundPayloadAdmin(admin.ModelAdmin):
                     "short_error"]
     list_filter = ["status", "channel", "reuses_provider_id"]
     search_fields = ["provider_message_id", "error"]
-    readonly_fields = ["channel", "provider_message_id", "reuses_provider_id", "content_hash", "raw_preview", "content_type", "meta", "status", "error",
-                       "attempts", "case", "message", "received_at", "processed_at"]
+    readonly_fields = ["channel", "provider_message_id", "reuses_provider_id", "content_hash", "raw_preview",
+                       "content_type", "meta", "status", "error", "attempts", "case", "message", "received_at",
+                       "processed_at"]
     exclude = ["raw"]
     actions = ["replay"]
 

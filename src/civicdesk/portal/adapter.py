@@ -56,6 +56,11 @@ class WebAdapter(ChannelAdapter):
 
     channel = Channel.WEB
 
+    def content_hash(self, raw: bytes, meta: dict[str, Any]) -> str:
+        """The provider id is our own form token, issued once per form: every copy with it is the same submission,
+        whatever it holds (a double submit carries another submitted_at, a resubmit after "back" edited fields)."""
+        return ""
+
     def parse(self, raw: bytes, meta: dict[str, Any]) -> NormalizedMessage:
         try:
             data = json.loads(raw)

@@ -7,16 +7,26 @@ from django.db import migrations, models
 BATCH = 500
 
 
+def _content_hash(channel, raw, meta):
+    """The channel adapter's own content hash (the portal's form token dedupes whatever the bytes), else sha256."""
+    from civicdesk.channels.protocol import get_adapter
+
+    try:
+        return get_adapter(channel).content_hash(raw, meta)
+    except (LookupError, ImportError):
+        return hashlib.sha256(raw).hexdigest()
+
+
 def hash_stored_payloads(apps, schema_editor):
     """Existing payloads get the hash of their stored bytes, so a later copy of one is still a duplicate."""
     InboundPayload = apps.get_model("channels", "InboundPayload")
     last = 0
     while True:
-        batch = list(InboundPayload.objects.filter(pk__gt=last).order_by("pk").only("pk", "raw")[:BATCH])
+        batch = list(InboundPayload.objects.filter(pk__gt=last).order_by("pk").only("pk", "channel", "raw", "meta")[:BATCH])
         if not batch:
             return
         for payload in batch:
-            payload.content_hash = hashlib.sha256(bytes(payload.raw)).hexdigest()
+            payload.content_hash = _content_hash(payload.channel, bytes(payload.raw), payload.meta)
         InboundPayload.objects.bulk_update(batch, ["content_hash"])
         last = batch[-1].pk
 
