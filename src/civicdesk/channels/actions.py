@@ -95,6 +95,7 @@ def process(payload: InboundPayload, parsed: NormalizedMessage | None = None) ->
         normalized = parsed or get_adapter(payload.channel).parse(bytes(payload.raw), payload.meta)
     except ParseError as exc:
         quarantine(payload, str(exc))
+        get_adapter(payload.channel).quarantined(payload, exc)
         return IngestResult(payload)
     except Exception as exc:  # a bug in a parser must not lose the message either
         log.exception("Parser for %s crashed on payload %s", payload.channel, payload.pk)

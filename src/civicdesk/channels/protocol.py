@@ -90,6 +90,10 @@ class ChannelAdapter(ABC):
     def parse(self, raw: bytes, meta: dict[str, Any]) -> NormalizedMessage:
         """Turn a raw payload into a NormalizedMessage, or raise ParseError."""
 
+    def quarantined(self, payload: Any, error: ParseError) -> None:
+        """Called after a payload of this channel went to quarantine; an adapter may tell the sender why."""
+        return None
+
     @abstractmethod
     def send(self, message: "Message") -> str:
         """Deliver an outbound message; return the provider's id for it. Raise to retry."""

@@ -2,18 +2,26 @@
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from civicdesk.channels.actions import process, receive, store_payload
+from civicdesk.channels.models import InboundPayload
+from civicdesk.contacts.identities import InvalidIdentity, normalize_email
 from civicdesk.mail import imap
-from civicdesk.mail.models import Mailbox
+from civicdesk.mail.autoreply import is_no_reply_address
+from civicdesk.mail.models import Mailbox, NoticeKind, SenderNotice
+from civicdesk.mail.notices import OversizeError, oversize_notice
 
 log = logging.getLogger(__name__)
 CHANNEL = "email"
 POLL_BATCH = 200
+NOTICE_INTERVAL = timedelta(hours=1)  # at most one automatic notice of a kind per address in this time
 
 
 def ingest_smtp(raw: bytes, meta: dict[str, Any], process_inline: bool = False) -> int:
@@ -88,3 +96,55 @@ def store_fetched(mailbox: Mailbox, fetched: imap.FetchedMessage, validity: int)
 def advance(mailbox: Mailbox, uid: int) -> None:
     Mailbox.objects.filter(pk=mailbox.pk, imap_last_uid__lt=uid).update(imap_last_uid=uid)
     mailbox.imap_last_uid = max(mailbox.imap_last_uid, uid)
+
+
+def claim_notice(kind: str, address: str) -> bool:
+    """Take the one notice of this kind the address may get now; False when it had one within NOTICE_INTERVAL.
+
+    One conditional UPDATE or one INSERT under a unique constraint: two processes can never both win.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        renewed = SenderNotice.objects.filter(kind=kind, address=address, last_sent_at__lte=now - NOTICE_INTERVAL) \
+            .update(last_sent_at=now, count=F("count") + 1)
+        if renewed:
+            return True
+        if SenderNotice.objects.filter(kind=kind, address=address).exists():
+            return False
+        try:
+            with transaction.atomic():
+                SenderNotice.objects.create(kind=kind, address=address, last_sent_at=now)
+        except IntegrityError:
+            return False
+        return True
+
+
+def answer_oversize(payload: InboundPayload, error: OversizeError) -> str:
+    """Tell the person who sent quarantined oversize mail what was too large: once per payload, once an hour per
+    address, never to automatic mail or no-reply addresses. The outcome is kept in the payload's meta."""
+    if payload.meta.get("oversize_notice"):
+        return str(payload.meta["oversize_notice"])  # a replay answers nothing again
+    try:
+        address = normalize_email(error.reply_to) if error.reply_to else ""
+    except InvalidIdentity:
+        address = ""
+    if not address or is_no_reply_address(address):
+        outcome = "not sent: automatic or no-reply sender"
+    elif claim_notice(NoticeKind.OVERSIZE, address):
+        outcome = "sent"
+        mail = oversize_notice(error)
+        mail.to = [address]
+        transaction.on_commit(lambda: _send_notice(mail, payload.pk))
+    else:
+        outcome = "rate-limited"
+    payload.meta = {**payload.meta, "oversize_notice": outcome}
+    InboundPayload.objects.filter(pk=payload.pk).update(meta=payload.meta)
+    return outcome
+
+
+def _send_notice(mail: Any, payload_id: int) -> None:
+    try:
+        with get_connection(fail_silently=False) as connection:
+            connection.send_messages([mail])
+    except Exception as exc:  # the notice is a courtesy: the quarantined mail is kept either way
+        log.warning("The oversize notice for payload %s could not be sent: %s", payload_id, type(exc).__name__)

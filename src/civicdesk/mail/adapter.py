@@ -13,6 +13,7 @@ from civicdesk.mail.attachments import collect_parts, forwarded_text, to_attachm
 from civicdesk.mail.autoreply import automatic_reason
 from civicdesk.mail.bounces import read_bounce
 from civicdesk.mail.htmltext import html_to_text, sanitize_html
+from civicdesk.mail.notices import OversizeError
 from civicdesk.mail.outbound import send_email
 from civicdesk.mail.queries import mailbox_for
 from civicdesk.mail.quoting import visible_text
@@ -43,17 +44,21 @@ class EmailAdapter(ChannelAdapter):
             plain = html_to_text(raw_html)
         text = "\n\n".join(chunk for chunk in [plain.strip(), *forwarded] if chunk)
         attachments = to_attachments(parts.attachments)
-        total = sum(len(a.content) for a in attachments)
-        if total > settings.MAX_ATTACHMENTS_BYTES:
-            raise ParseError(f"Attachments total {total:,} bytes, over the limit of "
-                             f"{settings.MAX_ATTACHMENTS_BYTES:,} bytes.")
         mailbox = mailbox_for(parsing.candidate_recipients(message, meta))
         if mailbox is None and meta.get("mailbox_id"):
             from civicdesk.mail.models import Mailbox
 
             mailbox = Mailbox.objects.select_related("agency").filter(pk=meta["mailbox_id"]).first()
-        limit = settings.MAX_TEXT_LENGTH
         own_ids = parsing.message_ids(parsing.raw_header(message, "Message-ID"))
+        total = sum(len(a.content) for a in attachments)
+        if total > settings.MAX_ATTACHMENTS_BYTES:
+            raise OversizeError(
+                total=total, limit=settings.MAX_ATTACHMENTS_BYTES, reply_to="" if auto else address,
+                message_id=own_ids[0] if own_ids else "", mailbox_address=mailbox.address if mailbox else "",
+                mailbox_name=(mailbox.display_name or mailbox.agency.name) if mailbox else "",
+                files=sorted(((a.filename, len(a.content)) for a in attachments), key=lambda f: -f[1]),
+            )
+        limit = settings.MAX_TEXT_LENGTH
         refs = parsing.message_ids(parsing.raw_header(message, "In-Reply-To"))
         refs += [ref for ref in parsing.message_ids(parsing.raw_header(message, "References")) if ref not in refs]
         visible = visible_text(text, subject)
@@ -85,6 +90,12 @@ class EmailAdapter(ChannelAdapter):
     def _inner_text(inner: Any) -> str:
         plain, html = parsing.body_texts(collect_parts(inner))
         return plain.strip() or html_to_text(html)
+
+    def quarantined(self, payload: Any, error: ParseError) -> None:
+        if isinstance(error, OversizeError):
+            from civicdesk.mail.actions import answer_oversize  # mail.actions imports the channel pipeline
+
+            answer_oversize(payload, error)
 
     def send(self, message: Message) -> str:
         return send_email(message)

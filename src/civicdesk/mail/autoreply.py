@@ -1,5 +1,6 @@
 """Recognising automatic mail (out-of-office replies, bounces, bulk mail) that must never become a case."""
 
+import re
 from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Any
@@ -9,6 +10,7 @@ from civicdesk.mail.parsing import raw_header
 AUTOMATIC_PRECEDENCE = {"bulk", "auto_reply", "auto-reply", "junk", "list"}
 AUTOMATIC_FLAG_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponse")
 ROBOT_LOCAL_PARTS = {"mailer-daemon", "postmaster"}
+NO_REPLY_RE = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?|mailer-daemon|postmaster)([-_.+].*)?$")
 
 
 def is_null_sender(value: str | None) -> bool:
@@ -38,3 +40,9 @@ def automatic_reason(message: EmailMessage, meta: dict[str, Any]) -> str:
     if message.get_content_type() == "multipart/report":
         return f"delivery report ({message.get_param('report-type', '') or 'unknown type'})"
     return ""
+
+
+def is_no_reply_address(address: str) -> bool:
+    """True for addresses nobody reads (noreply@, do-not-reply@, bounces@, mailer-daemon@): never answer them."""
+    local = address.rpartition("@")[0].lower()
+    return not local or bool(NO_REPLY_RE.match(local))

@@ -24,3 +24,22 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class NoticeKind(models.TextChoices):
+    OVERSIZE = "oversize", "Email over the attachment limit"
+
+
+class SenderNotice(models.Model):
+    """The last automatic notice of a kind sent to one address: the database holds the rate limit for every process."""
+
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    address = models.CharField(max_length=320, help_text="Normalised: lower-case email.")
+    last_sent_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "address"], name="sender_notice_once_per_address")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.address}"
