@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from civicdesk.mail import actions
-from civicdesk.mail.models import Mailbox
+from civicdesk.mail.models import Mailbox, SenderNotice
 
 
 class MailboxForm(forms.ModelForm):
@@ -62,3 +62,16 @@ class MailboxAdmin(admin.ModelAdmin):
         if not polled:
             summary = "None of the selected mailboxes is active with an IMAP host."
         self.message_user(request, " ".join([summary, *errors]), level)
+
+
+@admin.register(SenderNotice)
+class SenderNoticeAdmin(admin.ModelAdmin):
+    """Automatic notices sent to senders (oversize mail), one row per address: the hourly limit's state."""
+
+    list_display = ["kind", "address", "last_sent_at", "count"]
+    list_filter = ["kind"]
+    search_fields = ["address"]
+    readonly_fields = ["kind", "address", "last_sent_at", "count"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

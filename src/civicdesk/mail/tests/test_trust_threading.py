@@ -142,3 +142,13 @@ def test_staff_may_write_into_any_case_by_number(agency_mailbox: Mailbox, listen
     send(listener, mail(staff.email, f"[{case.number}] crew note", "Crew was there.", "<staff-1@example.com>"))
     assert Case.objects.count() == 1
     assert case.messages.filter(email_message_id="<staff-1@example.com>").exists()
+
+
+def test_staff_see_the_mention_on_the_new_case_page(agency_mailbox: Mailbox, listener: Listener, client: Any) -> None:
+    case = resolved_case(listener)
+    send(listener, mail(STRANGER, f"[{case.number}]", "About that case.", "<forged-4@attacker.example>"))
+    new = Case.objects.exclude(pk=case.pk).get()
+    client.force_login(create_staff("agent.view", agencies=[agency_mailbox.agency]))
+    page = client.get(f"/staff/cases/{new.number}/").content.decode()
+    assert MENTION_TAG in page and f"Mentions {case.number} but the sender is not on that case." in page
+    assert f'href="/staff/cases/{case.number}/"' in page
