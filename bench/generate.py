@@ -289,7 +289,7 @@ class Rows:
         inbound = [
             self._ids("cases_message", c).tolist(), ["in"] * c, channels, [1] * c, [0] * c, subjects, descriptions,
             [""] * c, descriptions, [m or f"bench-{i}" for m, i in zip(mids, ids, strict=True)], mids, [""] * c,
-            ["received"] * c, [0] * c, [""] * c, [None] * c, cases[13], [None] * c, ids, contacts,
+            ["received"] * c, [0] * c, [""] * c, [None] * c, cases[13], [None] * c, ids, contacts, [""] * c,
         ]
         rows = np.nonzero(handled)[0].tolist()
         replies = [self.rng.integers(0, len(demo.REPLIES), len(rows)).tolist()]
@@ -310,7 +310,7 @@ class Rows:
              for i, ch in zip(rows, out_channels, strict=True)],
             ["published" if ch == "web" else "sent" for ch in out_channels], [1] * k, [""] * k, [None] * k,
             [cases[15][i] for i in rows], [int(agents[i]) for i in rows], [ids[i] for i in rows],
-            [contacts[i] for i in rows],
+            [contacts[i] for i in rows], [""] * k,
         ]
         return [a + b for a, b in zip(inbound, outbound, strict=True)]
 
@@ -351,7 +351,7 @@ COLUMNS = {
                   "agency_id, assignee_id, contact_id, merged_into_id, service_id, team_id",
     "cases_message": "id, direction, channel, is_public, is_automatic, subject, body_text, body_html, visible_text, "
                      "provider_message_id, email_message_id, recipient, delivery_status, attempts, last_error, "
-                     "next_attempt_at, created_at, author_id, case_id, contact_id",
+                     "next_attempt_at, created_at, author_id, case_id, contact_id, content_hash",
     "audit_auditentry": 'id, "at", actor_id, actor_label, action, case_id, contact_id, "before", "after", reason',
     "cases_casetransfer": 'id, reason, "at", by_id, case_id, from_agency_id, to_agency_id',
 }
