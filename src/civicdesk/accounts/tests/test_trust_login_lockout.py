@@ -14,10 +14,10 @@ pytestmark = pytest.mark.django_db
 ENV_EXAMPLE = Path(settings.PROJECT_DIR) / ".env.example"
 
 
-def fail(client: Client, username: str, times: int, url: str = "/staff/login/", ip: str = "10.0.0.1") -> None:
-    for _ in range(times):
-        response = client.post(url, {"username": username, "password": "wrong-password"}, REMOTE_ADDR=ip)
-        assert response.status_code == 200  # the ordinary "wrong password" page until the limit
+def fail(client: Client, username: str, times: int, url: str = "/staff/login/", ip: str = "10.0.0.1") -> list[int]:
+    """Post a wrong password `times` times; the status codes (200: the form again, 429: locked out)."""
+    return [client.post(url, {"username": username, "password": "wrong-password"}, REMOTE_ADDR=ip).status_code
+            for _ in range(times)]
 
 
 def sign_in(client: Client, username: str = "wanda", url: str = "/staff/login/", ip: str = "10.0.0.1"):
@@ -25,7 +25,7 @@ def sign_in(client: Client, username: str = "wanda", url: str = "/staff/login/",
 
 
 def test_five_wrong_passwords_lock_the_account_with_a_clear_message(client, world):
-    fail(client, "wanda", 5)
+    assert fail(client, "wanda", 5) == [200, 200, 200, 200, 429]  # the fifth failure already shows the lockout
     response = sign_in(client)  # even the right password is refused now
     assert response.status_code == 429
     page = response.content.decode()

@@ -1,4 +1,4 @@
-"""Issue #7 item 11: one-time codes (TOTP) for staff, required for admins (everyone with MFA_REQUIRED), recovery codes."""
+"""Issue #7 item 11: one-time codes (TOTP) for staff, required for admins (all with MFA_REQUIRED), recovery codes."""
 
 import re
 from pathlib import Path
@@ -33,6 +33,14 @@ def pending_device(user):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     return TOTPDevice.objects.get(user=user, confirmed=False)
+
+
+def forgive_wrong_codes(user) -> None:
+    """Clear django-otp's back-off after a wrong code (it refuses every code for 1 s, then 2 s, 4 s, ...)."""
+    from django_otp import devices_for_user
+
+    for device in devices_for_user(user):
+        device.throttle_reset()
 
 
 def enrol(client: Client, user) -> list[str]:
@@ -77,6 +85,7 @@ def test_setup_shows_an_inline_qr_and_the_secret_and_a_code_confirms_it(world):
     assert "<img" not in page.split("<main", 1)[1] and "style=" not in page
     wrong = client.post("/staff/otp/setup/", {"code": "000000" if code_for(device) != "000000" else "111111"})
     assert wrong.status_code == 200 and "That code is not right" in wrong.content.decode()
+    pending_device(world.admin).throttle_reset()
     codes = enrol(client, world.admin)
     assert len(set(codes)) == 10
     for url in GATED[:1] + GATED[-2:]:
@@ -103,13 +112,21 @@ def test_an_enrolled_admin_needs_a_current_code_after_the_password(world):
     assert form.status_code == 200 and 'name="code"' in form.content.decode()
     wrong = client.post("/staff/otp/?next=/staff/", {"code": "12345"})
     assert wrong.status_code == 200 and "That code is not right" in wrong.content.decode()
-    device.refresh_from_db()
-    device.throttling_failure_count = 0  # the wrong code above started django-otp's back-off; skip the wait
-    device.throttling_failure_timestamp = None
-    device.save()
+    forgive_wrong_codes(world.admin)
     right = client.post("/staff/otp/?next=/staff/", {"code": code_for(device, offset=1)})
     assert right.status_code == 302 and right["Location"] == "/staff/"
     assert client.get("/staff/").status_code == 200
+
+
+def test_guessing_is_slowed_down_after_a_wrong_code(world):
+    codes = enrol(password_login("boss"), world.admin)
+    client = password_login("boss")
+    client.post("/staff/otp/", {"code": "wrongwrong"})
+    response = client.post("/staff/otp/", {"code": codes[0]})  # even a right code waits out the back-off
+    assert response.status_code == 200 and "Too many wrong codes. Wait" in response.content.decode()
+    assert client.get("/staff/").status_code == 302
+    forgive_wrong_codes(world.admin)
+    assert client.post("/staff/otp/", {"code": codes[0]}).status_code == 302
 
 
 def test_a_code_for_another_site_is_not_followed(world):
@@ -127,6 +144,7 @@ def test_each_recovery_code_works_once(world):
     second = password_login("boss")
     again = second.post("/staff/otp/", {"code": codes[0]})
     assert again.status_code == 200 and "That code is not right" in again.content.decode()
+    forgive_wrong_codes(world.admin)
     assert second.post("/staff/otp/", {"code": codes[1]}).status_code == 302
 
 
@@ -139,6 +157,7 @@ def test_new_recovery_codes_replace_the_old_ones(world):
     assert len(fresh) == 10 and not set(fresh) & set(codes)
     other = password_login("boss")
     assert other.post("/staff/otp/", {"code": codes[1]}).status_code == 200  # the old ones no longer work
+    forgive_wrong_codes(world.admin)
     assert other.post("/staff/otp/", {"code": fresh[0]}).status_code == 302
 
 
