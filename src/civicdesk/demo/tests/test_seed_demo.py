@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db.models import Count, F
 from django.utils import timezone
 
-from civicdesk.agencies.models import Agency, AttributeDatatype, Service, ServiceAttribute, StaffProfile
+from civicdesk.agencies.models import Agency, AttributeDatatype, Service, ServiceAttribute, StaffProfile, StaffRole
 from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases.models import Case, CaseCounter, CaseStatus, Direction, Message
 from civicdesk.contacts.models import Identity, IdentityKind
@@ -72,6 +72,11 @@ def test_seed_creates_riverbend_once_and_staff_can_log_in(client):
         assert set(profile.agencies.values_list("slug", flat=True)) == set(slugs)
         response = client.post("/staff/login/", {"username": username, "password": "demo"})
         assert response.status_code == 302, username  # the demo passwords still sign in (through the lockout)
+        landing = client.get("/staff/")
+        if role == StaffRole.ADMIN:  # the demo admin is asked to set up two-factor first (README, demo logins)
+            assert landing.status_code == 302 and landing["Location"].startswith("/staff/otp/setup/"), username
+        else:
+            assert landing.status_code == 200, username
         client.post("/staff/logout/")
     admin = User.objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser
