@@ -1,4 +1,4 @@
-"""The sign-in pages in Chromium: two-factor setup and verify, password change and reset, lockout; axe-clean, by keyboard."""
+"""The sign-in pages in Chromium: two-factor, password change and reset, lockout; axe-clean and usable by keyboard."""
 
 import pytest
 from django_otp.oath import totp
