@@ -21,3 +21,13 @@ def _fresh_service_cache():
     forget_services()  # each test builds its own catalogue; a cached definition must not leak between tests
     yield
     forget_services()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin client, signed in past two-factor as admins must be (see civicdesk.accounts.gate)."""
+    from django.test import Client
+
+    from civicdesk.testing.signin import verified_login
+
+    return verified_login(Client(), admin_user)

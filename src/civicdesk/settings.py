@@ -1,6 +1,7 @@
 """Django settings for CivicDesk, read from environment variables (see .env.example)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -53,6 +58,7 @@ INSTALLED_APPS = [
     "civicdesk.runtime",
     "civicdesk.gis",
     "civicdesk.open311",
+    "civicdesk.accounts",
 ]
 
 MIDDLEWARE = [
@@ -63,9 +69,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "civicdesk.accounts.sessions.IdleSessionMiddleware",  # after messages: says why a session ended
+    "django_otp.middleware.OTPMiddleware",
+    "civicdesk.accounts.gate.TwoFactorGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "civicdesk.web.security.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into our lockout page
 ]
 
 ROOT_URLCONF = "civicdesk.urls"
@@ -113,10 +123,36 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
 
-AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
+# Staff sign-in (civicdesk.accounts): passwords, lockout (django-axes), idle sessions, two-factor (django-otp).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 12)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 LOGIN_URL = "/staff/login/"
 LOGIN_REDIRECT_URL = "/staff/"
 LOGOUT_REDIRECT_URL = "/"
+# Lockout of /staff/login/ and /admin/login/: a username with AXES_FAILURE_LIMIT failures (from any address) or an
+# address with that many (for any usernames) is refused for AXES_COOLOFF_TIME minutes. Attempts live in the
+# database, so every web process shares them. Unlock: delete the attempt in the admin, or
+# `civicdesk axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_TIME", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "civicdesk.accounts.lockout.lockout_response"
+AXES_CLIENT_STR_CALLABLE = "civicdesk.accounts.lockout.client_description"  # no usernames or addresses in logs
+AXES_VERBOSE = False
+# Sessions end after SESSION_IDLE_MINUTES without activity (the inbox's live polls are not activity) and at the
+# latest SESSION_MAX_HOURS after sign-in, however active.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600
+# Two-factor: admins (and accounts with the staff flag) always; every staff member when MFA_REQUIRED; and anyone
+# who has set up an authenticator.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", False)
+OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "Riverbend CivicDesk")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")

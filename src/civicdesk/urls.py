@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/areas/lookup", gis_api.areas_lookup_many, name="api-areas-lookup"),
     path("", include("civicdesk.gis.urls")),
     path("admin/", admin.site.urls),
+    path("staff/", include("civicdesk.accounts.urls")),
     path("staff/", include("civicdesk.inbox.urls")),
     path("api/", include("civicdesk.api.urls")),
     path("open311/", include("civicdesk.open311.urls")),

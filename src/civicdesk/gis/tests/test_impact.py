@@ -13,6 +13,7 @@ from civicdesk.gis.demo import seed_boundaries
 from civicdesk.gis.impact import initiative_impact, periods
 from civicdesk.gis.models import Area, CaseRouting, Generation, Initiative, RoutingRule
 from civicdesk.testing.factories import create_agency, create_case, create_service, create_staff, create_team
+from civicdesk.testing.signin import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_before_after(client, wards):
     assert {k: outline["properties"][k] for k in ("role", "before", "after", "change_pct")} == {
         "role": "initiative", "before": 8, "after": 2, "change_pct": -75.0}
     admin = create_staff("boss", role=StaffRole.ADMIN)
-    client.force_login(admin)
+    staff_login(client, admin)
     page = client.get(f"/staff/initiatives/{initiative.pk}/")
     assert page.status_code == 200 and "Pothole blitz" in page.content.decode()
     assert client.get("/staff/initiatives/").status_code == 200

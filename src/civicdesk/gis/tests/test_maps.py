@@ -12,6 +12,7 @@ from civicdesk.gis import mapdata
 from civicdesk.gis.cells import CELL_DEGREES
 from civicdesk.gis.hotspots import fdr_mask, gi_star, hotspots
 from civicdesk.testing.factories import create_agency, create_case, create_service, create_staff
+from civicdesk.testing.signin import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_staff_map_is_scoped(client, cases):
     assert [f["properties"]["service"] for f in data["features"]] == ["Tree"]
     assert data["features"][0]["properties"]["url"].startswith("/staff/cases/")
     admin = create_staff("boss", role=StaffRole.ADMIN)
-    client.force_login(admin)
+    staff_login(client, admin)
     assert client.get("/staff/map/cases.geojson", {"agency": "public-works"}).json()["properties"]["count"] == 4
     hot = client.get("/staff/map/hotspots.geojson")
     assert hot.status_code == 200 and hot.json()["type"] == "FeatureCollection"
@@ -92,7 +93,7 @@ def test_likely_duplicates_fragment_and_merge(client, cases):
     from django.template import Context, Template
 
     admin = create_staff("boss", role=StaffRole.ADMIN)
-    client.force_login(admin)
+    staff_login(client, admin)
     case, other = cases["cases"][1], cases["cases"][2]
     html = Template("{% load gis_maps %}{% likely_duplicates_for case %}").render(Context({"case": case}))
     assert other.number in html and f"Merge {case.number} into {other.number}" in html

@@ -8,6 +8,7 @@ from civicdesk.gis.actions import relocate_case
 from civicdesk.gis.models import CaseRouting, RoutingRule
 from civicdesk.gis.tests import fixtures as city
 from civicdesk.testing.factories import create_agency, create_case, create_service, create_team
+from civicdesk.testing.signin import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +127,7 @@ def test_agent_changes_location_from_the_case_page(client, setup):
     from civicdesk.testing.factories import create_staff
 
     case = make(setup["service"], city.HOLE_INSIDE)
-    client.force_login(create_staff("boss", role=StaffRole.ADMIN))
+    staff_login(client, create_staff("boss", role=StaffRole.ADMIN))
     page = client.get(f"/staff/cases/{case.number}/").content.decode()
     assert "Routed with boundary generation" in page and "ward Ward D" in page and "Change the location" in page
     response = client.post(f"/staff/relocate/{case.number}/", {"lat": city.Y0 + 0.005, "lon": city.X0 + 0.015,

@@ -8,6 +8,7 @@ from django.test import Client
 
 from civicdesk.agencies.models import Agency, Service, StaffRole, Team
 from civicdesk.testing.factories import create_agency, create_service, create_staff, create_team
+from civicdesk.testing.signin import staff_login
 
 
 @dataclass
@@ -49,9 +50,8 @@ def world(db) -> World:
 
 
 def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    """A client signed in as `user`, past two-factor when the account needs it (admins)."""
+    return staff_login(Client(), user)
 
 
 @pytest.fixture

@@ -48,9 +48,13 @@ def test_an_expired_session_on_a_live_poll_redirects_the_page(client, world):
     assert response["HX-Redirect"] == "/staff/login/?next=%2Fstaff%2F%3Fstatus%3Dnew"
 
 
-def test_superuser_without_profile_is_allowed(client, world):
+def test_superuser_without_profile_is_allowed_after_two_factor(client, world):
+    from civicdesk.testing.signin import verified_login
+
     root = User.objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(root)
+    assert client.get("/staff/")["Location"].startswith("/staff/otp/setup/")  # superusers always need a code
+    verified_login(client, root)
     assert client.get("/staff/").status_code == 200
 
 

@@ -1,0 +1,1 @@
+"""Staff sign-in security: lockout, passwords, idle sessions and two-factor codes."""
