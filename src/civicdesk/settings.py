@@ -5,6 +5,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from civicdesk.runtime.secret_key import secret_key_from
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("CIVICDESK_VAR_DIR", PROJECT_DIR / "var"))
@@ -23,7 +25,7 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value.strip() else default
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+SECRET_KEY = secret_key_from(os.environ, VAR_DIR)  # the environment wins; else VAR_DIR/secret_key, made once
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
