@@ -111,7 +111,13 @@ TASKS = {
     }
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# "default" is shared by every process (rate limits): Redis when REDIS_URL is set, else a table in the database
+# (created by the runtime app's migration). "local" is per process, for caches meant to be per process.
+CACHES = {
+    "default": {"BACKEND": "civicdesk.runtime.cache.SharedDatabaseCache", "LOCATION": "civicdesk_cache",
+                "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 100000)}},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "civicdesk-local"},
+}
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
 
@@ -218,6 +224,10 @@ if MAP_TILE_URL:
 # Open311 GeoReport v2 server: "" serves one jurisdiction and treats jurisdiction_id as optional; a comma-separated
 # list (e.g. "riverbend.example,north.example") serves several and requires jurisdiction_id on every call.
 OPEN311_JURISDICTIONS = [j.strip() for j in os.environ.get("OPEN311_JURISDICTIONS", "").split(",") if j.strip()]
+# Public pages without accounts, per client address (hashed) in the shared cache.
+PORTAL_SUBMISSIONS_PER_HOUR = env_int("PORTAL_SUBMISSIONS_PER_HOUR", 20)  # portal request forms sent
+PORTAL_FOLLOWS_PER_HOUR = env_int("PORTAL_FOLLOWS_PER_HOUR", 20)  # "this is my problem too" follows
+PORTAL_STATUS_LOOKUPS_PER_MINUTE = env_int("PORTAL_STATUS_LOOKUPS_PER_MINUTE", 10)  # request-number + email checks
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # REST API requests per token per minute
 OPEN311_DEFAULT_RATE_LIMIT = env_int("OPEN311_DEFAULT_RATE_LIMIT", 600)  # POSTs per key per minute
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
