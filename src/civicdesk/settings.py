@@ -135,8 +135,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
 NODE_MODULES_DIR = PROJECT_DIR / "node_modules"
-if NODE_MODULES_DIR.exists():
-    STATICFILES_DIRS.append(("vendor", NODE_MODULES_DIR))
+# /static/vendor/... serves only the npm files listed in civicdesk.web.vendor, never node_modules whole.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "civicdesk.web.vendor.VendorFinder",
+]
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
@@ -150,6 +154,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Site and channel configuration.
 SITE_NAME = os.environ.get("SITE_NAME", "Riverbend CivicDesk")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Served over https (SITE_URL says so): cookies only over TLS, and browsers told to use https from then on.
+SITE_IS_HTTPS = SITE_URL.strip().lower().startswith("https://")
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SITE_IS_HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SITE_IS_HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SITE_IS_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Opt-in, only behind a proxy that always sets it: e.g. "HTTP_X_FORWARDED_PROTO=https".
+if "=" in os.environ.get("SECURE_PROXY_SSL_HEADER", ""):
+    _header, _value = os.environ["SECURE_PROXY_SSL_HEADER"].split("=", 1)
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip())
 CASE_NUMBER_PREFIX = os.environ.get("CASE_NUMBER_PREFIX", "CD")
 SMTP_LISTEN_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
 SMTP_LISTEN_PORT = env_int("SMTP_PORT", 2525)
