@@ -1,11 +1,13 @@
 """System checks that stop `civicdesk run`, `migrate` and `check --deploy` on an unsafe configuration."""
 
+import stat
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
-from civicdesk.runtime.secret_key import is_known_default
+from civicdesk.runtime.secret_key import KEY_FILE_NAME, is_known_default
 
 DEFAULT_KEY_HINT = ("Unset SECRET_KEY to let CivicDesk generate a random key into VAR_DIR/secret_key, or set it to "
                     "a long random string, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))'.")
@@ -30,3 +32,18 @@ def secret_key_is_not_default_without_debug(app_configs: Any = None, **kwargs: A
     if settings.DEBUG:
         return []
     return [default_key_error()] if is_known_default(str(settings.SECRET_KEY)) else []
+
+
+@register(Tags.security)
+def secret_key_file_is_private(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """Warn when VAR_DIR/secret_key (in use) can be read by other users of the machine."""
+    path = Path(settings.VAR_DIR) / KEY_FILE_NAME
+    try:
+        in_use = path.read_text(encoding="ascii").strip() == settings.SECRET_KEY
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except (OSError, UnicodeDecodeError):
+        return []
+    if in_use and mode & 0o077:
+        return [Warning(f"{path} is readable by other users (mode {mode:o}).", hint=f"chmod 600 {path}",
+                        id="civicdesk.W001")]
+    return []

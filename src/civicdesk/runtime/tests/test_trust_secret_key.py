@@ -98,3 +98,10 @@ def test_run_refuses_to_serve_with_a_default_key_and_debug_off(tmp_path: Path) -
     code, output = civicdesk("run", "--no-worker", "--no-smtp", env=env, timeout=45)
     assert code is not None and code != 0, output
     assert "SECRET_KEY" in output and "CivicDesk is serving" not in output
+
+
+def test_a_key_file_others_can_read_is_reported_by_check(tmp_path: Path) -> None:
+    key_seen_by_a_new_process(environment(tmp_path))
+    (tmp_path / "secret_key").chmod(0o644)
+    code, output = civicdesk("check", env=environment(tmp_path))
+    assert "civicdesk.W001" in output and "chmod 600" in output, output
