@@ -29,9 +29,9 @@ setup: $(VENV)/.runtime node_modules/.installed ## Make the virtualenv and insta
 
 setup-dev: setup $(VENV)/.dev
 
-run: setup ## Migrate, load the demo city into an empty database, and serve with worker and SMTP listener
+run: setup ## Migrate, load the demo city (password "demo") into an empty database, and serve with worker and SMTP listener
 	$(BIN)/civicdesk migrate --noinput -v 0
-	$(BIN)/civicdesk seed-demo
+	$(BIN)/civicdesk seed-demo --yes-demo-passwords  # the quickstart; it prints a warning banner
 	$(BIN)/civicdesk run --port $(PORT)
 
 lint: setup-dev ## ruff, mypy and the migrations check

@@ -554,7 +554,7 @@ def _generate(n: int, database_url: str) -> Generated:
     started = time.perf_counter()
     _reset(database_url)
     django_command(database_url, "migrate", "--noinput", "-v", "0", "--skip-checks")
-    django_command(database_url, "seed-demo", "--cases", "0")
+    django_command(database_url, "seed-demo", "--yes-demo-passwords", "--cases", "0")
     if database_url.startswith("sqlite"):
         load_sqlite(Path(urlsplit(database_url).path), n)
     else:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from civicdesk.runtime.secret_key import secret_key_from
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("CIVICDESK_VAR_DIR", PROJECT_DIR / "var"))
@@ -24,7 +26,7 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value.strip() else default
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+SECRET_KEY = secret_key_from(os.environ, VAR_DIR)  # the environment wins; else VAR_DIR/secret_key, made once
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -119,7 +121,13 @@ TASKS = {
     }
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# "default" is shared by every process (rate limits): Redis when REDIS_URL is set, else a table in the database
+# (created by the runtime app's migration). "local" is per process, for caches meant to be per process.
+CACHES = {
+    "default": {"BACKEND": "civicdesk.runtime.cache.SharedDatabaseCache", "LOCATION": "civicdesk_cache",
+                "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 100000)}},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "civicdesk-local"},
+}
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
 
@@ -163,8 +171,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
 NODE_MODULES_DIR = PROJECT_DIR / "node_modules"
-if NODE_MODULES_DIR.exists():
-    STATICFILES_DIRS.append(("vendor", NODE_MODULES_DIR))
+# /static/vendor/... serves only the npm files listed in civicdesk.web.vendor, never node_modules whole.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "civicdesk.web.vendor.VendorFinder",
+]
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
@@ -178,6 +190,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Site and channel configuration.
 SITE_NAME = os.environ.get("SITE_NAME", "Riverbend CivicDesk")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Served over https (SITE_URL says so): cookies only over TLS, and browsers told to use https from then on.
+SITE_IS_HTTPS = SITE_URL.strip().lower().startswith("https://")
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SITE_IS_HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SITE_IS_HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SITE_IS_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Opt-in, only behind a proxy that always sets it: e.g. "HTTP_X_FORWARDED_PROTO=https".
+if "=" in os.environ.get("SECURE_PROXY_SSL_HEADER", ""):
+    _header, _value = os.environ["SECURE_PROXY_SSL_HEADER"].split("=", 1)
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip())
 CASE_NUMBER_PREFIX = os.environ.get("CASE_NUMBER_PREFIX", "CD")
 SMTP_LISTEN_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
 SMTP_LISTEN_PORT = env_int("SMTP_PORT", 2525)
@@ -252,6 +275,10 @@ if MAP_TILE_URL:
 # Open311 GeoReport v2 server: "" serves one jurisdiction and treats jurisdiction_id as optional; a comma-separated
 # list (e.g. "riverbend.example,north.example") serves several and requires jurisdiction_id on every call.
 OPEN311_JURISDICTIONS = [j.strip() for j in os.environ.get("OPEN311_JURISDICTIONS", "").split(",") if j.strip()]
+# Public pages without accounts, per client address (hashed) in the shared cache.
+PORTAL_SUBMISSIONS_PER_HOUR = env_int("PORTAL_SUBMISSIONS_PER_HOUR", 20)  # portal request forms sent
+PORTAL_FOLLOWS_PER_HOUR = env_int("PORTAL_FOLLOWS_PER_HOUR", 20)  # "this is my problem too" follows
+PORTAL_STATUS_LOOKUPS_PER_MINUTE = env_int("PORTAL_STATUS_LOOKUPS_PER_MINUTE", 10)  # request-number + email checks
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # REST API requests per token per minute
 OPEN311_DEFAULT_RATE_LIMIT = env_int("OPEN311_DEFAULT_RATE_LIMIT", 600)  # POSTs per key per minute
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from civicdesk.agencies.models import Agency, Service, ServiceAttribute, StaffProfile, StaffRole, Team
 from civicdesk.demo import data
+from civicdesk.demo.models import DemoAccount
 from civicdesk.demo.timelines import CaseBuilder, CaseCounts
 from civicdesk.mail.models import Mailbox
 
@@ -74,6 +76,7 @@ def seed_staff(agencies: dict[str, Agency]) -> dict[str, User]:
             user = User.objects.create_user(username, f"{username}@riverbend.example", data.DEMO_PASSWORD,
                                             first_name=first, last_name=last, is_staff=role == StaffRole.ADMIN,
                                             is_superuser=role == StaffRole.ADMIN)
+            DemoAccount.objects.create(user=user)  # only logins made here: a real "admin" is never marked
         profile, _ = StaffProfile.objects.get_or_create(user=user, defaults={"role": role})
         profile.agencies.add(*[agencies[s] for s in slugs])
         profile.teams.add(*Team.objects.filter(agency__slug__in=slugs, name__in=team_names))
@@ -110,3 +113,27 @@ def seed_demo(*, force: bool = False, case_count: int = data.DEMO_CASE_COUNT,
     boundaries = seed_boundaries()
     return SeedSummary(seeded=True, agencies=len(agencies), teams=Team.objects.count(), services=len(services),
                        mailboxes=mailboxes, staff=list(users), cases=counts, boundaries=boundaries)
+
+
+@dataclass
+class RemovedDemoStaff:
+    usernames: list[str]
+    admins_left: int  # active superusers after the removal
+
+
+def remove_demo_staff() -> RemovedDemoStaff:
+    """Deactivate every login seed-demo created: no password, no admin rights, sessions and tokens dead.
+
+    The users stay (their names remain on case timelines and audit entries); real staff are never touched.
+    """
+    with transaction.atomic():
+        accounts = list(DemoAccount.objects.select_for_update().select_related("user")
+                        .filter(removed_at__isnull=True).order_by("user__username"))
+        for account in accounts:
+            user = account.user
+            user.set_unusable_password()  # also ends the user's sessions (the session hash changes)
+            user.is_active = user.is_staff = user.is_superuser = False
+            user.save(update_fields=["password", "is_active", "is_staff", "is_superuser"])
+        DemoAccount.objects.filter(pk__in=[a.pk for a in accounts]).update(removed_at=timezone.now())
+        admins_left = User.objects.filter(is_active=True, is_superuser=True).count()
+    return RemovedDemoStaff(usernames=[a.user.username for a in accounts], admins_left=admins_left)

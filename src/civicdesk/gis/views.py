@@ -1,6 +1,7 @@
 """Duplicates (the portal's "Is it one of these?" prompt with "this is my problem too", agents' merge) and
 agents' change of a case's location, which routes the case again."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
@@ -16,6 +17,7 @@ from civicdesk.contacts.identities import InvalidIdentity, normalize_email
 from civicdesk.gis.actions import relocate_case
 from civicdesk.gis.geometry import GeometryError, validate_point
 from civicdesk.gis.queries import nearby_open_cases, open_cases
+from civicdesk.web.ratelimit import count_client_hit, limit_message, with_retry_after
 
 
 @require_GET
@@ -38,6 +40,10 @@ def follow(request: HttpRequest, number: str) -> HttpResponse:
     if case is None:
         return render(request, template, {"error": "That request is closed or does not exist.", "number": number},
                       status=404)
+    follows = count_client_hit(request, "portal-follow", limit=settings.PORTAL_FOLLOWS_PER_HOUR, window_seconds=3600)
+    if not follows.allowed:
+        return with_retry_after(render(request, template, {"case": case, "number": number, "rate_limited": True,
+                                                            "error": limit_message(follows)}, status=429), follows)
     raw = (request.POST.get("follow_email") or request.POST.get("email") or "").strip()
     try:
         email = normalize_email(raw)

@@ -1,5 +1,6 @@
 """Public portal pages: browse services, make a request, and check a request's status without an account."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,11 +10,10 @@ from civicdesk.cases.models import CaseStatus
 from civicdesk.portal import queries
 from civicdesk.portal.actions import submit_request
 from civicdesk.portal.forms import ServiceRequestForm, StatusLookupForm
-from civicdesk.portal.ratelimit import hit
+from civicdesk.web.ratelimit import count_client_hit, limit_message, with_retry_after
 
 VERIFIED_SESSION_KEY = "portal_verified_cases"
 MAX_VERIFIED_IN_SESSION = 20
-LOOKUPS_PER_MINUTE = 10
 NOT_FOUND = ("We could not find a request with that number and email address. "
              "Check both and try again.")
 PUBLIC_STATUS: dict[str, str] = {
@@ -60,6 +60,11 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
     if request.method != "POST":
         return render(request, "portal/service_form.html", {"service": service, "form": ServiceRequestForm(service)})
     form = ServiceRequestForm(service, request.POST, request.FILES)
+    submissions = count_client_hit(request, "portal-submit", limit=settings.PORTAL_SUBMISSIONS_PER_HOUR,
+                                   window_seconds=3600)
+    if not submissions.allowed:
+        return with_retry_after(render(request, "portal/service_form.html", {
+            "service": service, "form": form, "rate_limited": limit_message(submissions)}, status=429), submissions)
     if form.is_valid():
         result = submit_request(form)
         if result.case is not None:
@@ -85,9 +90,11 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "portal/status_lookup.html", {"form": StatusLookupForm()})
     form = StatusLookupForm(request.POST)
-    if not hit(request, "status-lookup", limit=LOOKUPS_PER_MINUTE):
+    lookups = count_client_hit(request, "status-lookup", limit=settings.PORTAL_STATUS_LOOKUPS_PER_MINUTE)
+    if not lookups.allowed:
         form.is_valid()
-        return render(request, "portal/status_lookup.html", {"form": form, "rate_limited": True}, status=429)
+        return with_retry_after(render(request, "portal/status_lookup.html", {
+            "form": form, "rate_limited": limit_message(lookups)}, status=429), lookups)
     if form.is_valid():
         case = queries.find_case_for_resident(form.cleaned_data["number"], form.cleaned_data["email"])
         if case is not None:

@@ -3,12 +3,12 @@
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from civicdesk.api.actions import create_token
 from civicdesk.inbox.tests import conftest as staff_fixtures
 from civicdesk.inbox.tests.conftest import World
+from civicdesk.testing.cache import fresh_shared_cache
 from civicdesk.testing.factories import create_case
 
 world = staff_fixtures.world  # the staff-side world: two agencies with staff of every role
@@ -33,8 +33,8 @@ def api_client_for(user: Any) -> ApiClient:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
+def _fresh_rate_limits(request):
+    yield from fresh_shared_cache(request)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 def seed(*args: str) -> str:
     out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", "--yes-demo-passwords", *args, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 

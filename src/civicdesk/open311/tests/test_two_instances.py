@@ -46,7 +46,7 @@ class Instance:
         return done.stdout
 
     def setup(self) -> subprocess.Popen:
-        script = f"{BIN / 'civicdesk'} migrate -v0 && {BIN / 'civicdesk'} seed-demo --cases 0"
+        script = f"{BIN / 'civicdesk'} migrate -v0 && {BIN / 'civicdesk'} seed-demo --yes-demo-passwords --cases 0"
         return subprocess.Popen(["bash", "-c", script], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def start(self) -> None:

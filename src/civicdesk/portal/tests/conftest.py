@@ -3,10 +3,10 @@
 import io
 
 import pytest
-from django.core.cache import cache
 from PIL import Image
 
 from civicdesk.agencies.models import AttributeDatatype as D
+from civicdesk.testing.cache import fresh_shared_cache
 from civicdesk.testing.factories import create_agency, create_service
 
 ANSWERS = {
@@ -20,10 +20,8 @@ ANSWERS = {
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _clear_cache(request):
+    yield from fresh_shared_cache(request)
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def test_run_serves_web_worker_and_mail(tmp_path: Path) -> None:
            "WEB_WORKERS": "1", "EMAIL_PORT": str(free_port())}
     env.pop("DATABASE_URL", None)
     assert civicdesk("migrate", "-v", "0", env=env).returncode == 0
-    seeded = civicdesk("seed-demo", env=env)
+    seeded = civicdesk("seed-demo", "--yes-demo-passwords", env=env)
     assert seeded.returncode == 0, seeded.stderr
     server = subprocess.Popen([sys.executable, "-m", "civicdesk", "run"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -1,1 +1,1 @@
-"""The seed-demo command."""
+"""The seed-demo and remove-demo-staff commands."""

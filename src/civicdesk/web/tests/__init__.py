@@ -1,0 +1,1 @@
+"""Tests of the web plumbing: security headers, cookies, static files."""
