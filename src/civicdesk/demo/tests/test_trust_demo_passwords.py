@@ -60,7 +60,7 @@ def test_remove_demo_staff_deactivates_every_demo_login_and_leaves_real_staff(cl
     run("seed_demo", "--yes-demo-passwords", "--cases", "0")
     real = create_staff("dana.real", role=StaffRole.ADMIN, password="a-long-real-passphrase")
     token = create_token(User.objects.get(username="agent.publicworks")).raw
-    assert client.login(username="admin", password="demo")
+    assert client.post("/staff/login/", {"username": "admin", "password": "demo"}).status_code == 302
 
     output = run("remove_demo_staff")
 
@@ -69,11 +69,12 @@ def test_remove_demo_staff_deactivates_every_demo_login_and_leaves_real_staff(cl
     for username in DEMO_USERNAMES:
         user = User.objects.get(username=username)
         assert not user.is_active and not user.is_superuser and not user.has_usable_password()
-        assert not client.login(username=username, password="demo")
+        assert not user.check_password("demo")
     assert client.get("/api/cases", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
     real.refresh_from_db()
     assert real.is_active and real.is_superuser
-    assert client.login(username="dana.real", password="a-long-real-passphrase")
+    signed_in = client.post("/staff/login/", {"username": "dana.real", "password": "a-long-real-passphrase"})
+    assert signed_in.status_code == 302 and "/staff/login/" not in signed_in["Location"]
     assert "Removed 0 demo staff logins" in run("remove_demo_staff")  # once is enough; again is harmless
 
 
