@@ -23,6 +23,7 @@ from civicdesk.cases.models import (
     Tag,
 )
 from civicdesk.cases.numbering import next_case_number
+from civicdesk.cases.queries import reply_address
 from civicdesk.cases.routing import Route
 from civicdesk.contacts.models import Contact
 
@@ -110,14 +111,14 @@ def link_follow_up(case: Case, closed: Case) -> None:
 
 def reply_channel(case: Case) -> str:
     """Replies go back the way the resident came; portal cases with an email address get email."""
-    contact_email = case.contact.email if case.contact else ""
     if case.channel in REPLY_CHANNEL_FOR_EMAIL_CONTACTS:
-        return Channel.EMAIL if contact_email else Channel.WEB
+        return Channel.EMAIL if reply_address(case) else Channel.WEB
     return case.channel
 
 
 def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automatic: bool = False) -> Message:
     channel = reply_channel(case)
+    recipient = reply_address(case) if channel == Channel.EMAIL else ""  # who wrote this case, not the contact's
     message = Message.objects.create(
         case=case,
         direction=Direction.OUTBOUND,
@@ -129,7 +130,7 @@ def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automati
         subject=subject or f"[{case.number}] {case.subject or 'Your request'}",
         body_text=text,
         visible_text=text,
-        recipient=case.contact.email if channel == Channel.EMAIL and case.contact else "",
+        recipient=recipient,
         email_message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN) if channel == Channel.EMAIL else "",
         delivery_status=DeliveryStatus.QUEUED,
         created_at=timezone.now(),
@@ -156,7 +157,7 @@ def reply(case: Case, *, author: Any, text: str) -> Message:
 
 def acknowledge(case: Case) -> Message | None:
     """Send the automatic confirmation for a new case, when we can reach the resident by email."""
-    if not (case.contact and case.contact.email):
+    if not reply_address(case):
         return None
     text = (
         f"Thank you. We received your request and gave it the number {case.number}.\n\n"

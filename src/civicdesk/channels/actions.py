@@ -19,6 +19,7 @@ from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.protocol import NormalizedMessage, ParseError, get_adapter
 from civicdesk.contacts.actions import resolve_contact
 from civicdesk.contacts.identities import InvalidIdentity
+from civicdesk.contacts.queries import identity_for
 
 log = logging.getLogger(__name__)
 CASE_NUMBER_RE = re.compile(r"\b([A-Z]{2,5}-\d{4}-\d{6})\b")
@@ -124,6 +125,7 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
         case_actions.reopen_if_finished(case)
     message = Message.objects.create(
         case=case, direction=Direction.INBOUND, channel=normalized.channel, is_public=True, contact=contact,
+        sender_identity=identity_for(normalized.sender.kind, normalized.sender.value) if normalized.sender else None,
         subject=normalized.subject[:300], body_text=normalized.body_text, body_html=normalized.body_html,
         visible_text=normalized.visible_text or normalized.body_text,
         provider_message_id=normalized.provider_message_id[:300],
