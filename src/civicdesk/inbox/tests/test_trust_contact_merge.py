@@ -107,3 +107,13 @@ def test_an_agent_can_still_merge_contacts_whose_cases_are_all_theirs(world, par
     response = parks_client.post(f"/staff/contacts/{cy.pk}/merge", {"source": spread["bob"].pk})
     assert response.status_code == 302
     assert ContactMerge.objects.get().merged_by == world.parks_agent
+
+
+def test_merge_records_cannot_be_written_by_hand_in_the_admin(admin_client_, world, spread):
+    merge = merge_contacts(spread["ann"], spread["bob"], actor=world.admin)
+    assert admin_client_.get("/admin/contacts/contactmerge/add/").status_code == 403
+    response = admin_client_.post(f"/admin/contacts/contactmerge/{merge.pk}/change/",
+                                  {"source": spread["bob"].pk, "target": spread["ann"].pk})
+    assert response.status_code == 403
+    assert ContactMerge.objects.get().source_id == spread["ann"].pk
+    assert admin_client_.get(f"/admin/contacts/contactmerge/{merge.pk}/change/").status_code == 200  # viewable
