@@ -109,16 +109,20 @@ def link_follow_up(case: Case, closed: Case) -> None:
            reason=f"A follow-up after closing became {case.number}.")
 
 
-def reply_channel(case: Case) -> str:
-    """Replies go back the way the resident came; portal cases with an email address get email."""
+def reply_channel(case: Case, address: str | None = None) -> str:
+    """Replies go back the way the resident came; portal cases with an email address get email.
+
+    `address` is the case's reply_address() when the caller already has it.
+    """
     if case.channel in REPLY_CHANNEL_FOR_EMAIL_CONTACTS:
-        return Channel.EMAIL if reply_address(case) else Channel.WEB
+        return Channel.EMAIL if (reply_address(case) if address is None else address) else Channel.WEB
     return case.channel
 
 
 def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automatic: bool = False) -> Message:
-    channel = reply_channel(case)
-    recipient = reply_address(case) if channel == Channel.EMAIL else ""  # who wrote this case, not the contact's
+    address = reply_address(case)  # where the resident last wrote from on this case, not the contact's first email
+    channel = reply_channel(case, address)
+    recipient = address if channel == Channel.EMAIL else ""
     message = Message.objects.create(
         case=case,
         direction=Direction.OUTBOUND,

@@ -125,3 +125,12 @@ def test_a_case_whose_messages_predate_the_sender_record_still_answers_its_write
     merge_contacts(parks_case.contact, works_case.contact, actor=None)
     parks_case.refresh_from_db()
     assert reply_recipients(parks_case, outbound_sink, capture) == ["ann@example.com"]  # the original's contact
+
+
+def test_someone_else_writing_about_the_case_does_not_redirect_its_replies(
+        mailbox: Mailbox, outbound_sink: Sink, django_capture_on_commit_callbacks: Any) -> None:
+    capture = django_capture_on_commit_callbacks
+    case = write(capture, "Dee <dee@example.com>", "publicworks@riverbend.example", "Hole on Main").case
+    write(capture, "Eve <eve@example.com>", "publicworks@riverbend.example", f"Re: [{case.number}] mine too")
+    case.refresh_from_db()
+    assert reply_recipients(case, outbound_sink, capture) == ["dee@example.com"]
