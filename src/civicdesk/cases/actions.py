@@ -24,6 +24,7 @@ from civicdesk.cases.models import (
     Tag,
 )
 from civicdesk.cases.numbering import next_case_number
+from civicdesk.cases.queries import reply_address
 from civicdesk.cases.routing import Route
 from civicdesk.contacts.models import Contact
 
@@ -131,16 +132,20 @@ def link_mention(case: Case, named: Case, *, tag: str) -> None:
     flag_case(case, tag, reason=reason, actor_label=case.channel)
 
 
-def reply_channel(case: Case) -> str:
-    """Replies go back the way the resident came; portal cases with an email address get email."""
-    contact_email = case.contact.email if case.contact else ""
+def reply_channel(case: Case, address: str | None = None) -> str:
+    """Replies go back the way the resident came; portal cases with an email address get email.
+
+    `address` is the case's reply_address() when the caller already has it.
+    """
     if case.channel in REPLY_CHANNEL_FOR_EMAIL_CONTACTS:
-        return Channel.EMAIL if contact_email else Channel.WEB
+        return Channel.EMAIL if (reply_address(case) if address is None else address) else Channel.WEB
     return case.channel
 
 
 def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automatic: bool = False) -> Message:
-    channel = reply_channel(case)
+    address = reply_address(case)  # where the resident last wrote from on this case, not the contact's first email
+    channel = reply_channel(case, address)
+    recipient = address if channel == Channel.EMAIL else ""
     message = Message.objects.create(
         case=case,
         direction=Direction.OUTBOUND,
@@ -152,7 +157,7 @@ def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automati
         subject=subject or f"[{case.number}] {case.subject or 'Your request'}",
         body_text=text,
         visible_text=text,
-        recipient=case.contact.email if channel == Channel.EMAIL and case.contact else "",
+        recipient=recipient,
         email_message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN) if channel == Channel.EMAIL else "",
         delivery_status=DeliveryStatus.QUEUED,
         created_at=timezone.now(),
@@ -179,7 +184,7 @@ def reply(case: Case, *, author: Any, text: str) -> Message:
 
 def acknowledge(case: Case) -> Message | None:
     """Send the automatic confirmation for a new case, when we can reach the resident by email."""
-    if not (case.contact and case.contact.email):
+    if not reply_address(case):
         return None
     text = (
         f"Thank you. We received your request and gave it the number {case.number}.\n\n"

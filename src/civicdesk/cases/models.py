@@ -139,6 +139,10 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sender_identity = models.ForeignKey(
+        "contacts.Identity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Inbound: the address or number it came from; replies on the case go to the latest one.",
+    )
     subject = models.CharField(max_length=300, blank=True)
     body_text = models.TextField(blank=True, help_text="The whole text as received or sent.")
     body_html = models.TextField(blank=True, help_text="Sanitised HTML, when the message had HTML.")

@@ -11,8 +11,9 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from civicdesk.audit.models import AuditEntry
-from civicdesk.cases.models import Case, CaseStatus, DeliveryStatus, Message
+from civicdesk.cases.models import Case, CaseStatus, DeliveryStatus, Direction, Message
 from civicdesk.cases.permissions import staff_profile, visible_cases
+from civicdesk.contacts.models import ContactMerge, IdentityKind
 
 
 class InboxView:
@@ -237,3 +238,30 @@ def case_change_marker(case: Case) -> str:
         return "gone"
     updated, message_count, delivery, audit_count = row
     return f"{updated.timestamp():.6f}:{message_count or 0}:{delivery or 0}:{audit_count or 0}"
+
+
+def reply_address(case: Case) -> str:
+    """The email address a reply on this case goes to, or "" when the resident cannot be reached by email.
+
+    The address the case's resident last wrote from on this case; else the address of whoever wrote the case's
+    original message (when that contact is the case's, or was merged into it); only then the contact's first email.
+    So after a wrong contact merge each case still answers the person who wrote it; the first email is used only
+    for cases with no inbound message that says who wrote (older ones the 0005 backfill could not tell).
+    """
+    contact = case.contact
+    if contact is None:
+        return ""
+    inbound = Message.objects.filter(case=case, direction=Direction.INBOUND)
+    latest = (inbound.filter(sender_identity__contact_id=contact.pk, sender_identity__kind=IdentityKind.EMAIL)
+              .order_by("-created_at", "-id").values_list("sender_identity__value", flat=True).first())
+    if latest:
+        return latest
+    original = inbound.order_by("created_at", "id").values_list("contact_id", flat=True).first()
+    if original and original != contact.pk:
+        merges = ContactMerge.objects.filter(source_id=original, target_id=contact.pk, undone_at__isnull=True)
+        moved = [pk for ids in merges.values_list("moved_identity_ids", flat=True) for pk in ids]
+        identities = contact.identities.filter(pk__in=moved, kind=IdentityKind.EMAIL).order_by("pk")
+        found = identities.values_list("value", flat=True).first()
+        if found:
+            return found
+    return contact.email

@@ -21,6 +21,7 @@ from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.protocol import NormalizedMessage, ParseError, get_adapter
 from civicdesk.contacts.actions import resolve_contact
 from civicdesk.contacts.identities import InvalidIdentity
+from civicdesk.contacts.queries import identity_for
 
 log = logging.getLogger(__name__)
 REUSED_ID_TAG = "reused-message-id"
@@ -142,6 +143,7 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
         case_actions.reopen_if_finished(case)
     message = Message.objects.create(
         case=case, direction=Direction.INBOUND, channel=normalized.channel, is_public=True, contact=contact,
+        sender_identity=identity_for(normalized.sender.kind, normalized.sender.value) if normalized.sender else None,
         subject=normalized.subject[:300], body_text=normalized.body_text, body_html=normalized.body_html,
         visible_text=normalized.visible_text or normalized.body_text,
         provider_message_id=normalized.provider_message_id[:300], content_hash=payload.content_hash,

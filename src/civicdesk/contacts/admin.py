@@ -65,5 +65,13 @@ class ContactAdmin(admin.ModelAdmin):
 
 @admin.register(ContactMerge)
 class ContactMergeAdmin(admin.ModelAdmin):
+    """Read-only: a merge is made and undone on the staff contact page, which checks whose cases it moves."""
+
     list_display = ["source", "target", "merged_by", "merged_at", "undone_at"]
     raw_id_fields = ["source", "target"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ContactMerge | None = None) -> bool:
+        return False

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civicdesk.audit.models import AuditEntry
 from civicdesk.cases.permissions import visible_cases
-from civicdesk.contacts.actions import merge_contacts, undo_contact_merge
+from civicdesk.contacts.actions import MergeOutOfReach, merge_contacts, undo_contact_merge
 from civicdesk.contacts.models import Contact, ContactMerge
 from civicdesk.inbox.access import staff_required
 from civicdesk.inbox.forms import ContactMergeForm
@@ -51,9 +51,11 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def contact_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    """Merge another contact (the source) into this one; both must be visible to the agent."""
+    """Merge another contact (the source) into this one; both must be visible to the agent, and every case of
+    both must be one the agent may change (403 with the reason otherwise)."""
     target = visible_contact_or_404(request, pk)
     form = ContactMergeForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         source = visible_contacts(request.user).filter(pk=form.cleaned_data["source"]).first()
         if source is None:
@@ -65,12 +67,14 @@ def contact_merge(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 merge_contacts(source, target, actor=request.user)
+            except MergeOutOfReach as exc:
+                form.add_error(None, str(exc))
+                status = 403
             except ValueError as exc:
                 form.add_error("source", str(exc))
             else:
                 messages.success(request, f"Contact {source.pk} was merged into this one. You can undo it below.")
                 return redirect("inbox:contact", pk=target.pk)
-    status = 400 if request.method == "POST" else 200
     return render(request, "inbox/contact_merge.html", contact_context(request, target, form), status=status)
 
 
@@ -83,7 +87,7 @@ def contact_merge_undo(request: HttpRequest, pk: int, merge_id: int) -> HttpResp
         raise Http404("No such merge.")
     try:
         undo_contact_merge(merge, actor=request.user)
-    except ValueError as exc:
+    except (MergeOutOfReach, ValueError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"The merge of contact {merge.source_id} was undone.")

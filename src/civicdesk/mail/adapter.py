@@ -36,7 +36,7 @@ class EmailAdapter(ChannelAdapter):
             if not auto:
                 raise
             display_name, address = "", ""
-        subject = parsing.header_text(message, "Subject").replace("\r", " ").replace("\n", " ")
+        subject = parsing.one_line(parsing.header_text(message, "Subject"))
         parts = collect_parts(message)
         plain, raw_html = parsing.body_texts(parts)
         forwarded = [forwarded_text(inner, self._inner_text(inner)) for inner in parts.forwarded]

@@ -1,5 +1,6 @@
 """Sending replies by SMTP from the agency's mailbox, threaded so mail clients show one conversation."""
 
+import re
 import smtplib
 from email.utils import formataddr
 
@@ -16,17 +17,44 @@ class TemporarySendError(Exception):
 
 
 MAX_REFERENCES = 20  # RFC 5322 allows trimming the middle of a long chain; keep the first and the latest ones
+MAX_SUBJECT = 400
+MAX_DISPLAY_NAME = 200
+# C0 and C1 controls (CR, LF, VT, FF, NUL, the file/group/record separators, NEL...), DEL, the Unicode line and
+# paragraph separators, and lone surrogates (undecodable bytes): anything str.splitlines() or a mail server could
+# take for the end of a header line.
+UNSAFE_IN_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+SAFE_MESSAGE_ID = re.compile(r"<[!-;=?-~]+>")  # printable ASCII without < and > inside, as RFC 5322 msg-id
+
+
+def safe_header_text(value: str, limit: int = MAX_SUBJECT) -> str:
+    """Text from data made fit for one header: controls become spaces, whitespace collapses, then trimmed.
+
+    Every header built from data (a resident's subject, a mailbox or agency name) goes through here, so no
+    character in it can end the header line and start another one, or make the mail unsendable.
+    """
+    text = " ".join(UNSAFE_IN_HEADER.sub(" ", value or "").split())
+    return text[:limit].rstrip()
+
+
+def safe_message_ids(ids: list[str]) -> list[str]:
+    """The Message-IDs that are well-formed; a stored id with control or non-ASCII characters is left out."""
+    return [mid for mid in ids if SAFE_MESSAGE_ID.fullmatch(mid or "")]
 
 
 def from_address(message: Message) -> str:
     mailbox = mailbox_for_agency(message.case.agency_id)
     if mailbox is None:
         return settings.DEFAULT_FROM_EMAIL
-    return formataddr((mailbox.display_name or message.case.agency.name, mailbox.address))
+    name = (safe_header_text(mailbox.display_name, MAX_DISPLAY_NAME)
+            or safe_header_text(message.case.agency.name, MAX_DISPLAY_NAME))
+    return formataddr((name, mailbox.address))
 
 
 def threading_headers(message: Message) -> dict[str, str]:
     latest, chain = thread_ids(message.case, exclude_message=message.pk)
+    chain = safe_message_ids(chain)
+    if not safe_message_ids([latest]):
+        latest = chain[-1] if chain else ""
     if len(chain) > MAX_REFERENCES:
         chain = [chain[0], *chain[-(MAX_REFERENCES - 1):]]
     headers = {}
@@ -43,8 +71,8 @@ def build_email(message: Message) -> EmailMessage:
     if message.is_automatic:
         headers["Auto-Submitted"] = "auto-replied"
         headers["X-Auto-Response-Suppress"] = "All"
-    return EmailMessage(subject=message.subject, body=message.body_text, from_email=from_address(message),
-                        to=[message.recipient], headers=headers)
+    return EmailMessage(subject=safe_header_text(message.subject), body=message.body_text,
+                        from_email=from_address(message), to=[message.recipient], headers=headers)
 
 
 def _text(reply: bytes | str) -> str:

@@ -14,7 +14,8 @@ from typing import Any
 from civicdesk.channels.protocol import ParseError
 from civicdesk.mail.attachments import Parts
 
-MESSAGE_ID_RE = re.compile(r"<[^<>\s]+>")
+MESSAGE_ID_RE = re.compile(r"<[^<>\s\x00-\x1f\x7f-\x9f]+>")  # an id with a control character is no id at all
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 HEADER_LINE_RE = re.compile(rb"^[!-9;-~]+:")  # an RFC 5322 field name followed by a colon
 RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "To", "Cc")
 FOLDING_RE = re.compile(r"\r?\n[ \t]+")
@@ -49,6 +50,19 @@ def header_text(message: Message, name: str) -> str:
         raw_values = message.get_all(name, []) if hasattr(message, "get_all") else []
         value = raw_values[0] if raw_values else None
     return "" if value is None else str(value).strip()
+
+
+def one_line(text: str) -> str:
+    """A header's text (a subject, a name) on one line: controls and line separators become spaces.
+
+    PostgreSQL cannot store NUL, and a vertical tab or form feed would end a header line in a reply.
+    """
+    return CONTROL_RE.sub(" ", text).strip()
+
+
+def without_nul(text: str) -> str:
+    """Body text PostgreSQL can store: NUL becomes the replacement character."""
+    return text.replace("\x00", "\ufffd")
 
 
 def raw_header(message: Message, name: str) -> str:
@@ -102,7 +116,7 @@ def sender_of(message: EmailMessage) -> tuple[str, str]:
             continue
         display, address = parseaddr(text)
         if "@" in address:
-            return display.strip()[:200], address.strip()
+            return one_line(display)[:200], address.strip()
     raise ParseError("The message has no usable From address, so we cannot tell who wrote it.")
 
 
@@ -157,4 +171,4 @@ def body_texts(parts: Parts) -> tuple[str, str]:
     """(plain text, raw HTML) of a message's body parts."""
     plain = "\n\n".join(text for text in (decode_text(p) for p in parts.plain) if text.strip())
     html = "\n".join(decode_text(p) for p in parts.html)
-    return plain, html
+    return without_nul(plain), without_nul(html)
