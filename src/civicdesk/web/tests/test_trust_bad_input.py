@@ -16,12 +16,10 @@ pytestmark = pytest.mark.django_db
 LONG = "x" * 5000
 SAMPLE_CASE = "CD-2026-000001"  # stands for a real case of the signed-in agent's agency
 HOSTILE = [
-    "nan", "NaN", "inf", "-inf", "Infinity", "1e308", "-1e308", "1e309", str(2**63), str(2**64), str(-(2**63) - 1),
-    "-1", "0", "", " ", "\x00", "a\x00b", LONG, "9" * 5000, "0." + "1" * 400, "ü日本🚀", "\u202e\ufeff", "\x7f",
-    "[]", "{}", "[" * 2000, '{"a":' * 1000, "' OR 1=1 --", "1; DROP TABLE cases_case", "../../etc/passwd", "%00",
-    "..%2f..%2f", "9999-12-31", "0001-01-01", "2026-02-30", "nan,nan,nan,nan", "inf,-inf,inf,inf", "-inf,-inf,inf,inf",
-    "1e308,1e308,1e309,1e309", "-1e308,-1e308,1e308,1e308", "-180,-90,180,90", "-1e-320,0,1e-320,1e-320", "0,0,0,0",
-    "1,2,3", "1,2,3,4,5", ",,,", SAMPLE_CASE, "\r\nX-Injected: 1", "<script>alert(1)</script>", "true", "1",
+    "nan", "inf", "-inf", "1e308", "-1e308", "1e309", str(2**63), str(2**64), str(-(2**63) - 1), "-1", "0", "",
+    "\x00", "a\x00b", LONG, "9" * 5000, "ü日本🚀\u202e", "[]", "{}", "[" * 2000, '{"a":' * 1000, "' OR 1=1 --",
+    "../../etc/passwd", "9999-12-31", "0001-01-01", "nan,nan,nan,nan", "-inf,-inf,inf,inf", "1e308,1e308,1e309,1e309",
+    "-1e308,-1e308,1e308,1e308", "-180,-90,180,90", "1,2,3", SAMPLE_CASE, "\r\nX-Injected: 1",
 ]
 MAP_PARAMS = ["bbox", "status", "service", "agency", "from", "to", "aggregate", "grid"]
 INBOX_PARAMS = ["q", "view", "status", "channel", "agency", "team", "assignee", "service", "created_from", "created_to",
