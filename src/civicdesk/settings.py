@@ -219,3 +219,5 @@ OPEN311_JURISDICTIONS = [j.strip() for j in os.environ.get("OPEN311_JURISDICTION
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # REST API requests per token per minute
 OPEN311_DEFAULT_RATE_LIMIT = env_int("OPEN311_DEFAULT_RATE_LIMIT", 600)  # POSTs per key per minute
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
+# Largest answer read from another jurisdiction's Open311 server; reading stops past it and that call fails.
+OPEN311_MAX_RESPONSE_BYTES = env_int("OPEN311_MAX_RESPONSE_BYTES", 5_000_000)
