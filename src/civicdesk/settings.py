@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "civicdesk.web.security.ContentSecurityPolicyMiddleware",
+    "civicdesk.web.badinput.RejectNulMiddleware",  # last, so its 400 still gets the security headers above
 ]
 
 ROOT_URLCONF = "civicdesk.urls"
