@@ -1,10 +1,13 @@
 """Schema-based fuzzing: schemathesis drives every operation of /api/openapi.json, in process, and finds no 500."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -18,9 +21,16 @@ MAX_EXAMPLES = 12  # per operation and phase; with the fixed seed the module run
 
 
 @pytest.fixture
-def api_schema(world: World, works_case: Any, settings: Any) -> Any:  # noqa: ARG001 (the case gives rows to find)
+def api_schema(world: World, works_case: Any, settings: Any) -> Iterator[Any]:  # noqa: ARG001 (rows to find)
+    """The schema served by the real WSGI app; like Django's test client, requests keep the test's connection."""
     settings.API_RATE_LIMIT = 100_000
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -71,5 +71,6 @@ def test_over_long_usernames_and_slugs_are_refused(works_api, works_case):
 
 def test_search_text_is_capped_like_the_inbox_search_box(works_api, works_case):
     _refused(works_api.get("/api/cases", {"q": "q" * 201}), "q")
-    _refused(works_api.get("/api/cases", {"q": "pot\x00hole"}), "q")
+    nul = works_api.get("/api/cases", {"q": "pot\x00hole"})
+    assert nul.status_code == 400 and "NUL" in nul.json()["detail"]
     assert works_api.get("/api/cases", {"q": "q" * 200}).status_code == 200
