@@ -132,8 +132,8 @@ class GeoReportClient:
     def __init__(self, base_url: str, *, api_key: str = "", jurisdiction_id: str = "", fmt: str = "xml",
                  timeout: float = 20, max_response_bytes: int | None = None) -> None:
         self.base_url = base_url.rstrip("/") + "/"
-        self.max_response_bytes = max_response_bytes or getattr(settings, "OPEN311_MAX_RESPONSE_BYTES",
-                                                                DEFAULT_MAX_RESPONSE_BYTES)
+        self.max_response_bytes: int = max_response_bytes or getattr(settings, "OPEN311_MAX_RESPONSE_BYTES",
+                                                                     DEFAULT_MAX_RESPONSE_BYTES)
         self.api_key = api_key
         self.jurisdiction_id = jurisdiction_id
         self.fmt = fmt
@@ -170,7 +170,8 @@ class GeoReportClient:
         if declared.isdigit() and int(declared) > limit and not truncate:
             raise Open311ClientError(f"The answer of {url.split('?')[0]} is {declared} bytes, more than the "
                                      f"{limit} accepted (OPEN311_MAX_RESPONSE_BYTES).")
-        chunks, total = [], 0
+        chunks: list[bytes] = []
+        total = 0
         while total <= limit:
             chunk = response.read(min(CHUNK_BYTES, limit + 1 - total))
             if not chunk:

@@ -1,4 +1,4 @@
-"""The Open311 client reads answers with a byte cap and a nesting cap; one endpoint's bad answer never stops the rest."""
+"""The Open311 client reads answers with byte and nesting caps; one endpoint's bad answer never stops the rest."""
 
 import threading
 import tracemalloc
