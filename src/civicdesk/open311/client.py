@@ -132,8 +132,8 @@ class GeoReportClient:
     def __init__(self, base_url: str, *, api_key: str = "", jurisdiction_id: str = "", fmt: str = "xml",
                  timeout: float = 20, max_response_bytes: int | None = None) -> None:
         self.base_url = base_url.rstrip("/") + "/"
-        self.max_response_bytes = int(max_response_bytes or getattr(settings, "OPEN311_MAX_RESPONSE_BYTES",
-                                                                    DEFAULT_MAX_RESPONSE_BYTES))
+        configured: int = getattr(settings, "OPEN311_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES)
+        self.max_response_bytes = max_response_bytes if max_response_bytes is not None else configured
         self.api_key = api_key
         self.jurisdiction_id = jurisdiction_id
         self.fmt = fmt
