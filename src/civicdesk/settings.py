@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "civicdesk.web.security.ContentSecurityPolicyMiddleware",
+    "civicdesk.web.badinput.RejectNulMiddleware",  # near the end, so its 400 still gets the security headers above
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into our lockout page
 ]
 
@@ -284,3 +285,5 @@ OPEN311_DEFAULT_RATE_LIMIT = env_int("OPEN311_DEFAULT_RATE_LIMIT", 600)  # POSTs
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
 # An identical POST requests from the same application within this window is the client's retry: same answer.
 OPEN311_RETRY_WINDOW_SECONDS = env_int("OPEN311_RETRY_WINDOW_SECONDS", 120)
+# Largest answer read from another jurisdiction's Open311 server; reading stops past it and that call fails.
+OPEN311_MAX_RESPONSE_BYTES = env_int("OPEN311_MAX_RESPONSE_BYTES", 5_000_000)

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError
 
 from civicdesk.api import schemas
@@ -14,6 +14,7 @@ from civicdesk.cases.models import Case, Channel
 from civicdesk.cases.permissions import can_act, visible_cases
 from civicdesk.cases.queries import CaseFilters, InboxView, case_page, case_timeline, filter_cases
 from civicdesk.inbox.forms import AssignForm, TransferForm
+from civicdesk.web.params import EARLIEST_DAY, LATEST_DAY, MAX_DB_INT, MAX_PAGE
 
 api = NinjaAPI(title="CivicDesk API", version="1", auth=PersonalToken(), urls_namespace="api",
                description="Cases from every channel. Authenticate with `Authorization: Bearer <token>`; "
@@ -29,18 +30,20 @@ def rate_limited(request: HttpRequest, exc: RateLimitExceeded) -> HttpResponse:
 
 
 class CaseQuery(Schema):
-    q: str = ""
-    status: str = ""
-    channel: str = ""
-    agency: str = ""
-    service: str = ""
-    team: int | None = None
-    assignee: int | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    view: str = InboxView.ALL
-    sort: str = "newest"
-    page: int = 1
+    """The inbox filters, with the inbox form's limits: ids fit a 64-bit column, pages stop at MAX_PAGE."""
+
+    q: schemas.QueryText = Field("", max_length=200)
+    status: schemas.QueryText = Field("", max_length=40)
+    channel: schemas.QueryText = Field("", max_length=40)
+    agency: schemas.QueryText = Field("", max_length=100)
+    service: schemas.QueryText = Field("", max_length=100)
+    team: int | None = Field(None, ge=1, le=MAX_DB_INT)
+    assignee: int | None = Field(None, ge=1, le=MAX_DB_INT)
+    created_from: date | None = Field(None, ge=EARLIEST_DAY, le=LATEST_DAY)
+    created_to: date | None = Field(None, ge=EARLIEST_DAY, le=LATEST_DAY)
+    view: schemas.QueryText = Field(InboxView.ALL, max_length=40)
+    sort: schemas.QueryText = Field("newest", max_length=40)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
 
 
 def _case_for(request: HttpRequest, number: str, *, to_change: bool = False) -> Case:

@@ -1,12 +1,17 @@
 """Request and response shapes of the REST API (they become the OpenAPI document at /api/docs)."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import AfterValidator, StringConstraints
 
 from civicdesk.cases.models import Case, CaseStatus, Message, Priority
 from civicdesk.cases.queries import TimelineItem
+from civicdesk.inbox.forms import TRANSFER_REASON_LENGTH
+from civicdesk.web.params import MAX_DB_INT
 
 
 class ContactOut(Schema):
@@ -63,18 +68,34 @@ class CaseDetailOut(CaseItemOut):
     timeline: list[TimelineEntryOut]
 
 
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError(_("must not contain a NUL character"))
+    return value
+
+
+QueryText = Annotated[str, AfterValidator(_no_nul)]
+"""A query-string value: any text but NUL (which PostgreSQL cannot even compare with)."""
+Text = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_no_nul)]
+"""Text written by staff, stripped like the forms strip it; the field gives the form's length limits."""
+
+
 class TextIn(Schema):
-    text: str = Field(min_length=1, description="Plain text.")
+    text: Text = Field(min_length=1, max_length=settings.MAX_TEXT_LENGTH,
+                       description=f"Plain text, at most {settings.MAX_TEXT_LENGTH} characters (MAX_TEXT_LENGTH), "
+                                   "like the reply and note forms.")
 
 
 class AssignIn(Schema):
-    assignee: str | None = Field(None, description="A username of the case agency's staff; null unassigns.")
-    team: int | None = Field(None, description="A team id of the case's agency; null for no team.")
+    assignee: Text | None = Field(None, max_length=150,
+                                  description="A username of the case agency's staff; null unassigns.")
+    team: int | None = Field(None, ge=1, le=MAX_DB_INT, description="A team id of the case's agency; null for no team.")
 
 
 class TransferIn(Schema):
-    agency: str = Field(description="The slug of the agency to transfer to.")
-    reason: str = Field(min_length=1)
+    agency: Text = Field(max_length=50, description="The slug of the agency to transfer to.")
+    reason: Text = Field(min_length=1, max_length=TRANSFER_REASON_LENGTH,
+                         description=f"At most {TRANSFER_REASON_LENGTH} characters, like the transfer form.")
 
 
 class StatusIn(Schema):

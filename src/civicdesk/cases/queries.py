@@ -2,18 +2,18 @@
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
 from civicdesk.audit.models import AuditEntry
 from civicdesk.cases.models import Case, CaseStatus, DeliveryStatus, Direction, Message
 from civicdesk.cases.permissions import staff_profile, visible_cases
 from civicdesk.contacts.models import ContactMerge, IdentityKind
+from civicdesk.web.params import day_after_start, day_start
 
 
 class InboxView:
@@ -105,10 +105,6 @@ def search_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
     return queryset.filter(condition)
 
 
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def filter_cases(user: Any, filters: CaseFilters) -> QuerySet[Case]:
     """The user's visible cases narrowed by the inbox filters, sorted; select_related keeps the list N+1 free."""
     cases = visible_cases(user).filter(merged_into__isnull=True)  # partial index: only merged rows are in it
@@ -126,10 +122,11 @@ def filter_cases(user: Any, filters: CaseFilters) -> QuerySet[Case]:
         cases = cases.filter(assignee_id=filters.assignee)
     if filters.service:
         cases = cases.filter(service__code=filters.service)
-    if filters.created_from:  # datetime bounds (not __date) so the created_at indexes apply
-        cases = cases.filter(created_at__gte=_day_start(filters.created_from))
-    if filters.created_to:
-        cases = cases.filter(created_at__lt=_day_start(filters.created_to + timedelta(days=1)))
+    # datetime bounds (not __date) so the created_at indexes apply; a day past what datetimes hold is no bound
+    if filters.created_from and day_start(filters.created_from):
+        cases = cases.filter(created_at__gte=day_start(filters.created_from))
+    if filters.created_to and day_after_start(filters.created_to):
+        cases = cases.filter(created_at__lt=day_after_start(filters.created_to))
     if filters.view == InboxView.UNASSIGNED:
         cases = cases.filter(assignee__isnull=True)
     elif filters.view == InboxView.MINE:

@@ -1,9 +1,9 @@
 """The public, read-only area lookup API (like MapIt): GET /api/areas?lat=&lon= and POST /api/areas/lookup."""
 
-import json
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,8 +13,12 @@ from civicdesk.gis.lookup import active_index, build_index
 from civicdesk.gis.models import Generation
 from civicdesk.gis.queries import describe_areas
 from civicdesk.gis.routing import assess_point
+from civicdesk.web import safejson
+from civicdesk.web.params import BadParameter, bounded_int
 
 MAX_POINTS = 10000
+MAX_DEPTH = 8  # {"points": [{"lat": .., "lon": ..}]} needs 3
+MAX_BODY_BYTES = 2_000_000  # 10,000 points with room to spare
 
 
 def _error(message: str, status: int = 400) -> JsonResponse:
@@ -26,9 +30,9 @@ def _index_for(request: HttpRequest, data: dict[str, Any]) -> AreaIndex | JsonRe
     if not generation:
         return active_index()
     try:
-        generation_id = int(generation)
-    except (TypeError, ValueError):
-        return _error("generation must be a number.")
+        generation_id = bounded_int(str(generation), "generation")
+    except BadParameter as exc:
+        return _error(str(exc))
     if not Generation.objects.filter(pk=generation_id).exists():
         return _error(f"No generation {generation_id}.", 404)
     return build_index(generation_id)
@@ -74,10 +78,14 @@ def areas_at_point(request: HttpRequest) -> JsonResponse:
 @require_POST
 def areas_lookup_many(request: HttpRequest) -> JsonResponse:
     """Many points at once: {"points": [{"lat": .., "lon": ..}, ...], "type": optional, "generation": optional}."""
+    if len(request.body) > MAX_BODY_BYTES:
+        return _error(_("The body is larger than %(limit)d bytes.") % {"limit": MAX_BODY_BYTES}, 413)
     try:
-        data = json.loads(request.body or b"{}")
+        data = safejson.loads(request.body or b"{}", max_depth=MAX_DEPTH)
+    except safejson.JsonTooComplex as exc:
+        return _error(str(exc))
     except ValueError:
-        return _error("The body must be JSON.")
+        return _error(_("The body must be JSON."))
     points = data.get("points") if isinstance(data, dict) else None
     if not isinstance(points, list):
         return _error('Send {"points": [{"lat": 40.0, "lon": -75.0}, ...]}.')

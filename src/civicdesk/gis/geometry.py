@@ -110,7 +110,7 @@ def validate_point(lat: object, lon: object) -> tuple[float, float]:
     """A (lat, lon) pair as floats, or GeometryError saying what is wrong."""
     try:
         lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: a JSON integer of 400 digits
         raise GeometryError("Latitude and longitude must be numbers.") from exc
     if not (math.isfinite(lat_f) and math.isfinite(lon_f)):
         raise GeometryError("Latitude and longitude must be finite numbers.")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from civicdesk.agencies.models import Agency, Service
@@ -15,6 +16,7 @@ from civicdesk.gis import mapdata
 from civicdesk.gis.hotspots import Grid, hotspot_features, hotspots
 from civicdesk.gis.impact import initiative_impact
 from civicdesk.gis.models import Initiative
+from civicdesk.web.params import BadParameter, finite_float
 
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 PUBLIC_LIST_LIMIT = 50
@@ -117,9 +119,9 @@ def hotspots_geojson(request: HttpRequest) -> JsonResponse:
     if extent is None:
         return JsonResponse({"type": "FeatureCollection", "features": []})
     try:
-        cell_m = max(50.0, min(float(request.GET.get("cell_m", 250)), 5000.0))
-    except ValueError:
-        return JsonResponse({"error": "cell_m must be a number of metres."}, status=400)
+        cell_m = max(50.0, min(finite_float(request.GET.get("cell_m", "250"), "cell_m", low=-1e9, high=1e9), 5000.0))
+    except BadParameter:
+        return JsonResponse({"error": _("cell_m must be a number of metres.")}, status=400)
     grid = Grid.base(extent, cell_m)
     if grid.nx * grid.ny > 250_000:
         return JsonResponse({"error": "The area is too large for this cell size; zoom in or use larger cells."},

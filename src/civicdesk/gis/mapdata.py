@@ -2,19 +2,20 @@
 server into grid cells past MAX_POINTS; and boundaries of the active generation."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
 import shapely
 from django.db.models import Count, Max, Min, QuerySet
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicdesk.agencies.models import Agency, Service
 from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.gis.cells import CELL_DEGREES, ROW, cell_range
 from civicdesk.gis.lookup import active_generation_key
 from civicdesk.gis.models import Area, CaseLocation
+from civicdesk.web.params import EARLIEST_DAY, LATEST_DAY, BadParameter, day_after_start, day_start, finite_float
 
 MAX_POINTS = 5000
 DEFAULT_GRID = 64
@@ -43,25 +44,39 @@ class MapFilters:
         if filters.status and filters.status != OPEN and filters.status not in CaseStatus.values:
             raise FilterError(f"Unknown status '{filters.status}'.")
         if params.get("bbox"):
-            try:
-                parts = [float(v) for v in params["bbox"].split(",")]
-            except ValueError as exc:
-                raise FilterError("bbox must be min_lon,min_lat,max_lon,max_lat.") from exc
-            if len(parts) != 4 or parts[0] >= parts[2] or parts[1] >= parts[3]:
-                raise FilterError("bbox must be min_lon,min_lat,max_lon,max_lat with min < max.")
-            filters.bbox = (parts[0], parts[1], parts[2], parts[3])
+            filters.bbox = parse_bbox(params["bbox"])
         for name, attr in (("from", "date_from"), ("to", "date_to")):
             if params.get(name):
                 try:
-                    setattr(filters, attr, date.fromisoformat(params[name]))
+                    day = date.fromisoformat(params[name])
+                    if not EARLIEST_DAY <= day <= LATEST_DAY:
+                        raise ValueError(name)
+                    setattr(filters, attr, day)
                 except ValueError as exc:
-                    raise FilterError(f"'{name}' must be a date like 2026-01-31.") from exc
+                    raise FilterError(_("'%(name)s' must be a date like 2026-01-31, from %(low)s to %(high)s.") % {
+                        "name": name, "low": EARLIEST_DAY, "high": LATEST_DAY}) from exc
         if params.get("grid"):
             try:
                 filters.grid = max(4, min(int(params["grid"]), 256))
             except ValueError as exc:
                 raise FilterError("grid must be a number of cells.") from exc
         return filters
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """min_lon,min_lat,max_lon,max_lat as finite numbers on the globe, min < max; else a FilterError."""
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise FilterError(_("bbox must be min_lon,min_lat,max_lon,max_lat."))
+    try:
+        min_lon, max_lon = (finite_float(parts[i], "bbox", low=-180, high=180) for i in (0, 2))
+        min_lat, max_lat = (finite_float(parts[i], "bbox", low=-90, high=90) for i in (1, 3))
+    except BadParameter as exc:
+        raise FilterError(_("bbox must be min_lon,min_lat,max_lon,max_lat: finite longitudes from -180 to 180 and "
+                            "latitudes from -90 to 90.")) from exc
+    if min_lon >= max_lon or min_lat >= max_lat:
+        raise FilterError(_("bbox must be min_lon,min_lat,max_lon,max_lat with min < max."))
+    return min_lon, min_lat, max_lon, max_lat
 
 
 def filter_cases(cases: QuerySet[Case], filters: MapFilters) -> QuerySet[Case]:
@@ -78,15 +93,11 @@ def filter_cases(cases: QuerySet[Case], filters: MapFilters) -> QuerySet[Case]:
         cases = cases.filter(service__code=filters.service)
     if filters.agency:
         cases = cases.filter(agency__slug=filters.agency)
-    if filters.date_from:
-        cases = cases.filter(created_at__gte=_day_start(filters.date_from))
-    if filters.date_to:
-        cases = cases.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    if filters.date_from and day_start(filters.date_from):
+        cases = cases.filter(created_at__gte=day_start(filters.date_from))
+    if filters.date_to and day_after_start(filters.date_to):
+        cases = cases.filter(created_at__lt=day_after_start(filters.date_to))
     return cases
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def location_rows(scope: QuerySet[Case] | None, filters: MapFilters, *, exact: bool = True) -> QuerySet[CaseLocation]:
@@ -112,10 +123,10 @@ def location_rows(scope: QuerySet[Case] | None, filters: MapFilters, *, exact: b
         rows = rows.filter(service_id=Service.objects.filter(code=filters.service).values("pk")[:1])
     if filters.agency:
         rows = rows.filter(agency_id=Agency.objects.filter(slug=filters.agency).values("pk")[:1])
-    if filters.date_from:
-        rows = rows.filter(created_at__gte=_day_start(filters.date_from))
-    if filters.date_to:
-        rows = rows.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    if filters.date_from and day_start(filters.date_from):
+        rows = rows.filter(created_at__gte=day_start(filters.date_from))
+    if filters.date_to and day_after_start(filters.date_to):
+        rows = rows.filter(created_at__lt=day_after_start(filters.date_to))
     return rows
 
 

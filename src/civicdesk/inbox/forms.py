@@ -14,6 +14,7 @@ from civicdesk.cases.queries import SORTS, CaseFilters, InboxView
 
 User = get_user_model()
 ANY = [("", "Any")]
+TRANSFER_REASON_LENGTH = 2000  # the API's limit too
 SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
                "priority": "Priority (urgent first)"}
 
@@ -181,7 +182,7 @@ class TagsForm(StaffForm):
 class TransferForm(StaffForm):
     id_prefix = "transfer"
     to_agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Transfer to agency")
-    reason = _text("Reason for the transfer", max_length=2000)
+    reason = _text("Reason for the transfer", max_length=TRANSFER_REASON_LENGTH)
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -43,8 +43,10 @@ class ServiceMappingInline(admin.TabularInline):
 
 @admin.register(ExternalEndpoint)
 class ExternalEndpointAdmin(admin.ModelAdmin):
-    list_display = ["name", "url", "jurisdiction_id", "format", "supports_updates", "is_active", "last_pulled_at"]
+    list_display = ["name", "url", "jurisdiction_id", "format", "supports_updates", "is_active", "last_pulled_at",
+                    "last_pull_failed_at"]
     list_filter = ["is_active", "format"]
+    readonly_fields = ["last_pulled_at", "last_pull_error", "last_pull_failed_at"]
     inlines = [ServiceMappingInline]
 
 

@@ -1,6 +1,6 @@
 """A GeoReport v2 client that reads real servers' output, quirks included (namespaces, single items, bare errors)."""
 
-import json
+import io
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -9,6 +9,9 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
+from django.conf import settings
+
+from civicdesk.web import safejson
 
 # Wrapper elements whose children are list items, and the item names that always form a list.
 LIST_WRAPPERS = {"services", "service_requests", "attributes", "values", "errors", "service_request_updates",
@@ -18,6 +21,9 @@ BOOLEAN_FIELDS = {"metadata", "variable", "required"}
 STRING_FIELDS = {"service_request_id", "service_code", "token", "address_id", "zipcode", "key", "update_id",
                  "account_id"}
 USER_AGENT = "CivicDesk-Open311-client/1"
+MAX_DEPTH = 32  # real GeoReport documents nest 5 or 6 levels; deeper is refused before it is walked
+DEFAULT_MAX_RESPONSE_BYTES = 5_000_000
+CHUNK_BYTES = 64 * 1024
 
 
 class Open311ClientError(Exception):
@@ -69,8 +75,22 @@ def element_data(element: Element) -> Any:
     return data
 
 
+class TooComplex(ValueError):
+    """A document nested deeper than MAX_DEPTH."""
+
+
+def check_xml_depth(body: bytes) -> None:
+    """TooComplex as soon as the parse goes deeper than MAX_DEPTH, before a deep tree is built or walked."""
+    depth = 0
+    for event, _element in ElementTree.iterparse(io.BytesIO(body), events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > MAX_DEPTH:
+            raise TooComplex(f"The XML answer is nested deeper than {MAX_DEPTH} levels.")
+
+
 def parse_xml(body: bytes) -> tuple[str, Any]:
     """Root element name and its data; <error>text</error> (seen in the wild) becomes a one-item error list."""
+    check_xml_depth(body)
     root = ElementTree.fromstring(body)
     name = _local(root.tag)
     if name == "error" and not list(root):
@@ -110,8 +130,10 @@ def as_list(data: Any) -> list[Any]:
 
 class GeoReportClient:
     def __init__(self, base_url: str, *, api_key: str = "", jurisdiction_id: str = "", fmt: str = "xml",
-                 timeout: float = 20) -> None:
+                 timeout: float = 20, max_response_bytes: int | None = None) -> None:
         self.base_url = base_url.rstrip("/") + "/"
+        configured: int = getattr(settings, "OPEN311_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES)
+        self.max_response_bytes = max_response_bytes if max_response_bytes is not None else configured
         self.api_key = api_key
         self.jurisdiction_id = jurisdiction_id
         self.fmt = fmt
@@ -133,20 +155,43 @@ class GeoReportClient:
             request.add_header("Content-Type", content_type or "application/x-www-form-urlencoded; charset=utf-8")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (admin-set URL)
-                return RawResponse(response.status, response.headers.get("Content-Type", ""), response.read(),
-                                   dict(response.headers.items()))
+                return RawResponse(response.status, response.headers.get("Content-Type", ""),
+                                   self.read_capped(response, url), dict(response.headers.items()))
         except urllib.error.HTTPError as exc:
-            return RawResponse(exc.code, exc.headers.get("Content-Type", ""), exc.read(), dict(exc.headers.items()))
+            body = self.read_capped(exc, url, truncate=True)
+            return RawResponse(exc.code, exc.headers.get("Content-Type", ""), body, dict(exc.headers.items()))
         except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
             raise Open311ClientError(f"Cannot reach {url.split('?')[0]}: {exc}", transient=True) from exc
+
+    def read_capped(self, response: Any, url: str, *, truncate: bool = False) -> bytes:
+        """The body in chunks, stopping past max_response_bytes: a refusal, or for error bodies the first part."""
+        limit = self.max_response_bytes
+        declared = str(response.headers.get("Content-Length") or "")
+        if declared.isdigit() and int(declared) > limit and not truncate:
+            raise Open311ClientError(f"The answer of {url.split('?')[0]} is {declared} bytes, more than the "
+                                     f"{limit} accepted (OPEN311_MAX_RESPONSE_BYTES).")
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = response.read(min(CHUNK_BYTES, limit + 1 - total))
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            total += len(chunk)
+        if truncate:
+            return b"".join(chunks)[:limit]
+        raise Open311ClientError(f"The answer of {url.split('?')[0]} is more than the {limit} bytes accepted "
+                                 "(OPEN311_MAX_RESPONSE_BYTES); stopped reading.")
 
     def decode(self, response: RawResponse, fmt: str | None = None) -> Any:
         fmt = fmt or self.fmt
         try:
             if fmt == "json":
-                data: Any = json.loads(response.body.decode("utf-8-sig"))
+                data: Any = safejson.loads(response.body.decode("utf-8-sig"), max_depth=MAX_DEPTH)
             else:
                 _root, data = parse_xml(response.body)
+        except (safejson.JsonTooComplex, TooComplex) as exc:
+            raise Open311ClientError(f"Refused {fmt.upper()} answer: {exc}", status=response.status) from exc
         except (ValueError, ElementTree.ParseError) as exc:
             if response.status >= 400:
                 data = None

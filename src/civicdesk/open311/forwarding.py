@@ -235,11 +235,30 @@ def pull_all() -> int:
         poll_token(forward)
     applied = 0
     for endpoint in ExternalEndpoint.objects.filter(is_active=True):
-        try:
-            applied += pull_endpoint(endpoint)
-        except Open311ClientError as exc:
-            log.warning("Pulling updates from endpoint %s failed: %s", endpoint.pk, exc)
+        applied += pull_endpoint_guarded(endpoint)
     return applied
+
+
+def pull_endpoint_guarded(endpoint: ExternalEndpoint) -> int:
+    """pull_endpoint, with any failure recorded on that endpoint (and logged) instead of stopping the other pulls."""
+    try:
+        applied = pull_endpoint(endpoint)
+    except Open311ClientError as exc:
+        log.warning("Pulling updates from endpoint %s failed: %s", endpoint.pk, exc)
+        _pull_failed(endpoint, str(exc))
+        return 0
+    except Exception as exc:  # noqa: BLE001 (one endpoint's odd answer must not stop the others)
+        log.exception("Pulling updates from endpoint %s failed unexpectedly", endpoint.pk)
+        _pull_failed(endpoint, f"Unexpected error ({type(exc).__name__}) while reading their answer.")
+        return 0
+    if endpoint.last_pull_error:
+        ExternalEndpoint.objects.filter(pk=endpoint.pk).update(last_pull_error="")
+    return applied
+
+
+def _pull_failed(endpoint: ExternalEndpoint, error: str) -> None:
+    ExternalEndpoint.objects.filter(pk=endpoint.pk).update(last_pull_error=error[:2000],
+                                                           last_pull_failed_at=timezone.now())
 
 
 def max_attempts() -> int:

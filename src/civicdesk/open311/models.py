@@ -77,6 +77,8 @@ class ExternalEndpoint(models.Model):
     is_active = models.BooleanField(default=True)
     timeout_seconds = models.PositiveSmallIntegerField(default=20)
     last_pulled_at = models.DateTimeField(null=True, blank=True)
+    last_pull_error = models.TextField(blank=True, help_text="Why the last pull of their updates failed, if it did.")
+    last_pull_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
