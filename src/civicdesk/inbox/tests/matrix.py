@@ -1,0 +1,93 @@
+"""The route walk behind the agency matrix test: every staff and API route from the resolver, and a DB snapshot."""
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from civicdesk.api.api import api
+
+STAFF_PREFIXES = ("staff/", "api/")
+EXTRA_STAFF_ROUTES = {"open311:forward"}  # staff actions mounted outside /staff/
+SKIPPED_PREFIXES = ("admin/",)  # Django admin: its own permission, probed separately
+
+# Tables whose rows change on any request by design (sessions, login bookkeeping, throttling, task queues).
+UNTRACKED_APPS = {"sessions", "axes", "django_tasks", "django_tasks_database", "admin"}
+UNTRACKED_FIELDS = {("auth", "user"): {"last_login"}, ("api", "apitoken"): {"last_used_at"}}
+
+PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+REGEX_PARAM = re.compile(r"\(\?P<(?P<name>[^>]+)>[^)]*\)")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern: its full route with <params>, its name (namespace:name) and its parameter names."""
+
+    route: str
+    name: str
+    params: tuple[str, ...]
+    methods: tuple[str, ...]
+
+    def path(self, values: dict[str, str]) -> str:
+        return "/" + PARAM.sub(lambda m: str(values[m.group("name")]), self.route)
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str, URLPattern]]:
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}".strip(":") if pattern.namespace else namespace
+            yield from _walk(pattern, prefix + str(pattern.pattern), inner)
+        else:
+            name = f"{namespace}:{pattern.name}".strip(":") if pattern.name else ""
+            yield prefix + str(pattern.pattern), name, pattern
+
+
+def ninja_methods() -> dict[str, tuple[str, ...]]:
+    """The HTTP methods of each django-ninja operation, keyed by its route in resolver syntax (api/cases/<number>)."""
+    schema = api.get_openapi_schema()
+    found = {}
+    for path, operations in schema["paths"].items():
+        route = re.sub(r"\{([^}]+)\}", r"<\1>", path.lstrip("/"))
+        found[route] = tuple(sorted(method.upper() for method in operations))
+    return found
+
+
+def staff_routes() -> list[Route]:
+    """Every route under /staff/ and /api/ (and the staff actions elsewhere), straight from the URL resolver."""
+    methods = ninja_methods()
+    routes = []
+    for route, name, pattern in _walk(get_resolver()):
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        if not (route.startswith(STAFF_PREFIXES) or name in EXTRA_STAFF_ROUTES):
+            continue
+        if REGEX_PARAM.search(route):
+            raise AssertionError(f"{route}: regex routes with parameters need a case in the matrix test.")
+        params = tuple(m.group("name") for m in PARAM.finditer(route))
+        routes.append(Route(route, name or route, params, methods.get(route, ("GET", "POST"))))
+    return routes
+
+
+def _tracked_models() -> Iterator[type]:
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.app_label not in UNTRACKED_APPS and model._meta.managed:
+            yield model
+
+
+def snapshot() -> dict[str, tuple[int, str]]:
+    """Row count and a checksum of every row of every tracked table, by table name."""
+    state = {}
+    for model in _tracked_models():
+        meta = model._meta
+        skip = UNTRACKED_FIELDS.get((meta.app_label, meta.model_name), set())
+        fields = [f.attname for f in meta.concrete_fields if f.name not in skip]
+        rows = list(model._base_manager.order_by("pk").values_list(*fields))
+        state[meta.db_table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    return state
+
+
+def changed_tables(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> list[str]:
+    return sorted(table for table in before.keys() | after.keys() if before.get(table) != after.get(table))
