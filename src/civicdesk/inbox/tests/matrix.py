@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLResolver, get_resolver
 
 from civicdesk.api.api import api
 
@@ -35,14 +35,14 @@ class Route:
         return "/" + PARAM.sub(lambda m: str(values[m.group("name")]), self.route)
 
 
-def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str, URLPattern]]:
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}:{pattern.namespace}".strip(":") if pattern.namespace else namespace
             yield from _walk(pattern, prefix + str(pattern.pattern), inner)
         else:
             name = f"{namespace}:{pattern.name}".strip(":") if pattern.name else ""
-            yield prefix + str(pattern.pattern), name, pattern
+            yield prefix + str(pattern.pattern), name
 
 
 def ninja_methods() -> dict[str, tuple[str, ...]]:
@@ -59,7 +59,7 @@ def staff_routes() -> list[Route]:
     """Every route under /staff/ and /api/ (and the staff actions elsewhere), straight from the URL resolver."""
     methods = ninja_methods()
     routes = []
-    for route, name, pattern in _walk(get_resolver()):
+    for route, name in _walk(get_resolver()):
         if route.startswith(SKIPPED_PREFIXES):
             continue
         if not (route.startswith(STAFF_PREFIXES) or name in EXTRA_STAFF_ROUTES):

@@ -80,7 +80,7 @@ class Side:
         return value.number if isinstance(value, Case) else value.pk
 
 
-def _side(world: World, agency: Agency, team: Team, agent: Any, service: Any, word: str, initiative: Initiative) -> Side:
+def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str, initiative: Initiative) -> Side:
     photo = InboundAttachment("photo.png", "image/png", b"\x89PNG\r\n\x1a\n" + word.encode())
     case = create_case(service=service, subject=f"{word} broken", email=f"{word}@example.com",
                        contact_name=f"{word} Resident", lat=40.001, lon=-74.99, attachments=[photo])
@@ -100,8 +100,8 @@ def _side(world: World, agency: Agency, team: Team, agent: Any, service: Any, wo
 def sides(world: World, wards) -> tuple[Side, Side]:  # noqa: F811  (the gis fixture)
     """(target, prober): Public Works' objects, and Parks' staff and objects."""
     initiative = Initiative.objects.create(name="City-wide blitz", area=Area.objects.first(), start="2026-01-01")
-    works = _side(world, world.works, world.works_team, world.works_agent, world.pothole, "Zanzibar", initiative)
-    parks = _side(world, world.parks, world.parks_team, world.parks_agent, world.tree, "Quokka", initiative)
+    works = _side(world.works, world.works_team, world.works_agent, world.pothole, "Zanzibar", initiative)
+    parks = _side(world.parks, world.parks_team, world.parks_agent, world.tree, "Quokka", initiative)
     ExternalEndpoint.objects.create(name="Neighbour city", url="https://neighbour.example/open311/v2/")
     return works, parks
 
