@@ -103,4 +103,4 @@ def test_likely_duplicates_fragment_and_merge(client, cases):
     agent = create_staff("parkie", agencies=[cases["parks"]])
     client.force_login(agent)
     third = cases["cases"][3]
-    assert client.post(f"/staff/duplicates/{third.number}/merge-into/{other.number}/").status_code == 404  # not theirs to see: not there
+    assert client.post(f"/staff/duplicates/{third.number}/merge-into/{other.number}/").status_code == 404

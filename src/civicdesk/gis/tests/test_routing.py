@@ -146,4 +146,4 @@ def test_agent_changes_location_from_the_case_page(client, setup):
     assert "The location was not changed" in response.content.decode() and "swapped" in response.content.decode()
     outsider = create_staff("parkie", agencies=[create_agency("parks")])
     client.force_login(outsider)
-    assert client.post(f"/staff/relocate/{case.number}/", {"lat": y, "lon": x}).status_code == 404  # not theirs to see: not there
+    assert client.post(f"/staff/relocate/{case.number}/", {"lat": y, "lon": x}).status_code == 404
