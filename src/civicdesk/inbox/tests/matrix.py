@@ -1,13 +1,20 @@
-"""The route walk behind the agency matrix test: every staff and API route from the resolver, and a DB snapshot."""
+"""The route walk behind the agency matrix test: staff and API routes from the resolver, DB snapshots, a prober."""
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
 
 from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client
 from django.urls import URLResolver, get_resolver
 
+from civicdesk.api.actions import create_token
 from civicdesk.api.api import api
 
 STAFF_PREFIXES = ("staff/", "api/")
@@ -91,3 +98,60 @@ def snapshot() -> dict[str, tuple[int, str]]:
 
 def changed_tables(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> list[str]:
     return sorted(table for table in before.keys() | after.keys() if before.get(table) != after.get(table))
+
+
+@dataclass
+class Prober:
+    """Sends one request at a time as a freshly signed-in user and records every table it changed."""
+
+    users: list[Any]
+    clients: dict[int | None, Client] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # One client per user for the whole walk: a new client builds the middleware chain again (slow).
+        self.clients = {user.pk: Client(headers={"Authorization": f"Bearer {create_token(user, name='matrix').raw}"})
+                        for user in self.users}
+        self.clients[None] = Client()
+        self.state = snapshot()
+
+    def send(self, user: Any, method: str, path: str, data: dict[str, Any], *, rollback: bool = False) -> Any:
+        if rollback:
+            with transaction.atomic():
+                response = self._send(user, method, path, data)
+                transaction.set_rollback(True)
+        else:
+            response = self._send(user, method, path, data)
+        after = snapshot()
+        changed = changed_tables(self.state, after)
+        if changed:
+            self.fail(user, method, path, f"wrote to {', '.join(changed)}")
+            self.state = after
+        return response
+
+    def _send(self, user: Any, method: str, path: str, data: dict[str, Any]) -> Any:
+        cache.clear()  # rate limits
+        client = self.clients[user.pk if user else None]
+        client.cookies.clear()
+        if user is not None:
+            client.force_login(user)  # afresh each time: a probe may have signed the user out
+        if method == "GET":
+            return client.get(path)
+        if path.startswith("/api/"):
+            return client.generic(method, path, json.dumps(data), content_type="application/json")
+        return client.generic(method, path, urlencode(data), content_type="application/x-www-form-urlencoded")
+
+    def fail(self, user: Any, method: str, path: str, problem: str) -> None:
+        self.failures.append(f"{user.username if user else 'anonymous'} {method} {path}: {problem}")
+
+    def no_leak(self, user: Any, method: str, path: str, response: Any, markers: tuple[str, ...],
+                sent: str = "") -> None:
+        """None of the markers in the body, except what the request itself carried (a search box echoes it)."""
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode(errors="replace")
+        for marker in markers:
+            if marker in text and marker not in path and marker not in sent:
+                self.fail(user, method, path, f"shows {marker!r} of another agency")
+
+    def check(self) -> None:
+        assert not self.failures, f"{len(self.failures)} holes:\n" + "\n".join(self.failures)

@@ -1,19 +1,14 @@
 """Role x agency x endpoint matrix: every staff and API route, walked from the URL resolver, holds agency scoping."""
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
-from django.core.cache import cache
-from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 
 from civicdesk.agencies.models import Agency, StaffRole, Team
-from civicdesk.api.actions import create_token
 from civicdesk.cases.models import Attachment, Case
 from civicdesk.channels.protocol import InboundAttachment
 from civicdesk.contacts.actions import merge_contacts
@@ -151,63 +146,6 @@ HOSTILE_QUERIES = ("", "q={number}", "q=Zanzibar", "agency={agency}", "team={tea
                    "view=all&status=new", "service=pothole", "page=1&sort=oldest")
 
 
-@dataclass
-class Prober:
-    """Sends one request at a time as a freshly signed-in user and records every table it changed."""
-
-    users: list[Any]
-    clients: dict[int | None, Client] = field(default_factory=dict)
-    failures: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        # One client per user for the whole walk: a new client builds the middleware chain again (slow).
-        self.clients = {user.pk: Client(headers={"Authorization": f"Bearer {create_token(user, name='matrix').raw}"})
-                        for user in self.users}
-        self.clients[None] = Client()
-        self.state = matrix.snapshot()
-
-    def send(self, user: Any, method: str, path: str, data: dict[str, Any], *, rollback: bool = False) -> Any:
-        if rollback:
-            with transaction.atomic():
-                response = self._send(user, method, path, data)
-                transaction.set_rollback(True)
-        else:
-            response = self._send(user, method, path, data)
-        after = matrix.snapshot()
-        changed = matrix.changed_tables(self.state, after)
-        if changed:
-            self.fail(user, method, path, f"wrote to {', '.join(changed)}")
-            self.state = after
-        return response
-
-    def _send(self, user: Any, method: str, path: str, data: dict[str, Any]) -> Any:
-        cache.clear()  # rate limits
-        client = self.clients[user.pk if user else None]
-        client.cookies.clear()
-        if user is not None:
-            client.force_login(user)  # afresh each time: a probe may have signed the user out
-        if method == "GET":
-            return client.get(path)
-        if path.startswith("/api/"):
-            return client.generic(method, path, json.dumps(data), content_type="application/json")
-        return client.generic(method, path, urlencode(data), content_type="application/x-www-form-urlencoded")
-
-    def fail(self, user: Any, method: str, path: str, problem: str) -> None:
-        self.failures.append(f"{user.username if user else 'anonymous'} {method} {path}: {problem}")
-
-    def no_leak(self, user: Any, method: str, path: str, response: Any, markers: tuple[str, ...],
-                sent: str = "") -> None:
-        """None of the markers in the body, except what the request itself carried (a search box echoes it)."""
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        text = body.decode(errors="replace")
-        for marker in markers:
-            if marker in text and marker not in path and marker not in sent:
-                self.fail(user, method, path, f"shows {marker!r} of another agency")
-
-    def check(self) -> None:
-        assert not self.failures, f"{len(self.failures)} holes:\n" + "\n".join(self.failures)
-
-
 def _data(route: matrix.Route, target: Side, home: Side) -> dict[str, Any]:
     return json_data(target, home) if route.route.startswith("api/") else form_data(target, home)
 
@@ -237,7 +175,7 @@ def test_the_walk_covers_every_api_operation_and_knows_every_path_parameter(side
 
 def test_another_agencys_agent_or_supervisor_is_refused_on_every_staff_and_api_route_and_nothing_is_written(sides):
     target, prober = sides
-    probe = Prober([prober.agent, prober.supervisor])
+    probe = matrix.Prober([prober.agent, prober.supervisor])
     for route in scoped_routes():
         for user in (prober.agent, prober.supervisor):
             for path in paths(route, target, prober):
@@ -259,7 +197,7 @@ def test_another_agencys_agent_or_supervisor_is_refused_on_every_staff_and_api_r
 
 def test_staff_of_the_owning_agency_reach_every_route_of_the_matrix(sides):
     target, prober = sides
-    probe = Prober([target.agent, target.supervisor])
+    probe = matrix.Prober([target.agent, target.supervisor])
     for route in scoped_routes():
         for user in (target.agent, target.supervisor):
             for path in paths(route, target):
@@ -275,7 +213,7 @@ def test_staff_of_the_owning_agency_reach_every_route_of_the_matrix(sides):
 
 def test_anonymous_visitors_are_sent_to_sign_in_from_every_staff_route_and_nothing_is_written(sides):
     target, prober = sides
-    probe = Prober([])
+    probe = matrix.Prober([])
     for route in matrix.staff_routes():
         for path in paths(route, target):
             for method in route.methods:
@@ -292,7 +230,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_staff_route_and_nothi
 
 def test_routes_open_to_any_staff_show_none_of_another_agencys_cases_or_contacts(sides):
     target, prober = sides
-    probe = Prober([prober.agent, prober.supervisor, target.agent])
+    probe = matrix.Prober([prober.agent, prober.supervisor, target.agent])
     values = {"number": target.case.number, "agency": target.agency.slug, "team": target.team.pk,
               "agent": target.agent.pk}
     for route in matrix.staff_routes():
@@ -316,7 +254,7 @@ def test_routes_open_to_any_staff_show_none_of_another_agencys_cases_or_contacts
 
 def test_a_non_admin_agent_or_supervisor_is_kept_out_of_the_django_admin(sides):
     target, prober = sides
-    probe = Prober([prober.agent, prober.supervisor])
+    probe = matrix.Prober([prober.agent, prober.supervisor])
     urls = [reverse("admin:index")]
     for model in admin.site._registry:
         meta = model._meta
