@@ -3,20 +3,20 @@ agents' change of a case's location, which routes the case again."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from civicdesk.agencies.models import Service
 from civicdesk.cases.actions import add_follower, merge_cases
-from civicdesk.cases.models import Case
 from civicdesk.cases.permissions import can_act
 from civicdesk.contacts.actions import resolve_contact
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email
 from civicdesk.gis.actions import relocate_case
 from civicdesk.gis.geometry import GeometryError, validate_point
 from civicdesk.gis.queries import nearby_open_cases, open_cases
+from civicdesk.inbox.access import staff_required, visible_case_or_404
 from civicdesk.web.ratelimit import count_client_hit, limit_message, with_retry_after
 
 
@@ -55,34 +55,33 @@ def follow(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, template, {"case": case, "number": number})
 
 
-@login_required
+@staff_required
 @require_POST
 def merge_duplicate(request: HttpRequest, number: str, survivor: str) -> HttpResponse:
-    """Fold a case into a likely duplicate the agent chose (cases.actions.merge_cases)."""
-    duplicate_case = Case.objects.filter(number=number).first()
-    survivor_case = Case.objects.filter(number=survivor).first()
-    if duplicate_case is None or survivor_case is None:
-        raise Http404("No such case.")
+    """Fold a case into a likely duplicate the agent chose (cases.actions.merge_cases).
+
+    A case the agent cannot see is a 404 (a 403 would confirm it exists); one they see but cannot change, a 403.
+    """
+    duplicate_case = visible_case_or_404(request, number)
+    survivor_case = visible_case_or_404(request, survivor)
     if not (can_act(request.user, duplicate_case) and can_act(request.user, survivor_case)):
-        return HttpResponseForbidden("You cannot change both cases.")
+        return HttpResponseForbidden(gettext("You cannot change both cases."))
     try:
         merge_cases(duplicate_case, survivor_case, actor=request.user)
     except ValueError as exc:
         messages.error(request, str(exc))
-        return redirect(f"/staff/cases/{number}/")
-    messages.success(request, f"{number} was merged into {survivor}.")
-    return redirect(f"/staff/cases/{survivor}/")
+        return redirect("inbox:case", number=duplicate_case.number)
+    messages.success(request, f"{duplicate_case.number} was merged into {survivor_case.number}.")
+    return redirect("inbox:case", number=survivor_case.number)
 
 
-@login_required
+@staff_required
 @require_POST
 def relocate(request: HttpRequest, number: str) -> HttpResponse:
     """Move a case to a new point (and address); routing by location runs again and the timeline says why."""
-    case = Case.objects.select_related("service", "agency").filter(number=number).first()
-    if case is None:
-        raise Http404("No such case.")
+    case = visible_case_or_404(request, number)  # 404 for a case of another agency, as on the case page
     if not can_act(request.user, case):
-        return HttpResponseForbidden("You cannot change this case.")
+        return HttpResponseForbidden(gettext("You cannot change this case."))
     address = request.POST.get("address")
     try:
         relocate_case(case, request.POST.get("lat", "").strip(), request.POST.get("lon", "").strip(),
@@ -92,4 +91,4 @@ def relocate(request: HttpRequest, number: str) -> HttpResponse:
     else:
         case.refresh_from_db()
         messages.success(request, f"Location changed; the case is now with {case.team or case.agency.name}.")
-    return redirect(f"/staff/cases/{number}/")
+    return redirect("inbox:case", number=case.number)

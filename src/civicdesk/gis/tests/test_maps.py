@@ -104,4 +104,4 @@ def test_likely_duplicates_fragment_and_merge(client, cases):
     agent = create_staff("parkie", agencies=[cases["parks"]])
     client.force_login(agent)
     third = cases["cases"][3]
-    assert client.post(f"/staff/duplicates/{third.number}/merge-into/{other.number}/").status_code == 403
+    assert client.post(f"/staff/duplicates/{third.number}/merge-into/{other.number}/").status_code == 404

@@ -147,4 +147,4 @@ def test_agent_changes_location_from_the_case_page(client, setup):
     assert "The location was not changed" in response.content.decode() and "swapped" in response.content.decode()
     outsider = create_staff("parkie", agencies=[create_agency("parks")])
     client.force_login(outsider)
-    assert client.post(f"/staff/relocate/{case.number}/", {"lat": y, "lon": x}).status_code == 403
+    assert client.post(f"/staff/relocate/{case.number}/", {"lat": y, "lon": x}).status_code == 404

@@ -1,0 +1,271 @@
+"""Role x agency x endpoint matrix: every staff and API route, walked from the URL resolver, holds agency scoping."""
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from civicdesk.agencies.models import Agency, StaffRole, Team
+from civicdesk.cases.models import Attachment, Case
+from civicdesk.channels.protocol import InboundAttachment
+from civicdesk.contacts.actions import merge_contacts
+from civicdesk.contacts.models import Contact, ContactMerge
+from civicdesk.gis.models import Area, Initiative
+from civicdesk.gis.tests.conftest import _fresh_index, wards  # noqa: F401  (fixtures)
+from civicdesk.inbox.case_views import ACTIONS
+from civicdesk.open311.models import ExternalEndpoint
+from civicdesk.testing.factories import create_case, create_staff
+
+from . import matrix
+from .conftest import World
+
+pytestmark = pytest.mark.django_db
+
+# Routes any signed-in staff member may open: they must answer, but show only the user's own agencies' data.
+ANY_STAFF = {
+    "inbox:login": "the sign-in page",
+    "inbox:logout": "signs the user out; touches only their own session",
+    "inbox:inbox": "the user's own case list, scoped by visible_cases",
+    "inbox:inbox-live": "the live poll of that list",
+    "gis:staff-map": "the map page: filters and agency names; cases come from the scoped layers",
+    "gis:staff-cases": "case points of the cases the user may see",
+    "gis:hotspots": "hotspot cells over the cases the user may see",
+    "gis:initiatives": "initiatives are city-wide, not owned by an agency",
+    "gis:initiative": "a city-wide initiative; its impact report counts only the cases the user may see",
+    "api:list_cases": "the API's case list, scoped like the inbox",
+    "api:api-root": "the API's root",
+    "api:openapi-json": "the API's schema (no data)",
+    "api:openapi-view": "the API's docs page (no data)",
+    "api-areas": "the public area lookup (boundaries, no case data)",
+    "api-areas-lookup": "the public area lookup (boundaries, no case data)",
+}
+SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positive controls for the leak check
+
+PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge"}
+PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox:contact-merge": "contact",
+            "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative"}
+SHARED_KINDS = {"initiative"}  # not owned by an agency: the same object on both sides
+REFUSED = {403, 404, 405}
+HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
+
+
+@dataclass
+class Side:
+    """One agency's staff and objects: the targets of the probes, or the prober's own things."""
+
+    agency: Agency
+    team: Team
+    agent: Any
+    agent2: Any
+    supervisor: Any
+    case: Case
+    case2: Case
+    contact: Contact
+    contact2: Contact
+    attachment: Attachment
+    merge: ContactMerge
+    initiative: Initiative
+    markers: tuple[str, ...]
+
+    def kind(self, kind: str) -> Any:
+        value = getattr(self, kind)
+        return value.number if isinstance(value, Case) else value.pk
+
+
+def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str, initiative: Initiative) -> Side:
+    photo = InboundAttachment("photo.png", "image/png", b"\x89PNG\r\n\x1a\n" + word.encode())
+    case = create_case(service=service, subject=f"{word} broken", email=f"{word}@example.com",
+                       contact_name=f"{word} Resident", lat=40.001, lon=-74.99, attachments=[photo])
+    case2 = create_case(service=service, subject=f"{word} again", email=f"{word}2@example.com",
+                        contact_name=f"{word} Neighbour", lat=40.002, lon=-74.99)
+    third = create_case(service=service, subject=f"{word} third", email=f"{word}3@example.com")
+    merge = merge_contacts(third.contact, case.contact, actor=agent)
+    return Side(agency=agency, team=team, agent=agent, agent2=create_staff(f"{word}-two", agencies=[agency]),
+                supervisor=create_staff(f"{word}-sup", role=StaffRole.SUPERVISOR, agencies=[agency]),
+                case=case, case2=case2, contact=case.contact, contact2=case2.contact,
+                attachment=Attachment.objects.get(message__case=case), merge=merge, initiative=initiative,
+                markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
+                         f"{word} broken", f"{word}@example.com"))
+
+
+@pytest.fixture
+def sides(world: World, wards) -> tuple[Side, Side]:  # noqa: F811  (the gis fixture)
+    """(target, prober): Public Works' objects, and Parks' staff and objects."""
+    initiative = Initiative.objects.create(name="City-wide blitz", area=Area.objects.first(), start="2026-01-01")
+    works = _side(world.works, world.works_team, world.works_agent, world.pothole, "Zanzibar", initiative)
+    parks = _side(world.parks, world.parks_team, world.parks_agent, world.tree, "Quokka", initiative)
+    ExternalEndpoint.objects.create(name="Neighbour city", url="https://neighbour.example/open311/v2/")
+    return works, parks
+
+
+def _path_values(route: matrix.Route, side: Side) -> dict[str, Any]:
+    values = {}
+    for param in route.params:
+        if param == "action":
+            continue
+        kind = PK_KINDS.get(route.name) if param == "pk" else PARAM_KINDS.get(param)
+        if kind is None:
+            raise AssertionError(f"{route.route}: the matrix test does not know the path parameter {param!r}; "
+                                 f"map it to an agency-owned object in PARAM_KINDS or PK_KINDS.")
+        values[param] = side.kind(kind)
+    return values
+
+
+def paths(route: matrix.Route, target: Side, prober: Side | None = None) -> list[str]:
+    """The route filled with the target's objects; with a prober, also each mix of target and prober objects."""
+    actions = list(ACTIONS) if "action" in route.params else [None]
+    fills = [_path_values(route, target)]
+    if prober is not None and len(fills[0]) > 1:
+        own = _path_values(route, prober)
+        for param in fills[0]:
+            if PARAM_KINDS.get(param) not in SHARED_KINDS:
+                fills.append({**own, param: fills[0][param]})
+    return [route.path({**fill, "action": action} if action else fill) for fill in fills for action in actions]
+
+
+def form_data(target: Side, home: Side) -> dict[str, Any]:
+    """Plausible data for every staff form; `number`/`source` name another of the requester's own objects."""
+    return {"text": "Matrix probe", "status": "closed", "priority": "urgent", "tags": "matrix-probe",
+            "assignee": target.agent2.pk, "team": target.team.pk, "to_agency": home.agency.pk
+            if home is not target else Agency.objects.exclude(pk=target.agency.pk).first().pk,
+            "reason": "Matrix probe", "number": home.case2.number, "source": home.contact2.pk,
+            "endpoint": ExternalEndpoint.objects.get().pk, "lat": "40.003", "lon": "-74.99",
+            "address": "1 Probe Street", "marker": "x"}
+
+
+def json_data(target: Side, home: Side) -> dict[str, Any]:
+    return {"text": "Matrix probe", "assignee": target.agent2.username, "team": target.team.pk,
+            "agency": home.agency.slug if home is not target else "parks", "reason": "Matrix probe",
+            "status": "closed", "priority": "urgent"}
+
+
+HOSTILE_QUERIES = ("", "q={number}", "q=Zanzibar", "agency={agency}", "team={team}", "assignee={agent}",
+                   "view=all&status=new", "service=pothole", "page=1&sort=oldest")
+
+
+def _data(route: matrix.Route, target: Side, home: Side) -> dict[str, Any]:
+    return json_data(target, home) if route.route.startswith("api/") else form_data(target, home)
+
+
+def _references(route: matrix.Route, target: Side) -> dict[str, Any]:
+    """Only references to the target's objects, sent to the prober's own objects."""
+    if route.route.startswith("api/"):
+        return {"assignee": target.agent.username, "team": target.team.pk}
+    return {"number": target.case.number, "source": target.contact.pk, "assignee": target.agent.pk,
+            "team": target.team.pk}
+
+
+def scoped_routes() -> list[matrix.Route]:
+    return [route for route in matrix.staff_routes() if route.name not in ANY_STAFF]
+
+
+def test_the_walk_covers_every_api_operation_and_knows_every_path_parameter(sides):
+    routes = matrix.staff_routes()
+    walked = {route.route for route in routes}
+    assert set(matrix.ninja_methods()) <= walked
+    assert {"staff/cases/<str:number>/<slug:action>/", "open311/forward/<str:case_number>/"} <= walked
+    target, prober = sides
+    for route in routes:
+        assert paths(route, target, prober)  # raises on a parameter the matrix does not know
+    assert set(ANY_STAFF) <= {route.name for route in routes}, "an allow-listed route is gone: drop it from ANY_STAFF"
+
+
+def test_another_agencys_agent_or_supervisor_is_refused_on_every_staff_and_api_route_and_nothing_is_written(sides):
+    target, prober = sides
+    probe = matrix.Prober([prober.agent, prober.supervisor])
+    for route in scoped_routes():
+        for user in (prober.agent, prober.supervisor):
+            for path in paths(route, target, prober):
+                for method in route.methods:
+                    data = _data(route, target, prober)
+                    response = probe.send(user, method, path, data)
+                    if response.status_code not in HIDDEN:
+                        probe.fail(user, method, path, f"answered {response.status_code}, not 404")
+                    probe.no_leak(user, method, path, response, target.markers, urlencode(data))
+            # the prober's own object, with references to the target's objects in the data (merge into, assign to)
+            for path in paths(route, prober) if len(_path_values(route, prober)) == 1 else []:
+                for method in set(route.methods) - {"GET"}:
+                    data = _references(route, target)
+                    response = probe.send(user, method, path, data)
+                    if response.status_code >= 500:
+                        probe.fail(user, method, path, f"answered {response.status_code}")
+    probe.check()
+
+
+def test_staff_of_the_owning_agency_reach_every_route_of_the_matrix(sides):
+    target, prober = sides
+    probe = matrix.Prober([target.agent, target.supervisor])
+    for route in scoped_routes():
+        for user in (target.agent, target.supervisor):
+            for path in paths(route, target):
+                answered = []
+                for method in route.methods:
+                    response = probe.send(user, method, path, _data(route, target, target), rollback=method != "GET")
+                    if response.status_code != 405:
+                        answered.append((method, response.status_code))
+                if not answered or any(not 200 <= status < 400 for _, status in answered):
+                    probe.fail(user, "*", path, f"own agency got {answered}; the matrix is not aiming at real objects")
+    probe.check()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_every_staff_route_and_nothing_is_written(sides):
+    target, prober = sides
+    probe = matrix.Prober([])
+    for route in matrix.staff_routes():
+        for path in paths(route, target):
+            for method in route.methods:
+                response = probe.send(None, method, path, _data(route, target, prober))
+                to_login = response.status_code == 302 and "login" in response["Location"]
+                if route.name in ANY_STAFF:
+                    if response.status_code >= 500:
+                        probe.fail(None, method, path, f"answered {response.status_code}")
+                elif not (to_login or response.status_code in REFUSED | {401}):
+                    probe.fail(None, method, path, f"answered {response.status_code}, not a sign-in redirect")
+                probe.no_leak(None, method, path, response, target.markers)
+    probe.check()
+
+
+def test_routes_open_to_any_staff_show_none_of_another_agencys_cases_or_contacts(sides):
+    target, prober = sides
+    probe = matrix.Prober([prober.agent, prober.supervisor, target.agent])
+    values = {"number": target.case.number, "agency": target.agency.slug, "team": target.team.pk,
+              "agent": target.agent.pk}
+    for route in matrix.staff_routes():
+        if route.name not in ANY_STAFF:
+            continue
+        for user in (prober.agent, prober.supervisor):
+            for path in paths(route, target):
+                for query in HOSTILE_QUERIES:
+                    url = f"{path}?{query.format(**values)}" if query else path
+                    for method in route.methods:
+                        response = probe.send(user, method, url, _data(route, target, prober))
+                        if response.status_code >= 500:
+                            probe.fail(user, method, url, f"answered {response.status_code}")
+                        probe.no_leak(user, method, url, response, target.markers)
+        if route.name in SHOWS_OWN_CASES:  # the positive control: the leak check would see a leak
+            response = probe.send(target.agent, "GET", paths(route, target)[0], {})
+            if target.case.number not in response.content.decode():
+                probe.fail(target.agent, "GET", route.route, "own agency does not see its own case")
+    probe.check()
+
+
+def test_a_non_admin_agent_or_supervisor_is_kept_out_of_the_django_admin(sides):
+    target, prober = sides
+    probe = matrix.Prober([prober.agent, prober.supervisor])
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        meta = model._meta
+        urls += [reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
+                 reverse(f"admin:{meta.app_label}_{meta.model_name}_add")]
+    urls.append(reverse("admin:cases_case_change", args=[target.case.pk]))
+    for user in (prober.agent, prober.supervisor):
+        for url in urls:
+            for method in ("GET", "POST"):
+                response = probe.send(user, method, url, {"status": "closed", "name": "Matrix probe"})
+                if not (response.status_code in (403, 404) or (
+                        response.status_code == 302 and "login" in response["Location"])):
+                    probe.fail(user, method, url, f"answered {response.status_code}")
+    probe.check()
