@@ -19,7 +19,9 @@ from civicdesk.api.api import api
 
 STAFF_PREFIXES = ("staff/", "api/")
 EXTRA_STAFF_ROUTES = {"open311:forward"}  # staff actions mounted outside /staff/
-SKIPPED_PREFIXES = ("admin/",)  # Django admin: its own permission, probed separately
+# Django admin: its own permission, probed separately. Sign-in pages (two-factor, password change and reset) act
+# only on the signed-in user's own account, never on agency data; accounts/tests cover them.
+SKIPPED_PREFIXES = ("admin/", "staff/otp/", "staff/password/")
 
 # Tables whose rows change on any request by design (sessions, login bookkeeping, throttling, task queues).
 UNTRACKED_APPS = {"sessions", "axes", "django_tasks", "django_tasks_database", "admin"}
