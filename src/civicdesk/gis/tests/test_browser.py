@@ -125,11 +125,18 @@ def _login_cookie(url: str) -> dict:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from civicdesk.accounts.gate import ENROLLED_KEY
 
     user = User.objects.get(username="boss")
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id  # past two-factor, which an administrator needs
+    session[ENROLLED_KEY] = True
     session.save()
     return {"name": s.SESSION_COOKIE_NAME, "value": session.session_key, "url": url}

@@ -3,11 +3,11 @@
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from civicdesk.gis.tests import conftest as gis_fixtures
 from civicdesk.inbox.tests import conftest as staff_fixtures
 from civicdesk.inbox.tests.conftest import World
+from civicdesk.testing.cache import fresh_shared_cache
 from civicdesk.testing.factories import create_case
 
 world = staff_fixtures.world
@@ -17,8 +17,8 @@ _fresh_index = gis_fixtures._fresh_index
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
+def _fresh_rate_limits(request):
+    yield from fresh_shared_cache(request)
 
 
 @pytest.fixture
