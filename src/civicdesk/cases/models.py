@@ -153,6 +153,10 @@ class Message(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     is_public = models.BooleanField(
         default=False, help_text=_("A public update: on the status page, the map and Open311, and sent to followers."))
+    origin_case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+        help_text=_("The case this message was written on, when a merge moved it to another case."),
+    )
     update_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="copies", db_index=False,
         help_text=_("The public update this message carries to one follower by email."),
@@ -180,7 +184,9 @@ class Message(models.Model):
         # The foreign-key and message-id indexes are declared here, so PostgreSQL gets no unused LIKE-pattern twin
         # and case lookups share the (case, created_at) index.
         indexes = [models.Index(fields=["case", "created_at"], name="message_case_created"),
-                   models.Index(fields=["email_message_id"], name="message_email_id")]
+                   models.Index(fields=["email_message_id"], name="message_email_id"),
+                   models.Index(fields=["origin_case"], name="message_origin_case",
+                                condition=models.Q(origin_case__isnull=False))]
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "provider_message_id"],

@@ -2,6 +2,7 @@
 
 - Case.public_id: added nullable without a default (so SQLite adds the column in place and keeps the FTS triggers
   of 0002 and the indexes of 0003), backfilled with random ids, then unique through a partial unique index.
+- Message.origin_case: where a merged message was written, so a merged case's resident sees only their own.
 - Message.is_public now means "a public update staff chose to publish". Until now every inbound message and every
   reply was created public, so no existing message is known to be meant for the public: all become private.
   Staff publish updates from here on (the demo seeds its own).
@@ -33,6 +34,17 @@ def backfill_public_ids(apps, schema_editor):
                 public_id = "".join(secrets.choice(ALPHABET) for _ in range(20))
             seen.add(public_id)
             Case.objects.using(db).filter(pk=pk).update(public_id=public_id)
+
+
+def origins_of_merged_messages(apps, schema_editor):
+    """Messages a merge moved: the case they came from is unknown for old merges, except one level deep when the
+    duplicate's resident wrote them (their contact is the duplicate's contact)."""
+    Case = apps.get_model("cases", "Case")
+    Message = apps.get_model("cases", "Message")
+    db = schema_editor.connection.alias
+    for duplicate in Case.objects.using(db).filter(merged_into__isnull=False).exclude(contact=None).iterator():
+        Message.objects.using(db).filter(case_id=duplicate.merged_into_id, contact_id=duplicate.contact_id,
+                                         origin_case=None).update(origin_case=duplicate.pk)
 
 
 def messages_private(apps, schema_editor):
@@ -74,6 +86,19 @@ class Migration(migrations.Migration):
                 help_text="The public update this message carries to one follower by email.", null=True,
                 on_delete=django.db.models.deletion.CASCADE, related_name="copies", to="cases.message"),
         ),
+        migrations.AddField(
+            model_name="message", name="origin_case",
+            field=models.ForeignKey(
+                blank=True, db_index=False,
+                help_text="The case this message was written on, when a merge moved it to another case.", null=True,
+                on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="cases.case"),
+        ),
+        migrations.AddIndex(
+            model_name="message",
+            index=models.Index(condition=models.Q(("origin_case__isnull", False)), fields=["origin_case"],
+                               name="message_origin_case"),
+        ),
+        migrations.RunPython(origins_of_merged_messages, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="message", name="is_public",
             field=models.BooleanField(
