@@ -5,7 +5,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from civicdesk.cases.models import Case, CaseStatus, Message, Priority
+from civicdesk.cases.models import Case, CaseStatus, Message, Priority, ReplyAudience
 from civicdesk.cases.queries import TimelineItem
 
 
@@ -65,6 +65,14 @@ class CaseDetailOut(CaseItemOut):
 
 class TextIn(Schema):
     text: str = Field(min_length=1, description="Plain text.")
+
+
+class ReplyIn(TextIn):
+    audience: ReplyAudience = Field(
+        ReplyAudience.PRIVATE,
+        description="Who sees the reply. `private` (the default): the resident alone, by the channel of origin "
+                    "and on their own status page. `public`: a public update, shown on the status page, the public "
+                    "map and Open311, and sent by email to the resident and every follower of the case.")
 
 
 class AssignIn(Schema):

@@ -1,6 +1,7 @@
 """Followers of a case: each public update goes to them by email, with a signed link that unsubscribes them."""
 
 from email.utils import make_msgid
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -74,8 +75,8 @@ def send_to_followers(case: Case, update: Message) -> list[Message]:
             recipient=contact.email, email_message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
             delivery_status=DeliveryStatus.QUEUED, created_at=timezone.now(),
         ))
-    for copy_id in [c.pk for c in copies]:
-        transaction.on_commit(lambda pk=copy_id: deliver_message.enqueue(pk))
+    for copy in copies:
+        transaction.on_commit(partial(deliver_message.enqueue, copy.pk))
     return copies
 
 

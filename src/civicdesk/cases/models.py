@@ -135,6 +135,14 @@ class Direction(models.TextChoices):
     NOTE = "note", "Internal note"
 
 
+class ReplyAudience(models.TextChoices):
+    """Who sees a staff reply: the resident alone, or everyone (a public update, also sent to followers)."""
+
+    PRIVATE = "private", _("Reply privately to the resident")
+    PUBLIC = "public", _("Public update: everyone can see it on the status page, map and Open311, "
+                         "and followers get it by email")
+
+
 class DeliveryStatus(models.TextChoices):
     RECEIVED = "received", "Received"
     QUEUED = "queued", "Queued"
