@@ -36,9 +36,15 @@ def service(code: str, agency_ids: list[int] | None) -> Service | None:
 
 
 def public_updates(case_ref: Any) -> QuerySet[Message]:
-    """Staff's public updates on a case (never private replies or residents' messages): Open311's status notes."""
-    return Message.objects.filter(case=case_ref, direction=Direction.OUTBOUND, is_public=True, is_automatic=False,
-                                  update_of__isnull=True)
+    """Open311's status notes: staff's public updates (and public notes a forwarded-to jurisdiction published),
+    never private replies, residents' messages or the per-follower copies."""
+    return public_messages().filter(case=case_ref)
+
+
+def public_messages() -> QuerySet[Message]:
+    """Messages someone chose to publish: is_public is set only for public updates, never by default."""
+    return Message.objects.filter(is_public=True, is_automatic=False, update_of__isnull=True).exclude(
+        direction=Direction.NOTE)
 
 
 @dataclass
@@ -123,8 +129,7 @@ def service_request(public_id: str, agency_ids: list[int] | None) -> Case | None
 def notes_by_case(case_ids: list[int]) -> dict[int, list[Message]]:
     """Every public update of these cases in one query (the extensions=true notes history)."""
     notes: dict[int, list[Message]] = {case_id: [] for case_id in case_ids}
-    for message in Message.objects.filter(case_id__in=case_ids, direction=Direction.OUTBOUND, is_public=True,
-                                          is_automatic=False, update_of__isnull=True).order_by("created_at", "id"):
+    for message in public_messages().filter(case_id__in=case_ids).order_by("created_at", "id"):
         notes[message.case_id].append(message)
     return notes
 
@@ -145,9 +150,7 @@ class UpdateRow:
 def request_updates(start: datetime, end: datetime, agency_ids: list[int] | None) -> list[UpdateRow]:
     """servicerequestupdates: public replies and status changes in a window, oldest first, at most 1000."""
     scope = Q(case__service__isnull=False) & (Q(case__agency_id__in=agency_ids) if agency_ids is not None else Q())
-    messages = list(Message.objects.filter(
-        scope, direction=Direction.OUTBOUND, is_public=True, is_automatic=False, update_of__isnull=True,
-        created_at__range=(start, end))
+    messages = list(public_messages().filter(scope, created_at__range=(start, end))
         .select_related("case").order_by("created_at", "id")[:MAX_RESULTS])
     changes = list(AuditEntry.objects.filter(scope, action=AuditAction.STATUS_CHANGED, at__range=(start, end))
                    .select_related("case").order_by("at", "id")[:MAX_RESULTS])

@@ -111,10 +111,10 @@ def _notes(case: Case, messages: list[Message]) -> list[dict[str, Any]]:
     """The public history: submitted, staff's public updates (never residents' or private messages), closed."""
     history = [{"datetime": w3c(case.created_at), "description": "Request submitted", "type": "submitted"}]
     for message in messages:
-        if message.direction != Direction.OUTBOUND or not message.is_public:
+        if not message.is_public or message.direction == Direction.NOTE:
             continue
         history.append({"datetime": w3c(message.created_at), "description": message.visible_text or message.body_text,
-                        "type": "activity"})
+                        "type": "activity" if message.direction == Direction.OUTBOUND else "comment"})
     if case.closed_at or case.resolved_at:
         history.append({"datetime": w3c(case.closed_at or case.resolved_at), "description": "Request closed",
                         "type": "closed"})

@@ -86,8 +86,8 @@ def _written_on(case: Case) -> Q:
 
 def public_updates(case: Case, *, exclude_written_on: Case | None = None) -> list[Message]:
     """Staff's public updates on a case (what everyone may see), oldest first."""
-    updates = Message.objects.filter(case=case, direction=Direction.OUTBOUND, is_public=True, is_automatic=False,
-                                     update_of__isnull=True)
+    updates = Message.objects.filter(case=case, is_public=True, is_automatic=False, update_of__isnull=True).exclude(
+        direction=Direction.NOTE)
     if exclude_written_on is not None:
         updates = updates.exclude(origin_case=exclude_written_on)
     return list(updates.order_by("created_at", "id"))
@@ -102,7 +102,7 @@ def _resident_messages(case: Case) -> Q:
 def status_updates(case: Case, *, verified: bool) -> list[Message]:
     """The status page of a case: public updates written on it; for its verified resident also their own messages,
     their confirmation and the private replies to them. Never another resident's words, even after a merge."""
-    public = Q(direction=Direction.OUTBOUND, is_public=True, is_automatic=False, update_of__isnull=True)
+    public = Q(is_public=True, is_automatic=False, update_of__isnull=True)
     shown = public | _resident_messages(case) if verified else public
     if case.merged_into_id is None:
         scope = Q(case=case)

@@ -27,6 +27,9 @@ def request_with_history(city: dict[str, Any], post: Any, client: Client,
                       email="jo.resident@example.com", phone="2025550187")
     assert answer.status_code == 200, answer.content
     request_id = json.loads(answer.content)[0]["service_request_id"]
+    service = city["services"]["pothole"]
+    service.publish_description = False  # the demo publishes pothole descriptions; this request's is private
+    service.save()
     case = Case.objects.get()
     raw = (f"From: Jo Resident <jo.resident@example.com>\nTo: works@example.com\nSubject: Re: [{case.number}] "
            f"Pothole\nMessage-ID: <follow-up-1@example.com>\n\n{FOLLOW_UP}\n").encode()
@@ -40,7 +43,7 @@ def request_with_history(city: dict[str, Any], post: Any, client: Client,
         with django_capture_on_commit_callbacks(execute=True):
             response = staff.post(f"/staff/cases/{case.number}/reply/", {"text": text, "audience": audience})
         assert response.status_code == 302
-    return {"id": request_id, "case": case, "service": city["services"]["pothole"]}
+    return {"id": request_id, "case": case, "service": service}
 
 
 def assert_only_public(text: str) -> None:
