@@ -43,7 +43,8 @@ def merged(service, valid_data, django_capture_on_commit_callbacks):
     bob, ada = Client(), Client()
     with django_capture_on_commit_callbacks(execute=True):
         bob.post(FORM_URL, {**valid_data, "form_token": "11111111-1111-4111-8111-111111111111",
-                            "first_name": "Bob", "last_name": "Builder", "email": "bob@example.com", "phone": "(301) 456-2222",
+                            "first_name": "Bob", "last_name": "Builder", "email": "bob@example.com",
+                            "phone": "(301) 456-2222",
                             "description": SURVIVOR_WORDS,
                             "photos": [SimpleUploadedFile("b.png", image_bytes("PNG"))]})
         ada.post(FORM_URL, {**valid_data, "form_token": "22222222-2222-4222-8222-222222222222",
