@@ -50,7 +50,7 @@ def phone_forms(e164: str) -> list[str]:
 def city() -> dict[str, Any]:
     seed_demo(case_count=DEMO_CASES)
     cases = list(Case.objects.select_related("service").order_by("pk"))
-    survivor, duplicate = [c for c in open_cases().exclude(contact=None).order_by("pk")][:2]
+    survivor, duplicate = open_cases().exclude(contact=None).order_by("pk")[:2]
     case_actions.merge_cases(duplicate, survivor, actor=None)
     follower = Contact.objects.exclude(pk=survivor.contact_id).filter(identities__kind=IdentityKind.EMAIL).first()
     assert follower is not None
