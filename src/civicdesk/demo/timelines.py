@@ -273,7 +273,9 @@ class CaseBuilder:
             t.message(Direction.NOTE, Channel.INTERNAL, rng.choice(data.NOTES), author=agent)
         if rng.random() < 0.2:
             t.advance(1, 48)
-            t.inbound(rng.choice(data.FOLLOW_UPS), 2)
+            text = rng.choice(data.FOLLOW_UPS)
+            signature = case.contact.display_name if case.contact else ""
+            t.inbound(f"{text}\n\n{signature}" if signature else text, 2)  # residents sign their mail: private
         if rng.random() < 0.15:
             t.advance(0.1, 6)
             priority = rng.choice([Priority.LOW, Priority.HIGH, Priority.URGENT])
