@@ -291,7 +291,8 @@ def merge_cases(duplicate: Case, survivor: Case, *, actor: Any) -> Case:
         case=survivor, origin_case=Coalesce(F("origin_case"), Value(duplicate.pk)))
     Case.objects.filter(merged_into=duplicate).update(merged_into=survivor)
     if duplicate.contact_id and duplicate.contact_id != survivor.contact_id:
-        survivor.followers.add(duplicate.contact_id)
+        survivor.followers.add(duplicate.contact_id)  # the duplicate's resident gets the survivor's public updates
+    survivor.followers.add(*duplicate.followers.exclude(pk=survivor.contact_id or 0))
     before = {"status": duplicate.status}
     touch(duplicate, merged_into=survivor, status=CaseStatus.CLOSED, closed_at=timezone.now())
     touch(survivor)
