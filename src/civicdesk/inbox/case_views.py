@@ -126,7 +126,7 @@ def _reply(request: HttpRequest, case: Case, form: ReplyForm) -> str:
     if form.is_public:
         return gettext("Public update posted: it is on the status page, the map and Open311, and followers get it "
                        "by email.")
-    return gettext("Private reply queued for delivery to the resident.")
+    return gettext("Reply queued for delivery. It is private: only the resident sees it.")
 
 
 def _note(request: HttpRequest, case: Case, form: NoteForm) -> str:

@@ -125,8 +125,9 @@ class ReplyForm(StaffForm):
 
     id_prefix = "reply"
     audience = forms.ChoiceField(label=gettext_lazy("Who sees this reply"), choices=ReplyAudience.choices,
-                                 initial=ReplyAudience.PRIVATE, widget=forms.RadioSelect)
-    text = _text(gettext_lazy("Reply"))
+                                 initial=ReplyAudience.PRIVATE, widget=forms.RadioSelect,
+                                 required=False)  # the box always sends it; a POST without one stays private
+    text = _text(gettext_lazy("Reply to resident"))
 
     @property
     def is_public(self) -> bool:

@@ -119,7 +119,8 @@ def status_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     survivor = case.merged_into
     return render(request, "portal/status_detail.html", {
         "case": case, "verified": verified, "status_label": status_label(case),
-        "show_description": verified or bool(case.service and case.service.publish_description),
+        # the verified resident reads their own words among the updates; others only where the service allows it
+        "show_description": not verified and bool(case.service and case.service.publish_description),
         "updates": queries.status_updates(case, verified=verified),
         "photos": queries.resident_photos(case) if verified else [],
         "survivor": survivor,

@@ -45,7 +45,7 @@ def test_a_reply_from_the_box_is_private_unless_public_is_chosen(world, works_cl
     assert [(m.visible_text, m.is_public) for m in replies] == [("Just for you.", False), ("For everyone.", True)]
 
 
-def test_a_reply_without_an_audience_is_refused_with_a_clear_400(world, works_client, case):
+def test_a_reply_with_an_unknown_audience_is_refused_with_a_clear_400(world, works_client, case):
     response = works_client.post(f"/staff/cases/{case.number}/reply/", {"text": "Who sees me?", "audience": "all"})
     assert response.status_code == 400
     assert not Message.objects.filter(visible_text="Who sees me?").exists()
