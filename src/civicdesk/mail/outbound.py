@@ -26,6 +26,8 @@ def from_address(message: Message) -> str:
 
 
 def threading_headers(message: Message) -> dict[str, str]:
+    if message.update_of_id:  # a public update to a follower: never the reporter's Message-IDs
+        return {}
     latest, chain = thread_ids(message.case, exclude_message=message.pk)
     if len(chain) > MAX_REFERENCES:
         chain = [chain[0], *chain[-(MAX_REFERENCES - 1):]]

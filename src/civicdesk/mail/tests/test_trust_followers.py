@@ -64,6 +64,7 @@ def test_followers_get_each_public_update_by_email_with_an_unsubscribe_link(
     assert "reporter@example.com" not in body and "The lamp at Elm and 4th is out." not in body
     assert re.search(r"https?://\S+/updates/stop/\S+/", body)
     assert [m for m in mail_to(outbound_sink, "reporter@example.com") if "Thursday" in m.get_content()]
+    assert mail["References"] is None and mail["In-Reply-To"] is None  # not the reporter's thread
     copy = Message.objects.get(recipient="neighbour@example.com")
     assert copy.delivery_status == DeliveryStatus.SENT and copy.case_id == world["case"].pk  # visible on the case
 
