@@ -45,8 +45,8 @@ class ServiceAttributeInline(admin.StackedInline):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "group", "agency", "is_active", "is_realtime"]
-    list_filter = ["group", "agency", "is_active"]
+    list_display = ["code", "name", "group", "agency", "is_active", "is_realtime", "publish_description"]
+    list_filter = ["group", "agency", "is_active", "publish_description"]
     search_fields = ["code", "name", "keywords"]
     inlines = [ServiceAttributeInline]
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Agency(models.Model):
@@ -75,6 +76,10 @@ class Service(models.Model):
     default_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     is_active = models.BooleanField(default=True)
     is_realtime = models.BooleanField(default=True, help_text="Open311: realtime returns the id at once.")
+    publish_description = models.BooleanField(
+        default=False, verbose_name=_("publish the resident's description"),
+        help_text=_("Show the resident's original description (and the photo link) on the public map, the "
+                    "status page and Open311. Leave off where residents may write personal details."))
 
     class Meta:
         ordering = ["group", "name"]

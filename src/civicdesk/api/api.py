@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 from civicdesk.api import schemas
 from civicdesk.api.auth import PersonalToken, RateLimitExceeded
 from civicdesk.cases import actions
-from civicdesk.cases.models import Case, Channel
+from civicdesk.cases.models import Case, Channel, ReplyAudience
 from civicdesk.cases.permissions import can_act, visible_cases
 from civicdesk.cases.queries import CaseFilters, InboxView, case_page, case_timeline, filter_cases
 from civicdesk.inbox.forms import AssignForm, TransferForm
@@ -87,9 +87,12 @@ def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
 
 @api.post("/cases/{number}/replies", response={201: schemas.MessageOut, 403: schemas.ErrorOut,
                                                404: schemas.ErrorOut},
-          summary="Reply to the resident through the channel of origin")
-def post_reply(request: HttpRequest, number: str, body: schemas.TextIn) -> Status:
-    message = actions.reply(_case_for(request, number, to_change=True), author=request.user, text=body.text)
+          summary="Reply to the resident (private by default) or post a public update",
+          description="`audience` says who sees the reply: `private` (the default) or `public` (the status page, "
+                      "the public map, Open311, and an email to every follower).")
+def post_reply(request: HttpRequest, number: str, body: schemas.ReplyIn) -> Status:
+    message = actions.reply(_case_for(request, number, to_change=True), author=request.user, text=body.text,
+                            public=body.audience == ReplyAudience.PUBLIC)
     return Status(201, schemas.message_out(message))
 
 

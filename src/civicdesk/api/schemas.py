@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 
-from civicdesk.cases.models import Case, CaseStatus, Message, Priority
+from civicdesk.cases.models import Case, CaseStatus, Message, Priority, ReplyAudience
 from civicdesk.cases.queries import TimelineItem
 from civicdesk.inbox.forms import TRANSFER_REASON_LENGTH
 from civicdesk.web.params import MAX_DB_INT
@@ -84,6 +84,14 @@ class TextIn(Schema):
     text: Text = Field(min_length=1, max_length=settings.MAX_TEXT_LENGTH,
                        description=f"Plain text, at most {settings.MAX_TEXT_LENGTH} characters (MAX_TEXT_LENGTH), "
                                    "like the reply and note forms.")
+
+
+class ReplyIn(TextIn):
+    audience: ReplyAudience = Field(
+        ReplyAudience.PRIVATE,
+        description="Who sees the reply. `private` (the default): the resident alone, by the channel of origin "
+                    "and on their own status page. `public`: a public update, shown on the status page, the public "
+                    "map and Open311, and sent by email to the resident and every follower of the case.")
 
 
 class AssignIn(Schema):

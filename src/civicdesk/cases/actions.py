@@ -5,6 +5,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
@@ -142,7 +144,8 @@ def reply_channel(case: Case, address: str | None = None) -> str:
     return case.channel
 
 
-def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automatic: bool = False) -> Message:
+def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automatic: bool = False,
+              public: bool = False) -> Message:
     address = reply_address(case)  # where the resident last wrote from on this case, not the contact's first email
     channel = reply_channel(case, address)
     recipient = address if channel == Channel.EMAIL else ""
@@ -150,7 +153,7 @@ def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automati
         case=case,
         direction=Direction.OUTBOUND,
         channel=channel,
-        is_public=True,
+        is_public=public,
         is_automatic=automatic,
         author=author if getattr(author, "is_authenticated", False) else None,
         contact=case.contact,
@@ -170,9 +173,17 @@ def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automati
 
 
 @transaction.atomic
-def reply(case: Case, *, author: Any, text: str) -> Message:
-    """Reply to the resident through the channel of origin."""
-    message = _outbound(case, author=author, text=text)
+def reply(case: Case, *, author: Any, text: str, public: bool = False) -> Message:
+    """Reply to the resident through the channel of origin; public=True makes it a public update.
+
+    A private reply is seen by the resident alone (and on their verified status page). A public update is also
+    shown on the status page, the map and Open311, and goes by email to every follower of the case.
+    """
+    message = _outbound(case, author=author, text=text, public=public)
+    if public:
+        from civicdesk.cases.followers import send_to_followers  # it imports this module
+
+        send_to_followers(case, message)
     changes: dict[str, Any] = {}
     if case.first_response_at is None and not message.is_automatic:
         changes["first_response_at"] = message.created_at
@@ -182,15 +193,20 @@ def reply(case: Case, *, author: Any, text: str) -> Message:
     return message
 
 
+def status_url(case: Case) -> str:
+    """The public status page of a case, by its random public id (never the sequential number)."""
+    return f"{settings.SITE_URL.rstrip('/')}/status/{case.public_id}/"
+
+
 def acknowledge(case: Case) -> Message | None:
     """Send the automatic confirmation for a new case, when we can reach the resident by email."""
     if not reply_address(case):
         return None
-    text = (
-        f"Thank you. We received your request and gave it the number {case.number}.\n\n"
-        f"You can follow it at {settings.SITE_URL}/status/ with this number and your email address.\n"
+    text = gettext(
+        "Thank you. We received your request and gave it the number {number}.\n\n"
+        "You can follow it at {url} (enter this number and your email address there to see your own messages).\n"
         "Reply to this email to add information."
-    )
+    ).format(number=case.number, url=status_url(case))
     return _outbound(case, author=None, text=text, automatic=True)
 
 
@@ -298,10 +314,12 @@ def merge_cases(duplicate: Case, survivor: Case, *, actor: Any) -> Case:
         raise ValueError(f"{duplicate.number} was already merged into {duplicate.merged_into}.")
     if survivor.merged_into_id:
         raise ValueError(f"{survivor.number} was itself merged; merge into {survivor.merged_into} instead.")
-    moved = Message.objects.filter(case=duplicate).update(case=survivor)
+    moved = Message.objects.filter(case=duplicate).update(
+        case=survivor, origin_case=Coalesce(F("origin_case"), Value(duplicate.pk)))
     Case.objects.filter(merged_into=duplicate).update(merged_into=survivor)
     if duplicate.contact_id and duplicate.contact_id != survivor.contact_id:
-        survivor.followers.add(duplicate.contact_id)
+        survivor.followers.add(duplicate.contact_id)  # the duplicate's resident gets the survivor's public updates
+    survivor.followers.add(*duplicate.followers.exclude(pk=survivor.contact_id or 0))
     before = {"status": duplicate.status}
     touch(duplicate, merged_into=survivor, status=CaseStatus.CLOSED, closed_at=timezone.now())
     touch(survivor)
@@ -324,6 +342,9 @@ def link_cases(case: Case, other: Case, *, actor: Any) -> None:
 @transaction.atomic
 def add_follower(case: Case, contact: Contact) -> Case:
     """A resident with the same problem: '+1' instead of a new case."""
+    from civicdesk.cases.followers import resubscribe  # it imports this module
+
+    resubscribe(case, contact)
     if not case.followers.filter(pk=contact.pk).exists() and case.contact_id != contact.pk:
         case.followers.add(contact)
         touch(case, supporter_count=case.supporter_count + 1)

@@ -16,8 +16,9 @@ ADMIN_EDIT_REASON = "Edited in the admin"
 
 class MessageInline(admin.TabularInline):
     model = Message
+    fk_name = "case"
     extra = 0
-    fields = ("created_at", "direction", "channel", "delivery_status", "attempts", "last_error")
+    fields = ("created_at", "direction", "channel", "is_public", "delivery_status", "attempts", "last_error")
     readonly_fields = fields
     can_delete = False
     show_change_link = True

@@ -1,7 +1,18 @@
 """Cases and their timelines: messages in and out on every channel, notes, attachments and links."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+PUBLIC_ID_ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789"  # no 0/o, 1/l: readable when copied by hand
+PUBLIC_ID_LENGTH = 20  # about 100 bits: a stranger cannot walk or guess them
+
+
+def new_public_id() -> str:
+    """A random, non-sequential id for the case's public URLs and its Open311 service_request_id."""
+    return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
 
 
 class Channel(models.TextChoices):
@@ -50,6 +61,10 @@ class Tag(models.Model):
 
 class Case(models.Model):
     number = models.CharField(max_length=32, unique=True)
+    public_id = models.CharField(
+        max_length=32, null=True, blank=True, editable=False, default=new_public_id,
+        help_text=_("Random id of the case's public URLs and of its Open311 service_request_id."),
+    )
     channel = models.CharField(max_length=20, choices=Channel.choices)
     status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
@@ -102,6 +117,9 @@ class Case(models.Model):
             models.Index(fields=["merged_into"], name="case_merged_into",
                          condition=models.Q(merged_into__isnull=False)),
         ]
+        # A partial unique index: added without rebuilding the table (SQLite would lose its FTS triggers).
+        constraints = [models.UniqueConstraint(fields=["public_id"], condition=models.Q(public_id__isnull=False),
+                                               name="case_public_id_unique")]
 
     def __str__(self) -> str:
         return self.number
@@ -115,6 +133,14 @@ class Direction(models.TextChoices):
     INBOUND = "in", "From the resident"
     OUTBOUND = "out", "To the resident"
     NOTE = "note", "Internal note"
+
+
+class ReplyAudience(models.TextChoices):
+    """Who sees a staff reply: the resident alone, or everyone (a public update, also sent to followers)."""
+
+    PRIVATE = "private", _("Reply privately to the resident")
+    PUBLIC = "public", _("Public update: everyone can see it on the status page, map and Open311, "
+                         "and followers get it by email")
 
 
 class DeliveryStatus(models.TextChoices):
@@ -133,7 +159,16 @@ class Message(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages", db_index=False)
     direction = models.CharField(max_length=4, choices=Direction.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices)
-    is_public = models.BooleanField(default=False, help_text="Shown on the public status page.")
+    is_public = models.BooleanField(
+        default=False, help_text=_("A public update: on the status page, the map and Open311, and sent to followers."))
+    origin_case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+        help_text=_("The case this message was written on, when a merge moved it to another case."),
+    )
+    update_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="copies", db_index=False,
+        help_text=_("The public update this message carries to one follower by email."),
+    )
     is_automatic = models.BooleanField(default=False, help_text="Sent by the system, not a person.")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -162,7 +197,9 @@ class Message(models.Model):
         # The foreign-key and message-id indexes are declared here, so PostgreSQL gets no unused LIKE-pattern twin
         # and case lookups share the (case, created_at) index.
         indexes = [models.Index(fields=["case", "created_at"], name="message_case_created"),
-                   models.Index(fields=["email_message_id"], name="message_email_id")]
+                   models.Index(fields=["email_message_id"], name="message_email_id"),
+                   models.Index(fields=["origin_case"], name="message_origin_case",
+                                condition=models.Q(origin_case__isnull=False))]
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "provider_message_id", "content_hash"],
@@ -200,6 +237,17 @@ class CaseTransfer(models.Model):
 
     class Meta:
         ordering = ["at"]
+
+
+class FollowerOptOut(models.Model):
+    """A follower who unsubscribed from a case's public updates (the signed link in each update email)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="opt_outs")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "contact"], name="follower_opt_out_once")]
 
 
 class CaseCounter(models.Model):

@@ -142,7 +142,7 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
     else:
         case_actions.reopen_if_finished(case)
     message = Message.objects.create(
-        case=case, direction=Direction.INBOUND, channel=normalized.channel, is_public=True, contact=contact,
+        case=case, direction=Direction.INBOUND, channel=normalized.channel, is_public=False, contact=contact,
         sender_identity=identity_for(normalized.sender.kind, normalized.sender.value) if normalized.sender else None,
         subject=normalized.subject[:300], body_text=normalized.body_text, body_html=normalized.body_html,
         visible_text=normalized.visible_text or normalized.body_text,

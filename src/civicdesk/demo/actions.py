@@ -49,6 +49,7 @@ def seed_services(agencies: dict[str, Agency]) -> list[Service]:
             "name": spec["name"], "group": spec["group"], "agency": agency, "description": spec["description"],
             "keywords": spec["keywords"], "is_realtime": spec.get("realtime", True),
             "default_team": Team.objects.get(agency=agency, name=spec["team"]),
+            "publish_description": spec["code"] in data.PUBLISHED_DESCRIPTIONS,
         })
         if created:
             ServiceAttribute.objects.bulk_create([

@@ -244,6 +244,11 @@ REPLIES = [
     "An inspector visited the location today. The repair is scheduled.",
     "The work has been completed. Please reply if the problem comes back.",
 ]
+# Replies that say nothing personal are posted as public updates (the status page, map and Open311 show them).
+PUBLIC_REPLIES = {REPLIES[0], REPLIES[1], REPLIES[3], REPLIES[4]}
+# Services whose descriptions are about a place, not a person: their original description is public.
+PUBLISHED_DESCRIPTIONS = {"pothole", "broken-sidewalk", "streetlight-out", "traffic-signal", "snow-removal",
+                          "graffiti", "illegal-dumping", "dead-animal"}
 NOTES = ["Checked location on the map, duplicates none.", "Crew lead says this is on next week's route.",
          "Called the resident back, no answer; left a voicemail.", "Parts ordered, waiting on delivery.",
          "Similar reports nearby; grouping the work order."]

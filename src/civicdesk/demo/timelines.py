@@ -80,12 +80,13 @@ class Timeline:
     def inbound(self, text: str, number: int) -> None:
         case = self.case
         message_id = f"<demo.{case.number.lower()}.{number}@mail.example.com>" if case.channel == Channel.EMAIL else ""
-        self.message(Direction.INBOUND, case.channel, text, is_public=True, contact=case.contact,
+        self.message(Direction.INBOUND, case.channel, text, is_public=False, contact=case.contact,
                      subject=case.subject if number == 1 else f"Re: [{case.number}] {case.subject}",
                      provider_message_id=message_id or f"demo-{case.number}-{number}", email_message_id=message_id,
                      delivery_status=DeliveryStatus.RECEIVED)
 
-    def outbound(self, text: str, author: User | None) -> None:
+    def outbound(self, text: str, author: User | None, *, public: bool = False) -> None:
+        """A reply to the resident, or (public=True) a public update, as cases.actions.reply leaves them."""
         case = self.case
         email = self.b.people.email_of(case.contact)
         channel = case.channel
@@ -93,7 +94,7 @@ class Timeline:
             channel = Channel.EMAIL if email else Channel.WEB
         failed = channel == Channel.SMS and self.b.rng.random() < 0.03
         status = DeliveryStatus.PUBLISHED if channel == Channel.WEB else DeliveryStatus.SENT
-        self.message(Direction.OUTBOUND, channel, text, is_public=True, is_automatic=author is None, author=author,
+        self.message(Direction.OUTBOUND, channel, text, is_public=public, is_automatic=author is None, author=author,
                      contact=case.contact, subject=f"[{case.number}] {case.subject or 'Your request'}",
                      recipient=email if channel == Channel.EMAIL else "",
                      email_message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
@@ -251,7 +252,8 @@ class CaseBuilder:
                     after={"assignee": agent.pk, "team": case.team.pk})
         if rng.random() < 0.85:
             t.advance(0.5, 30)
-            t.outbound(rng.choice(data.REPLIES[:4]), agent)
+            text = rng.choice(data.REPLIES[:4])
+            t.outbound(text, agent, public=text in data.PUBLIC_REPLIES)
         if case.status == CaseStatus.NEW:
             t.advance(0.1, 4)
             t.set_status(CaseStatus.OPEN, agent)
@@ -261,7 +263,7 @@ class CaseBuilder:
                 continue
             t.advance(2, 96)
             if status == CaseStatus.RESOLVED:
-                t.outbound(data.REPLIES[-1], agent)
+                t.outbound(data.REPLIES[-1], agent, public=True)
             t.set_status(status, agent)
 
     def _extras(self, t: Timeline, agent: User) -> None:
@@ -271,7 +273,9 @@ class CaseBuilder:
             t.message(Direction.NOTE, Channel.INTERNAL, rng.choice(data.NOTES), author=agent)
         if rng.random() < 0.2:
             t.advance(1, 48)
-            t.inbound(rng.choice(data.FOLLOW_UPS), 2)
+            text = rng.choice(data.FOLLOW_UPS)
+            signature = case.contact.display_name if case.contact else ""
+            t.inbound(f"{text}\n\n{signature}" if signature else text, 2)  # residents sign their mail: private
         if rng.random() < 0.15:
             t.advance(0.1, 6)
             priority = rng.choice([Priority.LOW, Priority.HIGH, Priority.URGENT])

@@ -131,22 +131,22 @@ def location_rows(scope: QuerySet[Case] | None, filters: MapFilters, *, exact: b
 
 
 def cases_geojson(scope: QuerySet[Case] | None, filters: MapFilters, *, public: bool) -> dict[str, Any]:
-    """Points with public fields only, or grid cells with counts when more than MAX_POINTS match."""
+    """Points with public fields only (no names, contacts or text), or grid cells with counts past MAX_POINTS."""
     rows = location_rows(scope, filters)
     if not filters.aggregate and rows[:MAX_POINTS + 1].count() <= MAX_POINTS:  # stops counting past the limit
         points = list(rows.order_by("-created_at").values_list(
-            "case__number", "lat", "lon", "status", "service__name", "created_at"))
+            "case__number", "case__public_id", "lat", "lon", "status", "service__name", "created_at"))
         return {"type": "FeatureCollection", "properties": {"aggregated": False, "count": len(points)},
                 "features": [_point(r, public) for r in points]}
     return aggregate(location_rows(scope, filters, exact=False), filters)
 
 
 def _point(row: tuple[Any, ...], public: bool) -> dict[str, Any]:
-    number, lat, lon, status, service, created = row
+    number, public_id, lat, lon, status, service, created = row
     props = {"number": number, "status": status, "status_name": CaseStatus(status).label, "service": service or "",
              "created": created.date().isoformat()}
-    if not public:
-        props["url"] = f"/staff/cases/{number}/"
+    # public features link to the status page by the random public id (its public updates only)
+    props["url"] = f"/status/{public_id}/" if public else f"/staff/cases/{number}/"
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
             "properties": props}
 

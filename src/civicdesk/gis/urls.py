@@ -7,7 +7,7 @@ from civicdesk.gis import map_views, views
 app_name = "gis"
 urlpatterns = [
     path("gis/nearby", views.nearby, name="nearby"),
-    path("gis/nearby/<str:number>/follow", views.follow, name="follow"),
+    path("gis/nearby/<str:public_id>/follow", views.follow, name="follow"),
     path("staff/duplicates/<str:number>/merge-into/<str:survivor>/", views.merge_duplicate, name="merge-duplicate"),
     path("staff/relocate/<str:number>/", views.relocate, name="relocate"),
     path("gis/cases.geojson", map_views.public_cases_geojson, name="public-cases"),

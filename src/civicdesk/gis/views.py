@@ -33,26 +33,28 @@ def nearby(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def follow(request: HttpRequest, number: str) -> HttpResponse:
-    """Add the resident (by email) as a follower with a +1 instead of opening a new case."""
-    case = open_cases().filter(number=number).first()
+def follow(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Add the resident (by email) as a follower with a +1 instead of opening a new case: from then on they get
+    every public update of the case by email, each with a link that stops them."""
+    case = open_cases().filter(public_id=public_id[:32]).first()
     template = "gis/_followed.html" if request.htmx else "gis/followed_page.html"  # type: ignore[attr-defined]
     if case is None:
-        return render(request, template, {"error": "That request is closed or does not exist.", "number": number},
-                      status=404)
+        return render(request, template, {"error": gettext("That request is closed or does not exist."),
+                                          "public_id": public_id[:32]}, status=404)
+    context = {"case": case, "number": case.number, "public_id": case.public_id}
     follows = count_client_hit(request, "portal-follow", limit=settings.PORTAL_FOLLOWS_PER_HOUR, window_seconds=3600)
     if not follows.allowed:
-        return with_retry_after(render(request, template, {"case": case, "number": number, "rate_limited": True,
+        return with_retry_after(render(request, template, {**context, "rate_limited": True,
                                                             "error": limit_message(follows)}, status=429), follows)
     raw = (request.POST.get("follow_email") or request.POST.get("email") or "").strip()
     try:
         email = normalize_email(raw)
     except InvalidIdentity:
-        return render(request, template, {"case": case, "number": number, "error":
-                      "Enter an email address like name@example.com so we can tell you about progress."}, status=422)
+        return render(request, template, {**context, "error": gettext(
+            "Enter an email address like name@example.com so we can send you its updates.")}, status=422)
     contact = resolve_contact([("email", email)])
     add_follower(case, contact)
-    return render(request, template, {"case": case, "number": number})
+    return render(request, template, context)
 
 
 @staff_required

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from civicdesk.cases import actions
@@ -60,6 +61,7 @@ def case_context(request: HttpRequest, case: Case, bound: dict[str, forms.Form] 
     context.update({
         "forms": action_forms, "can_act": can_act(request.user, case),
         "reply_channel": actions.reply_channel(case), "bound": bool(bound),
+        "follower_count": case.followers.count(),
     })
     return context
 
@@ -120,8 +122,11 @@ def _run_action(request: HttpRequest, number: str, name: str, make_form: FormFac
 
 
 def _reply(request: HttpRequest, case: Case, form: ReplyForm) -> str:
-    actions.reply(case, author=request.user, text=form.cleaned_data["text"])
-    return "Reply queued for delivery."
+    actions.reply(case, author=request.user, text=form.cleaned_data["text"], public=form.is_public)
+    if form.is_public:
+        return gettext("Public update posted: it is on the status page, the map and Open311, and followers get it "
+                       "by email.")
+    return gettext("Reply queued for delivery. It is private: only the resident sees it.")
 
 
 def _note(request: HttpRequest, case: Case, form: NoteForm) -> str:

@@ -7,9 +7,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from civicdesk.agencies.models import Agency, Service, StaffProfile, Team
-from civicdesk.cases.models import Case, CaseStatus, Channel, Priority
+from civicdesk.cases.models import Case, CaseStatus, Channel, Priority, ReplyAudience
 from civicdesk.cases.queries import SORTS, CaseFilters, InboxView
 
 User = get_user_model()
@@ -115,14 +116,23 @@ class InboxFilterForm(StaffForm):
         return self.value("page") or 1
 
 
-def _text(label: str, *, required: bool = True, max_length: int | None = None) -> forms.CharField:
+def _text(label: Any, *, required: bool = True, max_length: int | None = None) -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=max_length or settings.MAX_TEXT_LENGTH,
                            widget=forms.Textarea(attrs={"rows": 4}), strip=True)
 
 
 class ReplyForm(StaffForm):
+    """The reply box: the audience is an explicit choice, private unless staff choose a public update."""
+
     id_prefix = "reply"
-    text = _text("Reply to resident")
+    audience = forms.ChoiceField(label=gettext_lazy("Who sees this reply"), choices=ReplyAudience.choices,
+                                 initial=ReplyAudience.PRIVATE, widget=forms.RadioSelect,
+                                 required=False)  # the box always sends it; a POST without one stays private
+    text = _text(gettext_lazy("Reply to resident"))
+
+    @property
+    def is_public(self) -> bool:
+        return self.cleaned_data.get("audience") == ReplyAudience.PUBLIC
 
 
 class NoteForm(StaffForm):

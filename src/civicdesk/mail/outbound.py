@@ -51,6 +51,8 @@ def from_address(message: Message) -> str:
 
 
 def threading_headers(message: Message) -> dict[str, str]:
+    if message.update_of_id:  # a public update to a follower: never the reporter's Message-IDs
+        return {}
     latest, chain = thread_ids(message.case, exclude_message=message.pk)
     chain = safe_message_ids(chain)
     if not safe_message_ids([latest]):

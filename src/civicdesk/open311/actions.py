@@ -86,13 +86,13 @@ def submit_request(raw: bytes, content_type: str, api_key: ApiKey, request: Serv
             transaction.on_commit(lambda: _enqueue_batch(payload_pk))
             return Submitted(token=token.token)
         if not created and payload.case_id:
-            return Submitted(service_request_id=Case.objects.get(pk=payload.case_id).number)
+            return Submitted(service_request_id=Case.objects.get(pk=payload.case_id).public_id or "")
         result = process(payload, parsed=parsed)
         if result.case is None:
             payload.refresh_from_db()
             raise _rejected(payload)  # rolls the stored payload back too
         record_details(result.case, payload, request)
-        return Submitted(service_request_id=result.case.number)
+        return Submitted(service_request_id=result.case.public_id or "")
 
 
 def _enqueue_batch(payload_pk: int) -> None:
@@ -137,7 +137,7 @@ def token_status(token: BatchToken) -> Submitted:
     if payload.status == PayloadStatus.QUARANTINED:
         raise _rejected(payload)
     if payload.case is not None:
-        return Submitted(service_request_id=payload.case.number, token=token.token)
+        return Submitted(service_request_id=payload.case.public_id or "", token=token.token)
     return Submitted(token=token.token)
 
 
@@ -164,7 +164,7 @@ def submit_update(raw: bytes, content_type: str, api_key: ApiKey) -> str:
     if errors:
         raise Open311Error(400, *errors)
     number = param(data, "service_request_id") or ""
-    case = Case.objects.filter(number=number).first()
+    case = Case.objects.filter(public_id=number).first()  # the public id; the sequential number is not accepted
     if case is None:
         raise Open311Error(404, f"service_request_id: '{number[:40]}' is not a request here.")
     if case.status == CaseStatus.CLOSED:

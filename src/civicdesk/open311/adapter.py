@@ -3,7 +3,7 @@
 import hashlib
 from typing import Any
 
-from civicdesk.cases.models import Channel, Message
+from civicdesk.cases.models import Case, Channel, Message
 from civicdesk.cases.routing import RoutingInput, choose_route
 from civicdesk.channels.protocol import ChannelAdapter, InboundAttachment, NormalizedMessage, ParseError, SenderIdentity
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email, normalize_phone
@@ -48,9 +48,10 @@ def request_message(request: ServiceRequestInput, *, app: str, pid: str) -> Norm
 def update_message(body: FormBody, *, app: str, pid: str) -> NormalizedMessage:
     """FixMyStreet's POST servicerequestupdates: a comment on an existing request, threaded by its number."""
     data = body.data
-    number = param(data, "service_request_id")
-    if not number:
+    request_id = param(data, "service_request_id")
+    if not request_id:
         raise ParseError("service_request_id: required.")
+    number = Case.objects.filter(public_id=request_id).values_list("number", flat=True).first() or request_id
     first, last = param(data, "first_name") or "", param(data, "last_name") or ""
     name = " ".join(p for p in (first, last) if p and p != "-")
     try:

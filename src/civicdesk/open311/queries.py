@@ -36,8 +36,15 @@ def service(code: str, agency_ids: list[int] | None) -> Service | None:
 
 
 def public_updates(case_ref: Any) -> QuerySet[Message]:
-    """Staff's public replies on a case: what Open311 calls its status notes."""
-    return Message.objects.filter(case=case_ref, direction=Direction.OUTBOUND, is_public=True, is_automatic=False)
+    """Open311's status notes: staff's public updates (and public notes a forwarded-to jurisdiction published),
+    never private replies, residents' messages or the per-follower copies."""
+    return public_messages().filter(case=case_ref)
+
+
+def public_messages() -> QuerySet[Message]:
+    """Messages someone chose to publish: is_public is set only for public updates, never by default."""
+    return Message.objects.filter(is_public=True, is_automatic=False, update_of__isnull=True).exclude(
+        direction=Direction.NOTE)
 
 
 @dataclass
@@ -59,8 +66,8 @@ class RequestFilters:
 
 def _request_queryset() -> QuerySet[Case]:
     latest_note = public_updates(OuterRef("pk")).order_by("-created_at", "-id").values("visible_text")[:1]
-    first_photo = Attachment.objects.filter(message__case=OuterRef("pk"), is_public=True).order_by("id").values(
-        "file")[:1]
+    first_photo = Attachment.objects.filter(message__case=OuterRef("pk"), message__direction=Direction.INBOUND,
+                                            is_public=True).order_by("id").values("file")[:1]
     return (Case.objects.filter(service__isnull=False)
             .select_related("service", "agency", "open311")
             .annotate(latest_note=Subquery(latest_note), first_photo=Subquery(first_photo)))
@@ -72,7 +79,7 @@ def service_requests(filters: RequestFilters) -> list[Case]:
     if filters.agency_ids is not None:
         cases = cases.filter(agency_id__in=filters.agency_ids)
     if filters.ids:
-        return list(cases.filter(number__in=filters.ids[:MAX_RESULTS]).order_by("-created_at", "-id"))
+        return list(cases.filter(public_id__in=filters.ids[:MAX_RESULTS]).order_by("-created_at", "-id"))
     if filters.service_codes:
         cases = cases.filter(service__code__in=filters.service_codes)
     wanted = {s.lower() for s in filters.statuses}
@@ -111,18 +118,18 @@ def distance_m(lat1: float, lon1: float, lat2: float | None, lon2: float | None)
     return 6_371_000 * 2 * math.asin(math.sqrt(a))
 
 
-def service_request(number: str, agency_ids: list[int] | None) -> Case | None:
-    cases = _request_queryset().filter(number=number)
+def service_request(public_id: str, agency_ids: list[int] | None) -> Case | None:
+    """One request by its public id. The sequential case number is not accepted: ids must not be walkable."""
+    cases = _request_queryset().filter(public_id=public_id)
     if agency_ids is not None:
         cases = cases.filter(agency_id__in=agency_ids)
     return cases.first()
 
 
 def notes_by_case(case_ids: list[int]) -> dict[int, list[Message]]:
-    """Every public message of these cases in one query (the extensions=true notes history)."""
+    """Every public update of these cases in one query (the extensions=true notes history)."""
     notes: dict[int, list[Message]] = {case_id: [] for case_id in case_ids}
-    for message in Message.objects.filter(case_id__in=case_ids, is_public=True, is_automatic=False).exclude(
-            direction=Direction.NOTE).order_by("created_at", "id"):
+    for message in public_messages().filter(case_id__in=case_ids).order_by("created_at", "id"):
         notes[message.case_id].append(message)
     return notes
 
@@ -143,8 +150,7 @@ class UpdateRow:
 def request_updates(start: datetime, end: datetime, agency_ids: list[int] | None) -> list[UpdateRow]:
     """servicerequestupdates: public replies and status changes in a window, oldest first, at most 1000."""
     scope = Q(case__service__isnull=False) & (Q(case__agency_id__in=agency_ids) if agency_ids is not None else Q())
-    messages = list(Message.objects.filter(
-        scope, direction=Direction.OUTBOUND, is_public=True, is_automatic=False, created_at__range=(start, end))
+    messages = list(public_messages().filter(scope, created_at__range=(start, end))
         .select_related("case").order_by("created_at", "id")[:MAX_RESULTS])
     changes = list(AuditEntry.objects.filter(scope, action=AuditAction.STATUS_CHANGED, at__range=(start, end))
                    .select_related("case").order_by("at", "id")[:MAX_RESULTS])

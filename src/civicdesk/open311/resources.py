@@ -56,7 +56,14 @@ def service_definition(service: Service) -> dict[str, Any]:
     return {"service_code": service.code, "attributes": attributes}
 
 
+def publishes_submission(case: Case) -> bool:
+    """The resident's own description and photo are public only where the service allows it."""
+    return bool(case.service and case.service.publish_description)
+
+
 def _media_url(case: Case, detail: RequestDetail | None) -> str | None:
+    if not publishes_submission(case):
+        return None
     photo = getattr(case, "first_photo", None)
     if photo:
         return settings.SITE_URL.rstrip("/") + settings.MEDIA_URL + str(photo)
@@ -72,12 +79,12 @@ def request_item(case: Case, notes: list[Message] | None = None) -> dict[str, An
     service = case.service
     closed = open311_status(case.status) == "closed"
     item: dict[str, Any] = {
-        "service_request_id": case.number,
+        "service_request_id": case.public_id,
         "status": "closed" if closed else "open",
         "status_notes": getattr(case, "latest_note", None) or None,
         "service_name": service.name if service else None,
         "service_code": service.code if service else None,
-        "description": case.description[:4000] or None,
+        "description": (case.description[:4000] or None) if publishes_submission(case) else None,
         "agency_responsible": case.agency.name,
         "service_notice": None,
         "requested_datetime": w3c(case.created_at),
@@ -91,8 +98,9 @@ def request_item(case: Case, notes: list[Message] | None = None) -> dict[str, An
         "media_url": _media_url(case, detail),
     }
     if notes is not None:
+        answers = sorted(case.attributes.items()) if publishes_submission(case) else []  # free text may be personal
         item["attributes"] = [{"code": code, "value": value if not isinstance(value, list) else ",".join(
-            str(v) for v in value)} for code, value in sorted(case.attributes.items())]
+            str(v) for v in value)} for code, value in answers]
         item["extended_attributes"] = {"channel": case.channel, "detailed_status": case.status,
                                        "source_app": case.source_app or None}
         item["notes"] = _notes(case, notes)
@@ -100,15 +108,13 @@ def request_item(case: Case, notes: list[Message] | None = None) -> dict[str, An
 
 
 def _notes(case: Case, messages: list[Message]) -> list[dict[str, Any]]:
+    """The public history: submitted, staff's public updates (never residents' or private messages), closed."""
     history = [{"datetime": w3c(case.created_at), "description": "Request submitted", "type": "submitted"}]
-    submission_seen = False
     for message in messages:
-        if message.direction == Direction.INBOUND and not submission_seen:
-            submission_seen = True  # the resident's first message is the request itself
+        if not message.is_public or message.direction == Direction.NOTE:
             continue
-        kind = "activity" if message.direction == Direction.OUTBOUND else "comment"
         history.append({"datetime": w3c(message.created_at), "description": message.visible_text or message.body_text,
-                        "type": kind})
+                        "type": "activity" if message.direction == Direction.OUTBOUND else "comment"})
     if case.closed_at or case.resolved_at:
         history.append({"datetime": w3c(case.closed_at or case.resolved_at), "description": "Request closed",
                         "type": "closed"})
@@ -118,7 +124,7 @@ def _notes(case: Case, messages: list[Message]) -> list[dict[str, Any]]:
 def update_item(row: UpdateRow) -> dict[str, Any]:
     return {
         "update_id": row.update_id,
-        "service_request_id": row.case.number,
+        "service_request_id": row.case.public_id,
         "status": row.status,
         "updated_datetime": w3c(row.at),
         "description": row.description,

@@ -9,7 +9,6 @@ from django.utils.text import slugify
 
 from civicdesk.agencies.models import Agency, Service
 from civicdesk.cases.models import Attachment, Case, Direction, Message
-from civicdesk.cases.queries import case_timeline
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email
 from civicdesk.contacts.models import IdentityKind
 
@@ -75,27 +74,51 @@ def find_case_for_resident(number: str, email: str) -> Case | None:
             .select_related("service", "agency").first())
 
 
-def case_by_number(number: str) -> Case | None:
-    return Case.objects.filter(number=number).select_related("service", "agency", "merged_into").first()
+def case_by_public_id(public_id: str) -> Case | None:
+    return (Case.objects.filter(public_id=public_id[:32])
+            .select_related("service", "agency", "merged_into", "merged_into__agency").first())
 
 
-def public_updates(case: Case) -> list[Message]:
-    """What the resident may see: public replies and updates to them, and their own messages."""
-    shown = []
-    for item in case_timeline(case, public_only=True):
-        message = item.message
-        if message is None:
-            continue
-        if message.direction == Direction.OUTBOUND or (
-            message.direction == Direction.INBOUND and case.contact_id and message.contact_id == case.contact_id
-        ):
-            shown.append(message)
-    return shown
+def _written_on(case: Case) -> Q:
+    """Messages written on this case: still on it, or moved by a merge to the case it was merged into."""
+    return Q(case=case, origin_case__isnull=True) | Q(origin_case=case)
 
 
-def public_photos(case: Case) -> QuerySet[Attachment]:
-    """Photos the resident sent with this case (public attachments of their own messages)."""
-    return Attachment.objects.filter(
-        message__case=case, message__direction=Direction.INBOUND, message__contact_id=case.contact_id,
-        is_public=True,
-    ).order_by("pk") if case.contact_id else Attachment.objects.none()
+def public_updates(case: Case, *, exclude_written_on: Case | None = None) -> list[Message]:
+    """Staff's public updates on a case (what everyone may see), oldest first."""
+    updates = Message.objects.filter(case=case, is_public=True, is_automatic=False, update_of__isnull=True).exclude(
+        direction=Direction.NOTE)
+    if exclude_written_on is not None:
+        updates = updates.exclude(origin_case=exclude_written_on)
+    return list(updates.order_by("created_at", "id"))
+
+
+def _resident_messages(case: Case) -> Q:
+    """The resident's own messages on a case and what staff sent to that resident alone (never a follower copy)."""
+    mine = Q(contact_id=case.contact_id) if case.contact_id else Q(contact__isnull=True)
+    return mine & (Q(direction=Direction.INBOUND) | Q(direction=Direction.OUTBOUND, update_of__isnull=True))
+
+
+def status_updates(case: Case, *, verified: bool) -> list[Message]:
+    """The status page of a case: public updates written on it; for its verified resident also their own messages,
+    their confirmation and the private replies to them. Never another resident's words, even after a merge."""
+    public = Q(is_public=True, is_automatic=False, update_of__isnull=True)
+    shown = public | _resident_messages(case) if verified else public
+    if case.merged_into_id is None:
+        scope = Q(case=case)
+    else:  # after the merge the resident's new messages thread into the survivor
+        scope = _written_on(case)
+        if verified and case.contact_id:
+            scope |= Q(case_id=case.merged_into_id, origin_case__isnull=True, direction=Direction.INBOUND,
+                       contact_id=case.contact_id)
+    messages = Message.objects.filter(scope).filter(shown).exclude(direction=Direction.NOTE)
+    return list(messages.order_by("created_at", "id"))
+
+
+def resident_photos(case: Case) -> QuerySet[Attachment]:
+    """Photos the resident sent with this case (public attachments of their own messages), for them alone."""
+    if not case.contact_id:
+        return Attachment.objects.none()
+    written = Q(message__case=case, message__origin_case__isnull=True) | Q(message__origin_case=case)
+    return Attachment.objects.filter(written, message__direction=Direction.INBOUND,
+                                     message__contact_id=case.contact_id, is_public=True).order_by("pk")

@@ -1,12 +1,15 @@
 """Public portal pages: browse services, make a request, and check a request's status without an account."""
 
+from typing import Any
+
 from django.conf import settings
-from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from civicdesk.cases.models import CaseStatus
+from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.portal import queries
 from civicdesk.portal.actions import submit_request
 from civicdesk.portal.forms import ServiceRequestForm, StatusLookupForm
@@ -16,24 +19,25 @@ VERIFIED_SESSION_KEY = "portal_verified_cases"
 MAX_VERIFIED_IN_SESSION = 20
 NOT_FOUND = ("We could not find a request with that number and email address. "
              "Check both and try again.")
-PUBLIC_STATUS: dict[str, str] = {
-    CaseStatus.NEW: "Received",
-    CaseStatus.OPEN: "Open",
-    CaseStatus.IN_PROGRESS: "In progress",
-    CaseStatus.WAITING: "Waiting for information from you",
-    CaseStatus.RESOLVED: "Resolved",
-    CaseStatus.CLOSED: "Closed",
+PUBLIC_STATUS: dict[str, Any] = {
+    CaseStatus.NEW: _("Received"),
+    CaseStatus.OPEN: _("Open"),
+    CaseStatus.IN_PROGRESS: _("In progress"),
+    CaseStatus.WAITING: _("Waiting for information from the resident"),
+    CaseStatus.RESOLVED: _("Resolved"),
+    CaseStatus.CLOSED: _("Closed"),
 }
 
 
-def remember_case(request: HttpRequest, number: str) -> None:
-    """Let this browser see the case's status page without entering the email again."""
-    numbers = [n for n in request.session.get(VERIFIED_SESSION_KEY, []) if n != number]
-    request.session[VERIFIED_SESSION_KEY] = [*numbers, number][-MAX_VERIFIED_IN_SESSION:]
+def remember_case(request: HttpRequest, public_id: str) -> None:
+    """Let this browser see the resident's own messages on the case's status page without entering the email
+    again. Only the case the resident proved (by submitting it, or by number and email) is remembered."""
+    ids = [n for n in request.session.get(VERIFIED_SESSION_KEY, []) if n != public_id]
+    request.session[VERIFIED_SESSION_KEY] = [*ids, public_id][-MAX_VERIFIED_IN_SESSION:]
 
 
-def is_verified(request: HttpRequest, number: str) -> bool:
-    return number in request.session.get(VERIFIED_SESSION_KEY, [])
+def is_verified(request: HttpRequest, public_id: str) -> bool:
+    return public_id in request.session.get(VERIFIED_SESSION_KEY, [])
 
 
 @require_GET
@@ -68,8 +72,8 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_valid():
         result = submit_request(form)
         if result.case is not None:
-            remember_case(request, result.case.number)
-            return redirect("portal:confirmation", number=result.case.number)
+            remember_case(request, result.case.public_id or "")
+            return redirect("portal:confirmation", public_id=result.case.public_id)
         form.add_error(None, "We could not save your request because of a problem on our side. "
                              "Our staff have been told; please try again later.")
     return render(request, "portal/service_form.html", {"service": service, "form": form},
@@ -77,8 +81,8 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def confirmation(request: HttpRequest, number: str) -> HttpResponse:
-    case = queries.case_by_number(number) if is_verified(request, number) else None
+def confirmation(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = queries.case_by_public_id(public_id) if is_verified(request, public_id) else None
     if case is None:
         return redirect("portal:status_lookup")
     return render(request, "portal/confirmation.html", {"case": case, "has_email": bool(
@@ -97,33 +101,47 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             "form": form, "rate_limited": limit_message(lookups)}, status=429), lookups)
     if form.is_valid():
         case = queries.find_case_for_resident(form.cleaned_data["number"], form.cleaned_data["email"])
-        if case is not None:
-            remember_case(request, case.number)
-            return redirect("portal:status_detail", number=case.number)
+        if case is not None and case.public_id:
+            remember_case(request, case.public_id)
+            return redirect("portal:status_detail", public_id=case.public_id)
         return render(request, "portal/status_lookup.html", {"form": form, "not_found": NOT_FOUND}, status=404)
     return render(request, "portal/status_lookup.html", {"form": form}, status=400)
 
 
+def status_label(case: Case) -> str:
+    return str(PUBLIC_STATUS.get(case.status, case.get_status_display()))
+
+
 @require_GET
-def status_detail(request: HttpRequest, number: str) -> HttpResponse:
-    case = queries.case_by_number(number) if is_verified(request, number) else None
+def status_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Anyone with the link sees the public updates; the verified resident also sees their own messages.
+
+    A merged case shows its own resident's messages and its public updates, and of the survivor only the status
+    and the public updates: visiting it never unlocks the survivor.
+    """
+    case = queries.case_by_public_id(public_id)
     if case is None:
-        messages.info(request, "Enter your request number and email address to see your request.")
-        return redirect("portal:status_lookup")
-    if case.merged_into is not None:
-        remember_case(request, case.merged_into.number)
+        raise Http404(gettext("No such request."))
+    verified = is_verified(request, public_id)
+    survivor = case.merged_into
     return render(request, "portal/status_detail.html", {
-        "case": case, "status_label": PUBLIC_STATUS.get(case.status, case.get_status_display()),
-        "updates": queries.public_updates(case), "photos": queries.public_photos(case),
+        "case": case, "verified": verified, "status_label": status_label(case),
+        # the verified resident reads their own words among the updates; others only where the service allows it
+        "show_description": not verified and bool(case.service and case.service.publish_description),
+        "updates": queries.status_updates(case, verified=verified),
+        "photos": queries.resident_photos(case) if verified else [],
+        "survivor": survivor,
+        "survivor_status_label": status_label(survivor) if survivor else "",
+        "survivor_updates": queries.public_updates(survivor, exclude_written_on=case) if survivor else [],
     })
 
 
 @require_GET
-def status_photo(request: HttpRequest, number: str, photo_id: int) -> FileResponse:
-    case = queries.case_by_number(number) if is_verified(request, number) else None
-    photo = queries.public_photos(case).filter(pk=photo_id).first() if case else None
+def status_photo(request: HttpRequest, public_id: str, photo_id: int) -> FileResponse:
+    case = queries.case_by_public_id(public_id) if is_verified(request, public_id) else None
+    photo = queries.resident_photos(case).filter(pk=photo_id).first() if case else None
     if photo is None:
-        raise Http404("No such photo.")
+        raise Http404(gettext("No such photo."))
     response = FileResponse(photo.file.open("rb"), content_type=photo.content_type, filename=photo.filename)
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -78,4 +78,4 @@ def test_open311_post(client, routed):
         "description": "A hole.", "email": "app@example.com"})
     assert response.status_code == 200, response.content
     [item] = json.loads(response.content)
-    assert_routed_to_ward_d(Case.objects.get(number=item["service_request_id"]), routed)
+    assert_routed_to_ward_d(Case.objects.get(public_id=item["service_request_id"]), routed)

@@ -67,17 +67,17 @@ def test_fragment_and_follow(client, service):
     assert "Is it one of these?" in html and existing.number in html and "first@example.com" not in html
     assert 'for="follow-email-' in html
     assert client.get("/gis/nearby", {"service": "pothole", "lat": "", "lon": ""}).content.strip() == b""
-    response = client.post(f"/gis/nearby/{existing.number}/follow", {"follow_email": "second@example.com"},
+    response = client.post(f"/gis/nearby/{existing.public_id}/follow", {"follow_email": "second@example.com"},
                            HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "You now follow" in response.content.decode()
     existing.refresh_from_db()
     assert existing.supporter_count == 1
     assert existing.followers.get().identities.get().value == "second@example.com"
-    again = client.post(f"/gis/nearby/{existing.number}/follow", {"follow_email": "second@example.com"})
+    again = client.post(f"/gis/nearby/{existing.public_id}/follow", {"follow_email": "second@example.com"})
     assert again.status_code == 200
     existing.refresh_from_db()
     assert existing.supporter_count == 1  # the same person counts once
-    bad = client.post(f"/gis/nearby/{existing.number}/follow", {"follow_email": "nope"}, HTTP_HX_REQUEST="true")
+    bad = client.post(f"/gis/nearby/{existing.public_id}/follow", {"follow_email": "nope"}, HTTP_HX_REQUEST="true")
     assert bad.status_code == 422 and "Enter an email address" in bad.content.decode()
 
 
@@ -85,7 +85,7 @@ def test_follow_needs_csrf(service):
     from django.test import Client
 
     existing = at(service, 20)
-    response = Client(enforce_csrf_checks=True).post(f"/gis/nearby/{existing.number}/follow",
+    response = Client(enforce_csrf_checks=True).post(f"/gis/nearby/{existing.public_id}/follow",
                                                      {"follow_email": "x@example.com"})
     assert response.status_code == 403
 

@@ -48,11 +48,11 @@ def test_forward_then_pull_status_and_public_reply(world, fmt):
     forward = forwarding.forward_case(case, endpoint, world["agent"])
     forward.refresh_from_db()
     assert forward.state == ForwardState.SENT, forward.last_error
-    remote = Case.objects.get(number=forward.remote_id)
+    remote = Case.objects.get(public_id=forward.remote_id)
     assert remote.source_app == "neighbour-city" and remote.attributes == {"size": "wider_than_a_car"}
     assert remote.contact.email == "resident@example.com"
 
-    case_actions.reply(remote, author=None, text="Crew sent; fixed by Friday.")
+    case_actions.reply(remote, author=None, text="Crew sent; fixed by Friday.", public=True)
     case_actions.change_status(remote, actor=None, status=CaseStatus.CLOSED)
     assert pull_external_updates.call() >= 1
     forward.refresh_from_db()
@@ -71,7 +71,7 @@ def test_forward_batch_service_follows_the_token(world):
     forward = forwarding.forward_case(case, world["endpoints"]["xml"], world["agent"])
     forward.refresh_from_db()
     assert forward.state == ForwardState.SENT and forward.remote_token
-    assert Case.objects.get(number=forward.remote_id).service.code == "snow-removal"
+    assert Case.objects.get(public_id=forward.remote_id).service.code == "snow-removal"
 
 
 def test_unreachable_endpoint_retries_with_backoff_and_shows_on_the_case(world):

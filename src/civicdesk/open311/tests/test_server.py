@@ -41,7 +41,7 @@ def test_post_realtime_goes_through_the_pipeline_and_records_the_app(post, clien
                     device_id="dev-1", account_id="acc-9", media_url="https://img.example/p.jpg", address_id="A-7")
     assert response.status_code == 200, response.content
     [item] = json.loads(response.content)
-    case = Case.objects.get(number=item["service_request_id"])
+    case = Case.objects.get(public_id=item["service_request_id"])
     assert item.get("token") is None
     assert (case.channel, case.source_app, case.service.code) == (Channel.OPEN311, "test-app", "pothole")
     assert case.attributes == {"size": "like_a_car_tire"}
@@ -49,7 +49,7 @@ def test_post_realtime_goes_through_the_pipeline_and_records_the_app(post, clien
     assert InboundPayload.objects.get(case=case).raw  # raw stored first, processed by the channel pipeline
     detail = RequestDetail.objects.get(case=case)
     assert (detail.device_id, detail.account_id, detail.address_id) == ("dev-1", "acc-9", "A-7")
-    [got] = json.loads(client.get(f"/open311/v2/requests/{case.number}.json").content)
+    [got] = json.loads(client.get(f"/open311/v2/requests/{case.public_id}.json").content)
     assert got["media_url"] == "https://img.example/p.jpg" and got["address_id"] == "A-7"
     assert got["agency_responsible"] == case.agency.name and got["status"] == "open"
 
@@ -67,7 +67,7 @@ def test_batch_service_returns_a_token_then_the_id(post, client, city, django_ca
     assert b"<token>" in response.content and b"<service_request_id>" not in response.content
     token = response.content.split(b"<token>")[1].split(b"</token>")[0].decode()
     [item] = json.loads(client.get(f"/open311/v2/tokens/{token}.json").content)
-    assert item["token"] == token and Case.objects.filter(number=item["service_request_id"]).exists()
+    assert item["token"] == token and Case.objects.filter(public_id=item["service_request_id"]).exists()
     assert client.get("/open311/v2/tokens/unknown.json").status_code == 404
 
 
@@ -77,8 +77,8 @@ def test_multivaluelist_both_encodings_and_fms_deviceid(post, city):
     fms = post("json", **base, deviceid="fms-device", description="fms",
                **{"attribute[bin_type]": ["trash", "yard_waste"]})
     assert spec.status_code == fms.status_code == 200, (spec.content, fms.content)
-    first = Case.objects.get(number=json.loads(spec.content)[0]["service_request_id"])
-    second = Case.objects.get(number=json.loads(fms.content)[0]["service_request_id"])
+    first = Case.objects.get(public_id=json.loads(spec.content)[0]["service_request_id"])
+    second = Case.objects.get(public_id=json.loads(fms.content)[0]["service_request_id"])
     assert first.attributes["bin_type"] == ["trash", "recycling"]
     assert second.attributes["bin_type"] == ["trash", "yard_waste"]
     assert RequestDetail.objects.get(case=second).device_id == "fms-device"
@@ -143,9 +143,9 @@ def test_multipart_media_upload_becomes_a_public_photo(client, city, api_key):
 
 def test_public_reply_is_status_notes_and_workflow_maps_to_open_closed(post, client, city):
     number = json.loads(post("json", **POTHOLE).content)[0]["service_request_id"]
-    case = Case.objects.get(number=number)
+    case = Case.objects.get(public_id=number)
     case_actions.add_note(case, author=None, text="internal only")
-    case_actions.reply(case, author=None, text="A crew is scheduled for Monday.")
+    case_actions.reply(case, author=None, text="A crew is scheduled for Monday.", public=True)
     case_actions.change_status(case, actor=None, status=CaseStatus.IN_PROGRESS)
     [item] = json.loads(client.get(f"/open311/v2/requests/{number}.json").content)
     assert item["status"] == "open" and item["status_notes"] == "A crew is scheduled for Monday."
@@ -161,7 +161,7 @@ def test_get_requests_filters(post, client, city):
     numbers = [json.loads(post("json", **{**POTHOLE, "description": f"hole {i}"}).content)[0]["service_request_id"]
                for i in range(3)]
     post("json", service_code="graffiti", address_string="Bridge", **{"attribute[surface]": "bridge"})
-    case_actions.change_status(Case.objects.get(number=numbers[0]), actor=None, status=CaseStatus.CLOSED)
+    case_actions.change_status(Case.objects.get(public_id=numbers[0]), actor=None, status=CaseStatus.CLOSED)
 
     def ids(**params):
         return [i["service_request_id"] for i in json.loads(client.get("/open311/v2/requests.json", params).content)]
@@ -199,10 +199,11 @@ def test_default_window_is_90_days_and_at_most_1000_results(client, city):
     from django.utils import timezone
 
     service, now = city["services"]["pothole"], timezone.now()
-    Case.objects.bulk_create([Case(number=f"T-{i:05d}", channel=Channel.OPEN311, agency=service.agency,
-                                   service=service, created_at=now - timedelta(hours=i), updated_at=now)
-                              for i in range(1005)] +
-                             [Case(number=f"OLD-{i}", channel=Channel.OPEN311, agency=service.agency, service=service,
+    Case.objects.bulk_create([Case(number=f"T-{i:05d}", public_id=f"T-{i:05d}", channel=Channel.OPEN311,
+                                   agency=service.agency, service=service, created_at=now - timedelta(hours=i),
+                                   updated_at=now) for i in range(1005)] +
+                             [Case(number=f"OLD-{i}", public_id=f"OLD-{i}", channel=Channel.OPEN311,
+                                   agency=service.agency, service=service,
                                    created_at=now - timedelta(days=91 + i), updated_at=now) for i in range(3)])
     items = json.loads(client.get("/open311/v2/requests.json").content)
     assert len(items) == 1000 and items[0]["service_request_id"] == "T-00000"

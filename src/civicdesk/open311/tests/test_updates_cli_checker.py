@@ -26,7 +26,7 @@ def test_fms_post_update_threads_dedupes_and_validates(client, post, api_key, ci
     assert b"<service_request_updates><request_update><update_id>m" in response.content
     again = client.post("/open311/v2/servicerequestupdates.xml", form)
     assert again.content == response.content  # same update_id: the same update
-    case = Case.objects.get(number=number)
+    case = Case.objects.get(public_id=number)
     assert list(case.messages.filter(direction=Direction.INBOUND).values_list("body_text", flat=True)) == [
         "A deep pothole in the right lane.", "Still there"]
     bad = client.post("/open311/v2/servicerequestupdates.xml", {**form, "status": "MAYBE", "update_id": ""})
@@ -39,8 +39,8 @@ def test_fms_post_update_threads_dedupes_and_validates(client, post, api_key, ci
 @pytest.mark.django_db
 def test_fms_get_updates_lists_public_replies_and_status_changes(client, post, city):
     number = json.loads(post("json", **POTHOLE).content)[0]["service_request_id"]
-    case = Case.objects.get(number=number)
-    case_actions.reply(case, author=None, text="Scheduled.")
+    case = Case.objects.get(public_id=number)
+    case_actions.reply(case, author=None, text="Scheduled.", public=True)
     case_actions.add_note(case, author=None, text="private")
     case_actions.change_status(case, actor=None, status=CaseStatus.CLOSED)
     response = client.get("/open311/v2/servicerequestupdates.json", {"api_key": ""})

@@ -162,7 +162,8 @@ def test_resident_request_agent_reply_resident_sees_it(live_server, transactiona
     resident.close()
 
     agent_replies(browser, base, number)
-    assert case.messages.filter(direction="out", author=agent, body_text=REPLY_TEXT, is_public=True).exists()
+    # a private reply (the default): the resident sees it on their status page once verified
+    assert case.messages.filter(direction="out", author=agent, body_text=REPLY_TEXT, is_public=False).exists()
 
     # A new browser: the resident looks the request up with number and email.
     resident = browser.new_context()

@@ -79,7 +79,7 @@ def test_successful_submission_creates_one_case_even_when_posted_twice(client, s
         first = post(client, valid_data, {"photos": [photo]})
     assert first.status_code == 302
     case = Case.objects.get()
-    assert first.url == f"/requests/{case.number}/submitted/"
+    assert first.url == f"/requests/{case.public_id}/submitted/"
     second = post(client, valid_data)
     assert second.status_code == 302 and second.url == first.url
     assert Case.objects.count() == 1 and InboundPayload.objects.count() == 1
@@ -108,7 +108,7 @@ def test_point_without_address_and_no_contact_is_accepted(client, service, valid
     case = Case.objects.get()
     assert (case.lat, case.lon, case.contact) == (38.8977, -77.0365, None)
     assert "cannot send you updates" in client.get(response.url).content.decode()
-    assert client.get(f"/status/{case.number}/").status_code == 200  # this browser may follow it
+    assert client.get(f"/status/{case.public_id}/").status_code == 200  # this browser may follow it
 
 
 def errors_for(client, data, files=None):
@@ -208,7 +208,7 @@ def submitted_case(client, valid_data):
 
 def test_status_lookup_with_right_and_wrong_email(client, service, valid_data):
     case = submitted_case(client, valid_data)
-    assert client.get(f"/status/{case.number}/").status_code == 302
+    assert client.get(f"/status/{case.number}/").status_code == 404  # the number is not a public id
     wrong = client.post("/status/", {"number": case.number, "email": "someone@example.com"})
     unknown = client.post("/status/", {"number": "CD-2026-999999", "email": "ada@example.com"})
     assert wrong.status_code == unknown.status_code == 404
@@ -216,7 +216,7 @@ def test_status_lookup_with_right_and_wrong_email(client, service, valid_data):
     alert = re.compile(r'<div class="usa-alert usa-alert--error".*?</div></div>', re.S)
     assert alert.search(wrong.content.decode()).group(0) == alert.search(unknown.content.decode()).group(0)
     right = client.post("/status/", {"number": case.number.lower(), "email": " ADA@example.com"})
-    assert right.status_code == 302 and right.url == f"/status/{case.number}/"
+    assert right.status_code == 302 and right.url == f"/status/{case.public_id}/"
     assert client.get(right.url).status_code == 200
 
 
@@ -226,17 +226,17 @@ def test_status_page_shows_public_updates_not_notes(client, service, valid_data,
     case = Case.objects.get()
     agent = create_staff("agent", agencies=[service.agency])
     with django_capture_on_commit_callbacks(execute=True):
-        reply(case, author=agent, text="A crew is scheduled for Tuesday.")
+        reply(case, author=agent, text="A crew is scheduled for Tuesday.", public=True)
         add_note(case, author=agent, text="Secret internal note")
-    html = client.get(f"/status/{case.number}/").content.decode()
+    html = client.get(f"/status/{case.public_id}/").content.decode()
     assert "A crew is scheduled for Tuesday." in html and "Secret internal note" not in html
     assert "A deep pothole." in html and "Open" in html and "Pothole" in html
     photo_id = case.messages.get(direction="in").attachments.get().pk
-    assert f"/status/{case.number}/photos/{photo_id}/" in html
-    image = client.get(f"/status/{case.number}/photos/{photo_id}/")
+    assert f"/status/{case.public_id}/photos/{photo_id}/" in html
+    image = client.get(f"/status/{case.public_id}/photos/{photo_id}/")
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
     client.cookies.clear()
-    assert client.get(f"/status/{case.number}/photos/{photo_id}/").status_code == 404
+    assert client.get(f"/status/{case.public_id}/photos/{photo_id}/").status_code == 404
 
 
 def test_status_lookup_is_rate_limited(client, service, valid_data):

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
 
 from civicdesk.agencies.models import Service
 from civicdesk.cases.models import Case
@@ -90,7 +91,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{endpoint.pk}  {endpoint.name}  {endpoint.url}  {endpoint.format}")
 
     def _forward(self, options: dict[str, Any]) -> None:
-        case = Case.objects.filter(number=options["case_number"]).first()
+        ref = options["case_number"]
+        case = Case.objects.filter(Q(number=ref) | Q(public_id=ref)).first()  # the number, or the public id
         endpoint = ExternalEndpoint.objects.filter(name=options["endpoint"]).first()
         if case is None or endpoint is None:
             raise CommandError("Unknown case number or endpoint name.")
