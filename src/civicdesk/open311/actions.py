@@ -50,7 +50,7 @@ def _retried(earlier: InboundPayload | None, realtime: bool) -> Submitted | None
     if timezone.now() - earlier.received_at > timedelta(seconds=settings.OPEN311_RETRY_WINDOW_SECONDS):
         return None
     if earlier.case is not None:
-        return None if earlier.case.is_finished else Submitted(service_request_id=earlier.case.number)
+        return None if earlier.case.is_finished else Submitted(service_request_id=earlier.case.public_id or "")
     token = None if realtime else BatchToken.objects.filter(payload=earlier).first()
     return Submitted(token=token.token) if token else None
 

@@ -73,7 +73,7 @@ def samples(city: dict[str, Any]) -> dict[str, list[str]]:
         "photo_id": [str(pk) for pk in Attachment.objects.values_list("pk", flat=True)[:5]],
         "token": [unsubscribe_token(survivor, city["follower"])],
         "pk": ["1"], "merge_id": ["1"], "action": ["reply"], "case_number": [survivor.number],
-        "survivor": [survivor.number],
+        "survivor": [survivor.number], "uidb64": ["MQ"],  # a password-reset link: its form, never data
     }
 
 

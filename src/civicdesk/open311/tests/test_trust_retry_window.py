@@ -41,10 +41,10 @@ def test_the_same_post_after_the_window_is_a_new_request(post, city, settings):
 
 def test_the_same_post_after_the_request_was_closed_is_a_new_request(post, city):
     first = request_id(post("json", **POTHOLE))
-    change_status(Case.objects.get(number=first), actor=None, status=CaseStatus.CLOSED)
+    change_status(Case.objects.get(public_id=first), actor=None, status=CaseStatus.CLOSED)
     second = request_id(post("json", **POTHOLE))
     assert second != first
-    assert Case.objects.get(number=second).status == CaseStatus.NEW
+    assert Case.objects.get(public_id=second).status == CaseStatus.NEW
 
 
 def test_another_application_posting_the_same_body_makes_its_own_request(post, client, city):

@@ -50,12 +50,12 @@ def test_this_is_my_problem_too_takes_PORTAL_FOLLOWS_PER_HOUR_from_one_address(c
     settings.PORTAL_FOLLOWS_PER_HOUR = 2
     case = create_case(service=service, lat=40.0, lon=-75.0)
     for i in range(2):
-        response = client.post(f"/gis/nearby/{case.number}/follow", {"follow_email": f"n{i}@example.com"},
+        response = client.post(f"/gis/nearby/{case.public_id}/follow", {"follow_email": f"n{i}@example.com"},
                                HTTP_HX_REQUEST="true")
         assert response.status_code == 200
-    fragment = client.post(f"/gis/nearby/{case.number}/follow", {"follow_email": "n3@example.com"},
+    fragment = client.post(f"/gis/nearby/{case.public_id}/follow", {"follow_email": "n3@example.com"},
                            HTTP_HX_REQUEST="true")
-    page = client.post(f"/gis/nearby/{case.number}/follow", {"follow_email": "n4@example.com"})
+    page = client.post(f"/gis/nearby/{case.public_id}/follow", {"follow_email": "n4@example.com"})
     assert fragment.status_code == 429 and page.status_code == 429 and "Retry-After" in page
     assert "Too many attempts from your connection" in fragment.content.decode()
     assert "We could not add you" in page.content.decode()

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 LONG = "x" * 5000
 SAMPLE_CASE = "CD-2026-000001"  # stands for a real case of the signed-in agent's agency
+SAMPLE_PUBLIC_ID = "sample-public-id"  # stands for that case's public id
 HOSTILE = [
     "nan", "inf", "-inf", "1e308", "-1e308", "1e309", str(2**63), str(2**64), str(-(2**63) - 1), "-1", "0", "",
     "\x00", "a\x00b", LONG, "9" * 5000, "ü日本🚀\u202e", "[]", "{}", "[" * 2000, '{"a":' * 1000, "' OR 1=1 --",
@@ -42,7 +43,7 @@ ROUTES: dict[str, Route] = {
     "api-areas": Route("public", ["lat", "lon", "type", "generation"]),
     "api-areas-lookup": Route("public", ["generation"]),  # POST only; its body is fuzzed below
     "gis:nearby": Route("public", ["service", "lat", "lon"]),
-    "gis:follow": Route("public", path={"number": SAMPLE_CASE}, fuzz_path=("number",)),
+    "gis:follow": Route("public", path={"public_id": SAMPLE_PUBLIC_ID}, fuzz_path=("public_id",)),
     "gis:merge-duplicate": Route("staff", path={"number": SAMPLE_CASE, "survivor": SAMPLE_CASE},
                                  fuzz_path=("number", "survivor")),
     "gis:relocate": Route("staff", path={"number": SAMPLE_CASE}, fuzz_path=("number",)),
@@ -96,10 +97,12 @@ ROUTES: dict[str, Route] = {
     "portal:service_list": Route("public", ["q"]),
     "portal:service_request": Route("public", path={"code": "pothole"}),
     "portal:agency_list": Route("public"),
-    "portal:confirmation": Route("public", path={"number": SAMPLE_CASE}, fuzz_path=("number",)),
+    "portal:confirmation": Route("public", path={"public_id": SAMPLE_PUBLIC_ID}, fuzz_path=("public_id",)),
     "portal:status_lookup": Route("public"),
-    "portal:status_detail": Route("public", path={"number": SAMPLE_CASE}, fuzz_path=("number",)),
-    "portal:status_photo": Route("public", path={"number": SAMPLE_CASE, "photo_id": "1"}, fuzz_path=("number",)),
+    "portal:status_detail": Route("public", path={"public_id": SAMPLE_PUBLIC_ID}, fuzz_path=("public_id",)),
+    "portal:status_photo": Route("public", path={"public_id": SAMPLE_PUBLIC_ID, "photo_id": "1"},
+                                 fuzz_path=("public_id",)),
+    "portal:unsubscribe": Route("public", path={"token": "not-a-signed-token"}, fuzz_path=("token",)),
 }
 SKIPPED_NAMESPACES = ("admin:",)  # Django's own admin: covered by its own tests, not by this table
 
@@ -144,7 +147,8 @@ def callers(world: World, mapped_cases: Any) -> dict[str, Client]:
     staff.force_login(world.works_agent)
     token = create_token(world.works_agent, name="fuzz").raw
     return {"public": Client(), "staff": staff, "token": Client(headers={"Authorization": f"Bearer {token}"}),
-            "case_number": mapped_cases[1].number}  # a case of the signed-in agent's agency
+            "case_number": mapped_cases[1].number,  # a case of the signed-in agent's agency
+            "public_id": mapped_cases[1].public_id}
 
 
 def server_errors(client: Client, path: str, query: dict[str, str]) -> list[str]:
@@ -161,7 +165,8 @@ def server_errors(client: Client, path: str, query: dict[str, str]) -> list[str]
 def test_hostile_values_in_every_parameter_of_a_route_never_give_a_500(callers, name):
     route, pattern = ROUTES[name], url_patterns()[name]
     client = callers[route.who]
-    sample = {k: callers["case_number"] if v == SAMPLE_CASE else v for k, v in route.path.items()}  # type: ignore
+    real = {SAMPLE_CASE: callers["case_number"], SAMPLE_PUBLIC_ID: callers["public_id"]}
+    sample = {k: real.get(v, v) for k, v in route.path.items()}  # type: ignore
     base = build_path(pattern, sample)
     failures = server_errors(client, base, {})
     for value in HOSTILE:
