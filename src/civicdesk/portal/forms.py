@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
 
 from civicdesk.agencies.models import AttributeDatatype, Service, ServiceAttribute
 from civicdesk.contacts.identities import InvalidIdentity, normalize_phone
@@ -105,6 +106,11 @@ class ServiceRequestForm(forms.Form):
         self.service = service
         self.photo_list: list[Photo] = []
         self.attributes = list(service.attributes.all())
+        if service.publish_description:  # say so before the resident writes: this text will be public
+            self.fields["description"].help_text = gettext(
+                "Up to {limit} characters. Everyone can read this description on the request's public page, the map "
+                "and Open311, so leave out your name, phone number and other personal details."
+            ).format(limit=f"{settings.MAX_TEXT_LENGTH:,}")
         for attribute in self.attributes:
             if attribute.variable:
                 self.fields[self.attribute_name(attribute)] = attribute_field(attribute)
