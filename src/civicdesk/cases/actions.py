@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from civicdesk.agencies.models import Agency, Team
 from civicdesk.audit.actions import entry, record, record_all, record_field_changes, snapshot
 from civicdesk.audit.models import AuditAction
+from civicdesk.cases.followers import send_to_followers, status_url
 from civicdesk.cases.models import (
     Case,
     CaseStatus,
@@ -181,8 +182,6 @@ def reply(case: Case, *, author: Any, text: str, public: bool = False) -> Messag
     """
     message = _outbound(case, author=author, text=text, public=public)
     if public:
-        from civicdesk.cases.followers import send_to_followers  # it imports this module
-
         send_to_followers(case, message)
     changes: dict[str, Any] = {}
     if case.first_response_at is None and not message.is_automatic:
@@ -191,11 +190,6 @@ def reply(case: Case, *, author: Any, text: str, public: bool = False) -> Messag
         changes["status"] = CaseStatus.OPEN
     touch(case, **changes)
     return message
-
-
-def status_url(case: Case) -> str:
-    """The public status page of a case, by its random public id (never the sequential number)."""
-    return f"{settings.SITE_URL.rstrip('/')}/status/{case.public_id}/"
 
 
 def acknowledge(case: Case) -> Message | None:

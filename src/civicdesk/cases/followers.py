@@ -17,6 +17,11 @@ from civicdesk.contacts.models import Contact
 UNSUBSCRIBE_SALT = "civicdesk.cases.unsubscribe"
 
 
+def status_url(case: Case) -> str:
+    """The public status page of a case, by its random public id (never the sequential number)."""
+    return f"{settings.SITE_URL.rstrip('/')}/status/{case.public_id}/"
+
+
 def unsubscribe_token(case: Case, contact: Contact) -> str:
     """A signed (not expiring) token naming one follower of one case."""
     return signing.dumps({"c": case.public_id, "f": contact.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
@@ -47,7 +52,6 @@ def subscribed_followers(case: Case) -> list[Contact]:
 
 
 def follower_text(case: Case, update: Message, contact: Contact) -> str:
-    from civicdesk.cases.actions import status_url  # it imports this module
 
     return gettext(
         "{agency} posted an update on request {number}, which you follow:\n\n{text}\n\n"
