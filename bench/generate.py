@@ -34,6 +34,7 @@ CHUNK = 25_000
 SEED = 1311
 PG_BENCH_DB = "civicdesk_bench"
 LOADED_APPS = ["agencies", "audit", "cases", "contacts"]
+PUBLIC_ID_ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789"
 LOADED_TABLES = ["contacts_contact", "contacts_identity", "cases_case", "cases_message", "audit_auditentry",
                  "cases_casetransfer"]
 
@@ -206,6 +207,11 @@ class Rows:
             self.years[year] = start + len(where)
         return [f"CD-{y}-{s:06d}" for y, s in zip(years.tolist(), sequence.tolist(), strict=True)]
 
+    def _public_ids(self, count: int) -> list[str]:
+        """Random 20-character public ids, as the app gives each case (bench data: numpy's generator is enough)."""
+        letters = np.array(list(PUBLIC_ID_ALPHABET))[self.rng.integers(0, len(PUBLIC_ID_ALPHABET), (count, 20))]
+        return ["".join(row) for row in letters.tolist()]
+
     def cases(self, created: Any) -> Columns:
         rng, ref, c = self.rng, self.ref, len(created)
         ids = self._ids("cases_case", c)
@@ -276,6 +282,7 @@ class Rows:
             ts_strings(resolved, finished), ts_strings(closed, closed_mask), agency.tolist(),
             nullable(agents, assigned), contacts, [None] * c,
             nullable(np.array([s["id"] for s in services])[service], has_service), nullable(team, team > 0),
+            self._public_ids(c),
         ]
         return {"cases_case": cases, "cases_message": self._messages(cases, handled, channels, contacts, agents),
                 "audit_auditentry": self._audit(cases, routed_agency, routed_team, audit_extra),
@@ -348,7 +355,7 @@ COLUMNS = {
     "contacts_identity": "id, contact_id, kind, value, created_at",
     "cases_case": "id, number, channel, status, priority, subject, description, attributes, address, lat, lon, "
                   "source_app, supporter_count, created_at, updated_at, first_response_at, resolved_at, closed_at, "
-                  "agency_id, assignee_id, contact_id, merged_into_id, service_id, team_id",
+                  "agency_id, assignee_id, contact_id, merged_into_id, service_id, team_id, public_id",
     "cases_message": "id, direction, channel, is_public, is_automatic, subject, body_text, body_html, visible_text, "
                      "provider_message_id, email_message_id, recipient, delivery_status, attempts, last_error, "
                      "next_attempt_at, created_at, author_id, case_id, contact_id, content_hash",

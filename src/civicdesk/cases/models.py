@@ -199,7 +199,10 @@ class Message(models.Model):
         indexes = [models.Index(fields=["case", "created_at"], name="message_case_created"),
                    models.Index(fields=["email_message_id"], name="message_email_id"),
                    models.Index(fields=["origin_case"], name="message_origin_case",
-                                condition=models.Q(origin_case__isnull=False))]
+                                condition=models.Q(origin_case__isnull=False)),
+                   # Only follower copies: deleting a message looks up its copies through this.
+                   models.Index(fields=["update_of"], name="message_update_of",
+                                condition=models.Q(update_of__isnull=False))]
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "provider_message_id", "content_hash"],
