@@ -30,6 +30,7 @@ from civicdesk.cases.numbering import next_case_number
 from civicdesk.cases.queries import reply_address
 from civicdesk.cases.routing import Route
 from civicdesk.contacts.models import Contact
+from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue_on_commit
 
 REPLY_CHANNEL_FOR_EMAIL_CONTACTS = {Channel.WEB, Channel.OPEN311, Channel.PHONE, Channel.EMAIL}
 
@@ -166,10 +167,7 @@ def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automati
         delivery_status=DeliveryStatus.QUEUED,
         created_at=timezone.now(),
     )
-    from civicdesk.channels.tasks import deliver_message  # the task module imports this one
-
-    message_id = message.pk
-    transaction.on_commit(lambda: deliver_message.enqueue(message_id))
+    enqueue_on_commit(DELIVER_MESSAGE, message.pk)
     return message
 
 

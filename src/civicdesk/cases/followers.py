@@ -1,7 +1,6 @@
 """Followers of a case: each public update goes to them by email, with a signed link that unsubscribes them."""
 
 from email.utils import make_msgid
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.utils.translation import gettext
 
 from civicdesk.cases.models import Case, Channel, DeliveryStatus, Direction, FollowerOptOut, Message
 from civicdesk.contacts.models import Contact
+from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue_on_commit
 
 UNSUBSCRIBE_SALT = "civicdesk.cases.unsubscribe"
 
@@ -67,8 +67,6 @@ def send_to_followers(case: Case, update: Message) -> list[Message]:
     Each copy is its own Message (update_of points at the update), so its delivery state and failures show on the
     case; copies are not public themselves and never carry the reporter's private replies.
     """
-    from civicdesk.channels.tasks import deliver_message  # the task module imports case actions
-
     copies = []
     for contact in subscribed_followers(case):
         copies.append(Message.objects.create(
@@ -80,7 +78,7 @@ def send_to_followers(case: Case, update: Message) -> list[Message]:
             delivery_status=DeliveryStatus.QUEUED, created_at=timezone.now(),
         ))
     for copy in copies:
-        transaction.on_commit(partial(deliver_message.enqueue, copy.pk))
+        enqueue_on_commit(DELIVER_MESSAGE, copy.pk)
     return copies
 
 

@@ -22,6 +22,7 @@ from civicdesk.channels.protocol import NormalizedMessage, ParseError, get_adapt
 from civicdesk.contacts.actions import resolve_contact
 from civicdesk.contacts.identities import InvalidIdentity
 from civicdesk.contacts.queries import identity_for
+from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_on_commit
 
 log = logging.getLogger(__name__)
 REUSED_ID_TAG = "reused-message-id"
@@ -64,12 +65,9 @@ def store_payload(channel: str, raw: bytes, *, meta: dict[str, Any] | None = Non
 
 def receive(channel: str, raw: bytes, **kwargs: Any) -> InboundPayload:
     """Store a payload and queue its processing; used by listeners and webhooks that must answer fast."""
-    from civicdesk.channels.tasks import process_payload
-
     payload, created = store_payload(channel, raw, **kwargs)
     if created:
-        payload_id = payload.pk
-        transaction.on_commit(lambda: process_payload.enqueue(payload_id))
+        enqueue_on_commit(PROCESS_PAYLOAD, payload.pk)
     return payload
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from civicdesk.channels.actions import process, receive, store_payload
 from civicdesk.channels.models import InboundPayload
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email
+from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue, enqueue_on_commit
 from civicdesk.mail import imap
 from civicdesk.mail.autoreply import is_no_reply_address
 from civicdesk.mail.models import Mailbox, NoticeKind, SenderNotice
@@ -38,9 +39,7 @@ def ingest_smtp(raw: bytes, meta: dict[str, Any], process_inline: bool = False) 
             process(payload)
         except Exception:
             log.exception("Inline processing of payload %s failed; queueing it", payload.pk)
-            from civicdesk.channels.tasks import process_payload
-
-            process_payload.enqueue(payload.pk)
+            enqueue(PROCESS_PAYLOAD, payload.pk)
     return payload.pk
 
 
@@ -85,10 +84,7 @@ def store_fetched(mailbox: Mailbox, fetched: imap.FetchedMessage, validity: int)
     meta = {"transport": "imap", "mailbox_id": mailbox.pk, "imap_uid": fetched.uid, "imap_uidvalidity": validity}
     payload, created = store_payload(CHANNEL, fetched.raw, meta=meta)
     if created:  # what receive() does, keeping `created` to count what is new
-        from civicdesk.channels.tasks import process_payload
-
-        payload_id = payload.pk
-        transaction.on_commit(lambda: process_payload.enqueue(payload_id))
+        enqueue_on_commit(PROCESS_PAYLOAD, payload.pk)
     advance(mailbox, fetched.uid)
     return created
 

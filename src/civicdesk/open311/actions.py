@@ -12,6 +12,7 @@ from civicdesk.cases.models import Case, CaseStatus, Channel
 from civicdesk.channels.actions import process, store_payload
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.protocol import get_adapter
+from civicdesk.core.jobs import PROCESS_BATCH_REQUEST, enqueue
 from civicdesk.open311.adapter import KIND_REQUEST, KIND_UPDATE, payload_id, request_message
 from civicdesk.open311.models import ApiKey, BatchToken, RequestDetail
 from civicdesk.open311.parsing import Open311Error, decode_form, param, parse_datetime
@@ -96,9 +97,7 @@ def submit_request(raw: bytes, content_type: str, api_key: ApiKey, request: Serv
 
 
 def _enqueue_batch(payload_pk: int) -> None:
-    from civicdesk.open311.tasks import process_batch_request  # tasks import this module
-
-    process_batch_request.enqueue(payload_pk)
+    enqueue(PROCESS_BATCH_REQUEST, payload_pk)
 
 
 def record_details(case: Case, payload: InboundPayload,

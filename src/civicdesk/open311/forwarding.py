@@ -14,6 +14,7 @@ from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, Channel, DeliveryStatus, Direction, Message
+from civicdesk.core.jobs import SEND_FORWARDED_CASE, can_defer, enqueue_on_commit
 from civicdesk.open311.client import GeoReportClient, Open311ClientError
 from civicdesk.open311.formats import w3c
 from civicdesk.open311.models import ExternalEndpoint, ForwardedCase, ForwardState, ServiceMapping
@@ -49,10 +50,7 @@ def forward_case(case: Case, endpoint: ExternalEndpoint, actor: Any) -> Forwarde
     record(AuditAction.FIELD_CHANGED, case=case, actor=actor, actor_label="open311",
            after={"open311_forward": endpoint.name, "state": forward.state},
            reason=f"Forwarded to {endpoint.name} over Open311.")
-    from civicdesk.open311.tasks import send_forwarded_case
-
-    forward_id = forward.pk
-    transaction.on_commit(lambda: send_forwarded_case.enqueue(forward_id))
+    enqueue_on_commit(SEND_FORWARDED_CASE, forward.pk)
     return forward
 
 
@@ -145,12 +143,8 @@ def _failed(forward: ForwardedCase, error: Open311ClientError) -> None:
            after={"open311_forward": forward.endpoint.name, "attempts": forward.attempts,
                   "state": ForwardState.FAILED if final else ForwardState.RETRYING},
            reason=f"Forwarding to {forward.endpoint.name} failed ({when}): {str(error)[:500]}")
-    if retry_at is not None:
-        from civicdesk.open311.tasks import send_forwarded_case
-
-        forward_id = forward.pk
-        if send_forwarded_case.get_backend().supports_defer:
-            transaction.on_commit(lambda: send_forwarded_case.using(run_after=retry_at).enqueue(forward_id))
+    if retry_at is not None and can_defer(SEND_FORWARDED_CASE):  # else the periodic recovery picks it up
+        enqueue_on_commit(SEND_FORWARDED_CASE, forward.pk, run_after=retry_at)
 
 
 def apply_remote_update(forward: ForwardedCase, *, key: str, status: str, text: str, at: str) -> bool:

@@ -1,0 +1,1 @@
+"""Cross-cutting helpers that import only Django: jobs enqueued by task name."""

@@ -1,0 +1,34 @@
+"""Enqueue background jobs by task name, so actions never import the task modules that import them back."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+# The jobs actions enqueue, by name (a test checks that each is a task).
+DELIVER_MESSAGE = "civicdesk.channels.tasks.deliver_message"
+PROCESS_PAYLOAD = "civicdesk.channels.tasks.process_payload"
+PROCESS_BATCH_REQUEST = "civicdesk.open311.tasks.process_batch_request"
+SEND_FORWARDED_CASE = "civicdesk.open311.tasks.send_forwarded_case"
+
+
+def can_defer(task_path: str) -> bool:
+    """Whether the task's backend can hold a job until a later time."""
+    return bool(import_string(task_path).get_backend().supports_defer)
+
+
+def enqueue(task_path: str, *args: Any, run_after: datetime | None = None) -> None:
+    """Enqueue the task at `task_path` now (a dotted path, e.g. "civicdesk.channels.tasks.deliver_message").
+
+    With `run_after`, the job waits until then where the task backend can defer; elsewhere it runs at once.
+    """
+    task = import_string(task_path)
+    if run_after is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
+    task.enqueue(*args)
+
+
+def enqueue_on_commit(task_path: str, *args: Any, run_after: datetime | None = None) -> None:
+    """Enqueue the task once the current transaction commits (at once outside one), as actions do."""
+    transaction.on_commit(lambda: enqueue(task_path, *args, run_after=run_after))
