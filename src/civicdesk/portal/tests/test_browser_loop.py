@@ -178,7 +178,7 @@ def test_resident_request_agent_reply_resident_sees_it(live_server, transactiona
     expect(page.get_by_text("Deep pothole in front of number 12.")).to_be_visible()
     photo = page.get_by_role("img", name="Photo 1 you sent with this request")
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.naturalWidth") == 40
+    assert photo.evaluate("img => img.decode().then(() => img.naturalWidth)") == 40  # once it has loaded
     assert "source sans" in page.evaluate("getComputedStyle(document.body).fontFamily").lower()  # USWDS CSS loaded
     check(page, "status page")
     resident.close()
