@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "civicdesk.contacts",
     "civicdesk.cases",
     "civicdesk.channels",
+    "civicdesk.conversations",
     "civicdesk.mail",
     "civicdesk.portal",
     "civicdesk.inbox",

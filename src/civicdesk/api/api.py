@@ -10,9 +10,10 @@ from ninja.errors import HttpError
 from civicdesk.api import schemas
 from civicdesk.api.auth import PersonalToken, RateLimitExceeded
 from civicdesk.cases import actions
-from civicdesk.cases.models import Case, Channel, ReplyAudience
+from civicdesk.cases.models import Case, ReplyAudience
 from civicdesk.cases.permissions import can_act, visible_cases
 from civicdesk.cases.queries import CaseFilters, InboxView, case_page, case_timeline, filter_cases
+from civicdesk.channels.models import Channel
 from civicdesk.inbox.forms import AssignForm, TransferForm
 from civicdesk.web.params import EARLIEST_DAY, LATEST_DAY, MAX_DB_INT, MAX_PAGE
 

@@ -19,7 +19,6 @@ from civicdesk.cases.models import (
     Case,
     CaseStatus,
     CaseTransfer,
-    Channel,
     DeliveryStatus,
     Direction,
     Message,
@@ -29,6 +28,7 @@ from civicdesk.cases.models import (
 from civicdesk.cases.numbering import next_case_number
 from civicdesk.cases.queries import reply_address
 from civicdesk.cases.routing import Route
+from civicdesk.channels.models import Channel
 from civicdesk.contacts.models import Contact
 from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue_on_commit
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from civicdesk.cases.models import Case, Channel, DeliveryStatus, Direction, FollowerOptOut, Message
+from civicdesk.cases.models import Case, DeliveryStatus, Direction, FollowerOptOut, Message
+from civicdesk.channels.models import Channel
 from civicdesk.contacts.models import Contact
 from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue_on_commit
 

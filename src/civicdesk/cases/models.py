@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicdesk.channels.models import Channel
+
 PUBLIC_ID_ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789"  # no 0/o, 1/l: readable when copied by hand
 PUBLIC_ID_LENGTH = 20  # about 100 bits: a stranger cannot walk or guess them
 
@@ -15,18 +17,6 @@ def new_public_id() -> str:
     return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
 
 
-class Channel(models.TextChoices):
-    WEB = "web", "Web portal"
-    EMAIL = "email", "Email"
-    SMS = "sms", "SMS"
-    PHONE = "phone", "Phone"
-    OPEN311 = "open311", "Open311"
-    X = "x", "X"
-    FACEBOOK = "facebook", "Facebook"
-    MASTODON = "mastodon", "Mastodon"
-    BLUESKY = "bluesky", "Bluesky"
-    YOUTUBE = "youtube", "YouTube"
-    INTERNAL = "internal", "Internal"
 
 
 class CaseStatus(models.TextChoices):

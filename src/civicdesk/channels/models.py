@@ -1,8 +1,20 @@
-"""Raw inbound payloads, stored before parsing, with their processing state and the quarantine."""
+"""The channel layer's records: the Channel enum, raw inbound payloads (stored before parsing) and the quarantine."""
 
 from django.db import models
 
-from civicdesk.cases.models import Channel
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web portal"
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    PHONE = "phone", "Phone"
+    OPEN311 = "open311", "Open311"
+    X = "x", "X"
+    FACEBOOK = "facebook", "Facebook"
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    YOUTUBE = "youtube", "YouTube"
+    INTERNAL = "internal", "Internal"
 
 
 class PayloadStatus(models.TextChoices):

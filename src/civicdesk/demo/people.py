@@ -4,7 +4,7 @@ import random
 from datetime import datetime
 
 from civicdesk.audit.models import AuditAction, AuditEntry
-from civicdesk.cases.models import Channel
+from civicdesk.channels.models import Channel
 from civicdesk.contacts.identities import normalize_identity
 from civicdesk.contacts.models import Contact, ContactKind, Identity, IdentityKind
 from civicdesk.demo import data

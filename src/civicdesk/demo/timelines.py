@@ -17,7 +17,6 @@ from civicdesk.cases.models import (
     CaseCounter,
     CaseStatus,
     CaseTransfer,
-    Channel,
     DeliveryStatus,
     Direction,
     Message,
@@ -25,6 +24,7 @@ from civicdesk.cases.models import (
     Tag,
 )
 from civicdesk.cases.numbering import format_case_number
+from civicdesk.channels.models import Channel
 from civicdesk.demo import data
 from civicdesk.demo.people import ContactPool
 

@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
 from civicdesk.agencies.models import Agency, Service, StaffProfile, Team
-from civicdesk.cases.models import Case, CaseStatus, Channel, Priority, ReplyAudience
+from civicdesk.cases.models import Case, CaseStatus, Priority, ReplyAudience
 from civicdesk.cases.queries import SORTS, CaseFilters, InboxView
+from civicdesk.channels.models import Channel
 
 User = get_user_model()
 ANY = [("", "Any")]

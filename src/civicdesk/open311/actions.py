@@ -8,9 +8,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from civicdesk.cases.models import Case, CaseStatus, Channel
+from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.channels.actions import process, store_payload
-from civicdesk.channels.models import InboundPayload, PayloadStatus
+from civicdesk.channels.models import Channel, InboundPayload, PayloadStatus
 from civicdesk.channels.protocol import get_adapter
 from civicdesk.core.jobs import PROCESS_BATCH_REQUEST, enqueue
 from civicdesk.open311.adapter import KIND_REQUEST, KIND_UPDATE, payload_id, request_message

@@ -3,8 +3,9 @@
 import hashlib
 from typing import Any
 
-from civicdesk.cases.models import Case, Channel, Message
+from civicdesk.cases.models import Case, Message
 from civicdesk.cases.routing import RoutingInput, choose_route
+from civicdesk.channels.models import Channel
 from civicdesk.channels.protocol import ChannelAdapter, InboundAttachment, NormalizedMessage, ParseError, SenderIdentity
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email, normalize_phone
 from civicdesk.contacts.models import IdentityKind

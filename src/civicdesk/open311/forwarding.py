@@ -13,7 +13,8 @@ from django.utils import timezone
 from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases import actions as case_actions
-from civicdesk.cases.models import Case, Channel, DeliveryStatus, Direction, Message
+from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
+from civicdesk.channels.models import Channel
 from civicdesk.core.jobs import SEND_FORWARDED_CASE, can_defer, enqueue_on_commit
 from civicdesk.open311.client import GeoReportClient, Open311ClientError
 from civicdesk.open311.formats import w3c

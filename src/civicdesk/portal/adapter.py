@@ -5,7 +5,8 @@ import binascii
 import json
 from typing import Any
 
-from civicdesk.cases.models import Channel, Message
+from civicdesk.cases.models import Message
+from civicdesk.channels.models import Channel
 from civicdesk.channels.protocol import ChannelAdapter, InboundAttachment, NormalizedMessage, ParseError, SenderIdentity
 from civicdesk.contacts.models import IdentityKind
 

@@ -10,7 +10,8 @@ from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from civicdesk.cases.models import CaseStatus, Channel, Priority
+from civicdesk.cases.models import CaseStatus, Priority
+from civicdesk.channels.models import Channel
 
 register = template.Library()
 log = logging.getLogger(__name__)

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases import actions as case_actions
-from civicdesk.cases.models import Case, CaseStatus, Channel, Direction, Message
+from civicdesk.cases.models import Case, CaseStatus, Direction, Message
+from civicdesk.channels.models import Channel
 from civicdesk.demo.actions import seed_agencies, seed_services
 from civicdesk.open311 import forwarding, keys
 from civicdesk.open311.models import ExternalEndpoint, ForwardedCase, ForwardState, ServiceMapping

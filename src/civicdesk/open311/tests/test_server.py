@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from civicdesk.cases import actions as case_actions
-from civicdesk.cases.models import Case, CaseStatus, Channel
-from civicdesk.channels.models import InboundPayload
+from civicdesk.cases.models import Case, CaseStatus
+from civicdesk.channels.models import Channel, InboundPayload
 from civicdesk.open311 import keys
 from civicdesk.open311.models import RequestDetail
 from civicdesk.open311.tests.conftest import POTHOLE

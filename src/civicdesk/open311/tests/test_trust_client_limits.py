@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from civicdesk.cases.models import Channel, Direction, Message
+from civicdesk.cases.models import Direction, Message
+from civicdesk.channels.models import Channel
 from civicdesk.demo.actions import seed_agencies, seed_services
 from civicdesk.open311 import forwarding
 from civicdesk.open311.client import GeoReportClient, Open311ClientError

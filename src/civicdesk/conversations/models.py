@@ -1,0 +1,1 @@
+"""Conversations: how every channel threads, and the delivery state of outbound messages."""
