@@ -12,7 +12,8 @@ from django.shortcuts import render
 from django.urls import path, reverse
 
 from civicdesk.gis.actions import activate_generation, import_boundaries
-from civicdesk.gis.formats.base import BoundaryFileError, read_boundary_file
+from civicdesk.gis.formats.base import BoundaryFileError
+from civicdesk.gis.formats.read import read_boundary_file
 from civicdesk.gis.models import Area, AreaType, CaseRouting, Generation, Initiative, RoutingRule
 
 UPLOAD_SUFFIXES = (".geojson", ".json", ".zip", ".gpkg")

@@ -10,9 +10,10 @@ from django.core.management import CommandError, call_command
 from pyproj import Transformer
 
 from civicdesk.gis.actions import activate_generation, import_boundaries
-from civicdesk.gis.formats.base import BoundaryFileError, SourceData, SourceFeature, read_boundary_file
+from civicdesk.gis.formats.base import BoundaryFileError, SourceData, SourceFeature
 from civicdesk.gis.formats.geojson import write_geojson
 from civicdesk.gis.formats.gpkg import decode_gpkg_geometry, encode_gpkg_geometry, write_gpkg
+from civicdesk.gis.formats.read import read_boundary_file
 from civicdesk.gis.formats.shp import write_shapefile
 from civicdesk.gis.models import Area, Generation
 from civicdesk.gis.tests import fixtures as city

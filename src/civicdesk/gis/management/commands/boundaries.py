@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from civicdesk.gis.actions import activate_generation, import_boundaries
-from civicdesk.gis.formats.base import BoundaryFileError, read_boundary_file
+from civicdesk.gis.formats.base import BoundaryFileError
+from civicdesk.gis.formats.read import read_boundary_file
 from civicdesk.gis.models import Area, AreaType, Generation
 
 PROGRESS_THRESHOLD = 200
