@@ -17,8 +17,6 @@ def new_public_id() -> str:
     return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
 
 
-
-
 class CaseStatus(models.TextChoices):
     NEW = "new", "New"
     OPEN = "open", "Open"

@@ -21,4 +21,3 @@ class SourceData:
     features: list[SourceFeature]
     crs: Any = None  # anything pyproj.CRS.from_user_input takes; None means WGS84 (RFC 7946)
     fields: list[str] = field(default_factory=list)
-
