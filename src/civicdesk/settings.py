@@ -254,7 +254,7 @@ SERVICE_CACHE_SECONDS = env_int("SERVICE_CACHE_SECONDS", 5)  # how long a proces
 
 # Periodic jobs: (task path, interval seconds); the scheduler in `civicdesk run` enqueues them.
 PERIODIC_TASKS = [
-    ("civicdesk.channels.tasks.recover_stalled", 60),
+    ("civicdesk.conversations.tasks.recover_stalled", 60),
     ("civicdesk.mail.tasks.poll_all_mailboxes", IMAP_POLL_SECONDS),
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
 ]

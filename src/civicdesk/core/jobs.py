@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 # The jobs actions enqueue, by name (a test checks that each is a task).
-DELIVER_MESSAGE = "civicdesk.channels.tasks.deliver_message"
-PROCESS_PAYLOAD = "civicdesk.channels.tasks.process_payload"
+DELIVER_MESSAGE = "civicdesk.conversations.tasks.deliver_message"
+PROCESS_PAYLOAD = "civicdesk.conversations.tasks.process_payload"
 PROCESS_BATCH_REQUEST = "civicdesk.open311.tasks.process_batch_request"
 SEND_FORWARDED_CASE = "civicdesk.open311.tasks.send_forwarded_case"
 
@@ -19,7 +19,7 @@ def can_defer(task_path: str) -> bool:
 
 
 def enqueue(task_path: str, *args: Any, run_after: datetime | None = None) -> None:
-    """Enqueue the task at `task_path` now (a dotted path, e.g. "civicdesk.channels.tasks.deliver_message").
+    """Enqueue the task at `task_path` now (a dotted path, e.g. "civicdesk.conversations.tasks.deliver_message").
 
     With `run_after`, the job waits until then where the task backend can defer; elsewhere it runs at once.
     """

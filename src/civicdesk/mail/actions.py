@@ -10,9 +10,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from civicdesk.channels.actions import process, receive, store_payload
 from civicdesk.channels.models import InboundPayload
+from civicdesk.channels.payloads import store_payload
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email
+from civicdesk.conversations.intake import receive
+from civicdesk.conversations.pipeline import process
 from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue, enqueue_on_commit
 from civicdesk.mail import imap
 from civicdesk.mail.autoreply import is_no_reply_address

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from civicdesk.cases.models import Case, CaseStatus
-from civicdesk.channels.actions import process, store_payload
 from civicdesk.channels.models import Channel, InboundPayload, PayloadStatus
+from civicdesk.channels.payloads import store_payload
 from civicdesk.channels.protocol import get_adapter
+from civicdesk.conversations.pipeline import process
 from civicdesk.core.jobs import PROCESS_BATCH_REQUEST, enqueue
 from civicdesk.open311.adapter import KIND_REQUEST, KIND_UPDATE, payload_id, request_message
 from civicdesk.open311.models import ApiKey, BatchToken, RequestDetail

@@ -7,7 +7,8 @@ import logging
 from django.db import IntegrityError
 from django.utils import timezone
 
-from civicdesk.channels.actions import IngestResult, process, store_payload
+from civicdesk.channels.payloads import store_payload
+from civicdesk.conversations.pipeline import IngestResult, process
 from civicdesk.portal.adapter import PAYLOAD_VERSION
 from civicdesk.portal.forms import ServiceRequestForm
 

@@ -15,8 +15,9 @@ from civicdesk.agencies.models import (
     Team,
 )
 from civicdesk.cases.models import Case
-from civicdesk.channels.actions import apply, store_payload
+from civicdesk.channels.payloads import store_payload
 from civicdesk.channels.protocol import NormalizedMessage, SenderIdentity
+from civicdesk.conversations.pipeline import apply
 
 _seq = itertools.count(1)
 

@@ -3,9 +3,10 @@
 import pytest
 
 from civicdesk.cases.models import CaseStatus, DeliveryStatus, Direction
-from civicdesk.channels.actions import apply, store_payload
 from civicdesk.channels.models import PayloadStatus
+from civicdesk.channels.payloads import store_payload
 from civicdesk.channels.protocol import NormalizedMessage, SenderIdentity
+from civicdesk.conversations.pipeline import apply
 from civicdesk.testing.factories import create_agency, create_case, create_service
 
 pytestmark = pytest.mark.django_db

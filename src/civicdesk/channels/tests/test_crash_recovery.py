@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 SETUP = """
 from civicdesk.agencies.models import Agency
-from civicdesk.channels.actions import store_payload
+from civicdesk.channels.payloads import store_payload
 Agency.objects.create(slug="311", name="311")
 payload, _ = store_payload("web", b"{}", provider_message_id="crash-1")
 print(payload.pk)
@@ -21,7 +21,7 @@ print(payload.pk)
 DIE_MID_APPLY = """
 import os, signal
 from civicdesk.cases import models
-from civicdesk.channels.actions import apply
+from civicdesk.conversations.pipeline import apply
 from civicdesk.channels.models import InboundPayload
 from civicdesk.channels.protocol import InboundAttachment, NormalizedMessage, SenderIdentity
 
@@ -39,7 +39,7 @@ RECOVER = """
 import datetime
 from django.utils import timezone
 from civicdesk.channels.models import InboundPayload
-from civicdesk.channels.tasks import recover_stalled
+from civicdesk.conversations.tasks import recover_stalled
 from civicdesk.cases.models import Case, Message
 from civicdesk.channels.protocol import get_adapter
 from civicdesk.channels.protocol import NormalizedMessage, SenderIdentity

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from civicdesk.cases.models import Case, Direction
-from civicdesk.channels.actions import process, store_payload
 from civicdesk.channels.models import InboundPayload, PayloadStatus
+from civicdesk.channels.payloads import store_payload
+from civicdesk.conversations.pipeline import process
 from civicdesk.testing.factories import create_agency
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 from django.utils.module_loading import import_string
 
-from civicdesk.channels.actions import store_payload
 from civicdesk.channels.models import PayloadStatus
+from civicdesk.channels.payloads import store_payload
 from civicdesk.core import jobs
 
 NAMES = [jobs.DELIVER_MESSAGE, jobs.PROCESS_PAYLOAD, jobs.PROCESS_BATCH_REQUEST, jobs.SEND_FORWARDED_CASE]

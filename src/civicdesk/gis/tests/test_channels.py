@@ -7,7 +7,8 @@ import pytest
 
 from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases.models import Case
-from civicdesk.channels.actions import process, store_payload
+from civicdesk.channels.payloads import store_payload
+from civicdesk.conversations.pipeline import process
 from civicdesk.gis.models import CaseRouting, RoutingRule
 from civicdesk.gis.tests import fixtures as city
 from civicdesk.open311 import keys

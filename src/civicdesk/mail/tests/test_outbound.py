@@ -8,8 +8,9 @@ from aiosmtpd.controller import Controller
 from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
-from civicdesk.channels.actions import process, store_payload
-from civicdesk.channels.tasks import deliver_message
+from civicdesk.channels.payloads import store_payload
+from civicdesk.conversations.pipeline import process
+from civicdesk.conversations.tasks import deliver_message
 from civicdesk.mail.models import Mailbox
 from civicdesk.mail.tests.conftest import Sink, SinkHandler, free_port
 from civicdesk.testing.factories import create_staff

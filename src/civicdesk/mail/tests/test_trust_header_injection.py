@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
-from civicdesk.channels.actions import process, store_payload
+from civicdesk.channels.payloads import store_payload
+from civicdesk.conversations.pipeline import process
 from civicdesk.mail.models import Mailbox
 from civicdesk.mail.outbound import build_email, send_email
 from civicdesk.mail.tests.conftest import Sink

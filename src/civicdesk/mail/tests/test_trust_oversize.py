@@ -12,8 +12,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from civicdesk.cases.models import Case
-from civicdesk.channels.actions import replay
 from civicdesk.channels.models import InboundPayload, PayloadStatus
+from civicdesk.conversations.pipeline import replay
 from civicdesk.mail.models import Mailbox, SenderNotice
 from civicdesk.mail.smtp_listener import Listener, message_size_limit, start_listener
 from civicdesk.mail.tests.conftest import Sink, free_port

@@ -8,9 +8,10 @@ import pytest
 
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
-from civicdesk.channels.actions import process, store_payload
+from civicdesk.channels.payloads import store_payload
 from civicdesk.contacts.actions import merge_contacts, undo_contact_merge
 from civicdesk.contacts.models import Identity
+from civicdesk.conversations.pipeline import process
 from civicdesk.mail.models import Mailbox
 from civicdesk.mail.tests.conftest import Sink
 from civicdesk.testing.factories import create_agency, create_staff

@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 
 from civicdesk.cases.models import Case
-from civicdesk.channels.actions import process, store_payload
+from civicdesk.channels.payloads import store_payload
+from civicdesk.conversations.pipeline import process
 from civicdesk.testing.factories import create_staff
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,10 @@ import json
 
 import pytest
 
-from civicdesk.channels.actions import process, store_payload
 from civicdesk.channels.models import PayloadStatus
+from civicdesk.channels.payloads import store_payload
 from civicdesk.channels.protocol import ParseError
+from civicdesk.conversations.pipeline import process
 from civicdesk.portal.adapter import WebAdapter
 
 PAYLOAD = {

@@ -1,32 +1,30 @@
-"""The one ingest pipeline: store raw, dedupe, resolve contact, thread or create, route, notify."""
+"""The one ingest pipeline: parse a stored payload, dedupe, resolve the contact, thread or create, route, notify."""
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicdesk.agencies.models import Service
-from civicdesk.audit.actions import record
-from civicdesk.audit.models import AuditAction
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Attachment, Case, CaseStatus, DeliveryStatus, Direction, Message
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
-from civicdesk.channels.entitlement import MENTION_TAG, may_thread
 from civicdesk.channels.models import InboundPayload, PayloadStatus
+from civicdesk.channels.payloads import quarantine
 from civicdesk.channels.protocol import NormalizedMessage, ParseError, get_adapter
 from civicdesk.contacts.actions import resolve_contact
 from civicdesk.contacts.identities import InvalidIdentity
 from civicdesk.contacts.queries import identity_for
-from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_on_commit
+from civicdesk.conversations.delivery import record_bounce
+from civicdesk.conversations.entitlement import MENTION_TAG, may_thread
+from civicdesk.conversations.threading import find_thread
 
 log = logging.getLogger(__name__)
 REUSED_ID_TAG = "reused-message-id"
-CASE_NUMBER_RE = re.compile(r"\b([A-Z]{2,5}-\d{4}-\d{6})\b")
 
 
 @dataclass
@@ -36,48 +34,6 @@ class IngestResult:
     message: Message | None = None
     created: bool = False
 
-
-def store_payload(channel: str, raw: bytes, *, meta: dict[str, Any] | None = None, provider_message_id: str = "",
-                  content_type: str = "") -> tuple[InboundPayload, bool]:
-    """Step 1 and 2: keep the raw bytes before anything else; a repeat of a known id with the same content is not
-    stored twice. A known id with other content is stored (and flagged): providers and mailers do reuse ids."""
-    meta = meta or {}
-    adapter = get_adapter(channel)
-    pid = (provider_message_id or adapter.provider_message_id(raw, meta))[:300]
-    content_hash = adapter.content_hash(raw, meta)
-    known = list(InboundPayload.objects.filter(channel=channel, provider_message_id=pid)
-                 .order_by("pk").values_list("pk", "content_hash")[:50])
-    same = [pk for pk, digest in known if digest == content_hash]
-    if same:
-        return InboundPayload.objects.get(pk=same[0]), False
-    if known:
-        meta = {**meta, "reuses_provider_id_of": known[0][0]}
-    try:
-        with transaction.atomic():
-            payload = InboundPayload.objects.create(
-                channel=channel, provider_message_id=pid, content_hash=content_hash, reuses_provider_id=bool(known),
-                raw=raw, meta=meta, content_type=content_type, received_at=timezone.now(),
-            )
-            return payload, True
-    except IntegrityError:  # the same message arrived at the same moment through another process
-        return InboundPayload.objects.get(channel=channel, provider_message_id=pid, content_hash=content_hash), False
-
-
-def receive(channel: str, raw: bytes, **kwargs: Any) -> InboundPayload:
-    """Store a payload and queue its processing; used by listeners and webhooks that must answer fast."""
-    payload, created = store_payload(channel, raw, **kwargs)
-    if created:
-        enqueue_on_commit(PROCESS_PAYLOAD, payload.pk)
-    return payload
-
-
-def quarantine(payload: InboundPayload, error: str) -> None:
-    InboundPayload.objects.filter(pk=payload.pk).update(
-        status=PayloadStatus.QUARANTINED, error=error[:5000], processed_at=timezone.now()
-    )
-    payload.status = PayloadStatus.QUARANTINED
-    payload.error = error
-    log.warning("Payload %s on %s quarantined: %s", payload.pk, payload.channel, error.splitlines()[0][:200])
 
 
 def process(payload: InboundPayload, parsed: NormalizedMessage | None = None) -> IngestResult:
@@ -105,6 +61,7 @@ def process(payload: InboundPayload, parsed: NormalizedMessage | None = None) ->
     except InvalidIdentity as exc:
         quarantine(payload, str(exc))
         return IngestResult(payload)
+
 
 
 @transaction.atomic
@@ -164,6 +121,7 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
     return IngestResult(payload, case, message, created)
 
 
+
 def _new_case(normalized: NormalizedMessage, contact: Any, closed: Case | None) -> Case:
     """Step 5 for a message that continues no open case: route it (or follow the closed case it is about)."""
     service = normalized.service or (Service.objects.select_related("agency", "default_team").filter(
@@ -185,34 +143,13 @@ def _new_case(normalized: NormalizedMessage, contact: Any, closed: Case | None) 
     return case
 
 
-@transaction.atomic
-def mark_delivery_failed(message: Message, error: str) -> None:
-    """The final failure of an outbound message, shown on it and on its case's timeline."""
-    Message.objects.filter(pk=message.pk).update(
-        delivery_status=DeliveryStatus.FAILED, last_error=error[:2000], next_attempt_at=None
-    )
-    message.delivery_status, message.last_error = DeliveryStatus.FAILED, error[:2000]
-    record(AuditAction.DELIVERY_FAILED, case=message.case, actor_label=message.channel,
-           after={"message": message.pk, "channel": message.channel, "attempts": message.attempts}, reason=error)
-
-
-def record_bounce(normalized: NormalizedMessage) -> Message | None:
-    """A delivery failure report about one of our outbound messages marks it failed (once), or does nothing."""
-    if not normalized.bounced_message_ids:
-        return None
-    bounced = (Message.objects.select_related("case")
-               .filter(direction=Direction.OUTBOUND, email_message_id__in=normalized.bounced_message_ids)
-               .order_by("-created_at").first())
-    if bounced is not None and bounced.delivery_status != DeliveryStatus.FAILED:
-        mark_delivery_failed(bounced, normalized.bounce_reason or "Bounced.")
-    return bounced
-
 
 def flag_reused_id(case: Case, provider_message_id: str) -> None:
     """Staff see on the case that its message shares an id with an earlier, different one (both were kept)."""
     reason = gettext("This message reuses the id %(id)s of an earlier message with different content; both were "
                      "kept.") % {"id": provider_message_id[:300]}
     case_actions.flag_case(case, REUSED_ID_TAG, reason=reason, actor_label=case.channel)
+
 
 
 def _already_applied(normalized: NormalizedMessage, content_hash: str) -> Message | None:
@@ -226,26 +163,6 @@ def _already_applied(normalized: NormalizedMessage, content_hash: str) -> Messag
     # the partial unique index (its WHERE must appear verbatim); without it this scans every message
     return Message.objects.select_related("case").get(pk=found[0]) if found else None
 
-
-def find_thread(normalized: NormalizedMessage) -> Case | None:
-    """Step 4: the case this message continues, by our message ids, then by case number (may be closed)."""
-    case = None
-    if normalized.thread_refs:
-        ref = (Message.objects.filter(email_message_id__in=normalized.thread_refs)
-               .select_related("case").order_by("-created_at").first())
-        case = ref.case if ref else None
-    if case is None:
-        number = normalized.case_number or _case_number_in(normalized.subject)
-        if number:
-            case = Case.objects.filter(number=number).first()
-    while case is not None and case.merged_into_id:
-        case = Case.objects.get(pk=case.merged_into_id)
-    return case
-
-
-def _case_number_in(text: str) -> str:
-    match = CASE_NUMBER_RE.search(text or "")
-    return match.group(1) if match else ""
 
 
 def replay(payload: InboundPayload) -> IngestResult:

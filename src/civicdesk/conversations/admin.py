@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from civicdesk.channels import actions
 from civicdesk.channels.models import InboundPayload, PayloadStatus
+from civicdesk.conversations import pipeline
 
 
 @admin.register(InboundPayload)
@@ -32,7 +32,7 @@ class InboundPayloadAdmin(admin.ModelAdmin):
     def replay(self, request: HttpRequest, queryset: QuerySet[InboundPayload]) -> None:
         done = failed = 0
         for payload in queryset.exclude(status=PayloadStatus.PROCESSED):
-            result = actions.replay(payload)
+            result = pipeline.replay(payload)
             if result.payload.status == PayloadStatus.QUARANTINED:
                 failed += 1
             else:

@@ -1,4 +1,4 @@
-"""Background jobs of the channel layer: processing inbound payloads and delivering outbound messages."""
+"""Background jobs of the conversation layer: processing inbound payloads and delivering outbound messages."""
 
 import logging
 from datetime import datetime, timedelta
@@ -9,9 +9,10 @@ from django.utils import timezone
 from django_tasks import task
 
 from civicdesk.cases.models import DeliveryStatus, Message
-from civicdesk.channels import actions
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.protocol import PermanentSendError, get_adapter
+from civicdesk.conversations import pipeline
+from civicdesk.conversations.delivery import mark_delivery_failed
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 def process_payload(payload_id: int) -> None:
     payload = InboundPayload.objects.filter(pk=payload_id).first()
     if payload is not None:
-        actions.process(payload)
+        pipeline.process(payload)
 
 
 def backoff(attempt: int) -> timedelta:
@@ -42,13 +43,13 @@ def deliver_message(message_id: int) -> None:
     try:
         provider_id = get_adapter(message.channel).send(message)
     except PermanentSendError as exc:
-        actions.mark_delivery_failed(message, str(exc))
+        mark_delivery_failed(message, str(exc))
         return
     except Exception as exc:  # network, provider outage: retry with backoff
         log.warning("Delivery of message %s failed (attempt %s): %s", message.pk, message.attempts,
                     type(exc).__name__)
         if message.attempts >= settings.OUTBOUND_MAX_ATTEMPTS:
-            actions.mark_delivery_failed(message, f"{type(exc).__name__}: {exc}")
+            mark_delivery_failed(message, f"{type(exc).__name__}: {exc}")
             return
         retry_at = timezone.now() + backoff(message.attempts)
         Message.objects.filter(pk=message.pk).update(
