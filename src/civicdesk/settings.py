@@ -239,16 +239,6 @@ CHANNEL_ADAPTERS = {
     "email": "civicdesk.mail.adapter.EmailAdapter",
     "open311": "civicdesk.open311.adapter.Open311Adapter",
 }
-# Routers are tried in order; the first that returns a route wins (see civicdesk.cases.routing).
-CASE_ROUTERS = [
-    "civicdesk.gis.routing.route_by_location",
-    "civicdesk.cases.routing.route_by_service",
-    "civicdesk.cases.routing.route_by_agency_hint",
-]
-# Called as hook(case, route) at the end of cases.actions.create_case, inside its transaction.
-CASE_CREATED_HOOKS = ["civicdesk.gis.actions.after_case_created"]
-# Called as hook(case, changed_field_names) by cases.actions.touch after every case change.
-CASE_CHANGED_HOOKS = ["civicdesk.gis.case_locations.sync_case_location"]
 DEFAULT_AGENCY_SLUG = os.environ.get("DEFAULT_AGENCY_SLUG", "311")
 SERVICE_CACHE_SECONDS = env_int("SERVICE_CACHE_SECONDS", 5)  # how long a process reuses a service definition
 

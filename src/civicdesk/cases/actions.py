@@ -8,12 +8,12 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
 from civicdesk.agencies.models import Agency, Team
 from civicdesk.audit.actions import entry, record, record_all, record_field_changes, snapshot
 from civicdesk.audit.models import AuditAction
+from civicdesk.cases.events import CaseChanged, CaseCreated, publish
 from civicdesk.cases.followers import send_to_followers, status_url
 from civicdesk.cases.models import (
     Case,
@@ -76,8 +76,7 @@ def create_case(
               after={"agency": route.agency.slug, "team": route.team.pk if route.team else None,
                      **(route.details or {})}),
     ])
-    for hook in getattr(settings, "CASE_CREATED_HOOKS", []):
-        import_string(hook)(case, route)
+    publish(CaseCreated(case, route))
     return case
 
 
@@ -86,8 +85,7 @@ def touch(case: Case, **changes: Any) -> None:
         setattr(case, field, value)
     case.updated_at = timezone.now()
     case.save(update_fields=[*changes, "updated_at"])
-    for hook in getattr(settings, "CASE_CHANGED_HOOKS", []):
-        import_string(hook)(case, list(changes))
+    publish(CaseChanged(case, tuple(changes)))
 
 
 def reopen_if_finished(case: Case) -> None:

@@ -1,11 +1,12 @@
-"""Choosing the agency and team for a new case; routers are listed in settings.CASE_ROUTERS."""
+"""Choosing the agency and team for a new case: routers declared in code, tried in order, then the default queue.
+
+Apps above cases add their routers in `AppConfig.ready()` (gis puts routing by location first);
+cases/tests/test_events.py lists the exact routers."""
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Protocol
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 from civicdesk.agencies.models import Agency, Service, Team
 
@@ -46,13 +47,21 @@ def route_by_agency_hint(request: RoutingInput) -> Route | None:
     return Route(agency, None, f"Arrived at {agency.name}'s address")
 
 
-@cache
-def _routers() -> list[Router]:
-    return [import_string(path) for path in settings.CASE_ROUTERS]
+_routers: list[Router] = [route_by_service, route_by_agency_hint]
+
+
+def add_router(router: Router, *, first: bool = False) -> None:
+    """Try router before (first) or after the others; adding the same router twice is a no-op."""
+    if router not in _routers:
+        _routers.insert(0 if first else len(_routers), router)
+
+
+def routers() -> tuple[Router, ...]:
+    return tuple(_routers)
 
 
 def choose_route(request: RoutingInput) -> Route:
-    for router in _routers():
+    for router in _routers:
         route = router(request)
         if route is not None:
             return route

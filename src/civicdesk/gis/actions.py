@@ -13,6 +13,7 @@ from django.utils import timezone
 from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases.actions import touch
+from civicdesk.cases.events import CaseCreated
 from civicdesk.cases.models import Case
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
 from civicdesk.gis.case_locations import sync_case_location
@@ -146,7 +147,7 @@ def new_generation(description: str) -> Generation:
 
 
 def record_case_routing(case: Case, route: Route, *, new: bool = False) -> CaseRouting | None:
-    """Remember the generation, area and rule a located case was routed with (a settings.CASE_CREATED_HOOKS hook).
+    """Remember the generation, area and rule a located case was routed with (after_case_created; relocate_case).
 
     `new`: the case was created just now, so it has no row yet (one INSERT instead of update_or_create's four).
     """
@@ -194,8 +195,7 @@ def relocate_case(case: Case, lat: object, lon: object, *, actor: Any, address: 
     return case
 
 
-
-def after_case_created(case: Case, route: Route) -> None:
-    """The settings.CASE_CREATED_HOOKS entry: remember the routing and index the location."""
-    record_case_routing(case, route, new=True)
-    sync_case_location(case, new=True)
+def after_case_created(event: CaseCreated) -> None:
+    """Subscriber of CaseCreated (see gis/apps.py): remember the routing and index the location."""
+    record_case_routing(event.case, event.route, new=True)
+    sync_case_location(event.case, new=True)

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
+from civicdesk.cases.events import CaseChanged
 from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.gis.cells import CELL_DEGREES, ROW, cell_of
 from civicdesk.gis.models import CaseLocation
@@ -12,7 +13,7 @@ LOCATION_FIELDS = {"status", "agency", "service", "lat", "lon", "merged_into"}
 
 
 def sync_case_location(case: Case, changes: Iterable[str] | None = None, *, new: bool = False) -> None:
-    """Keep the case's CaseLocation row in step (a settings.CASE_CHANGED_HOOKS hook; also run on creation, with
+    """Keep the case's CaseLocation row in step (on_case_changed; also run on creation, with
     `new`: a case created just now has no row to delete or update, so it is one INSERT)."""
     if changes is not None and not LOCATION_FIELDS & set(changes):
         return
@@ -27,6 +28,11 @@ def sync_case_location(case: Case, changes: Iterable[str] | None = None, *, new:
         CaseLocation.objects.create(case_id=case.pk, **values)
     else:
         CaseLocation.objects.update_or_create(case_id=case.pk, defaults=values)
+
+
+def on_case_changed(event: CaseChanged) -> None:
+    """Subscriber of CaseChanged (see gis/apps.py): a change to a located field moves the CaseLocation row."""
+    sync_case_location(event.case, event.fields)
 
 
 def rebuild_case_locations() -> int:

@@ -1,4 +1,4 @@
-"""Routing by location: the case router listed first in settings.CASE_ROUTERS, and the rule choice behind it.
+"""Routing by location: the case router gis/apps.py adds first, and the rule choice behind it.
 
 A point is looked up in the active generation ("covers": an edge counts as inside; ties go to the smallest
 area, then the lowest id). Rules for (service or any service, area type, optional area) are tried by priority

@@ -1,0 +1,53 @@
+"""Typed case events and their subscribers, declared in code: the side effects of creating or changing a case.
+
+`publish()` runs every subscriber of the event's type in the caller's transaction, in subscription order. Apps
+above `cases` subscribe in their `AppConfig.ready()` (cases never imports them), and cases/tests/test_events.py
+lists the exact subscribers of each event type, so a new side effect cannot be added without that test changing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from civicdesk.cases.models import Case
+from civicdesk.cases.routing import Route
+
+
+@dataclass(frozen=True)
+class CaseCreated:
+    """A case was just created (inside create_case's transaction), with the route that chose its owner."""
+
+    case: Case
+    route: Route
+
+
+@dataclass(frozen=True)
+class CaseChanged:
+    """Fields of a case were just saved by cases.actions.touch (updated_at is implied, not listed)."""
+
+    case: Case
+    fields: tuple[str, ...]
+
+
+CaseEvent = CaseCreated | CaseChanged
+E = TypeVar("E", CaseCreated, CaseChanged)
+Handler = Callable[[E], None]
+
+_subscribers: dict[type, list[Callable[..., None]]] = {CaseCreated: [], CaseChanged: []}
+
+
+def subscribe(event_type: type[E], handler: Handler[E]) -> None:
+    """Run handler(event) on every published event of this type; subscribing the same handler twice is a no-op."""
+    if event_type not in _subscribers:
+        raise TypeError(f"{event_type!r} is not a case event type.")
+    if handler not in _subscribers[event_type]:
+        _subscribers[event_type].append(handler)
+
+
+def subscribers(event_type: type[E]) -> tuple[Handler[E], ...]:
+    return tuple(_subscribers[event_type])
+
+
+def publish(event: CaseEvent) -> None:
+    for handler in _subscribers[type(event)]:
+        handler(event)

@@ -1,0 +1,47 @@
+"""Case events: the exact subscribers of each event type and router order, and that publishing reaches them."""
+
+import pytest
+
+from civicdesk.cases import routing
+from civicdesk.cases.actions import touch
+from civicdesk.cases.events import CaseChanged, CaseCreated, publish, subscribe, subscribers
+from civicdesk.gis.actions import after_case_created
+from civicdesk.gis.case_locations import on_case_changed
+from civicdesk.gis.models import CaseLocation
+from civicdesk.gis.routing import route_by_location
+from civicdesk.testing.factories import create_agency, create_case
+
+
+def test_the_subscribers_of_each_case_event_are_exactly_these():
+    assert subscribers(CaseCreated) == (after_case_created,)
+    assert subscribers(CaseChanged) == (on_case_changed,)
+
+
+def test_the_routers_are_exactly_these_in_this_order():
+    assert routing.routers() == (route_by_location, routing.route_by_service, routing.route_by_agency_hint)
+
+
+def test_subscribing_twice_runs_a_handler_once(monkeypatch):
+    monkeypatch.setattr("civicdesk.cases.events._subscribers", {CaseCreated: [], CaseChanged: []})
+    seen = []
+    subscribe(CaseChanged, seen.append)
+    subscribe(CaseChanged, seen.append)
+    event = CaseChanged(case=None, fields=("status",))  # type: ignore[arg-type]
+    publish(event)
+    assert seen == [event]
+
+
+def test_only_case_event_types_can_be_subscribed_to():
+    with pytest.raises(TypeError):
+        subscribe(str, print)  # type: ignore[type-var]
+
+
+@pytest.mark.django_db
+def test_a_created_and_then_moved_case_keeps_its_location_row_in_step():
+    create_agency("311")
+    case = create_case(lat=44.5, lon=-72.5)
+    assert CaseLocation.objects.get(case=case).lat == 44.5
+    touch(case, lat=44.6)
+    assert CaseLocation.objects.get(case=case).lat == 44.6
+    touch(case, lat=None)
+    assert not CaseLocation.objects.filter(case=case).exists()
