@@ -227,6 +227,7 @@ def run_cases(engine: str) -> list[str]:
     from django.db import connection
 
     from civicdesk.agencies.models import Service
+    from civicdesk.cases.filters import BBox, CaseFilters, StatusGroup
     from civicdesk.cases.models import Case
     from civicdesk.gis import mapdata
     from civicdesk.gis.case_locations import rebuild_case_locations
@@ -257,7 +258,7 @@ def run_cases(engine: str) -> list[str]:
         found += len(nearby_open_cases(service, lat, lon))
         times.append((time.perf_counter() - started) * 1000)
     nearby_ms = statistics.median(times)
-    filters = mapdata.MapFilters(bbox=CITY_BBOX, status=mapdata.OPEN)
+    filters = CaseFilters(bbox=BBox(*CITY_BBOX), status_group=StatusGroup.OPEN, located=True)
     open_count = mapdata.location_rows(None, filters).count()
     json.dumps(mapdata.cases_geojson(None, filters, public=True), cls=DjangoJSONEncoder)
     times = []
@@ -273,7 +274,7 @@ def run_cases(engine: str) -> list[str]:
     for _ in range(3):
         started = time.perf_counter()
         grid = Grid.base(CITY_BBOX, 250.0)
-        counts = mapdata.grid_counts(mapdata.location_rows(None, mapdata.MapFilters(bbox=CITY_BBOX), exact=False), grid)
+        counts = mapdata.grid_counts(mapdata.location_rows(None, CaseFilters(bbox=BBox(*CITY_BBOX)), exact=False), grid)
         result = hotspots(counts)
         features = hotspot_features(grid, result, counts)
         times.append(time.perf_counter() - started)

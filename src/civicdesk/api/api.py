@@ -10,9 +10,10 @@ from ninja.errors import HttpError
 from civicdesk.api import schemas
 from civicdesk.api.auth import PersonalToken, RateLimitExceeded
 from civicdesk.cases import actions
+from civicdesk.cases.filters import CaseFilters, InboxView, Sort
 from civicdesk.cases.models import Case, ReplyAudience
 from civicdesk.cases.permissions import can_act, visible_cases
-from civicdesk.cases.queries import CaseFilters, InboxView, case_page, case_timeline, filter_cases
+from civicdesk.cases.queries import case_page, case_timeline, inbox_cases
 from civicdesk.channels.models import Channel
 from civicdesk.inbox.forms import AssignForm, TransferForm
 from civicdesk.web.params import EARLIEST_DAY, LATEST_DAY, MAX_DB_INT, MAX_PAGE
@@ -42,9 +43,16 @@ class CaseQuery(Schema):
     assignee: int | None = Field(None, ge=1, le=MAX_DB_INT)
     created_from: date | None = Field(None, ge=EARLIEST_DAY, le=LATEST_DAY)
     created_to: date | None = Field(None, ge=EARLIEST_DAY, le=LATEST_DAY)
-    view: schemas.QueryText = Field(InboxView.ALL, max_length=40)
-    sort: schemas.QueryText = Field("newest", max_length=40)
+    view: schemas.QueryText = Field(InboxView.ALL.value, max_length=40)
+    sort: schemas.QueryText = Field(Sort.NEWEST.value, max_length=40)
     page: int = Field(1, ge=1, le=MAX_PAGE)
+
+    def to_filters(self) -> CaseFilters:
+        """The API's parameters in the shared vocabulary (the inbox form's meaning: one status, one service)."""
+        return CaseFilters(
+            q=self.q, statuses=(self.status,) if self.status else (), channel=self.channel, agency=self.agency,
+            services=(self.service,) if self.service else (), team=self.team, assignee=self.assignee,
+            created_from=self.created_from, created_to=self.created_to, view=self.view, sort=self.sort)
 
 
 def _case_for(request: HttpRequest, number: str, *, to_change: bool = False) -> Case:
@@ -71,11 +79,7 @@ def _detail(case: Case) -> dict[str, Any]:
 def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> dict[str, Any]:
     if filters.channel and filters.channel not in Channel.values:
         raise HttpError(400, f"channel: unknown channel {filters.channel!r}; one of {', '.join(Channel.values)}.")
-    found = filter_cases(request.user, CaseFilters(
-        q=filters.q, status=filters.status, channel=filters.channel, agency=filters.agency, service=filters.service,
-        team=filters.team, assignee=filters.assignee, created_from=filters.created_from,
-        created_to=filters.created_to, view=filters.view, sort=filters.sort))
-    page = case_page(found, filters.page)
+    page = case_page(inbox_cases(request.user, filters.to_filters()), filters.page)
     return {"count": page.count, "count_capped": page.count_capped, "page": page.number, "has_next": page.has_next,
             "items": [schemas.case_item(case) for case in page.cases]}
 

@@ -1,143 +1,23 @@
-"""Read-only case queries: inbox filtering, sorting and paging, and the merged timeline of a case."""
+"""Read-only case queries: the inbox list (filters in cases/filters.py) and its paging, and a case's timeline."""
 
-import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from django.db import connection
-from django.db.models import BooleanField, Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
 from civicdesk.audit.models import AuditEntry
-from civicdesk.cases.models import Case, CaseStatus, DeliveryStatus, Direction, Message
-from civicdesk.cases.permissions import staff_profile, visible_cases
+from civicdesk.cases.filters import CaseFilters, Sort, apply
+from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
+from civicdesk.cases.permissions import visible_cases
 from civicdesk.contacts.models import ContactMerge, IdentityKind
-from civicdesk.web.params import day_after_start, day_start
 
 
-class InboxView:
-    ALL = "all"
-    UNASSIGNED = "unassigned"
-    MINE = "mine"
-    MY_TEAM = "my_team"
-    CHOICES = [(ALL, "All cases"), (UNASSIGNED, "Unassigned"), (MINE, "Mine"), (MY_TEAM, "My team")]
-
-
-# Same text as the expression index of migration cases 0003 (literals inlined so the planner can match it).
-PRIORITY_RANK_SQL = ("CASE \"cases_case\".\"priority\" WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 "
-                     "ELSE 0 END")
-SORTS: dict[str, tuple[Any, ...]] = {
-    "newest": ("-created_at", "-id"),
-    "oldest": ("created_at", "id"),
-    "updated": ("-updated_at", "-id"),
-    "priority": (RawSQL(PRIORITY_RANK_SQL, []).desc(), "-created_at", "-id"),
-}
-FTS_DENSE_THRESHOLD = 5000  # more matches than this: walk the sort index and probe the matches instead
-
-
-@dataclass
-class CaseFilters:
-    q: str = ""
-    status: str = ""
-    channel: str = ""
-    agency: str = ""  # slug
-    team: int | None = None
-    assignee: int | None = None
-    service: str = ""  # code
-    created_from: date | None = None
-    created_to: date | None = None
-    view: str = InboxView.ALL
-    sort: str = "newest"
-    open_only: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-CASE_NUMBER_RE = re.compile(r"^[A-Za-z]{2,5}-\d{4}-\d{6}$")
-SEARCH_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
-MAX_SEARCH_TOKENS = 12
-
-
-def looks_like_case_number(text: str) -> bool:
-    return bool(CASE_NUMBER_RE.match(text.strip()))
-
-
-def fts5_match_query(text: str) -> str:
-    """User text as an FTS5 MATCH expression: each word double-quoted, so operators and syntax are inert."""
-    tokens = SEARCH_TOKEN_RE.findall(text)[:MAX_SEARCH_TOKENS]
-    return " ".join('"' + token.replace('"', '""') + '"' for token in tokens)
-
-
-def full_text_condition(text: str) -> RawSQL | None:
-    """A boolean SQL condition using the vendor's full-text index (migration cases 0002), or None if no words."""
-    if connection.vendor == "postgresql":
-        return RawSQL(
-            "to_tsvector('english', \"cases_case\".\"subject\" || ' ' || \"cases_case\".\"description\") "
-            "@@ plainto_tsquery('english', %s)", [text], output_field=BooleanField())
-    match = fts5_match_query(text)
-    if not match:
-        return None
-    if connection.vendor == "sqlite":
-        # Few matches: drive the query from the match list (by rowid). Many: the unary + stops SQLite from doing
-        # that (it would fetch and sort every match) so it walks the sort index and probes the match set instead.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM (SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s "
-                           "LIMIT %s)", [match, FTS_DENSE_THRESHOLD + 1])
-            dense = cursor.fetchone()[0] > FTS_DENSE_THRESHOLD
-        column = "+\"cases_case\".\"id\"" if dense else "\"cases_case\".\"id\""
-        return RawSQL(f"{column} IN (SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s)",
-                      [match], output_field=BooleanField())
-    return None
-
-
-def search_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
-    """Indexed text search over subject and description (FTS5 / PostgreSQL full text), or an exact case number."""
-    text = text.strip()[:200]
-    if not text:
-        return queryset
-    if looks_like_case_number(text):
-        return queryset.filter(number=text.upper())
-    condition = full_text_condition(text)
-    if condition is None:
-        if connection.vendor in ("sqlite", "postgresql"):
-            return queryset.none()  # only punctuation: nothing to look for
-        return queryset.filter(Q(subject__icontains=text) | Q(description__icontains=text))
-    return queryset.filter(condition)
-
-
-def filter_cases(user: Any, filters: CaseFilters) -> QuerySet[Case]:
-    """The user's visible cases narrowed by the inbox filters, sorted; select_related keeps the list N+1 free."""
-    cases = visible_cases(user).filter(merged_into__isnull=True)  # partial index: only merged rows are in it
-    if filters.status:
-        cases = cases.filter(status=filters.status)
-    elif filters.open_only:
-        cases = cases.exclude(status__in=CaseStatus.finished())
-    if filters.channel:
-        cases = cases.filter(channel=filters.channel)
-    if filters.agency:
-        cases = cases.filter(agency__slug=filters.agency)
-    if filters.team:
-        cases = cases.filter(team_id=filters.team)
-    if filters.assignee:
-        cases = cases.filter(assignee_id=filters.assignee)
-    if filters.service:
-        cases = cases.filter(service__code=filters.service)
-    # datetime bounds (not __date) so the created_at indexes apply; a day past what datetimes hold is no bound
-    if filters.created_from and day_start(filters.created_from):
-        cases = cases.filter(created_at__gte=day_start(filters.created_from))
-    if filters.created_to and day_after_start(filters.created_to):
-        cases = cases.filter(created_at__lt=day_after_start(filters.created_to))
-    if filters.view == InboxView.UNASSIGNED:
-        cases = cases.filter(assignee__isnull=True)
-    elif filters.view == InboxView.MINE:
-        cases = cases.filter(assignee=user)
-    elif filters.view == InboxView.MY_TEAM:
-        profile = staff_profile(user)
-        team_ids = list(profile.teams.values_list("pk", flat=True)) if profile else []
-        cases = cases.filter(team_id__in=team_ids)
-    cases = search_cases(cases, filters.q)
-    order = SORTS.get(filters.sort, SORTS["newest"])
-    return cases.select_related("agency", "team", "assignee", "service", "contact").order_by(*order)
+def inbox_cases(user: Any, filters: CaseFilters) -> QuerySet[Case]:
+    """The user's visible cases narrowed by the filters, newest first unless sorted otherwise; select_related keeps
+    the list N+1 free. The inbox and the API list this."""
+    cases = apply(visible_cases(user), replace(filters, sort=filters.sort or Sort.NEWEST), user=user)
+    return cases.select_related("agency", "team", "assignee", "service", "contact")
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Map pages (public /map/, staff /staff/map/), their GeoJSON layers, hotspots and initiative impact pages."""
 
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from civicdesk.agencies.models import Agency, Service
+from civicdesk.cases.filters import CaseFilters, StatusGroup, apply
 from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.cases.permissions import is_admin, staff_profile, visible_cases
 from civicdesk.gis import mapdata
@@ -30,9 +32,9 @@ def tile_settings() -> dict[str, str]:
     return {"tile_url": url, "tile_attribution": attribution}
 
 
-def _filters(request: HttpRequest) -> mapdata.MapFilters | JsonResponse:
+def _query(request: HttpRequest) -> tuple[CaseFilters, mapdata.MapLayout] | JsonResponse:
     try:
-        return mapdata.MapFilters.from_query(request.GET)
+        return mapdata.parse_map_query(request.GET)
     except mapdata.FilterError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
 
@@ -41,7 +43,7 @@ def _page_context(request: HttpRequest, *, staff: bool) -> dict[str, Any]:
     return {
         **tile_settings(), "staff": staff,
         "services": Service.objects.filter(is_active=True).order_by("name"),
-        "statuses": [(mapdata.OPEN, "Open (not resolved or closed)"), *CaseStatus.choices],
+        "statuses": [(StatusGroup.OPEN.value, StatusGroup.OPEN.label), *CaseStatus.choices],
         "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff else [],
         "selected": {k: request.GET.get(k, "") for k in ("service", "status", "agency", "from", "to")},
     }
@@ -52,26 +54,26 @@ def public_map(request: HttpRequest) -> HttpResponse:
     """Open cases on a map, no personal data, with a plain list as the accessible alternative."""
     context = _page_context(request, staff=False)
     if not request.GET.get("status"):
-        context["selected"]["status"] = mapdata.OPEN
+        context["selected"]["status"] = StatusGroup.OPEN.value
     params = request.GET.copy()
-    params.setdefault("status", mapdata.OPEN)
+    params.setdefault("status", StatusGroup.OPEN.value)
     try:
-        filters = mapdata.MapFilters.from_query(params)
+        filters, _layout = mapdata.parse_map_query(params)
     except mapdata.FilterError as exc:
         context["error"] = str(exc)
-        filters = mapdata.MapFilters(status=mapdata.OPEN)
-    context["cases"] = mapdata.filter_cases(Case.objects.all(), filters).select_related("service").order_by(
+        filters = CaseFilters(status_group=StatusGroup.OPEN, located=True)
+    context["cases"] = apply(Case.objects.all(), filters).select_related("service").order_by(
         "-created_at")[:PUBLIC_LIST_LIMIT]
     return render(request, "gis/map_page.html", context)
 
 
 @require_GET
 def public_cases_geojson(request: HttpRequest) -> JsonResponse:
-    filters = _filters(request)
-    if isinstance(filters, JsonResponse):
-        return filters
-    filters.agency = ""
-    return JsonResponse(mapdata.cases_geojson(None, filters, public=True))
+    query = _query(request)
+    if isinstance(query, JsonResponse):
+        return query
+    filters, layout = query
+    return JsonResponse(mapdata.cases_geojson(None, replace(filters, agency=""), layout, public=True))
 
 
 @require_GET
@@ -100,10 +102,11 @@ def staff_map(request: HttpRequest) -> HttpResponse:
 @require_GET
 def staff_cases_geojson(request: HttpRequest) -> JsonResponse:
     _staff_only(request)
-    filters = _filters(request)
-    if isinstance(filters, JsonResponse):
-        return filters
-    return JsonResponse(mapdata.cases_geojson(_scope(request), filters, public=False))
+    query = _query(request)
+    if isinstance(query, JsonResponse):
+        return query
+    filters, layout = query
+    return JsonResponse(mapdata.cases_geojson(_scope(request), filters, layout, public=False))
 
 
 @login_required
@@ -111,9 +114,10 @@ def staff_cases_geojson(request: HttpRequest) -> JsonResponse:
 def hotspots_geojson(request: HttpRequest) -> JsonResponse:
     """Significant Gi* hot and cold cells (FDR-controlled) for the filtered cases the user may see."""
     _staff_only(request)
-    filters = _filters(request)
-    if isinstance(filters, JsonResponse):
-        return filters
+    query = _query(request)
+    if isinstance(query, JsonResponse):
+        return query
+    filters, _layout = query
     rows = mapdata.location_rows(_scope(request), filters, exact=False)
     extent = mapdata.extent_of(rows, filters)
     if extent is None:

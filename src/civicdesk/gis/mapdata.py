@@ -1,5 +1,5 @@
-"""Map layers as GeoJSON: case points filtered by bbox, status, service, agency and date, aggregated on the
-server into grid cells past MAX_POINTS; and boundaries of the active generation."""
+"""Map layers as GeoJSON: case points filtered by the shared CaseFilters (bbox, status, service, agency, days),
+aggregated on the server into grid cells past MAX_POINTS; and boundaries of the active generation."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -11,59 +11,65 @@ from django.db.models import Count, Max, Min, QuerySet
 from django.utils.translation import gettext as _
 
 from civicdesk.agencies.models import Agency, Service
+from civicdesk.cases.filters import BBox, CaseFilters, StatusGroup, bound_lookups, box_lookups, one_of
 from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.gis.cells import CELL_DEGREES, ROW, cell_range
 from civicdesk.gis.lookup import active_generation_key
 from civicdesk.gis.models import Area, CaseLocation
-from civicdesk.web.params import EARLIEST_DAY, LATEST_DAY, BadParameter, day_after_start, day_start, finite_float
+from civicdesk.web.params import EARLIEST_DAY, LATEST_DAY, BadParameter, finite_float
 
 MAX_POINTS = 5000
 DEFAULT_GRID = 64
-OPEN = "open"
+# What CaseLocation rows can be narrowed by (the rest of CaseFilters is not copied into that index table).
+LOCATION_FILTERS = {"bbox", "statuses", "status_group", "services", "agency", "created_from", "created_to", "located"}
 
 
 class FilterError(ValueError):
     """A map filter parameter that cannot be understood."""
 
 
-@dataclass
-class MapFilters:
-    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
-    status: str = ""  # a CaseStatus value, or "open"
-    service: str = ""
-    agency: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
+@dataclass(frozen=True)
+class MapLayout:
+    """How the matching cases are drawn: points (aggregated past MAX_POINTS), or counts on a grid x grid grid."""
+
     aggregate: bool = False
     grid: int = DEFAULT_GRID
 
-    @classmethod
-    def from_query(cls, params: Any) -> "MapFilters":
-        filters = cls(status=params.get("status", ""), service=params.get("service", ""),
-                      agency=params.get("agency", ""), aggregate=params.get("aggregate") in ("1", "true", "grid"))
-        if filters.status and filters.status != OPEN and filters.status not in CaseStatus.values:
-            raise FilterError(f"Unknown status '{filters.status}'.")
-        if params.get("bbox"):
-            filters.bbox = parse_bbox(params["bbox"])
-        for name, attr in (("from", "date_from"), ("to", "date_to")):
-            if params.get(name):
-                try:
-                    day = date.fromisoformat(params[name])
-                    if not EARLIEST_DAY <= day <= LATEST_DAY:
-                        raise ValueError(name)
-                    setattr(filters, attr, day)
-                except ValueError as exc:
-                    raise FilterError(_("'%(name)s' must be a date like 2026-01-31, from %(low)s to %(high)s.") % {
-                        "name": name, "low": EARLIEST_DAY, "high": LATEST_DAY}) from exc
-        if params.get("grid"):
+
+def parse_map_query(params: Any) -> tuple[CaseFilters, MapLayout]:
+    """The map's GET parameters onto the shared vocabulary: bbox, status (a CaseStatus value, or "open" for the
+    StatusGroup), service, agency, from and to (whole days); only located cases. Plus aggregate and grid."""
+    status = params.get("status", "")
+    if status and status != StatusGroup.OPEN and status not in CaseStatus.values:
+        raise FilterError(f"Unknown status '{status}'.")
+    bbox = parse_bbox(params["bbox"]) if params.get("bbox") else None
+    days: dict[str, date] = {}
+    for name in ("from", "to"):
+        if params.get(name):
             try:
-                filters.grid = max(4, min(int(params["grid"]), 256))
+                day = date.fromisoformat(params[name])
+                if not EARLIEST_DAY <= day <= LATEST_DAY:
+                    raise ValueError(name)
+                days[name] = day
             except ValueError as exc:
-                raise FilterError("grid must be a number of cells.") from exc
-        return filters
+                raise FilterError(_("'%(name)s' must be a date like 2026-01-31, from %(low)s to %(high)s.") % {
+                    "name": name, "low": EARLIEST_DAY, "high": LATEST_DAY}) from exc
+    grid = DEFAULT_GRID
+    if params.get("grid"):
+        try:
+            grid = max(4, min(int(params["grid"]), 256))
+        except ValueError as exc:
+            raise FilterError("grid must be a number of cells.") from exc
+    service = params.get("service", "")
+    filters = CaseFilters(
+        statuses=(status,) if status and status != StatusGroup.OPEN else (),
+        status_group=StatusGroup.OPEN if status == StatusGroup.OPEN else "",
+        services=(service,) if service else (), agency=params.get("agency", ""), bbox=bbox,
+        created_from=days.get("from"), created_to=days.get("to"), located=True)
+    return filters, MapLayout(aggregate=params.get("aggregate") in ("1", "true", "grid"), grid=grid)
 
 
-def parse_bbox(text: str) -> tuple[float, float, float, float]:
+def parse_bbox(text: str) -> BBox:
     """min_lon,min_lat,max_lon,max_lat as finite numbers on the globe, min < max; else a FilterError."""
     parts = text.split(",")
     if len(parts) != 4:
@@ -76,36 +82,19 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
                             "latitudes from -90 to 90.")) from exc
     if min_lon >= max_lon or min_lat >= max_lat:
         raise FilterError(_("bbox must be min_lon,min_lat,max_lon,max_lat with min < max."))
-    return min_lon, min_lat, max_lon, max_lat
+    return BBox(min_lon, min_lat, max_lon, max_lat)
 
 
-def filter_cases(cases: QuerySet[Case], filters: MapFilters) -> QuerySet[Case]:
-    """The filters on the cases table itself (the public list under the map)."""
-    cases = cases.filter(lat__isnull=False, lon__isnull=False, merged_into__isnull=True)
-    if filters.bbox:
-        min_lon, min_lat, max_lon, max_lat = filters.bbox
-        cases = cases.filter(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon)
-    if filters.status == OPEN:
-        cases = cases.exclude(status__in=CaseStatus.finished())
-    elif filters.status:
-        cases = cases.filter(status=filters.status)
-    if filters.service:
-        cases = cases.filter(service__code=filters.service)
-    if filters.agency:
-        cases = cases.filter(agency__slug=filters.agency)
-    if filters.date_from and day_start(filters.date_from):
-        cases = cases.filter(created_at__gte=day_start(filters.date_from))
-    if filters.date_to and day_after_start(filters.date_to):
-        cases = cases.filter(created_at__lt=day_after_start(filters.date_to))
-    return cases
-
-
-def location_rows(scope: QuerySet[Case] | None, filters: MapFilters, *, exact: bool = True) -> QuerySet[CaseLocation]:
+def location_rows(scope: QuerySet[Case] | None, filters: CaseFilters, *,
+                  exact: bool = True) -> QuerySet[CaseLocation]:
     """CaseLocation rows matching the filters; scope (a visible_cases queryset) limits them for staff.
 
     With exact=False the bbox narrows by grid rows only, so grouping by cell reads nothing but an index; callers
     then drop the cells outside the bbox's columns (aggregates are per cell anyway).
     """
+    unsupported = filters.narrowing() - LOCATION_FILTERS
+    if unsupported:
+        raise ValueError(f"Map locations cannot be filtered by {', '.join(sorted(unsupported))}.")
     rows = CaseLocation.objects.all()
     if scope is not None:
         rows = rows.filter(case_id__in=scope.values("pk"))
@@ -114,31 +103,31 @@ def location_rows(scope: QuerySet[Case] | None, filters: MapFilters, *, exact: b
         low, high = cell_range(min_lat, max_lat)
         rows = rows.filter(cell__gte=low, cell__lte=high)
         if exact:
-            rows = rows.filter(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon)
-    if filters.status == OPEN:
-        rows = rows.filter(is_open__in=[True])  # "IN (1)" lets SQLite use the (is_open, cell) index, a bare column not
-    elif filters.status:
-        rows = rows.filter(status=filters.status)
-    if filters.service:
-        rows = rows.filter(service_id=Service.objects.filter(code=filters.service).values("pk")[:1])
+            rows = rows.filter(**box_lookups(filters.bbox))
+    if filters.status_group:  # "IN (1)" lets SQLite use the (is_open, cell) index, a bare column not
+        rows = rows.filter(is_open__in=[filters.status_group == StatusGroup.OPEN])
+    if filters.statuses:
+        rows = rows.filter(**one_of("status", filters.statuses))
+    if len(filters.services) == 1:
+        rows = rows.filter(service_id=Service.objects.filter(code=filters.services[0]).values("pk")[:1])
+    elif filters.services:
+        rows = rows.filter(service_id__in=Service.objects.filter(code__in=filters.services).values("pk"))
     if filters.agency:
         rows = rows.filter(agency_id=Agency.objects.filter(slug=filters.agency).values("pk")[:1])
-    if filters.date_from and day_start(filters.date_from):
-        rows = rows.filter(created_at__gte=day_start(filters.date_from))
-    if filters.date_to and day_after_start(filters.date_to):
-        rows = rows.filter(created_at__lt=day_after_start(filters.date_to))
-    return rows
+    created = bound_lookups("created_at", filters.created_from, filters.created_to)
+    return rows.filter(**created) if created else rows
 
 
-def cases_geojson(scope: QuerySet[Case] | None, filters: MapFilters, *, public: bool) -> dict[str, Any]:
+def cases_geojson(scope: QuerySet[Case] | None, filters: CaseFilters, layout: MapLayout = MapLayout(), *,
+                  public: bool) -> dict[str, Any]:
     """Points with public fields only (no names, contacts or text), or grid cells with counts past MAX_POINTS."""
     rows = location_rows(scope, filters)
-    if not filters.aggregate and rows[:MAX_POINTS + 1].count() <= MAX_POINTS:  # stops counting past the limit
+    if not layout.aggregate and rows[:MAX_POINTS + 1].count() <= MAX_POINTS:  # stops counting past the limit
         points = list(rows.order_by("-created_at").values_list(
             "case__number", "case__public_id", "lat", "lon", "status", "service__name", "created_at"))
         return {"type": "FeatureCollection", "properties": {"aggregated": False, "count": len(points)},
                 "features": [_point(r, public) for r in points]}
-    return aggregate(location_rows(scope, filters, exact=False), filters)
+    return aggregate(location_rows(scope, filters, exact=False), filters, layout.grid)
 
 
 def _point(row: tuple[Any, ...], public: bool) -> dict[str, Any]:
@@ -151,7 +140,7 @@ def _point(row: tuple[Any, ...], public: bool) -> dict[str, Any]:
             "properties": props}
 
 
-def extent_of(rows: QuerySet[CaseLocation], filters: MapFilters) -> tuple[float, float, float, float] | None:
+def extent_of(rows: QuerySet[CaseLocation], filters: CaseFilters) -> tuple[float, float, float, float] | None:
     """The bbox filter, else the active boundaries' extent, else the extent of the rows."""
     if filters.bbox:
         return filters.bbox
@@ -177,13 +166,13 @@ def cell_counts(rows: QuerySet[CaseLocation]) -> tuple[np.ndarray, np.ndarray, n
     return grouped[:, 0] // ROW, grouped[:, 0] % ROW, grouped[:, 1]
 
 
-def aggregate(rows: QuerySet[CaseLocation], filters: MapFilters) -> dict[str, Any]:
-    """Counts on a filters.grid x filters.grid display grid over the extent, summed from base cell counts."""
+def aggregate(rows: QuerySet[CaseLocation], filters: CaseFilters, grid: int = DEFAULT_GRID) -> dict[str, Any]:
+    """Counts on a grid x grid display grid over the extent, summed from base cell counts."""
     extent = extent_of(rows, filters)
     if extent is None:
         return {"type": "FeatureCollection", "properties": {"aggregated": True, "count": 0}, "features": []}
     min_lon, min_lat, max_lon, max_lat = extent
-    n = filters.grid
+    n = grid
     dx, dy = (max_lon - min_lon) / n, (max_lat - min_lat) / n
     r, c, counts = cell_counts(rows)
     lat = (r + 0.5) * CELL_DEGREES - 90

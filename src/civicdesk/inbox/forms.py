@@ -10,15 +10,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
 from civicdesk.agencies.models import Agency, Service, StaffProfile, Team
+from civicdesk.cases.filters import CaseFilters, InboxView, Sort
 from civicdesk.cases.models import Case, CaseStatus, Priority, ReplyAudience
-from civicdesk.cases.queries import SORTS, CaseFilters, InboxView
 from civicdesk.channels.models import Channel
 
 User = get_user_model()
 ANY = [("", "Any")]
 TRANSFER_REASON_LENGTH = 2000  # the API's limit too
-SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
-               "priority": "Priority (urgent first)"}
 
 
 class StaffLoginForm(AuthenticationForm):
@@ -63,7 +61,7 @@ class InboxFilterForm(StaffForm):
 
     id_prefix = "filter"
     q = forms.CharField(required=False, max_length=200, label="Search cases")
-    view = forms.ChoiceField(required=False, choices=InboxView.CHOICES)
+    view = forms.ChoiceField(required=False, choices=InboxView.choices)
     status = forms.ChoiceField(required=False, choices=ANY + CaseStatus.choices)
     channel = forms.ChoiceField(required=False, choices=ANY + Channel.choices)
     agency = forms.ChoiceField(required=False, choices=ANY)
@@ -73,7 +71,7 @@ class InboxFilterForm(StaffForm):
     created_from = forms.DateField(required=False, label="Created from",
                                    widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
-    sort = forms.ChoiceField(required=False, choices=[(k, SORT_LABELS[k]) for k in SORTS])
+    sort = forms.ChoiceField(required=False, choices=Sort.choices)
     page = forms.IntegerField(required=False, min_value=1, max_value=100000)
 
     def __init__(self, data: Any, *, agencies: QuerySet[Agency], teams: QuerySet[Team], staff: QuerySet[Any],
@@ -102,13 +100,15 @@ class InboxFilterForm(StaffForm):
         return self.cleaned_data.get(name) if name not in self.errors else None
 
     def to_filters(self) -> CaseFilters:
+        """The inbox's parameters in the shared vocabulary: one status, one service, whole days."""
         self.is_valid()
+        status, service = self.value("status"), self.value("service")
         return CaseFilters(
-            q=self.value("q") or "", status=self.value("status") or "", channel=self.value("channel") or "",
+            q=self.value("q") or "", statuses=(status,) if status else (), channel=self.value("channel") or "",
             agency=self.value("agency") or "", team=self.value("team"), assignee=self.value("assignee"),
-            service=self.value("service") or "", created_from=self.value("created_from"),
+            services=(service,) if service else (), created_from=self.value("created_from"),
             created_to=self.value("created_to"), view=self.value("view") or InboxView.ALL,
-            sort=self.value("sort") or "newest",
+            sort=self.value("sort") or Sort.NEWEST,
         )
 
     @property

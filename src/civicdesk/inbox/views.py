@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from civicdesk.cases.queries import case_page, filter_cases, latest_case_change, looks_like_case_number
+from civicdesk.cases.queries import case_page, inbox_cases, latest_case_change
+from civicdesk.cases.search import looks_like_case_number
 from civicdesk.inbox.access import staff_required
 from civicdesk.inbox.forms import InboxFilterForm
 from civicdesk.inbox.queries import case_from_number, filter_choices, list_signature
@@ -29,7 +30,7 @@ def inbox_context(request: HttpRequest) -> dict[str, Any]:
     params = _filter_params(request.GET)
     form = InboxFilterForm(params, **filter_choices(request.user))
     filters = form.to_filters()
-    cases = filter_cases(request.user, filters).defer("description", "attributes")
+    cases = inbox_cases(request.user, filters).defer("description", "attributes")
     page = case_page(cases, form.page_number, with_count=not filters.q)  # text search: no count, next-page only
     signature = list_signature(page)
     live_query = urlencode([*params.lists(), ("since", since), ("sig", signature)], doseq=True)

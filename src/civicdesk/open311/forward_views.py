@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from civicdesk.cases.permissions import can_act, visible_cases
-from civicdesk.cases.queries import looks_like_case_number
+from civicdesk.cases.search import looks_like_case_number
 from civicdesk.open311.forwarding import forward_case
 from civicdesk.open311.models import ExternalEndpoint
 

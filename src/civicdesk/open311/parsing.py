@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -14,7 +14,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import QueryDict
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+
+from civicdesk.cases.filters import CaseFilters, Circle, Sort, StatusGroup
 
 
 class Open311Error(Exception):
@@ -182,45 +185,62 @@ def form_attributes(data: MultiValueDict) -> dict[str, list[str]]:
     return answers
 
 
-def request_filters(data: Any, agency_ids: list[int] | None) -> Any:
-    """GET requests parameters into RequestFilters (see queries), with the 90-day default window."""
-    from datetime import timedelta
+class RequestsQuery(NamedTuple):
+    """GET requests: which cases (the shared vocabulary) and which page of them."""
 
-    from django.utils import timezone
+    filters: CaseFilters
+    page: int
+    page_size: int
 
-    from civicdesk.open311.queries import MAX_RESULTS, RequestFilters
 
-    filters = RequestFilters(agency_ids=agency_ids)
-    filters.ids = param_list(data, "service_request_id")
-    filters.service_codes = param_list(data, "service_code")
-    filters.statuses = [s.lower() for s in param_list(data, "status")]
-    unknown = [s for s in filters.statuses if s not in ("open", "closed")]
+def request_filters(data: Any) -> RequestsQuery:
+    """GET requests parameters onto CaseFilters. service_request_id overrides every other filter; otherwise the
+    window is 90 days back from end_date (or now) unless a start or an updated_* bound is given."""
+    from civicdesk.open311.queries import MAX_RESULTS
+
+    ids = param_list(data, "service_request_id")
+    service_codes = param_list(data, "service_code")
+    statuses = [s.lower() for s in param_list(data, "status")]
+    unknown = [s for s in statuses if s not in StatusGroup.values]
     errors = [f"status: '{', '.join(unknown)[:40]}' is not open or closed."] if unknown else []
+    bounds: dict[str, datetime] = {}
     for name in ("start_date", "end_date", "updated_after", "updated_before"):
         value = param(data, name)
         if value is not None:
             try:
-                setattr(filters, {"start_date": "start", "end_date": "end"}.get(name, name),
-                        parse_datetime(value, name))
+                bounds[name] = parse_datetime(value, name)
             except Open311Error as exc:
                 errors += [e for _c, e in exc.errors]
     lat, lon, radius = param(data, "lat"), param(data, "long"), param(data, "radius")
+    near = None
+    page, page_size = 1, MAX_RESULTS
     try:
         if (lat is None) != (lon is None):
             errors.append("lat and long must be given together.")
         elif lat is not None and lon is not None:
-            filters.lat, filters.lon = parse_float(lat, "lat", 90), parse_float(lon, "long", 180)
-            filters.radius_m = parse_float(radius, "radius", 50_000) if radius else 500.0
-            if filters.radius_m <= 0:
+            point = parse_float(lat, "lat", 90), parse_float(lon, "long", 180)
+            radius_m = parse_float(radius, "radius", 50_000) if radius else 500.0
+            near = Circle(*point, radius_m)
+            if radius_m <= 0:
                 errors.append("radius: must be more than 0 metres.")
-        filters.page = parse_positive_int(param(data, "page"), "page", 1, 1_000_000)
-        filters.page_size = parse_positive_int(param(data, "page_size"), "page_size", MAX_RESULTS, MAX_RESULTS)
+        page = parse_positive_int(param(data, "page"), "page", 1, 1_000_000)
+        page_size = parse_positive_int(param(data, "page_size"), "page_size", MAX_RESULTS, MAX_RESULTS)
     except Open311Error as exc:
         errors += [e for _c, e in exc.errors]
     if errors:
         raise bad_request(*errors)
-    if filters.start and filters.end and filters.start > filters.end:
+    start, end = bounds.get("start_date"), bounds.get("end_date")
+    if start and end and start > end:
         raise bad_request("start_date: later than end_date.")
-    if filters.start is None and not filters.ids and not (filters.updated_after or filters.updated_before):
-        filters.start = (filters.end or timezone.now()) - timedelta(days=90)
-    return filters
+    newest = Sort.NEWEST.value
+    if ids:
+        return RequestsQuery(CaseFilters(public_ids=tuple(ids[:MAX_RESULTS]), include_merged=True, sort=newest),
+                             1, MAX_RESULTS)
+    updated_after, updated_before = bounds.get("updated_after"), bounds.get("updated_before")
+    if start is None and not (updated_after or updated_before):
+        start = (end or timezone.now()) - timedelta(days=90)
+    group = statuses[0] if len(set(statuses)) == 1 else ""  # open and closed together: no narrowing
+    return RequestsQuery(CaseFilters(
+        services=tuple(service_codes), status_group=group, created_from=start, created_to=end,
+        updated_from=updated_after, updated_to=updated_before, near=near, include_merged=True, sort=newest,
+    ), page, page_size)

@@ -1,8 +1,7 @@
 """Read-only queries behind the Open311 server: services, service requests with their latest public note, updates."""
 
 import itertools
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,16 +9,16 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from civicdesk.agencies.models import Service
 from civicdesk.audit.models import AuditAction, AuditEntry
+from civicdesk.cases.filters import CaseFilters, StatusGroup, apply, is_open
 from civicdesk.cases.models import Attachment, Case, CaseStatus, Direction, Message
 from civicdesk.open311.models import BatchToken
 
-CLOSED_STATUSES = [CaseStatus.RESOLVED, CaseStatus.CLOSED]
-OPEN_STATUSES = [s for s in CaseStatus.values if s not in CLOSED_STATUSES]
 MAX_RESULTS = 1000
 
 
 def open311_status(status: str) -> str:
-    return "closed" if status in CLOSED_STATUSES else "open"
+    """Open311 knows two statuses, the StatusGroup values: open, or closed (resolved or closed here)."""
+    return StatusGroup.OPEN.value if is_open(status) else StatusGroup.CLOSED.value
 
 
 def services(agency_ids: list[int] | None) -> QuerySet[Service]:
@@ -47,23 +46,6 @@ def public_messages() -> QuerySet[Message]:
         direction=Direction.NOTE)
 
 
-@dataclass
-class RequestFilters:
-    ids: list[str] = field(default_factory=list)
-    service_codes: list[str] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
-    start: datetime | None = None
-    end: datetime | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-    lat: float | None = None
-    lon: float | None = None
-    radius_m: float | None = None
-    agency_ids: list[int] | None = None
-    page: int = 1
-    page_size: int = MAX_RESULTS
-
-
 def _request_queryset() -> QuerySet[Case]:
     latest_note = public_updates(OuterRef("pk")).order_by("-created_at", "-id").values("visible_text")[:1]
     first_photo = Attachment.objects.filter(message__case=OuterRef("pk"), message__direction=Direction.INBOUND,
@@ -73,49 +55,19 @@ def _request_queryset() -> QuerySet[Case]:
             .annotate(latest_note=Subquery(latest_note), first_photo=Subquery(first_photo)))
 
 
-def service_requests(filters: RequestFilters) -> list[Case]:
-    """GET requests: service_request_id overrides every other filter; otherwise a (default 90-day) window."""
+def service_requests(filters: CaseFilters, agency_ids: list[int] | None, *, page: int = 1,
+                     page_size: int = MAX_RESULTS) -> list[Case]:
+    """GET requests: one page, newest first (merged cases included: their ids stay valid). Within a radius, the
+    SQL box is a superset of the circle: page through what is really within it, so pages stay full."""
     cases = _request_queryset()
-    if filters.agency_ids is not None:
-        cases = cases.filter(agency_id__in=filters.agency_ids)
-    if filters.ids:
-        return list(cases.filter(public_id__in=filters.ids[:MAX_RESULTS]).order_by("-created_at", "-id"))
-    if filters.service_codes:
-        cases = cases.filter(service__code__in=filters.service_codes)
-    wanted = {s.lower() for s in filters.statuses}
-    if wanted == {"open"}:
-        cases = cases.filter(status__in=OPEN_STATUSES)
-    elif wanted == {"closed"}:
-        cases = cases.filter(status__in=CLOSED_STATUSES)
-    if filters.start is not None:
-        cases = cases.filter(created_at__gte=filters.start)
-    if filters.end is not None:
-        cases = cases.filter(created_at__lte=filters.end)
-    if filters.updated_after is not None:
-        cases = cases.filter(updated_at__gte=filters.updated_after)
-    if filters.updated_before is not None:
-        cases = cases.filter(updated_at__lte=filters.updated_before)
-    if filters.lat is not None and filters.lon is not None and filters.radius_m:
-        dlat = filters.radius_m / 111_320
-        dlon = filters.radius_m / (111_320 * max(0.01, math.cos(math.radians(filters.lat))))
-        cases = cases.filter(lat__range=(filters.lat - dlat, filters.lat + dlat),
-                             lon__range=(filters.lon - dlon, filters.lon + dlon))
-    offset = (filters.page - 1) * filters.page_size
-    cases = cases.order_by("-created_at", "-id")
-    if filters.lat is None or filters.lon is None or not filters.radius_m:
-        return list(cases[offset:offset + filters.page_size])
-    # The box is a superset of the circle: page through what is really within the radius, so pages stay full.
-    lat, lon, radius = filters.lat, filters.lon, filters.radius_m
-    inside = (c for c in cases.iterator(chunk_size=500) if distance_m(lat, lon, c.lat, c.lon) <= radius)
-    return list(itertools.islice(inside, offset, offset + filters.page_size))
-
-
-def distance_m(lat1: float, lon1: float, lat2: float | None, lon2: float | None) -> float:
-    if lat2 is None or lon2 is None:
-        return math.inf
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 6_371_000 * 2 * math.asin(math.sqrt(a))
+    if agency_ids is not None:
+        cases = cases.filter(agency_id__in=agency_ids)
+    cases = apply(cases, filters)
+    offset = (page - 1) * page_size
+    if filters.near is None:
+        return list(cases[offset:offset + page_size])
+    inside = (c for c in cases.iterator(chunk_size=500) if filters.near.contains(c.lat, c.lon))
+    return list(itertools.islice(inside, offset, offset + page_size))
 
 
 def service_request(public_id: str, agency_ids: list[int] | None) -> Case | None:

@@ -82,8 +82,9 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
 def request_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post_request(request, fmt)
-    filters = request_filters(request.GET, _scope(request.GET))
-    cases = queries.service_requests(filters)
+    agency_ids = _scope(request.GET)  # an unknown jurisdiction is reported before any other parameter
+    query = request_filters(request.GET)
+    cases = queries.service_requests(query.filters, agency_ids, page=query.page, page_size=query.page_size)
     return _requests(fmt, cases, extended=param(request.GET, "extensions") == "true")
 
 

@@ -1,6 +1,6 @@
 """An expression index for the inbox's "priority" sort: rank (urgent 3 .. low 0), then newest first.
 
-The expression must stay textually equal to cases.queries.PRIORITY_RANK_SQL so the planner uses the index.
+The expression must stay textually equal to cases.filters.PRIORITY_RANK_SQL so the planner uses the index.
 """
 
 from django.db import migrations

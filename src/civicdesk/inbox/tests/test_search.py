@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from civicdesk.cases.models import Case
-from civicdesk.cases.queries import fts5_match_query, search_cases
+from civicdesk.cases.search import fts5_match_query, search_cases
 from civicdesk.inbox.search_index import ensure_sqlite_case_search
 from civicdesk.testing.factories import create_case
 
