@@ -247,7 +247,7 @@ def check_stored_once(channel: str, fixture: AdapterFixture) -> InboundPayload:
 def _counts() -> tuple[int, int, int]:
     """(cases, inbound messages, all messages): an acknowledgement sent twice is a duplicate too."""
     case, message = apps.get_model("cases", "Case"), apps.get_model("cases", "Message")
-    return case.objects.count(), message.objects.filter(direction="inbound").count(), message.objects.count()
+    return case.objects.count(), message.objects.filter(direction="in").count(), message.objects.count()
 
 
 def check_processed_once(channel: str, fixture: AdapterFixture, *,
