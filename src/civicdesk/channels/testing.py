@@ -139,7 +139,7 @@ def to_json(value: Any, *, top: bool = True) -> Any:
         return [to_json(item, top=False) for item in value]
     if isinstance(value, set | frozenset):
         return sorted(to_json(item, top=False) for item in value)
-    raise TypeError(f"The contract harness cannot show a {type(value).__name__} as JSON; add it to to_json")
+    raise TypeError(f"The contract harness cannot show {type(value).__name__} values as JSON; add them to to_json")
 
 
 def _is_default(item: dataclasses.Field[Any], current: Any) -> bool:
