@@ -21,11 +21,14 @@ The checks (each a function, so an app's test module composes them, one parametr
 
 A new fixture is a new file: tests parametrise over `FixtureDir(...).names()`.
 
-Regenerating the expected files (after a change to the event types or to a parser, review the diff after):
+Regenerating the expected files (after a change to the event types or to a parser; review the diff after):
 
-    UPDATE_ADAPTER_FIXTURES=1 PYTHONPATH=$PWD/src .venv/bin/pytest -q src/civicdesk/*/tests/test_adapter_contract.py
+    make adapter-fixtures
 
-In that mode `check_parse` writes `<name>.expected.json` instead of comparing.
+which runs every `test_adapter_contract.py` with UPDATE_ADAPTER_FIXTURES=1: in that mode `check_parse` writes
+`<name>.expected.json` instead of comparing. One fixture: add `-k <name>` to a pytest run with the variable set.
+A new adapter's tests are a `tests/test_adapter_contract.py` (so `make adapter-fixtures` finds them) and a
+fixture directory.
 
 This module sits in the channel layer: it imports nothing above `channels/`. The pipeline is passed in
 (`process=`, `replay=`) by the test modules of the apps above, and cases are counted through the app registry.
