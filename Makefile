@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run setup setup-dev test test-sqlite test-postgres lint bench clean
+.PHONY: help run setup setup-dev test test-sqlite test-postgres lint bench adapter-fixtures clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -54,6 +54,11 @@ test-postgres:
 bench: setup-dev ## Run every benchmark in bench/ and print each budget with PASS or FAIL
 	scripts/ensure-test-deps
 	$(BIN)/python bench/run_all.py
+
+adapter-fixtures: setup-dev ## Rewrite every adapter's <name>.expected.json from today's parsers (review the diff)
+	UPDATE_ADAPTER_FIXTURES=1 CIVICDESK_VAR_DIR=$$(mktemp -d) $(BIN)/pytest -n $(PYTEST_WORKERS) -q \
+		$$(find src -name test_adapter_contract.py | sort)
+	git status --short -- 'src/*.expected.json'
 
 clean: ## Remove the virtualenv, npm packages and local data
 	rm -rf $(VENV) node_modules var
