@@ -5,6 +5,7 @@ at once on shutdown, instead of holding the graceful shutdown open until their l
 """
 
 import os
+import warnings
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicdesk.settings")
 if not settings.configured:  # a server process: settings read below see it; a test run already has its settings
     os.environ["CIVICDESK_SERVER"] = "asgi"
 django_application = get_asgi_application()
+# WhiteNoise's static files and attachment downloads are FileResponses over sync file iterators: Django reads them
+# in a thread and sends the chunks, which is right for files of this size; the warning would fire on every one.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 
 from civicdesk.inbox import push  # noqa: E402  (needs the apps loaded by get_asgi_application)
 

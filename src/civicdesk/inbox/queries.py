@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models import Case as CaseWhen
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
 
 from civicdesk.agencies.models import Agency, Service, Team
 from civicdesk.audit.models import AuditEntry
