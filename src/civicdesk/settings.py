@@ -102,7 +102,14 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'civicdesk.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# civicdesk.asgi sets CIVICDESK_SERVER=asgi. Under ASGI every request runs its sync code in a context of its own,
+# so a persistent connection is never reused (it lingers until garbage collection): connections close at the end
+# of each request, and PostgreSQL gets psycopg's pool instead. Task workers and WSGI keep persistent connections.
+SERVING_ASGI = os.environ.get("CIVICDESK_SERVER") == "asgi"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if SERVING_ASGI else 60)}
+if SERVING_ASGI and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1, "max_size": env_int("DB_POOL_SIZE", 10), "timeout": 20}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -3,6 +3,8 @@
 Activity is any request except the staff pages' live polls: htmx sends `HX-Request: true` and, in `HX-Trigger`,
 the id of the element that fired, and every poller's id ends in "-poller" (`inbox-poller`, `case-poller`). Those
 requests neither refresh the idle clock nor save the session, so a tab left open on the inbox still expires.
+The staff pages' event streams (`Accept: text/event-stream`, which EventSource always sends) are not activity
+either, and a stream ends when the session would expire (`session_ends_at`), so it never outlives its session.
 The last-activity time is written at most once a minute, so ordinary browsing does not save the session each time.
 """
 
@@ -28,8 +30,19 @@ def stamp_new_session(session: SessionBase) -> None:
 
 
 def is_live_poll(request: HttpRequest) -> bool:
+    if request.headers.get("Accept", "").startswith("text/event-stream"):
+        return True
     return (request.headers.get("HX-Request") == "true"
             and request.headers.get("HX-Trigger", "").endswith("-poller"))
+
+
+async def session_ends_at(session: SessionBase) -> float:
+    """The wall-clock time at which this signed-in session expires if nothing but live polls reach it."""
+    last, signed_in = await session.aget(LAST_ACTIVITY_KEY), await session.aget(SIGNED_IN_KEY)
+    now = time.time()
+    idle_end = last + settings.SESSION_IDLE_MINUTES * 60 if isinstance(last, (int, float)) else now
+    max_end = signed_in + settings.SESSION_COOKIE_AGE if isinstance(signed_in, (int, float)) else now
+    return min(idle_end, max_end)
 
 
 class IdleSessionMiddleware:

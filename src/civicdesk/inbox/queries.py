@@ -1,16 +1,22 @@
-"""Read-only lookups for the staff pages: filter choices, visible contacts, and the live-update signatures."""
+"""Read-only lookups for the staff pages: filter choices, visible contacts, live-update signatures, push cursors."""
 
 import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
 
 from civicdesk.agencies.models import Agency, Service, Team
-from civicdesk.cases.models import Case
+from civicdesk.audit.models import AuditEntry
+from civicdesk.cases.models import Case, CaseTransfer, DeliveryStatus, Message
 from civicdesk.cases.permissions import agency_ids, is_admin, visible_cases
 from civicdesk.cases.queries import CasePage, page_signature
 from civicdesk.contacts.models import Contact
+from civicdesk.inbox.access import is_staff_member
 
 User = get_user_model()
 
@@ -46,3 +52,72 @@ def visible_contacts(user: Any) -> QuerySet[Contact]:
 
 def case_from_number(user: Any, number: str) -> Case | None:
     return visible_cases(user).filter(number=number.strip().upper()).first()
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """A case changed recently, with what decides who may see it (mirrors cases.permissions.visible_cases)."""
+
+    id: int
+    number: str
+    updated_at: datetime
+    agency_id: int | None
+    assignee_id: int | None
+    from_agencies: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class StreamScope:
+    """Who a staff event stream belongs to, read once when it opens, so fan-out needs no query per stream."""
+
+    user_id: int
+    admin: bool
+    agencies: frozenset[int]
+
+    def may_see(self, change: CaseChange) -> bool:
+        return (self.admin or change.agency_id in self.agencies or change.assignee_id == self.user_id
+                or bool(change.from_agencies & self.agencies))
+
+
+def stream_scope(user: Any) -> StreamScope | None:
+    """The scope of a staff member's stream; None for a signed-in user without a staff profile."""
+    if not is_staff_member(user):
+        return None
+    return StreamScope(user_id=user.pk, admin=is_admin(user), agencies=frozenset(agency_ids(user)))
+
+
+def visible_case_id(user: Any, number: str) -> int | None:
+    return visible_cases(user).filter(number=number.upper()).values_list("pk", flat=True).first()
+
+
+def cases_changed_since(floor: datetime, limit: int) -> list[CaseChange]:
+    """Cases with updated_at >= floor, newest first (the updated_at index); their transfer trail when there are any."""
+    rows = list(Case.objects.filter(updated_at__gte=floor).order_by("-updated_at", "-id")
+                .values_list("id", "number", "updated_at", "agency_id", "assignee_id")[:limit])
+    if not rows:
+        return []
+    trail: dict[int, set[int]] = {}
+    for case_id, agency_id in CaseTransfer.objects.filter(case_id__in=[row[0] for row in rows]).values_list(
+            "case_id", "from_agency_id"):
+        trail.setdefault(case_id, set()).add(agency_id)
+    return [CaseChange(*row, from_agencies=frozenset(trail.get(row[0], ()))) for row in rows]
+
+
+# Each delivery status weighs differently, so a message moving from one to another changes the sum.
+DELIVERY_WEIGHT = CaseWhen(*(When(delivery_status=status, then=Value(10 ** index))
+                             for index, status in enumerate(DeliveryStatus.values)),
+                           default=Value(0), output_field=IntegerField())
+
+
+def case_markers(case_ids: Iterable[int]) -> dict[int, str]:
+    """For many cases in one query, what cases.queries.case_change_marker watches: the case row, its messages
+    (new ones and delivery progress) and its audit trail."""
+    messages = Message.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id")
+    audit = AuditEntry.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id")
+    rows = Case.objects.filter(pk__in=list(case_ids)).annotate(
+        message_count=Subquery(messages.annotate(n=Count("id")).values("n")),
+        delivery=Subquery(messages.annotate(n=Sum("attempts") + Sum(DELIVERY_WEIGHT)).values("n")),
+        audit_count=Subquery(audit.annotate(n=Count("id")).values("n")),
+    ).values_list("pk", "updated_at", "message_count", "delivery", "audit_count")
+    return {pk: f"{updated.timestamp():.6f}:{count}:{delivery}:{audit_n}"
+            for pk, updated, count, delivery, audit_n in rows}

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from civicdesk.inbox import case_views, contact_views, views
+from civicdesk.inbox import case_views, contact_views, stream_views, views
 from civicdesk.inbox.forms import StaffLoginForm
 
 app_name = "inbox"
@@ -13,8 +13,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="inbox:login"), name="logout"),
     path("", views.inbox, name="inbox"),
     path("live/", views.inbox_live, name="inbox-live"),
+    path("events/", stream_views.inbox_events, name="inbox-events"),
     path("cases/<str:number>/", case_views.case_detail, name="case"),
     path("cases/<str:number>/live/", case_views.case_live, name="case-live"),
+    path("cases/<str:number>/events/", stream_views.case_events, name="case-events"),
     path("cases/<str:number>/<slug:action>/", case_views.case_action, name="case-action"),
     path("attachments/<int:pk>/", case_views.attachment_download, name="attachment"),
     path("contacts/<int:pk>/", contact_views.contact_detail, name="contact"),

@@ -52,9 +52,11 @@ def python_module(*args: str) -> list[str]:
 
 
 def web_server(host: str, port: int, workers: int) -> Child:
+    """gunicorn managing uvicorn workers on the ASGI app: sync views run in threads, event streams in the loop."""
     argv = python_module(
-        "gunicorn", "civicdesk.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers),
-        "--threads", "4", "--timeout", "60", "--graceful-timeout", "10", "--log-level", "warning",
+        "gunicorn", "civicdesk.asgi:application", "--worker-class", "uvicorn_worker.UvicornWorker",
+        "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--timeout", "60", "--graceful-timeout", "10", "--log-level", "warning",
     )
     return Child("web", argv)
 

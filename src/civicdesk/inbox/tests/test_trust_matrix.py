@@ -30,6 +30,7 @@ ANY_STAFF = {
     "inbox:logout": "signs the user out; touches only their own session",
     "inbox:inbox": "the user's own case list, scoped by visible_cases",
     "inbox:inbox-live": "the live poll of that list",
+    "inbox:inbox-events": "the pushed events of that list: numbers of cases the user may see (204 under WSGI)",
     "gis:staff-map": "the map page: filters and agency names; cases come from the scoped layers",
     "gis:staff-cases": "case points of the cases the user may see",
     "gis:hotspots": "hotspot cells over the cases the user may see",

@@ -70,6 +70,8 @@ ROUTES: dict[str, Route] = {
     "inbox:inbox-live": Route("staff", [*INBOX_PARAMS, "since", "sig"]),
     "inbox:case": Route("staff", path={"number": SAMPLE_CASE}, fuzz_path=("number",)),
     "inbox:case-live": Route("staff", ["marker"], path={"number": SAMPLE_CASE}, fuzz_path=("number",)),
+    "inbox:inbox-events": Route("staff"),
+    "inbox:case-events": Route("staff", path={"number": SAMPLE_CASE}, fuzz_path=("number",)),
     "inbox:case-action": Route("staff", path={"number": SAMPLE_CASE, "action": "reply"}, fuzz_path=("number",)),
     "inbox:attachment": Route("staff", path={"pk": "1"}),
     "inbox:contact": Route("staff", path={"pk": "1"}),

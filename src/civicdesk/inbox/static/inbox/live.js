@@ -1,0 +1,81 @@
+/* Staff pages: live updates pushed by server-sent events, with the one-second HTMX poll as the fallback.
+   The page's poller element (data-cd-poller) names its event stream in data-cd-events. While the stream is open
+   the poller's timed requests are cancelled; on each "changed" event (and on every (re)connect, to cover the gap)
+   the poller makes the same request once. After repeated failures the stream is closed and polling resumes, and
+   the stream is tried again a minute later. No inline JS (CSP). */
+(function () {
+  "use strict";
+  var MAX_FAILURES = 3;
+  var RETRY_LATER_MS = 60000;
+  var first = document.querySelector("[data-cd-poller][data-cd-events]");
+  if (!first || !window.EventSource || !window.htmx) {
+    return; // no stream: htmx keeps polling every second
+  }
+  var pollerId = first.id;
+  var url = first.getAttribute("data-cd-events");
+  var source = null;
+  var connected = false;
+  var failures = 0;
+  var missed = false;
+
+  function poller() {
+    return document.getElementById(pollerId);
+  }
+
+  function refresh() {
+    var elt = poller();
+    if (!elt) {
+      return;
+    }
+    if (document.hidden) {
+      missed = true; // refreshed when the tab is shown again
+      return;
+    }
+    missed = false;
+    elt.cdPushed = true; // let this one request through, even if htmx queues it behind one in flight
+    window.htmx.ajax("GET", elt.getAttribute("hx-get"), {source: elt, target: elt, swap: "outerHTML"});
+  }
+
+  function connect() {
+    source = new window.EventSource(url);
+    source.addEventListener("open", function () {
+      connected = true;
+      failures = 0;
+      document.documentElement.setAttribute("data-cd-live", "push");
+      refresh();
+    });
+    source.addEventListener("changed", refresh);
+    source.addEventListener("error", function () {
+      connected = false;
+      document.documentElement.setAttribute("data-cd-live", "poll");
+      failures += 1;
+      if (source.readyState === window.EventSource.CLOSED || failures >= MAX_FAILURES) {
+        source.close();
+        window.setTimeout(function () { failures = 0; connect(); }, RETRY_LATER_MS);
+      }
+    });
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || elt.id !== pollerId) {
+      return;
+    }
+    if (elt.cdPushed) {
+      elt.cdPushed = false;
+    } else if (connected) {
+      event.preventDefault(); // the stream says when to ask
+    }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && missed && connected) {
+      refresh();
+    }
+  });
+  window.addEventListener("pagehide", function () {
+    if (source) {
+      source.close();
+    }
+  });
+  connect();
+})();
