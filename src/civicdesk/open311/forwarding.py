@@ -1,4 +1,4 @@
-"""Handing a case to another jurisdiction's Open311 endpoint, retrying with backoff, and pulling their updates."""
+"""Handing a case to another jurisdiction's Open311 endpoint, retrying with the delivery backoff, pulling updates."""
 
 import hashlib
 import logging
@@ -15,14 +15,13 @@ from civicdesk.audit.models import AuditAction
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
 from civicdesk.channels.models import Channel
+from civicdesk.conversations.delivery import next_attempt_at
 from civicdesk.core.jobs import SEND_FORWARDED_CASE, can_defer, enqueue_on_commit
 from civicdesk.open311.client import GeoReportClient, Open311ClientError
 from civicdesk.open311.formats import w3c
 from civicdesk.open311.models import ExternalEndpoint, ForwardedCase, ForwardState, ServiceMapping
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 6
-BASE_BACKOFF_SECONDS = 60
 TOKEN_POLLS = 3
 TOKEN_POLL_SECONDS = 1.0
 OPEN_FORWARD_STATES = [ForwardState.PENDING, ForwardState.RETRYING, ForwardState.AWAITING_ID, ForwardState.SENT]
@@ -31,10 +30,6 @@ OPEN_FORWARD_STATES = [ForwardState.PENDING, ForwardState.RETRYING, ForwardState
 def client_for(endpoint: ExternalEndpoint) -> GeoReportClient:
     return GeoReportClient(endpoint.url, api_key=endpoint.api_key, jurisdiction_id=endpoint.jurisdiction_id,
                            fmt=endpoint.format, timeout=endpoint.timeout_seconds)
-
-
-def backoff(attempt: int) -> timedelta:
-    return timedelta(seconds=min(6 * 3600, BASE_BACKOFF_SECONDS * 2 ** max(0, attempt - 1)))
 
 
 @transaction.atomic
@@ -134,8 +129,8 @@ def _accepted(forward: ForwardedCase, *, remote_id: str) -> None:
 @transaction.atomic
 def _failed(forward: ForwardedCase, error: Open311ClientError) -> None:
     """Transient errors retry with exponential backoff; a refusal (4xx) or the last attempt fails for good."""
-    final = not error.transient or forward.attempts >= max_attempts()
-    retry_at = None if final else timezone.now() + backoff(forward.attempts)
+    retry_at = next_attempt_at(forward.attempts, max_attempts()) if error.transient else None
+    final = retry_at is None
     ForwardedCase.objects.filter(pk=forward.pk).update(
         state=ForwardState.FAILED if final else ForwardState.RETRYING, last_error=str(error)[:2000],
         next_attempt_at=retry_at)
@@ -257,4 +252,4 @@ def _pull_failed(endpoint: ExternalEndpoint, error: str) -> None:
 
 
 def max_attempts() -> int:
-    return getattr(settings, "OPEN311_FORWARD_MAX_ATTEMPTS", MAX_ATTEMPTS)
+    return int(settings.OPEN311_FORWARD_MAX_ATTEMPTS)

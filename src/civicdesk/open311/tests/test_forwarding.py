@@ -90,7 +90,7 @@ def test_unreachable_endpoint_retries_with_backoff_and_shows_on_the_case(world):
     forwarding.pull_all()
     forward.refresh_from_db()
     assert forward.attempts == 2 and forward.next_attempt_at - timezone.now() > first_wait  # backoff grows
-    ForwardedCase.objects.filter(pk=forward.pk).update(attempts=forwarding.MAX_ATTEMPTS - 1,
+    ForwardedCase.objects.filter(pk=forward.pk).update(attempts=forwarding.max_attempts() - 1,
                                                        next_attempt_at=timezone.now())
     forwarding.pull_all()
     forward.refresh_from_db()
