@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from civicdesk.audit.actions import record
@@ -76,13 +77,20 @@ def request_fields(forward: ForwardedCase, client: GeoReportClient) -> list[tupl
 
 
 def send_forward(forward_id: int) -> ForwardedCase | None:
-    """POST the case (once per attempt); a token is polled a few times, then by the periodic pull."""
+    """POST the case (once per attempt); a token is polled a few times, then by the periodic pull.
+
+    While an attempt runs, next_attempt_at is its lease: a worker killed mid-attempt leaves the forward to the
+    periodic pull once the lease runs out, and no second worker posts it meanwhile.
+    """
     with transaction.atomic():
         forward = ForwardedCase.objects.select_for_update().filter(pk=forward_id).first()
         if forward is None or forward.state not in (ForwardState.PENDING, ForwardState.RETRYING):
             return forward
+        if forward.next_attempt_at is not None and forward.next_attempt_at > timezone.now():
+            return forward  # another worker holds this attempt, or its retry is not due yet
         forward.attempts += 1
-        forward.save(update_fields=["attempts"])
+        forward.next_attempt_at = timezone.now() + timedelta(seconds=settings.OUTBOUND_SENDING_LEASE_SECONDS)
+        forward.save(update_fields=["attempts", "next_attempt_at"])
     forward = ForwardedCase.objects.select_related("case", "case__contact", "endpoint").get(pk=forward_id)
     client = client_for(forward.endpoint)
     try:
@@ -94,7 +102,8 @@ def send_forward(forward_id: int) -> ForwardedCase | None:
         _accepted(forward, remote_id=str(answer["service_request_id"]))
     elif answer.get("token"):
         ForwardedCase.objects.filter(pk=forward.pk).update(state=ForwardState.AWAITING_ID,
-                                                           remote_token=str(answer["token"]), last_error="")
+                                                           remote_token=str(answer["token"]), last_error="",
+                                                           next_attempt_at=None)
         forward.refresh_from_db()
         for _poll in range(TOKEN_POLLS):
             if poll_token(forward):
@@ -218,7 +227,9 @@ def _text(item: dict[str, Any], name: str = "description") -> str:
 def pull_all() -> int:
     """The periodic job: due retries, pending tokens, then every endpoint's updates; one endpoint's outage is logged."""
     now = timezone.now()
-    for forward_id in ForwardedCase.objects.filter(state=ForwardState.RETRYING, next_attempt_at__lte=now
+    stalled = Q(state=ForwardState.PENDING) & (Q(next_attempt_at__lte=now) | Q(  # a dead worker's attempt, or
+        next_attempt_at__isnull=True, created_at__lt=now - timedelta(minutes=2)))  # a send job that was lost
+    for forward_id in ForwardedCase.objects.filter(Q(state=ForwardState.RETRYING, next_attempt_at__lte=now) | stalled
                                                    ).values_list("pk", flat=True)[:200]:
         send_forward(forward_id)
     for forward in ForwardedCase.objects.filter(state=ForwardState.AWAITING_ID).select_related("endpoint")[:200]:
