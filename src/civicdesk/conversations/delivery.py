@@ -37,8 +37,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.FAILED: frozenset(),
 }
 STARTABLE = (S.QUEUED, S.SENDING, S.RETRYING)
-REPORTED = {DeliveryOutcome.SENT: S.SENT, DeliveryOutcome.DELIVERED: S.DELIVERED, DeliveryOutcome.READ: S.DELIVERED,
-            DeliveryOutcome.FAILED: S.FAILED}
+REPORTED: dict[str, str] = {  # a provider's outcome -> our status ("read" implies delivered)
+    DeliveryOutcome.SENT: S.SENT, DeliveryOutcome.DELIVERED: S.DELIVERED, DeliveryOutcome.READ: S.DELIVERED,
+    DeliveryOutcome.FAILED: S.FAILED,
+}
 
 
 def allowed(current: str, new: str) -> bool:

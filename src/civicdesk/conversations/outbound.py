@@ -15,7 +15,8 @@ def outbound_for(message: Message) -> OutboundMessage:
     without a mailbox), In-Reply-To the resident's latest Message-ID on the case, References the case's chain.
     A public update copied to a follower carries no thread ids: never the reporter's Message-IDs.
     """
-    sender, sender_name, in_reply_to, references = "", "", "", ()
+    sender, sender_name, in_reply_to = "", "", ""
+    references: tuple[str, ...] = ()
     if message.channel == Channel.EMAIL:
         sender, sender_name = _mailbox_sender(message)
         if not message.update_of_id:

@@ -158,7 +158,7 @@ def test_a_forward_whose_worker_died_mid_attempt_is_posted_once_when_its_lease_r
     endpoint = world["endpoints"]["json"]
     lease = timezone.now() + timedelta(minutes=5)
     forward = ForwardedCase.objects.create(case=case, endpoint=endpoint, forwarded_by=world["agent"], attempts=1,
-                                           next_attempt_at=lease, created_at=timezone.now())  # as a killed worker left it
+                                           next_attempt_at=lease, created_at=timezone.now())  # a killed worker's
     cases = Case.objects.count()
     forwarding.pull_all()
     forwarding.send_forward(forward.pk)  # a second job for it: the live lease keeps it from posting twice
