@@ -85,7 +85,7 @@ def test_run_serves_web_worker_and_mail(tmp_path: Path) -> None:
             return found if {"process_payload", "deliver_message"} <= found.keys() else {}
 
         # the mail was processed by the worker of the inbound queue; its acknowledgement went to the email queue
-        queues = wait_for(ran, timeout=30)
+        queues = wait_for(ran, timeout=90)  # five workers start on a busy machine
         assert queues["process_payload"][0] == "inbound" and '"worker-inbound-' in queues["process_payload"][1]
         assert queues["deliver_message"][0] == "email" and '"worker-email-' in queues["deliver_message"][1]
     finally:
