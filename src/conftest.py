@@ -10,7 +10,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": ["default", "mail", "outbound"]}}
+                                  "QUEUES": list(settings.TASK_QUEUES)}}
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

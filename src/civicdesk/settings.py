@@ -123,10 +123,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # re-reads the schema and runs the PRAGMAs, about 3 ms a request under gunicorn.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Queues per provider, each with its own worker in `civicdesk run`, so a slow provider (or an Open311 token poll)
+# never stalls the others. A new provider (sms, social) adds its channel -> queue to DELIVERY_QUEUES; its queue
+# joins TASK_QUEUES, and `civicdesk run` starts a worker for it. EXTRA_TASK_QUEUES adds queues by environment.
+DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311"}  # channel -> queue of deliver_message
+TASK_QUEUES = list(dict.fromkeys([
+    "default",  # periodic jobs (recover_stalled)
+    "inbound",  # process_payload, Open311 batch requests
+    *DELIVERY_QUEUES.values(),  # outbound delivery; "email" also polls IMAP, "open311" forwards and pulls
+    *(q.strip() for q in os.environ.get("EXTRA_TASK_QUEUES", "").split(",") if q.strip()),
+]))
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "mail", "outbound"],
+        "QUEUES": TASK_QUEUES,
     }
 }
 
@@ -219,7 +229,11 @@ MAX_PHOTO_BYTES = env_int("MAX_PHOTO_BYTES", 8 * 1024 * 1024)
 MAX_TEXT_LENGTH = env_int("MAX_TEXT_LENGTH", 10000)
 IMAP_POLL_SECONDS = env_int("IMAP_POLL_SECONDS", 60)
 OUTBOUND_MAX_ATTEMPTS = env_int("OUTBOUND_MAX_ATTEMPTS", 6)
-OUTBOUND_BACKOFF_SECONDS = env_int("OUTBOUND_BACKOFF_SECONDS", 30)
+OUTBOUND_BACKOFF_SECONDS = env_int("OUTBOUND_BACKOFF_SECONDS", 30)  # the one backoff policy (conversations.delivery)
+OUTBOUND_BACKOFF_MAX_SECONDS = env_int("OUTBOUND_BACKOFF_MAX_SECONDS", 3600)
+OPEN311_FORWARD_MAX_ATTEMPTS = env_int("OPEN311_FORWARD_MAX_ATTEMPTS", 6)  # with the same backoff
+# How long one send attempt may take before a message left in "sending" (its worker died) may be sent again.
+OUTBOUND_SENDING_LEASE_SECONDS = env_int("OUTBOUND_SENDING_LEASE_SECONDS", 300)
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
@@ -267,7 +281,7 @@ PERIODIC_TASKS = [
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
-TASK_WORKERS = env_int("TASK_WORKERS", 1)
+TASK_WORKERS = env_int("TASK_WORKERS", 1)  # workers per queue (TASK_QUEUES)
 
 # GIS: default queue for points outside every boundary, index freshness, and the map's tile layer.
 GIS_DEFAULT_AGENCY = os.environ.get("GIS_DEFAULT_AGENCY", "")

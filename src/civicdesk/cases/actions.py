@@ -29,6 +29,7 @@ from civicdesk.cases.numbering import next_case_number
 from civicdesk.cases.queries import reply_address
 from civicdesk.cases.routing import Route
 from civicdesk.channels.models import Channel
+from civicdesk.channels.queues import delivery_queue
 from civicdesk.contacts.models import Contact
 from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue_on_commit
 
@@ -165,7 +166,7 @@ def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automati
         delivery_status=DeliveryStatus.QUEUED,
         created_at=timezone.now(),
     )
-    enqueue_on_commit(DELIVER_MESSAGE, message.pk)
+    enqueue_on_commit(DELIVER_MESSAGE, message.pk, queue_name=delivery_queue(channel))
     return message
 
 

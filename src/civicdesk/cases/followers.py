@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, FollowerOptOut, Message
 from civicdesk.channels.models import Channel
+from civicdesk.channels.queues import delivery_queue
 from civicdesk.contacts.models import Contact
 from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue_on_commit
 
@@ -79,7 +80,7 @@ def send_to_followers(case: Case, update: Message) -> list[Message]:
             delivery_status=DeliveryStatus.QUEUED, created_at=timezone.now(),
         ))
     for copy in copies:
-        enqueue_on_commit(DELIVER_MESSAGE, copy.pk)
+        enqueue_on_commit(DELIVER_MESSAGE, copy.pk, queue_name=delivery_queue(copy.channel))
     return copies
 
 

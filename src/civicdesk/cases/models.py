@@ -132,10 +132,13 @@ class ReplyAudience(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
+    """Where a message is: received (inbound), or on its way out (see conversations.delivery for the moves)."""
+
     RECEIVED = "received", "Received"
     QUEUED = "queued", "Queued"
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
     PUBLISHED = "published", "Published on the status page"
     RETRYING = "retrying", "Retrying"
     FAILED = "failed", "Failed"

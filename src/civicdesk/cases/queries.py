@@ -107,7 +107,9 @@ def case_change_marker(case: Case) -> str:
     row = Case.objects.filter(pk=case.pk).annotate(
         message_count=Subquery(messages.annotate(n=Count("id")).values("n")),
         delivery=Subquery(messages.annotate(n=Sum("attempts") + Count("id", filter=Q(
-            delivery_status__in=[DeliveryStatus.SENT, DeliveryStatus.PUBLISHED, DeliveryStatus.FAILED]))
+            delivery_status__in=[DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.PUBLISHED,
+                                 DeliveryStatus.FAILED])) + Count("id", filter=Q(
+            delivery_status=DeliveryStatus.DELIVERED))  # sent -> delivered changes the marker too
         ).values("n")),
         audit_count=Subquery(audit.annotate(n=Count("id")).values("n")),
     ).values_list("updated_at", "message_count", "delivery", "audit_count").first()

@@ -31,6 +31,7 @@ class OutboundMessage:
     automatic: bool = False  # sent by the system: loop protection headers where the channel has them
     reference: str = ""  # our reference (the Message pk), echoed back by providers that support it
     headers: dict[str, str] = field(default_factory=dict)
+    sender_name: str = ""  # the display name with `sender`, where the channel shows one (the email From name)
 
 
 @dataclass(frozen=True)

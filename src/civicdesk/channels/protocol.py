@@ -5,13 +5,12 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-if TYPE_CHECKING:
-    from civicdesk.cases.models import Message
+from civicdesk.channels.outbound import Capabilities, OutboundMessage
 
 
 class ParseError(Exception):
@@ -77,6 +76,7 @@ class ChannelAdapter(ABC):
     """One provider's adapter: cheap id extraction, full parsing, and sending."""
 
     channel: str
+    capabilities: Capabilities = Capabilities()
 
     def provider_message_id(self, raw: bytes, meta: dict[str, Any]) -> str:
         """The provider's own message id if it can be read cheaply; otherwise a hash of the bytes."""
@@ -95,8 +95,10 @@ class ChannelAdapter(ABC):
         return None
 
     @abstractmethod
-    def send(self, message: "Message") -> str:
-        """Deliver an outbound message; return the provider's id for it. Raise to retry."""
+    def send(self, message: OutboundMessage, account: Any = None) -> str:
+        """Deliver one outbound message (plain values, rendered for this channel) from `account` (None: the
+        channel's default); return the provider's id for it. Raise PermanentSendError to give up, anything else
+        to retry with backoff. No database reads here: everything it needs is in `message` and `account`."""
 
 
 @cache

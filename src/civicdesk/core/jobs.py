@@ -18,17 +18,21 @@ def can_defer(task_path: str) -> bool:
     return bool(import_string(task_path).get_backend().supports_defer)
 
 
-def enqueue(task_path: str, *args: Any, run_after: datetime | None = None) -> None:
+def enqueue(task_path: str, *args: Any, run_after: datetime | None = None, queue_name: str | None = None) -> None:
     """Enqueue the task at `task_path` now (a dotted path, e.g. "civicdesk.conversations.tasks.deliver_message").
 
     With `run_after`, the job waits until then where the task backend can defer; elsewhere it runs at once.
+    With `queue_name`, it goes on that queue instead of the task's own (deliveries go on their provider's queue).
     """
     task = import_string(task_path)
     if run_after is not None and task.get_backend().supports_defer:
         task = task.using(run_after=run_after)
+    if queue_name is not None:
+        task = task.using(queue_name=queue_name)
     task.enqueue(*args)
 
 
-def enqueue_on_commit(task_path: str, *args: Any, run_after: datetime | None = None) -> None:
+def enqueue_on_commit(task_path: str, *args: Any, run_after: datetime | None = None,
+                      queue_name: str | None = None) -> None:
     """Enqueue the task once the current transaction commits (at once outside one), as actions do."""
-    transaction.on_commit(lambda: enqueue(task_path, *args, run_after=run_after))
+    transaction.on_commit(lambda: enqueue(task_path, *args, run_after=run_after, queue_name=queue_name))

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 
-from civicdesk.cases.models import Message
+from civicdesk.channels.outbound import Capabilities, OutboundMessage
 from civicdesk.channels.protocol import ChannelAdapter, NormalizedMessage, ParseError, SenderIdentity
 from civicdesk.contacts.models import IdentityKind
 from civicdesk.gis.coords import find_coordinates
@@ -23,6 +23,7 @@ HTML_LIMIT_FACTOR = 5  # HTML carries markup, so it may be this many times longe
 
 class EmailAdapter(ChannelAdapter):
     channel = "email"
+    capabilities = Capabilities(subjects=True, attachments=True)  # plain text replies; no length limit
 
     def provider_message_id(self, raw: bytes, meta: dict[str, Any]) -> str:
         return parsing.provider_message_id(raw)
@@ -97,5 +98,5 @@ class EmailAdapter(ChannelAdapter):
 
             answer_oversize(payload, error)
 
-    def send(self, message: Message) -> str:
+    def send(self, message: OutboundMessage, account: Any = None) -> str:
         return send_email(message)

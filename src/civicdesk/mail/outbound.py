@@ -1,4 +1,4 @@
-"""Sending replies by SMTP from the agency's mailbox, threaded so mail clients show one conversation."""
+"""Sending replies by SMTP from plain values (the agency's mailbox, the thread ids), safe in every header."""
 
 import re
 import smtplib
@@ -7,9 +7,8 @@ from email.utils import formataddr
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
-from civicdesk.cases.models import Message
+from civicdesk.channels.outbound import OutboundMessage
 from civicdesk.channels.protocol import PermanentSendError
-from civicdesk.mail.queries import mailbox_for_agency, thread_ids
 
 
 class TemporarySendError(Exception):
@@ -41,22 +40,17 @@ def safe_message_ids(ids: list[str]) -> list[str]:
     return [mid for mid in ids if SAFE_MESSAGE_ID.fullmatch(mid or "")]
 
 
-def from_address(message: Message) -> str:
-    mailbox = mailbox_for_agency(message.case.agency_id)
-    if mailbox is None:
-        return settings.DEFAULT_FROM_EMAIL
-    name = (safe_header_text(mailbox.display_name, MAX_DISPLAY_NAME)
-            or safe_header_text(message.case.agency.name, MAX_DISPLAY_NAME))
-    return formataddr((name, mailbox.address))
+def from_header(message: OutboundMessage) -> str:
+    """Our mailbox with its display name; the site's default address when the agency has no mailbox."""
+    if not message.sender:
+        return str(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((safe_header_text(message.sender_name, MAX_DISPLAY_NAME), message.sender))
 
 
-def threading_headers(message: Message) -> dict[str, str]:
-    if message.update_of_id:  # a public update to a follower: never the reporter's Message-IDs
-        return {}
-    latest, chain = thread_ids(message.case, exclude_message=message.pk)
-    chain = safe_message_ids(chain)
-    if not safe_message_ids([latest]):
-        latest = chain[-1] if chain else ""
+def threading_headers(message: OutboundMessage) -> dict[str, str]:
+    """In-Reply-To and References from the thread ids given, well-formed ones only and trimmed to MAX_REFERENCES."""
+    chain = safe_message_ids(list(message.references))
+    latest = message.in_reply_to if safe_message_ids([message.in_reply_to]) else (chain[-1] if chain else "")
     if len(chain) > MAX_REFERENCES:
         chain = [chain[0], *chain[-(MAX_REFERENCES - 1):]]
     headers = {}
@@ -67,14 +61,14 @@ def threading_headers(message: Message) -> dict[str, str]:
     return headers
 
 
-def build_email(message: Message) -> EmailMessage:
+def build_email(message: OutboundMessage) -> EmailMessage:
     """The outgoing mail: our Message-ID, the case thread, and loop protection on automatic messages."""
-    headers = {"Message-ID": message.email_message_id, **threading_headers(message)}
-    if message.is_automatic:
+    headers = {"Message-ID": message.message_id, **threading_headers(message)}
+    if message.automatic:
         headers["Auto-Submitted"] = "auto-replied"
         headers["X-Auto-Response-Suppress"] = "All"
-    return EmailMessage(subject=safe_header_text(message.subject), body=message.body_text,
-                        from_email=from_address(message), to=[message.recipient], headers=headers)
+    return EmailMessage(subject=safe_header_text(message.subject), body=message.text,
+                        from_email=from_header(message), to=[message.to], headers=headers)
 
 
 def _text(reply: bytes | str) -> str:
@@ -85,11 +79,15 @@ def _permanent(code: int) -> bool:
     return 500 <= code < 600
 
 
-def send_email(message: Message) -> str:
-    """Send through Django's SMTP connection; PermanentSendError when the server refuses for good."""
-    if not message.recipient or "@" not in message.recipient:
+def send_email(message: OutboundMessage) -> str:
+    """Send through Django's SMTP connection; PermanentSendError when the server refuses for good.
+
+    Plain values only: the sender, the thread ids and the text were read and rendered before (see
+    conversations.outbound), so nothing here touches the database.
+    """
+    if not message.to or "@" not in message.to:
         raise PermanentSendError("The message has no email address to send to.")
-    if not message.email_message_id:
+    if not message.message_id:
         raise PermanentSendError("The message has no Message-ID; it was not created for email.")
     mail = build_email(message)
     try:
@@ -107,4 +105,4 @@ def send_email(message: Message) -> str:
                                      f"{_text(exc.smtp_error)}") from exc
         raise TemporarySendError(f"The mail server deferred the message: {exc.smtp_code} "
                                  f"{_text(exc.smtp_error)}") from exc
-    return message.email_message_id
+    return message.message_id

@@ -10,7 +10,7 @@ from civicdesk.mail.models import Mailbox
 log = logging.getLogger(__name__)
 
 
-@task(queue_name="mail")
+@task(queue_name="email")
 def poll_mailbox(mailbox_id: int) -> dict[str, int | str]:
     """Fetch new mail of one mailbox; each message is stored and queued for processing."""
     mailbox = (Mailbox.objects.select_related("account").filter(pk=mailbox_id, account__is_active=True)
@@ -21,7 +21,7 @@ def poll_mailbox(mailbox_id: int) -> dict[str, int | str]:
     return {"fetched": result.fetched, "stored": result.stored, "error": result.error}
 
 
-@task(queue_name="mail")
+@task(queue_name="email")
 def poll_all_mailboxes() -> int:
     """Queue a poll of every active mailbox that has IMAP settings; the scheduler runs this periodically."""
     ids = list(Mailbox.objects.filter(account__is_active=True).exclude(imap_host="").values_list("pk", flat=True))

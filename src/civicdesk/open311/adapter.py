@@ -3,9 +3,10 @@
 import hashlib
 from typing import Any
 
-from civicdesk.cases.models import Case, Message
+from civicdesk.cases.models import Case
 from civicdesk.cases.routing import RoutingInput, choose_route
 from civicdesk.channels.models import Channel
+from civicdesk.channels.outbound import Capabilities, OutboundMessage
 from civicdesk.channels.protocol import ChannelAdapter, InboundAttachment, NormalizedMessage, ParseError, SenderIdentity
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email, normalize_phone
 from civicdesk.contacts.models import IdentityKind
@@ -73,6 +74,8 @@ class Open311Adapter(ChannelAdapter):
     """Parses the raw form bodies the Open311 views stored; the same validation the views ran before storing."""
 
     channel = Channel.OPEN311
+    # GeoReport has no push: clients read public status notes with GET, so sending is publishing them.
+    capabilities = Capabilities(public_replies=True, publishes=True)
 
     def provider_message_id(self, raw: bytes, meta: dict[str, Any]) -> str:
         return payload_id(str(meta.get("app", "")), raw, str(meta.get("kind", KIND_REQUEST)))
@@ -88,6 +91,6 @@ class Open311Adapter(ChannelAdapter):
         except Open311Error as exc:
             raise ParseError(str(exc)) from exc
 
-    def send(self, message: Message) -> str:
+    def send(self, message: OutboundMessage, account: Any = None) -> str:
         """Nothing to push: clients read public updates with GET requests and servicerequestupdates."""
         return ""

@@ -1,4 +1,4 @@
-"""Handing a case to another jurisdiction's Open311 endpoint, retrying with backoff, and pulling their updates."""
+"""Handing a case to another jurisdiction's Open311 endpoint, retrying with the delivery backoff, pulling updates."""
 
 import hashlib
 import logging
@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from civicdesk.audit.actions import record
@@ -15,14 +16,13 @@ from civicdesk.audit.models import AuditAction
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
 from civicdesk.channels.models import Channel
+from civicdesk.conversations.delivery import next_attempt_at
 from civicdesk.core.jobs import SEND_FORWARDED_CASE, can_defer, enqueue_on_commit
 from civicdesk.open311.client import GeoReportClient, Open311ClientError
 from civicdesk.open311.formats import w3c
 from civicdesk.open311.models import ExternalEndpoint, ForwardedCase, ForwardState, ServiceMapping
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 6
-BASE_BACKOFF_SECONDS = 60
 TOKEN_POLLS = 3
 TOKEN_POLL_SECONDS = 1.0
 OPEN_FORWARD_STATES = [ForwardState.PENDING, ForwardState.RETRYING, ForwardState.AWAITING_ID, ForwardState.SENT]
@@ -31,10 +31,6 @@ OPEN_FORWARD_STATES = [ForwardState.PENDING, ForwardState.RETRYING, ForwardState
 def client_for(endpoint: ExternalEndpoint) -> GeoReportClient:
     return GeoReportClient(endpoint.url, api_key=endpoint.api_key, jurisdiction_id=endpoint.jurisdiction_id,
                            fmt=endpoint.format, timeout=endpoint.timeout_seconds)
-
-
-def backoff(attempt: int) -> timedelta:
-    return timedelta(seconds=min(6 * 3600, BASE_BACKOFF_SECONDS * 2 ** max(0, attempt - 1)))
 
 
 @transaction.atomic
@@ -81,13 +77,20 @@ def request_fields(forward: ForwardedCase, client: GeoReportClient) -> list[tupl
 
 
 def send_forward(forward_id: int) -> ForwardedCase | None:
-    """POST the case (once per attempt); a token is polled a few times, then by the periodic pull."""
+    """POST the case (once per attempt); a token is polled a few times, then by the periodic pull.
+
+    While an attempt runs, next_attempt_at is its lease: a worker killed mid-attempt leaves the forward to the
+    periodic pull once the lease runs out, and no second worker posts it meanwhile.
+    """
     with transaction.atomic():
         forward = ForwardedCase.objects.select_for_update().filter(pk=forward_id).first()
         if forward is None or forward.state not in (ForwardState.PENDING, ForwardState.RETRYING):
             return forward
+        if forward.next_attempt_at is not None and forward.next_attempt_at > timezone.now():
+            return forward  # another worker holds this attempt, or its retry is not due yet
         forward.attempts += 1
-        forward.save(update_fields=["attempts"])
+        forward.next_attempt_at = timezone.now() + timedelta(seconds=settings.OUTBOUND_SENDING_LEASE_SECONDS)
+        forward.save(update_fields=["attempts", "next_attempt_at"])
     forward = ForwardedCase.objects.select_related("case", "case__contact", "endpoint").get(pk=forward_id)
     client = client_for(forward.endpoint)
     try:
@@ -99,7 +102,8 @@ def send_forward(forward_id: int) -> ForwardedCase | None:
         _accepted(forward, remote_id=str(answer["service_request_id"]))
     elif answer.get("token"):
         ForwardedCase.objects.filter(pk=forward.pk).update(state=ForwardState.AWAITING_ID,
-                                                           remote_token=str(answer["token"]), last_error="")
+                                                           remote_token=str(answer["token"]), last_error="",
+                                                           next_attempt_at=None)
         forward.refresh_from_db()
         for _poll in range(TOKEN_POLLS):
             if poll_token(forward):
@@ -134,8 +138,8 @@ def _accepted(forward: ForwardedCase, *, remote_id: str) -> None:
 @transaction.atomic
 def _failed(forward: ForwardedCase, error: Open311ClientError) -> None:
     """Transient errors retry with exponential backoff; a refusal (4xx) or the last attempt fails for good."""
-    final = not error.transient or forward.attempts >= max_attempts()
-    retry_at = None if final else timezone.now() + backoff(forward.attempts)
+    retry_at = next_attempt_at(forward.attempts, max_attempts()) if error.transient else None
+    final = retry_at is None
     ForwardedCase.objects.filter(pk=forward.pk).update(
         state=ForwardState.FAILED if final else ForwardState.RETRYING, last_error=str(error)[:2000],
         next_attempt_at=retry_at)
@@ -223,7 +227,9 @@ def _text(item: dict[str, Any], name: str = "description") -> str:
 def pull_all() -> int:
     """The periodic job: due retries, pending tokens, then every endpoint's updates; one endpoint's outage is logged."""
     now = timezone.now()
-    for forward_id in ForwardedCase.objects.filter(state=ForwardState.RETRYING, next_attempt_at__lte=now
+    stalled = Q(state=ForwardState.PENDING) & (Q(next_attempt_at__lte=now) | Q(  # a dead worker's attempt, or
+        next_attempt_at__isnull=True, created_at__lt=now - timedelta(minutes=2)))  # a send job that was lost
+    for forward_id in ForwardedCase.objects.filter(Q(state=ForwardState.RETRYING, next_attempt_at__lte=now) | stalled
                                                    ).values_list("pk", flat=True)[:200]:
         send_forward(forward_id)
     for forward in ForwardedCase.objects.filter(state=ForwardState.AWAITING_ID).select_related("endpoint")[:200]:
@@ -257,4 +263,4 @@ def _pull_failed(endpoint: ExternalEndpoint, error: str) -> None:
 
 
 def max_attempts() -> int:
-    return getattr(settings, "OPEN311_FORWARD_MAX_ATTEMPTS", MAX_ATTEMPTS)
+    return int(settings.OPEN311_FORWARD_MAX_ATTEMPTS)

@@ -5,8 +5,8 @@ import binascii
 import json
 from typing import Any
 
-from civicdesk.cases.models import Message
 from civicdesk.channels.models import Channel
+from civicdesk.channels.outbound import Capabilities, OutboundMessage
 from civicdesk.channels.protocol import ChannelAdapter, InboundAttachment, NormalizedMessage, ParseError, SenderIdentity
 from civicdesk.contacts.models import IdentityKind
 
@@ -56,6 +56,7 @@ class WebAdapter(ChannelAdapter):
     """Parses the JSON the portal builds from a validated form (see civicdesk.portal.actions)."""
 
     channel = Channel.WEB
+    capabilities = Capabilities(subjects=True, public_replies=True, publishes=True)  # the status page shows it
 
     def content_hash(self, raw: bytes, meta: dict[str, Any]) -> str:
         """The provider id is our own form token, issued once per form: every copy with it is the same submission,
@@ -96,6 +97,6 @@ class WebAdapter(ChannelAdapter):
             always_new_case=True,
         )
 
-    def send(self, message: Message) -> str:
+    def send(self, message: OutboundMessage, account: Any = None) -> str:
         """A public update needs no delivery: the status page shows outbound public messages."""
         return ""

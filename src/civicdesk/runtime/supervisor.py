@@ -61,7 +61,13 @@ def web_server(host: str, port: int, workers: int) -> Child:
     return Child("web", argv)
 
 
-def task_worker(index: int) -> Child:
-    argv = python_module("civicdesk", "db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.2",
-                         "--worker-id", f"worker-{index}-{int(time.time())}")
-    return Child(f"worker-{index}", argv)
+def task_worker(queue: str, index: int = 0) -> Child:
+    """A worker for one queue: a slow provider, or an Open311 token poll, stalls only its own queue."""
+    argv = python_module("civicdesk", "db_worker", "--queue-name", queue, "--no-reload", "--interval", "0.2",
+                         "--worker-id", f"worker-{queue}-{index}-{int(time.time())}")
+    return Child(f"worker-{queue}-{index}", argv)
+
+
+def task_workers(queues: list[str], per_queue: int) -> list[Child]:
+    """`per_queue` workers for each queue (at least one)."""
+    return [task_worker(queue, index) for queue in queues for index in range(max(1, per_queue))]

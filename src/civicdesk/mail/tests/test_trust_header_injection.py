@@ -14,6 +14,7 @@ from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
 from civicdesk.channels.models import ChannelAccount
 from civicdesk.channels.payloads import store_payload
+from civicdesk.conversations.outbound import outbound_for
 from civicdesk.conversations.pipeline import process
 from civicdesk.mail.models import Mailbox
 from civicdesk.mail.outbound import build_email, send_email
@@ -151,7 +152,7 @@ def test_any_subject_and_names_give_exactly_the_expected_headers(fuzz_case: Case
     Message.objects.filter(case=fuzz_case, direction=Direction.INBOUND).update(email_message_id=f"<{reference}>")
     message = Message(case=fuzz_case, direction=Direction.OUTBOUND, channel="email", subject=subject,
                       body_text="Hello", recipient="pat.resident@example.com", email_message_id="<ours@x.example>")
-    raw = build_email(message).message().as_bytes()
+    raw = build_email(outbound_for(message)).message().as_bytes()
     parsed = assert_clean(raw, expected=[*BASE_HEADERS, "In-Reply-To", "References"])
     assert subject_of(parsed) == expected_text(subject)
     display, address = parseaddr(str(parsed["From"]))
@@ -170,7 +171,7 @@ def test_any_subject_and_name_is_sent_over_smtp_without_failing(fuzz_case: Case,
     before = len(outbound_sink.handler.received)
     message = Message(case=fuzz_case, direction=Direction.OUTBOUND, channel="email", subject=subject,
                       body_text="Hello", recipient="pat.resident@example.com", email_message_id="<ours@x.example>")
-    send_email(message)
+    send_email(outbound_for(message))
     (item,) = outbound_sink.handler.received[before:]
     parsed = assert_clean(item["raw"], expected=[*BASE_HEADERS, "In-Reply-To", "References"])
     assert subject_of(parsed) == expected_text(subject)

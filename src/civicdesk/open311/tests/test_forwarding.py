@@ -1,6 +1,7 @@
 """Forwarding to another endpoint (our own server, live on loopback), pulling updates back, failures and backoff."""
 
 import socket
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -90,7 +91,7 @@ def test_unreachable_endpoint_retries_with_backoff_and_shows_on_the_case(world):
     forwarding.pull_all()
     forward.refresh_from_db()
     assert forward.attempts == 2 and forward.next_attempt_at - timezone.now() > first_wait  # backoff grows
-    ForwardedCase.objects.filter(pk=forward.pk).update(attempts=forwarding.MAX_ATTEMPTS - 1,
+    ForwardedCase.objects.filter(pk=forward.pk).update(attempts=forwarding.max_attempts() - 1,
                                                        next_attempt_at=timezone.now())
     forwarding.pull_all()
     forward.refresh_from_db()
@@ -150,3 +151,22 @@ def test_forward_form_fragment_renders(world, rf):
         Context({"case": case, "request": request, "csrf_token": "t"}))
     assert 'action="/open311/forward/' in html and "Loopback xml" in html and 'for="open311-endpoint"' in html
 
+
+
+def test_a_forward_whose_worker_died_mid_attempt_is_posted_once_when_its_lease_runs_out(world):
+    case = original(world)
+    endpoint = world["endpoints"]["json"]
+    lease = timezone.now() + timedelta(minutes=5)
+    forward = ForwardedCase.objects.create(case=case, endpoint=endpoint, forwarded_by=world["agent"], attempts=1,
+                                           next_attempt_at=lease, created_at=timezone.now())  # a killed worker's
+    cases = Case.objects.count()
+    forwarding.pull_all()
+    forwarding.send_forward(forward.pk)  # a second job for it: the live lease keeps it from posting twice
+    forward.refresh_from_db()
+    assert (forward.state, forward.attempts, Case.objects.count()) == (ForwardState.PENDING, 1, cases)
+    ForwardedCase.objects.filter(pk=forward.pk).update(next_attempt_at=timezone.now())
+    forwarding.pull_all()
+    forwarding.pull_all()
+    forward.refresh_from_db()
+    assert (forward.state, forward.attempts, Case.objects.count()) == (ForwardState.SENT, 2, cases + 1)
+    assert Case.objects.filter(public_id=forward.remote_id).count() == 1

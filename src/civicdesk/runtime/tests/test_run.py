@@ -1,4 +1,4 @@
-"""`civicdesk run` end to end: it serves the portal, and mail sent to its SMTP listener becomes a case."""
+"""`civicdesk run` end to end: it serves the portal, mail to its SMTP listener becomes a case; a worker per queue."""
 
 import os
 import smtplib
@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 pytestmark = pytest.mark.slow
 
@@ -73,8 +74,24 @@ def test_run_serves_web_worker_and_mail(tmp_path: Path) -> None:
 
         number = wait_for(case_number, timeout=30)
         assert number.startswith("CD-")
+
+        def jobs() -> list[tuple[str, str, str]]:
+            with sqlite3.connect(database, timeout=10) as db:
+                return db.execute("SELECT task_path, queue_name, worker_ids FROM django_tasks_database_dbtaskresult "
+                                  "WHERE worker_ids != '[]'").fetchall()
+
+        def ran() -> dict[str, tuple[str, str]]:
+            found = {path.rsplit(".", 1)[1]: (queue, workers) for path, queue, workers in jobs()}
+            return found if {"process_payload", "deliver_message"} <= found.keys() else {}
+
+        # the mail was processed by the worker of the inbound queue; its acknowledgement went to the email queue
+        queues = wait_for(ran, timeout=90)  # five workers start on a busy machine
+        assert queues["process_payload"][0] == "inbound" and '"worker-inbound-' in queues["process_payload"][1]
+        assert queues["deliver_message"][0] == "email" and '"worker-email-' in queues["deliver_message"][1]
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0].decode(errors="replace")
     assert server.returncode == 0, output
     assert "CivicDesk stopped." in output
+    for queue in settings.TASK_QUEUES:  # one worker per queue, each for its queue alone
+        assert f"Started worker-{queue}-0 " in output, output

@@ -1,4 +1,4 @@
-"""`civicdesk run`: serve the web app with task workers, the inbound SMTP listener and the scheduler."""
+"""`civicdesk run`: serve the web app with a task worker per queue, the inbound SMTP listener and the scheduler."""
 
 import logging
 import os
@@ -10,13 +10,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from civicdesk.runtime.scheduler import build_scheduler
-from civicdesk.runtime.supervisor import Child, task_worker, web_server
+from civicdesk.runtime.supervisor import Child, task_workers, web_server
 
 log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Serve CivicDesk on PORT with its worker, the SMTP listener on SMTP_PORT and the periodic scheduler."
+    help = ("Serve CivicDesk on PORT with a task worker per queue (TASK_QUEUES), the SMTP listener on SMTP_PORT "
+            "and the periodic scheduler.")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -27,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         children: list[Child] = [web_server(options["host"], options["port"], settings.WEB_WORKERS)]
         if not options["no_worker"]:
-            children += [task_worker(i) for i in range(settings.TASK_WORKERS)]
+            children += task_workers(settings.TASK_QUEUES, settings.TASK_WORKERS)
         for child in children:
             child.start()
         listener = None if options["no_smtp"] else self.start_smtp()

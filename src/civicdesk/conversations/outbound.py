@@ -1,0 +1,45 @@
+"""The plain-value OutboundMessage of an outbound Message row: every database read happens here, before send()."""
+
+from civicdesk.cases.models import Message
+from civicdesk.channels.events import Visibility
+from civicdesk.channels.models import Channel
+from civicdesk.channels.outbound import OutboundMessage
+from civicdesk.mail.outbound import MAX_DISPLAY_NAME, safe_header_text
+from civicdesk.mail.queries import mailbox_for_agency, thread_ids
+
+
+def outbound_for(message: Message) -> OutboundMessage:
+    """What the channel's adapter sends for `message`: recipient, our sender, text and thread references.
+
+    Email: From is the agency's active mailbox (display name, else the agency's name; the site's default address
+    without a mailbox), In-Reply-To the resident's latest Message-ID on the case, References the case's chain.
+    A public update copied to a follower carries no thread ids: never the reporter's Message-IDs.
+    """
+    sender, sender_name, in_reply_to = "", "", ""
+    references: tuple[str, ...] = ()
+    if message.channel == Channel.EMAIL:
+        sender, sender_name = _mailbox_sender(message)
+        if not message.update_of_id:
+            in_reply_to, chain = thread_ids(message.case, exclude_message=message.pk)
+            references = tuple(chain)
+    return OutboundMessage(
+        to=message.recipient,
+        sender=sender,
+        sender_name=sender_name,
+        text=message.body_text,
+        subject=message.subject,
+        message_id=message.email_message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+        visibility=Visibility.PUBLIC if message.is_public else Visibility.PRIVATE,
+        automatic=message.is_automatic,
+        reference=str(message.pk or ""),
+    )
+
+
+def _mailbox_sender(message: Message) -> tuple[str, str]:
+    mailbox = mailbox_for_agency(message.case.agency_id)
+    if mailbox is None:
+        return "", ""
+    usable = safe_header_text(mailbox.display_name, MAX_DISPLAY_NAME)
+    return mailbox.address, mailbox.display_name if usable else mailbox.agency.name
