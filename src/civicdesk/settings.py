@@ -213,6 +213,7 @@ MAX_TEXT_LENGTH = env_int("MAX_TEXT_LENGTH", 10000)
 IMAP_POLL_SECONDS = env_int("IMAP_POLL_SECONDS", 60)
 OUTBOUND_MAX_ATTEMPTS = env_int("OUTBOUND_MAX_ATTEMPTS", 6)
 OUTBOUND_BACKOFF_SECONDS = env_int("OUTBOUND_BACKOFF_SECONDS", 30)
+CONVERSATION_SILENCE_DAYS = env_int("CONVERSATION_SILENCE_DAYS", 7)  # after this much silence: a new, linked case
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")

@@ -14,6 +14,7 @@ from civicdesk.cases.models import Case, ReplyAudience
 from civicdesk.cases.permissions import can_act, visible_cases
 from civicdesk.cases.queries import CaseFilters, InboxView, case_page, case_timeline, filter_cases
 from civicdesk.channels.models import Channel
+from civicdesk.conversations import replies
 from civicdesk.inbox.forms import AssignForm, TransferForm
 from civicdesk.web.params import EARLIEST_DAY, LATEST_DAY, MAX_DB_INT, MAX_PAGE
 
@@ -92,7 +93,7 @@ def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
           description="`audience` says who sees the reply: `private` (the default) or `public` (the status page, "
                       "the public map, Open311, and an email to every follower).")
 def post_reply(request: HttpRequest, number: str, body: schemas.ReplyIn) -> Status:
-    message = actions.reply(_case_for(request, number, to_change=True), author=request.user, text=body.text,
+    message = replies.reply(_case_for(request, number, to_change=True), author=request.user, text=body.text,
                             public=body.audience == ReplyAudience.PUBLIC)
     return Status(201, schemas.message_out(message))
 
