@@ -240,6 +240,17 @@ CHANNEL_ADAPTERS = {
     "email": "civicdesk.mail.adapter.EmailAdapter",
     "open311": "civicdesk.open311.adapter.Open311Adapter",
 }
+# The adapter of each provider (a ChannelAccount's provider; see civicdesk.channels.registry). A provider not
+# listed uses its account's channel's adapter from CHANNEL_ADAPTERS.
+PROVIDER_ADAPTERS: dict[str, str] = {
+    "email": "civicdesk.mail.adapter.EmailAdapter",
+    "web": "civicdesk.portal.adapter.WebAdapter",
+    "open311": "civicdesk.open311.adapter.Open311Adapter",
+}
+# Fernet key(s) encrypting stored channel account credentials, comma-separated: the first encrypts, all decrypt.
+# Empty: a key derived from SECRET_KEY (changing SECRET_KEY then makes stored credentials unreadable).
+CHANNEL_CREDENTIALS_KEY = os.environ.get("CHANNEL_CREDENTIALS_KEY", "")
+WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024)  # larger webhook bodies are refused (413)
 # Routers are tried in order; the first that returns a route wins (see civicdesk.cases.routing).
 CASE_ROUTERS = [
     "civicdesk.gis.routing.route_by_location",

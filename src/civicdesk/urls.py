@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/", include("civicdesk.inbox.urls")),
     path("api/", include("civicdesk.api.urls")),
     path("open311/", include("civicdesk.open311.urls")),
+    path("hooks/", include("civicdesk.channels.urls")),
     path("", include("civicdesk.portal.urls")),
 ]
 if settings.DEBUG:

@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class ChannelsConfig(AppConfig):
     name = "civicdesk.channels"
     label = "channels"
+
+    def ready(self) -> None:
+        from civicdesk.channels import checks, registry  # noqa: F401  (registers the checks and the cache reset)

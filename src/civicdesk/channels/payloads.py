@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from civicdesk.channels.models import InboundPayload, PayloadStatus
-from civicdesk.channels.protocol import get_adapter
+from civicdesk.channels.registry import get_adapter
 
 log = logging.getLogger(__name__)
 

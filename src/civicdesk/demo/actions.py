@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from civicdesk.agencies.models import Agency, Service, ServiceAttribute, StaffProfile, StaffRole, Team
+from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.demo import data
 from civicdesk.demo.models import DemoAccount
 from civicdesk.demo.timelines import CaseBuilder, CaseCounts
@@ -63,9 +64,12 @@ def seed_services(agencies: dict[str, Agency]) -> list[Service]:
 
 
 def seed_mailboxes(agencies: dict[str, Agency]) -> int:
+    """One email account per demo address, each with its mailbox detail (SMTP only: no IMAP settings)."""
     for address, slug, display_name in data.MAILBOXES:
-        Mailbox.objects.get_or_create(address=address,
-                                      defaults={"agency": agencies[slug], "display_name": display_name})
+        account, _ = ChannelAccount.objects.get_or_create(
+            provider=Provider.EMAIL, address=address,
+            defaults={"channel": Channel.EMAIL, "agency": agencies[slug], "display_name": display_name})
+        Mailbox.objects.get_or_create(account=account)
     return len(data.MAILBOXES)
 
 

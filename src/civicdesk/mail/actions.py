@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from civicdesk.channels.models import InboundPayload
+from civicdesk.channels.models import ChannelAccount, InboundPayload
 from civicdesk.channels.payloads import store_payload
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email
 from civicdesk.conversations.intake import receive
@@ -61,8 +61,7 @@ def poll_mailbox(mailbox: Mailbox) -> PollResult:
             validity = imap.uidvalidity(client, mailbox.imap_folder)
             last_uid = mailbox.imap_last_uid if validity == mailbox.imap_uidvalidity else 0
             if validity != mailbox.imap_uidvalidity:
-                Mailbox.objects.filter(pk=mailbox.pk).update(imap_uidvalidity=validity, imap_last_uid=0)
-                mailbox.imap_uidvalidity, mailbox.imap_last_uid = validity, 0
+                set_cursor(mailbox, {"imap_uidvalidity": validity, "imap_last_uid": 0})
             for uid in imap.new_uids(client, last_uid, POLL_BATCH):
                 fetched = imap.fetch(client, uid)
                 result.fetched += 1
@@ -83,7 +82,8 @@ def poll_mailbox(mailbox: Mailbox) -> PollResult:
 @transaction.atomic
 def store_fetched(mailbox: Mailbox, fetched: imap.FetchedMessage, validity: int) -> bool:
     """Store one fetched message and move the mailbox's UID mark in the same transaction."""
-    meta = {"transport": "imap", "mailbox_id": mailbox.pk, "imap_uid": fetched.uid, "imap_uidvalidity": validity}
+    meta = {"transport": "imap", "mailbox_id": mailbox.pk, "account_id": mailbox.account_id, "imap_uid": fetched.uid,
+            "imap_uidvalidity": validity}
     payload, created = store_payload(CHANNEL, fetched.raw, meta=meta)
     if created:  # what receive() does, keeping `created` to count what is new
         enqueue_on_commit(PROCESS_PAYLOAD, payload.pk)
@@ -92,8 +92,22 @@ def store_fetched(mailbox: Mailbox, fetched: imap.FetchedMessage, validity: int)
 
 
 def advance(mailbox: Mailbox, uid: int) -> None:
-    Mailbox.objects.filter(pk=mailbox.pk, imap_last_uid__lt=uid).update(imap_last_uid=uid)
-    mailbox.imap_last_uid = max(mailbox.imap_last_uid, uid)
+    """Move the account's IMAP cursor up to `uid` (never down: another poller may be ahead)."""
+    with transaction.atomic():
+        account = ChannelAccount.objects.select_for_update().only("cursor").get(pk=mailbox.account_id)
+        if int(account.cursor.get("imap_last_uid", 0)) < uid:
+            account.cursor = {**account.cursor, "imap_last_uid": uid}
+            ChannelAccount.objects.filter(pk=account.pk).update(cursor=account.cursor, updated_at=timezone.now())
+    mailbox.account.cursor = account.cursor
+
+
+def set_cursor(mailbox: Mailbox, values: dict[str, int]) -> None:
+    """Set keys of the account's polling cursor (keeping the others), in the database and on `mailbox`."""
+    with transaction.atomic():
+        account = ChannelAccount.objects.select_for_update().only("cursor").get(pk=mailbox.account_id)
+        account.cursor = {**account.cursor, **values}
+        ChannelAccount.objects.filter(pk=account.pk).update(cursor=account.cursor, updated_at=timezone.now())
+    mailbox.account.cursor = account.cursor
 
 
 def claim_notice(kind: str, address: str) -> bool:

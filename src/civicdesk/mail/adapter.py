@@ -48,7 +48,7 @@ class EmailAdapter(ChannelAdapter):
         if mailbox is None and meta.get("mailbox_id"):
             from civicdesk.mail.models import Mailbox
 
-            mailbox = Mailbox.objects.select_related("agency").filter(pk=meta["mailbox_id"]).first()
+            mailbox = Mailbox.objects.select_related("account__agency").filter(pk=meta["mailbox_id"]).first()
         own_ids = parsing.message_ids(parsing.raw_header(message, "Message-ID"))
         total = sum(len(a.content) for a in attachments)
         if total > settings.MAX_ATTACHMENTS_BYTES:

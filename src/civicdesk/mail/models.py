@@ -1,29 +1,90 @@
 """Agency mailboxes: the addresses residents write to, and how we fetch and send their mail."""
 
-from django.db import models
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+
+from civicdesk.channels.models import Channel, ChannelAccount, Provider
+
+if TYPE_CHECKING:
+    from civicdesk.agencies.models import Agency
+
+# What an email account keeps in its ChannelAccount rather than here.
+ACCOUNT_FIELDS = ("address", "agency", "agency_id", "display_name", "is_active")
+
+
+class MailboxQuerySet(models.QuerySet["Mailbox"]):
+    def create(self, **kwargs: Any) -> "Mailbox":
+        """Mailbox.objects.create(address=..., agency=..., [display_name, is_active, imap_password], imap...):
+        the email account is made with it (the form every test and the admin use)."""
+        if "account" in kwargs or "account_id" in kwargs:
+            return super().create(**kwargs)
+        account_values = {name: kwargs.pop(name) for name in ACCOUNT_FIELDS if name in kwargs}
+        password = kwargs.pop("imap_password", "")
+        with transaction.atomic(using=self.db):
+            account = ChannelAccount(channel=Channel.EMAIL, provider=Provider.EMAIL, **account_values)
+            if password:
+                account.set_credentials({"password": password})
+            account.save(using=self.db)
+            return super().create(account=account, **kwargs)
 
 
 class Mailbox(models.Model):
-    address = models.EmailField(unique=True, help_text="Mail to this address becomes cases.")
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="mailboxes")
-    display_name = models.CharField(max_length=200, blank=True)
-    is_active = models.BooleanField(default=True)
+    """The email detail of a ChannelAccount: how its mail is fetched. The account holds the address, agency,
+    display name, active flag, the IMAP password (encrypted) and the IMAP cursor (uidvalidity and last UID)."""
+
+    account = models.OneToOneField("channels.ChannelAccount", on_delete=models.CASCADE, related_name="mailbox")
     imap_host = models.CharField(max_length=200, blank=True, help_text="Leave empty to receive by SMTP only.")
     imap_port = models.PositiveIntegerField(default=993)
     imap_ssl = models.BooleanField(default=True)
     imap_username = models.CharField(max_length=200, blank=True)
-    imap_password = models.CharField(max_length=200, blank=True)
     imap_folder = models.CharField(max_length=200, default="INBOX")
-    imap_last_uid = models.PositiveBigIntegerField(default=0)
-    imap_uidvalidity = models.PositiveBigIntegerField(default=0)
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+
+    objects = MailboxQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "mailboxes"
 
     def __str__(self) -> str:
         return self.address
+
+    def __repr__(self) -> str:
+        return f"<Mailbox {self.pk} account={self.account_id}>"
+
+    # The account's facts, read where mail code always read them.
+    @property
+    def address(self) -> str:
+        return self.account.address
+
+    @property
+    def agency(self) -> "Agency":
+        return self.account.agency
+
+    @property
+    def agency_id(self) -> int:
+        return self.account.agency_id
+
+    @property
+    def display_name(self) -> str:
+        return self.account.display_name
+
+    @property
+    def is_active(self) -> bool:
+        return self.account.is_active
+
+    @property
+    def imap_password(self) -> str:
+        return self.account.credentials().get("password", "")
+
+    @property
+    def imap_uidvalidity(self) -> int:
+        return int(self.account.cursor.get("imap_uidvalidity", 0))
+
+    @property
+    def imap_last_uid(self) -> int:
+        return int(self.account.cursor.get("imap_last_uid", 0))
 
 
 class NoticeKind(models.TextChoices):

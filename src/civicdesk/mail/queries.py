@@ -10,7 +10,7 @@ from civicdesk.mail.models import Mailbox
 
 
 def active_mailboxes() -> QuerySet[Mailbox]:
-    return Mailbox.objects.filter(is_active=True).select_related("agency")
+    return Mailbox.objects.filter(account__is_active=True).select_related("account__agency")
 
 
 def mailbox_for(addresses: list[str]) -> Mailbox | None:
@@ -18,17 +18,17 @@ def mailbox_for(addresses: list[str]) -> Mailbox | None:
     wanted = list(dict.fromkeys(a.strip().lower() for a in addresses if a and "@" in a))[:50]
     if not wanted:
         return None
-    condition = reduce(or_, (Q(address__iexact=a) for a in wanted))
+    condition = reduce(or_, (Q(account__address__iexact=a) for a in wanted))
     found = {m.address.lower(): m for m in active_mailboxes().filter(condition)}
     return next((found[a] for a in wanted if a in found), None)
 
 
 def is_known_address(address: str) -> bool:
-    return active_mailboxes().filter(address__iexact=address.strip()).exists()
+    return active_mailboxes().filter(account__address__iexact=address.strip()).exists()
 
 
 def mailbox_for_agency(agency_id: int) -> Mailbox | None:
-    return active_mailboxes().filter(agency_id=agency_id).order_by("pk").first()
+    return active_mailboxes().filter(account__agency_id=agency_id).order_by("pk").first()
 
 
 def thread_ids(case: Case, *, exclude_message: int | None = None) -> tuple[str, list[str]]:

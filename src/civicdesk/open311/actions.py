@@ -11,7 +11,7 @@ from django.utils import timezone
 from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.channels.models import Channel, InboundPayload, PayloadStatus
 from civicdesk.channels.payloads import store_payload
-from civicdesk.channels.protocol import get_adapter
+from civicdesk.channels.registry import get_adapter
 from civicdesk.conversations.pipeline import process
 from civicdesk.core.jobs import PROCESS_BATCH_REQUEST, enqueue
 from civicdesk.open311.adapter import KIND_REQUEST, KIND_UPDATE, payload_id, request_message

@@ -9,7 +9,7 @@ import pytest
 
 from civicdesk.cases.models import Case
 from civicdesk.channels.models import InboundPayload, PayloadStatus
-from civicdesk.mail import tasks
+from civicdesk.mail import actions, tasks
 from civicdesk.mail.models import Mailbox
 from civicdesk.mail.tests.conftest import fixture_bytes
 from civicdesk.mail.tests.dovecot import ImapServer
@@ -81,7 +81,7 @@ def test_a_new_uidvalidity_refetches_without_duplicates(imap: imaplib.IMAP4, ima
     append(imap, imap_mailbox.imap_folder, resident_mail(1))
     append(imap, imap_mailbox.imap_folder, resident_mail(2, message_id=False))
     poll(imap_mailbox, django_capture_on_commit_callbacks)
-    Mailbox.objects.filter(pk=imap_mailbox.pk).update(imap_uidvalidity=1)  # as if the folder had been rebuilt
+    actions.set_cursor(imap_mailbox, {"imap_uidvalidity": 1})  # as if the folder had been rebuilt
     imap_mailbox.refresh_from_db()
     assert poll(imap_mailbox, django_capture_on_commit_callbacks) == {"fetched": 2, "stored": 0, "error": ""}
     assert Case.objects.count() == 2 and InboundPayload.objects.count() == 2
@@ -120,7 +120,8 @@ def test_admin_poll_now_action(imap: imaplib.IMAP4, imap_mailbox: Mailbox, admin
 
 def test_a_wrong_password_is_recorded_on_the_mailbox(imap_mailbox: Mailbox,  # last: dovecot slows later logins
                                                      django_capture_on_commit_callbacks: Any) -> None:
-    Mailbox.objects.filter(pk=imap_mailbox.pk).update(imap_password="wrong")
+    imap_mailbox.account.set_credentials({"password": "wrong"})
+    imap_mailbox.account.save()
     imap_mailbox.refresh_from_db()
     result = poll(imap_mailbox, django_capture_on_commit_callbacks)
     assert "LOGIN failed" in result["error"]

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
+from civicdesk.channels.models import ChannelAccount
 from civicdesk.channels.payloads import store_payload
 from civicdesk.conversations import replies
 from civicdesk.conversations.pipeline import process
@@ -146,7 +147,7 @@ def test_any_subject_and_names_give_exactly_the_expected_headers(fuzz_case: Case
                                                                   name: str, reference: str) -> None:
     """Fuzz: whatever the subject, mailbox name and stored Message-IDs, the mail parses back with the expected
     header set and values, and nothing else."""
-    Mailbox.objects.filter(pk=mailbox.pk).update(display_name=name)
+    ChannelAccount.objects.filter(pk=mailbox.account_id).update(display_name=name)
     Message.objects.filter(case=fuzz_case, direction=Direction.INBOUND).update(email_message_id=f"<{reference}>")
     message = Message(case=fuzz_case, direction=Direction.OUTBOUND, channel="email", subject=subject,
                       body_text="Hello", recipient="pat.resident@example.com", email_message_id="<ours@x.example>")
@@ -165,7 +166,7 @@ def test_any_subject_and_names_give_exactly_the_expected_headers(fuzz_case: Case
 def test_any_subject_and_name_is_sent_over_smtp_without_failing(fuzz_case: Case, mailbox: Mailbox,
                                                                  outbound_sink: Sink, subject: str,
                                                                  name: str) -> None:
-    Mailbox.objects.filter(pk=mailbox.pk).update(display_name=name)
+    ChannelAccount.objects.filter(pk=mailbox.account_id).update(display_name=name)
     before = len(outbound_sink.handler.received)
     message = Message(case=fuzz_case, direction=Direction.OUTBOUND, channel="email", subject=subject,
                       body_text="Hello", recipient="pat.resident@example.com", email_message_id="<ours@x.example>")

@@ -1,0 +1,131 @@
+"""The one webhook entry, /hooks/<provider>/<account_id>/: the GET verification challenge, and POSTs verified over
+the raw bytes before anything is stored, then stored raw, answered 200 and queued for processing by name."""
+
+import logging
+from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from civicdesk.channels.actions import count_rejection
+from civicdesk.channels.credentials import CredentialsError
+from civicdesk.channels.models import ChannelAccount, RejectionReason
+from civicdesk.channels.payloads import store_payload
+from civicdesk.channels.registry import AccountConfig, adapter_for_account, get_adapter
+from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_on_commit
+
+log = logging.getLogger(__name__)
+
+# Transport headers kept with a stored payload (never a signature, a token or a cookie); an adapter adds its own.
+KEPT_HEADERS = ("Content-Type", "User-Agent", "I-Twilio-Idempotency-Token", "X-Request-Id")
+
+
+@runtime_checkable
+class WebhookAdapter(Protocol):
+    """What an adapter offers to receive webhooks (added to ChannelAdapter by the providers that push)."""
+
+    signature_header: str  # the request header carrying the signature; missing: 401
+
+    def challenge(self, query: Mapping[str, str], config: AccountConfig) -> str | None:
+        """The answer to the provider's GET verification (e.g. Meta's hub.challenge), or None: 403."""
+
+    def verify(self, url: str, headers: Mapping[str, str], body: bytes, config: AccountConfig) -> bool:
+        """Whether the signature in `headers` matches the raw `body` (and `url`, for schemes that sign it)."""
+
+
+def webhook_url(account: ChannelAccount) -> str:
+    """The address to give the provider: SITE_URL (what the provider signs, behind any proxy) and the hook path."""
+    return f"{settings.SITE_URL.rstrip('/')}/hooks/{account.provider}/{account.pk}/"
+
+
+def _refused(account: ChannelAccount, reason: str, status: int) -> HttpResponse:
+    count_rejection(account, reason)
+    return HttpResponse(status=status)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def hook(request: HttpRequest, provider: str, account_id: int) -> HttpResponse:
+    account = ChannelAccount.objects.filter(pk=account_id, provider=provider, is_active=True).first()
+    if account is None:
+        return HttpResponse(status=404)
+    try:
+        adapter = adapter_for_account(account)
+        get_adapter(account.channel)  # the payload store and the pipeline need the channel's adapter too
+    except LookupError:
+        return HttpResponse(status=404)
+    if not isinstance(adapter, WebhookAdapter):
+        return HttpResponse(status=404)  # this provider does not push to us (it is polled, or has its own entry)
+    try:
+        config = AccountConfig.of(account)
+    except CredentialsError:
+        log.error("Webhook for channel account %s: its credentials cannot be read", account.pk)
+        return HttpResponse(status=503)  # the provider retries; an operator fixes the key
+    if request.method == "GET":
+        return _challenge(request, account, adapter, config)
+    return _receive(request, account, adapter, config)
+
+
+def _challenge(request: HttpRequest, account: ChannelAccount, adapter: WebhookAdapter,
+               config: AccountConfig) -> HttpResponse:
+    try:
+        answer = adapter.challenge({name: request.GET.get(name, "") for name in request.GET}, config)
+    except Exception as exc:  # garbage in the query string is a refusal, never a 500
+        log.warning("Webhook challenge for channel account %s failed: %s", account.pk, type(exc).__name__)
+        answer = None
+    if answer is None:
+        return _refused(account, RejectionReason.BAD_CHALLENGE, 403)
+    content_type = getattr(adapter, "challenge_content_type", "text/plain")
+    return HttpResponse(answer, content_type=content_type)
+
+
+def _receive(request: HttpRequest, account: ChannelAccount, adapter: WebhookAdapter,
+             config: AccountConfig) -> HttpResponse:
+    limit = settings.WEBHOOK_MAX_BODY_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return _refused(account, RejectionReason.TOO_LARGE, 413)
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return _refused(account, RejectionReason.TOO_LARGE, 413)
+    if len(body) > limit:
+        return _refused(account, RejectionReason.TOO_LARGE, 413)
+    if not request.headers.get(adapter.signature_header):
+        return _refused(account, RejectionReason.MISSING_SIGNATURE, 401)
+    url = settings.SITE_URL.rstrip("/") + request.get_full_path()
+    try:
+        verified = adapter.verify(url, request.headers, body, config)
+    except Exception as exc:  # a malformed body or header is a failed verification
+        log.warning("Webhook verification for channel account %s failed: %s", account.pk, type(exc).__name__)
+        verified = False
+    if not verified:
+        return _refused(account, RejectionReason.BAD_SIGNATURE, 403)
+    kept = (*KEPT_HEADERS, *getattr(adapter, "meta_headers", ()))
+    headers = {name: request.headers[name] for name in kept if name in request.headers}
+    meta = {"transport": "webhook", "account_id": account.pk, "provider": account.provider, "headers": headers}
+    with transaction.atomic():
+        payload, created = store_payload(account.channel, body, meta=meta, content_type=request.content_type or "",
+                                         provider_message_id=_provider_id(adapter, body, meta))
+        if created:
+            enqueue_on_commit(PROCESS_PAYLOAD, payload.pk)
+    return HttpResponse(status=200)
+
+
+def _provider_id(adapter: WebhookAdapter, body: bytes, meta: dict[str, object]) -> str:
+    """The account adapter's cheap id for the body ("" lets the store use the channel adapter's)."""
+    reader = getattr(adapter, "provider_message_id", None)
+    if reader is None:
+        return ""
+    try:
+        return str(reader(body, meta))
+    except Exception:  # an unreadable body still gets stored, under its hash
+        return ""
