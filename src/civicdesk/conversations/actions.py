@@ -50,11 +50,11 @@ def record_inbound(message: Any, found: Conversation | None, *, case: Case, cont
         for field, value in values.items():
             setattr(found, field, value)
         return found
-    account_id = getattr(message, "account_id", None)  # TEMP
+    account_id = getattr(message, "account_id", None)
     if not threads_by_conversation(message):  # a mail thread met again (its key names the case): not read yet
         same = Conversation.objects.filter(channel=message.channel, thread_key=key)
         if same.update(**values):
             return None
     # A race with another worker on a new key fails this transaction on the unique index; the job runs again.
-    return Conversation.objects.create(channel=message.channel, thread_key=key,
+    return Conversation.objects.create(account_id=account_id, channel=message.channel, thread_key=key,
                                        created_at=at, **values)

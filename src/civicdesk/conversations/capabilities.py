@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from civicdesk.channels.models import Channel
 from civicdesk.channels.outbound import Capabilities
-from civicdesk.channels.protocol import get_adapter
+from civicdesk.channels.registry import get_adapter
 
 # The platforms' published limits; an adapter's `capabilities` attribute, once it has one, replaces its row here.
 FALLBACK: dict[str, Capabilities] = {

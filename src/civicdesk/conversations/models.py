@@ -16,6 +16,9 @@ class Conversation(models.Model):
     SQLite and PostgreSQL.
     """
 
+    account = models.ForeignKey(
+        "channels.ChannelAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="conversations",
+        db_index=False, help_text=_("Our account it runs on; empty for channels without accounts (the portal)."))
     channel = models.CharField(max_length=20, choices=Channel.choices)
     thread_key = models.CharField(
         max_length=300, help_text=_("The channel's thread: a pair of numbers, a DM thread, a root post, a session, "
@@ -38,7 +41,10 @@ class Conversation(models.Model):
         indexes = [models.Index(fields=["case"], name="conversation_case"),
                    models.Index(fields=["identity", "-last_inbound_at"], name="conversation_identity_latest")]
         constraints = [
-            models.UniqueConstraint(fields=["channel", "thread_key"], name="conversation_unique_channel_key"),
+            models.UniqueConstraint(fields=["channel", "thread_key"], condition=Q(account__isnull=True),
+                                    name="conversation_unique_channel_key"),
+            models.UniqueConstraint(fields=["account", "thread_key"], condition=Q(account__isnull=False),
+                                    name="conversation_unique_account_key"),
         ]
 
     def __str__(self) -> str:

@@ -40,8 +40,8 @@ def find_conversation(message: Any) -> Conversation | None:
     account_id = getattr(message, "account_id", None)
     found = Conversation.objects.select_related("case")
     if account_id:
-        return found.filter(thread_key=key).first()
-    return found.filter(channel=message.channel, thread_key=key).first()
+        return found.filter(account_id=account_id, thread_key=key).first()
+    return found.filter(account__isnull=True, channel=message.channel, thread_key=key).first()
 
 
 def is_silent(conversation: Conversation) -> bool:
