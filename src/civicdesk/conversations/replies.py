@@ -13,6 +13,7 @@ from civicdesk.cases.followers import send_to_followers
 from civicdesk.cases.models import Case, Direction, Message
 from civicdesk.cases.queries import reply_address
 from civicdesk.channels.models import Channel
+from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
 from civicdesk.contacts.models import Identity, IdentityKind
 from civicdesk.conversations.capabilities import capabilities
 from civicdesk.conversations.models import Conversation
@@ -46,8 +47,8 @@ def reply_target(case: Case, identity: Identity | None = None) -> ReplyTarget:
     if identity is not None:
         if contact_id is None or identity.contact_id != contact_id or identity.kind not in CHANNEL_OF_IDENTITY:
             raise ValueError(gettext("Replies can only go to one of the resident's own addresses or accounts."))
-        channel = CHANNEL_OF_IDENTITY[IdentityKind(identity.kind)]
-        return ReplyTarget(channel, identity.value, _latest_conversation(channel, identity.pk))
+        picked = CHANNEL_OF_IDENTITY[IdentityKind(identity.kind)]
+        return ReplyTarget(picked, identity.value, _latest_conversation(picked, identity.pk))
     latest = None
     if contact_id is not None:
         latest = (Message.objects.filter(case=case, direction=Direction.INBOUND, sender_identity__contact_id=contact_id)
@@ -75,6 +76,17 @@ def reply_identities(case: Case) -> list[Identity]:
         return []
     kinds = [kind.value for kind in CHANNEL_OF_IDENTITY]
     return list(Identity.objects.filter(contact_id=case.contact_id, kind__in=kinds).order_by("kind", "value"))
+
+
+def resident_identity(case: Case, raw: str) -> Identity | None:
+    """The identity of the case's contact that a typed address, number or handle stands for, if it is theirs."""
+    for identity in reply_identities(case):
+        try:
+            if normalize_identity(identity.kind, raw) == identity.value:
+                return identity
+        except InvalidIdentity:
+            continue
+    return None
 
 
 def _latest_conversation(channel: str, identity_id: int | None) -> Conversation | None:

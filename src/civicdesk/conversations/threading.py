@@ -58,12 +58,12 @@ def decide(message: Any, contact_id: int | None) -> Thread:
     if message.always_new_case:
         return Thread(conversation=conversation)
     if conversation is not None and conversation.case is not None:
-        case = _survivor(conversation.case)
-        if case.status == CaseStatus.CLOSED or is_silent(conversation):
-            return Thread(follow_up_of=case, conversation=conversation)
-        if (contact_id is not None and conversation.contact_id == contact_id) or may_thread(case, message):
-            return Thread(case=case, conversation=conversation)
-        return Thread(mentioned=case, conversation=conversation)
+        current = _survivor(conversation.case)
+        if current.status == CaseStatus.CLOSED or is_silent(conversation):
+            return Thread(follow_up_of=current, conversation=conversation)
+        if (contact_id is not None and conversation.contact_id == contact_id) or may_thread(current, message):
+            return Thread(case=current, conversation=conversation)
+        return Thread(mentioned=current, conversation=conversation)
     case = find_thread(message)
     if case is not None and not may_thread(case, message):
         return Thread(mentioned=case, conversation=conversation)  # a case number is no credential

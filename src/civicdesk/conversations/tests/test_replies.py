@@ -2,6 +2,7 @@
 
 import pytest
 
+from civicdesk.api.actions import create_token
 from civicdesk.cases.models import Direction
 from civicdesk.channels.events import SenderIdentity
 from civicdesk.channels.outbound import Capabilities
@@ -89,3 +90,18 @@ def test_text_is_cut_at_a_word_boundary():
     assert fit("short", 10) == "short"
     assert fit("one two three four", 12) == "one two…"
     assert len(fit("x" * 50, 10)) == 10
+
+
+def test_the_api_sends_a_reply_to_the_identity_the_agent_names(client):
+    case = create_case(channel="email", email="resident@example.com", subject="Broken hydrant",
+                       extra_identities=[SenderIdentity("phone", RESIDENT)])
+    agent = create_staff(agencies=[case.agency])
+    headers = {"Authorization": f"Bearer {create_token(agent, name='test').raw}"}
+    url = f"/api/cases/{case.number}/replies"
+    sent = client.post(url, {"text": "Texting you.", "identity": "(215) 555-0100"}, content_type="application/json",
+                       headers=headers)
+    assert sent.status_code == 201, sent.content
+    assert case.messages.filter(direction=Direction.OUTBOUND, channel="sms", recipient=RESIDENT).exists()
+    refused = client.post(url, {"text": "Hi", "identity": "stranger@example.com"}, content_type="application/json",
+                          headers=headers)
+    assert refused.status_code == 400
