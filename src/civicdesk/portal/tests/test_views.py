@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from civicdesk.cases.actions import add_note, reply
+from civicdesk.cases.actions import add_note
+from civicdesk.conversations.replies import reply
 from civicdesk.cases.models import Case, Direction
 from civicdesk.channels.models import InboundPayload
 from civicdesk.portal.tests.conftest import image_bytes
