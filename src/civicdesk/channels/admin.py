@@ -65,7 +65,8 @@ class WebhookRejectionInline(admin.TabularInline):
     model = WebhookRejection
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["reason", "count", "first_at", "last_at"]
+    fields = ["reason", "count", "first_at", "last_at"]
+    readonly_fields = ["reason", "count", "first_at", "last_at"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -89,11 +90,11 @@ class ChannelAccountAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Webhook URL"))
     def webhook(self, obj: ChannelAccount) -> str:
-        return webhook_url(obj) if obj.pk else _("Shown once the account is saved.")
+        return webhook_url(obj) if obj.pk else str(_("Shown once the account is saved."))
 
     @admin.display(description=_("Stored credentials"))
     def stored_credentials(self, obj: ChannelAccount) -> str:
-        return _("Yes (encrypted, not shown)") if obj.has_stored_credentials else _("None")
+        return str(_("Yes (encrypted, not shown)") if obj.has_stored_credentials else _("None"))
 
 
 @admin.register(WebhookRejection)

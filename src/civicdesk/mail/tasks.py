@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 @task(queue_name="mail")
 def poll_mailbox(mailbox_id: int) -> dict[str, int | str]:
     """Fetch new mail of one mailbox; each message is stored and queued for processing."""
-    mailbox = Mailbox.objects.select_related("account").filter(pk=mailbox_id, account__is_active=True).exclude(imap_host="").first()
+    mailbox = (Mailbox.objects.select_related("account").filter(pk=mailbox_id, account__is_active=True)
+               .exclude(imap_host="").first())
     if mailbox is None:
         return {"fetched": 0, "stored": 0, "error": "no active IMAP mailbox with this id"}
     result = actions.poll_mailbox(mailbox)

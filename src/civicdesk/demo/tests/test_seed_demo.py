@@ -11,6 +11,7 @@ from django.utils import timezone
 from civicdesk.agencies.models import Agency, AttributeDatatype, Service, ServiceAttribute, StaffProfile, StaffRole
 from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases.models import Case, CaseCounter, CaseStatus, Direction, Message
+from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.contacts.models import Identity, IdentityKind
 from civicdesk.demo import data
 from civicdesk.mail.models import Mailbox
@@ -38,7 +39,9 @@ def test_seed_creates_riverbend_once_and_staff_can_log_in(client):
     assert Service.objects.filter(is_realtime=False).count() == 4
     assert set(ServiceAttribute.objects.values_list("datatype", flat=True)) == set(AttributeDatatype.values)
     assert ServiceAttribute.objects.get(service__code="pothole", code="size").required
-    assert Mailbox.objects.get(address="311@riverbend.example").agency.slug == "311"
+    mailbox = Mailbox.objects.select_related("account__agency").get(account__address="311@riverbend.example")
+    assert mailbox.agency.slug == "311" and mailbox.account.channel == Channel.EMAIL and mailbox.is_active
+    assert ChannelAccount.objects.filter(provider=Provider.EMAIL).count() == Mailbox.objects.count() >= 2
 
     assert Case.objects.count() == data.DEMO_CASE_COUNT
     assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)

@@ -14,6 +14,7 @@ from civicdesk.agencies.models import Service
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.followers import unsubscribe_token
 from civicdesk.cases.models import Attachment, Case, CaseStatus
+from civicdesk.channels.models import ChannelAccount
 from civicdesk.contacts.models import Contact, Identity, IdentityKind
 from civicdesk.conversations import replies
 from civicdesk.demo.actions import seed_demo
@@ -75,6 +76,8 @@ def samples(city: dict[str, Any]) -> dict[str, list[str]]:
         "token": [unsubscribe_token(survivor, city["follower"])],
         "pk": ["1"], "merge_id": ["1"], "action": ["reply"], "case_number": [survivor.number],
         "survivor": [survivor.number], "uidb64": ["MQ"],  # a password-reset link: its form, never data
+        "provider": ["email", "meta"],  # the webhook entry: no email webhook, no such account: 404s
+        "account_id": [str(pk) for pk in ChannelAccount.objects.values_list("pk", flat=True)[:2]],
     }
 
 
