@@ -234,6 +234,7 @@ OUTBOUND_BACKOFF_MAX_SECONDS = env_int("OUTBOUND_BACKOFF_MAX_SECONDS", 3600)
 OPEN311_FORWARD_MAX_ATTEMPTS = env_int("OPEN311_FORWARD_MAX_ATTEMPTS", 6)  # with the same backoff
 # How long one send attempt may take before a message left in "sending" (its worker died) may be sent again.
 OUTBOUND_SENDING_LEASE_SECONDS = env_int("OUTBOUND_SENDING_LEASE_SECONDS", 300)
+CONVERSATION_SILENCE_DAYS = env_int("CONVERSATION_SILENCE_DAYS", 7)  # after this much silence: a new, linked case
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")

@@ -15,6 +15,7 @@ from civicdesk.cases.models import Case, ReplyAudience
 from civicdesk.cases.permissions import can_act, visible_cases
 from civicdesk.cases.queries import case_page, case_timeline, inbox_cases
 from civicdesk.channels.models import Channel
+from civicdesk.conversations import replies
 from civicdesk.inbox.forms import AssignForm, TransferForm
 from civicdesk.web.params import EARLIEST_DAY, LATEST_DAY, MAX_DB_INT, MAX_PAGE
 
@@ -90,14 +91,20 @@ def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
     return _detail(_case_for(request, number))
 
 
-@api.post("/cases/{number}/replies", response={201: schemas.MessageOut, 403: schemas.ErrorOut,
-                                               404: schemas.ErrorOut},
+@api.post("/cases/{number}/replies", response={201: schemas.MessageOut, 400: schemas.ErrorOut,
+                                               403: schemas.ErrorOut, 404: schemas.ErrorOut},
           summary="Reply to the resident (private by default) or post a public update",
           description="`audience` says who sees the reply: `private` (the default) or `public` (the status page, "
                       "the public map, Open311, and an email to every follower).")
 def post_reply(request: HttpRequest, number: str, body: schemas.ReplyIn) -> Status:
-    message = actions.reply(_case_for(request, number, to_change=True), author=request.user, text=body.text,
-                            public=body.audience == ReplyAudience.PUBLIC)
+    case = _case_for(request, number, to_change=True)
+    identity = None
+    if body.identity:
+        identity = replies.resident_identity(case, body.identity)
+        if identity is None:
+            raise HttpError(400, "identity: not one of the resident's own addresses, numbers or handles.")
+    message = replies.reply(case, author=request.user, text=body.text, public=body.audience == ReplyAudience.PUBLIC,
+                            identity=identity)
     return Status(201, schemas.message_out(message))
 
 

@@ -92,6 +92,10 @@ class ReplyIn(TextIn):
         description="Who sees the reply. `private` (the default): the resident alone, by the channel of origin "
                     "and on their own status page. `public`: a public update, shown on the status page, the public "
                     "map and Open311, and sent by email to the resident and every follower of the case.")
+    identity: str = Field(
+        "", max_length=320,
+        description="Optional: one of the resident's own addresses, numbers or handles to send the reply to. "
+                    "Empty (the default): the conversation the resident last wrote on.")
 
 
 class AssignIn(Schema):

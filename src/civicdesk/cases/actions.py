@@ -1,9 +1,7 @@
 """Every write to a case: creation, messages, replies, notes, assignment, status, transfer, merge and links."""
 
-from email.utils import make_msgid
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
@@ -14,7 +12,6 @@ from civicdesk.agencies.models import Agency, Team
 from civicdesk.audit.actions import entry, record, record_all, record_field_changes, snapshot
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases.events import CaseChanged, CaseCreated, publish
-from civicdesk.cases.followers import send_to_followers, status_url
 from civicdesk.cases.models import (
     Case,
     CaseStatus,
@@ -26,14 +23,11 @@ from civicdesk.cases.models import (
     Tag,
 )
 from civicdesk.cases.numbering import next_case_number
-from civicdesk.cases.queries import reply_address
 from civicdesk.cases.routing import Route
 from civicdesk.channels.models import Channel
 from civicdesk.channels.queues import delivery_queue
 from civicdesk.contacts.models import Contact
 from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue_on_commit
-
-REPLY_CHANNEL_FOR_EMAIL_CONTACTS = {Channel.WEB, Channel.OPEN311, Channel.PHONE, Channel.EMAIL}
 
 
 def create_case(
@@ -105,12 +99,19 @@ def reopen_if_finished(case: Case) -> None:
 
 
 def link_follow_up(case: Case, closed: Case) -> None:
-    """A message about a closed case made a new case: link the two so staff see the history."""
+    """A message about a closed case (or on a conversation silent too long) made a new case: link the two so staff
+    see the history."""
     case.related.add(closed)
-    record(AuditAction.LINKED, case=case, actor_label=case.channel, after={"related": closed.number},
-           reason=f"The resident wrote about {closed.number}, which is closed.")
-    record(AuditAction.LINKED, case=closed, actor_label=case.channel, after={"related": case.number},
-           reason=f"A follow-up after closing became {case.number}.")
+    if closed.status == CaseStatus.CLOSED:
+        reason = gettext("The resident wrote about %(number)s, which is closed.") % {"number": closed.number}
+        back = gettext("A follow-up after closing became %(number)s.") % {"number": case.number}
+    else:
+        reason = gettext("The resident wrote again on the conversation of %(number)s after a long silence.") % {
+            "number": closed.number}
+        back = gettext("The resident's next message after a long silence became %(number)s.") % {
+            "number": case.number}
+    record(AuditAction.LINKED, case=case, actor_label=case.channel, after={"related": closed.number}, reason=reason)
+    record(AuditAction.LINKED, case=closed, actor_label=case.channel, after={"related": case.number}, reason=back)
 
 
 def flag_case(case: Case, tag: str, *, reason: str, actor_label: str = "system") -> None:
@@ -135,21 +136,11 @@ def link_mention(case: Case, named: Case, *, tag: str) -> None:
     flag_case(case, tag, reason=reason, actor_label=case.channel)
 
 
-def reply_channel(case: Case, address: str | None = None) -> str:
-    """Replies go back the way the resident came; portal cases with an email address get email.
-
-    `address` is the case's reply_address() when the caller already has it.
-    """
-    if case.channel in REPLY_CHANNEL_FOR_EMAIL_CONTACTS:
-        return Channel.EMAIL if (reply_address(case) if address is None else address) else Channel.WEB
-    return case.channel
-
-
-def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automatic: bool = False,
-              public: bool = False) -> Message:
-    address = reply_address(case)  # where the resident last wrote from on this case, not the contact's first email
-    channel = reply_channel(case, address)
-    recipient = address if channel == Channel.EMAIL else ""
+def add_outbound_message(case: Case, *, channel: str, text: str, subject: str = "", recipient: str = "",
+                         email_message_id: str = "", author: Any = None, automatic: bool = False,
+                         public: bool = False) -> Message:
+    """The timeline row of a message to the resident, queued for delivery on commit; the caller holds the
+    transaction and has chosen the channel and rendered the text (conversations.replies does both)."""
     message = Message.objects.create(
         case=case,
         direction=Direction.OUTBOUND,
@@ -158,11 +149,11 @@ def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automati
         is_automatic=automatic,
         author=author if getattr(author, "is_authenticated", False) else None,
         contact=case.contact,
-        subject=subject or f"[{case.number}] {case.subject or 'Your request'}",
+        subject=subject[:300],
         body_text=text,
         visible_text=text,
-        recipient=recipient,
-        email_message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN) if channel == Channel.EMAIL else "",
+        recipient=recipient[:320],
+        email_message_id=email_message_id,
         delivery_status=DeliveryStatus.QUEUED,
         created_at=timezone.now(),
     )
@@ -170,35 +161,15 @@ def _outbound(case: Case, *, author: Any, text: str, subject: str = "", automati
     return message
 
 
-@transaction.atomic
-def reply(case: Case, *, author: Any, text: str, public: bool = False) -> Message:
-    """Reply to the resident through the channel of origin; public=True makes it a public update.
-
-    A private reply is seen by the resident alone (and on their verified status page). A public update is also
-    shown on the status page, the map and Open311, and goes by email to every follower of the case.
-    """
-    message = _outbound(case, author=author, text=text, public=public)
-    if public:
-        send_to_followers(case, message)
+def note_reply(case: Case, message: Message) -> None:
+    """A staff reply: the case's first response time, and a new case is open now; the caller holds the
+    transaction."""
     changes: dict[str, Any] = {}
     if case.first_response_at is None and not message.is_automatic:
         changes["first_response_at"] = message.created_at
     if case.status == CaseStatus.NEW:
         changes["status"] = CaseStatus.OPEN
     touch(case, **changes)
-    return message
-
-
-def acknowledge(case: Case) -> Message | None:
-    """Send the automatic confirmation for a new case, when we can reach the resident by email."""
-    if not reply_address(case):
-        return None
-    text = gettext(
-        "Thank you. We received your request and gave it the number {number}.\n\n"
-        "You can follow it at {url} (enter this number and your email address there to see your own messages).\n"
-        "Reply to this email to add information."
-    ).format(number=case.number, url=status_url(case))
-    return _outbound(case, author=None, text=text, automatic=True)
 
 
 @transaction.atomic

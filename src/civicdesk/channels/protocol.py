@@ -54,6 +54,9 @@ class NormalizedMessage:
     attachments: list[InboundAttachment] = field(default_factory=list)
     email_message_id: str = ""
     thread_refs: list[str] = field(default_factory=list)
+    conversation_key: str = ""  # as on events.InboundMessage, until parse returns those
+    visibility: str = "private"
+    account_id: int | None = None
     case_number: str = ""
     recipient: str = ""
     agency_slug: str = ""

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from civicdesk.agencies.models import Service
 from civicdesk.cases import actions as case_actions
-from civicdesk.cases.models import Attachment, Case, CaseStatus, DeliveryStatus, Direction, Message
+from civicdesk.cases.models import Attachment, Case, DeliveryStatus, Direction, Message
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.payloads import quarantine
@@ -19,9 +19,10 @@ from civicdesk.channels.protocol import NormalizedMessage, ParseError, get_adapt
 from civicdesk.contacts.actions import resolve_contact
 from civicdesk.contacts.identities import InvalidIdentity
 from civicdesk.contacts.queries import identity_for
+from civicdesk.conversations import actions as conversation_actions
+from civicdesk.conversations import replies, threading
 from civicdesk.conversations.delivery import record_bounce
-from civicdesk.conversations.entitlement import MENTION_TAG, may_thread
-from civicdesk.conversations.threading import find_thread
+from civicdesk.conversations.entitlement import MENTION_TAG
 
 log = logging.getLogger(__name__)
 REUSED_ID_TAG = "reused-message-id"
@@ -82,13 +83,8 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
     identities = [(i.kind, i.value) for i in [normalized.sender, *normalized.extra_identities] if i]
     contact = resolve_contact(identities, display_name=normalized.contact_name,
                               kind=normalized.contact_kind) if identities else None
-    case = None if normalized.always_new_case else find_thread(normalized)
-    mentioned = None
-    if case is not None and not may_thread(case, normalized):
-        mentioned, case = case, None  # a case number is no credential: a new case, linked, and the named one left be
-    closed = case if case is not None and case.status == CaseStatus.CLOSED else None
-    if closed is not None:
-        case = None  # a closed case is not reopened: the resident gets a new case, linked to the closed one
+    thread = threading.decide(normalized, contact.pk if contact else None)
+    case, closed, mentioned = thread.case, thread.follow_up_of, thread.mentioned
     created = case is None
     if case is None:
         case = _new_case(normalized, contact, closed)
@@ -111,13 +107,15 @@ def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResul
             filename=item.filename[:255] or "attachment", content_type=item.content_type[:120],
             size=len(item.content), content_id=item.content_id[:255], is_public=item.is_public,
         )
+    conversation_actions.record_inbound(normalized, thread.conversation, case=case, contact_id=message.contact_id,
+                                        identity_id=message.sender_identity_id, at=message.created_at)
     if payload.reuses_provider_id:
         flag_reused_id(case, normalized.provider_message_id)
     InboundPayload.objects.filter(pk=payload.pk).update(
         status=PayloadStatus.PROCESSED, case=case, message=message, error="", **finish
     )
     if created:
-        case_actions.acknowledge(case)
+        replies.acknowledge(case)
     return IngestResult(payload, case, message, created)
 
 

@@ -86,7 +86,7 @@ class Timeline:
                      delivery_status=DeliveryStatus.RECEIVED)
 
     def outbound(self, text: str, author: User | None, *, public: bool = False) -> None:
-        """A reply to the resident, or (public=True) a public update, as cases.actions.reply leaves them."""
+        """A reply to the resident, or (public=True) a public update, as conversations.replies.reply leaves them."""
         case = self.case
         email = self.b.people.email_of(case.contact)
         channel = case.channel

@@ -14,6 +14,7 @@ from civicdesk.cases import actions
 from civicdesk.cases.models import Attachment, Case, CaseStatus, Priority
 from civicdesk.cases.permissions import can_act, visible_cases
 from civicdesk.cases.queries import case_change_marker, case_timeline
+from civicdesk.conversations import replies
 from civicdesk.inbox.access import actionable_case_or_403, staff_required, visible_case_or_404
 from civicdesk.inbox.forms import (
     AssignForm,
@@ -60,7 +61,7 @@ def case_context(request: HttpRequest, case: Case, bound: dict[str, forms.Form] 
     action_forms.update(bound or {})
     context.update({
         "forms": action_forms, "can_act": can_act(request.user, case),
-        "reply_channel": actions.reply_channel(case), "bound": bool(bound),
+        "reply_channel": replies.reply_channel(case), "bound": bool(bound),
         "follower_count": case.followers.count(),
     })
     return context
@@ -122,7 +123,7 @@ def _run_action(request: HttpRequest, number: str, name: str, make_form: FormFac
 
 
 def _reply(request: HttpRequest, case: Case, form: ReplyForm) -> str:
-    actions.reply(case, author=request.user, text=form.cleaned_data["text"], public=form.is_public)
+    replies.reply(case, author=request.user, text=form.cleaned_data["text"], public=form.is_public)
     if form.is_public:
         return gettext("Public update posted: it is on the status page, the map and Open311, and followers get it "
                        "by email.")

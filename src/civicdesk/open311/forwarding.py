@@ -16,6 +16,7 @@ from civicdesk.audit.models import AuditAction
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
 from civicdesk.channels.models import Channel
+from civicdesk.conversations import replies
 from civicdesk.conversations.delivery import next_attempt_at
 from civicdesk.core.jobs import SEND_FORWARDED_CASE, can_defer, enqueue_on_commit
 from civicdesk.open311.client import GeoReportClient, Open311ClientError
@@ -174,8 +175,7 @@ def apply_remote_update(forward: ForwardedCase, *, key: str, status: str, text: 
                 created_at=timezone.now())
         if case.contact_id:
             said = f": {text}" if text else f". Its status there is now {status}."
-            case_actions._outbound(case, author=None, automatic=True,  # an automatic notice, not a staff reply
-                                   text=f"{name} has an update on your request {case.number}{said}")
+            replies.notify(case, f"{name} has an update on your request {case.number}{said}")  # not a staff reply
         case_actions.touch(case)
         forward.seen_update_ids = [*forward.seen_update_ids, key][-500:]
         forward.remote_status, forward.remote_updated = status, at[:40]

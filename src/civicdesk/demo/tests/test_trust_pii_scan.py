@@ -16,6 +16,7 @@ from civicdesk.cases.followers import unsubscribe_token
 from civicdesk.cases.models import Attachment, Case, CaseStatus
 from civicdesk.channels.models import ChannelAccount
 from civicdesk.contacts.models import Contact, Identity, IdentityKind
+from civicdesk.conversations import replies
 from civicdesk.demo.actions import seed_demo
 from civicdesk.gis.queries import open_cases
 
@@ -56,7 +57,7 @@ def city() -> dict[str, Any]:
     follower = Contact.objects.exclude(pk=survivor.contact_id).filter(identities__kind=IdentityKind.EMAIL).first()
     assert follower is not None
     case_actions.add_follower(survivor, follower)
-    case_actions.reply(survivor, author=None, text="A crew is on the way.", public=True)
+    replies.reply(survivor, author=None, text="A crew is on the way.", public=True)
     secrets = set(Contact.objects.exclude(display_name="").values_list("display_name", flat=True))
     for kind, value in Identity.objects.values_list("kind", "value"):
         secrets.update(phone_forms(value) if kind == IdentityKind.PHONE else [value])

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from civicdesk.cases import actions
 from civicdesk.channels.protocol import InboundAttachment
+from civicdesk.conversations import replies
 from civicdesk.testing.factories import create_case
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def test_case_page_queries_do_not_grow_with_the_timeline(world, works_client, dj
     live_small = count_queries(works_client, f"{url}live/?marker=x")
     for i in range(12):
         actions.add_note(case, author=world.works_agent2 if i % 2 else world.works_agent, text=f"note {i}")
-        actions.reply(case, author=world.works_agent, text=f"reply {i}")
+        replies.reply(case, author=world.works_agent, text=f"reply {i}")
         actions.change_status(case, actor=world.works_agent, status="open" if i % 2 else "in_progress")
         create_case(channel="email", email="busy@example.com", subject=f"Re: [{case.number}] more {i}",
                     attachments=[InboundAttachment(f"{i}.txt", "text/plain", b"x")])

@@ -6,9 +6,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from civicdesk.audit.models import AuditAction, AuditEntry
-from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
 from civicdesk.channels.payloads import store_payload
+from civicdesk.conversations import replies
 from civicdesk.conversations.pipeline import process
 from civicdesk.conversations.tasks import deliver_message
 from civicdesk.mail.models import Mailbox
@@ -39,7 +39,7 @@ def test_reply_threads_and_the_residents_answer_comes_back(mailbox: Mailbox, out
     case = ingest(FIRST_REPORT, django_capture_on_commit_callbacks).case
     staff = create_staff("agent1")
     with django_capture_on_commit_callbacks(execute=True):
-        reply = case_actions.reply(case, author=staff, text="A crew will replace the lamp on Thursday.")
+        reply = replies.reply(case, author=staff, text="A crew will replace the lamp on Thursday.")
     reply.refresh_from_db()
     assert reply.delivery_status == DeliveryStatus.SENT, reply.last_error
     ack, sent = outbound_sink.handler.messages()

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
 from civicdesk.channels.models import ChannelAccount
 from civicdesk.channels.payloads import store_payload
+from civicdesk.conversations import replies
 from civicdesk.conversations.outbound import outbound_for
 from civicdesk.conversations.pipeline import process
 from civicdesk.mail.models import Mailbox
@@ -90,7 +90,7 @@ def test_a_vertical_tab_and_a_header_name_in_the_subject_do_not_make_every_mail_
         mailbox: Mailbox, outbound_sink: Sink, django_capture_on_commit_callbacks: Any) -> None:
     case = ingest(inbound(b"Bench\x0bName: x"), django_capture_on_commit_callbacks).case
     with django_capture_on_commit_callbacks(execute=True):
-        reply = case_actions.reply(case, author=create_staff("agent1"), text="We will fix it on Monday.")
+        reply = replies.reply(case, author=create_staff("agent1"), text="We will fix it on Monday.")
     statuses = list(Message.objects.filter(case=case, direction=Direction.OUTBOUND)
                     .values_list("delivery_status", "last_error"))
     assert statuses == [(DeliveryStatus.SENT, ""), (DeliveryStatus.SENT, "")]
@@ -106,7 +106,7 @@ def test_no_control_character_in_a_subject_or_sender_name_reaches_a_header(
     sender = f'"Pat{character}X-Name: no" <pat.resident@example.com>'.encode()
     case = ingest(inbound(subject, sender), django_capture_on_commit_callbacks).case
     with django_capture_on_commit_callbacks(execute=True):
-        case_actions.reply(case, author=create_staff("agent1"), text="Thanks.")
+        replies.reply(case, author=create_staff("agent1"), text="Thanks.")
     assert set(Message.objects.filter(case=case, direction=Direction.OUTBOUND)
                .values_list("delivery_status", flat=True)) == {DeliveryStatus.SENT}
     for item in outbound_sink.handler.received:
@@ -121,7 +121,7 @@ def test_a_message_id_with_control_characters_is_left_out_of_the_references(
         mailbox: Mailbox, outbound_sink: Sink, django_capture_on_commit_callbacks: Any) -> None:
     case = ingest(inbound(b"Bench", message_id=b"<a\x01b\x00@example.com>"), django_capture_on_commit_callbacks).case
     with django_capture_on_commit_callbacks(execute=True):
-        case_actions.reply(case, author=create_staff("agent1"), text="Thanks.")
+        replies.reply(case, author=create_staff("agent1"), text="Thanks.")
     ack, sent = [BytesParser(policy=policy.default).parsebytes(i["raw"]) for i in outbound_sink.handler.received]
     assert sent["References"].split() == [ack["Message-ID"].strip()]
     assert_clean(outbound_sink.handler.received[1]["raw"], expected=[*BASE_HEADERS, "In-Reply-To", "References"])

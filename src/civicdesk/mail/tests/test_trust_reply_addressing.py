@@ -11,6 +11,7 @@ from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
 from civicdesk.channels.payloads import store_payload
 from civicdesk.contacts.actions import merge_contacts, undo_contact_merge
 from civicdesk.contacts.models import Identity
+from civicdesk.conversations import replies
 from civicdesk.conversations.pipeline import process
 from civicdesk.mail.models import Mailbox
 from civicdesk.mail.tests.conftest import Sink
@@ -37,7 +38,7 @@ def write(capture: Any, sender: str, to: str, subject: str, text: str = "Please 
 
 def reply_recipients(case: Case, sink: Sink, capture: Any) -> list[str]:
     with capture(execute=True):
-        sent = case_actions.reply(case, author=create_staff(), text="A crew is on its way.")
+        sent = replies.reply(case, author=create_staff(), text="A crew is on its way.")
     sent.refresh_from_db()
     assert sent.delivery_status == DeliveryStatus.SENT, sent.last_error
     return list(sink.handler.received[-1]["rcpt_tos"])

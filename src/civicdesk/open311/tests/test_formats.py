@@ -6,8 +6,8 @@ import jsonschema
 import pytest
 from defusedxml import ElementTree
 
-from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case
+from civicdesk.conversations import replies
 from civicdesk.open311.formats import to_xml
 from civicdesk.open311.tests import schemas
 from civicdesk.open311.tests.conftest import POTHOLE
@@ -34,7 +34,7 @@ def valid_json(response, schema):
 def test_every_resource_in_both_formats(client, post, city, django_capture_on_commit_callbacks):
     number = json.loads(post("json", **{**POTHOLE, "description": "Ünïcödé <b>&</b> \x01 text"}).content)[0][
         "service_request_id"]
-    case_actions.reply(Case.objects.get(public_id=number), author=None, text="On it & soon.", public=True)
+    replies.reply(Case.objects.get(public_id=number), author=None, text="On it & soon.", public=True)
     with django_capture_on_commit_callbacks(execute=True):
         batch = valid_json(post("json", service_code="snow-removal", address_string="x",
                                 **{"attribute[surface]": "street"}), schemas.POST_RESPONSE)

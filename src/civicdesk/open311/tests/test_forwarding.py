@@ -10,6 +10,7 @@ from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, CaseStatus, Direction, Message
 from civicdesk.channels.models import Channel
+from civicdesk.conversations import replies
 from civicdesk.demo.actions import seed_agencies, seed_services
 from civicdesk.open311 import forwarding, keys
 from civicdesk.open311.models import ExternalEndpoint, ForwardedCase, ForwardState, ServiceMapping
@@ -54,7 +55,7 @@ def test_forward_then_pull_status_and_public_reply(world, fmt):
     assert remote.source_app == "neighbour-city" and remote.attributes == {"size": "wider_than_a_car"}
     assert remote.contact.email == "resident@example.com"
 
-    case_actions.reply(remote, author=None, text="Crew sent; fixed by Friday.", public=True)
+    replies.reply(remote, author=None, text="Crew sent; fixed by Friday.", public=True)
     case_actions.change_status(remote, actor=None, status=CaseStatus.CLOSED)
     assert pull_external_updates.call() >= 1
     forward.refresh_from_db()

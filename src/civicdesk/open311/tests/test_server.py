@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.channels.models import Channel, InboundPayload
+from civicdesk.conversations import replies
 from civicdesk.open311 import keys
 from civicdesk.open311.models import RequestDetail
 from civicdesk.open311.tests.conftest import POTHOLE
@@ -145,7 +146,7 @@ def test_public_reply_is_status_notes_and_workflow_maps_to_open_closed(post, cli
     number = json.loads(post("json", **POTHOLE).content)[0]["service_request_id"]
     case = Case.objects.get(public_id=number)
     case_actions.add_note(case, author=None, text="internal only")
-    case_actions.reply(case, author=None, text="A crew is scheduled for Monday.", public=True)
+    replies.reply(case, author=None, text="A crew is scheduled for Monday.", public=True)
     case_actions.change_status(case, actor=None, status=CaseStatus.IN_PROGRESS)
     [item] = json.loads(client.get(f"/open311/v2/requests/{number}.json").content)
     assert item["status"] == "open" and item["status_notes"] == "A crew is scheduled for Monday."

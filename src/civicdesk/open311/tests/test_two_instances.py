@@ -104,9 +104,10 @@ def test_forward_across_two_jurisdictions_and_pull_back(cities):
     [seen] = client_b.requests(ids=[remote])
     assert seen["service_code"] == "pothole" and seen["status"] == "open"
     # Northfield answers publicly and closes it.
-    b.cli("shell", "-c", "from civicdesk.cases import actions as a; from civicdesk.cases.models import Case; "
+    b.cli("shell", "-c", "from civicdesk.cases import actions as a; from civicdesk.conversations import replies as r; "
+                         "from civicdesk.cases.models import Case; "
                          f"c = Case.objects.get(public_id='{remote}'); "
-                         "a.reply(c, author=None, text='Fixed by the Northfield crew.', public=True); "
+                         "r.reply(c, author=None, text='Fixed by the Northfield crew.', public=True); "
                          "a.change_status(c, actor=None, status='closed')")
     assert client_b.request(remote)["status"] == "closed"
     assert client_b.request(remote)["status_notes"] == "Fixed by the Northfield crew."

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, CaseStatus, Direction, Message
+from civicdesk.conversations import replies
 from civicdesk.demo.actions import seed_agencies, seed_services
 from civicdesk.open311 import keys
 from civicdesk.open311.checker import Checker
@@ -40,7 +41,7 @@ def test_fms_post_update_threads_dedupes_and_validates(client, post, api_key, ci
 def test_fms_get_updates_lists_public_replies_and_status_changes(client, post, city):
     number = json.loads(post("json", **POTHOLE).content)[0]["service_request_id"]
     case = Case.objects.get(public_id=number)
-    case_actions.reply(case, author=None, text="Scheduled.", public=True)
+    replies.reply(case, author=None, text="Scheduled.", public=True)
     case_actions.add_note(case, author=None, text="private")
     case_actions.change_status(case, actor=None, status=CaseStatus.CLOSED)
     response = client.get("/open311/v2/servicerequestupdates.json", {"api_key": ""})

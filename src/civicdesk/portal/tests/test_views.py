@@ -6,9 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from civicdesk.cases.actions import add_note, reply
+from civicdesk.cases.actions import add_note
 from civicdesk.cases.models import Case, Direction
 from civicdesk.channels.models import InboundPayload
+from civicdesk.conversations.replies import reply
 from civicdesk.portal.tests.conftest import image_bytes
 from civicdesk.testing.factories import create_agency, create_service, create_staff
 

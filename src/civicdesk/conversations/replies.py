@@ -1,0 +1,138 @@
+"""Replies go out on the conversation the resident last used (or the identity the agent picked), per channel."""
+
+from dataclasses import dataclass
+from email.utils import make_msgid
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext
+
+from civicdesk.cases import actions as case_actions
+from civicdesk.cases.followers import send_to_followers
+from civicdesk.cases.models import Case, Direction, Message
+from civicdesk.cases.queries import reply_address
+from civicdesk.channels.models import Channel
+from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
+from civicdesk.contacts.models import Identity, IdentityKind
+from civicdesk.conversations.capabilities import capabilities
+from civicdesk.conversations.models import Conversation
+from civicdesk.conversations.rendering import ReplyKind, render
+
+# Cases from these channels have no conversation of their own: replies go by email when the resident gave an
+# address, else to the status page (the web channel publishes there).
+REPLY_CHANNEL_FOR_EMAIL_CONTACTS = {Channel.WEB, Channel.OPEN311, Channel.PHONE, Channel.EMAIL}
+
+# The channel a reply to one of the contact's identities goes out on, when the agent picks that identity.
+CHANNEL_OF_IDENTITY = {
+    IdentityKind.EMAIL: Channel.EMAIL, IdentityKind.PHONE: Channel.SMS, IdentityKind.X: Channel.X,
+    IdentityKind.FACEBOOK: Channel.FACEBOOK, IdentityKind.MASTODON: Channel.MASTODON,
+    IdentityKind.BLUESKY: Channel.BLUESKY, IdentityKind.YOUTUBE: Channel.YOUTUBE,
+}
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """Where a reply goes: a channel, the resident's address on it ("" for the status page), its conversation."""
+
+    channel: str
+    to: str = ""
+    conversation: Conversation | None = None
+
+
+def reply_target(case: Case, identity: Identity | None = None) -> ReplyTarget:
+    """The conversation of the resident's latest message on the case, unless the agent picked another of the
+    contact's identities; cases from the portal, Open311, phone and email answer by email as before."""
+    contact_id = case.contact_id
+    if identity is not None:
+        if contact_id is None or identity.contact_id != contact_id or identity.kind not in CHANNEL_OF_IDENTITY:
+            raise ValueError(gettext("Replies can only go to one of the resident's own addresses or accounts."))
+        picked = CHANNEL_OF_IDENTITY[IdentityKind(identity.kind)]
+        return ReplyTarget(picked, identity.value, _latest_conversation(picked, identity.pk))
+    latest = None
+    if contact_id is not None:
+        latest = (Message.objects.filter(case=case, direction=Direction.INBOUND, sender_identity__contact_id=contact_id)
+                  .order_by("-created_at", "-id")
+                  .values_list("channel", "sender_identity_id", "sender_identity__kind", "sender_identity__value")
+                  .first())
+    if latest is not None and latest[0] not in REPLY_CHANNEL_FOR_EMAIL_CONTACTS:
+        channel, identity_id, _, value = latest
+        return ReplyTarget(channel, value, _latest_conversation(channel, identity_id))
+    if case.channel not in REPLY_CHANNEL_FOR_EMAIL_CONTACTS:
+        return ReplyTarget(case.channel)
+    # the address the resident last wrote from on this case, else the one of the case's writer (reply_address)
+    address = latest[3] if latest is not None and latest[2] == IdentityKind.EMAIL else reply_address(case)
+    return ReplyTarget(Channel.EMAIL, address) if address else ReplyTarget(Channel.WEB)
+
+
+def reply_channel(case: Case) -> str:
+    """The channel the next reply on the case goes out on (shown next to the reply form)."""
+    return reply_target(case).channel
+
+
+def reply_identities(case: Case) -> list[Identity]:
+    """The contact's identities an agent may send a reply to instead of the latest conversation."""
+    if case.contact_id is None:
+        return []
+    kinds = [kind.value for kind in CHANNEL_OF_IDENTITY]
+    return list(Identity.objects.filter(contact_id=case.contact_id, kind__in=kinds).order_by("kind", "value"))
+
+
+def resident_identity(case: Case, raw: str) -> Identity | None:
+    """The identity of the case's contact that a typed address, number or handle stands for, if it is theirs."""
+    for identity in reply_identities(case):
+        try:
+            if normalize_identity(identity.kind, raw) == identity.value:
+                return identity
+        except InvalidIdentity:
+            continue
+    return None
+
+
+def _latest_conversation(channel: str, identity_id: int | None) -> Conversation | None:
+    if identity_id is None:
+        return None
+    found = Conversation.objects.filter(channel=channel, identity_id=identity_id)
+    return found.order_by("-last_inbound_at", "-id").first()
+
+
+def _send(case: Case, target: ReplyTarget, kind: str, *, author: Any = None, automatic: bool = False,
+          public: bool = False, **context: Any) -> Message:
+    rendered = render(target.channel, case, kind, **context)
+    is_email = target.channel == Channel.EMAIL
+    return case_actions.add_outbound_message(
+        case, channel=target.channel, text=rendered.text, subject=rendered.subject, recipient=target.to,
+        email_message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN) if is_email else "",
+        author=author, automatic=automatic, public=public,
+    )
+
+
+@transaction.atomic
+def reply(case: Case, *, author: Any, text: str, public: bool = False, identity: Identity | None = None) -> Message:
+    """Reply to the resident on the conversation they last used; public=True makes it a public update.
+
+    A private reply is seen by the resident alone (and on their verified status page). A public update is also
+    shown on the status page, the map and Open311, and goes by email to every follower of the case.
+    `identity` (one of the case contact's) sends it there instead.
+    """
+    message = _send(case, reply_target(case, identity), ReplyKind.REPLY, author=author, public=public, text=text)
+    if public:
+        send_to_followers(case, message)
+    case_actions.note_reply(case, message)
+    return message
+
+
+def notify(case: Case, text: str) -> Message:
+    """An automatic notice to the resident (a partner's update on a forwarded case); the caller holds the
+    transaction."""
+    return _send(case, reply_target(case), ReplyKind.REPLY, automatic=True, text=text)
+
+
+def acknowledge(case: Case) -> Message | None:
+    """The automatic confirmation of a new case, on every channel that can carry it: the resident's email, or the
+    SMS, social or chat conversation they wrote from. Portal and Open311 residents without an email address already
+    saw their number on the confirmation page or in the API response, so nothing is published for them."""
+    target = reply_target(case)
+    if not target.to or capabilities(target.channel).publishes:
+        return None
+    return _send(case, target, ReplyKind.ACKNOWLEDGEMENT, automatic=True)
