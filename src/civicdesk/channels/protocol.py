@@ -79,7 +79,7 @@ class ChannelAdapter(ABC):
     """One provider's adapter: cheap id extraction, full parsing, and sending."""
 
     channel: str
-    capabilities: Capabilities = Capabilities()
+    capabilities: Capabilities  # each adapter declares what its channel can carry
 
     def provider_message_id(self, raw: bytes, meta: dict[str, Any]) -> str:
         """The provider's own message id if it can be read cheaply; otherwise a hash of the bytes."""

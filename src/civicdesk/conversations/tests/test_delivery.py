@@ -11,12 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from civicdesk.audit.models import AuditAction, AuditEntry
-from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
 from civicdesk.channels.events import DeliveryOutcome, DeliveryReport
 from civicdesk.channels.outbound import OutboundMessage
 from civicdesk.channels.queues import delivery_queue
-from civicdesk.conversations import delivery
+from civicdesk.conversations import delivery, replies
 from civicdesk.conversations.outbound import outbound_for
 from civicdesk.conversations.tasks import deliver_message
 from civicdesk.mail.adapter import EmailAdapter
@@ -179,5 +178,5 @@ def test_each_delivery_is_enqueued_on_its_providers_queue(case: Case, settings: 
                         lambda path, *args, queue_name=None, **kw: enqueued.append((path, queue_name)))
     Case.objects.filter(pk=case.pk).update(channel="web")
     with django_capture_on_commit_callbacks(execute=True):
-        case_actions.reply(case, author=None, text="We are on it.")
+        replies.reply(case, author=None, text="We are on it.")
     assert enqueued == [("civicdesk.conversations.tasks.deliver_message", "web")]
