@@ -5,7 +5,8 @@ from django.db import transaction
 from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
-from civicdesk.channels.protocol import NormalizedMessage
+from civicdesk.channels.events import DeliveryOutcome, DeliveryReport
+from civicdesk.channels.models import Channel
 
 
 @transaction.atomic
@@ -19,14 +20,21 @@ def mark_delivery_failed(message: Message, error: str) -> None:
            after={"message": message.pk, "channel": message.channel, "attempts": message.attempts}, reason=error)
 
 
+def apply_report(report: DeliveryReport) -> Message | None:
+    """A provider's report about one of our outbound messages: a failure marks it failed (once). Returns the
+    message it is about, or None when it is about no message of ours (the caller then ignores the report).
 
-def record_bounce(normalized: NormalizedMessage) -> Message | None:
-    """A delivery failure report about one of our outbound messages marks it failed (once), or does nothing."""
-    if not normalized.bounced_message_ids:
+    Other outcomes (sent, delivered, read) are recognised but change nothing yet: the delivery state machine owns
+    those transitions."""
+    if not report.about:
         return None
-    bounced = (Message.objects.select_related("case")
-               .filter(direction=Direction.OUTBOUND, email_message_id__in=normalized.bounced_message_ids)
-               .order_by("-created_at").first())
-    if bounced is not None and bounced.delivery_status != DeliveryStatus.FAILED:
-        mark_delivery_failed(bounced, normalized.bounce_reason or "Bounced.")
-    return bounced
+    ours = Message.objects.select_related("case").filter(direction=Direction.OUTBOUND)
+    if report.channel == Channel.EMAIL:  # a bounce names our Message-ID (globally unique, indexed)
+        ours = ours.filter(email_message_id__in=report.about)
+    else:
+        ours = ours.filter(channel=report.channel, provider_message_id__in=report.about)
+    reported = ours.order_by("-created_at").first()
+    if reported is not None and report.outcome == DeliveryOutcome.FAILED \
+            and reported.delivery_status != DeliveryStatus.FAILED:
+        mark_delivery_failed(reported, report.error or "Bounced.")
+    return reported
