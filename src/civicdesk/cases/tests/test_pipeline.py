@@ -3,8 +3,8 @@
 import pytest
 
 from civicdesk.cases.models import CaseStatus, DeliveryStatus, Direction
-from civicdesk.channels.models import PayloadStatus
 from civicdesk.channels.events import Ignored, InboundMessage, SenderIdentity
+from civicdesk.channels.models import PayloadStatus
 from civicdesk.channels.payloads import store_payload
 from civicdesk.conversations.pipeline import Prepared, apply, prepare
 from civicdesk.testing.factories import create_agency, create_case, create_service
