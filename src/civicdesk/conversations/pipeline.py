@@ -68,6 +68,8 @@ def prepare(event: InboundEvent, *, service: Service | None = None) -> Prepared:
         return Prepared(event)
     if service is None and event.service_code:
         service = Service.objects.select_related("agency", "default_team").filter(code=event.service_code).first()
+    if event.case_number:  # an explicit thread (an Open311 update): a new case is unlikely, so apply() routes one
+        return Prepared(event, service)
     try:
         route = choose_route(RoutingInput(service=service, agency_slug=event.agency_slug, lat=event.lat,
                                           lon=event.lon))
