@@ -25,6 +25,10 @@ class AuditAction(models.TextChoices):
     CONTACT_MERGED = "contact_merged", "Contacts merged"
     CONTACT_UNMERGED = "contact_unmerged", "Contact merge undone"
     IDENTITY_ADDED = "identity_added", "Identity added"
+    OPTED_OUT = "opted_out", "Opted out of messages"
+    OPTED_IN = "opted_in", "Opted in to messages again"
+    MESSAGE_EDITED = "message_edited", "Message edited by its author"
+    MESSAGE_DELETED = "message_deleted", "Message deleted by its author"
 
 
 class AuditEntry(models.Model):

@@ -173,6 +173,8 @@ class Message(models.Model):
     body_text = models.TextField(blank=True, help_text="The whole text as received or sent.")
     body_html = models.TextField(blank=True, help_text="Sanitised HTML, when the message had HTML.")
     visible_text = models.TextField(blank=True, help_text="The new text without quoted history.")
+    deleted_by_author_at = models.DateTimeField(
+        null=True, blank=True, help_text="Inbound: the author deleted it on the platform; its text is gone here too.")
     provider_message_id = models.CharField(max_length=300, blank=True)
     content_hash = models.CharField(max_length=64, blank=True, help_text="Of the inbound payload it came from.")
     email_message_id = models.CharField(max_length=300, blank=True)

@@ -9,7 +9,6 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from civicdesk.channels import protocol
 from civicdesk.channels.models import ChannelAccount
 from civicdesk.channels.protocol import ChannelAdapter
 
@@ -74,4 +73,3 @@ def forget_adapters(setting: str, **kwargs: Any) -> None:
     """override_settings of the adapter maps (tests) takes effect at once."""
     if setting in ADAPTER_SETTINGS:
         _instance.cache_clear()
-        protocol.get_adapter.cache_clear()  # the older per-channel lookup, until its callers use get_adapter here

@@ -152,3 +152,22 @@ def record_identity_edit(contact: Contact, *, actor: Any, before: set[tuple[str,
     record(AuditAction.CONTACT_CHANGED, contact=contact, actor=actor, reason="Identities edited in the admin",
            before={"identities": sorted(f"{k}:{v}" for k, v in before)},
            after={"identities": sorted(f"{k}:{v}" for k, v in after)})
+
+
+def set_opt_out(kind: str, raw_value: str, *, opted_out: bool, display_name: str = "") -> Identity:
+    """Record that this address or number asked for no more messages (STOP), or for them again (START).
+
+    An unknown sender becomes a contact first, so the refusal is kept for a later send (contacts.queries.opted_out).
+    """
+    value = normalize_identity(kind, raw_value)
+    identity = Identity.objects.filter(kind=kind, value=value).select_related("contact").first()
+    if identity is None:
+        resolve_contact([(kind, value)], display_name=display_name)
+        identity = Identity.objects.select_related("contact").get(kind=kind, value=value)
+    if (identity.opted_out_at is not None) == opted_out:
+        return identity  # already so: nothing changes, nothing is recorded twice
+    identity.opted_out_at = timezone.now() if opted_out else None
+    identity.save(update_fields=["opted_out_at"])
+    record(AuditAction.OPTED_OUT if opted_out else AuditAction.OPTED_IN, contact=identity.contact,
+           actor_label=kind, after={"identity": identity.pk, "kind": kind})
+    return identity

@@ -52,6 +52,8 @@ class Identity(models.Model):
     kind = models.CharField(max_length=20, choices=IdentityKind.choices)
     value = models.CharField(max_length=320, help_text="Normalised: lower-case email, E.164 phone, @handle.")
     created_at = models.DateTimeField(auto_now_add=True)
+    opted_out_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person asked for no more messages here (STOP); empty: may send.")
 
     class Meta:
         verbose_name_plural = "identities"

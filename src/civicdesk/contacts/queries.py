@@ -37,3 +37,9 @@ def identity_for(kind: str, raw: str) -> Identity | None:
     except InvalidIdentity:
         return None
     return Identity.objects.filter(kind=kind, value=value).first()
+
+
+def opted_out(kind: str, raw: str) -> bool:
+    """True when this address or number asked for no more messages (a send to it must be refused)."""
+    identity = identity_for(kind, raw)
+    return identity is not None and identity.opted_out_at is not None

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.conversations import pipeline
+from civicdesk.conversations.models import AppliedEvent
 
 
 @admin.register(InboundPayload)
@@ -39,3 +40,19 @@ class InboundPayloadAdmin(admin.ModelAdmin):
                 done += 1
         self.message_user(request, f"Replayed {done}; {failed} still quarantined.",
                           messages.SUCCESS if not failed else messages.WARNING)
+
+
+@admin.register(AppliedEvent)
+class AppliedEventAdmin(admin.ModelAdmin):
+    """Read-only: which delivery reports, opt-outs and author edits took effect (each once)."""
+
+    list_display = ["applied_at", "channel", "kind", "event_id", "payload"]
+    list_filter = ["kind", "channel"]
+    search_fields = ["event_id"]
+    readonly_fields = ["channel", "event_id", "kind", "payload", "applied_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AppliedEvent | None = None) -> bool:
+        return False

@@ -20,7 +20,7 @@ from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
 from civicdesk.channels.events import DeliveryOutcome, DeliveryReport
-from civicdesk.channels.protocol import NormalizedMessage
+from civicdesk.channels.models import Channel
 
 log = logging.getLogger(__name__)
 S = DeliveryStatus
@@ -119,18 +119,17 @@ def mark_failed(message: Message, error: str) -> bool:
     return True
 
 
-mark_delivery_failed = mark_failed  # the name callers used before the state machine
-
-
 def reported_message(channel: str, about: list[str]) -> Message | None:
     """Our latest outbound message on `channel` that a report's ids (provider ids or email Message-IDs) are about."""
     ids = [i for i in about if i][:50]
     if not ids:
         return None
-    ours = Message.objects.select_related("case").filter(direction=Direction.OUTBOUND, channel=channel)
-    newest = ("-created_at", "-pk")
-    return (ours.filter(provider_message_id__in=ids).order_by(*newest).first()
-            or ours.filter(email_message_id__in=ids).order_by(*newest).first())
+    ours = Message.objects.select_related("case").filter(direction=Direction.OUTBOUND)
+    if channel == Channel.EMAIL:  # a bounce names our Message-ID (globally unique, indexed)
+        ours = ours.filter(email_message_id__in=ids)
+    else:
+        ours = ours.filter(channel=channel, provider_message_id__in=ids)
+    return ours.order_by("-created_at", "-pk").first()
 
 
 def apply_report(report: DeliveryReport) -> Message | None:
@@ -151,13 +150,3 @@ def apply_report(report: DeliveryReport) -> Message | None:
         else:
             _move(message, new, last_error="")
     return message
-
-
-def record_bounce(normalized: NormalizedMessage) -> Message | None:
-    """A bounce read from an inbound email, as a delivery report (until parse returns DeliveryReport events)."""
-    if not normalized.bounced_message_ids:
-        return None
-    return apply_report(DeliveryReport(
-        channel=normalized.channel, provider_message_id=normalized.provider_message_id,
-        about=normalized.bounced_message_ids, outcome=DeliveryOutcome.FAILED,
-        error=normalized.bounce_reason or "Bounced."))

@@ -4,17 +4,17 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from civicdesk.cases.models import Case
-from civicdesk.channels.protocol import NormalizedMessage
+from civicdesk.channels.events import InboundMessage
 from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
 from civicdesk.contacts.models import Contact, Identity, IdentityKind
 
 MENTION_TAG = "mentions-another-case"
 
 
-def sender_identities(normalized: NormalizedMessage) -> list[tuple[str, str]]:
+def sender_identities(message: InboundMessage) -> list[tuple[str, str]]:
     """The normalized (kind, value) pairs the message came from; unusable ones are left out."""
     found = []
-    for identity in [normalized.sender, *normalized.extra_identities]:
+    for identity in [message.sender, *message.extra_identities]:
         if identity is None or not identity.value:
             continue
         try:
@@ -44,15 +44,15 @@ def _is_staff_email(addresses: list[str]) -> bool:
     return users.filter(Q(is_staff=True) | Q(staff__isnull=False)).exists()
 
 
-def may_thread(case: Case, normalized: NormalizedMessage) -> bool:
+def may_thread(case: Case, message: InboundMessage) -> bool:
     """True when the sender is one of the case contact's identities, a follower's, or a staff user's email.
 
     An explicit case_number comes from an authenticated API client updating its own request (Open311
     servicerequestupdates) and is trusted; a number in a subject or a reply to our Message-ID is not.
     """
-    if normalized.case_number:
+    if message.case_number:
         return True
-    identities = sender_identities(normalized)
+    identities = sender_identities(message)
     if not identities:
         return False
     match = Q()

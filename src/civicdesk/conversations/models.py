@@ -1,4 +1,4 @@
-"""A conversation: one thread on one channel account (a pair of numbers, a DM thread, a root post, a mail thread)."""
+"""Conversation-layer records: conversations (one thread on one channel account) and the events that took effect."""
 
 from django.db import models
 from django.db.models import Q
@@ -49,3 +49,26 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.thread_key}"
+
+
+class EventKind(models.TextChoices):
+    DELIVERY_REPORT = "delivery_report", "Delivery report"
+    OPT_OUT = "opt_out", "Opt-out or opt-in"
+    AUTHOR_EDIT = "author_edit", "Edit or deletion by the author"
+
+
+class AppliedEvent(models.Model):
+    """One provider event that took effect. Inbound messages are deduplicated by their Message row instead."""
+
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    event_id = models.CharField(max_length=300, help_text="The provider's id of the event.")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    payload = models.ForeignKey("channels.InboundPayload", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    applied_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "event_id"], name="applied_event_unique_id")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.kind}:{self.event_id}"

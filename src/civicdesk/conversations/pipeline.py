@@ -1,166 +1,204 @@
-"""The one ingest pipeline: parse a stored payload, dedupe, resolve the contact, thread or create, route, notify."""
+"""The one ingest pipeline: parse a stored payload into events, prepare each outside the write transaction, apply.
 
+prepare() does the read-only work (service lookup, routing) before any write lock is taken; apply() runs every
+event of one payload in one transaction, so a crash leaves nothing half done, and each event takes effect once:
+a message by its Message row (unique on its provider id and content), any other event by an AppliedEvent row.
+"""
+
+import dataclasses
+import hashlib
+import json
 import logging
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from civicdesk.agencies.models import Service
-from civicdesk.cases import actions as case_actions
-from civicdesk.cases.models import Attachment, Case, DeliveryStatus, Direction, Message
+from civicdesk.cases.models import Case, Message
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
+from civicdesk.channels.events import AuthorEdit, DeliveryReport, InboundEvent, InboundMessage, OptOut
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.payloads import quarantine
-from civicdesk.channels.protocol import NormalizedMessage, ParseError, get_adapter
-from civicdesk.contacts.actions import resolve_contact
+from civicdesk.channels.protocol import ParseError
+from civicdesk.channels.registry import get_adapter
 from civicdesk.contacts.identities import InvalidIdentity
-from civicdesk.contacts.queries import identity_for
-from civicdesk.conversations import actions as conversation_actions
-from civicdesk.conversations import replies, threading
-from civicdesk.conversations.delivery import record_bounce
-from civicdesk.conversations.entitlement import MENTION_TAG
+from civicdesk.conversations import replies
+from civicdesk.conversations.author_events import apply_author_edit, apply_opt_out
+from civicdesk.conversations.delivery import apply_report
+from civicdesk.conversations.inbound import apply_message
+from civicdesk.conversations.models import AppliedEvent, EventKind
 
 log = logging.getLogger(__name__)
-REUSED_ID_TAG = "reused-message-id"
+DONE = (PayloadStatus.PROCESSED, PayloadStatus.DUPLICATE, PayloadStatus.IGNORED)
+T = TypeVar("T")
+
+
+class EventOutcome(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    DUPLICATE = "duplicate", "Already applied"
+    IGNORED = "ignored", "Ignored"
+
+
+@dataclass
+class Prepared:
+    """One event with what was looked up for it before the write transaction (plain reads, no locks)."""
+
+    event: InboundEvent
+    service: Service | None = None
+    route: Route | None = None  # where a new case of this message goes, unless it continues a case
 
 
 @dataclass
 class IngestResult:
     payload: InboundPayload
-    case: Case | None = None
+    case: Case | None = None  # of the first message (or the message a delivery report is about)
     message: Message | None = None
-    created: bool = False
+    created: bool = False  # a new case was made
+    stored: bool = False  # the payload was new (not a repeat of a stored one)
+    outcomes: list[str] = field(default_factory=list)  # an EventOutcome per event, in order
 
 
+def prepare(event: InboundEvent, *, service: Service | None = None) -> Prepared:
+    """The read-only half: the service of a message's service code and the route of a new case.
 
-def process(payload: InboundPayload, parsed: NormalizedMessage | None = None) -> IngestResult:
-    """Parse and apply a stored payload exactly once. Safe to call again after a crash: it is one transaction.
+    A caller that already holds the service (the Open311 view validated against it) passes it in."""
+    if not isinstance(event, InboundMessage):
+        return Prepared(event)
+    if service is None and event.service_code:
+        service = Service.objects.select_related("agency", "default_team").filter(code=event.service_code).first()
+    if event.case_number:  # an explicit thread (an Open311 update): a new case is unlikely, so apply() routes one
+        return Prepared(event, service)
+    try:
+        route = choose_route(RoutingInput(service=service, agency_slug=event.agency_slug, lat=event.lat,
+                                          lon=event.lon))
+    except LookupError:  # no agency at all yet: apply() tries again and reports it
+        route = None
+    return Prepared(event, service, route)
 
-    `parsed` is what the channel's adapter returns for these stored bytes, when the caller (a view that validated
-    the same body before storing it) already has it: the adapter's work is not done twice.
+
+def process(payload: InboundPayload, prepared: Sequence[Prepared] | None = None) -> IngestResult:
+    """Parse, prepare and apply a stored payload exactly once. Safe to call again after a crash.
+
+    `prepared` is what the channel's adapter and prepare() make of these stored bytes, when the caller (a view that
+    validated the same body before storing it) already has it: that work is not done twice.
     """
-    if payload.status in (PayloadStatus.PROCESSED, PayloadStatus.DUPLICATE, PayloadStatus.IGNORED):
+    if payload.status in DONE:
         return IngestResult(payload, payload.case, payload.message)
-    if parsed is None:  # an inline caller runs inside the transaction that stored the payload: nothing to count
+    if prepared is None:  # an inline caller runs inside the transaction that stored the payload: nothing to count
         InboundPayload.objects.filter(pk=payload.pk).update(attempts=payload.attempts + 1)
+        try:
+            events = get_adapter(payload.channel).parse(bytes(payload.raw), payload.meta)
+        except ParseError as exc:
+            quarantine(payload, str(exc))
+            get_adapter(payload.channel).quarantined(payload, exc)
+            return IngestResult(payload)
+        except Exception as exc:  # a bug in a parser must not lose the message either
+            log.exception("Parser for %s crashed on payload %s", payload.channel, payload.pk)
+            quarantine(payload, f"Parser error: {type(exc).__name__}: {exc}")
+            return IngestResult(payload)
+        prepared = [prepare(event) for event in events]
     try:
-        normalized = parsed or get_adapter(payload.channel).parse(bytes(payload.raw), payload.meta)
-    except ParseError as exc:
-        quarantine(payload, str(exc))
-        get_adapter(payload.channel).quarantined(payload, exc)
-        return IngestResult(payload)
-    except Exception as exc:  # a bug in a parser must not lose the message either
-        log.exception("Parser for %s crashed on payload %s", payload.channel, payload.pk)
-        quarantine(payload, f"Parser error: {type(exc).__name__}: {exc}")
-        return IngestResult(payload)
-    try:
-        return apply(payload, normalized)
+        return apply(payload, prepared)
     except InvalidIdentity as exc:
         quarantine(payload, str(exc))
         return IngestResult(payload)
 
 
-
 @transaction.atomic
-def apply(payload: InboundPayload, normalized: NormalizedMessage) -> IngestResult:
-    finish = {"processed_at": timezone.now()}
-    if normalized.is_automatic:  # never a case or a reply; a bounce of one of ours fails that message on its case
-        bounced = record_bounce(normalized)
-        InboundPayload.objects.filter(pk=payload.pk).update(
-            status=PayloadStatus.IGNORED, case=bounced.case if bounced else None, message=bounced, **finish)
-        return IngestResult(payload, bounced.case if bounced else None, bounced)
-    existing = _already_applied(normalized, payload.content_hash)
-    if existing:
-        InboundPayload.objects.filter(pk=payload.pk).update(
-            status=PayloadStatus.DUPLICATE, case=existing.case, message=existing, **finish
-        )
-        return IngestResult(payload, existing.case, existing)
-
-    identities = [(i.kind, i.value) for i in [normalized.sender, *normalized.extra_identities] if i]
-    contact = resolve_contact(identities, display_name=normalized.contact_name,
-                              kind=normalized.contact_kind) if identities else None
-    thread = threading.decide(normalized, contact.pk if contact else None)
-    case, closed, mentioned = thread.case, thread.follow_up_of, thread.mentioned
-    created = case is None
-    if case is None:
-        case = _new_case(normalized, contact, closed)
-        if mentioned is not None:
-            case_actions.link_mention(case, mentioned, tag=MENTION_TAG)
+def apply(payload: InboundPayload, prepared: Sequence[Prepared]) -> IngestResult:
+    """Every event of the payload, then the payload's status, in one transaction: all of it or none of it."""
+    result = IngestResult(payload)
+    created: list[Case] = []
+    for item in prepared:
+        outcome, new_case = _apply_event(payload, item, result, single=len(prepared) == 1)
+        result.outcomes.append(outcome)
+        if new_case is not None:
+            created.append(new_case)
+    if EventOutcome.APPLIED in result.outcomes:
+        status = PayloadStatus.PROCESSED
+    elif EventOutcome.DUPLICATE in result.outcomes:
+        status = PayloadStatus.DUPLICATE
     else:
-        case_actions.reopen_if_finished(case)
-    message = Message.objects.create(
-        case=case, direction=Direction.INBOUND, channel=normalized.channel, is_public=False, contact=contact,
-        sender_identity=identity_for(normalized.sender.kind, normalized.sender.value) if normalized.sender else None,
-        subject=normalized.subject[:300], body_text=normalized.body_text, body_html=normalized.body_html,
-        visible_text=normalized.visible_text or normalized.body_text,
-        provider_message_id=normalized.provider_message_id[:300], content_hash=payload.content_hash,
-        email_message_id=normalized.email_message_id[:300], recipient=normalized.recipient[:320],
-        delivery_status=DeliveryStatus.RECEIVED, created_at=timezone.now(),
-    )
-    for item in normalized.attachments:
-        Attachment.objects.create(
-            message=message, file=ContentFile(item.content, name=item.filename or "attachment"),
-            filename=item.filename[:255] or "attachment", content_type=item.content_type[:120],
-            size=len(item.content), content_id=item.content_id[:255], is_public=item.is_public,
-        )
-    conversation_actions.record_inbound(normalized, thread.conversation, case=case, contact_id=message.contact_id,
-                                        identity_id=message.sender_identity_id, at=message.created_at)
-    if payload.reuses_provider_id:
-        flag_reused_id(case, normalized.provider_message_id)
+        status = PayloadStatus.IGNORED
     InboundPayload.objects.filter(pk=payload.pk).update(
-        status=PayloadStatus.PROCESSED, case=case, message=message, error="", **finish
-    )
-    if created:
+        status=status, case=result.case, message=result.message, error="", processed_at=timezone.now())
+    payload.status = status
+    for case in created:
         replies.acknowledge(case)
-    return IngestResult(payload, case, message, created)
+    return result
 
 
-
-def _new_case(normalized: NormalizedMessage, contact: Any, closed: Case | None) -> Case:
-    """Step 5 for a message that continues no open case: route it (or follow the closed case it is about)."""
-    service = normalized.service or (Service.objects.select_related("agency", "default_team").filter(
-        code=normalized.service_code).first() if normalized.service_code else None)
-    if closed is not None and service is None:  # a follow-up goes where the closed case was handled
-        service = closed.service
-        route = Route(closed.agency, None, f"Follow-up of closed case {closed.number}")
-    else:
-        route = normalized.route or choose_route(RoutingInput(
-            service=service, agency_slug=normalized.agency_slug, lat=normalized.lat, lon=normalized.lon))
-    case = case_actions.create_case(
-        channel=normalized.channel, route=route, service=service, contact=contact,
-        subject=normalized.subject, description=normalized.visible_text or normalized.body_text,
-        attributes=normalized.attributes, address=normalized.address, lat=normalized.lat, lon=normalized.lon,
-        source_app=normalized.source_app,
-    )
-    if closed is not None:
-        case_actions.link_follow_up(case, closed)
-    return case
-
-
-
-def flag_reused_id(case: Case, provider_message_id: str) -> None:
-    """Staff see on the case that its message shares an id with an earlier, different one (both were kept)."""
-    reason = gettext("This message reuses the id %(id)s of an earlier message with different content; both were "
-                     "kept.") % {"id": provider_message_id[:300]}
-    case_actions.flag_case(case, REUSED_ID_TAG, reason=reason, actor_label=case.channel)
+def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,
+                 *, single: bool) -> tuple[str, Case | None]:
+    """One event's outcome, and the case it made (if it made one)."""
+    event = item.event
+    if isinstance(event, InboundMessage):
+        done = apply_message(event, service=item.service, route=item.route,
+                             content_hash=payload.content_hash if single else event_hash(event),
+                             reuses_provider_id=payload.reuses_provider_id and single)
+        _note(result, done.message, created=done.created_case)
+        if done.duplicate:
+            return EventOutcome.DUPLICATE, None
+        return EventOutcome.APPLIED, done.message.case if done.created_case else None
+    if isinstance(event, DeliveryReport):
+        outcome, reported = once(payload, event.channel, event.provider_message_id, EventKind.DELIVERY_REPORT,
+                                 lambda: apply_report(event))
+        _note(result, reported)
+        return outcome, None
+    if isinstance(event, OptOut):
+        outcome, _identity = once(payload, event.channel, event.provider_message_id, EventKind.OPT_OUT,
+                                  lambda: apply_opt_out(event))
+        return outcome, None
+    if isinstance(event, AuthorEdit):
+        outcome, _edited = once(payload, event.channel, event.provider_message_id, EventKind.AUTHOR_EDIT,
+                                lambda: apply_author_edit(event))
+        return outcome, None
+    return EventOutcome.IGNORED, None  # Ignored: an auto-reply, a typing indicator, our own echo
 
 
+def _note(result: IngestResult, message: Message | None, *, created: bool = False) -> None:
+    """The payload points at its first message (or the message a report was about)."""
+    if message is not None and result.message is None:
+        result.message, result.case, result.created = message, message.case, created
 
-def _already_applied(normalized: NormalizedMessage, content_hash: str) -> Message | None:
-    """The message this provider message (with this content) already became, if any (only ids are selected)."""
-    if not normalized.provider_message_id:
-        return None
-    found = list(Message.objects.filter(
-        channel=normalized.channel, provider_message_id=normalized.provider_message_id, direction=Direction.INBOUND,
-        content_hash=content_hash,
-    ).exclude(provider_message_id="").order_by().values_list("pk", flat=True)[:1])  # the exclude lets SQLite use
-    # the partial unique index (its WHERE must appear verbatim); without it this scans every message
-    return Message.objects.select_related("case").get(pk=found[0]) if found else None
 
+class _NothingToApply(Exception):
+    pass
+
+
+def once(payload: InboundPayload, channel: str, event_id: str, kind: str,
+         effect: Callable[[], T | None]) -> tuple[str, T | None]:
+    """Run `effect` unless this event already took effect; claim it in the same savepoint as the effect.
+
+    An effect that finds nothing to act on (a report about an id we do not know) returns None: the event is
+    ignored and not claimed, so a replay after the message it is about arrived can still apply it."""
+    if event_id and AppliedEvent.objects.filter(channel=channel, event_id=event_id[:300]).exists():
+        return EventOutcome.DUPLICATE, None
+    try:
+        with transaction.atomic():
+            if event_id:
+                AppliedEvent.objects.create(channel=channel, event_id=event_id[:300], kind=kind, payload=payload,
+                                            applied_at=timezone.now())
+            done = effect()
+            if done is None:
+                raise _NothingToApply
+    except _NothingToApply:
+        return EventOutcome.IGNORED, None
+    except IntegrityError:  # another process applied it at the same moment
+        return EventOutcome.DUPLICATE, None
+    return EventOutcome.APPLIED, done
+
+
+def event_hash(event: InboundEvent) -> str:
+    """What tells one event of a batched payload from another with the same provider id: a hash of its values."""
+    def plain(value: Any) -> str:
+        return hashlib.sha256(value).hexdigest() if isinstance(value, bytes) else str(value)
+
+    text = json.dumps(dataclasses.asdict(event), sort_keys=True, default=plain)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def replay(payload: InboundPayload) -> IngestResult:

@@ -9,8 +9,9 @@ from django_tasks import task
 
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
 from civicdesk.channels.models import InboundPayload, PayloadStatus
-from civicdesk.channels.protocol import PermanentSendError, get_adapter
+from civicdesk.channels.protocol import PermanentSendError
 from civicdesk.channels.queues import DEFAULT_QUEUE, delivery_queue
+from civicdesk.channels.registry import get_adapter
 from civicdesk.conversations import delivery, pipeline
 from civicdesk.conversations.outbound import outbound_for
 from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue

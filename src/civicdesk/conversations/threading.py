@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from civicdesk.cases.models import Case, CaseStatus, Message
 from civicdesk.channels.models import Channel
-from civicdesk.conversations.capabilities import capabilities
 from civicdesk.conversations.entitlement import may_thread
 from civicdesk.conversations.models import Conversation
 
@@ -73,19 +72,17 @@ def decide(message: Any, contact_id: int | None) -> Thread:
 
 
 def find_thread(message: Any) -> Case | None:
-    """The case this message continues by our message ids, then by a case number (may be closed).
-
-    The number counts in the subject; in conversations (SMS, social media, chat: no subjects), in the text.
-    """
+    """The case this message continues by our message ids, then by a case number given explicitly, in the subject
+    or in the new text of the body (may be closed). A number is no credential: decide() joins the case only when
+    the sender is entitled to it (entitlement.may_thread)."""
     case = None
     if message.thread_refs:
         ref = (Message.objects.filter(email_message_id__in=message.thread_refs)
                .select_related("case").order_by("-created_at").first())
         case = ref.case if ref else None
     if case is None:
-        number = message.case_number or _case_number_in(message.subject)
-        if not number and threads_by_conversation(message) and not capabilities(message.channel).subjects:
-            number = _case_number_in(message.visible_text or message.body_text)
+        number = (message.case_number or _case_number_in(message.subject)
+                  or _case_number_in(message.visible_text or message.body_text))
         if number:
             case = Case.objects.filter(number=number).first()
     return _survivor(case) if case is not None else None

@@ -10,19 +10,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from civicdesk.channels.models import ChannelAccount, InboundPayload
-from civicdesk.channels.payloads import store_payload
+from civicdesk.channels.models import Channel, ChannelAccount, InboundPayload
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email
-from civicdesk.conversations.intake import receive
-from civicdesk.conversations.pipeline import process
-from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue, enqueue_on_commit
+from civicdesk.conversations.intake import accept
 from civicdesk.mail import imap
 from civicdesk.mail.autoreply import is_no_reply_address
 from civicdesk.mail.models import Mailbox, NoticeKind, SenderNotice
 from civicdesk.mail.notices import OversizeError, oversize_notice
 
 log = logging.getLogger(__name__)
-CHANNEL = "email"
+CHANNEL = Channel.EMAIL
 POLL_BATCH = 200
 NOTICE_INTERVAL = timedelta(hours=1)  # at most one automatic notice of a kind per address in this time
 
@@ -30,19 +27,10 @@ NOTICE_INTERVAL = timedelta(hours=1)  # at most one automatic notice of a kind p
 def ingest_smtp(raw: bytes, meta: dict[str, Any], process_inline: bool = False) -> int:
     """Store one message from the SMTP listener and get it processed; returns the payload id.
 
-    By default processing is queued (receive). Inline processing parses and applies it at once in this
-    thread; if that fails for any reason the job queue gets it, so a stored message is never stranded.
+    By default processing is queued. Inline processing parses and applies it at once in this thread; if that fails
+    for any reason the job queue gets it, so a stored message is never stranded.
     """
-    if not process_inline:
-        return receive(CHANNEL, raw, meta=meta).pk
-    payload, created = store_payload(CHANNEL, raw, meta=meta)
-    if created:
-        try:
-            process(payload)
-        except Exception:
-            log.exception("Inline processing of payload %s failed; queueing it", payload.pk)
-            enqueue(PROCESS_PAYLOAD, payload.pk)
-    return payload.pk
+    return accept(CHANNEL, raw, meta=meta, inline=process_inline, queue_if_inline_fails=True).payload.pk
 
 
 @dataclass
@@ -84,11 +72,9 @@ def store_fetched(mailbox: Mailbox, fetched: imap.FetchedMessage, validity: int)
     """Store one fetched message and move the mailbox's UID mark in the same transaction."""
     meta = {"transport": "imap", "mailbox_id": mailbox.pk, "account_id": mailbox.account_id, "imap_uid": fetched.uid,
             "imap_uidvalidity": validity}
-    payload, created = store_payload(CHANNEL, fetched.raw, meta=meta)
-    if created:  # what receive() does, keeping `created` to count what is new
-        enqueue_on_commit(PROCESS_PAYLOAD, payload.pk)
+    stored = accept(CHANNEL, fetched.raw, meta=meta).stored  # queued on commit, with the UID mark
     advance(mailbox, fetched.uid)
-    return created
+    return stored
 
 
 def advance(mailbox: Mailbox, uid: int) -> None:

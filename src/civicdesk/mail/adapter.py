@@ -4,8 +4,17 @@ from typing import Any
 
 from django.conf import settings
 
+from civicdesk.channels.events import (
+    DeliveryOutcome,
+    DeliveryReport,
+    Ignored,
+    InboundEvent,
+    InboundMessage,
+    SenderIdentity,
+)
+from civicdesk.channels.models import Channel
 from civicdesk.channels.outbound import Capabilities, OutboundMessage
-from civicdesk.channels.protocol import ChannelAdapter, NormalizedMessage, ParseError, SenderIdentity
+from civicdesk.channels.protocol import ChannelAdapter, ParseError
 from civicdesk.contacts.models import IdentityKind
 from civicdesk.gis.coords import find_coordinates
 from civicdesk.mail import parsing
@@ -22,21 +31,31 @@ HTML_LIMIT_FACTOR = 5  # HTML carries markup, so it may be this many times longe
 
 
 class EmailAdapter(ChannelAdapter):
-    channel = "email"
+    channel = Channel.EMAIL
     capabilities = Capabilities(subjects=True, attachments=True)  # plain text replies; no length limit
 
     def provider_message_id(self, raw: bytes, meta: dict[str, Any]) -> str:
         return parsing.provider_message_id(raw)
 
-    def parse(self, raw: bytes, meta: dict[str, Any]) -> NormalizedMessage:
+    def parse(self, raw: bytes, meta: dict[str, Any]) -> list[InboundEvent]:
+        """One event per mail: a message; or, for automatic mail, a delivery report (a bounce of one of ours) or
+        Ignored (an auto-reply, a delay notice). Never a case or a reply to a machine."""
         message = parsing.parse_bytes(raw)
         auto = automatic_reason(message, meta)
-        try:
-            display_name, address = parsing.sender_of(message)
-        except ParseError:
-            if not auto:
-                raise
-            display_name, address = "", ""
+        if auto:
+            return [self._automatic(message, raw, auto)]
+        return [self._message(message, raw, meta)]
+
+    def _automatic(self, message: Any, raw: bytes, reason: str) -> InboundEvent:
+        pid = parsing.provider_message_id(raw)
+        bounce = read_bounce(message)
+        if bounce is not None and bounce.message_ids:
+            return DeliveryReport(channel=self.channel, provider_message_id=pid, about=bounce.message_ids,
+                                  outcome=DeliveryOutcome.FAILED, error=bounce.reason, at=parsing.sent_at(message))
+        return Ignored(channel=self.channel, provider_message_id=pid, reason=reason)
+
+    def _message(self, message: Any, raw: bytes, meta: dict[str, Any]) -> InboundMessage:
+        display_name, address = parsing.sender_of(message)
         subject = parsing.one_line(parsing.header_text(message, "Subject"))
         parts = collect_parts(message)
         plain, raw_html = parsing.body_texts(parts)
@@ -54,7 +73,7 @@ class EmailAdapter(ChannelAdapter):
         total = sum(len(a.content) for a in attachments)
         if total > settings.MAX_ATTACHMENTS_BYTES:
             raise OversizeError(
-                total=total, limit=settings.MAX_ATTACHMENTS_BYTES, reply_to="" if auto else address,
+                total=total, limit=settings.MAX_ATTACHMENTS_BYTES, reply_to=address,
                 message_id=own_ids[0] if own_ids else "", mailbox_address=mailbox.address if mailbox else "",
                 mailbox_name=(mailbox.display_name or mailbox.agency.name) if mailbox else "",
                 files=sorted(((a.filename, len(a.content)) for a in attachments), key=lambda f: -f[1]),
@@ -64,8 +83,7 @@ class EmailAdapter(ChannelAdapter):
         refs += [ref for ref in parsing.message_ids(parsing.raw_header(message, "References")) if ref not in refs]
         visible = visible_text(text, subject)
         point = find_coordinates(f"{subject}\n{visible}")  # a geo: URI, map link or "lat, lon" routes by location
-        bounce = read_bounce(message) if auto else None
-        return NormalizedMessage(
+        return InboundMessage(
             channel=self.channel,
             provider_message_id=parsing.provider_message_id(raw),
             sender=SenderIdentity(IdentityKind.EMAIL, address, display_name) if address else None,
@@ -82,9 +100,6 @@ class EmailAdapter(ChannelAdapter):
             lat=point[0] if point else None,
             lon=point[1] if point else None,
             sent_at=parsing.sent_at(message),
-            is_automatic=bool(auto),
-            bounced_message_ids=bounce.message_ids if bounce else [],
-            bounce_reason=bounce.reason if bounce else "",
         )
 
     @staticmethod

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
-from civicdesk.channels.protocol import InboundAttachment
+from civicdesk.channels.events import InboundAttachment
 
 UNSAFE_FILENAME_RE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 SKIPPED_TYPES = {"message/delivery-status", "message/disposition-notification", "application/pgp-signature",

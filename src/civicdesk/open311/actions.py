@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.channels.models import Channel, InboundPayload, PayloadStatus
-from civicdesk.channels.payloads import store_payload
+from civicdesk.channels.protocol import ParseError
 from civicdesk.channels.registry import get_adapter
-from civicdesk.conversations.pipeline import process
-from civicdesk.core.jobs import PROCESS_BATCH_REQUEST, enqueue
-from civicdesk.open311.adapter import KIND_REQUEST, KIND_UPDATE, payload_id, request_message
+from civicdesk.conversations.intake import accept
+from civicdesk.conversations.pipeline import prepare, process
+from civicdesk.core.jobs import PROCESS_BATCH_REQUEST
+from civicdesk.open311.adapter import KIND_REQUEST, KIND_UPDATE, payload_id, request_message, update_message
 from civicdesk.open311.models import ApiKey, BatchToken, RequestDetail
 from civicdesk.open311.parsing import Open311Error, decode_form, param, parse_datetime
 from civicdesk.open311.submission import ServiceRequestInput
@@ -72,33 +73,35 @@ def submit_request(raw: bytes, content_type: str, api_key: ApiKey, request: Serv
         return retried
     pid = f"{payload_id(api_key.app_name, raw, KIND_REQUEST)}:{earlier.pk if earlier else 0}"
     meta = _meta(api_key, content_type, KIND_REQUEST, pid)
-    # the adapter would validate the stored body again: it is the body `request` was validated from
-    parsed = request_message(request, app=api_key.app_name, pid=pid) if realtime else None
+    if not realtime:
+        return _queue_batch(raw, content_type, api_key, meta, pid)
+    # the adapter would validate the stored body again (it is the body `request` was validated from), and the
+    # service lookup and routing read only configuration: done here, before the ingest transaction, they keep
+    # SQLite's write lock (and PostgreSQL's transaction) shorter
+    prepared = [prepare(request_message(request, app=api_key.app_name, pid=pid), service=request.service)]
     with transaction.atomic():
-        payload, created = store_payload(Channel.OPEN311, raw, meta=meta, provider_message_id=pid,
-                                         content_type=content_type[:120])
-        if not realtime:
-            if not created:
-                existing = BatchToken.objects.filter(payload=payload).first()
-                if existing:
-                    return Submitted(token=existing.token)
-            token = BatchToken.objects.create(token=secrets.token_hex(16), payload=payload, api_key=api_key,
-                                              created_at=timezone.now())
-            payload_pk = payload.pk
-            transaction.on_commit(lambda: _enqueue_batch(payload_pk))
-            return Submitted(token=token.token)
-        if not created and payload.case_id:
-            return Submitted(service_request_id=Case.objects.get(pk=payload.case_id).public_id or "")
-        result = process(payload, parsed=parsed)
+        result = accept(Channel.OPEN311, raw, meta=meta, provider_message_id=pid, content_type=content_type[:120],
+                        inline=True, prepared=prepared)
         if result.case is None:
-            payload.refresh_from_db()
-            raise _rejected(payload)  # rolls the stored payload back too
-        record_details(result.case, payload, request)
+            result.payload.refresh_from_db()
+            raise _rejected(result.payload)  # rolls the stored payload back too
+        if result.stored:
+            record_details(result.case, result.payload, request)
         return Submitted(service_request_id=result.case.public_id or "")
 
 
-def _enqueue_batch(payload_pk: int) -> None:
-    enqueue(PROCESS_BATCH_REQUEST, payload_pk)
+@transaction.atomic
+def _queue_batch(raw: bytes, content_type: str, api_key: ApiKey, meta: dict[str, object], pid: str) -> Submitted:
+    """A batch service: store the POST, answer with a token, and let the queue make the case (process_batch)."""
+    result = accept(Channel.OPEN311, raw, meta=meta, provider_message_id=pid, content_type=content_type[:120],
+                    job=PROCESS_BATCH_REQUEST)
+    if not result.stored:
+        existing = BatchToken.objects.filter(payload=result.payload).first()
+        if existing:
+            return Submitted(token=existing.token)
+    token = BatchToken.objects.create(token=secrets.token_hex(16), payload=result.payload, api_key=api_key,
+                                      created_at=timezone.now())
+    return Submitted(token=token.token)
 
 
 def record_details(case: Case, payload: InboundPayload,
@@ -148,7 +151,8 @@ UPDATE_STATUSES = {"OPEN", "CLOSED", "FIXED", "IN_PROGRESS", "ACTION_SCHEDULED",
 
 def submit_update(raw: bytes, content_type: str, api_key: ApiKey) -> str:
     """FixMyStreet's POST servicerequestupdates: a comment on one of our requests; returns our update_id."""
-    data = decode_form(raw, content_type).data
+    body = decode_form(raw, content_type)
+    data = body.data
     errors = [f"{name}: required." for name in ("service_request_id", "update_id", "status", "updated_datetime")
               if param(data, name) is None]
     status = (param(data, "status") or "").upper().replace(" ", "_")
@@ -170,13 +174,14 @@ def submit_update(raw: bytes, content_type: str, api_key: ApiKey) -> str:
     if case.status == CaseStatus.CLOSED:
         raise Open311Error(400, f"service_request_id: {number} is closed; post a new request instead.")
     pid = payload_id(api_key.app_name, (param(data, "update_id") or "").encode(), KIND_UPDATE)
+    try:
+        prepared = [prepare(update_message(body, app=api_key.app_name, pid=pid, number=case.number))]
+    except ParseError as exc:
+        raise Open311Error(400, f"The request could not be accepted: {str(exc)[:300]}") from exc
     with transaction.atomic():
-        payload, created = store_payload(Channel.OPEN311, raw, meta=_meta(api_key, content_type, KIND_UPDATE, pid),
-                                         provider_message_id=pid, content_type=content_type[:120])
-        if not created and payload.message_id:
-            return f"m{payload.message_id}"
-        result = process(payload)
+        result = accept(Channel.OPEN311, raw, meta=_meta(api_key, content_type, KIND_UPDATE, pid),
+                        provider_message_id=pid, content_type=content_type[:120], inline=True, prepared=prepared)
         if result.message is None:
-            payload.refresh_from_db()
-            raise _rejected(payload)
+            result.payload.refresh_from_db()
+            raise _rejected(result.payload)
         return f"m{result.message.pk}"

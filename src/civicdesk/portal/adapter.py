@@ -5,12 +5,15 @@ import binascii
 import json
 from typing import Any
 
+from civicdesk.channels.events import InboundAttachment, InboundEvent, InboundMessage, SenderIdentity
+from civicdesk.channels.media import read_staged
 from civicdesk.channels.models import Channel
 from civicdesk.channels.outbound import Capabilities, OutboundMessage
-from civicdesk.channels.protocol import ChannelAdapter, InboundAttachment, NormalizedMessage, ParseError, SenderIdentity
+from civicdesk.channels.protocol import ChannelAdapter, ParseError
 from civicdesk.contacts.models import IdentityKind
 
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2  # 2: photos are staged files named by sha256 (channels.media); 1 carried them as base64
+READABLE_VERSIONS = (1, 2)
 
 
 def _text(data: dict[str, Any], key: str, *, required: bool = False) -> str:
@@ -33,6 +36,16 @@ def _coordinate(data: dict[str, Any], key: str, limit: float) -> float | None:
     return float(value)
 
 
+def _photo_content(photo: dict[str, Any], index: int) -> bytes:
+    """A photo staged as a file (named by its sha256, since version 2), or inline base64 (version 1 payloads)."""
+    if "sha256" in photo:
+        return read_staged(Channel.WEB, _text(photo, "sha256", required=True))
+    try:
+        return base64.b64decode(_text(photo, "data_base64", required=True), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ParseError(f"Portal photo {index} is not valid base64.") from exc
+
+
 def _photos(data: dict[str, Any]) -> list[InboundAttachment]:
     photos = data.get("photos") or []
     if not isinstance(photos, list):
@@ -41,10 +54,7 @@ def _photos(data: dict[str, Any]) -> list[InboundAttachment]:
     for index, photo in enumerate(photos, start=1):
         if not isinstance(photo, dict):
             raise ParseError(f"Portal photo {index} is not an object.")
-        try:
-            content = base64.b64decode(_text(photo, "data_base64", required=True), validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ParseError(f"Portal photo {index} is not valid base64.") from exc
+        content = _photo_content(photo, index)
         attachments.append(InboundAttachment(
             filename=_text(photo, "filename") or f"photo-{index}", content=content, is_public=True,
             content_type=_text(photo, "content_type") or "application/octet-stream",
@@ -63,12 +73,12 @@ class WebAdapter(ChannelAdapter):
         whatever it holds (a double submit carries another submitted_at, a resubmit after "back" edited fields)."""
         return ""
 
-    def parse(self, raw: bytes, meta: dict[str, Any]) -> NormalizedMessage:
+    def parse(self, raw: bytes, meta: dict[str, Any]) -> list[InboundEvent]:
         try:
             data = json.loads(raw)
         except ValueError as exc:
             raise ParseError(f"Portal submission is not JSON: {exc}") from exc
-        if not isinstance(data, dict) or data.get("version") != PAYLOAD_VERSION:
+        if not isinstance(data, dict) or data.get("version") not in READABLE_VERSIONS:
             raise ParseError(f"Portal submission is not a version {PAYLOAD_VERSION} object.")
         contact = data.get("contact") or {}
         attributes = data.get("attributes") or {}
@@ -79,7 +89,7 @@ class WebAdapter(ChannelAdapter):
         identities = [SenderIdentity(IdentityKind.EMAIL, email, name)] if email else []
         identities += [SenderIdentity(IdentityKind.PHONE, phone, name)] if phone else []
         description = _text(data, "description", required=True)
-        return NormalizedMessage(
+        return [InboundMessage(
             channel=self.channel,
             provider_message_id=_text(data, "form_token", required=True),
             sender=identities[0] if identities else None,
@@ -95,7 +105,7 @@ class WebAdapter(ChannelAdapter):
             lon=_coordinate(data, "lon", 180),
             attachments=_photos(data),
             always_new_case=True,
-        )
+        )]
 
     def send(self, message: OutboundMessage, account: Any = None) -> str:
         """A public update needs no delivery: the status page shows outbound public messages."""

@@ -15,9 +15,9 @@ from civicdesk.agencies.models import (
     Team,
 )
 from civicdesk.cases.models import Case
+from civicdesk.channels.events import InboundMessage, SenderIdentity
 from civicdesk.channels.payloads import store_payload
-from civicdesk.channels.protocol import NormalizedMessage, SenderIdentity
-from civicdesk.conversations.pipeline import apply
+from civicdesk.conversations.pipeline import apply, prepare
 
 _seq = itertools.count(1)
 
@@ -61,11 +61,11 @@ def create_case(*, channel: str = "web", service: Service | None = None, email: 
     """A case made through the real ingest pipeline, as a resident on `channel` would make it."""
     pid = f"test-{next(_seq)}"
     payload, _ = store_payload(channel, b"{}", provider_message_id=pid)
-    normalized = NormalizedMessage(
+    message = InboundMessage(
         channel=channel, provider_message_id=pid, sender=SenderIdentity("email", email) if email else None,
         subject=subject, body_text=body, service_code=service.code if service else "", agency_slug=agency_slug,
         **kwargs,
     )
-    result = apply(payload, normalized)
+    result = apply(payload, [prepare(message, service=service)])
     assert result.case is not None
     return result.case

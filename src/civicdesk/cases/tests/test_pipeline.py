@@ -3,10 +3,10 @@
 import pytest
 
 from civicdesk.cases.models import CaseStatus, DeliveryStatus, Direction
+from civicdesk.channels.events import Ignored, InboundMessage, SenderIdentity
 from civicdesk.channels.models import PayloadStatus
 from civicdesk.channels.payloads import store_payload
-from civicdesk.channels.protocol import NormalizedMessage, SenderIdentity
-from civicdesk.conversations.pipeline import apply
+from civicdesk.conversations.pipeline import Prepared, apply, prepare
 from civicdesk.testing.factories import create_agency, create_case, create_service
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +30,9 @@ def test_same_provider_id_takes_effect_once():
     payload, created = store_payload("web", b"{}", provider_message_id="abc")
     again, created_again = store_payload("web", b"{}", provider_message_id="abc")
     assert created and not created_again and again.pk == payload.pk
-    message = NormalizedMessage(channel="web", provider_message_id="abc", sender=SenderIdentity("email", "a@b.example"))
-    first = apply(payload, message)
-    second = apply(payload, message)
+    message = InboundMessage(channel="web", provider_message_id="abc", sender=SenderIdentity("email", "a@b.example"))
+    first = apply(payload, [prepare(message)])
+    second = apply(payload, [prepare(message)])
     assert second.case == first.case and not second.created
     payload.refresh_from_db()
     assert payload.status == PayloadStatus.DUPLICATE
@@ -53,7 +53,7 @@ def test_reply_by_case_number_threads_and_reopens_resolved_case():
 def test_auto_replies_are_ignored():
     create_agency("311")
     payload, _ = store_payload("email", b"x", provider_message_id="auto-1")
-    result = apply(payload, NormalizedMessage(channel="email", provider_message_id="auto-1", is_automatic=True))
+    result = apply(payload, [Prepared(Ignored(channel="email", provider_message_id="auto-1", reason="auto-reply"))])
     payload.refresh_from_db()
     assert result.case is None and payload.status == PayloadStatus.IGNORED
 

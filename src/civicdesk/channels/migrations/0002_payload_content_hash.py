@@ -9,7 +9,7 @@ BATCH = 500
 
 def _content_hash(channel, raw, meta):
     """The channel adapter's own content hash (the portal's form token dedupes whatever the bytes), else sha256."""
-    from civicdesk.channels.protocol import get_adapter
+    from civicdesk.channels.registry import get_adapter
 
     try:
         return get_adapter(channel).content_hash(raw, meta)

@@ -21,18 +21,18 @@ print(payload.pk)
 DIE_MID_APPLY = """
 import os, signal
 from civicdesk.cases import models
-from civicdesk.conversations.pipeline import apply
+from civicdesk.conversations.pipeline import apply, prepare
 from civicdesk.channels.models import InboundPayload
-from civicdesk.channels.protocol import InboundAttachment, NormalizedMessage, SenderIdentity
+from civicdesk.channels.events import InboundAttachment, InboundMessage, SenderIdentity
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)  # the worker dies after the case and message rows were written
 
 models.Attachment.objects.create = die
 payload = InboundPayload.objects.get(provider_message_id="crash-1")
-apply(payload, NormalizedMessage(channel="web", provider_message_id="crash-1",
+apply(payload, [prepare(InboundMessage(channel="web", provider_message_id="crash-1",
       sender=SenderIdentity("email", "crash@example.com"), subject="Crash",
-      attachments=[InboundAttachment("a.txt", "text/plain", b"x")]))
+      attachments=[InboundAttachment("a.txt", "text/plain", b"x")]))])
 """
 
 RECOVER = """
@@ -41,13 +41,13 @@ from django.utils import timezone
 from civicdesk.channels.models import InboundPayload
 from civicdesk.conversations.tasks import recover_stalled
 from civicdesk.cases.models import Case, Message
-from civicdesk.channels.protocol import get_adapter
-from civicdesk.channels.protocol import NormalizedMessage, SenderIdentity
+from civicdesk.channels.registry import get_adapter
+from civicdesk.channels.events import InboundMessage, SenderIdentity
 import civicdesk.portal.adapter as web
 
 def parse(self, raw, meta):
-    return NormalizedMessage(channel="web", provider_message_id="crash-1",
-                             sender=SenderIdentity("email", "crash@example.com"), subject="Crash")
+    return [InboundMessage(channel="web", provider_message_id="crash-1",
+                           sender=SenderIdentity("email", "crash@example.com"), subject="Crash")]
 
 web.WebAdapter.parse = parse
 print("before", Case.objects.count(), Message.objects.count(), InboundPayload.objects.get().status)

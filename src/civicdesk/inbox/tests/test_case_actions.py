@@ -4,7 +4,7 @@ import pytest
 
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases.models import Case, CaseStatus, DeliveryStatus, Direction, Message
-from civicdesk.channels.protocol import InboundAttachment
+from civicdesk.channels.events import InboundAttachment
 from civicdesk.testing.factories import create_case
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from civicdesk.cases import actions
-from civicdesk.channels.protocol import InboundAttachment
+from civicdesk.channels.events import InboundAttachment
 from civicdesk.conversations import replies
 from civicdesk.testing.factories import create_case
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from civicdesk.agencies.models import Agency, StaffRole, Team
 from civicdesk.cases.models import Attachment, Case
-from civicdesk.channels.protocol import InboundAttachment
+from civicdesk.channels.events import InboundAttachment
 from civicdesk.contacts.actions import merge_contacts
 from civicdesk.contacts.models import Contact, ContactMerge
 from civicdesk.gis.models import Area, Initiative

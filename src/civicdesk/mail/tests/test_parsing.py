@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from civicdesk.channels.events import DeliveryOutcome, DeliveryReport, Ignored, InboundEvent, InboundMessage
 from civicdesk.channels.protocol import ParseError
 from civicdesk.mail.adapter import EmailAdapter
 from civicdesk.mail.quoting import visible_text
@@ -13,8 +14,15 @@ pytestmark = pytest.mark.django_db
 adapter = EmailAdapter()
 
 
-def parse(name: str, meta: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
-    return adapter.parse(fixture_bytes(name), meta or {})
+def parse(name: str, meta: dict[str, Any] | None = None) -> InboundMessage:
+    [message] = adapter.parse(fixture_bytes(name), meta or {})
+    assert isinstance(message, InboundMessage)
+    return message
+
+
+def parse_raw(raw: bytes, meta: dict[str, Any]) -> InboundEvent:
+    [event] = adapter.parse(raw, meta)
+    return event
 
 
 def test_html_only_message_gets_text_and_sanitised_html(mailbox: Any) -> None:
@@ -79,9 +87,9 @@ def test_gmail_reply_hides_the_wrapped_on_wrote_header_and_quotes() -> None:
     assert message.thread_refs == ["<177301.2291.civicdesk@civicdesk.riverbend.example>"]
 
 
-@pytest.mark.parametrize("name", ["autoreply_out_of_office.eml", "bounce_mailer_daemon.eml"])
-def test_auto_replies_and_bounces_are_automatic(name: str) -> None:
-    assert parse(name).is_automatic
+def test_an_auto_reply_is_ignored_and_a_bounce_is_a_delivery_report() -> None:
+    assert isinstance(parse_raw(fixture_bytes("autoreply_out_of_office.eml"), {}), Ignored)
+    assert isinstance(parse_raw(fixture_bytes("bounce_mailer_daemon.eml"), {}), DeliveryReport)
 
 
 @pytest.mark.parametrize(("headers", "meta"), [
@@ -95,12 +103,12 @@ def test_auto_replies_and_bounces_are_automatic(name: str) -> None:
 ])
 def test_other_automatic_signals(headers: str, meta: dict[str, str]) -> None:
     raw = (f"From: someone@example.com\nTo: 311@riverbend.example\nSubject: hi\n{headers}\nbody\n").encode()
-    assert adapter.parse(raw, meta).is_automatic
+    assert isinstance(parse_raw(raw, meta), Ignored)
 
 
 def test_auto_submitted_no_is_a_person() -> None:
     raw = b"From: someone@example.com\nAuto-Submitted: no\nSubject: hi\n\nA person wrote this.\n"
-    assert not adapter.parse(raw, {"mail_from": "someone@example.com"}).is_automatic
+    assert isinstance(parse_raw(raw, {"mail_from": "someone@example.com"}), InboundMessage)
 
 
 @pytest.mark.parametrize(("name", "error"), [
@@ -125,7 +133,8 @@ def test_over_long_text_is_truncated_with_a_note(settings: Any) -> None:
     settings.MAX_TEXT_LENGTH = 500
     body = "\n".join(f"Line {n}: the sidewalk on Cedar Street is cracked." for n in range(400))
     raw = f"From: a@example.com\nSubject: long\nContent-Type: text/plain; charset=utf-8\n\n{body}\n".encode()
-    message = adapter.parse(raw, {})
+    message = parse_raw(raw, {})
+    assert isinstance(message, InboundMessage)
     assert len(message.body_text) < 600 and "[Message truncated:" in message.body_text
     assert message.body_text.startswith("Line 0: the sidewalk")
 
@@ -141,7 +150,8 @@ def test_provider_message_id_reads_headers_only_and_falls_back_to_a_hash() -> No
 
 def test_recipient_comes_from_the_envelope_first(mailbox: Any) -> None:
     raw = b"From: a@example.com\nTo: someone-else@example.com\nSubject: x\n\nhello\n"
-    message = adapter.parse(raw, {"rcpt_tos": ["PublicWorks@Riverbend.example"]})
+    message = parse_raw(raw, {"rcpt_tos": ["PublicWorks@Riverbend.example"]})
+    assert isinstance(message, InboundMessage)
     assert (message.recipient, message.agency_slug) == ("publicworks@riverbend.example", "public-works")
 
 
@@ -156,11 +166,11 @@ def test_visible_text_keeps_inline_answers_and_cuts_outlook_original_message() -
 
 def test_a_failed_delivery_report_names_our_message_and_the_reason() -> None:
     raw = fixture_bytes("bounce_mailer_daemon.eml")
-    message = EmailAdapter().parse(raw, {"mail_from": ""})
-    assert message.is_automatic
-    assert message.bounced_message_ids == ["<177302.1.civicdesk@civicdesk.riverbend.example>"]
-    assert message.bounce_reason == "Bounced: nobody@example.com: 550 5.1.1 User unknown"
-    delayed = EmailAdapter().parse(raw.replace(b"Action: failed", b"Action: delayed"), {"mail_from": ""})
-    assert delayed.is_automatic and delayed.bounced_message_ids == []  # a delay is not a failure
-    out_of_office = EmailAdapter().parse(fixture_bytes("autoreply_out_of_office.eml"), {})
-    assert out_of_office.bounced_message_ids == []
+    report = parse_raw(raw, {"mail_from": ""})
+    assert isinstance(report, DeliveryReport) and report.outcome == DeliveryOutcome.FAILED
+    assert report.about == ["<177302.1.civicdesk@civicdesk.riverbend.example>"]
+    assert report.error == "Bounced: nobody@example.com: 550 5.1.1 User unknown"
+    assert report.provider_message_id == adapter.provider_message_id(raw, {})  # the report's own id, for dedupe
+    delayed = parse_raw(raw.replace(b"Action: failed", b"Action: delayed"), {"mail_from": ""})
+    assert isinstance(delayed, Ignored)  # a delay is not a failure
+    assert isinstance(parse_raw(fixture_bytes("autoreply_out_of_office.eml"), {}), Ignored)

@@ -1,5 +1,6 @@
 """Portal pages: browsing, the request form per datatype, validation of bad input, submission and status."""
 
+import json
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from civicdesk.cases.actions import add_note
 from civicdesk.cases.models import Case, Direction
 from civicdesk.channels.models import InboundPayload
 from civicdesk.conversations.replies import reply
+from civicdesk.portal.adapter import WebAdapter
 from civicdesk.portal.tests.conftest import image_bytes
 from civicdesk.testing.factories import create_agency, create_service, create_staff
 
@@ -99,6 +101,17 @@ def test_successful_submission_creates_one_case_even_when_posted_twice(client, s
     assert case.messages.filter(direction=Direction.OUTBOUND, is_automatic=True).exists()  # email confirmation
     confirmation = client.get(first.url).content.decode()
     assert case.number in confirmation and "We sent a confirmation" in confirmation
+
+
+def test_the_stored_payload_names_photos_by_sha256_and_a_replay_still_reads_them(client, service, valid_data):
+    photo = SimpleUploadedFile("hole.jpg", image_bytes(), content_type="image/jpeg")
+    assert post(client, valid_data, {"photos": [photo]}).status_code == 302
+    raw = bytes(InboundPayload.objects.get().raw)
+    [ref] = json.loads(raw)["photos"]
+    assert "data_base64" not in ref and len(ref["sha256"]) == 64 and len(raw) < 2000
+    stored = Case.objects.get().messages.get(direction=Direction.INBOUND).attachments.get().file.read()
+    [message] = WebAdapter().parse(raw, {})
+    assert message.attachments[0].content == stored
 
 
 def test_point_without_address_and_no_contact_is_accepted(client, service, valid_data):
