@@ -52,7 +52,7 @@ def case_context(request: HttpRequest, case: Case, bound: dict[str, forms.Form] 
     context = timeline_context(case)
     tags = ", ".join(t.name for t in context["tags"])
     action_forms: dict[str, forms.Form] = {
-        "reply": ReplyForm(), "note": NoteForm(), "assign": AssignForm(case=case),
+        "reply": ReplyForm(case=case), "note": NoteForm(), "assign": AssignForm(case=case),
         "status": StatusForm(initial={"status": case.status}),
         "priority": PriorityForm(initial={"priority": case.priority}),
         "tags": TagsForm(initial={"tags": tags}), "transfer": TransferForm(case=case), "merge": MergeForm(),
@@ -123,7 +123,8 @@ def _run_action(request: HttpRequest, number: str, name: str, make_form: FormFac
 
 
 def _reply(request: HttpRequest, case: Case, form: ReplyForm) -> str:
-    replies.reply(case, author=request.user, text=form.cleaned_data["text"], public=form.is_public)
+    replies.reply(case, author=request.user, text=form.cleaned_data["text"], public=form.is_public,
+                  identity=form.identity)
     if form.is_public:
         return gettext("Public update posted: it is on the status page, the map and Open311, and followers get it "
                        "by email.")
@@ -182,7 +183,7 @@ def _link(request: HttpRequest, case: Case, form: LinkForm) -> str:
 
 
 ACTIONS: dict[str, tuple[FormFactory, Perform]] = {
-    "reply": (lambda data, case: ReplyForm(data), _reply),
+    "reply": (lambda data, case: ReplyForm(data, case=case), _reply),
     "note": (lambda data, case: NoteForm(data), _note),
     "assign": (lambda data, case: AssignForm(data, case=case), _assign),
     "status": (lambda data, case: StatusForm(data), _status),

@@ -13,6 +13,8 @@ from civicdesk.agencies.models import Agency, Service, StaffProfile, Team
 from civicdesk.cases.filters import CaseFilters, InboxView, Sort
 from civicdesk.cases.models import Case, CaseStatus, Priority, ReplyAudience
 from civicdesk.channels.models import Channel
+from civicdesk.contacts.models import Identity, IdentityKind
+from civicdesk.conversations.replies import reply_identities
 
 User = get_user_model()
 ANY = [("", "Any")]
@@ -129,11 +131,24 @@ class ReplyForm(StaffForm):
     audience = forms.ChoiceField(label=gettext_lazy("Who sees this reply"), choices=ReplyAudience.choices,
                                  initial=ReplyAudience.PRIVATE, widget=forms.RadioSelect,
                                  required=False)  # the box always sends it; a POST without one stays private
+    send_to = forms.ChoiceField(label=gettext_lazy("Send to"), required=False)
     text = _text(gettext_lazy("Reply to resident"))
+
+    def __init__(self, *args: Any, case: Case | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.identities = {str(i.pk): i for i in (reply_identities(case) if case is not None else [])}
+        latest = gettext_lazy("Where the resident last wrote")
+        self.fields["send_to"].choices = [("", latest)] + [
+            (pk, f"{IdentityKind(i.kind).label}: {i.value}") for pk, i in self.identities.items()]
 
     @property
     def is_public(self) -> bool:
         return self.cleaned_data.get("audience") == ReplyAudience.PUBLIC
+
+    @property
+    def identity(self) -> Identity | None:
+        """The resident's identity the agent picked, or None for the conversation they last wrote on."""
+        return self.identities.get(self.cleaned_data.get("send_to") or "")
 
 
 class NoteForm(StaffForm):

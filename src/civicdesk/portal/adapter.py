@@ -79,7 +79,7 @@ class WebAdapter(ChannelAdapter):
         except ValueError as exc:
             raise ParseError(f"Portal submission is not JSON: {exc}") from exc
         if not isinstance(data, dict) or data.get("version") not in READABLE_VERSIONS:
-            raise ParseError(f"Portal submission is not a version {PAYLOAD_VERSION} object.")
+            raise ParseError("Portal submission is not of a version this CivicDesk reads (1 or 2).")
         contact = data.get("contact") or {}
         attributes = data.get("attributes") or {}
         if not isinstance(contact, dict) or not isinstance(attributes, dict):

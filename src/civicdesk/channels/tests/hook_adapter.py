@@ -5,7 +5,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from civicdesk.channels import signatures
-from civicdesk.channels.protocol import ChannelAdapter, NormalizedMessage, ParseError
+from civicdesk.channels.events import InboundEvent
+from civicdesk.channels.protocol import ChannelAdapter, ParseError
 from civicdesk.channels.registry import AccountConfig
 
 
@@ -29,8 +30,8 @@ class HubTestAdapter(ChannelAdapter):
         except (ValueError, KeyError, TypeError):
             return super().provider_message_id(raw, meta)
 
-    def parse(self, raw: bytes, meta: dict[str, Any]) -> NormalizedMessage:
+    def parse(self, raw: bytes, meta: dict[str, Any]) -> list[InboundEvent]:
         raise ParseError("test adapter: nothing to parse")
 
-    def send(self, message: Any) -> str:
+    def send(self, message: Any, account: Any = None) -> str:
         raise NotImplementedError

@@ -76,11 +76,12 @@ FAILED = {"type": "report", "provider_message_id": "RPT-1", "about": ["SM-out-1"
 
 def test_a_payload_with_two_events_applies_both_and_a_replay_applies_nothing_twice() -> None:
     ours = our_sms()
-    cases, messages = Case.objects.count(), Message.objects.count()
+    inbound = Message.objects.filter(direction=Direction.INBOUND)
+    cases, messages = Case.objects.count(), inbound.count()
     first = pipeline.process(sms_payload(TEXT, FAILED))
     assert first.outcomes == ["applied", "applied"] and first.created
     assert first.payload.status == PayloadStatus.PROCESSED and first.message is not None
-    assert Case.objects.count() == cases + 1 and Message.objects.count() == messages + 1
+    assert Case.objects.count() == cases + 1 and inbound.count() == messages + 1
     ours.refresh_from_db()
     assert ours.delivery_status == DeliveryStatus.FAILED and "30003" in ours.last_error
 
@@ -89,7 +90,7 @@ def test_a_payload_with_two_events_applies_both_and_a_replay_applies_nothing_twi
     assert again.payload.status == PayloadStatus.DUPLICATE
     replayed = pipeline.replay(first.payload)
     assert replayed.outcomes == ["duplicate", "duplicate"]
-    assert Case.objects.count() == cases + 1 and Message.objects.count() == messages + 1
+    assert Case.objects.count() == cases + 1 and inbound.count() == messages + 1
     assert AuditEntry.objects.filter(action="delivery_failed").count() == 1
     assert AppliedEvent.objects.get().event_id == "RPT-1"
 

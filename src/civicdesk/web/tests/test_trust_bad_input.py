@@ -42,6 +42,8 @@ class Route:
 ROUTES: dict[str, Route] = {
     "api-areas": Route("public", ["lat", "lon", "type", "generation"]),
     "api-areas-lookup": Route("public", ["generation"]),  # POST only; its body is fuzzed below
+    "channel-hook": Route("public", ["hub.mode", "hub.verify_token", "hub.challenge"],
+                          path={"provider": "meta", "account_id": "1"}, fuzz_path=("provider",)),
     "gis:nearby": Route("public", ["service", "lat", "lon"]),
     "gis:follow": Route("public", path={"public_id": SAMPLE_PUBLIC_ID}, fuzz_path=("public_id",)),
     "gis:merge-duplicate": Route("staff", path={"number": SAMPLE_CASE, "survivor": SAMPLE_CASE},
