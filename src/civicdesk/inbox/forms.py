@@ -138,7 +138,9 @@ class ReplyForm(StaffForm):
         super().__init__(*args, **kwargs)
         self.identities = {str(i.pk): i for i in (reply_identities(case) if case is not None else [])}
         latest = gettext_lazy("Where the resident last wrote")
-        self.fields["send_to"].choices = [("", latest)] + [
+        send_to = self.fields["send_to"]
+        assert isinstance(send_to, forms.ChoiceField)
+        send_to.choices = [("", latest)] + [
             (pk, f"{IdentityKind(i.kind).label}: {i.value}") for pk, i in self.identities.items()]
 
     @property
