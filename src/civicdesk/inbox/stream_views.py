@@ -1,10 +1,12 @@
 """The staff pages' event streams (/staff/events/, /staff/cases/<number>/events/): async views over inbox.push."""
 
 import time
+from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.views import redirect_to_login
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -45,7 +47,15 @@ async def open_stream(request: HttpRequest, number: str | None) -> HttpResponseB
     if not isinstance(request, ASGIRequest):
         return HttpResponse(status=204)  # EventSource stops reconnecting on 204; the page keeps polling
     seconds = min(push.STREAM_SECONDS, await session_ends_at(request.session) - time.time())
-    response = StreamingHttpResponse(push.stream(subscription, seconds), content_type="text/event-stream")
+    response = StreamingHttpResponse(released(push.stream(subscription, seconds)), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"  # a buffering reverse proxy would hold the events back
     return response
+
+
+async def released(events: AsyncIterator[str]) -> AsyncIterator[str]:
+    """The stream, after giving back the database connections its request used (in the request's own sync thread):
+    a stream lasts minutes, and with a connection pool each open tab would otherwise hold one all that time."""
+    await sync_to_async(connections.close_all)()
+    async for event in events:
+        yield event
