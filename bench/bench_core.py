@@ -96,6 +96,7 @@ def run_engine(engine: str, runs: int) -> list[str]:
     from civicdesk.cases.filters import CaseFilters
     from civicdesk.cases.models import Case
     from civicdesk.cases.queries import case_timeline, inbox_cases
+    from civicdesk.testing.signin import staff_login
 
     admin = User.objects.get(username="admin")
     case = timeline_case()
@@ -105,8 +106,7 @@ def run_engine(engine: str, runs: int) -> list[str]:
         has_ui = True
     except Resolver404:
         has_ui = False
-    client = Client()
-    client.force_login(admin)
+    client = staff_login(Client(), admin)  # admins must use two-factor: a confirmed authenticator, session verified
 
     def page(url: str, as_client: Client = client) -> Callable[[], Any]:
         def call() -> None:
@@ -131,8 +131,7 @@ def run_engine(engine: str, runs: int) -> list[str]:
     how = "" if has_ui else " [queries layer: /staff/ not built yet]"
     results = []
     if has_ui:  # an agent's inbox is scoped to their agency (an OR over agency, assignee and transfers)
-        agent_client = Client()
-        agent_client.force_login(User.objects.get(username="agent.publicworks"))
+        agent_client = staff_login(Client(), User.objects.get(username="agent.publicworks"))
         for label, query in [("no filter", ""), ("status=open", "status=open"), ("q=pothole", "q=pothole")]:
             ms, queries = measure(page(f"/staff/?{query}", agent_client), runs)
             results.append(line(f"inbox list as agent.publicworks, {label} ({engine})", ms, queries, LIST_BUDGET_MS,
