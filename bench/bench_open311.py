@@ -8,8 +8,8 @@ warm-up, with the SQL query count of one request. The POST figure is requests pe
 8 client threads (in this process, apart from the server's, each on a keep-alive connection) to the web server
 `civicdesk run` starts (runtime.supervisor.web_server: gunicorn with uvicorn workers on the ASGI app, WEB_WORKERS
 of them unless --workers says otherwise) on 127.0.0.1, each answered only once its case is stored; with it, the
-server's CPU time per POST (master and workers), which says what the rate would be on an idle machine. The cases it makes are
-deleted afterwards so the shared bench database keeps its size.
+server's CPU time per POST (master and workers), which says what the rate would be on an idle machine. The cases
+it makes are deleted afterwards so the shared bench database keeps its size.
 """
 
 import argparse

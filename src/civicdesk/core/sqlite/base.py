@@ -33,7 +33,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _close(self) -> None:
         connection = self.connection
         if connection is None or self.is_in_memory_db():
-            return super()._close()
+            return super()._close()  # type: ignore[misc]  # not in django-stubs
         reusable = not self.in_atomic_block and not self.errors_occurred
         if reusable and connection.in_transaction:
             try:
@@ -46,5 +46,5 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 if len(pool) < POOL_SIZE:
                     pool.append(connection)
                     return None
-        return super()._close()
+        return super()._close()  # type: ignore[misc]  # not in django-stubs
 
