@@ -62,6 +62,7 @@ def timeline_case() -> Any:
     from civicdesk.cases import actions
     from civicdesk.cases.models import Case, CaseStatus
     from civicdesk.cases.queries import case_timeline
+    from civicdesk.conversations import replies
     from civicdesk.testing.factories import create_case
 
     existing = Case.objects.filter(subject=TIMELINE_SUBJECT).first()
@@ -75,7 +76,7 @@ def timeline_case() -> Any:
     while len(case_timeline(case)) < TIMELINE_ENTRIES:
         remaining = TIMELINE_ENTRIES - len(case_timeline(case))
         if step % 3 == 0:
-            actions.reply(case, author=agent, text=f"Update {step}: the crew is on it.")
+            replies.reply(case, author=agent, text=f"Update {step}: the crew is on it.")
         elif step % 3 == 1 or remaining < 2:
             actions.add_note(case, author=agent, text=f"Note {step}: checked on site.")
         else:
