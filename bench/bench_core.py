@@ -62,6 +62,7 @@ def timeline_case() -> Any:
     from civicdesk.cases import actions
     from civicdesk.cases.models import Case, CaseStatus
     from civicdesk.cases.queries import case_timeline
+    from civicdesk.conversations import replies
     from civicdesk.testing.factories import create_case
 
     existing = Case.objects.filter(subject=TIMELINE_SUBJECT).first()
@@ -75,7 +76,7 @@ def timeline_case() -> Any:
     while len(case_timeline(case)) < TIMELINE_ENTRIES:
         remaining = TIMELINE_ENTRIES - len(case_timeline(case))
         if step % 3 == 0:
-            actions.reply(case, author=agent, text=f"Update {step}: the crew is on it.")
+            replies.reply(case, author=agent, text=f"Update {step}: the crew is on it.")
         elif step % 3 == 1 or remaining < 2:
             actions.add_note(case, author=agent, text=f"Note {step}: checked on site.")
         else:
@@ -96,6 +97,7 @@ def run_engine(engine: str, runs: int) -> list[str]:
     from civicdesk.cases.filters import CaseFilters
     from civicdesk.cases.models import Case
     from civicdesk.cases.queries import case_timeline, inbox_cases
+    from civicdesk.testing.signin import staff_login
 
     admin = User.objects.get(username="admin")
     case = timeline_case()
@@ -105,8 +107,7 @@ def run_engine(engine: str, runs: int) -> list[str]:
         has_ui = True
     except Resolver404:
         has_ui = False
-    client = Client()
-    client.force_login(admin)
+    client = staff_login(Client(), admin)  # admins must use two-factor: a confirmed authenticator, session verified
 
     def page(url: str, as_client: Client = client) -> Callable[[], Any]:
         def call() -> None:
@@ -131,8 +132,7 @@ def run_engine(engine: str, runs: int) -> list[str]:
     how = "" if has_ui else " [queries layer: /staff/ not built yet]"
     results = []
     if has_ui:  # an agent's inbox is scoped to their agency (an OR over agency, assignee and transfers)
-        agent_client = Client()
-        agent_client.force_login(User.objects.get(username="agent.publicworks"))
+        agent_client = staff_login(Client(), User.objects.get(username="agent.publicworks"))
         for label, query in [("no filter", ""), ("status=open", "status=open"), ("q=pothole", "q=pothole")]:
             ms, queries = measure(page(f"/staff/?{query}", agent_client), runs)
             results.append(line(f"inbox list as agent.publicworks, {label} ({engine})", ms, queries, LIST_BUDGET_MS,

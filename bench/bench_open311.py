@@ -1,13 +1,15 @@
 """Open311 benchmarks on 1M cases, SQLite and PostgreSQL: GET requests.json (1000 results), GET one request, POST rate.
 
 Usage: python bench/bench_open311.py [--cases N] [--only sqlite|postgres] [--runs 20] [--posts 3000] [--post-only]
+                                    [--workers N]
        python bench/bench_open311.py --database-url URL   (measure an existing database as it is)
 GET figures are the median server time of `--runs` requests through Django's test Client (all middleware) after
 warm-up, with the SQL query count of one request. The POST figure is requests per second of realtime POSTs sent by
-8 client threads (in this process, apart from the server's; sync workers close each connection after its answer)
-to gunicorn with 4 sync workers on 127.0.0.1, each answered only once its case is stored; with it, gunicorn's CPU
-time per POST (master and workers), which says what the rate would be on an idle machine. The cases it makes are
-deleted afterwards so the shared bench database keeps its size.
+8 client threads (in this process, apart from the server's, each on a keep-alive connection) to the web server
+`civicdesk run` starts (runtime.supervisor.web_server: gunicorn with uvicorn workers on the ASGI app, WEB_WORKERS
+of them unless --workers says otherwise) on 127.0.0.1, each answered only once its case is stored; with it, the
+server's CPU time per POST (master and workers), which says what the rate would be on an idle machine. The cases
+it makes are deleted afterwards so the shared bench database keeps its size.
 """
 
 import argparse
@@ -30,7 +32,7 @@ import generate  # noqa: E402
 LIST_BUDGET_MS, ONE_BUDGET_MS, POST_BUDGET_PER_S = 200, 20, 200
 WARMUP = 3
 BENCH_APP = "bench-open311"
-POST_THREADS, GUNICORN_WORKERS = 8, 4
+POST_THREADS = 8
 
 
 def measure(call: Callable[[], Any], runs: int, view_call: Callable[[], Any]) -> tuple[float, int]:
@@ -130,8 +132,18 @@ def cpu_seconds(root_pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def post_rate(env: dict[str, str], total: int) -> tuple[float, float]:
-    """Requests per second of `total` realtime POSTs through gunicorn, and gunicorn's CPU ms per POST."""
+def web_workers(env: dict[str, str]) -> int:
+    """The number of web workers `civicdesk run` starts with this environment (settings.WEB_WORKERS)."""
+    code = "import django; django.setup(); from django.conf import settings; print(settings.WEB_WORKERS)"
+    run = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    return int(run.stdout.strip())
+
+
+def post_rate(env: dict[str, str], total: int, workers: int) -> tuple[float, float]:
+    """Requests per second of `total` realtime POSTs through the web server of `civicdesk run`, and its CPU ms per
+    POST (master and workers)."""
+    from civicdesk.runtime.supervisor import web_server
+
     run = [sys.executable, "-m", "civicdesk", "open311", "key", "create", BENCH_APP, "--rate-limit", "100000000"]
     key = subprocess.run(run, env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     import socket
@@ -139,9 +151,8 @@ def post_rate(env: dict[str, str], total: int) -> tuple[float, float]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "civicdesk.wsgi", "-b",
-                               f"127.0.0.1:{port}", "-w", str(GUNICORN_WORKERS), "--timeout", "120"],
-                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(web_server("127.0.0.1", port, workers).argv, env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -175,10 +186,12 @@ def post_rate(env: dict[str, str], total: int) -> tuple[float, float]:
                 if response.status != 200:
                     failures.append(f"{response.status} {data[:200]!r}")
 
-        warm = threading.Thread(target=worker)
-        counter = iter(range(20))  # warm-up: every worker imports and connects
-        warm.start()
-        warm.join()
+        counter = iter(range(10 * POST_THREADS))  # warm-up on as many keep-alive connections: every worker serves
+        warm = [threading.Thread(target=worker) for _ in range(POST_THREADS)]
+        for thread in warm:
+            thread.start()
+        for thread in warm:
+            thread.join()
         counter = iter(range(total))
         threads = [threading.Thread(target=worker) for _ in range(POST_THREADS)]
         cpu_before = cpu_seconds(server.pid)
@@ -206,12 +219,13 @@ def bench(engine: str, url: str, args: argparse.Namespace) -> int:
         status = subprocess.run([sys.executable, __file__, "--engine", engine, "--runs", str(args.runs)], env=env,
                                 cwd=ROOT).returncode
     if args.posts:
+        workers = args.workers or web_workers(env)
         try:
-            rate, cpu_ms = post_rate(env, args.posts)
+            rate, cpu_ms = post_rate(env, args.posts, workers)
         finally:
             subprocess.run([sys.executable, __file__, "--cleanup"], env=env, cwd=ROOT, check=False)
-        print(f"open311 POST requests, {GUNICORN_WORKERS} gunicorn workers, {POST_THREADS} clients ({engine}): "
-              f"{rate:.0f}/s, gunicorn CPU {cpu_ms:.1f} ms per POST (>= {POST_BUDGET_PER_S}/s) "
+        print(f"open311 POST requests, ASGI server of civicdesk run with {workers} workers, {POST_THREADS} clients "
+              f"({engine}): {rate:.0f}/s, server CPU {cpu_ms:.1f} ms per POST (>= {POST_BUDGET_PER_S}/s) "
               f"{verdict(rate >= POST_BUDGET_PER_S)}", flush=True)
         status = status or int(rate < POST_BUDGET_PER_S)
     return status
@@ -224,6 +238,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--posts", type=int, default=3000,
                         help="POSTs for the sustained-rate figure, about 15 s (0 skips it).")
+    parser.add_argument("--workers", type=int,
+                        help="Web workers for the POST rate (default: what `civicdesk run` starts, WEB_WORKERS).")
     parser.add_argument("--post-only", action="store_true", help="Only the POST rate (skip the GET figures).")
     parser.add_argument("--database-url", help="Measure this existing database instead of generating one.")
     parser.add_argument("--engine", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)

@@ -120,7 +120,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     # Connections persist (CONN_MAX_AGE 60, as on PostgreSQL): closing one checkpoints the WAL and reopening
-    # re-reads the schema and runs the PRAGMAs, about 3 ms a request under gunicorn.
+    # re-reads the schema and runs the PRAGMAs, about 3 ms a request under gunicorn. Under ASGI, where Django
+    # closes each request's connection, the backend keeps them open in a per-process pool instead.
+    if SERVING_ASGI:
+        DATABASES["default"]["ENGINE"] = "civicdesk.core.sqlite"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Queues per provider, each with its own worker in `civicdesk run`, so a slow provider (or an Open311 token poll)

@@ -1,0 +1,77 @@
+"""The ASGI server's SQLite backend hands closed connections back to a pool and reuses them, unless they are dirty."""
+
+import threading
+
+import pytest
+from django.db import DatabaseError
+from django.db.utils import ConnectionHandler
+
+from civicdesk.core.sqlite import base
+
+
+@pytest.fixture
+def handler(tmp_path, django_db_blocker):
+    name = str(tmp_path / "pool.sqlite3")
+    with django_db_blocker.unblock():
+        yield ConnectionHandler({"default": {"ENGINE": "civicdesk.core.sqlite", "NAME": name}})
+    for connection in base._idle.pop(name, []):
+        connection.close()
+
+
+def raw(handler):
+    """The sqlite3 connection a new request gets (the handler's wrapper is per thread, like a request's)."""
+    wrapper = handler["default"]
+    wrapper.ensure_connection()
+    return wrapper, wrapper.connection
+
+
+def test_a_closed_connection_is_reused_by_the_next_request(handler):
+    wrapper, first = raw(handler)
+    wrapper.close()
+    assert wrapper.connection is None
+    wrapper, second = raw(handler)
+    assert second is first
+    with wrapper.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] in ("delete", "wal")
+
+
+def test_a_pooled_connection_serves_a_request_in_another_thread(handler):
+    wrapper, first = raw(handler)
+    wrapper.close()
+    seen = []
+
+    def request():
+        other, connection = raw(handler)
+        with other.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            seen.append((connection, cursor.fetchone()[0]))
+        other.close()
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join()
+    assert seen == [(first, 1)]
+
+
+def test_a_connection_closed_after_a_database_error_is_not_reused(handler):
+    wrapper, first = raw(handler)
+    with pytest.raises(DatabaseError), wrapper.cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table")
+    wrapper.close()
+    _, second = raw(handler)
+    assert second is not first
+
+
+def test_a_connection_closed_inside_a_transaction_is_rolled_back_before_reuse(handler):
+    wrapper, first = raw(handler)
+    with wrapper.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (x int)")
+    first.execute("BEGIN")
+    first.execute("INSERT INTO t VALUES (1)")
+    wrapper.close()
+    wrapper, second = raw(handler)
+    assert second is first and not second.in_transaction
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM t")
+        assert cursor.fetchone()[0] == 0
