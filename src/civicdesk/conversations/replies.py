@@ -29,6 +29,7 @@ CHANNEL_OF_IDENTITY = {
     IdentityKind.FACEBOOK: Channel.FACEBOOK, IdentityKind.MASTODON: Channel.MASTODON,
     IdentityKind.BLUESKY: Channel.BLUESKY, IdentityKind.YOUTUBE: Channel.YOUTUBE,
 }
+IDENTITY_OF_CHANNEL: dict[str, str] = {channel: kind for kind, channel in CHANNEL_OF_IDENTITY.items()}
 
 
 @dataclass(frozen=True)

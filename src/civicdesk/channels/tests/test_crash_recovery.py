@@ -1,12 +1,10 @@
 """A worker killed in the middle of applying a message leaves no trace; recovery then applies it once."""
 
-import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+
+from civicdesk.testing.processes import migrated_environment, run_django
 
 pytestmark = pytest.mark.slow
 
@@ -59,18 +57,8 @@ print("after", Case.objects.count(), Message.objects.filter(direction="in").coun
 """
 
 
-def run_django(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    script = "import django; django.setup()\n" + textwrap.dedent(code)
-    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
-
-
 def test_killed_worker_leaves_nothing_half_done(tmp_path: Path) -> None:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "civicdesk.settings", "CIVICDESK_VAR_DIR": str(tmp_path),
-           "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
-    env.pop("DATABASE_URL", None)  # a private SQLite file shared by the processes of this test
-    migrate = subprocess.run([sys.executable, "-m", "civicdesk", "migrate", "-v", "0"], env=env,
-                             capture_output=True, text=True, timeout=300)
-    assert migrate.returncode == 0, migrate.stderr
+    env = migrated_environment(tmp_path)
     assert run_django(SETUP, env).returncode == 0
 
     crashed = run_django(DIE_MID_APPLY, env)

@@ -180,3 +180,23 @@ def test_each_delivery_is_enqueued_on_its_providers_queue(case: Case, settings: 
     with django_capture_on_commit_callbacks(execute=True):
         replies.reply(case, author=None, text="We are on it.")
     assert enqueued == [("civicdesk.conversations.tasks.deliver_message", "web")]
+
+
+def test_a_reply_to_a_number_that_texted_stop_is_refused_and_shows_on_the_case(settings: Any) -> None:
+    from civicdesk.contacts.actions import set_opt_out
+    from civicdesk.conversations.tests.inbound import TestSmsAdapter
+
+    settings.CHANNEL_ADAPTERS = {**settings.CHANNEL_ADAPTERS,
+                                 "sms": "civicdesk.conversations.tests.inbound.TestSmsAdapter"}
+    create_agency("311")
+    case = create_case(email="rosa@example.com")
+    set_opt_out("phone", "+12155550100", opted_out=True)
+    message = Message.objects.create(case=case, direction=Direction.OUTBOUND, channel="sms", body_text="Hello",
+                                     recipient="+12155550100", delivery_status=DeliveryStatus.QUEUED,
+                                     created_at=timezone.now())
+    sent_before = list(TestSmsAdapter.sent)
+    deliver_message.call(message.pk)
+    message.refresh_from_db()
+    assert message.delivery_status == DeliveryStatus.FAILED and "opted out" in message.last_error
+    assert TestSmsAdapter.sent == sent_before
+    assert AuditEntry.objects.filter(case=case, action=AuditAction.DELIVERY_FAILED).exists()

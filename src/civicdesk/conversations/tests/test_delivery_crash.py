@@ -1,12 +1,10 @@
 """A delivery worker killed mid-send (the message already `sending`): recovery sends it exactly once."""
 
-import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+
+from civicdesk.testing.processes import migrated_environment, run_django
 
 pytestmark = pytest.mark.slow
 
@@ -61,18 +59,8 @@ print("after", len(sent), message.delivery_status, message.attempts, message.pro
 """
 
 
-def run_django(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    script = "import django; django.setup()\n" + textwrap.dedent(code)
-    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
-
-
 def test_a_delivery_killed_mid_send_is_recovered_and_sent_exactly_once(tmp_path: Path) -> None:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "civicdesk.settings", "CIVICDESK_VAR_DIR": str(tmp_path),
-           "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
-    env.pop("DATABASE_URL", None)  # a private SQLite file shared by the processes of this test
-    migrate = subprocess.run([sys.executable, "-m", "civicdesk", "migrate", "-v", "0"], env=env,
-                             capture_output=True, text=True, timeout=300)
-    assert migrate.returncode == 0, migrate.stderr
+    env = migrated_environment(tmp_path)
     setup = run_django(SETUP, env)
     assert setup.returncode == 0, setup.stderr
 
