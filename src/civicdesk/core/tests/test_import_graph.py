@@ -95,3 +95,25 @@ def test_the_channel_layer_imports_nothing_from_cases_or_contacts():
     upward = {(name, target) for name, targets in graph.items() if name.startswith("civicdesk.channels.models")
               for target in targets if target.startswith(("civicdesk.cases", "civicdesk.contacts"))}
     assert upward == set()
+
+
+BELOW_THE_CHANNEL_LAYER = ("civicdesk.channels", "civicdesk.core", "civicdesk.agencies")
+
+
+def test_the_channel_layer_is_the_bottom_it_imports_only_core_and_agencies():
+    graph = import_graph(project_modules())
+    upward = {(name, target) for name, targets in graph.items()
+              if name.startswith("civicdesk.channels.") and ".tests." not in name and ".migrations." not in name
+              for target in targets
+              if target.startswith("civicdesk.") and not target.startswith(BELOW_THE_CHANNEL_LAYER)}
+    assert upward == set()
+
+
+def test_the_domain_core_never_imports_the_conversation_layer_or_the_uis():
+    above = ("civicdesk.conversations", "civicdesk.inbox", "civicdesk.api", "civicdesk.portal", "civicdesk.open311",
+             "civicdesk.mail")
+    graph = import_graph(project_modules())
+    upward = {(name, target) for name, targets in graph.items()
+              if name.startswith(("civicdesk.cases.", "civicdesk.contacts.", "civicdesk.agencies."))
+              and ".tests." not in name for target in targets if target.startswith(above)}
+    assert upward == set()
