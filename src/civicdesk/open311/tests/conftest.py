@@ -13,6 +13,10 @@ from civicdesk.open311 import keys
 # Real servers' responses, read from the team's shared reference data beside the checkout (CI has a copy there too);
 # they are other projects' captures, so they are not copied into this repository.
 SHARED_RESPONSES = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "open311-real-responses"
+# Tests over those captures skip, saying what is missing, on a checkout with no ../shared beside it.
+needs_shared_responses = pytest.mark.skipif(
+    not SHARED_RESPONSES.is_dir(),
+    reason=f"needs the shared reference data: {SHARED_RESPONSES} is missing (../shared beside the checkout)")
 
 
 def real_response(name: str) -> bytes:

@@ -7,7 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from civicdesk.open311.checker import Checker
-from civicdesk.open311.tests.conftest import real_response
+from civicdesk.open311.tests.conftest import needs_shared_responses, real_response
+
+pytestmark = needs_shared_responses
 
 ANSWERS = {"/v2/services.xml": "services.xml", "/v2/requests.xml": "service_requests.xml"}
 

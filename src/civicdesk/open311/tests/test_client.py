@@ -3,7 +3,9 @@
 import pytest
 
 from civicdesk.open311.client import GeoReportClient, Open311ClientError, RawResponse, as_list, normalize, parse_xml
-from civicdesk.open311.tests.conftest import real_response
+from civicdesk.open311.tests.conftest import needs_shared_responses, real_response
+
+pytestmark = needs_shared_responses
 
 
 def xml(name):
