@@ -6,7 +6,7 @@ from typing import Any
 
 from civicdesk.channels import signatures
 from civicdesk.channels.events import InboundEvent
-from civicdesk.channels.protocol import ChannelAdapter, ParseError
+from civicdesk.channels.protocol import ChannelAdapter, ParseError, PermanentSendError
 from civicdesk.channels.registry import AccountConfig
 
 
@@ -34,4 +34,4 @@ class HubTestAdapter(ChannelAdapter):
         raise ParseError("test adapter: nothing to parse")
 
     def send(self, message: Any, account: Any = None) -> str:
-        raise NotImplementedError
+        raise PermanentSendError("The webhook test adapter only receives.")
