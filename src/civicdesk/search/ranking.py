@@ -16,7 +16,7 @@ from civicdesk.search.index import LanguageIndex, SearchIndex
 MAX_QUERY_WORDS = 12
 EXACT, PREFIX = 1.0, 0.55
 TYPO_QUALITY = {1: 0.8, 2: 0.6}
-PHRASE_BONUS = 0.6  # per word of a phrase found whole, times its field's weight / 10
+PHRASE_BONUS = 1.5  # per word of a phrase found whole, times its field's weight / 10
 # A hit matching fewer of the query's words than the best hit is shown only when it scores at least this share of it
 # ("big hole in road": not every service with "road" in a phrase)
 MIN_SHARE_OF_BEST = 0.5
