@@ -29,9 +29,9 @@ class ServiceResults:
     suggestion: str = ""  # the query with its typos corrected ("stret light" -> "street light")
 
 
-def service_texts(service: Service) -> Iterator[Text]:
-    """What the search reads of a service, in which language and field (see the module's note)."""
-    language = base_language(settings.LANGUAGE_CODE)
+def service_texts(service: Service, language: str) -> Iterator[Text]:
+    """What the search reads of a service, in which language and field (see the module's note); `language` is
+    the site's default, that of the model's own fields."""
     yield Text(language, Field.NAME, service.name)
     yield Text(language, Field.KEYWORDS, service.keywords)
     yield Text(language, Field.TOPIC, service.group)
@@ -39,13 +39,15 @@ def service_texts(service: Service) -> Iterator[Text]:
     yield Text(ANY_LANGUAGE, Field.TERMS, service.search_terms)
 
 
-def service_document(service: Service) -> Document:
-    return Document(Kind.SERVICE, service.code, [t for t in service_texts(service) if t.text], payload=service)
+def service_document(service: Service, language: str) -> Document:
+    return Document(Kind.SERVICE, service.code, [t for t in service_texts(service, language) if t.text],
+                    payload=service)
 
 
 def search_services(query: str, services: list[Service], *, limit: int | None = None) -> ServiceResults:
     """These services ranked for a query, best first; the services none of its words (or near misses) match are left
     out. The index is built once per process and rebuilt only when a searched text changed."""
-    index = index_for("services", [service_document(s) for s in services], SEARCH_LANGUAGES)
+    language = base_language(settings.LANGUAGE_CODE)
+    index = index_for("services", [service_document(s, language) for s in services], SEARCH_LANGUAGES)
     results = search(index, query, kinds={Kind.SERVICE}, limit=limit)
     return ServiceResults(query, [cast(Service, hit.document.payload) for hit in results.hits], results.suggestion)

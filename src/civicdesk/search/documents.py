@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 ANY_LANGUAGE = "*"  # text written in any of the languages, such as a service's search terms
 
@@ -31,9 +32,8 @@ FIELD_WEIGHTS: dict[Field, float] = {
 PHRASE_FIELDS = (Field.NAME, Field.TERMS, Field.KEYWORDS)
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
-    """One piece of a document's text in one language ("en", "es", or ANY_LANGUAGE)."""
+class Text(NamedTuple):
+    """One piece of a document's text in one language ("en", "es", or ANY_LANGUAGE); a tuple, cheap to compare."""
 
     language: str
     field: Field
@@ -51,7 +51,7 @@ class Document:
 
     def fingerprint(self) -> tuple:
         """What the index depends on: equal fingerprints give equal indexes (the payload is not indexed)."""
-        return (self.kind, self.key, tuple((t.language, t.field, t.text) for t in self.texts))
+        return (self.kind, self.key, tuple(self.texts))
 
 
 def phrases(field_: Field, text: str) -> list[str]:

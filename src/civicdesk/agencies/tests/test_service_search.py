@@ -86,7 +86,7 @@ def test_every_demo_service_has_search_terms() -> None:
 def test_the_hook_reads_the_english_fields_and_the_terms_in_any_language() -> None:
     service = Service(code="pothole", name="Pothole", description="A hole.", group="Streets", keywords="road",
                       search_terms="bache")
-    assert [(t.language, t.field, t.text) for t in service_texts(service)] == [
+    assert [(t.language, t.field, t.text) for t in service_texts(service, "en")] == [
         ("en", Field.NAME, "Pothole"), ("en", Field.KEYWORDS, "road"), ("en", Field.TOPIC, "Streets"),
         ("en", Field.DESCRIPTION, "A hole."), (ANY_LANGUAGE, Field.TERMS, "bache")]
 
