@@ -62,9 +62,11 @@ def word_matches(index: LanguageIndex, term: Term) -> list[Match]:
     found = [Match(s, PREFIX) for s in index.with_prefix(term.surface)] if len(term.surface) >= 3 else []
     near = index.near(term.surface)
     if near:
-        # the suggestion prefers the words services are named by, then the closest, then the most widespread:
-        # "grafitti" reads as "graffiti" (a name, two edits) rather than "grafiti" (a Spanish term, one edit)
-        suggestion = min(near, key=lambda dw: (dw[0] - (dw[1] in index.named), -index.holding(dw[1]), dw[1]))[1]
+        # the suggestion prefers the words services are named by, then the closest, then one of the same length
+        # (a letter mistyped rather than one missing), then the most widespread: "grafitti" reads as "graffiti"
+        # (a name, two edits) rather than "grafiti" (a Spanish term, one edit), "ratz" as "rats" rather than "rat"
+        suggestion = min(near, key=lambda dw: (dw[0] - (dw[1] in index.named), abs(len(dw[1]) - len(term.surface)),
+                                               -index.holding(dw[1]), dw[1]))[1]
         found += [Match(index.surfaces[word], TYPO_QUALITY[distance], suggestion) for distance, word in near]
     return found
 

@@ -55,6 +55,8 @@ def test_typos_are_forgiven_and_the_corrected_query_is_suggested():
     # the name's spelling is offered, though the Spanish term is one edit closer
     assert graffiti.suggestion == "graffiti on the bridge"
     assert search(index, "street light").suggestion == ""
+    rats = SearchIndex([doc("rodents", "Rodent sighting", terms="rat in alley\nrats")])
+    assert search(rats, "ratz in my kitchen").suggestion == "rats in my kitchen"  # a letter mistyped, not added
 
 
 def test_the_start_of_a_word_finds_the_word():
