@@ -1,8 +1,8 @@
 """The service catalogue as search documents: which text of a service the resident's search box reads.
 
-`service_texts` is the hook. It yields a service's texts with their language and field: the English fields by
-default, and the search terms in any language. Translated names and descriptions (another language's fields, or a
-translations table) are added here as more Text(language, ...) lines; the index reads each in its own language.
+`service_texts` is the hook. It yields a service's texts with their language and field: the English fields, the
+search terms in any language, and translated names, topics and descriptions in theirs; the index reads each with
+its own language's stemmer and stop words. Other translated text (a translations table, say) is added here.
 """
 
 from collections.abc import Iterator
@@ -20,6 +20,7 @@ from civicdesk.search.ranking import search
 # The languages a query is read in (the portal's): "bache" is found through a Spanish reading, "potholes" through
 # an English one.
 SEARCH_LANGUAGES = ("en", "es")
+TRANSLATED_FIELDS = (("name", Field.NAME), ("group", Field.TOPIC), ("description", Field.DESCRIPTION))
 
 
 @dataclass
@@ -31,12 +32,19 @@ class ServiceResults:
 
 def service_texts(service: Service, language: str) -> Iterator[Text]:
     """What the search reads of a service, in which language and field (see the module's note); `language` is
-    the site's default, that of the model's own fields."""
+    the site's default, that of the model's own fields. Translated fields, kept as
+    translations = {"es": {"name": ..., "description": ..., "group": ...}}, are read in their own language."""
     yield Text(language, Field.NAME, service.name)
     yield Text(language, Field.KEYWORDS, service.keywords)
     yield Text(language, Field.TOPIC, service.group)
     yield Text(language, Field.DESCRIPTION, service.description)
     yield Text(ANY_LANGUAGE, Field.TERMS, service.search_terms)
+    translations = getattr(service, "translations", None) or {}
+    for code, fields in sorted(translations.items()) if isinstance(translations, dict) else ():
+        if isinstance(fields, dict):
+            for name, field in TRANSLATED_FIELDS:
+                if isinstance(fields.get(name), str):
+                    yield Text(code, field, fields[name])
 
 
 def service_document(service: Service, language: str) -> Document:

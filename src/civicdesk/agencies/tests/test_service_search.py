@@ -91,6 +91,16 @@ def test_the_hook_reads_the_english_fields_and_the_terms_in_any_language() -> No
         ("en", Field.DESCRIPTION, "A hole."), (ANY_LANGUAGE, Field.TERMS, "bache")]
 
 
+def test_translated_names_and_descriptions_are_read_in_their_language() -> None:
+    service = Service(code="missed", name="Missed trash pickup", description="Trash not collected.", group="Trash")
+    service.translations = {"es": {"name": "Recolección de basura no realizada", "group": "Basura",  # type: ignore
+                                   "description": "La basura no se recogió el día previsto."}}
+    texts = list(service_texts(service, "en"))
+    assert ("es", Field.NAME, "Recolección de basura no realizada") in texts
+    assert [s.code for s in search_services("no recogieron mi basura", [service]).services] == ["missed"]
+    assert [s.code for s in search_services("recolecciones", [service]).services] == ["missed"]
+
+
 @pytest.mark.django_db
 def test_search_terms_edited_in_the_admin_are_searched_at_once(admin_client: Any) -> None:
     agency = create_agency("public-works")
