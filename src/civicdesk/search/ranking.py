@@ -50,10 +50,6 @@ class Results:
     hits: list[Hit]
     suggestion: str = ""  # the query with its typos corrected, when a correction found something
 
-    @property
-    def payloads(self) -> list[object]:
-        return [hit.document.payload for hit in self.hits]
-
 
 def word_matches(index: LanguageIndex, term: Term) -> list[Match]:
     """How one query word can match: itself, else known words it starts, else known words one or two typos away."""
