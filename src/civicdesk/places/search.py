@@ -122,17 +122,18 @@ class Index:
                 name = self.street_names[street]
                 found.append(Suggestion(name, "street", float(self.lat[middle]), float(self.lon[middle]), score + 0.9,
                                         name))
-        place_words = words if not number else [*rest]
+        place_words = rest
         if place_words:
             matched = self._documents(place_words, self.place_words)
-            if not matched and len(place_words) >= 2:  # forgive one word that names nothing ("riverbend library")
+            if not matched and not found and len(place_words) >= 2:  # forgive one word that names nothing
                 for skip in range(len(place_words)):
                     for doc, s in self._documents(place_words[:skip] + place_words[skip + 1:],
                                                   self.place_words).items():
                         matched[doc] = max(matched.get(doc, 0.0), s * 0.8)
             for doc, s in matched.items():
                 name, kind, lat, lon, size, address = self.places[doc]
-                found.append(Suggestion(name, kind, lat, lon, s + 1.0 - 0.01 * size, address or name))
+                bonus = 0.0 if number else 1.0  # "12 river" wants River Road's numbers before the river itself
+                found.append(Suggestion(name, kind, lat, lon, s + bonus - 0.01 * size, address or name))
         found.sort(key=lambda s: (-s.score, len(s.label), s.label))
         seen: set[str] = set()
         unique = []
