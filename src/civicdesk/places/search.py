@@ -71,7 +71,7 @@ class Index:
                     if not candidate.startswith(partial):
                         break
                     found.setdefault(candidate, EXACT if candidate == partial else PREFIX)
-        if len(word) >= 4 and not word.isdigit():
+        if len(word) >= 3 and not word.isdigit():
             for variant in deletions(word):
                 for candidate in self.variants.get(variant, ()):
                     if candidate not in found:
@@ -117,6 +117,10 @@ class Index:
                     near = sorted((n for n in numbers if n.startswith(number)), key=lambda n: (len(n), n))[:limit]
                     for n in near:
                         found.append(self._address(numbers[n][0], score + 0.5))
+                    if not near and number.isdigit():  # no such number: the closest numbers on that street
+                        closest = sorted((n for n in numbers if n.isdigit()), key=lambda n: abs(int(n) - int(number)))
+                        for n in closest[:3]:
+                            found.append(self._address(numbers[n][0], score + 0.2))
             else:
                 middle = self.street_middle[street]
                 name = self.street_names[street]
