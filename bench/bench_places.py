@@ -8,6 +8,7 @@ Prints lines `name: figure (budget) PASS|FAIL`; informational lines carry no ver
 
 import argparse
 import csv
+import io
 import json
 import os
 import random
@@ -115,15 +116,15 @@ def run_engine(engine: str, n: int, runs: int) -> list[str]:
         print(text, flush=True)
 
     started = time.perf_counter()
-    call_command("addresses", "import", str(addresses), "--replace", verbosity=0, stdout=open(os.devnull, "w"))
+    call_command("addresses", "import", str(addresses), "--replace", verbosity=0, stdout=io.StringIO())
     seconds = time.perf_counter() - started
     count = AddressPoint.objects.count()
     say(f"places import {count:,} addresses from CSV ({engine}): {seconds:.1f} s "
         f"(budget <= {IMPORT_BUDGET_S:.0f} s) {verdict(seconds <= IMPORT_BUDGET_S and count == n)}")
     call_command("addresses", "import", str(streets), "--layer", "streets", "--replace", verbosity=0,
-                 stdout=open(os.devnull, "w"))
+                 stdout=io.StringIO())
     call_command("addresses", "import", str(places), "--layer", "places", "--replace", verbosity=0,
-                 stdout=open(os.devnull, "w"))
+                 stdout=io.StringIO())
     started = time.perf_counter()
     current_index()
     say(f"places search index build, {count:,} addresses ({engine}): {time.perf_counter() - started:.2f} s "
@@ -215,7 +216,8 @@ def _postgres_database_exists(url: str) -> bool:
 
     parts = urlsplit(url)
     with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as pg:
-        return pg.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parts.path.lstrip("/"),)).fetchone() is not None
+        found = pg.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parts.path.lstrip("/"),)).fetchone()
+        return found is not None
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from civicdesk.gis.geometry import GeometryError, validate_point
+from civicdesk.places.models import PlaceKind
 from civicdesk.places.queries import BadBbox, basemap, parse_bbox
 from civicdesk.places.search import current_index
 from civicdesk.web.ratelimit import WindowCount, count_client_hit, limit_message, with_retry_after
@@ -33,7 +34,9 @@ def search(request: HttpRequest) -> JsonResponse:
     if limited:
         return _too_many(limited)
     results = current_index().search(query) if len(query) >= 2 else []
-    return JsonResponse({"query": query, "results": [r.as_dict() for r in results]})
+    kinds = {"address": _("Address"), "street": _("Street"), **dict(PlaceKind.choices)}
+    return JsonResponse({"query": query, "results": [
+        {**r.as_dict(), "kind_label": str(kinds.get(r.kind, ""))} for r in results]})
 
 
 @require_GET

@@ -191,7 +191,8 @@ def _column(fields: list[str], candidates: tuple[str, ...]) -> str | None:
 
 def read_csv(path: Path) -> Source:
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    dialect: Any = csv.excel_tab if path.suffix.lower() == ".tsv" or text.split("\n", 1)[0].count("\t") > 0 else csv.excel
+    tabs = path.suffix.lower() == ".tsv" or "\t" in text.split("\n", 1)[0]
+    dialect: Any = csv.excel_tab if tabs else csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     fields = list(reader.fieldnames or [])
     lat_col, lon_col = _column(fields, LAT_COLUMNS), _column(fields, LON_COLUMNS)
