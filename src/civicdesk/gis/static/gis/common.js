@@ -14,6 +14,8 @@
   var DOTS = { park: "#2f6b3a", water: "#1f5f8b", school: "#6b3f8a", library: "#6b3f8a", civic: "#6b3f8a",
                landmark: "#7a4b00", other: "#4a4a4a" };
 
+  var FAR_LABELS = ["civic", "library", "park"];  // the places labelled when zoomed out
+
   function bounds(el) {
     var b = (el.getAttribute("data-bounds") || "").split(",").map(Number);
     if (b.length !== 4 || b.some(isNaN)) { return null; }
@@ -28,7 +30,9 @@
     control.onAdd = function () {
       var details = L.DomUtil.create("details", "gis-legend gis-basemap-legend");
       details.setAttribute("data-gis-legend", "");
-      if (window.matchMedia && window.matchMedia("(min-width: 40em)").matches) { details.open = true; }
+      // open on wide, tall maps; a closed "Map key" button elsewhere, so the key never hides a small map
+      if (map.getContainer().clientHeight >= 400 && window.matchMedia &&
+          window.matchMedia("(min-width: 40em)").matches) { details.open = true; }
       var summary = L.DomUtil.create("summary", "", details);
       summary.textContent = legend.title;
       var list = L.DomUtil.create("ul", "gis-legend__list", details);
@@ -87,7 +91,7 @@
           renderer: renderer, pane: "basemap", radius: 3.5, weight: 1, color: "#fff",
           fillColor: DOTS[f.properties.kind] || DOTS.other, fillOpacity: 1, interactive: false
         });
-        if (zoom >= 14 || f.properties.kind !== "water") {
+        if (zoom >= 14 || FAR_LABELS.indexOf(f.properties.kind) >= 0) {
           marker.bindTooltip(f.properties.name, { permanent: true, direction: "right", offset: [4, 0],
                                                   className: "gis-place-label" });
         }
@@ -136,6 +140,7 @@
     var url = holder.getAttribute("data-areas-url");
     if (!url) { return Promise.resolve(null); }
     var plain = !holder.getAttribute("data-tile-url");
+    var labelled = "";  // one type of area is labelled: wards when there are any, else the first non-city type
     var layer = L.geoJSON(null, {
       style: function (f) {
         var city = f.properties.type === "city";
@@ -143,7 +148,7 @@
       },
       onEachFeature: function (f, l) {
         var text = f.properties.type_name + ": " + f.properties.name;
-        if (plain && f.properties.type !== "city") {  // labelled boundaries on the city's own base map
+        if (plain && f.properties.type === labelled) {  // labelled boundaries on the city's own base map
           l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "gis-area-label" });
         } else {
           l.bindTooltip(text, { sticky: true });
@@ -152,7 +157,12 @@
     });
     return fetch(url + (type ? "?type=" + encodeURIComponent(type) : ""), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
-      .then(function (data) { layer.addData(data); return layer; });
+      .then(function (data) {
+        var types = data.features.map(function (f) { return f.properties.type; });
+        labelled = types.indexOf("ward") >= 0 ? "ward" : (types.filter(function (t) { return t !== "city"; })[0] || "");
+        layer.addData(data);
+        return layer;
+      });
   }
   window.CivicDeskMap = { createMap: createMap, loadBoundaries: loadBoundaries, addBaseLayer: addBaseLayer,
                           addLegend: addLegend };
