@@ -43,7 +43,7 @@ class Nearest:
 
 @dataclass
 class Index:
-    version: int = -1
+    version: str = ""
     vocabulary: list[str] = field(default_factory=list)  # sorted, for prefix ranges
     variants: dict[str, list[str]] = field(default_factory=dict)  # one-deletion form -> vocabulary words
     street_words: dict[str, list[int]] = field(default_factory=dict)  # word -> street ids
@@ -108,6 +108,7 @@ class Index:
         ranked = sorted(streets.items(), key=lambda item: (-item[1], self.street_sizes[item[0]],
                                                            self.street_names[item[0]]))[:40]
         for street, score in ranked:
+            score -= 0.02 * max(0, self.street_sizes[street] - len(rest))  # words the query did not name
             numbers = self.street_numbers[street]
             if number:
                 exact = numbers.get(number, [])
@@ -115,12 +116,12 @@ class Index:
                     found.append(self._address(address, score + 1.0))
                 if not exact:
                     near = sorted((n for n in numbers if n.startswith(number)), key=lambda n: (len(n), n))[:limit]
-                    for n in near:
-                        found.append(self._address(numbers[n][0], score + 0.5))
+                    for rank, n in enumerate(near):
+                        found.append(self._address(numbers[n][0], score + 0.5 - 0.001 * rank))
                     if not near and number.isdigit():  # no such number: the closest numbers on that street
                         closest = sorted((n for n in numbers if n.isdigit()), key=lambda n: abs(int(n) - int(number)))
-                        for n in closest[:3]:
-                            found.append(self._address(numbers[n][0], score + 0.2))
+                        for rank, n in enumerate(closest[:3]):
+                            found.append(self._address(numbers[n][0], score + 0.2 - 0.001 * rank))
             else:
                 middle = self.street_middle[street]
                 name = self.street_names[street]
@@ -161,7 +162,7 @@ class Index:
         return Nearest(self.labels[i], float(self.lat[i]), float(self.lon[i]), float(distance))
 
 
-def build_index(version: int) -> Index:
+def build_index(version: str) -> Index:
     """Read every address and place (a few columns, one pass each) into an Index."""
     index = Index(version=version)
     words: set[str] = set()
@@ -217,8 +218,17 @@ _lock = threading.Lock()
 _current = Index()
 
 
-def data_version() -> int:
-    return Dataset.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+def data_version() -> str:
+    """The places data's version and time of change (the time too, so a database rebuilt from scratch, as in tests,
+    never passes for the one an index was built from)."""
+    row = Dataset.objects.filter(pk=1).values_list("version", "updated_at").first()
+    return f"{row[0]}:{row[1].timestamp() if row[1] else ''}" if row else "0"
+
+
+def reset_index() -> None:
+    """Forget this process's index (tests; the next search builds it again)."""
+    global _current
+    _current = Index()
 
 
 def current_index() -> Index:
