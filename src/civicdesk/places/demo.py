@@ -3,6 +3,7 @@ demo city boundary (civicdesk.gis.demo), with the demo cases' street addresses a
 
 import math
 import re
+from typing import Any
 
 import shapely
 from django.db import transaction
@@ -79,10 +80,10 @@ def _block(i0: float, j0: float, i1: float, j1: float, inset: float) -> Polygon:
                S + j1 * ST_STEP - inset)
 
 
-def streets() -> list[tuple[str, str, object]]:
+def streets() -> list[tuple[str, str, Any]]:
     """(name, class, geometry) for every street, clipped to the city."""
     city, water = _city(), river()
-    found: list[tuple[str, str, object]] = []
+    found: list[tuple[str, str, Any]] = []
     for j, (name, street_class) in enumerate(CROSS_STREETS, start=1):
         lat = S + j * ST_STEP
         line = LineString([(W, lat), (E, lat)])
@@ -127,8 +128,8 @@ def address_position(street: str, number: int) -> tuple[float, float] | None:
     return None
 
 
-def _places() -> list[tuple[str, str, object]]:
-    found: list[tuple[str, str, object]] = [("Lenape River", PlaceKind.WATER, river())]
+def _places() -> list[tuple[str, str, Any]]:
+    found: list[tuple[str, str, Any]] = [("Lenape River", PlaceKind.WATER, river())]
     for name, kind, i0, j0, i1, j1, inset in BLOCK_PLACES:
         found.append((name, kind, _block(i0, j0, i1, j1, inset)))
     lats = [S + 5 * ST_STEP + k * 0.0005 for k in range(int(6 * ST_STEP / 0.0005))]
@@ -144,7 +145,7 @@ def _places() -> list[tuple[str, str, object]]:
     return found
 
 
-def _bbox(geometry: object) -> dict[str, float]:
+def _bbox(geometry: Any) -> dict[str, float]:
     w, s, e, n = shapely.bounds(geometry)
     return {"min_lon": w, "min_lat": s, "max_lon": e, "max_lat": n}
 
@@ -187,7 +188,7 @@ def seed_places() -> str:
     return f"{Street.objects.count()} streets, {len(addresses)} addresses, {len(places)} places"
 
 
-def _place(name: str, kind: str, geometry: object) -> Place:
+def _place(name: str, kind: str, geometry: Any) -> Place:
     label = geometry if shapely.get_type_id(geometry) == 0 else shapely.point_on_surface(geometry)
     return Place(name=name, kind=kind, wkb=shapely.to_wkb(geometry), lat=shapely.get_y(label),
                  lon=shapely.get_x(label), source_id="demo", **_bbox(geometry))

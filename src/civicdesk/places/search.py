@@ -136,9 +136,10 @@ class Index:
                                                   self.place_words).items():
                         matched[doc] = max(matched.get(doc, 0.0), s * 0.8)
             for doc, s in matched.items():
-                name, kind, lat, lon, size, address = self.places[doc]
+                name, kind, lat, lon, size, place_address = self.places[doc]
                 bonus = 0.0 if number else 1.0  # "12 river" wants River Road's numbers before the river itself
-                found.append(Suggestion(name, kind, lat, lon, s + bonus - 0.01 * size, address or name))
+                found.append(Suggestion(name, kind, lat, lon, s + bonus - 0.01 * size,
+                                        place_address or name))
         found.sort(key=lambda s: (-s.score, len(s.label), s.label))
         seen: set[str] = set()
         unique = []

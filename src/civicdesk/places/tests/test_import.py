@@ -98,7 +98,7 @@ def test_a_shapefile_of_streets_is_imported_with_classes_from_highway_values(tmp
 
 def test_a_zipped_shapefile_of_points_with_a_prj_is_reprojected(tmp_path):
     x, y = TO_PA_SOUTH.transform(-75.0, 40.0)
-    path = write_shapefile(tmp_path, "addr", shapefile.POINT, [({"ADDR_NUM": "7", "ST_NAME": "Pine St"}, Point(x, y))])
+    write_shapefile(tmp_path, "addr", shapefile.POINT, [({"ADDR_NUM": "7", "ST_NAME": "Pine St"}, Point(x, y))])
     from pyproj import CRS
 
     (tmp_path / "addr.prj").write_text(CRS.from_epsg(2272).to_wkt("WKT1_ESRI"))
