@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import math
 import sqlite3
 import zipfile
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from typing import IO, Any
 
 import shapefile
 import shapely
-from shapely.geometry import Point, shape
+from shapely.geometry import shape
 
 from civicdesk.gis.formats.base import BoundaryFileError
 from civicdesk.gis.formats.gpkg import decode_gpkg_geometry
@@ -189,6 +190,16 @@ def _column(fields: list[str], candidates: tuple[str, ...]) -> str | None:
     return next((lowered[c] for c in candidates if c in lowered), None)
 
 
+def _numbers(values: list[Any]) -> list[float]:
+    found = []
+    for value in values:
+        try:
+            found.append(float(value))
+        except (TypeError, ValueError):
+            found.append(math.nan)
+    return found
+
+
 def read_csv(path: Path) -> Source:
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     tabs = path.suffix.lower() == ".tsv" or "\t" in text.split("\n", 1)[0]
@@ -203,15 +214,15 @@ def read_csv(path: Path) -> Source:
             f"longitude {', '.join(LON_COLUMNS)}. The columns found are: {', '.join(fields) or 'none'}.")
     records = list(reader)
     assert lat_col and lon_col
+    ys, xs = _numbers([r.get(lat_col) for r in records]), _numbers([r.get(lon_col) for r in records])
+    points = shapely.points(xs, ys)  # one call for the whole file; NaN where a value is not a number
 
     def rows() -> Iterator[Row]:
-        for number, record in enumerate(records, start=2):  # line numbers as a spreadsheet shows them
+        for number, (record, point) in enumerate(zip(records, points, strict=True), start=2):  # spreadsheet lines
             props = {k: v for k, v in record.items() if k not in (lat_col, lon_col) and k is not None}
-            try:
-                y, x = float(record[lat_col]), float(record[lon_col])
-            except (TypeError, ValueError):
+            if point is None or not math.isfinite(point.x) or not math.isfinite(point.y):
                 yield Row(props, None, f"line {number}: {lat_col}/{lon_col} are not numbers")
-                continue
-            yield Row(props, Point(x, y))
+            else:
+                yield Row(props, point)
 
     return Source(rows(), len(records), None, [f for f in fields if f not in (lat_col, lon_col)])
