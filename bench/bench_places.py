@@ -151,6 +151,15 @@ def run_engine(engine: str, n: int, runs: int) -> list[str]:
         say(f"places search, {kind} queries ({engine}): median {median:.1f} ms, max {worst:.1f} ms, "
             f"{hits}/{len(queries)} found (budget <= {SEARCH_BUDGET_MS:.0f} ms) "
             f"{verdict(median <= SEARCH_BUDGET_MS and hits == len(queries))}")
+    index = current_index()
+    every = [q for queries in QUERIES.values() for q in queries]
+    begun = time.perf_counter()
+    for _ in range(runs):
+        for query in every:
+            index.search(query)
+    per_query = (time.perf_counter() - begun) / (runs * len(every)) * 1000
+    say(f"places search, the index alone ({engine}): {per_query:.2f} ms per query (the rest of a request's time "
+        f"is Django, the rate-limit counter and the data-version check)")
     rng = random.Random(4)
     w, s, e, n_ = CITY
     points = [(rng.uniform(s, n_), rng.uniform(w, e)) for _ in range(runs * 5)]

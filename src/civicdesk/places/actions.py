@@ -161,8 +161,13 @@ def _insert_addresses(rows: list[Row], projected: np.ndarray, columns: dict[str,
     table = connection.ops.quote_name(AddressPoint._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in ADDRESS_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(ADDRESS_COLUMNS))})",
-                           values)
+        if connection.vendor == "postgresql":  # COPY: several times faster than INSERTs, even pipelined ones
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for value in values:
+                    copy.write_row(value)
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(ADDRESS_COLUMNS))})",
+                               values)
     return len(values)
 
 
