@@ -161,3 +161,14 @@ def test_the_base_map_refuses_a_bad_box_or_zoom(client):
     for params in ({"bbox": "a,b,c,d", "zoom": "12"}, {"bbox": "1,2,0,3", "zoom": "12"}, {"bbox": "", "zoom": "1"},
                    {"bbox": "-75,39,-74,40", "zoom": "twelve"}):
         assert client.get("/places/basemap.geojson", params).status_code == 400
+
+
+def test_maps_get_the_base_map_and_its_legend_only_without_a_tile_server(town):
+    from civicdesk.gis.templatetags.gis_maps import map_data_attributes
+
+    with override_settings(MAP_TILE_URL=""):
+        plain = map_data_attributes()
+    assert 'data-basemap-url="/places/basemap.geojson?v=' in plain and "Main road" in plain
+    with override_settings(MAP_TILE_URL="https://tiles.example.org/{z}/{x}/{y}.png"):
+        tiled = map_data_attributes()
+    assert "data-basemap-url" not in tiled and 'data-tile-url="https://tiles.example.org' in tiled
