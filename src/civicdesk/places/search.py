@@ -8,9 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
 from scipy.spatial import cKDTree
 
-from civicdesk.places.models import AddressPoint, Dataset, Place
+from civicdesk.places.models import AddressPoint, Dataset, Place, Street
 from civicdesk.places.text import deletions, edit_distance, fold, prefix_expansions, tokens
 
 M_PER_DEG_LAT = 110_540.0
@@ -58,6 +59,8 @@ class Index:
     places: list[tuple[str, str, float, float, int, str]] = field(default_factory=list)  # name, kind, lat, lon, words,
     tree: cKDTree | None = None  # over address points scaled to metres around the city's latitude
     cos_lat: float = 1.0
+    street_tree: shapely.STRtree | None = None  # named street centrelines in the same metre-scaled plane
+    street_line_names: list[str] = field(default_factory=list)
 
     def _word_matches(self, word: str, last: bool) -> dict[str, float]:
         """Vocabulary words a query word may stand for, each with how good the match is."""
@@ -152,15 +155,27 @@ class Index:
     def _address(self, address: int, score: float) -> Suggestion:
         return Suggestion(self.labels[address], "address", float(self.lat[address]), float(self.lon[address]), score)
 
+    def _scaled(self, lat: float, lon: float) -> tuple[float, float]:
+        return lon * self.cos_lat * M_PER_DEG_LON_EQUATOR, lat * M_PER_DEG_LAT
+
     def nearest(self, lat: float, lon: float, max_m: float) -> Nearest | None:
         if self.tree is None:
             return None
-        distance, position = self.tree.query([lon * self.cos_lat * M_PER_DEG_LON_EQUATOR, lat * M_PER_DEG_LAT],
-                                             distance_upper_bound=max_m)
+        distance, position = self.tree.query(self._scaled(lat, lon), distance_upper_bound=max_m)
         if not np.isfinite(distance):
             return None
         i = int(position)
         return Nearest(self.labels[i], float(self.lat[i]), float(self.lon[i]), float(distance))
+
+    def nearest_street(self, lat: float, lon: float, max_m: float) -> tuple[str, float] | None:
+        """The name of the closest named street centreline within max_m, and how far it is."""
+        if self.street_tree is None:
+            return None
+        point = shapely.Point(*self._scaled(lat, lon))
+        found, distances = self.street_tree.query_nearest(point, max_distance=max_m, return_distance=True)
+        if not len(found):
+            return None
+        return self.street_line_names[int(found[0])], float(distances[0])
 
 
 def build_index(version: str) -> Index:
@@ -212,6 +227,16 @@ def build_index(version: str) -> Index:
         index.cos_lat = float(np.cos(np.radians(np.median(index.lat))))
         index.tree = cKDTree(np.column_stack([index.lon * index.cos_lat * M_PER_DEG_LON_EQUATOR,
                                               index.lat * M_PER_DEG_LAT]))
+    lines, names = [], []
+    for name, wkb in Street.objects.exclude(name="").values_list("name", "wkb").iterator(chunk_size=2000):
+        lines.append(shapely.from_wkb(bytes(wkb)))
+        names.append(name)
+    if lines:
+        if not len(lats):
+            index.cos_lat = float(np.cos(np.radians(shapely.get_y(shapely.centroid(lines[0])))))
+        scale = np.array([index.cos_lat * M_PER_DEG_LON_EQUATOR, M_PER_DEG_LAT])
+        index.street_tree = shapely.STRtree(shapely.transform(np.array(lines, dtype=object), lambda xy: xy * scale))
+        index.street_line_names = names
     return index
 
 

@@ -41,7 +41,8 @@ def search(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def nearest(request: HttpRequest) -> JsonResponse:
-    """?lat=&lon=[&max_m=] -> {"address": {label, lat, lon, distance_m}} or {"address": null}."""
+    """?lat=&lon=[&max_m=] -> {"address": {label, lat, lon, distance_m} or null, "street": {name, distance_m} or
+    null}: the nearest address point and the nearest named street within max_m (150 m unless given)."""
     try:
         lat, lon = validate_point(request.GET.get("lat"), request.GET.get("lon"))
     except GeometryError as exc:
@@ -55,11 +56,14 @@ def nearest(request: HttpRequest) -> JsonResponse:
     limited = _limited(request)
     if limited:
         return _too_many(limited)
-    found = current_index().nearest(lat, lon, max_m)
+    index = current_index()
+    found = index.nearest(lat, lon, max_m)
+    street = index.nearest_street(lat, lon, max_m)
+    street_data = {"name": street[0], "distance_m": round(street[1], 1)} if street else None
     if found is None:
-        return JsonResponse({"address": None})
+        return JsonResponse({"address": None, "street": street_data})
     return JsonResponse({"address": {"label": found.label, "lat": round(found.lat, 6), "lon": round(found.lon, 6),
-                                     "distance_m": round(found.distance_m, 1)}})
+                                     "distance_m": round(found.distance_m, 1)}, "street": street_data})
 
 
 @require_GET

@@ -122,7 +122,10 @@ def test_the_search_endpoint_returns_at_most_eight_suggestions_with_coordinates(
 def test_the_nearest_endpoint_answers_and_refuses_bad_input_with_a_400(client, town):
     data = client.get("/places/nearest", {"lat": "40.00005", "lon": "-75.0"}).json()
     assert data["address"]["label"] == "100 Main Street"
-    assert client.get("/places/nearest", {"lat": "41", "lon": "-75"}).json() == {"address": None}
+    assert client.get("/places/nearest", {"lat": "41", "lon": "-75"}).json() == {"address": None, "street": None}
+    between = client.get("/places/nearest", {"lat": "40.0003", "lon": "-74.995"}).json()
+    assert between["address"] is None and between["street"]["name"] == "Main Street"
+    assert 30 < between["street"]["distance_m"] < 40
     for params in ({"lat": "north", "lon": "-75"}, {"lat": "200", "lon": "-75"}, {},
                    {"lat": "40", "lon": "-75", "max_m": "far"}, {"lat": "40", "lon": "-75", "max_m": "-1"}):
         assert client.get("/places/nearest", params).status_code == 400

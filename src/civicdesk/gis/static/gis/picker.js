@@ -49,6 +49,9 @@
           if (data.address) {
             addressInput.value = data.address.label;
             say((holder.getAttribute("data-text-nearest") || "%s").replace("%s", data.address.label));
+          } else if (data.street) {
+            addressInput.value = data.street.name;
+            say((holder.getAttribute("data-text-street") || "%s").replace("%s", data.street.name));
           } else {
             say(holder.getAttribute("data-text-pin") || "");
           }
