@@ -90,8 +90,10 @@ def _sender(case: Case) -> dict[str, str]:
     return found
 
 
-def build_update_payload(case: Case, form: ResidentUpdateForm) -> bytes:
-    """The raw JSON of a resident's comment, which WebAdapter.parse reads back (photos staged like a request's)."""
+def build_update_payload(case: Case, form: ResidentUpdateForm, *, into: Case | None = None) -> bytes:
+    """The raw JSON of a resident's comment on their `case` (going `into` the request it was merged into, if so),
+    which WebAdapter.parse reads back; photos are staged like a request's. The sender is always the resident of
+    their own case, never the survivor's."""
     data = form.cleaned_data
     text = (data.get("text") or "").strip()
     if form.not_fixed and not text:
@@ -101,7 +103,7 @@ def build_update_payload(case: Case, form: ResidentUpdateForm) -> bytes:
         "kind": UPDATE_KIND,
         "form_token": data["form_token"],
         "submitted_at": timezone.now().isoformat(),
-        "case_number": case.number,
+        "case_number": (into or case).number,
         "not_fixed": form.not_fixed,
         "subject": (gettext("Not fixed, says the resident") if form.not_fixed
                     else gettext("Comment from the status page")),
@@ -127,7 +129,7 @@ def send_resident_update(case: Case, form: ResidentUpdateForm) -> IngestResult:
             raise UpdateRefused(gettext(
                 "This request is finished, so comments are closed. If the problem is still there, say it is not "
                 "fixed instead."))
-        result = accept(Channel.WEB, build_update_payload(locked, form),
+        result = accept(Channel.WEB, build_update_payload(case, form, into=locked),
                         provider_message_id=form.cleaned_data["form_token"], meta={"source": "portal-status"},
                         content_type="application/json", inline=True)
         if result.case is None:

@@ -10,5 +10,5 @@
   var radius = parseFloat(holder.getAttribute("data-radius")) || 50;
   window.CivicDeskMap.loadBoundaries(map, holder, "").then(function (layer) { if (layer) { layer.addTo(map); } });
   L.circle([lat, lon], { radius: radius, color: "#005ea2", weight: 3, fillColor: "#005ea2", fillOpacity: 0.25 }).addTo(map);
-  map.setView([lat, lon], 17);
+  map.setView([lat, lon], 16);
 })();
