@@ -47,7 +47,7 @@ class ServiceAttributeInline(admin.StackedInline):
 class ServiceAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "group", "agency", "is_active", "is_realtime", "publish_description"]
     list_filter = ["group", "agency", "is_active", "publish_description"]
-    search_fields = ["code", "name", "keywords"]
+    search_fields = ["code", "name", "keywords", "search_terms"]
     inlines = [ServiceAttributeInline]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:

@@ -72,6 +72,11 @@ class Service(models.Model):
     description = models.TextField(blank=True)
     group = models.CharField(max_length=100, help_text="Topic the portal groups services under.")
     keywords = models.CharField(max_length=500, blank=True, help_text="Comma-separated search keywords.")
+    search_terms = models.TextField(
+        blank=True, verbose_name=_("search terms"),
+        help_text=_("What residents type when they mean this service, one phrase per line, in any language: "
+                    "\"hole in road\", \"trash wasn't picked up\", \"bache\". The portal's search finds the "
+                    "service by these as well as by its name, keywords and description, and forgives typos."))
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="services")
     default_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     is_active = models.BooleanField(default=True)

@@ -13,6 +13,7 @@ from civicdesk.agencies.models import Agency, Service, ServiceAttribute, StaffPr
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.demo import data
 from civicdesk.demo.models import DemoAccount
+from civicdesk.demo.search_terms import SEARCH_TERMS
 from civicdesk.demo.timelines import CaseBuilder, CaseCounts
 from civicdesk.mail.models import Mailbox
 
@@ -49,7 +50,8 @@ def seed_services(agencies: dict[str, Agency]) -> list[Service]:
         agency = agencies[spec["agency"]]
         service, created = Service.objects.get_or_create(code=spec["code"], defaults={
             "name": spec["name"], "group": spec["group"], "agency": agency, "description": spec["description"],
-            "keywords": spec["keywords"], "is_realtime": spec.get("realtime", True),
+            "keywords": spec["keywords"], "search_terms": "\n".join(SEARCH_TERMS.get(spec["code"], [])),
+            "is_realtime": spec.get("realtime", True),
             "default_team": Team.objects.get(agency=agency, name=spec["team"]),
             "publish_description": spec["code"] in data.PUBLISHED_DESCRIPTIONS,
         })

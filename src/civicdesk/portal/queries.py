@@ -1,18 +1,17 @@
 """Read-only portal queries: services by topic, agencies with their services, and a resident's case."""
 
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import and_
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.text import slugify
 
 from civicdesk.agencies.models import Agency, Service
+from civicdesk.agencies.search import search_services as rank_services
 from civicdesk.cases.models import Attachment, Case, Direction, Message
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email
 from civicdesk.contacts.models import IdentityKind
 
-MAX_SEARCH_TERMS = 8
+GENERAL_QUESTION = "general-question"  # the service a search with no match points to, when the city offers it
 
 
 @dataclass
@@ -26,22 +25,26 @@ def active_services() -> QuerySet[Service]:
     return Service.objects.filter(is_active=True, agency__is_active=True).select_related("agency")
 
 
-def search_services(text: str) -> QuerySet[Service]:
-    """Active services whose name, description, topic or keywords contain every word of the search."""
-    services = active_services()
-    terms = text.split()[:MAX_SEARCH_TERMS]
-    if terms:
-        services = services.filter(reduce(and_, [
-            Q(name__icontains=t) | Q(description__icontains=t) | Q(keywords__icontains=t) | Q(group__icontains=t)
-            for t in terms
-        ]))
-    return services.order_by("group", "name")
+@dataclass
+class ServiceSearch:
+    query: str
+    services: list[Service]  # best match first
+    suggestion: str = ""  # the query with its typos corrected, to offer as "Did you mean ..."
+    general_question: Service | None = None  # where a resident whose words match nothing can still ask
 
 
-def services_by_topic(text: str = "") -> list[Topic]:
-    """Matching services grouped by topic (Service.group), in one query."""
+def search_services(text: str) -> ServiceSearch:
+    """Active services ranked for what a resident typed (stemmed, with synonyms and typos forgiven), in one query."""
+    services = list(active_services().order_by("group", "name"))
+    ranked = rank_services(text, services)
+    general = next((s for s in services if s.code == GENERAL_QUESTION), None)
+    return ServiceSearch(text, ranked.services, ranked.suggestion, general)
+
+
+def services_by_topic() -> list[Topic]:
+    """Every active service grouped by topic (Service.group), in one query."""
     topics: dict[str, Topic] = {}
-    for service in search_services(text):
+    for service in active_services().order_by("group", "name"):
         name = service.group or "Other"
         topic = topics.setdefault(name, Topic(name=name, slug=slugify(name) or "other"))
         topic.services.append(service)

@@ -1,8 +1,11 @@
 """Public portal pages: browse services, make a request, and check a request's status without an account."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -11,6 +14,7 @@ from civicdesk.portal.actions import submit_request
 from civicdesk.portal.forms import ServiceRequestForm, StatusLookupForm
 from civicdesk.web.ratelimit import count_client_hit, limit_message, with_retry_after
 
+MAX_QUERY_LENGTH = 200
 VERIFIED_SESSION_KEY = "portal_verified_cases"
 MAX_VERIFIED_IN_SESSION = 20
 NOT_FOUND = ("We could not find a request with that number and email address. "
@@ -35,8 +39,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def service_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:200]
-    return render(request, "portal/service_list.html", {"topics": queries.services_by_topic(q), "q": q})
+    """All services by topic; with a search, the matching services ranked, best first."""
+    q = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
+    if not q:
+        return render(request, "portal/service_list.html", {"topics": queries.services_by_topic(), "q": q})
+    search = queries.search_services(q)
+    suggestion_url = f"{reverse('portal:service_list')}?{urlencode({'q': search.suggestion})}"
+    return render(request, "portal/service_list.html", {"q": q, "search": search, "suggestion_url": suggestion_url})
 
 
 @require_GET

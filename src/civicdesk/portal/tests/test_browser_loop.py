@@ -116,7 +116,7 @@ def test_resident_request_agent_reply_resident_sees_it(live_server, transactiona
     page.get_by_label("Search services").first.focus()
     page.keyboard.type("road")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Streets")).to_be_visible()
+    expect(page.get_by_role("list", name="Matching services").get_by_role("link").first).to_have_text("Pothole")
     expect(page.get_by_role("link", name="Streetlight out")).to_have_count(0)
     check(page, "services")
     page.get_by_role("link", name="Pothole").click()

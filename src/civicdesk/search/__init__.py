@@ -1,0 +1,1 @@
+"""Text search for the resident's search box: services now, knowledge-base articles later."""
