@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("civicdesk.gis.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("civicdesk.accounts.urls")),
+    path("staff/outbox/", include("civicdesk.mail.urls")),
     path("staff/", include("civicdesk.inbox.urls")),
     path("api/", include("civicdesk.api.urls")),
     path("open311/", include("civicdesk.open311.urls")),
