@@ -19,6 +19,10 @@ urlpatterns = [
     path("hooks/", include("civicdesk.channels.urls")),
     path("", include("civicdesk.portal.urls")),
 ]
+handler404 = "civicdesk.web.errors.page_not_found"
+handler403 = "civicdesk.web.errors.permission_denied"
+handler500 = "civicdesk.web.errors.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
