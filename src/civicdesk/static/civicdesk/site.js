@@ -38,7 +38,8 @@
       element.removeAttribute(MARK);
     });
     var menuButton = document.querySelector(".usa-menu-btn");
-    var lost = !document.activeElement || document.activeElement === document.body;
+    var active = document.activeElement;  // USWDS's own focus call failed: the button was still inert
+    var lost = !active || active === document.body || active.closest(".usa-nav") !== null;
     if (released.length && lost && menuButton && menuButton.offsetParent !== null) {
       menuButton.focus();
     }
