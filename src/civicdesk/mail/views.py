@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -9,11 +10,12 @@ from django.views.decorators.http import require_GET
 from civicdesk.cases.permissions import visible_cases
 from civicdesk.inbox.access import staff_required
 from civicdesk.mail import queries
+from civicdesk.mail.models import CapturedEmail
 
 PER_PAGE = 50
 
 
-def _readable(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _readable(request: HttpRequest) -> QuerySet[CapturedEmail]:
     if not queries.may_read_outbox(request.user):
         raise PermissionDenied("Only administrators and supervisors read the outbox.")
     return queries.readable_outbox(request.user)
@@ -34,7 +36,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_GET
 def captured_email(request: HttpRequest, pk: int) -> HttpResponse:
-    mail = _readable(request).filter(pk=pk).first()
+    """One captured email; 404 when this user may not read it (an agent's 403 would say that it exists)."""
+    mail = queries.readable_outbox(request.user).filter(pk=pk).first()
     if mail is None:
         raise Http404("No such email in the outbox.")
     case_visible = bool(mail.case_id and visible_cases(request.user).filter(pk=mail.case_id).exists())

@@ -111,7 +111,7 @@ def test_agents_may_not_read_the_outbox_and_supervisors_see_only_their_agencies_
     parks = create_agency("parks", "Parks")
     staff_login(client, create_staff("agent", agencies=[mailbox.agency]))
     assert client.get("/staff/outbox/").status_code == 403
-    assert client.get(f"/staff/outbox/{kept.pk}/").status_code == 403
+    assert client.get(f"/staff/outbox/{kept.pk}/").status_code == 404
     staff_login(client, create_staff("parks.boss", role=StaffRole.SUPERVISOR, agencies=[parks]))
     assert "Streetlight" not in client.get("/staff/outbox/").content.decode()
     assert client.get(f"/staff/outbox/{kept.pk}/").status_code == 404
