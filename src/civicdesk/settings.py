@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 
 from civicdesk.runtime.secret_key import secret_key_from
+from civicdesk.runtime.site_url import site_url_from
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -206,13 +207,16 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "civicdesk.web.errors.csrf_failure"  # the branded "this form has expired" page
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Site and channel configuration.
 SITE_NAME = os.environ.get("SITE_NAME", "Riverbend CivicDesk")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Links in mail, Open311 and webhooks. Unset: http://HOST:PORT, so they point to the site being served (`civicdesk run
+# --port N` passes its port on to its processes).
+SITE_URL = site_url_from(os.environ)
 # Served over https (SITE_URL says so): cookies only over TLS, and browsers told to use https from then on.
 SITE_IS_HTTPS = SITE_URL.strip().lower().startswith("https://")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SITE_IS_HTTPS)
@@ -240,8 +244,11 @@ OPEN311_FORWARD_MAX_ATTEMPTS = env_int("OPEN311_FORWARD_MAX_ATTEMPTS", 6)  # wit
 OUTBOUND_SENDING_LEASE_SECONDS = env_int("OUTBOUND_SENDING_LEASE_SECONDS", 300)
 CONVERSATION_SILENCE_DAYS = env_int("CONVERSATION_SILENCE_DAYS", 7)  # after this much silence: a new, linked case
 
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+# Outbound mail. With no EMAIL_HOST, nothing is sent: every email is kept in the built-in outbox (mail.outbox), which
+# staff read at /staff/outbox/, each marked "captured, not sent". With EMAIL_HOST, mail goes out by SMTP.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "civicdesk.mail.outbox.OutboxBackend")
 EMAIL_PORT = env_int("EMAIL_PORT", 1025)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")

@@ -13,12 +13,17 @@ urlpatterns = [
     path("", include("civicdesk.places.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("civicdesk.accounts.urls")),
+    path("staff/outbox/", include("civicdesk.mail.urls")),
     path("staff/", include("civicdesk.inbox.urls")),
     path("api/", include("civicdesk.api.urls")),
     path("open311/", include("civicdesk.open311.urls")),
     path("hooks/", include("civicdesk.channels.urls")),
     path("", include("civicdesk.portal.urls")),
 ]
+handler404 = "civicdesk.web.errors.page_not_found"
+handler403 = "civicdesk.web.errors.permission_denied"
+handler500 = "civicdesk.web.errors.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

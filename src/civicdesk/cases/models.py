@@ -142,6 +142,7 @@ class DeliveryStatus(models.TextChoices):
     PUBLISHED = "published", "Published on the status page"
     RETRYING = "retrying", "Retrying"
     FAILED = "failed", "Failed"
+    CAPTURED = "captured", "Captured, not sent"  # kept in the built-in outbox: no mail server is set (EMAIL_HOST)
 
 
 class Message(models.Model):

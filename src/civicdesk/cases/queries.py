@@ -4,12 +4,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, TextChoices
 
 from civicdesk.audit.models import AuditEntry
 from civicdesk.cases.filters import CaseFilters, Sort, apply
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
 from civicdesk.cases.permissions import visible_cases
+from civicdesk.channels.models import Channel
 from civicdesk.contacts.models import ContactMerge, IdentityKind
 
 
@@ -108,7 +109,7 @@ def case_change_marker(case: Case) -> str:
         message_count=Subquery(messages.annotate(n=Count("id")).values("n")),
         delivery=Subquery(messages.annotate(n=Sum("attempts") + Count("id", filter=Q(
             delivery_status__in=[DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.PUBLISHED,
-                                 DeliveryStatus.FAILED])) + Count("id", filter=Q(
+                                 DeliveryStatus.FAILED, DeliveryStatus.CAPTURED])) + Count("id", filter=Q(
             delivery_status=DeliveryStatus.DELIVERED))  # sent -> delivered changes the marker too
         ).values("n")),
         audit_count=Subquery(audit.annotate(n=Count("id")).values("n")),
@@ -144,3 +145,25 @@ def reply_address(case: Case) -> str:
         if found:
             return found
     return contact.email
+
+
+class ConfirmationEmail(TextChoices):
+    """Where the automatic confirmation email of a case is, as the portal tells the resident."""
+
+    SENT = "sent", "Sent"  # the mail server took it (or reported it delivered)
+    PENDING = "pending", "Will be sent"  # queued, being sent, or waiting to retry
+    NOT_SENT = "not_sent", "Not sent"  # failed for good, or only kept in the built-in outbox (no mail server)
+
+
+CONFIRMATION_STATES: dict[str, ConfirmationEmail] = {
+    DeliveryStatus.SENT: ConfirmationEmail.SENT, DeliveryStatus.DELIVERED: ConfirmationEmail.SENT,
+    DeliveryStatus.FAILED: ConfirmationEmail.NOT_SENT, DeliveryStatus.CAPTURED: ConfirmationEmail.NOT_SENT,
+}
+
+
+def confirmation_email_state(case: Case) -> ConfirmationEmail:
+    """SENT, PENDING or NOT_SENT for the case's automatic email confirmation (PENDING until one exists)."""
+    status = (Message.objects.filter(case=case, direction=Direction.OUTBOUND, is_automatic=True,
+                                      channel=Channel.EMAIL)
+              .order_by("created_at", "id").values_list("delivery_status", flat=True).first())
+    return CONFIRMATION_STATES.get(status or "", ConfirmationEmail.PENDING)

@@ -16,6 +16,17 @@ class PermanentSendError(Exception):
     """Sending can never succeed (bad address, rejected content): do not retry."""
 
 
+class CapturedNotSent(Exception):  # noqa: N818 (an outcome, like PermanentSendError; not a failure)
+    """Nothing was sent: the message was kept in a local outbox (no server to send through is configured).
+
+    Delivery records it as "captured, not sent", never as sent or delivered; `reference` names the kept copy.
+    """
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"Kept in the outbox as {reference}; not sent.")
+        self.reference = reference
+
+
 class ChannelAdapter(ABC):
     """One provider's adapter: cheap id extraction, full parsing, and sending."""
 
@@ -41,5 +52,6 @@ class ChannelAdapter(ABC):
     @abstractmethod
     def send(self, message: OutboundMessage, account: Any = None) -> str:
         """Deliver one outbound message (plain values, rendered for this channel) from `account` (None: the
-        channel's default); return the provider's id for it. Raise PermanentSendError to give up, anything else
-        to retry with backoff. No database reads here: everything it needs is in `message` and `account`."""
+        channel's default); return the provider's id for it. Raise PermanentSendError to give up, CapturedNotSent
+        when it was only kept in a local outbox, anything else to retry with backoff. No database reads here:
+        everything it needs is in `message` and `account`."""

@@ -1,7 +1,8 @@
 """One delivery state machine for outbound messages: every write of delivery state, the backoff, provider reports.
 
     queued ──> sending ──> sent ──> delivered
-                 │ ^  └──> published (sending is publishing: the status page)
+                 │ ^  ├──> published (sending is publishing: the status page)
+                 │ │  └──> captured (kept in the built-in outbox, sent to no one: no mail server is set)
                  v │
               retrying          any of queued, sending, retrying, sent ──> failed (shown on the case)
 
@@ -29,12 +30,13 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.RECEIVED: frozenset(),  # inbound: nothing to deliver
     S.QUEUED: frozenset({S.SENDING, S.FAILED}),
     # sending -> sending: a new attempt after the worker of the last one died (its lease ran out)
-    S.SENDING: frozenset({S.SENDING, S.SENT, S.PUBLISHED, S.RETRYING, S.FAILED}),
+    S.SENDING: frozenset({S.SENDING, S.SENT, S.PUBLISHED, S.CAPTURED, S.RETRYING, S.FAILED}),
     S.RETRYING: frozenset({S.SENDING, S.FAILED}),
     S.SENT: frozenset({S.DELIVERED, S.FAILED}),  # the provider's report: delivered, or a bounce
     S.DELIVERED: frozenset(),
     S.PUBLISHED: frozenset(),
     S.FAILED: frozenset(),
+    S.CAPTURED: frozenset(),  # never sent, so no provider reports on it
 }
 STARTABLE = (S.QUEUED, S.SENDING, S.RETRYING)
 REPORTED: dict[str, str] = {  # a provider's outcome -> our status ("read" implies delivered)
@@ -95,6 +97,11 @@ def mark_sent(message: Message, provider_id: str, *, published: bool = False) ->
     """The adapter accepted it: sent (or published, where sending is publishing), with the provider's id."""
     return _move(message, S.PUBLISHED if published else S.SENT, last_error="", next_attempt_at=None,
                  provider_message_id=(provider_id or message.provider_message_id)[:300])
+
+
+def mark_captured(message: Message, reference: str) -> bool:
+    """Kept in the built-in outbox instead of sent: shown as "captured, not sent", never as sent or delivered."""
+    return _move(message, S.CAPTURED, last_error="", next_attempt_at=None, provider_message_id=reference[:300])
 
 
 def attempt_failed(message: Message, error: str) -> datetime | None:

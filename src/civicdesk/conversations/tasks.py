@@ -10,7 +10,7 @@ from django_tasks import task
 
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
 from civicdesk.channels.models import InboundPayload, PayloadStatus
-from civicdesk.channels.protocol import PermanentSendError
+from civicdesk.channels.protocol import CapturedNotSent, PermanentSendError
 from civicdesk.channels.queues import DEFAULT_QUEUE, delivery_queue
 from civicdesk.channels.registry import get_adapter
 from civicdesk.contacts.queries import opted_out
@@ -44,6 +44,9 @@ def deliver_message(message_id: int) -> None:
         provider_id = adapter.send(outbound_for(message), None)
     except PermanentSendError as exc:
         delivery.mark_failed(message, str(exc))
+        return
+    except CapturedNotSent as exc:  # no mail server is set: kept in the outbox for staff to read
+        delivery.mark_captured(message, exc.reference)
         return
     except Exception as exc:  # network, provider outage: retry with backoff
         log.warning("Delivery of message %s failed (attempt %s): %s", message.pk, message.attempts,

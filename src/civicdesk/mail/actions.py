@@ -1,21 +1,23 @@
-"""Writes of the email channel: storing mail received by SMTP or fetched by IMAP, and mailbox poll state."""
+"""Writes of the email channel: storing mail received by SMTP or fetched by IMAP, mailbox poll state, and the
+built-in outbox (mail kept, not sent, when no EMAIL_HOST is set)."""
 
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.core.mail import get_connection
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from civicdesk.cases.models import Direction, Message
 from civicdesk.channels.models import Channel, ChannelAccount, InboundPayload
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email
 from civicdesk.conversations.intake import accept
 from civicdesk.mail import imap
 from civicdesk.mail.autoreply import is_no_reply_address
-from civicdesk.mail.models import Mailbox, NoticeKind, SenderNotice
+from civicdesk.mail.models import CapturedEmail, Mailbox, NoticeKind, SenderNotice
 from civicdesk.mail.notices import OversizeError, oversize_notice
 
 log = logging.getLogger(__name__)
@@ -146,3 +148,17 @@ def _send_notice(mail: Any, payload_id: int) -> None:
             connection.send_messages([mail])
     except Exception as exc:  # the notice is a courtesy: the quarantined mail is kept either way
         log.warning("The oversize notice for payload %s could not be sent: %s", payload_id, type(exc).__name__)
+
+
+def capture_email(mail: EmailMessage) -> CapturedEmail:
+    """Keep one outgoing email in the outbox, whole, instead of sending it; linked to its case by Message-ID."""
+    rendered = mail.message()
+    message_id = str(rendered.get("Message-ID", "")).strip()[:300]
+    case_id = None
+    if message_id:
+        case_id = (Message.objects.filter(email_message_id=message_id, direction=Direction.OUTBOUND)
+                   .values_list("case_id", flat=True).first())
+    return CapturedEmail.objects.create(
+        captured_at=timezone.now(), sender=str(mail.from_email or "")[:400], recipients=", ".join(mail.recipients()),
+        subject=str(mail.subject or "")[:1000], message_id=message_id, text=str(mail.body or ""),
+        raw=rendered.as_bytes(linesep="\r\n").decode("utf-8", errors="replace"), case_id=case_id)

@@ -104,3 +104,27 @@ class SenderNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.address}"
+
+
+class CapturedEmail(models.Model):
+    """An email the built-in outbox kept instead of sending (no EMAIL_HOST is set): readable by staff, sent to no one.
+
+    `raw` is the whole message as it would have gone out (headers and body); the other fields are read from it for
+    the staff list. `case` is the case the email is about (found by its Message-ID), which scopes who may read it.
+    """
+
+    captured_at = models.DateTimeField(db_index=True)
+    sender = models.CharField(max_length=400, blank=True)
+    recipients = models.TextField(blank=True, help_text="Every To, Cc and Bcc address, comma-separated.")
+    subject = models.CharField(max_length=1000, blank=True)
+    message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    text = models.TextField(blank=True, help_text="The plain-text body.")
+    raw = models.TextField(help_text="The full message: headers and body, as it would have been sent.")
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "captured email"
+        ordering = ["-captured_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipients}"

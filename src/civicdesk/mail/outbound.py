@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 from civicdesk.channels.outbound import OutboundMessage
-from civicdesk.channels.protocol import PermanentSendError
+from civicdesk.channels.protocol import CapturedNotSent, PermanentSendError
 
 
 class TemporarySendError(Exception):
@@ -80,7 +80,8 @@ def _permanent(code: int) -> bool:
 
 
 def send_email(message: OutboundMessage) -> str:
-    """Send through Django's SMTP connection; PermanentSendError when the server refuses for good.
+    """Send through Django's SMTP connection; PermanentSendError when the server refuses for good, CapturedNotSent
+    when the connection is the built-in outbox (no EMAIL_HOST): the mail was kept, not sent.
 
     Plain values only: the sender, the thread ids and the text were read and rendered before (see
     conversations.outbound), so nothing here touches the database.
@@ -105,4 +106,7 @@ def send_email(message: OutboundMessage) -> str:
                                      f"{_text(exc.smtp_error)}") from exc
         raise TemporarySendError(f"The mail server deferred the message: {exc.smtp_code} "
                                  f"{_text(exc.smtp_error)}") from exc
+    kept = getattr(connection, "captured_ids", None) if getattr(connection, "captures", False) else None
+    if kept:
+        raise CapturedNotSent(f"outbox:{kept[-1]}")
     return message.message_id

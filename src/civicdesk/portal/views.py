@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from civicdesk.cases.queries import confirmation_email_state
 from civicdesk.portal import queries
 from civicdesk.portal.actions import submit_request
 from civicdesk.portal.forms import ServiceRequestForm, StatusLookupForm
@@ -82,8 +83,9 @@ def confirmation(request: HttpRequest, public_id: str) -> HttpResponse:
     case = queries.case_by_public_id(public_id) if is_verified(request, public_id) else None
     if case is None:
         return redirect("portal:status_lookup")
-    return render(request, "portal/confirmation.html", {"case": case, "has_email": bool(
-        case.contact and case.contact.email)})
+    has_email = bool(case.contact and case.contact.email)
+    return render(request, "portal/confirmation.html", {
+        "case": case, "has_email": has_email, "email_state": confirmation_email_state(case) if has_email else ""})
 
 
 @require_http_methods(["GET", "POST"])

@@ -47,3 +47,20 @@ def secret_key_file_is_private(app_configs: Any = None, **kwargs: Any) -> list[W
         return [Warning(f"{path} is readable by other users (mode {mode:o}).", hint=f"chmod 600 {path}",
                         id="civicdesk.W001")]
     return []
+
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})
+
+
+@register(Tags.compatibility)
+def outbound_mail_does_not_loop_into_the_listener(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """Warn when EMAIL_HOST/EMAIL_PORT is our own inbound SMTP listener: every reply would come back as new mail."""
+    host = str(settings.EMAIL_HOST).strip().lower()
+    if host in LOCAL_HOSTS | {str(settings.SMTP_LISTEN_HOST).lower()} and \
+            int(settings.EMAIL_PORT) == int(settings.SMTP_LISTEN_PORT):
+        return [Warning(
+            f"EMAIL_HOST and EMAIL_PORT ({host}:{settings.EMAIL_PORT}) are CivicDesk's own inbound SMTP listener "
+            "(SMTP_PORT): replies to residents would be received back as new mail.",
+            hint="Point EMAIL_HOST at your mail server, or leave it empty to keep mail in the built-in outbox.",
+            id="civicdesk.W002")]
+    return []

@@ -24,6 +24,7 @@ VENDOR_FILES: dict[str, list[str]] = {
     "@uswds/uswds": [
         "dist/css/uswds.min.css", "dist/js/uswds.min.js", "dist/js/uswds-init.min.js",
         "dist/img/favicons/favicon.ico", "dist/img/usa-icons/close.svg",
+        "dist/img/usa-icons-bg/search--white.svg",  # the search button's icon on phones (its text is hidden there)
     ],
     "htmx.org": ["dist/htmx.min.js"],
     "leaflet": ["dist/leaflet.js", "dist/leaflet.css", "dist/images/*"],  # leaflet.js finds its markers there

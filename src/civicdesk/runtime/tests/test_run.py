@@ -45,7 +45,8 @@ def test_run_serves_web_worker_and_mail(tmp_path: Path) -> None:
     web_port, smtp_port = free_port(), free_port()
     env = {**os.environ, "CIVICDESK_VAR_DIR": str(tmp_path), "PORT": str(web_port), "SMTP_PORT": str(smtp_port),
            "WEB_WORKERS": "1", "EMAIL_PORT": str(free_port())}
-    env.pop("DATABASE_URL", None)
+    for name in ("DATABASE_URL", "EMAIL_HOST", "SITE_URL"):
+        env.pop(name, None)
     assert civicdesk("migrate", "-v", "0", env=env).returncode == 0
     seeded = civicdesk("seed-demo", "--yes-demo-passwords", env=env)
     assert seeded.returncode == 0, seeded.stderr
@@ -88,6 +89,16 @@ def test_run_serves_web_worker_and_mail(tmp_path: Path) -> None:
         queues = wait_for(ran, timeout=90)  # five workers start on a busy machine
         assert queues["process_payload"][0] == "inbound" and '"worker-inbound-' in queues["process_payload"][1]
         assert queues["deliver_message"][0] == "email" and '"worker-email-' in queues["deliver_message"][1]
+
+        def captured() -> tuple[str, str] | None:  # no EMAIL_HOST: the acknowledgement is kept in the outbox
+            with sqlite3.connect(database, timeout=10) as db:
+                return db.execute("SELECT m.delivery_status, o.text FROM cases_message m JOIN mail_capturedemail o "
+                                  "ON o.message_id = m.email_message_id WHERE m.recipient = "
+                                  "'pat.resident@example.com'").fetchone()
+
+        status, text = wait_for(captured, timeout=30)
+        assert status == "captured"
+        assert f"http://127.0.0.1:{web_port}/status/" in text  # SITE_URL followed PORT
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0].decode(errors="replace")

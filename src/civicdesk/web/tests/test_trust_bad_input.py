@@ -80,6 +80,8 @@ ROUTES: dict[str, Route] = {
     "inbox:contact": Route("staff", path={"pk": "1"}),
     "inbox:contact-merge": Route("staff", path={"pk": "1"}),
     "inbox:contact-merge-undo": Route("staff", path={"pk": "1", "merge_id": "1"}),
+    "mail:outbox": Route("staff", ["case", "page"]),
+    "mail:captured-email": Route("staff", path={"pk": "1"}),
     "api:openapi-json": Route("public"),
     "api:openapi-view": Route("public"),
     "api:api-root": Route("public"),

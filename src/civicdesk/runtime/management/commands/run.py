@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from civicdesk.runtime.scheduler import build_scheduler
+from civicdesk.runtime.site_url import site_url_from
 from civicdesk.runtime.supervisor import Child, task_workers, web_server
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="Do not start task workers.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.serve_on(options["host"], options["port"])
         children: list[Child] = [web_server(options["host"], options["port"], settings.WEB_WORKERS)]
         if not options["no_worker"]:
             children += task_workers(settings.TASK_QUEUES, settings.TASK_WORKERS)
@@ -60,6 +62,12 @@ class Command(BaseCommand):
             for child in children:
                 child.wait(timeout=10)
             self.stdout.write("CivicDesk stopped.")
+
+    @staticmethod
+    def serve_on(host: str, port: int) -> None:
+        """Tell every process what is served (HOST, PORT), so an unset SITE_URL, and links in mail, follow it."""
+        os.environ["HOST"], os.environ["PORT"] = host, str(port)  # the web server and workers read settings anew
+        settings.SITE_URL = site_url_from(os.environ)  # this process: the SMTP listener may render replies inline
 
     def start_smtp(self) -> Any:
         from civicdesk.mail.smtp_listener import start_listener
