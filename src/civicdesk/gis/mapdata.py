@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import shapely
 from django.db.models import Count, Max, Min, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from civicdesk.agencies.models import Agency, Service
@@ -124,15 +125,17 @@ def cases_geojson(scope: QuerySet[Case] | None, filters: CaseFilters, layout: Ma
     rows = location_rows(scope, filters)
     if not layout.aggregate and rows[:MAX_POINTS + 1].count() <= MAX_POINTS:  # stops counting past the limit
         points = list(rows.order_by("-created_at").values_list(
-            "case__number", "case__public_id", "lat", "lon", "status", "service__name", "created_at"))
+            "case__number", "case__public_id", "lat", "lon", "status", "service__name", "created_at",
+            "service__translations"))
         return {"type": "FeatureCollection", "properties": {"aggregated": False, "count": len(points)},
                 "features": [_point(r, public) for r in points]}
     return aggregate(location_rows(scope, filters, exact=False), filters, layout.grid)
 
 
 def _point(row: tuple[Any, ...], public: bool) -> dict[str, Any]:
-    number, public_id, lat, lon, status, service, created = row
-    props = {"number": number, "status": status, "status_name": CaseStatus(status).label, "service": service or "",
+    number, public_id, lat, lon, status, service, created, translations = row
+    service = ((translations or {}).get(get_language() or "", {}).get("name") or service) if service else ""
+    props = {"number": number, "status": status, "status_name": CaseStatus(status).label, "service": service,
              "created": created.date().isoformat()}
     # public features link to the status page by the random public id (its public updates only)
     props["url"] = f"/status/{public_id}/" if public else f"/staff/cases/{number}/"

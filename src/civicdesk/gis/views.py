@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from civicdesk.agencies.models import Service
@@ -52,7 +52,7 @@ def follow(request: HttpRequest, public_id: str) -> HttpResponse:
     except InvalidIdentity:
         return render(request, template, {**context, "error": gettext(
             "Enter an email address like name@example.com so we can send you its updates.")}, status=422)
-    contact = resolve_contact([("email", email)])
+    contact = resolve_contact([("email", email)], language=get_language() or "")  # their updates' language
     add_follower(case, contact)
     return render(request, template, context)
 

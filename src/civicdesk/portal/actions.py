@@ -3,7 +3,7 @@
 import json
 import logging
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from civicdesk.channels.media import stage_file
 from civicdesk.channels.models import Channel
@@ -32,6 +32,7 @@ def build_payload(form: ServiceRequestForm) -> bytes:
         "address": data.get("address", ""),
         "lat": data.get("lat"),
         "lon": data.get("lon"),
+        "language": translation.get_language() or "",  # the page's language: the contact's from now on
         "contact": {key: data.get(key, "") for key in ("first_name", "last_name", "email", "phone")},
         "photos": [_staged_photo(photo) for photo in form.photo_list],
     }).encode()

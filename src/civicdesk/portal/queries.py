@@ -6,6 +6,7 @@ from operator import and_
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from civicdesk.agencies.models import Agency, Service
 from civicdesk.cases.models import Attachment, Case, Direction, Message
@@ -39,12 +40,15 @@ def search_services(text: str) -> QuerySet[Service]:
 
 
 def services_by_topic(text: str = "") -> list[Topic]:
-    """Matching services grouped by topic (Service.group), in one query."""
+    """Matching services grouped by topic (Service.group), in one query. Topics are named in the page's language;
+    their anchors (slugs) come from the English group, so links to them work in every language."""
     topics: dict[str, Topic] = {}
     for service in search_services(text):
-        name = service.group or "Other"
-        topic = topics.setdefault(name, Topic(name=name, slug=slugify(name) or "other"))
-        topic.services.append(service)
+        group = service.group or "Other"
+        if group not in topics:
+            name = service.translated.group if service.group else gettext("Other")
+            topics[group] = Topic(name=name, slug=slugify(group) or "other")
+        topics[group].services.append(service)
     return list(topics.values())
 
 

@@ -1,6 +1,12 @@
 // Shared map setup for CivicDesk pages: base layer (tiles when configured, else a plain background) and bounds.
 (function () {
   "use strict";
+  // Django's JavaScript catalogue (/jsi18n/) defines these in the page's language; English if it did not load.
+  window.gettext = window.gettext || function (text) { return text; };
+  window.ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  window.interpolate = window.interpolate || function (fmt, obj) {
+    return fmt.replace(/%\((\w+)\)s/g, function (m, key) { return String(obj[key]); });
+  };
   function bounds(el) {
     var b = (el.getAttribute("data-bounds") || "").split(",").map(Number);
     if (b.length !== 4 || b.some(isNaN)) { return null; }
