@@ -7,7 +7,6 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from civicdesk.cases.followers import send_to_followers
 from civicdesk.cases.models import Case, Direction, Message
 from civicdesk.contacts.actions import resolve_contact
 from civicdesk.contacts.models import Contact
