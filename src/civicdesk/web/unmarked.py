@@ -34,22 +34,23 @@ def flatten(source: str) -> list[tuple[str, int]]:
     pieces: list[tuple[str, int]] = []
     closing = ""
     for token in Lexer(source).tokenize():
+        line = token.lineno or 1
         if closing:
             if token.token_type == TokenType.BLOCK and token.contents.split()[0] == closing:
                 closing = ""
             continue
         if token.token_type == TokenType.TEXT:
-            pieces.append((token.contents, token.lineno))
+            pieces.append((token.contents, line))
         elif token.token_type == TokenType.VAR:
-            pieces.append((MARK, token.lineno))
+            pieces.append((MARK, line))
         elif token.token_type == TokenType.BLOCK:
             name = token.contents.split()[0] if token.contents else ""
             if name in ENDS:
                 closing = ENDS[name]
                 if name.startswith("blocktrans"):
-                    pieces.append((MARK, token.lineno))
+                    pieces.append((MARK, line))
             elif name in ("translate", "trans") and " as " not in token.contents:
-                pieces.append((MARK, token.lineno))
+                pieces.append((MARK, line))
     return pieces
 
 
