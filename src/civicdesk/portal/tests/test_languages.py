@@ -98,7 +98,7 @@ def test_a_request_sent_in_spanish_remembers_spanish_on_the_contact(client, span
     ack = Message.objects.get(direction=Direction.OUTBOUND)
     assert ack.body_text.startswith(f"Gracias. Recibimos su solicitud y le asignamos el número {case.number}.")
     assert "Responda a este correo electrónico para agregar información." in ack.body_text
-    assert ack.subject == f"[{case.number}] Pothole"  # the resident's subject line stays as it was sent
+    assert ack.subject == f"[{case.number}] Bache"  # a subject that is the service name is in their language
 
 
 def test_the_language_last_used_is_the_one_kept(db):
