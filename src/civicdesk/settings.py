@@ -192,6 +192,7 @@ OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "Riverbend CivicDesk")
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["civicdesk.formats"]  # US Spanish writes numbers as 10,000.5
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")

@@ -143,6 +143,7 @@ def test_service_content_shows_in_spanish_with_english_as_the_fallback(client, s
     html = client.get(FORM_URL).content.decode()
     assert "<h1>Bache</h1>" in html and "Obras Públicas se encarga de esta solicitud." in html
     assert "A hole in the road surface." in html  # no Spanish description: the English one
+    assert "Hasta 10,000 caracteres." in html  # numbers as US Spanish writes them (civicdesk.formats.es)
     assert "¿Qué tamaño tiene?" in html and "Más pequeño que un plato" in html
     assert ">Larger</label>" in html  # an answer with no Spanish label keeps its English one
     assert "Which lanes?" in html  # a question with no Spanish keeps its English text
