@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # after sessions, before common: the page's language
+    "civicdesk.web.language.StaffLanguageMiddleware",  # staff pages stay in STAFF_LANGUAGE
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -193,6 +194,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["civicdesk.formats"]  # US Spanish writes numbers as 10,000.5
+# The staff pages (/staff/, /admin/) are not translated yet: they stay in this language whatever the browser asks.
+# Empty: they follow the browser and the switcher like the resident side.
+STAFF_LANGUAGE = os.environ.get("STAFF_LANGUAGE", "en")
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")

@@ -174,3 +174,18 @@ def test_the_status_page_and_public_map_speak_spanish(client, spanish_service):
     assert features and features[0]["properties"]["service"] == "Bache"
     catalogue = client.get("/jsi18n/").content.decode()
     assert "Se quit\\u00f3 el marcador." in catalogue or "Se quitó el marcador." in catalogue
+
+
+def test_staff_pages_stay_in_english_with_no_switcher_whatever_the_browser_asks(client, service):
+    page = client.get("/staff/login/", headers={"Accept-Language": "es"})
+    html = page.content.decode()
+    assert html_lang(page) == "en" and 'class="cd-language"' not in html
+    in_spanish(client)
+    assert html_lang(client.get("/staff/login/")) == "en"
+    assert html_lang(client.get("/services/")) == "es"  # the resident side keeps the resident's choice
+
+
+def test_with_no_staff_language_staff_pages_follow_the_browser(client, service, settings):
+    settings.STAFF_LANGUAGE = ""
+    page = client.get("/staff/login/", headers={"Accept-Language": "es"})
+    assert html_lang(page) == "es" and 'class="cd-language"' in page.content.decode()
