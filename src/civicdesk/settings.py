@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "civicdesk.demo",
     "civicdesk.runtime",
     "civicdesk.gis",
+    "civicdesk.places",
     "civicdesk.open311",
     "civicdesk.accounts",
 ]
@@ -322,6 +323,7 @@ OPEN311_JURISDICTIONS = [j.strip() for j in os.environ.get("OPEN311_JURISDICTION
 PORTAL_SUBMISSIONS_PER_HOUR = env_int("PORTAL_SUBMISSIONS_PER_HOUR", 20)  # portal request forms sent
 PORTAL_FOLLOWS_PER_HOUR = env_int("PORTAL_FOLLOWS_PER_HOUR", 20)  # "this is my problem too" follows
 PORTAL_STATUS_LOOKUPS_PER_MINUTE = env_int("PORTAL_STATUS_LOOKUPS_PER_MINUTE", 10)  # request-number + email checks
+PLACES_LOOKUPS_PER_MINUTE = env_int("PLACES_LOOKUPS_PER_MINUTE", 240)  # address suggestions and nearest-address
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # REST API requests per token per minute
 OPEN311_DEFAULT_RATE_LIMIT = env_int("OPEN311_DEFAULT_RATE_LIMIT", 600)  # POSTs per key per minute
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")

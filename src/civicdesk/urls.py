@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's language switcher posts here
     path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),
     path("", include("civicdesk.gis.urls")),
+    path("", include("civicdesk.places.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("civicdesk.accounts.urls")),
     path("staff/", include("civicdesk.inbox.urls")),
