@@ -35,8 +35,9 @@ RESIDENT_SOURCES = (
     "templates/", "portal/", "web/", "conversations/templates/", "conversations/rendering.py",
     "gis/templates/gis/_followed.html", "gis/templates/gis/_nearby.html", "gis/templates/gis/_picker.html",
     "gis/templates/gis/followed_page.html", "gis/templates/gis/map_page.html", "gis/static/gis/", "gis/views.py",
-    "gis/mapdata.py", "cases/followers.py", "cases/models.py", "cases/filters.py", "mail/notices.py",
-    "open311/forwarding.py",
+    "gis/mapdata.py", "gis/api_views.py", "gis/map_views.py", "cases/followers.py", "cases/models.py",
+    "cases/filters.py", "mail/notices.py", "open311/forwarding.py",
+    "places/legend.py", "places/models.py", "places/views.py", "places/static/", "places/templates/",
 )
 # Text that is not translated on purpose, by template, with the reason.
 ALLOWED: dict[str, dict[str, str]] = {
