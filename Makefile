@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run setup setup-dev test test-sqlite test-postgres lint bench adapter-fixtures clean
+.PHONY: help run setup setup-dev test test-sqlite test-postgres lint messages bench adapter-fixtures clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -34,10 +34,22 @@ run: setup ## Migrate, load the demo city (password "demo") into an empty databa
 	$(BIN)/civicdesk seed-demo --yes-demo-passwords  # the quickstart; it prints a warning banner
 	$(BIN)/civicdesk run --port $(PORT)
 
-lint: setup-dev ## ruff, mypy and the migrations check
+lint: setup-dev ## ruff, mypy, the migrations check, and resident text marked and translated
 	$(BIN)/ruff check src bench
 	$(BIN)/mypy src
 	CIVICDESK_VAR_DIR=$$(mktemp -d) $(BIN)/civicdesk makemigrations --check --dry-run -v 0
+	CIVICDESK_VAR_DIR=$$(mktemp -d) $(BIN)/civicdesk check-translations
+
+# The options match MAKEMESSAGES_OPTIONS in src/civicdesk/web/resident_text.py. Needs GNU gettext (apt-get install
+# gettext); the compiled .mo files are committed, so running the site never does.
+MAKEMESSAGES := makemessages -l es --add-location=file --no-obsolete --ignore='*/tests/*' --ignore='testing/*' \
+	--ignore='static/vendor/*' --ignore='node_modules/*'
+
+messages: setup-dev ## Refresh the Spanish catalogues from the code (then translate new entries) and compile them
+	@command -v xgettext >/dev/null || { echo "GNU gettext is needed: apt-get install gettext" >&2; exit 1; }
+	cd src/civicdesk && CIVICDESK_VAR_DIR=$$(mktemp -d) ../../$(BIN)/civicdesk $(MAKEMESSAGES) -d django
+	cd src/civicdesk && CIVICDESK_VAR_DIR=$$(mktemp -d) ../../$(BIN)/civicdesk $(MAKEMESSAGES) -d djangojs
+	cd src/civicdesk && CIVICDESK_VAR_DIR=$$(mktemp -d) ../../$(BIN)/civicdesk compilemessages -v 0
 
 test: setup-dev ## Lint, then the whole suite on SQLite and on a real PostgreSQL server
 	scripts/ensure-test-deps

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # after sessions, before common: the page's language
+    "civicdesk.web.language.StaffLanguageMiddleware",  # staff pages stay in STAFF_LANGUAGE
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,6 +97,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civicdesk.web.context.site",
@@ -186,7 +189,18 @@ SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600
 MFA_REQUIRED = env_bool("MFA_REQUIRED", False)
 OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "Riverbend CivicDesk")
 
-LANGUAGE_CODE = "en-us"
+# The resident side speaks English and Spanish: the browser's Accept-Language picks one, the switcher in the header
+# changes it (remembered in the django_language cookie), and a resident's contact keeps it for later mail.
+# Catalogue: src/civicdesk/locale/es/LC_MESSAGES/django.po (`make messages` refreshes it; see DEVELOPERS.md).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["civicdesk.formats"]  # US Spanish writes numbers as 10,000.5
+# The staff pages (/staff/, /admin/) are not translated yet: they stay in this language whatever the browser asks.
+# Empty: they follow the browser and the switcher like the resident side.
+STAFF_LANGUAGE = os.environ.get("STAFF_LANGUAGE", "en")
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
@@ -221,6 +235,7 @@ SITE_URL = site_url_from(os.environ)
 SITE_IS_HTTPS = SITE_URL.strip().lower().startswith("https://")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SITE_IS_HTTPS)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SITE_IS_HTTPS)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SITE_IS_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

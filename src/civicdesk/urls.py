@@ -3,12 +3,15 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from civicdesk.gis import api_views as gis_api
 
 urlpatterns = [
     path("api/areas", gis_api.areas_at_point, name="api-areas"),
     path("api/areas/lookup", gis_api.areas_lookup_many, name="api-areas-lookup"),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's language switcher posts here
+    path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),
     path("", include("civicdesk.gis.urls")),
     path("", include("civicdesk.places.urls")),
     path("admin/", admin.site.urls),

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from civicdesk.agencies.models import Agency, Service, ServiceAttribute, StaffProfile, Team
 from civicdesk.agencies.queries import forget_services
+from civicdesk.agencies.translation_forms import translations_form
 
 
 class TeamInline(admin.TabularInline):
@@ -23,6 +24,7 @@ class AgencyAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TeamInline]
+    form = translations_form(Agency)
 
 
 @admin.register(Team)
@@ -41,6 +43,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
 class ServiceAttributeInline(admin.StackedInline):
     model = ServiceAttribute
     extra = 0
+    form = translations_form(ServiceAttribute)
 
 
 @admin.register(Service)
@@ -49,6 +52,7 @@ class ServiceAdmin(admin.ModelAdmin):
     list_filter = ["group", "agency", "is_active", "publish_description"]
     search_fields = ["code", "name", "keywords", "search_terms"]
     inlines = [ServiceAttributeInline]
+    form = translations_form(Service)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

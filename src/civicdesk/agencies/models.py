@@ -3,10 +3,15 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from civicdesk.agencies.translations import VALUES, Translatable
 
-class Agency(models.Model):
+
+class Agency(Translatable, models.Model):
+    translatable_fields = ("name", "description")
+
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="departments")
@@ -24,6 +29,7 @@ class Agency(models.Model):
 
     def clean(self) -> None:
         """A parent chain must not loop back to this agency."""
+        super().clean()
         parent, seen = self.parent, set()
         while parent is not None and parent.pk not in seen:
             if self.pk is not None and parent.pk == self.pk:
@@ -64,8 +70,10 @@ class StaffProfile(models.Model):
         return self.role == StaffRole.ADMIN
 
 
-class Service(models.Model):
+class Service(Translatable, models.Model):
     """A kind of request a resident can make, owned by one agency (an Open311 service)."""
+
+    translatable_fields = ("name", "description", "group")
 
     code = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
@@ -106,8 +114,11 @@ class AttributeDatatype(models.TextChoices):
     MULTI_VALUE_LIST = "multivaluelist", "Pick any"
 
 
-class ServiceAttribute(models.Model):
+class ServiceAttribute(Translatable, models.Model):
     """A question a service asks, with the datatypes of Open311 service definitions."""
+
+    translatable_fields = ("description", "datatype_description")
+    translates_values = True
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="attributes")
     code = models.SlugField(max_length=64)
@@ -128,6 +139,7 @@ class ServiceAttribute(models.Model):
 
     def clean(self) -> None:
         """List questions need their answers as [{"key": ..., "name": ...}]; other datatypes take none."""
+        super().clean()
         is_list = self.datatype in (AttributeDatatype.SINGLE_VALUE_LIST, AttributeDatatype.MULTI_VALUE_LIST)
         values = self.values
         if not is_list:
@@ -147,3 +159,9 @@ class ServiceAttribute(models.Model):
     @property
     def value_keys(self) -> list[str]:
         return [str(v["key"]) for v in self.values]
+
+    def choices(self, language: str | None = None) -> list[tuple[str, str]]:
+        """(key, label) of each answer, labels in `language` (default: the active one) falling back to English."""
+        language = (language or get_language() or "").split("-")[0]
+        labels = (self.translations or {}).get(language, {}).get(VALUES, {}) if language else {}
+        return [(str(v["key"]), str(labels.get(str(v["key"])) or v.get("name") or v["key"])) for v in self.values]

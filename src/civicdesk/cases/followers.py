@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, FollowerOptOut, Message
 from civicdesk.channels.models import Channel
 from civicdesk.channels.queues import delivery_queue
+from civicdesk.contacts.languages import writing_to
 from civicdesk.contacts.models import Contact
 from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue_on_commit
 
@@ -71,11 +72,13 @@ def send_to_followers(case: Case, update: Message) -> list[Message]:
     """
     copies = []
     for contact in subscribed_followers(case):
+        with writing_to(contact):  # each follower reads it in the language they used with us
+            subject = gettext("[{number}] Update on a request you follow").format(number=case.number)
+            text = follower_text(case, update, contact)
         copies.append(Message.objects.create(
             case=case, direction=Direction.OUTBOUND, channel=Channel.EMAIL, is_public=False, update_of=update,
             is_automatic=False, author=update.author, contact=contact,
-            subject=gettext("[{number}] Update on a request you follow").format(number=case.number),
-            body_text=follower_text(case, update, contact), visible_text=update.visible_text,
+            subject=subject, body_text=text, visible_text=update.visible_text,
             recipient=contact.email, email_message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
             delivery_status=DeliveryStatus.QUEUED, created_at=timezone.now(),
         ))

@@ -18,12 +18,12 @@ def new_public_id() -> str:
 
 
 class CaseStatus(models.TextChoices):
-    NEW = "new", "New"
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    WAITING = "waiting", "Waiting on resident"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING = "waiting", _("Waiting on resident")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
 
     @classmethod
     def finished(cls) -> list[str]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext, ngettext
 from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
 from civicdesk.contacts.identities import normalize_identity
+from civicdesk.contacts.languages import supported_language
 from civicdesk.contacts.models import Contact, ContactKind, ContactMerge, Identity
 from civicdesk.contacts.queries import cases_out_of_reach
 
@@ -37,13 +38,16 @@ def _attach_identity(contact: Contact, kind: str, value: str) -> None:
 
 
 def resolve_contact(
-    identities: Iterable[tuple[str, str]], *, display_name: str = "", kind: str = "", actor: Any = None
+    identities: Iterable[tuple[str, str]], *, display_name: str = "", kind: str = "", actor: Any = None,
+    language: str = "",
 ) -> Contact:
     """Find the contact owning any of the identities (kind, raw value), or create one.
 
     Identities must be valid; callers normalise and reject bad input first. Unknown identities are
     added to the contact found, so a phone number given on a web form links later SMS to the same person.
+    `language` (the page's language when the person wrote in) becomes the contact's: later mail goes out in it.
     """
+    language = supported_language(language)
     normalized = [(k, normalize_identity(k, v)) for k, v in identities if v]
     contact = None
     for k, v in normalized:
@@ -52,11 +56,19 @@ def resolve_contact(
             contact = surviving_contact(identity.contact)
             break
     if contact is None:
-        contact = Contact.objects.create(display_name=display_name[:200], kind=kind or ContactKind.RESIDENT)
+        contact = Contact.objects.create(display_name=display_name[:200], kind=kind or ContactKind.RESIDENT,
+                                         language=language)
         record(AuditAction.CONTACT_CREATED, contact=contact, actor=actor, after={"display_name": contact.display_name})
-    elif display_name and not contact.display_name:
-        contact.display_name = display_name[:200]
-        contact.save(update_fields=["display_name"])
+    else:
+        changed = []
+        if display_name and not contact.display_name:
+            contact.display_name = display_name[:200]
+            changed.append("display_name")
+        if language and contact.language != language:  # the language they used last is the one they read
+            contact.language = language
+            changed.append("language")
+        if changed:
+            contact.save(update_fields=changed)
     for k, v in normalized:
         _attach_identity(contact, k, v)
     return contact
@@ -135,7 +147,7 @@ def undo_contact_merge(merge: ContactMerge, *, actor: Any) -> None:
 
 @transaction.atomic
 def update_contact(contact: Contact, *, actor: Any, **fields: Any) -> Contact:
-    allowed = {"display_name", "kind", "organisation", "notes"}
+    allowed = {"display_name", "kind", "organisation", "notes", "language"}
     before = {k: getattr(contact, k) for k in fields if k in allowed}
     for key, value in fields.items():
         if key in allowed:

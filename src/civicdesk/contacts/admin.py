@@ -11,7 +11,7 @@ from civicdesk.contacts import actions
 from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
 from civicdesk.contacts.models import Contact, ContactMerge, Identity
 
-EDITABLE = ["display_name", "kind", "organisation", "notes"]
+EDITABLE = ["display_name", "kind", "organisation", "notes", "language"]
 
 
 class IdentityForm(forms.ModelForm):

@@ -16,6 +16,10 @@ class Contact(models.Model):
     display_name = models.CharField(max_length=200, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
+    language = models.CharField(
+        max_length=10, blank=True,
+        help_text="The language the person last used with us (a LANGUAGES code such as en or es); mail and replies "
+                  "to them are written in it. Empty: the site's default language.")
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

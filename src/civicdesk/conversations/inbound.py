@@ -36,8 +36,8 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
     if existing:
         return MessageOutcome(existing, duplicate=True)
     identities = [(i.kind, i.value) for i in [message.sender, *message.extra_identities] if i]
-    contact = resolve_contact(identities, display_name=message.contact_name,
-                              kind=message.contact_kind) if identities else None
+    contact = resolve_contact(identities, display_name=message.contact_name, kind=message.contact_kind,
+                              language=message.language) if identities else None
     thread = threading.decide(message, contact.pk if contact else None)
     case, closed, mentioned = thread.case, thread.follow_up_of, thread.mentioned
     created = case is None

@@ -8,6 +8,7 @@ from django.template.loader import select_template
 
 from civicdesk.cases.followers import status_url
 from civicdesk.cases.models import Case
+from civicdesk.contacts.languages import writing_to
 from civicdesk.conversations.capabilities import capabilities
 
 ELLIPSIS = "…"
@@ -31,12 +32,14 @@ def render(channel: str, case: Case, kind: str, **context: Any) -> Rendered:
     """The subject (with the case number) where the channel has subjects, and the text cut to its length limit.
 
     A channel's own template (replies/sms/acknowledgement.txt) wins over the default one. Replies are plain text:
-    no channel gets HTML it would have to render.
+    no channel gets HTML it would have to render. They are written in the language of the case's resident (the one
+    they last used on the portal), whatever language the staff member's own page is in.
     """
     caps = capabilities(channel)
     values = {"case": case, "status_url": status_url(case), "channel": channel, **context}
-    subject = _render(channel, "subject.txt", values) if caps.subjects else ""
-    text = _render(channel, f"{kind}.txt", values)
+    with writing_to(case.contact if case.contact_id else None):
+        subject = _render(channel, "subject.txt", values) if caps.subjects else ""
+        text = _render(channel, f"{kind}.txt", values)
     return Rendered(subject=subject[:MAX_SUBJECT], text=fit(text, caps.max_length))
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from civicdesk.agencies.models import Agency, Service, ServiceAttribute, StaffProfile, StaffRole, Team
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
-from civicdesk.demo import data
+from civicdesk.demo import data, spanish
 from civicdesk.demo.models import DemoAccount
 from civicdesk.demo.search_terms import SEARCH_TERMS
 from civicdesk.demo.timelines import CaseBuilder, CaseCounts
@@ -37,7 +37,8 @@ def seed_agencies() -> dict[str, Agency]:
     agencies = {}
     for slug, name, email, phone, description, teams in data.AGENCIES:
         agency, _ = Agency.objects.get_or_create(
-            slug=slug, defaults={"name": name, "email": email, "phone": phone, "description": description})
+            slug=slug, defaults={"name": name, "email": email, "phone": phone, "description": description,
+                                 "translations": spanish.agency_translations(slug)})
         for team in teams:
             Team.objects.get_or_create(agency=agency, name=team)
         agencies[slug] = agency
@@ -54,12 +55,14 @@ def seed_services(agencies: dict[str, Agency]) -> list[Service]:
             "is_realtime": spec.get("realtime", True),
             "default_team": Team.objects.get(agency=agency, name=spec["team"]),
             "publish_description": spec["code"] in data.PUBLISHED_DESCRIPTIONS,
+            "translations": spanish.service_translations(spec["code"], spec["group"]),
         })
         if created:
             ServiceAttribute.objects.bulk_create([
                 ServiceAttribute(service=service, order=order, code=a["code"], datatype=a["datatype"],
                                  description=a["description"], required=a["required"], values=a["values"],
-                                 variable=a["variable"])
+                                 variable=a["variable"],
+                                 translations=spanish.attribute_translations(spec["code"], a["code"]))
                 for order, a in enumerate(spec["attributes"], start=1)
             ])
         services.append(service)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import shapely
 from django.db.models import Count, Max, Min, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from civicdesk.agencies.models import Agency, Service
@@ -126,7 +127,8 @@ def cases_geojson(scope: QuerySet[Case] | None, filters: CaseFilters, layout: Ma
     rows = location_rows(scope, filters)
     if not layout.aggregate and rows[:MAX_POINTS + 1].count() <= MAX_POINTS:  # stops counting past the limit
         points = list(rows.order_by("-created_at").values_list(
-            "case__number", "case__public_id", "lat", "lon", "status", "service__name", "created_at"))
+            "case__number", "case__public_id", "lat", "lon", "status", "service__name", "created_at",
+            "service__translations"))
         features = [_point(r, public) for r in points]
         if public:  # drawn at their approximate points: a narrowing bbox must not find the exact ones
             features = [f for f in features if inside(filters.bbox, *reversed(f["geometry"]["coordinates"]))]
@@ -136,8 +138,9 @@ def cases_geojson(scope: QuerySet[Case] | None, filters: CaseFilters, layout: Ma
 
 
 def _point(row: tuple[Any, ...], public: bool) -> dict[str, Any]:
-    number, public_id, lat, lon, status, service, created = row
-    props = {"number": number, "status": status, "service": service or "", "created": created.date().isoformat()}
+    number, public_id, lat, lon, status, service, created, translations = row
+    service = ((translations or {}).get(get_language() or "", {}).get("name") or service) if service else ""
+    props = {"number": number, "status": status, "service": service, "created": created.date().isoformat()}
     if public:  # the public request page, by the random public id; an approximate point, in residents' words
         lat, lon = approximate_point(lat, lon)
         props.update(status_name=public_status_label(status), url=f"/requests/{public_id}/")

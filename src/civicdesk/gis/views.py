@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from civicdesk.agencies.models import Service
@@ -68,7 +68,7 @@ def follow(request: HttpRequest, public_id: str) -> HttpResponse:
                    else gettext("Enter an email address like name@example.com so we can send you its updates."))
         return render(request, template, {**context, "email": raw[:254], "error": message % {
             "number": case.number} if not raw else message}, status=422)
-    contact = resolve_contact([("email", email)])
+    contact = resolve_contact([("email", email)], language=get_language() or "")  # their updates' language
     add_follower(case, contact)
     return render(request, template, {**context, "done": True})
 

@@ -64,7 +64,7 @@ class InboxFilterForm(StaffForm):
     id_prefix = "filter"
     q = forms.CharField(required=False, max_length=200, label="Search cases")
     view = forms.ChoiceField(required=False, choices=InboxView.choices)
-    status = forms.ChoiceField(required=False, choices=ANY + CaseStatus.choices)
+    status = forms.ChoiceField(required=False, choices=[*ANY, *CaseStatus.choices])
     channel = forms.ChoiceField(required=False, choices=ANY + Channel.choices)
     agency = forms.ChoiceField(required=False, choices=ANY)
     team = forms.TypedChoiceField(required=False, choices=ANY, coerce=int, empty_value=None)

@@ -10,12 +10,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
 from civicdesk.channels.models import Channel
+from civicdesk.contacts.languages import writing_to
 from civicdesk.conversations import replies
 from civicdesk.conversations.delivery import next_attempt_at
 from civicdesk.core.jobs import SEND_FORWARDED_CASE, can_defer, enqueue_on_commit
@@ -174,8 +176,14 @@ def apply_remote_update(forward: ForwardedCase, *, key: str, status: str, text: 
                 provider_message_id=f"forward:{forward.pk}:{key}"[:300], delivery_status=DeliveryStatus.RECEIVED,
                 created_at=timezone.now())
         if case.contact_id:
-            said = f": {text}" if text else f". Its status there is now {status}."
-            replies.notify(case, f"{name} has an update on your request {case.number}{said}")  # not a staff reply
+            with writing_to(case.contact):  # in the resident's language; not a staff reply
+                if text:
+                    notice = gettext("{name} has an update on your request {number}: {text}").format(
+                        name=name, number=case.number, text=text)
+                else:
+                    notice = gettext("{name} has an update on your request {number}. Its status there is now "
+                                     "{status}.").format(name=name, number=case.number, status=status)
+            replies.notify(case, notice)
         case_actions.touch(case)
         forward.seen_update_ids = [*forward.seen_update_ids, key][-500:]
         forward.remote_status, forward.remote_updated = status, at[:40]

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from civicdesk.cases.actions import finished_at, reopen_not_fixed
@@ -39,6 +39,7 @@ def build_payload(form: ServiceRequestForm) -> bytes:
         "address": data.get("address", ""),
         "lat": data.get("lat"),
         "lon": data.get("lon"),
+        "language": translation.get_language() or "",  # the page's language: the contact's from now on
         "contact": {key: data.get(key, "") for key in ("first_name", "last_name", "email", "phone")},
         "photos": [_staged_photo(photo) for photo in form.photo_list],
     }).encode()

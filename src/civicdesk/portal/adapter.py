@@ -107,6 +107,7 @@ class WebAdapter(ChannelAdapter):
             lat=_coordinate(data, "lat", 90),
             lon=_coordinate(data, "lon", 180),
             attachments=_photos(data),
+            language=_text(data, "language")[:20],
             always_new_case=True,
         )]
 

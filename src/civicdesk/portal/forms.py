@@ -5,7 +5,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from civicdesk.agencies.models import AttributeDatatype, Service, ServiceAttribute
 from civicdesk.contacts.identities import InvalidIdentity, normalize_phone
@@ -29,37 +33,40 @@ def _kind(field: forms.Field, kind: str, input_type: str = "text", inputmode: st
 
 
 def attribute_field(attribute: ServiceAttribute) -> forms.Field:
-    """The form field for one of a service's questions, by its Open311 datatype."""
-    label = attribute.description
-    required_message = f"Answer the question “{label}”."
+    """The form field for one of a service's questions, by its Open311 datatype, in the page's language."""
+    label = attribute.text("description")
+    required_message = gettext("Answer the question “{label}”.").format(label=label)
     common: dict[str, Any] = {"label": label, "required": attribute.required,
-                              "help_text": attribute.datatype_description}
-    choices = [(str(v["key"]), str(v.get("name") or v["key"])) for v in attribute.values]
+                              "help_text": attribute.text("datatype_description")}
+    choices = attribute.choices()
     datatype = attribute.datatype
     field: forms.Field
     if datatype == AttributeDatatype.NUMBER:
-        field = forms.FloatField(error_messages={"required": required_message,
-                                                 "invalid": f"Enter a number for “{label}”, like 3 or 2.5."},
-                                 **common)
+        field = forms.FloatField(error_messages={
+            "required": required_message,
+            "invalid": gettext("Enter a number for “{label}”, like 3 or 2.5.").format(label=label)}, **common)
         return _kind(field, "input", inputmode="decimal")
     if datatype == AttributeDatatype.DATETIME:
         field = forms.DateTimeField(input_formats=DATETIME_FORMATS, error_messages={
-            "required": required_message, "invalid": f"Enter a date and time for “{label}”."}, **common)
+            "required": required_message,
+            "invalid": gettext("Enter a date and time for “{label}”.").format(label=label)}, **common)
         return _kind(field, "input", input_type="datetime-local")
     if datatype == AttributeDatatype.SINGLE_VALUE_LIST:
         field = forms.ChoiceField(choices=choices, error_messages={
-            "required": f"Choose an answer for “{label}”.",
-            "invalid_choice": f"Choose one of the listed answers for “{label}”."}, **common)
+            "required": gettext("Choose an answer for “{label}”.").format(label=label),
+            "invalid_choice": gettext("Choose one of the listed answers for “{label}”.").format(label=label)},
+            **common)
         return _kind(field, "radio" if len(choices) <= RADIO_LIMIT else "select")
     if datatype == AttributeDatatype.MULTI_VALUE_LIST:
         field = forms.MultipleChoiceField(choices=choices, error_messages={
-            "required": f"Choose at least one answer for “{label}”.",
-            "invalid_choice": f"Choose only listed answers for “{label}”."}, **common)
+            "required": gettext("Choose at least one answer for “{label}”.").format(label=label),
+            "invalid_choice": gettext("Choose only listed answers for “{label}”.").format(label=label)}, **common)
         return _kind(field, "checkbox")
     limit = settings.MAX_TEXT_LENGTH if datatype == AttributeDatatype.TEXT else MAX_SHORT_TEXT
     field = forms.CharField(max_length=limit, error_messages={
         "required": required_message,
-        "max_length": f"“{label}” can have at most {limit:,} characters (it has %(show_value)s)."}, **common)
+        "max_length": gettext("“{label}” can have at most {limit} characters (it has %(show_value)s).").format(
+            label=label, limit=number_format(limit, force_grouping=True))}, **common)
     return _kind(field, "textarea" if datatype == AttributeDatatype.TEXT else "input")
 
 
@@ -72,33 +79,39 @@ def attribute_value(attribute: ServiceAttribute, value: Any) -> Any:
     return value
 
 
+def _up_to_characters(limit: int) -> str:
+    return gettext("Up to {limit} characters.").format(limit=number_format(limit, force_grouping=True))
+
+
 class ServiceRequestForm(forms.Form):
     form_token = forms.CharField(widget=forms.HiddenInput)
     description = _kind(forms.CharField(
-        label="Describe the problem or request", max_length=settings.MAX_TEXT_LENGTH,
-        help_text=f"Up to {settings.MAX_TEXT_LENGTH:,} characters.",
-        error_messages={"required": "Describe the problem or request.",
-                        "max_length": "The description can have at most %(limit_value)s characters "
-                                      "(it has %(show_value)s)."}), "textarea")
-    address = _kind(forms.CharField(label="Address or place", required=False, max_length=300, error_messages={
-        "max_length": "The address can have at most %(limit_value)s characters."}), "input")
-    lat = _kind(forms.FloatField(label="Latitude", required=False, min_value=-90, max_value=90, error_messages={
-        "invalid": "Enter the latitude as a number between -90 and 90, like 38.8977.",
-        "min_value": "Enter a latitude between -90 and 90.", "max_value": "Enter a latitude between -90 and 90."}),
+        label=_("Describe the problem or request"), max_length=settings.MAX_TEXT_LENGTH,
+        help_text=lazy(_up_to_characters, str)(settings.MAX_TEXT_LENGTH),
+        error_messages={"required": _("Describe the problem or request."),
+                        "max_length": _("The description can have at most %(limit_value)s characters "
+                                        "(it has %(show_value)s).")}), "textarea")
+    address = _kind(forms.CharField(label=_("Address or place"), required=False, max_length=300, error_messages={
+        "max_length": _("The address can have at most %(limit_value)s characters.")}), "input")
+    lat = _kind(forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90, error_messages={
+        "invalid": _("Enter the latitude as a number between -90 and 90, like 38.8977."),
+        "min_value": _("Enter a latitude between -90 and 90."),
+        "max_value": _("Enter a latitude between -90 and 90.")}),
         "input", inputmode="decimal")
-    lon = _kind(forms.FloatField(label="Longitude", required=False, min_value=-180, max_value=180, error_messages={
-        "invalid": "Enter the longitude as a number between -180 and 180, like -77.0365.",
-        "min_value": "Enter a longitude between -180 and 180.",
-        "max_value": "Enter a longitude between -180 and 180."}), "input", inputmode="decimal")
-    first_name = _kind(forms.CharField(label="First name", required=False, max_length=100), "input")
-    last_name = _kind(forms.CharField(label="Last name", required=False, max_length=100), "input")
+    lon = _kind(forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180, error_messages={
+        "invalid": _("Enter the longitude as a number between -180 and 180, like -77.0365."),
+        "min_value": _("Enter a longitude between -180 and 180."),
+        "max_value": _("Enter a longitude between -180 and 180.")}), "input", inputmode="decimal")
+    first_name = _kind(forms.CharField(label=_("First name"), required=False, max_length=100), "input")
+    last_name = _kind(forms.CharField(label=_("Last name"), required=False, max_length=100), "input")
     email = _kind(forms.EmailField(
-        label="Email address", required=False, max_length=254,
-        help_text="We send a confirmation here; you need it to check your request later.",
-        error_messages={"invalid": "Enter an email address like name@example.com."}), "input", "email")
-    phone = _kind(forms.CharField(label="Phone number", required=False, max_length=40,
-                                  help_text="Include the area code, for example 202-456-1111."), "input", "tel")
-    photos = forms.Field(label=f"Photos (up to {MAX_PHOTOS})", required=False, widget=MultipleFileInput)
+        label=_("Email address"), required=False, max_length=254,
+        help_text=_("We send a confirmation here; you need it to check your request later."),
+        error_messages={"invalid": _("Enter an email address like name@example.com.")}), "input", "email")
+    phone = _kind(forms.CharField(label=_("Phone number"), required=False, max_length=40,
+                                  help_text=_("Include the area code, for example 202-456-1111.")), "input", "tel")
+    photos = forms.Field(label=format_lazy(_("Photos (up to {count})"), count=MAX_PHOTOS), required=False,
+                         widget=MultipleFileInput)
 
     def __init__(self, service: Service, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("form_token", str(uuid.uuid4()))
@@ -110,13 +123,14 @@ class ServiceRequestForm(forms.Form):
             self.fields["description"].help_text = gettext(
                 "Up to {limit} characters. Everyone can read this description on the request's public page, the map "
                 "and Open311, so leave out your name, phone number and other personal details."
-            ).format(limit=f"{settings.MAX_TEXT_LENGTH:,}")
+            ).format(limit=number_format(settings.MAX_TEXT_LENGTH, force_grouping=True))
         for attribute in self.attributes:
             if attribute.variable:
                 self.fields[self.attribute_name(attribute)] = attribute_field(attribute)
         for field in self.fields.values():
-            field.error_messages.setdefault(
-                "max_length", f"“{field.label}” can have at most %(limit_value)s characters (it has %(show_value)s).")
+            field.error_messages.setdefault("max_length", gettext(
+                "“{label}” can have at most %(limit_value)s characters (it has %(show_value)s).").format(
+                label=field.label))
         # Fields in page order, so validation and the error summary follow the page.
         self.order_fields(["form_token", "description", *(self.attribute_name(a) for a in self.attributes)])
 
@@ -132,7 +146,7 @@ class ServiceRequestForm(forms.Form):
         try:
             return str(uuid.UUID(self.cleaned_data["form_token"]))
         except ValueError as exc:
-            raise forms.ValidationError("This form expired; reload the page and try again.") from exc
+            raise forms.ValidationError(gettext("This form expired; reload the page and try again.")) from exc
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
@@ -141,7 +155,7 @@ class ServiceRequestForm(forms.Form):
         try:
             return normalize_phone(phone)
         except InvalidIdentity as exc:
-            raise forms.ValidationError("Enter a valid phone number, including the area code.") from exc
+            raise forms.ValidationError(gettext("Enter a valid phone number, including the area code.")) from exc
 
     def clean_photos(self) -> list[Photo]:
         self.photo_list, errors = read_photos(list(self.cleaned_data.get("photos") or []))
@@ -153,12 +167,13 @@ class ServiceRequestForm(forms.Form):
         data = super().clean() or {}
         lat, lon = data.get("lat"), data.get("lon")
         if lat is not None and lon is None and "lon" not in self.errors:
-            self.add_error("lon", "Enter a longitude as well as the latitude, or clear the latitude.")
+            self.add_error("lon", gettext("Enter a longitude as well as the latitude, or clear the latitude."))
         if lon is not None and lat is None and "lat" not in self.errors:
-            self.add_error("lat", "Enter a latitude as well as the longitude, or clear the longitude.")
+            self.add_error("lat", gettext("Enter a latitude as well as the longitude, or clear the longitude."))
         has_point = not ({"lat", "lon"} & set(self.errors)) and lat is not None and lon is not None
         if not data.get("address") and not has_point and not ({"address", "lat", "lon"} & set(self.errors)):
-            self.add_error("address", "Tell us where: enter an address or place, or a latitude and longitude.")
+            self.add_error("address", gettext(
+                "Tell us where: enter an address or place, or a latitude and longitude."))
         return data
 
     def attribute_answers(self) -> dict[str, Any]:
@@ -189,11 +204,12 @@ class ServiceRequestForm(forms.Form):
 
 
 class StatusLookupForm(forms.Form):
-    number = _kind(forms.CharField(label="Request number", max_length=32, help_text="For example, CD-2026-000123.",
-                                   error_messages={"required": "Enter your request number."}), "input")
-    email = _kind(forms.EmailField(label="Email address", max_length=254, help_text="The address you gave us.",
-                                   error_messages={"required": "Enter your email address.",
-                                                   "invalid": "Enter an email address like name@example.com."}),
+    number = _kind(forms.CharField(label=_("Request number"), max_length=32,
+                                   help_text=_("For example, CD-2026-000123."),
+                                   error_messages={"required": _("Enter your request number.")}), "input")
+    email = _kind(forms.EmailField(label=_("Email address"), max_length=254, help_text=_("The address you gave us."),
+                                   error_messages={"required": _("Enter your email address."),
+                                                   "invalid": _("Enter an email address like name@example.com.")}),
                   "input", "email")
 
     def clean_number(self) -> str:

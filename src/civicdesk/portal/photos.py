@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext, ngettext
 from PIL import Image, UnidentifiedImageError
 
 MAX_PHOTOS = 3
@@ -50,18 +51,23 @@ def sniff_image_type(content: bytes) -> str:
 
 def read_photo(upload: UploadedFile, position: int) -> Photo:
     """Read one upload, check its size and real type, and give it a safe name."""
-    label = f"Photo {position} ({upload.name})" if upload.name else f"Photo {position}"
+    if upload.name:
+        label = gettext("Photo {position} ({name})").format(position=position, name=upload.name)
+    else:
+        label = gettext("Photo {position}").format(position=position)
     limit = settings.MAX_PHOTO_BYTES
     if upload.size is not None and upload.size > limit:
-        raise PhotoError(f"{label} is {human_size(upload.size)}; each photo must be {human_size(limit)} or smaller.")
+        raise PhotoError(gettext("{photo} is {size}; each photo must be {limit} or smaller.").format(
+            photo=label, size=human_size(upload.size), limit=human_size(limit)))
     content = upload.read(limit + 1)
     if len(content) > limit:
-        raise PhotoError(f"{label} is too large; each photo must be {human_size(limit)} or smaller.")
+        raise PhotoError(gettext("{photo} is too large; each photo must be {limit} or smaller.").format(
+            photo=label, limit=human_size(limit)))
     if not content:
-        raise PhotoError(f"{label} is empty.")
+        raise PhotoError(gettext("{photo} is empty.").format(photo=label))
     mime = sniff_image_type(content)
     if not mime:
-        raise PhotoError(f"{label} is not a JPEG, PNG, GIF, WebP or HEIC image.")
+        raise PhotoError(gettext("{photo} is not a JPEG, PNG, GIF, WebP or HEIC image.").format(photo=label))
     return Photo(filename=f"photo-{position}.{ALLOWED_TYPES[mime]}", content_type=mime, content=content)
 
 
@@ -69,7 +75,9 @@ def read_photos(uploads: list[UploadedFile]) -> tuple[list[Photo], list[str]]:
     """All photos that pass, and one message per problem."""
     uploads = [u for u in uploads if u and u.name]
     if len(uploads) > MAX_PHOTOS:
-        return [], [f"You chose {len(uploads)} photos; you can add up to {MAX_PHOTOS}."]
+        return [], [ngettext("You chose {count} photo; you can add up to {limit}.",
+                             "You chose {count} photos; you can add up to {limit}.",
+                             len(uploads)).format(count=len(uploads), limit=MAX_PHOTOS)]
     photos, errors = [], []
     for position, upload in enumerate(uploads, start=1):
         try:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from civicdesk.agencies.models import Agency, Service
 from civicdesk.agencies.search import search_services as rank_services
@@ -42,12 +43,15 @@ def search_services(text: str) -> ServiceSearch:
 
 
 def services_by_topic() -> list[Topic]:
-    """Every active service grouped by topic (Service.group), in one query."""
+    """Every active service grouped by topic (Service.group), in one query. Topics are named in the page's language;
+    their anchors (slugs) come from the English group, so links to them work in every language."""
     topics: dict[str, Topic] = {}
     for service in active_services().order_by("group", "name"):
-        name = service.group or "Other"
-        topic = topics.setdefault(name, Topic(name=name, slug=slugify(name) or "other"))
-        topic.services.append(service)
+        group = service.group or "Other"
+        if group not in topics:
+            name = service.translated.group if service.group else gettext("Other")
+            topics[group] = Topic(name=name, slug=slugify(group) or "other")
+        topics[group].services.append(service)
     return list(topics.values())
 
 

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civicdesk.cases.queries import confirmation_email_state
@@ -18,8 +19,7 @@ from civicdesk.web.ratelimit import count_client_hit, limit_message, with_retry_
 MAX_QUERY_LENGTH = 200
 VERIFIED_SESSION_KEY = "portal_verified_cases"
 MAX_VERIFIED_IN_SESSION = 20
-NOT_FOUND = ("We could not find a request with that number and email address. "
-             "Check both and try again.")
+NOT_FOUND = _("We could not find a request with that number and email address. Check both and try again.")
 
 
 def remember_case(request: HttpRequest, public_id: str) -> None:
@@ -58,7 +58,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
 def service_request(request: HttpRequest, code: str) -> HttpResponse:
     service = queries.service_for_form(code)
     if service is None:
-        raise Http404("No such service.")
+        raise Http404(gettext("No such service."))
     if request.method != "POST":
         return render(request, "portal/service_form.html", {"service": service, "form": ServiceRequestForm(service)})
     form = ServiceRequestForm(service, request.POST, request.FILES)
@@ -72,8 +72,8 @@ def service_request(request: HttpRequest, code: str) -> HttpResponse:
         if result.case is not None:
             remember_case(request, result.case.public_id or "")
             return redirect("portal:confirmation", public_id=result.case.public_id)
-        form.add_error(None, "We could not save your request because of a problem on our side. "
-                             "Our staff have been told; please try again later.")
+        form.add_error(None, gettext("We could not save your request because of a problem on our side. "
+                                     "Our staff have been told; please try again later."))
     return render(request, "portal/service_form.html", {"service": service, "form": form},
                   status=200 if form.is_valid() else 400)
 

@@ -69,7 +69,7 @@ def clean_html(value: str) -> SafeString:
     return mark_safe(nh3.clean(value or "", tags=MAIL_TAGS))  # noqa: S308 - nh3 output is sanitised
 
 
-CHOICE_LABELS = {"channel": dict(Channel.choices), "status": dict(CaseStatus.choices),
+CHOICE_LABELS: dict[str, dict[str, Any]] = {"channel": dict(Channel.choices), "status": dict(CaseStatus.choices),
                  "priority": dict(Priority.choices)}
 
 

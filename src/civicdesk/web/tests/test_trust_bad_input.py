@@ -100,6 +100,8 @@ ROUTES: dict[str, Route] = {
     "open311:updates": Route("public", ["start_date", "end_date", "jurisdiction_id", "api_key"], path={"fmt": "xml"}),
     "open311:": Route("public", path={"path": "v2/nothing.json"}, fuzz_path=("path",)),
     "open311:forward": Route("staff", path={"case_number": SAMPLE_CASE}, fuzz_path=("case_number",)),
+    "set_language": Route("public", ["next", "language"]),  # the header's language switcher (POST; GET redirects)
+    "javascript-catalog": Route("public"),  # the map scripts' Spanish strings
     "portal:home": Route("public"),
     "portal:service_list": Route("public", ["q"]),
     "portal:service_request": Route("public", path={"code": "pothole"}),

@@ -2,6 +2,13 @@
 // places from /places/basemap.geojson with a legend) and bounds.
 (function () {
   "use strict";
+  // Django's JavaScript catalogue (/jsi18n/) defines these in the page's language; English if it did not load.
+  window.gettext = window.gettext || function (text) { return text; };
+  window.ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  window.interpolate = window.interpolate || function (fmt, obj) {
+    return fmt.replace(/%\((\w+)\)s/g, function (m, key) { return String(obj[key]); });
+  };
+
   var STREETS = {
     motorway: { color: "#a23b22", weight: 6 }, primary: { color: "#c05621", weight: 5 },
     secondary: { color: "#c99700", weight: 3.5 }, residential: { color: "#8d98a5", weight: 2 },

@@ -19,13 +19,13 @@
   var heatCells = [];  // [lat, lon, count] per non-empty grid cell
   var hot = L.layerGroup();
   points.addTo(map);
-  control.addOverlay(points, "Requests");
+  control.addOverlay(points, gettext("Requests"));
   if (staff) {
-    if (heat) { control.addOverlay(heat, "Heat map"); }
-    control.addOverlay(hot, "Hotspots (Gi*, FDR)");
+    if (heat) { control.addOverlay(heat, gettext("Heat map")); }
+    control.addOverlay(hot, gettext("Hotspots (Gi*, FDR)"));
   }
   window.CivicDeskMap.loadBoundaries(map, holder, "").then(function (layer) {
-    if (layer) { layer.addTo(map); control.addOverlay(layer, "Boundaries"); }
+    if (layer) { layer.addTo(map); control.addOverlay(layer, gettext("Boundaries")); }
   });
 
   function say(text) { if (status) { status.textContent = text; } }
@@ -57,7 +57,7 @@
       var share = f.properties.count / max;
       L.rectangle([[c[0][1], c[0][0]], [c[2][1], c[2][0]]], {
         stroke: false, fillColor: colour(share), fillOpacity: 0.25 + 0.5 * share
-      }).bindTooltip(f.properties.count + " requests").addTo(layer);
+      }).bindTooltip(interpolate(ngettext("%(count)s request", "%(count)s requests", f.properties.count), { count: f.properties.count }, true)).addTo(layer);
     });
   }
 
@@ -70,7 +70,7 @@
       if (data.properties && data.properties.aggregated) {
         if (!map.hasLayer(grid)) { grid.addTo(map); }
         drawGrid(grid, data);
-        say(data.properties.count + " requests, shown as counts per square because there are too many to show one by one.");
+        say(interpolate(gettext("%(count)s requests, shown as counts per square because there are too many to show one by one."), { count: data.properties.count }, true));
         return;
       }
       var markers = data.features.map(function (f) {
@@ -85,7 +85,7 @@
         if (p.url) {
           var link = document.createElement("a");
           link.href = p.url;
-          link.textContent = (staff ? "Open case " : "See request ") + p.number;
+          link.textContent = interpolate(staff ? gettext("Open case %(number)s") : gettext("See request %(number)s"), { number: p.number }, true);
           box.appendChild(document.createElement("br"));
           box.appendChild(link);
         }
@@ -93,7 +93,7 @@
         return m;
       });
       points.addLayers(markers);
-      say(data.features.length === 1 ? "1 request on the map." : data.features.length + " requests on the map.");
+      say(interpolate(ngettext("%(count)s request on the map.", "%(count)s requests on the map.", data.features.length), { count: data.features.length }, true));
     });
   }
 

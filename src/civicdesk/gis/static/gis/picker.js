@@ -31,7 +31,7 @@
         .then(function (html) {
           nearbyBox.innerHTML = html;
           if (window.htmx) { window.htmx.process(nearbyBox); }
-          if (html.trim()) { say("Some open requests nearby may be the same problem. They are listed below the map."); }
+          if (html.trim()) { say(gettext("Some open requests nearby may be the same problem. They are listed below the map.")); }
         });
     }
 
@@ -62,7 +62,7 @@
     function place(latlng, fromInputs, keepAddress) {
       var lat = latlng.lat.toFixed(6), lon = latlng.lng.toFixed(6);
       if (!marker) {
-        marker = L.marker(latlng, { draggable: true, keyboard: true, title: "Location of the problem", alt: "Pin" }).addTo(map);
+        marker = L.marker(latlng, { draggable: true, keyboard: true, title: gettext("Location of the problem"), alt: gettext("Pin") }).addTo(map);
         marker.on("dragend", function () { place(marker.getLatLng(), false); });
       } else {
         marker.setLatLng(latlng);
@@ -70,7 +70,7 @@
       if (!fromInputs) {
         latInput.value = lat;
         lonInput.value = lon;
-        say("Pin placed at latitude " + lat + ", longitude " + lon + ".");
+        say(interpolate(gettext("Pin placed at latitude %(lat)s, longitude %(lon)s."), { lat: lat, lon: lon }, true));
         if (!keepAddress) { fillNearest(lat, lon); }
       }
       checkNearby(lat, lon);
@@ -81,7 +81,7 @@
       latInput.value = "";
       lonInput.value = "";
       if (nearbyBox) { nearbyBox.innerHTML = ""; }
-      say("Pin removed.");
+      say(gettext("Pin removed."));
     }
 
     function fromInputs() {
