@@ -23,8 +23,8 @@
     if (!url) { return Promise.resolve(null); }
     var layer = L.geoJSON(null, {
       style: function (f) {
-        var city = f.properties.type === "city";
-        return { color: city ? "#1b1b1b" : "#565c65", weight: city ? 3 : 1.5, fill: false, dashArray: city ? null : "4 3" };
+        var city = f.properties.jurisdiction;  // colours come from the area types (admin: Area types)
+        return { color: f.properties.colour || "#565c65", weight: city ? 3 : 1.5, fill: false, dashArray: city ? null : "4 3" };
       },
       onEachFeature: function (f, l) { l.bindTooltip(f.properties.type_name + ": " + f.properties.name, { sticky: true }); }
     });
