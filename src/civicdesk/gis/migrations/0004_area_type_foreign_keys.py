@@ -3,7 +3,7 @@
 import django.db.models.deletion
 
 import civicdesk.gis.models
-from django.db import migrations, models
+from django.db import migrations
 
 
 class Migration(migrations.Migration):

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from django.db import transaction
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from tqdm import tqdm
 
 from civicdesk.gis.actions import activate_generation, create_area_type, import_boundaries
