@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from civicdesk.agencies.models import Agency, Service, ServiceAttribute, StaffProfile, StaffRole, Team
+from civicdesk.agencies.models import Agency, LocationMode, Service, ServiceAttribute, StaffProfile, StaffRole, Team
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.demo import data
 from civicdesk.demo.models import DemoAccount
@@ -51,6 +51,7 @@ def seed_services(agencies: dict[str, Agency]) -> list[Service]:
             "keywords": spec["keywords"], "is_realtime": spec.get("realtime", True),
             "default_team": Team.objects.get(agency=agency, name=spec["team"]),
             "publish_description": spec["code"] in data.PUBLISHED_DESCRIPTIONS,
+            "location_mode": data.LOCATION_MODES.get(spec["code"], LocationMode.REQUIRED),
         })
         if created:
             ServiceAttribute.objects.bulk_create([
