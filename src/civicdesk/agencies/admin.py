@@ -49,7 +49,7 @@ class ServiceAdminForm(forms.ModelForm):
 
     class Meta:
         model = Service
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin chooses the fields; this form only relaxes one
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

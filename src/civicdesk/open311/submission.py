@@ -151,22 +151,24 @@ def _check_location_mode(result: ServiceRequestInput, errors: list[str]) -> None
                       f"(this service {'does not ask for' if not service.asks_location else 'does not need'} one).")
 
 
-def check_inside_jurisdiction(request: ServiceRequestInput) -> None:
-    """A 400 for lat/long far outside the jurisdiction (OPEN311_OUTSIDE_MARGIN_M beyond its boundary's extent),
-    unless the service accepts outside locations. Nearer points outside are accepted and flagged by routing."""
+def _outside_problem(request: ServiceRequestInput) -> str:
+    """lat/long far outside the jurisdiction (OPEN311_OUTSIDE_MARGIN_M beyond its boundary's extent), unless the
+    service accepts outside locations. Nearer points outside are accepted, and routing flags them for staff."""
     if request.lat is None or request.lon is None or request.service.accepts_outside_locations:
-        return
+        return ""
     outside = outside_jurisdiction(request.lat, request.lon, margin_m=settings.OPEN311_OUTSIDE_MARGIN_M)
     if outside is None:
-        return
+        return ""
     hint = " Latitude and longitude look swapped." if outside.looks_swapped else ""
-    raise Open311Error(400, f"lat/long: ({request.lat}, {request.lon}) is outside {outside.name}, the jurisdiction "
-                            f"this endpoint serves; service '{request.service.code}' takes locations in it only."
-                            f"{hint}")
+    return (f"lat/long: ({request.lat}, {request.lon}) is outside {outside.name}, the jurisdiction this endpoint "
+            f"serves; service '{request.service.code}' takes locations in it only.{hint}")
 
 
-def validate_submission(body: FormBody) -> ServiceRequestInput:
-    """Check everything and report every problem at once; a 404 for an unknown service comes first."""
+def validate_submission(body: FormBody, *, check_outside: bool = False) -> ServiceRequestInput:
+    """Check everything and report every problem at once; a 404 for an unknown service comes first.
+
+    check_outside: also refuse lat/long far outside the jurisdiction (a new POST; not a stored one read back, which
+    was accepted under the boundaries of its day)."""
     data = body.data
     code = param(data, "service_code")
     if code is None:
@@ -186,6 +188,8 @@ def validate_submission(body: FormBody) -> ServiceRequestInput:
         media_url=_limited(data, "media_url", 1000, errors),
     )
     _check_location_mode(result, errors)
+    if check_outside and not any(e.startswith(("lat", "long")) for e in errors):
+        errors += [problem for problem in [_outside_problem(result)] if problem]
     for name, normalize in (("email", normalize_email), ("phone", normalize_phone)):
         raw = _limited(data, name, 320, errors)
         try:

@@ -22,7 +22,7 @@ from civicdesk.open311.parsing import (
     request_filters,
     unreadable,
 )
-from civicdesk.open311.submission import check_inside_jurisdiction, validate_submission
+from civicdesk.open311.submission import validate_submission
 
 DISCOVERY_CHANGESET = "2026-01-15T00:00:00Z"  # bump when the API offered here changes
 View = Callable[..., HttpResponse]
@@ -111,10 +111,9 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     agency_ids = _scope(body.data)
     api_key = keys.authenticate(param(body.data, "api_key"))
     keys.count_request(api_key)
-    submission = validate_submission(body)
+    submission = validate_submission(body, check_outside=True)
     if agency_ids is not None and submission.service.agency_id not in agency_ids:
         raise Open311Error(404, f"service_code: '{submission.service.code}' is not a service of this jurisdiction.")
-    check_inside_jurisdiction(submission)
     done = actions.submit_request(raw, content_type, api_key, submission)
     item: dict[str, Any] = ({"service_request_id": done.service_request_id} if done.service_request_id
                             else {"token": done.token})

@@ -14,7 +14,7 @@ from civicdesk.gis.actions import activate_generation, create_area_type, import_
 from civicdesk.gis.formats.base import BoundaryFileError
 from civicdesk.gis.formats.geojson import write_geojson
 from civicdesk.gis.lookup import active_index
-from civicdesk.gis.models import Area, AreaType, Generation, RoutingRule
+from civicdesk.gis.models import Area, AreaType, RoutingRule
 from civicdesk.gis.routing import decide
 from civicdesk.gis.tests import fixtures as city
 
@@ -32,10 +32,10 @@ def migrate(targets: list[tuple[str, str]]) -> Any:
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_turns_type_strings_into_area_types_without_losing_any() -> None:
     old = migrate(BEFORE)
-    Generation = old.get_model("gis", "Generation")
+    OldGeneration = old.get_model("gis", "Generation")
     OldArea = old.get_model("gis", "Area")
     OldRule = old.get_model("gis", "RoutingRule")
-    generation = Generation.objects.create(description="old", created_at="2026-01-01T00:00:00Z")
+    generation = OldGeneration.objects.create(description="old", created_at="2026-01-01T00:00:00Z")
     shape = {"generation_low": generation, "generation_high": generation, "wkb": b"\x00", "min_lon": 0, "min_lat": 0,
              "max_lon": 1, "max_lat": 1, "area_m2": 1.0}
     OldArea.objects.create(type="city", name="Riverbend", **shape)

@@ -85,3 +85,11 @@ def test_a_request_with_neither_location_nor_description_says_nothing_and_is_ref
     assert park.location_mode == LocationMode.OPTIONAL
     assert post("json", **{"service_code": "park-maintenance", "attribute[park_name]": "Riverside Park",
                            "description": "Grass not mowed."}).status_code == 200
+
+
+def test_the_outside_problem_is_reported_with_every_other_problem_at_once(post, riverbend):
+    request = {k: v for k, v in POTHOLE.items() if k != "attribute[size]"}
+    response = post("json", **{**request, **LONDON})
+    descriptions = " ".join(e["description"] for e in json.loads(response.content))
+    assert response.status_code == 400 and "attribute[size]: required" in descriptions
+    assert "is outside Riverbend" in descriptions
