@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "civicdesk.demo",
     "civicdesk.runtime",
     "civicdesk.gis",
+    "civicdesk.places",
     "civicdesk.open311",
     "civicdesk.accounts",
 ]
@@ -309,6 +310,10 @@ OPEN311_JURISDICTIONS = [j.strip() for j in os.environ.get("OPEN311_JURISDICTION
 PORTAL_SUBMISSIONS_PER_HOUR = env_int("PORTAL_SUBMISSIONS_PER_HOUR", 20)  # portal request forms sent
 PORTAL_FOLLOWS_PER_HOUR = env_int("PORTAL_FOLLOWS_PER_HOUR", 20)  # "this is my problem too" follows
 PORTAL_STATUS_LOOKUPS_PER_MINUTE = env_int("PORTAL_STATUS_LOOKUPS_PER_MINUTE", 10)  # request-number + email checks
+PLACES_LOOKUPS_PER_MINUTE = env_int("PLACES_LOOKUPS_PER_MINUTE", 240)  # address suggestions and nearest-address
+PORTAL_COMMENTS_PER_HOUR = env_int("PORTAL_COMMENTS_PER_HOUR", 20)  # comments and "not fixed" on status pages
+# A resident may say "this is not fixed" (and so reopen the request) up to this many days after it was resolved/closed.
+REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 30)
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # REST API requests per token per minute
 OPEN311_DEFAULT_RATE_LIMIT = env_int("OPEN311_DEFAULT_RATE_LIMIT", 600)  # POSTs per key per minute
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")

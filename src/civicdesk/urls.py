@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/areas", gis_api.areas_at_point, name="api-areas"),
     path("api/areas/lookup", gis_api.areas_lookup_many, name="api-areas-lookup"),
     path("", include("civicdesk.gis.urls")),
+    path("", include("civicdesk.places.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("civicdesk.accounts.urls")),
     path("staff/", include("civicdesk.inbox.urls")),

@@ -13,6 +13,7 @@ from civicdesk.audit.actions import entry, record, record_all, record_field_chan
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases.events import CaseChanged, CaseCreated, publish
 from civicdesk.cases.models import (
+    Attachment,
     Case,
     CaseStatus,
     CaseTransfer,
@@ -311,4 +312,43 @@ def add_follower(case: Case, contact: Contact) -> Case:
         case.followers.add(contact)
         touch(case, supporter_count=case.supporter_count + 1)
         record(AuditAction.FOLLOWER_ADDED, case=case, actor_label="resident", after={"contact": contact.pk})
+    return case
+
+
+@transaction.atomic
+def publish_photo(attachment: Attachment, *, actor: Any, published: bool) -> Attachment:
+    """Staff approve a resident's photo for the request's public page (or take it back); on the case's timeline."""
+    if (attachment.published_at is not None) == published:
+        return attachment
+    attachment.published_at = timezone.now() if published else None
+    attachment.save(update_fields=["published_at"])
+    case = attachment.message.case
+    record(AuditAction.FIELD_CHANGED, case=case, actor=actor, before={"photo_public": not published},
+           after={"photo_public": published, "photo": attachment.pk},
+           reason=gettext("Photo %(name)s approved for the public page.") % {"name": attachment.filename} if published
+           else gettext("Photo %(name)s taken off the public page.") % {"name": attachment.filename})
+    touch(case)
+    return attachment
+
+
+def finished_at(case: Case) -> Any:
+    """When the case was last resolved or closed (None while it is open)."""
+    if case.status == CaseStatus.CLOSED:
+        return case.closed_at or case.resolved_at or case.updated_at
+    if case.status == CaseStatus.RESOLVED:
+        return case.resolved_at or case.updated_at
+    return None
+
+
+@transaction.atomic
+def reopen_not_fixed(case: Case) -> Case:
+    """The resident says a resolved or closed case is not fixed: it is open again, and its timeline says why.
+
+    The caller checks the reopen window (portal: REOPEN_WINDOW_DAYS); an open case is left as it is."""
+    if case.status not in CaseStatus.finished():
+        return case
+    before = case.status
+    touch(case, status=CaseStatus.OPEN, resolved_at=None, closed_at=None)
+    record(AuditAction.REOPENED, case=case, actor_label="resident", before={"status": before},
+           after={"status": case.status}, reason=gettext("The resident said the problem is not fixed."))
     return case

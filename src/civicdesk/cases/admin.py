@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
@@ -68,8 +69,21 @@ class MessageAdmin(admin.ModelAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
-    list_display = ["filename", "content_type", "size", "message"]
+    list_display = ["filename", "content_type", "size", "message", "published_at"]
+    list_filter = [("published_at", admin.EmptyFieldListFilter)]
     raw_id_fields = ["message"]
+    readonly_fields = ["published_at"]
+    actions = ["publish", "unpublish"]
+
+    @admin.action(description=_("Show the selected photos on their requests' public pages"))
+    def publish(self, request: HttpRequest, queryset: Any) -> None:
+        for attachment in queryset.select_related("message__case"):
+            actions.publish_photo(attachment, actor=request.user, published=True)
+
+    @admin.action(description=_("Take the selected photos off the public pages"))
+    def unpublish(self, request: HttpRequest, queryset: Any) -> None:
+        for attachment in queryset.select_related("message__case"):
+            actions.publish_photo(attachment, actor=request.user, published=False)
 
 
 @admin.register(CaseTransfer)

@@ -216,6 +216,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     content_id = models.CharField(max_length=255, blank=True, help_text="For inline images in HTML mail.")
     is_public = models.BooleanField(default=False, help_text="A resident's photo shown on the status page.")
+    published_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text=_("When staff approved this photo for the request's public page; empty: only the resident sees it."))
 
     def __str__(self) -> str:
         return self.filename

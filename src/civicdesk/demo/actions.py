@@ -17,6 +17,7 @@ from civicdesk.demo.timelines import CaseBuilder, CaseCounts
 from civicdesk.mail.models import Mailbox
 
 GIS_DEMO_MODULE = "civicdesk.gis.demo"
+PLACES_DEMO_MODULE = "civicdesk.places.demo"
 
 
 @dataclass
@@ -90,12 +91,13 @@ def seed_staff(agencies: dict[str, Agency]) -> dict[str, User]:
     return users
 
 
-def seed_boundaries() -> str:
-    """Call the GIS app's demo boundaries when that module exists; report what it said."""
-    if importlib.util.find_spec(GIS_DEMO_MODULE) is None:
+def seed_boundaries(module_name: str = GIS_DEMO_MODULE, function: str = "seed_boundaries") -> str:
+    """Call the GIS app's demo boundaries (or the places app's streets) when that module exists; report what it
+    said."""
+    if importlib.util.find_spec(module_name) is None:
         return ""
-    module: Any = importlib.import_module(GIS_DEMO_MODULE)
-    seed = getattr(module, "seed_boundaries", None)
+    module: Any = importlib.import_module(module_name)
+    seed = getattr(module, function, None)
     if seed is None:
         return ""
     result = seed()
@@ -117,6 +119,9 @@ def seed_demo(*, force: bool = False, case_count: int = data.DEMO_CASE_COUNT,
         users = seed_staff(agencies)
         counts = CaseBuilder(agencies, services, users, seed=seed).build(case_count)
     boundaries = seed_boundaries()
+    places = seed_boundaries(PLACES_DEMO_MODULE, "seed_places")  # after the cases: their addresses become points
+    if places:
+        boundaries = f"{boundaries}; {places}" if boundaries else places
     return SeedSummary(seeded=True, agencies=len(agencies), teams=Team.objects.count(), services=len(services),
                        mailboxes=mailboxes, staff=list(users), cases=counts, boundaries=boundaries)
 

@@ -28,14 +28,15 @@ from civicdesk.gis.routing import decide
 
 log = logging.getLogger(__name__)
 SWAP_DISTANCE_DEG = 5.0
-# The types every install starts with (migration 0003 creates them too): slug, name, plural, jurisdiction, colour
+# The types every install starts with (migration 0003 creates them too): slug, name, plural, jurisdiction, colour.
+# The colours match the base map's legend ("City boundary", "Ward or zone boundary"); admins may change them.
 DEFAULT_AREA_TYPES = [
     ("city", "City", "Cities", True, "#1b1b1b"),
     ("ward", "Ward", "Wards", False, "#565c65"),
-    ("council_district", "Council district", "Council districts", False, "#8168b3"),
-    ("police_precinct", "Police precinct", "Police precincts", False, "#2e6276"),
-    ("sanitation_zone", "Sanitation zone", "Sanitation zones", False, "#538200"),
-    ("service_zone", "Service zone", "Service zones", False, "#c05600"),
+    ("council_district", "Council district", "Council districts", False, "#565c65"),
+    ("police_precinct", "Police precinct", "Police precincts", False, "#565c65"),
+    ("sanitation_zone", "Sanitation zone", "Sanitation zones", False, "#565c65"),
+    ("service_zone", "Service zone", "Service zones", False, "#565c65"),
 ]
 
 

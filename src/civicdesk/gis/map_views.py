@@ -14,6 +14,7 @@ from civicdesk.agencies.models import Agency, Service
 from civicdesk.cases.filters import CaseFilters, StatusGroup, apply
 from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.cases.permissions import is_admin, staff_profile, visible_cases
+from civicdesk.cases.public import public_status_label
 from civicdesk.gis import mapdata
 from civicdesk.gis.hotspots import Grid, hotspot_features, hotspots
 from civicdesk.gis.impact import initiative_impact
@@ -39,14 +40,42 @@ def _query(request: HttpRequest) -> tuple[CaseFilters, mapdata.MapLayout] | Json
         return JsonResponse({"error": str(exc)}, status=400)
 
 
+def status_options(*, staff: bool) -> list[tuple[str, str]]:
+    """The status filter: the "open" group, then each status but CaseStatus.OPEN, whose value "open" is the group's
+    (the map reads "open" as the group, so a second "Open" option was a duplicate that meant the same)."""
+    single = [(value, str(label) if staff else public_status_label(value))
+              for value, label in CaseStatus.choices if value != StatusGroup.OPEN]
+    return [(StatusGroup.OPEN.value, str(StatusGroup.OPEN.label)), *single]
+
+
 def _page_context(request: HttpRequest, *, staff: bool) -> dict[str, Any]:
     return {
         **tile_settings(), "staff": staff,
         "services": Service.objects.filter(is_active=True).order_by("name"),
-        "statuses": [(StatusGroup.OPEN.value, StatusGroup.OPEN.label), *CaseStatus.choices],
+        "statuses": status_options(staff=staff),
         "agencies": Agency.objects.filter(is_active=True).order_by("name") if staff else [],
         "selected": {k: request.GET.get(k, "") for k in ("service", "status", "agency", "from", "to")},
     }
+
+
+def _public_list(request: HttpRequest) -> dict[str, Any]:
+    """The public list under the map: the newest matching requests, by the map's filters (open ones by default)."""
+    params = request.GET.copy()
+    if not params.get("status"):
+        params["status"] = StatusGroup.OPEN.value
+    params.pop("agency", None)
+    context: dict[str, Any] = {}
+    try:
+        filters, _layout = mapdata.parse_map_query(params)
+    except mapdata.FilterError as exc:
+        context["list_error"] = str(exc)
+        filters = CaseFilters(status_group=StatusGroup.OPEN, located=True)
+    cases = list(apply(Case.objects.all(), filters).select_related("service").order_by(
+        "-created_at")[:PUBLIC_LIST_LIMIT])
+    for case in cases:
+        case.public_status = public_status_label(case.status)  # type: ignore[attr-defined]
+    context.update(cases=cases, list_limit=PUBLIC_LIST_LIMIT)
+    return context
 
 
 @require_GET
@@ -55,16 +84,15 @@ def public_map(request: HttpRequest) -> HttpResponse:
     context = _page_context(request, staff=False)
     if not request.GET.get("status"):
         context["selected"]["status"] = StatusGroup.OPEN.value
-    params = request.GET.copy()
-    params.setdefault("status", StatusGroup.OPEN.value)
-    try:
-        filters, _layout = mapdata.parse_map_query(params)
-    except mapdata.FilterError as exc:
-        context["error"] = str(exc)
-        filters = CaseFilters(status_group=StatusGroup.OPEN, located=True)
-    context["cases"] = apply(Case.objects.all(), filters).select_related("service").order_by(
-        "-created_at")[:PUBLIC_LIST_LIMIT]
+    context.update(_public_list(request))
     return render(request, "gis/map_page.html", context)
+
+
+@require_GET
+def public_list(request: HttpRequest) -> HttpResponse:
+    """The list under the public map alone (public_list.js swaps it in when the filters change)."""
+    context = _public_list(request)
+    return render(request, "gis/_public_list.html", context, status=400 if "list_error" in context else 200)
 
 
 @require_GET

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from civicdesk.agencies.models import Agency, Service
 from civicdesk.cases.filters import BBox, CaseFilters, StatusGroup, bound_lookups, box_lookups, one_of
 from civicdesk.cases.models import Case, CaseStatus
+from civicdesk.cases.public import public_status_label
 from civicdesk.gis.cells import CELL_DEGREES, ROW, cell_range
 from civicdesk.gis.lookup import active_generation_key
 from civicdesk.gis.models import RESERVED_TYPE_SLUG, Area, CaseLocation
+from civicdesk.gis.public import approximate_point, inside
 from civicdesk.web.params import EARLIEST_DAY, LATEST_DAY, BadParameter, finite_float
 
 MAX_POINTS = 5000
@@ -125,17 +127,22 @@ def cases_geojson(scope: QuerySet[Case] | None, filters: CaseFilters, layout: Ma
     if not layout.aggregate and rows[:MAX_POINTS + 1].count() <= MAX_POINTS:  # stops counting past the limit
         points = list(rows.order_by("-created_at").values_list(
             "case__number", "case__public_id", "lat", "lon", "status", "service__name", "created_at"))
-        return {"type": "FeatureCollection", "properties": {"aggregated": False, "count": len(points)},
-                "features": [_point(r, public) for r in points]}
+        features = [_point(r, public) for r in points]
+        if public:  # drawn at their approximate points: a narrowing bbox must not find the exact ones
+            features = [f for f in features if inside(filters.bbox, *reversed(f["geometry"]["coordinates"]))]
+        return {"type": "FeatureCollection", "properties": {"aggregated": False, "count": len(features)},
+                "features": features}
     return aggregate(location_rows(scope, filters, exact=False), filters, layout.grid)
 
 
 def _point(row: tuple[Any, ...], public: bool) -> dict[str, Any]:
     number, public_id, lat, lon, status, service, created = row
-    props = {"number": number, "status": status, "status_name": CaseStatus(status).label, "service": service or "",
-             "created": created.date().isoformat()}
-    # public features link to the status page by the random public id (its public updates only)
-    props["url"] = f"/status/{public_id}/" if public else f"/staff/cases/{number}/"
+    props = {"number": number, "status": status, "service": service or "", "created": created.date().isoformat()}
+    if public:  # the public request page, by the random public id; an approximate point, in residents' words
+        lat, lon = approximate_point(lat, lon)
+        props.update(status_name=public_status_label(status), url=f"/requests/{public_id}/")
+    else:
+        props.update(status_name=str(CaseStatus(status).label), url=f"/staff/cases/{number}/")
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
             "properties": props}
 
@@ -211,7 +218,7 @@ def areas_geojson(area_type: str = "") -> dict[str, Any]:
         geometry = shapely.simplify(shapely.from_wkb(bytes(area.wkb)), 0.00005, preserve_topology=True)
         features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geometry), "properties": {
             "id": area.pk, "name": area.name, "type": area.type_id, "type_name": area.type.name,
-            "colour": area.type.colour, "jurisdiction": area.type.is_jurisdiction,
+            "colour": area.type.colour, "jurisdiction": area.type.is_jurisdiction, "order": area.type.display_order,
             "agency": area.agency.name if area.agency else ""}})
     return {"type": "FeatureCollection", "features": features}
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("gis/cases.geojson", map_views.public_cases_geojson, name="public-cases"),
     path("gis/areas.geojson", map_views.areas_geojson, name="areas"),
     path("map/", map_views.public_map, name="public-map"),
+    path("map/requests", map_views.public_list, name="public-list"),
     path("staff/map/", map_views.staff_map, name="staff-map"),
     path("staff/map/cases.geojson", map_views.staff_cases_geojson, name="staff-cases"),
     path("staff/map/hotspots.geojson", map_views.hotspots_geojson, name="hotspots"),

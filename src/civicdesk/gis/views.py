@@ -32,29 +32,45 @@ def nearby(request: HttpRequest) -> HttpResponse:
     return render(request, "gis/_nearby.html", {"cases": found, "service": service})
 
 
+def follow_email(request: HttpRequest, public_id: str) -> str:
+    """The email typed for this request: its own box (named by its public id, so that with several requests listed
+    each button sends its own), else the older single box, else the request form's contact email."""
+    for name in (f"follow_email_{public_id}", "follow_email", "email"):
+        value = (request.POST.get(name) or "").strip()
+        if value:
+            return value
+    return ""
+
+
 @require_POST
 def follow(request: HttpRequest, public_id: str) -> HttpResponse:
     """Add the resident (by email) as a follower with a +1 instead of opening a new case: from then on they get
-    every public update of the case by email, each with a link that stops them."""
-    case = open_cases().filter(public_id=public_id[:32]).first()
-    template = "gis/_followed.html" if request.htmx else "gis/followed_page.html"  # type: ignore[attr-defined]
+    every public update of the case by email, each with a link that stops them.
+
+    With htmx the answer is the request's own fragment (gis/_follow.html: its error next to its email box, or the
+    thanks), which gis/static/gis/follow.js swaps in even for a 4xx; without JavaScript it is a whole page."""
+    public_id = public_id[:32]
+    case = open_cases().filter(public_id=public_id).first()
+    template = "gis/_follow.html" if request.htmx else "gis/followed_page.html"  # type: ignore[attr-defined]
     if case is None:
         return render(request, template, {"error": gettext("That request is closed or does not exist."),
-                                          "public_id": public_id[:32]}, status=404)
+                                          "public_id": public_id}, status=404)
     context = {"case": case, "number": case.number, "public_id": case.public_id}
     follows = count_client_hit(request, "portal-follow", limit=settings.PORTAL_FOLLOWS_PER_HOUR, window_seconds=3600)
     if not follows.allowed:
         return with_retry_after(render(request, template, {**context, "rate_limited": True,
                                                             "error": limit_message(follows)}, status=429), follows)
-    raw = (request.POST.get("follow_email") or request.POST.get("email") or "").strip()
+    raw = follow_email(request, case.public_id or "")
     try:
         email = normalize_email(raw)
     except InvalidIdentity:
-        return render(request, template, {**context, "error": gettext(
-            "Enter an email address like name@example.com so we can send you its updates.")}, status=422)
+        message = (gettext("Enter your email address so we can send you the updates on %(number)s.") if not raw
+                   else gettext("Enter an email address like name@example.com so we can send you its updates."))
+        return render(request, template, {**context, "email": raw[:254], "error": message % {
+            "number": case.number} if not raw else message}, status=422)
     contact = resolve_contact([("email", email)])
     add_follower(case, contact)
-    return render(request, template, context)
+    return render(request, template, {**context, "done": True})
 
 
 @staff_required

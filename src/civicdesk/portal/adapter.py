@@ -1,4 +1,4 @@
-"""The web portal channel: form submissions in, public status-page updates out."""
+"""The web portal channel: form submissions and residents' status-page comments in, public updates out."""
 
 import base64
 import binascii
@@ -14,6 +14,7 @@ from civicdesk.contacts.models import IdentityKind
 
 PAYLOAD_VERSION = 2  # 2: photos are staged files named by sha256 (channels.media); 1 carried them as base64
 READABLE_VERSIONS = (1, 2)
+UPDATE_KIND = "update"  # a resident's comment from their status page (no "kind": a new request)
 
 
 def _text(data: dict[str, Any], key: str, *, required: bool = False) -> str:
@@ -80,6 +81,8 @@ class WebAdapter(ChannelAdapter):
             raise ParseError(f"Portal submission is not JSON: {exc}") from exc
         if not isinstance(data, dict) or data.get("version") not in READABLE_VERSIONS:
             raise ParseError("Portal submission is not of a version this CivicDesk reads (1 or 2).")
+        if data.get("kind") == UPDATE_KIND:
+            return [self._resident_update(data)]
         contact = data.get("contact") or {}
         attributes = data.get("attributes") or {}
         if not isinstance(contact, dict) or not isinstance(attributes, dict):
@@ -106,6 +109,34 @@ class WebAdapter(ChannelAdapter):
             attachments=_photos(data),
             always_new_case=True,
         )]
+
+    def _resident_update(self, data: dict[str, Any]) -> InboundMessage:
+        """A comment (and photos) the verified resident sent from their status page, into their own case.
+
+        The portal proved the resident (their session) before storing this, so the case number is an explicit,
+        trusted thread like an Open311 update's; "not fixed" was applied by the portal (it reopened the case)."""
+        contact = data.get("contact") or {}
+        if not isinstance(contact, dict):
+            raise ParseError("Portal update field 'contact' must be an object.")
+        email, phone = _text(contact, "email"), _text(contact, "phone")
+        name = _text(contact, "name")
+        identities = [SenderIdentity(IdentityKind.EMAIL, email, name)] if email else []
+        identities += [SenderIdentity(IdentityKind.PHONE, phone, name)] if phone else []
+        text = _text(data, "text")
+        attachments = _photos(data)
+        if not text and not attachments:
+            raise ParseError("Portal update has neither text nor photos.")
+        return InboundMessage(
+            channel=self.channel,
+            provider_message_id=_text(data, "form_token", required=True),
+            sender=identities[0] if identities else None,
+            extra_identities=identities[1:],
+            subject=_text(data, "subject"),
+            body_text=text,
+            visible_text=text,
+            case_number=_text(data, "case_number", required=True),
+            attachments=attachments,
+        )
 
     def send(self, message: OutboundMessage, account: Any = None) -> str:
         """A public update needs no delivery: the status page shows outbound public messages."""

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from civicdesk.agencies.models import AttributeDatatype, Service, ServiceAttribute
 from civicdesk.contacts.identities import InvalidIdentity, normalize_phone
@@ -227,3 +227,56 @@ class StatusLookupForm(forms.Form):
 
     def error_links(self) -> list[tuple[str, str]]:
         return [(f"id_{name}", str(m)) for name, errors in self.errors.items() for m in errors]
+
+
+class ResidentUpdateForm(forms.Form):
+    """The resident's comment (with photos) on their own status page; with not_fixed, also "this is not fixed"."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput)
+    text = _kind(forms.CharField(
+        label=gettext_lazy("Your comment"), max_length=settings.MAX_TEXT_LENGTH, required=False,
+        error_messages={"max_length": gettext_lazy(
+            "The comment can have at most %(limit_value)s characters (it has %(show_value)s).")}), "textarea")
+    photos = forms.Field(required=False, widget=MultipleFileInput)
+
+    def __init__(self, *args: Any, not_fixed: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("form_token", str(uuid.uuid4()))
+        super().__init__(*args, **kwargs)
+        self.not_fixed = not_fixed
+        self.photo_list: list[Photo] = []
+        self.fields["photos"].label = gettext("Photos (up to %(count)s)") % {"count": MAX_PHOTOS}
+        if not_fixed:
+            self.fields["text"].label = gettext_lazy("What is still wrong? (optional)")
+        self.fields["text"].help_text = gettext_lazy(
+            "Staff read this with your request. Only you and staff see it; it is not published.")
+
+    def clean_form_token(self) -> str:
+        try:
+            return str(uuid.UUID(self.cleaned_data["form_token"]))
+        except ValueError as exc:
+            raise forms.ValidationError(gettext("This form expired; reload the page and try again.")) from exc
+
+    def clean_photos(self) -> list[Photo]:
+        self.photo_list, errors = read_photos(list(self.cleaned_data.get("photos") or []))
+        if errors:
+            raise forms.ValidationError(errors)
+        return self.photo_list
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.not_fixed and not (data.get("text") or "").strip() and not self.photo_list \
+                and "photos" not in self.errors:
+            self.add_error("text", gettext("Write a comment or choose a photo to send."))
+        return data
+
+    def error_links(self) -> list[tuple[str, str]]:
+        prefix = f"{self.prefix}-" if self.prefix else ""
+        return [(f"id_{prefix}{'text' if name in ('form_token', '__all__') else name}", str(message))
+                for name, errors in self.errors.items() for message in errors]
+
+    @property
+    def max_photo_mb(self) -> int:
+        return max(1, settings.MAX_PHOTO_BYTES // (1024 * 1024))
+
+    def photos_were_chosen(self) -> bool:
+        return bool(self.is_bound and self.files.getlist(self.add_prefix("photos")))

@@ -122,3 +122,24 @@ def resident_photos(case: Case) -> QuerySet[Attachment]:
     written = Q(message__case=case, message__origin_case__isnull=True) | Q(message__origin_case=case)
     return Attachment.objects.filter(written, message__direction=Direction.INBOUND,
                                      message__contact_id=case.contact_id, is_public=True).order_by("pk")
+
+
+def public_photos(case: Case) -> QuerySet[Attachment]:
+    """The resident photos written on this case that staff approved for its public page (published_at set)."""
+    written = Q(message__case=case, message__origin_case__isnull=True) | Q(message__origin_case=case)
+    return Attachment.objects.filter(written, message__direction=Direction.INBOUND, is_public=True,
+                                     published_at__isnull=False).order_by("pk")
+
+
+def area_name(case: Case) -> str:
+    """The name of the boundary the case was routed by (a ward, a zone): a public, approximate place."""
+    from civicdesk.gis.models import CaseRouting
+
+    routing = CaseRouting.objects.filter(case_id=case.pk, area__isnull=False).select_related("area").first()
+    return routing.area.name if routing and routing.area else ""
+
+
+def expected_time(case: Case) -> object | None:
+    """When the resident may expect the case to be done: the hook for issue 13's service levels (targets per
+    service and priority). Until they exist nothing is promised, so the status page shows nothing: None."""
+    return None

@@ -1,15 +1,11 @@
 """Public portal pages: browse services, make a request, and check a request's status without an account."""
 
-from typing import Any
-
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.portal import queries
 from civicdesk.portal.actions import submit_request
 from civicdesk.portal.forms import ServiceRequestForm, StatusLookupForm
@@ -19,14 +15,6 @@ VERIFIED_SESSION_KEY = "portal_verified_cases"
 MAX_VERIFIED_IN_SESSION = 20
 NOT_FOUND = ("We could not find a request with that number and email address. "
              "Check both and try again.")
-PUBLIC_STATUS: dict[str, Any] = {
-    CaseStatus.NEW: _("Received"),
-    CaseStatus.OPEN: _("Open"),
-    CaseStatus.IN_PROGRESS: _("In progress"),
-    CaseStatus.WAITING: _("Waiting for information from the resident"),
-    CaseStatus.RESOLVED: _("Resolved"),
-    CaseStatus.CLOSED: _("Closed"),
-}
 
 
 def remember_case(request: HttpRequest, public_id: str) -> None:
@@ -106,34 +94,6 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             return redirect("portal:status_detail", public_id=case.public_id)
         return render(request, "portal/status_lookup.html", {"form": form, "not_found": NOT_FOUND}, status=404)
     return render(request, "portal/status_lookup.html", {"form": form}, status=400)
-
-
-def status_label(case: Case) -> str:
-    return str(PUBLIC_STATUS.get(case.status, case.get_status_display()))
-
-
-@require_GET
-def status_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Anyone with the link sees the public updates; the verified resident also sees their own messages.
-
-    A merged case shows its own resident's messages and its public updates, and of the survivor only the status
-    and the public updates: visiting it never unlocks the survivor.
-    """
-    case = queries.case_by_public_id(public_id)
-    if case is None:
-        raise Http404(gettext("No such request."))
-    verified = is_verified(request, public_id)
-    survivor = case.merged_into
-    return render(request, "portal/status_detail.html", {
-        "case": case, "verified": verified, "status_label": status_label(case),
-        # the verified resident reads their own words among the updates; others only where the service allows it
-        "show_description": not verified and bool(case.service and case.service.publish_description),
-        "updates": queries.status_updates(case, verified=verified),
-        "photos": queries.resident_photos(case) if verified else [],
-        "survivor": survivor,
-        "survivor_status_label": status_label(survivor) if survivor else "",
-        "survivor_updates": queries.public_updates(survivor, exclude_written_on=case) if survivor else [],
-    })
 
 
 @require_GET

@@ -8,10 +8,10 @@ from django.db import migrations, models
 STARTING_TYPES = [
     ("city", "City", "Cities", True, "#1b1b1b"),
     ("ward", "Ward", "Wards", False, "#565c65"),
-    ("council_district", "Council district", "Council districts", False, "#8168b3"),
-    ("police_precinct", "Police precinct", "Police precincts", False, "#2e6276"),
-    ("sanitation_zone", "Sanitation zone", "Sanitation zones", False, "#538200"),
-    ("service_zone", "Service zone", "Service zones", False, "#c05600"),
+    ("council_district", "Council district", "Council districts", False, "#565c65"),
+    ("police_precinct", "Police precinct", "Police precincts", False, "#565c65"),
+    ("sanitation_zone", "Sanitation zone", "Sanitation zones", False, "#565c65"),
+    ("service_zone", "Service zone", "Service zones", False, "#565c65"),
 ]
 
 

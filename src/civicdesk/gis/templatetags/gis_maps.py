@@ -28,16 +28,23 @@ def tile_attribution() -> str:
 
 @register.simple_tag
 def map_data_attributes() -> str:
-    """data-* attributes: tile URL (empty: plain background), attribution, boundary layer URL and bounds."""
+    """data-* attributes: tile URL (empty: plain background), attribution, boundary layer URL and bounds; without
+    tiles, the places base map (streets, parks, places) and its legend's wording."""
     bounds = ",".join(f"{v:.6f}" for v in map_bounds())
-    return format_html('data-tile-url="{}" data-tile-attribution="{}" data-areas-url="{}" data-bounds="{}"',
-                       settings.MAP_TILE_URL, tile_attribution(), reverse("gis:areas"), bounds)
+    attributes = format_html('data-tile-url="{}" data-tile-attribution="{}" data-areas-url="{}" data-bounds="{}"',
+                             settings.MAP_TILE_URL, tile_attribution(), reverse("gis:areas"), bounds)
+    if settings.MAP_TILE_URL:
+        return attributes
+    from civicdesk.places.legend import basemap_attributes
+
+    return format_html("{} {}", attributes, basemap_attributes())
 
 
 @register.inclusion_tag("gis/_picker.html")
 def location_picker(service: Any = None) -> dict[str, Any]:
     """The map pin picker for a location form with inputs named address, lat and lon."""
-    return {"service_code": getattr(service, "code", ""), "nearby_url": reverse("gis:nearby")}
+    return {"service_code": getattr(service, "code", ""), "nearby_url": reverse("gis:nearby"),
+            "search_url": reverse("places:search"), "nearest_url": reverse("places:nearest")}
 
 
 @register.inclusion_tag("gis/_duplicates.html", takes_context=True)

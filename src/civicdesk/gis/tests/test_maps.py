@@ -41,7 +41,7 @@ def test_public_map_page_and_layer(client, cases):
     assert data["properties"]["count"] == 4
     text = str(data)
     assert "@example.com" not in text
-    assert all(f["properties"]["url"].startswith("/status/") for f in data["features"])  # public ids, not staff
+    assert all(f["properties"]["url"].startswith("/requests/") for f in data["features"])  # public ids, not staff
     tree = client.get("/gis/cases.geojson", {"service": "tree"}).json()
     assert [f["properties"]["service"] for f in tree["features"]] == ["Tree"]
     boxed = client.get("/gis/cases.geojson", {"bbox": "-74.99,40.0,-74.98,40.01"}).json()

@@ -99,8 +99,8 @@ def test_the_status_page_without_verification_shows_the_public_update_only(reque
     found = client.post("/status/", {"number": case.number, "email": "jo.resident@example.com"})
     own = client.get(found.url).content.decode()
     assert FOLLOW_UP in own and PRIVATE_REPLY in own and PUBLIC_UPDATE in own  # the resident sees their own
-    stranger = Client().get(found.url)
-    assert stranger.status_code == 200
+    stranger = Client().get(found.url, follow=True)  # a stranger's status link leads to the public request page
+    assert stranger.status_code == 200 and stranger.redirect_chain[-1][0] == f"/requests/{case.public_id}/"
     html = stranger.content.decode()
     assert PUBLIC_UPDATE in html
     assert_only_public(html)

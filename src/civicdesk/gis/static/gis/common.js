@@ -1,36 +1,170 @@
-// Shared map setup for CivicDesk pages: base layer (tiles when configured, else a plain background) and bounds.
+// Shared map setup for CivicDesk pages: base layer (tiles when configured, else the city's own streets, parks and
+// places from /places/basemap.geojson with a legend) and bounds.
 (function () {
   "use strict";
+  var STREETS = {
+    motorway: { color: "#a23b22", weight: 6 }, primary: { color: "#c05621", weight: 5 },
+    secondary: { color: "#c99700", weight: 3.5 }, residential: { color: "#8d98a5", weight: 2 },
+    service: { color: "#a9b4c0", weight: 1.5 }, path: { color: "#4d8055", weight: 1.5, dashArray: "4 4" }
+  };
+  var AREAS = {
+    park: { color: "#4d8055", fillColor: "#b9dcb4" }, water: { color: "#2e6f9e", fillColor: "#a8d0ec" },
+    other: { color: "#8a6d9e", fillColor: "#e2d5ea" }
+  };
+  var DOTS = { park: "#2f6b3a", water: "#1f5f8b", school: "#6b3f8a", library: "#6b3f8a", civic: "#6b3f8a",
+               landmark: "#7a4b00", other: "#4a4a4a" };
+
+  var FAR_LABELS = ["civic", "library", "park"];  // the places labelled when zoomed out
+
   function bounds(el) {
     var b = (el.getAttribute("data-bounds") || "").split(",").map(Number);
     if (b.length !== 4 || b.some(isNaN)) { return null; }
     return L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
   }
+
+  function addLegend(map, holder) {
+    var legend;
+    try { legend = JSON.parse(holder.getAttribute("data-basemap-legend") || "null"); } catch (e) { legend = null; }
+    if (!legend) { return null; }
+    var control = L.control({ position: "bottomleft" });
+    control.onAdd = function () {
+      var details = L.DomUtil.create("details", "gis-legend gis-basemap-legend");
+      details.setAttribute("data-gis-legend", "");
+      // open on wide, tall maps; a closed "Map key" button elsewhere, so the key never hides a small map
+      if (map.getContainer().clientHeight >= 400 && window.matchMedia &&
+          window.matchMedia("(min-width: 40em)").matches) { details.open = true; }
+      var summary = L.DomUtil.create("summary", "", details);
+      summary.textContent = legend.title;
+      var list = L.DomUtil.create("ul", "gis-legend__list", details);
+      legend.entries.forEach(function (entry) {
+        var item = L.DomUtil.create("li", "", list);
+        var swatch = L.DomUtil.create("span", "gis-key gis-key--" + entry.shape + " gis-key--" + entry.key, item);
+        swatch.setAttribute("aria-hidden", "true");
+        item.appendChild(document.createTextNode(entry.label));
+      });
+      L.DomEvent.disableClickPropagation(details);
+      L.DomEvent.disableScrollPropagation(details);
+      return details;
+    };
+    return control.addTo(map);
+  }
+
+  // The city's own base map: streets by class, park/water/building areas and place labels, fetched for the view
+  // (the server snaps the box to a grid and caches each answer) and redrawn after each move.
+  function addBaseLayer(map, holder) {
+    var url = holder.getAttribute("data-basemap-url");
+    if (!url) { return null; }
+    map.createPane("basemap");
+    map.getPane("basemap").style.zIndex = 250;
+    var renderer = L.canvas({ pane: "basemap" });
+    var group = L.layerGroup().addTo(map);
+    var cache = {};
+    var timer = null;
+    var shown = "";
+
+    function draw(data) {
+      group.clearLayers();
+      var areas = [], streets = [], places = [];
+      data.features.forEach(function (f) {
+        var layer = f.properties.layer;
+        (layer === "area" ? areas : layer === "street" ? streets : places).push(f);
+      });
+      L.geoJSON({ type: "FeatureCollection", features: areas }, {
+        renderer: renderer, pane: "basemap", interactive: false,
+        style: function (f) {
+          var s = AREAS[f.properties.kind] || AREAS.other;
+          return { color: s.color, weight: 1, fillColor: s.fillColor, fillOpacity: 0.9 };
+        }
+      }).addTo(group);
+      L.geoJSON({ type: "FeatureCollection", features: streets }, {
+        renderer: renderer, pane: "basemap",
+        style: function (f) {
+          var s = STREETS[f.properties.class] || STREETS.residential;
+          return { color: s.color, weight: s.weight, dashArray: s.dashArray || null, lineCap: "round", opacity: 1 };
+        },
+        onEachFeature: function (f, l) { if (f.properties.name) { l.bindTooltip(f.properties.name, { sticky: true }); } }
+      }).addTo(group);
+      var zoom = map.getZoom();
+      places.forEach(function (f) {
+        var c = f.geometry.coordinates;
+        var marker = L.circleMarker([c[1], c[0]], {
+          renderer: renderer, pane: "basemap", radius: 3.5, weight: 1, color: "#fff",
+          fillColor: DOTS[f.properties.kind] || DOTS.other, fillOpacity: 1, interactive: false
+        });
+        if (zoom >= 14 || FAR_LABELS.indexOf(f.properties.kind) >= 0) {
+          marker.bindTooltip(f.properties.name, { permanent: true, direction: "right", offset: [4, 0],
+                                                  className: "gis-place-label" });
+        }
+        marker.addTo(group);
+      });
+    }
+
+    function refresh() {
+      var zoom = Math.round(map.getZoom());
+      var b = map.getBounds().pad(0.3);
+      var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(4); });
+      var key = zoom + ":" + bbox.join(",");
+      if (key === shown) { return; }
+      if (cache[key]) { shown = key; draw(cache[key]); return; }
+      fetch(url + "&zoom=" + zoom + "&bbox=" + bbox.join(","), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          cache[key] = data;
+          shown = key;
+          draw(data);
+        })
+        .catch(function () { /* the map still works without its streets */ });
+    }
+    map.on("moveend zoomend", function () { clearTimeout(timer); timer = setTimeout(refresh, 120); });
+    map.whenReady(refresh);
+    addLegend(map, holder);
+    return group;
+  }
+
   function createMap(container, holder) {
     var map = L.map(container, { preferCanvas: true, keyboard: true, zoomSnap: 0.5, maxZoom: 19 });
     var tileUrl = holder.getAttribute("data-tile-url");
+    var b = bounds(holder);
+    if (b) { map.fitBounds(b); } else { map.setView([0, 0], 2); }
     if (tileUrl) {
       L.tileLayer(tileUrl, { maxZoom: 19, attribution: holder.getAttribute("data-tile-attribution") || "" }).addTo(map);
     } else {
       container.classList.add("gis-map--plain");
+      addBaseLayer(map, holder);
     }
-    var b = bounds(holder);
-    if (b) { map.fitBounds(b); } else { map.setView([0, 0], 2); }
     return map;
   }
+
   function loadBoundaries(map, holder, type) {
     var url = holder.getAttribute("data-areas-url");
     if (!url) { return Promise.resolve(null); }
+    var plain = !holder.getAttribute("data-tile-url");
+    var labelled = "";  // one type of area is labelled: the first non-jurisdiction type in display order (wards)
     var layer = L.geoJSON(null, {
       style: function (f) {
         var city = f.properties.jurisdiction;  // colours come from the area types (admin: Area types)
         return { color: f.properties.colour || "#565c65", weight: city ? 3 : 1.5, fill: false, dashArray: city ? null : "4 3" };
       },
-      onEachFeature: function (f, l) { l.bindTooltip(f.properties.type_name + ": " + f.properties.name, { sticky: true }); }
+      onEachFeature: function (f, l) {
+        var text = f.properties.type_name + ": " + f.properties.name;
+        if (plain && f.properties.type === labelled) {  // labelled boundaries on the city's own base map
+          l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "gis-area-label" });
+        } else {
+          l.bindTooltip(text, { sticky: true });
+        }
+      }
     });
     return fetch(url + (type ? "?type=" + encodeURIComponent(type) : ""), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
-      .then(function (data) { layer.addData(data); return layer; });
+      .then(function (data) {
+        var zones = data.features.filter(function (f) { return !f.properties.jurisdiction; });
+        zones.sort(function (a, b) { return (a.properties.order || 0) - (b.properties.order || 0); });
+        labelled = zones.length ? zones[0].properties.type : "";  // the first type in the admin's display order
+        layer.addData(data);
+        return layer;
+      });
   }
-  window.CivicDeskMap = { createMap: createMap, loadBoundaries: loadBoundaries };
+  window.CivicDeskMap = { createMap: createMap, loadBoundaries: loadBoundaries, addBaseLayer: addBaseLayer,
+                          addLegend: addLegend };
 })();

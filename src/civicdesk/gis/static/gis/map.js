@@ -85,7 +85,7 @@
         if (p.url) {
           var link = document.createElement("a");
           link.href = p.url;
-          link.textContent = "Open case " + p.number;
+          link.textContent = (staff ? "Open case " : "See request ") + p.number;
           box.appendChild(document.createElement("br"));
           box.appendChild(link);
         }

@@ -35,7 +35,31 @@
         });
     }
 
-    function place(latlng, fromInputs) {
+    var addressInput = form.querySelector("input[name=address]");
+    var nearestUrl = holder.getAttribute("data-nearest-url");
+    var asked = 0;
+
+    function fillNearest(lat, lon) {
+      if (!nearestUrl || !addressInput) { return; }
+      var ticket = ++asked;
+      fetch(nearestUrl + "?lat=" + encodeURIComponent(lat) + "&lon=" + encodeURIComponent(lon), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (ticket !== asked || !data) { return; }
+          if (data.address) {
+            addressInput.value = data.address.label;
+            say((holder.getAttribute("data-text-nearest") || "%s").replace("%s", data.address.label));
+          } else if (data.street) {
+            addressInput.value = data.street.name;
+            say((holder.getAttribute("data-text-street") || "%s").replace("%s", data.street.name));
+          } else {
+            say(holder.getAttribute("data-text-pin") || "");
+          }
+        })
+        .catch(function () { /* the address box stays as it was */ });
+    }
+
+    function place(latlng, fromInputs, keepAddress) {
       var lat = latlng.lat.toFixed(6), lon = latlng.lng.toFixed(6);
       if (!marker) {
         marker = L.marker(latlng, { draggable: true, keyboard: true, title: "Location of the problem", alt: "Pin" }).addTo(map);
@@ -47,6 +71,7 @@
         latInput.value = lat;
         lonInput.value = lon;
         say("Pin placed at latitude " + lat + ", longitude " + lon + ".");
+        if (!keepAddress) { fillNearest(lat, lon); }
       }
       checkNearby(lat, lon);
     }
@@ -68,6 +93,12 @@
     }
 
     map.on("click", function (e) { place(e.latlng, false); });
+    form.addEventListener("civicdesk:place-chosen", function (e) {
+      var latlng = L.latLng(e.detail.lat, e.detail.lon);
+      asked++;  // a nearest-address answer still on its way must not overwrite the choice
+      place(latlng, false, true);
+      map.setView(latlng, Math.max(map.getZoom(), 16));
+    });
     holder.querySelector("[data-gis-pin-center]").addEventListener("click", function () { place(map.getCenter(), false); });
     holder.querySelector("[data-gis-pin-clear]").addEventListener("click", clearPin);
     [latInput, lonInput].forEach(function (input) {
