@@ -31,3 +31,25 @@ def admin_client(db, admin_user):
     from civicdesk.testing.signin import verified_login
 
     return verified_login(Client(), admin_user)
+
+
+def _flushes_the_database(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    return transactional or bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _starting_area_types(request, django_db_blocker):
+    """A transactional test ends by emptying every table, the rows migrations made included: put back the starting
+    area types (gis migration 0003) for the tests after it. Every test starts with a fresh boundary index too."""
+    from civicdesk.gis.lookup import invalidate
+
+    invalidate()
+    yield
+    invalidate()
+    if _flushes_the_database(request):
+        from civicdesk.gis.actions import ensure_default_area_types
+
+        with django_db_blocker.unblock():
+            ensure_default_area_types()

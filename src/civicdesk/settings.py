@@ -314,6 +314,8 @@ TASK_WORKERS = env_int("TASK_WORKERS", 1)  # workers per queue (TASK_QUEUES)
 GIS_DEFAULT_AGENCY = os.environ.get("GIS_DEFAULT_AGENCY", "")
 GIS_INDEX_CHECK_SECONDS = env_int("GIS_INDEX_CHECK_SECONDS", 5)
 GIS_NEARBY_RADIUS_M = env_int("GIS_NEARBY_RADIUS_M", 250)
+# The jurisdiction's name in "This location is outside Riverbend"; empty: the name of its boundary area
+JURISDICTION_NAME = os.environ.get("JURISDICTION_NAME", "")
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 MAP_TILE_ORIGIN = ""  # used by the CSP img-src; "{s}" subdomains become a "*." wildcard
@@ -339,5 +341,7 @@ OPEN311_DEFAULT_RATE_LIMIT = env_int("OPEN311_DEFAULT_RATE_LIMIT", 600)  # POSTs
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
 # An identical POST requests from the same application within this window is the client's retry: same answer.
 OPEN311_RETRY_WINDOW_SECONDS = env_int("OPEN311_RETRY_WINDOW_SECONDS", 120)
+# POSTs with lat/long farther than this outside the jurisdiction's extent get a 400 (nearer ones are flagged)
+OPEN311_OUTSIDE_MARGIN_M = env_int("OPEN311_OUTSIDE_MARGIN_M", 10_000)
 # Largest answer read from another jurisdiction's Open311 server; reading stops past it and that call fails.
 OPEN311_MAX_RESPONSE_BYTES = env_int("OPEN311_MAX_RESPONSE_BYTES", 5_000_000)

@@ -2,13 +2,14 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from civicdesk.agencies.models import Agency, Service, ServiceAttribute, StaffProfile, Team
+from civicdesk.agencies.models import Agency, LocationMode, Service, ServiceAttribute, StaffProfile, Team
 from civicdesk.agencies.queries import forget_services
 from civicdesk.agencies.translation_forms import translations_form
 
@@ -46,10 +47,28 @@ class ServiceAttributeInline(admin.StackedInline):
     form = translations_form(ServiceAttribute)
 
 
+class ServiceAdminForm(forms.ModelForm):
+    """A form posted without location_mode (an older script) keeps the default, a required location."""
+
+    class Meta:
+        model = Service
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin chooses the fields; this form only relaxes one
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location_mode"].required = False
+
+    def clean_location_mode(self) -> str:
+        return self.cleaned_data.get("location_mode") or (self.instance.location_mode if self.instance.pk
+                                                           else LocationMode.REQUIRED)
+
+
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "group", "agency", "is_active", "is_realtime", "publish_description"]
-    list_filter = ["group", "agency", "is_active", "publish_description"]
+    form = ServiceAdminForm
+    list_display = ["code", "name", "group", "agency", "is_active", "is_realtime", "publish_description",
+                    "location_mode"]
+    list_filter = ["group", "agency", "is_active", "publish_description", "location_mode"]
     search_fields = ["code", "name", "keywords", "search_terms"]
     inlines = [ServiceAttributeInline]
     form = translations_form(Service)

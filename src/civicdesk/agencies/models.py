@@ -70,6 +70,14 @@ class StaffProfile(models.Model):
         return self.role == StaffRole.ADMIN
 
 
+class LocationMode(models.TextChoices):
+    """Whether a service asks where the problem is."""
+
+    REQUIRED = "required", _("Required")
+    OPTIONAL = "optional", _("Optional")
+    NOT_ASKED = "not_asked", _("Not asked")
+
+
 class Service(Translatable, models.Model):
     """A kind of request a resident can make, owned by one agency (an Open311 service)."""
 
@@ -93,12 +101,29 @@ class Service(Translatable, models.Model):
         default=False, verbose_name=_("publish the resident's description"),
         help_text=_("Show the resident's original description (and the photo link) on the public map, the "
                     "status page and Open311. Leave off where residents may write personal details."))
+    location_mode = models.CharField(
+        max_length=20, choices=LocationMode.choices, default=LocationMode.REQUIRED, verbose_name=_("location"),
+        help_text=_("Whether a request must say where: required (a pothole), optional, or not asked (a general "
+                    "question: the form has no location and Open311 ignores one)."))
+    accepts_outside_locations = models.BooleanField(
+        default=False, verbose_name=_("accepts locations outside the jurisdiction"),
+        help_text=_("Unticked, the portal asks the resident to confirm a location outside the city's boundary and "
+                    "Open311 refuses one far outside it. Tick for services that reach beyond the city; routing "
+                    "still flags such a location for staff."))
 
     class Meta:
         ordering = ["group", "name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def asks_location(self) -> bool:
+        return self.location_mode != LocationMode.NOT_ASKED
+
+    @property
+    def requires_location(self) -> bool:
+        return self.location_mode == LocationMode.REQUIRED
 
     @property
     def keyword_list(self) -> list[str]:

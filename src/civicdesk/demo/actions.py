@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from civicdesk.agencies.models import Agency, Service, ServiceAttribute, StaffProfile, StaffRole, Team
+from civicdesk.agencies.models import Agency, LocationMode, Service, ServiceAttribute, StaffProfile, StaffRole, Team
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.demo import data, spanish
 from civicdesk.demo.models import DemoAccount
@@ -56,6 +56,7 @@ def seed_services(agencies: dict[str, Agency]) -> list[Service]:
             "default_team": Team.objects.get(agency=agency, name=spec["team"]),
             "publish_description": spec["code"] in data.PUBLISHED_DESCRIPTIONS,
             "translations": spanish.service_translations(spec["code"], spec["group"]),
+            "location_mode": data.LOCATION_MODES.get(spec["code"], LocationMode.REQUIRED),
         })
         if created:
             ServiceAttribute.objects.bulk_create([

@@ -249,6 +249,9 @@ PUBLIC_REPLIES = {REPLIES[0], REPLIES[1], REPLIES[3], REPLIES[4]}
 # Services whose descriptions are about a place, not a person: their original description is public.
 PUBLISHED_DESCRIPTIONS = {"pothole", "broken-sidewalk", "streetlight-out", "traffic-signal", "snow-removal",
                           "graffiti", "illegal-dumping", "dead-animal"}
+# Where a service asks for a location (every other service requires one): a general question is about no place,
+# and a park is named by the "Which park?" question, so its map point is optional.
+LOCATION_MODES = {"general-question": "not_asked", "park-maintenance": "optional"}
 NOTES = ["Checked location on the map, duplicates none.", "Crew lead says this is on next week's route.",
          "Called the resident back, no answer; left a voicemail.", "Parts ordered, waiting on delivery.",
          "Similar reports nearby; grouping the work order."]

@@ -182,7 +182,7 @@ class CaseBuilder:
     def _case(self, now: datetime, at: datetime, number: str, channel: str, service: Service) -> Case:
         rng = self.rng
         subject, text = rng.choice(self.texts[service.code]["texts"])
-        located = service.group != "General" and (channel not in ("sms", "x", "mastodon") or rng.random() < 0.4)
+        located = service.asks_location and (channel not in ("sms", "x", "mastodon") or rng.random() < 0.4)
         lat, lon = data.CITY_CENTER
         case = Case(
             number=number, channel=channel, status=CaseStatus.NEW, priority=Priority.NORMAL, agency=service.agency,

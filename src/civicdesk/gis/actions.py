@@ -7,8 +7,11 @@ from typing import Any
 
 import numpy as np
 import shapely
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
 from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
@@ -25,6 +28,16 @@ from civicdesk.gis.routing import decide
 
 log = logging.getLogger(__name__)
 SWAP_DISTANCE_DEG = 5.0
+# The types every install starts with (migration 0003 creates them too): slug, name, plural, jurisdiction, colour.
+# The colours match the base map's legend ("City boundary", "Ward or zone boundary"); admins may change them.
+DEFAULT_AREA_TYPES = [
+    ("city", "City", "Cities", True, "#1b1b1b"),
+    ("ward", "Ward", "Wards", False, "#565c65"),
+    ("council_district", "Council district", "Council districts", False, "#565c65"),
+    ("police_precinct", "Police precinct", "Police precincts", False, "#565c65"),
+    ("sanitation_zone", "Sanitation zone", "Sanitation zones", False, "#565c65"),
+    ("service_zone", "Service zone", "Service zones", False, "#565c65"),
+]
 
 
 @dataclass
@@ -53,8 +66,10 @@ def import_boundaries(source: SourceData, *, area_type: str, name_field: str, co
     Every feature is reprojected to WGS84 and checked before anything is written; invalid polygons are repaired
     with make_valid and reported. Any bad feature aborts the whole import with a clear message.
     """
-    if area_type not in AreaType.values:
-        raise BoundaryFileError(f"Unknown area type '{area_type}'; use one of {', '.join(AreaType.values)}.")
+    if not AreaType.objects.filter(slug=area_type).exists():
+        known = ", ".join(AreaType.objects.values_list("slug", flat=True)) or "none defined yet"
+        raise BoundaryFileError(f"Unknown area type '{area_type}'; use one of {known}, or define it first (the "
+                                "admin's Area types, or --create-type).")
     if generation is not None and generation.active:
         raise BoundaryFileError("Import into a new or inactive generation, then activate it.")
     if not source.features:
@@ -86,7 +101,7 @@ def import_boundaries(source: SourceData, *, area_type: str, name_field: str, co
                                                    created_at=timezone.now())
         report = ImportReport(generation, area_type)
         Area.objects.bulk_create([
-            Area(type=area_type, name=name, code=code, generation_low=generation, generation_high=generation,
+            Area(type_id=area_type, name=name, code=code, generation_low=generation, generation_high=generation,
                  wkb=shapely.to_wkb(cleaned.geometry), min_lon=b[0], min_lat=b[1], max_lon=b[2], max_lat=b[3],
                  area_m2=geodesic_area_m2(cleaned.geometry), was_repaired=cleaned.repaired, properties=props)
             for name, code, cleaned, props in prepared
@@ -97,6 +112,39 @@ def import_boundaries(source: SourceData, *, area_type: str, name_field: str, co
     log.info("Imported %s %s areas into generation %s (%s repaired)", report.created, area_type, generation.pk,
              len(report.repaired))
     return report
+
+
+def ensure_default_area_types() -> dict[str, AreaType]:
+    """The starting area types, created if missing (an admin's edits to existing ones are kept); by slug."""
+    found = {t.slug: t for t in AreaType.objects.filter(slug__in=[row[0] for row in DEFAULT_AREA_TYPES])}
+    for order, (slug, name, plural, jurisdiction, colour) in enumerate(DEFAULT_AREA_TYPES):
+        if slug not in found:
+            found[slug] = AreaType.objects.create(slug=slug, name=name, plural_name=plural,
+                                                  is_jurisdiction=jurisdiction, display_order=order * 10,
+                                                  colour=colour)
+    return found
+
+
+def create_area_type(name: str, *, slug: str = "", plural_name: str = "", is_jurisdiction: bool = False,
+                     colour: str = "") -> AreaType:
+    """Define a new kind of boundary (its slug from the name unless given); an existing slug is an error."""
+    name = name.strip()[:100]
+    slug = (slug or slugify(name).replace("-", "_"))[:40]
+    if not name or not slug:
+        raise BoundaryFileError("Give the new area type a name, like \"Snow-route zone\".")
+    if AreaType.objects.filter(slug=slug).exists():
+        raise BoundaryFileError(f"The area type '{slug}' already exists; import with --type {slug}.")
+    order = (AreaType.objects.aggregate(top=Max("display_order"))["top"] or 0) + 10
+    area_type = AreaType(slug=slug, name=name, plural_name=plural_name[:100], is_jurisdiction=is_jurisdiction,
+                         display_order=order, **({"colour": colour} if colour else {}))
+    try:
+        area_type.full_clean()
+    except ValidationError as exc:
+        raise BoundaryFileError(" ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+    area_type.save()
+    transaction.on_commit(invalidate)
+    log.info("Created area type %s", slug)
+    return area_type
 
 
 def check_swapped_axes(named: list[tuple[str, Any]]) -> None:

@@ -1,11 +1,13 @@
 """Admin screens: generations (with activation and a boundary file upload), areas, routing rules, initiatives."""
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -14,6 +16,7 @@ from django.urls import path, reverse
 from civicdesk.gis.actions import activate_generation, import_boundaries
 from civicdesk.gis.formats.base import BoundaryFileError
 from civicdesk.gis.formats.read import read_boundary_file
+from civicdesk.gis.lookup import invalidate
 from civicdesk.gis.models import Area, AreaType, CaseRouting, Generation, Initiative, RoutingRule
 
 UPLOAD_SUFFIXES = (".geojson", ".json", ".zip", ".gpkg")
@@ -21,7 +24,8 @@ UPLOAD_SUFFIXES = (".geojson", ".json", ".zip", ".gpkg")
 
 class BoundaryUploadForm(forms.Form):
     file = forms.FileField(help_text="GeoJSON, a zipped Shapefile, or a GeoPackage.")
-    area_type = forms.ChoiceField(choices=AreaType.choices, label="Area type")
+    area_type = forms.ModelChoiceField(queryset=AreaType.objects.all(), to_field_name="slug", label="Area type",
+                                       help_text="Define new types under \"Area types\".")
     name_field = forms.CharField(help_text="The attribute holding each area's name, e.g. NAME.")
     code_field = forms.CharField(required=False)
     crs = forms.CharField(required=False, label="CRS override",
@@ -69,7 +73,7 @@ class GenerationAdmin(admin.ModelAdmin):
                             out.write(chunk)
                     try:
                         report = import_boundaries(
-                            read_boundary_file(target), area_type=form.cleaned_data["area_type"],
+                            read_boundary_file(target), area_type=form.cleaned_data["area_type"].slug,
                             name_field=form.cleaned_data["name_field"], code_field=form.cleaned_data["code_field"],
                             generation=form.cleaned_data["generation"], crs_override=form.cleaned_data["crs"] or None,
                             description=form.cleaned_data["description"] or f"Upload of {upload.name}"[:300])
@@ -86,10 +90,31 @@ class GenerationAdmin(admin.ModelAdmin):
         return render(request, "admin/gis/generation/import.html", context)
 
 
+@admin.register(AreaType)
+class AreaTypeAdmin(admin.ModelAdmin):
+    """Admins define the kinds of boundary; a type's slug is fixed once created (areas and rules store it)."""
+
+    list_display = ["name", "slug", "plural_name", "is_jurisdiction", "display_order", "colour"]
+    list_editable = ["display_order"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: AreaType | None = None) -> list[str]:
+        return ["slug"] if obj is not None else []
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: AreaType | None = None) -> dict[str, Sequence[str]]:
+        return {} if obj is not None else {"slug": ["name"]}
+
+    def save_model(self, request: HttpRequest, obj: AreaType, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(invalidate)  # the lookup index knows which types are the jurisdiction's
+
+
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
     list_display = ["name", "type", "code", "generation_low", "generation_high", "agency", "team", "was_repaired"]
     list_filter = ["type", "generation_low", "was_repaired"]
+    list_select_related = ["type", "generation_low", "generation_high", "agency", "team"]
     search_fields = ["name", "code"]
     fields = ["name", "code", "type", "agency", "team", "generation_low", "generation_high", "area_m2",
               "was_repaired", "properties"]
@@ -100,6 +125,7 @@ class AreaAdmin(admin.ModelAdmin):
 class RoutingRuleAdmin(admin.ModelAdmin):
     list_display = ["__str__", "service", "area_type", "area", "agency", "team", "priority", "is_active"]
     list_filter = ["area_type", "is_active", "agency"]
+    list_select_related = ["service", "area_type", "area", "area__type", "agency", "team", "team__agency"]
     raw_id_fields = ["area"]
 
 

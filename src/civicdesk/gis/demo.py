@@ -6,10 +6,10 @@ from django.utils import timezone
 from shapely.geometry import Polygon, box
 
 from civicdesk.agencies.models import Agency, Service
-from civicdesk.gis.actions import activate_generation
+from civicdesk.gis.actions import activate_generation, ensure_default_area_types
 from civicdesk.gis.case_locations import rebuild_case_locations
 from civicdesk.gis.geometry import geodesic_area_m2
-from civicdesk.gis.models import Area, AreaType, Generation, RoutingRule
+from civicdesk.gis.models import Area, Generation, RoutingRule
 
 CENTER_LAT, CENTER_LON = 40.0, -75.0
 HALF_LAT, HALF_LON = 0.045, 0.0587  # about 10 x 10 km
@@ -37,7 +37,7 @@ def _grid(parts_x: int, parts_y: int) -> list[Polygon]:
 
 def _area(generation: Generation, area_type: str, name: str, geometry: Polygon, agency: Agency | None) -> Area:
     b = geometry.bounds
-    return Area.objects.create(type=area_type, name=name, code=name.lower().replace(" ", "-"),
+    return Area.objects.create(type_id=area_type, name=name, code=name.lower().replace(" ", "-"),
                                generation_low=generation, generation_high=generation, wkb=shapely.to_wkb(geometry),
                                min_lon=b[0], min_lat=b[1], max_lon=b[2], max_lat=b[3],
                                area_m2=geodesic_area_m2(geometry), agency=agency)
@@ -54,14 +54,15 @@ def seed_boundaries() -> Generation:
     if existing is not None:
         return existing
     agencies = {a.slug: a for a in Agency.objects.all()}
+    ensure_default_area_types()
     generation = Generation.objects.create(description=DEMO_GENERATION, created_at=timezone.now())
-    _area(generation, AreaType.CITY, "Riverbend", _city(), agencies.get("311"))
+    _area(generation, "city", "Riverbend", _city(), agencies.get("311"))
     for number, geometry in enumerate(_grid(3, 2), start=1):
-        _area(generation, AreaType.WARD, f"Ward {number}", geometry, None)
+        _area(generation, "ward", f"Ward {number}", geometry, None)
     sanitation = agencies.get("sanitation")
-    zones = [_area(generation, AreaType.SANITATION_ZONE, f"Sanitation zone {letter}", geometry, sanitation)
+    zones = [_area(generation, "sanitation_zone", f"Sanitation zone {letter}", geometry, sanitation)
              for letter, geometry in zip("ABCD", _grid(2, 2), strict=True)]
-    halves = [_area(generation, AreaType.SERVICE_ZONE, name, geometry, agencies.get("public-works"))
+    halves = [_area(generation, "service_zone", name, geometry, agencies.get("public-works"))
               for name, geometry in zip(["West service zone", "East service zone"], _grid(2, 1), strict=True)]
     if sanitation:
         _zone_rules(sanitation, zones, priority=20)
@@ -70,7 +71,7 @@ def seed_boundaries() -> Generation:
             _zone_rules(agencies[slug], halves, priority=10)
     if "police" in agencies:
         for service in Service.objects.filter(agency=agencies["police"]):
-            RoutingRule.objects.create(service=service, area_type=AreaType.CITY, agency=agencies["police"], priority=5)
+            RoutingRule.objects.create(service=service, area_type_id="city", agency=agencies["police"], priority=5)
     return activate_generation(generation)
 
 
@@ -80,5 +81,5 @@ def _zone_rules(agency: Agency, zones: list[Area], priority: int) -> None:
     for number, zone in enumerate(zones):
         team = teams[number % len(teams)] if teams else None
         for service in Service.objects.filter(agency=agency):
-            RoutingRule.objects.create(service=service, area_type=zone.type, area=zone, agency=agency, team=team,
+            RoutingRule.objects.create(service=service, area_type_id=zone.type_id, area=zone, agency=agency, team=team,
                                        priority=priority)

@@ -113,15 +113,15 @@ def _rate_feature(geometry: Any, rate: AreaRate, role: str) -> dict[str, Any]:
 
 
 def _sub_areas(area: Area, geometry: Any) -> list[Area]:
-    """Wards (or else service zones) of the active generation that overlap the initiative's area."""
+    """Areas of the active generation that overlap the initiative's area, of the first type (in the area types'
+    display order, the jurisdiction's own types left out) that has any: wards in the demo city."""
     key = active_generation_key()
     if key is None:
         return []
-    for area_type in (AreaType.WARD, AreaType.SERVICE_ZONE, AreaType.COUNCIL_DISTRICT):
-        if area_type == area.type:
-            continue
+    types = AreaType.objects.filter(is_jurisdiction=False).exclude(slug=area.type_id).values_list("slug", flat=True)
+    for area_type in types:
         found = [a for a in Area.objects.filter(
-            type=area_type, generation_low_id__lte=key[0], generation_high_id__gte=key[0],
+            type__slug=area_type, generation_low_id__lte=key[0], generation_high_id__gte=key[0],
             min_lon__lte=area.max_lon, max_lon__gte=area.min_lon, min_lat__lte=area.max_lat, max_lat__gte=area.min_lat)
             if shapely.intersection(shapely.from_wkb(bytes(a.wkb)), geometry).area > 0]
         if found:

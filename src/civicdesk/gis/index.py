@@ -146,10 +146,31 @@ class TypeIndex:
 
 @dataclass
 class AreaIndex:
-    """All areas of one generation, by type."""
+    """All areas of one generation, by type; jurisdiction_types are the types that draw the city's own boundary."""
 
     generation_id: int
     types: dict[str, TypeIndex]
+    jurisdiction_types: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        # what "inside the jurisdiction" means: its own types when the generation has any, else any area at all
+        own = [self.types[t] for t in sorted(self.jurisdiction_types) if t in self.types]
+        self._jurisdiction = own or list(self.types.values())
+        self._jurisdiction_extent = _union_extent([t.extent for t in self._jurisdiction])
+
+    def jurisdiction_extent(self) -> tuple[float, float, float, float] | None:
+        """(min_lon, min_lat, max_lon, max_lat) of the jurisdiction's boundary."""
+        return self._jurisdiction_extent
+
+    def in_jurisdiction(self, lon: float, lat: float) -> bool:
+        """Whether the point is inside (or on the edge of) the jurisdiction: a bounding-box test first, then the
+        polygons (a raster cell lookup, exact tests only near edges). With no areas at all, everything is inside."""
+        box = self._jurisdiction_extent
+        if box is None:
+            return True
+        if not (box[0] <= lon <= box[2] and box[1] <= lat <= box[3]):
+            return False
+        return any(index.covering(lon, lat) for index in self._jurisdiction)
 
     def covering(self, lon: float, lat: float) -> dict[str, list[int]]:
         """Area ids covering the point per type (winner first); types with no area are left out."""
@@ -161,7 +182,11 @@ class AreaIndex:
         return found
 
     def extent(self) -> tuple[float, float, float, float] | None:
-        if not self.types:
-            return None
-        boxes = np.array([t.extent for t in self.types.values()])
-        return float(boxes[:, 0].min()), float(boxes[:, 1].min()), float(boxes[:, 2].max()), float(boxes[:, 3].max())
+        return _union_extent([t.extent for t in self.types.values()])
+
+
+def _union_extent(extents: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float] | None:
+    if not extents:
+        return None
+    boxes = np.array(extents)
+    return float(boxes[:, 0].min()), float(boxes[:, 1].min()), float(boxes[:, 2].max()), float(boxes[:, 3].max())

@@ -8,7 +8,7 @@ import shapely
 from django.conf import settings
 
 from civicdesk.gis.index import AreaIndex, TypeIndex
-from civicdesk.gis.models import Area, Generation
+from civicdesk.gis.models import Area, AreaType, Generation
 
 _lock = threading.Lock()
 _state: dict[str, object] = {"index": None, "key": None, "checked_at": 0.0}
@@ -20,11 +20,13 @@ def build_index(generation_id: int) -> AreaIndex:
                                ).values_list("id", "type", "wkb", "area_m2")
     by_type: dict[str, tuple[list[int], list[object], list[float]]] = defaultdict(lambda: ([], [], []))
     for area_id, area_type, wkb, size in rows.iterator(chunk_size=500):
-        ids, geoms, sizes = by_type[area_type]
+        ids, geoms, sizes = by_type[str(area_type)]  # the column holds the type's slug
         ids.append(area_id)
         geoms.append(shapely.from_wkb(bytes(wkb)))
         sizes.append(size)
-    return AreaIndex(generation_id, {t: TypeIndex.build(t, *parts) for t, parts in by_type.items()})  # type: ignore[arg-type]
+    jurisdiction = frozenset(AreaType.objects.filter(is_jurisdiction=True).values_list("slug", flat=True))
+    return AreaIndex(generation_id, {t: TypeIndex.build(t, *parts) for t, parts in by_type.items()},  # type: ignore[arg-type]
+                     jurisdiction_types=jurisdiction & set(by_type))
 
 
 def active_generation_key() -> tuple[int, object] | None:

@@ -168,7 +168,7 @@ def hotspots_geojson(request: HttpRequest) -> JsonResponse:
 @require_GET
 def initiative_list(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    initiatives = Initiative.objects.select_related("area").prefetch_related("services")
+    initiatives = Initiative.objects.select_related("area", "area__type").prefetch_related("services")
     return render(request, "gis/initiative_list.html", {"initiatives": initiatives})
 
 
@@ -176,7 +176,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
-    initiative = Initiative.objects.select_related("area").filter(pk=pk).first()
+    initiative = Initiative.objects.select_related("area", "area__type").filter(pk=pk).first()
     if initiative is None:
         raise Http404("No such initiative.")
     report = initiative_impact(initiative, visible_cases(request.user))

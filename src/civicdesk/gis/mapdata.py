@@ -17,7 +17,7 @@ from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.cases.public import public_status_label
 from civicdesk.gis.cells import CELL_DEGREES, ROW, cell_range
 from civicdesk.gis.lookup import active_generation_key
-from civicdesk.gis.models import Area, CaseLocation
+from civicdesk.gis.models import RESERVED_TYPE_SLUG, Area, CaseLocation
 from civicdesk.gis.public import approximate_point, inside
 from civicdesk.web.params import EARLIEST_DAY, LATEST_DAY, BadParameter, finite_float
 
@@ -202,18 +202,26 @@ def aggregate(rows: QuerySet[CaseLocation], filters: CaseFilters, grid: int = DE
         "aggregated": True, "count": int(counts.sum()), "cell": [dx, dy], "base_cell": CELL_DEGREES}}
 
 
+JURISDICTION = RESERVED_TYPE_SLUG  # ?type=jurisdiction: the areas of the types marked as the jurisdiction's boundary
+
+
 def areas_geojson(area_type: str = "") -> dict[str, Any]:
+    """The active generation's boundaries as GeoJSON, jurisdiction last so it draws on top; ?type= takes one slug,
+    a comma-separated list, or "jurisdiction"."""
     key = active_generation_key()
     if key is None:
         return {"type": "FeatureCollection", "features": []}
     areas = Area.objects.filter(generation_low_id__lte=key[0], generation_high_id__gte=key[0])
-    if area_type:
-        areas = areas.filter(type=area_type)
+    if area_type == JURISDICTION:
+        areas = areas.filter(type__is_jurisdiction=True)
+    elif area_type:
+        areas = areas.filter(type_id__in=area_type.split(",")[:20])
     features = []
-    for area in areas.select_related("agency"):
+    for area in areas.select_related("type", "agency").order_by("-type__display_order", "name", "id"):
         geometry = shapely.simplify(shapely.from_wkb(bytes(area.wkb)), 0.00005, preserve_topology=True)
         features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geometry), "properties": {
-            "id": area.pk, "name": area.name, "type": area.type, "type_name": area.get_type_display(),
+            "id": area.pk, "name": area.name, "type": area.type_id, "type_name": area.type.name,
+            "colour": area.type.colour, "jurisdiction": area.type.is_jurisdiction, "order": area.type.display_order,
             "agency": area.agency.name if area.agency else ""}})
     return {"type": "FeatureCollection", "features": features}
 

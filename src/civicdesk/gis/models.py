@@ -1,16 +1,74 @@
 """Boundaries in generations (as in MapIt), location routing rules, routing records and service initiatives."""
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
+from django.utils.translation import gettext_lazy as _
+
+RESERVED_TYPE_SLUG = "jurisdiction"
+COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # and six hexadecimal digits, like #1b1b1b."))
 
 
-class AreaType(models.TextChoices):
-    CITY = "city", "City"
-    WARD = "ward", "Ward"
-    COUNCIL_DISTRICT = "council_district", "Council district"
-    POLICE_PRECINCT = "police_precinct", "Police precinct"
-    SANITATION_ZONE = "sanitation_zone", "Sanitation zone"
-    SERVICE_ZONE = "service_zone", "Service zone"
+class AreaType(models.Model):
+    """A kind of boundary (city, ward, snow-route zone, school district, ...), defined by admins as in MapIt.
+
+    Areas and routing rules refer to a type by its slug (the column holds the slug, with a foreign key), so the slug
+    is the type's lasting name in the import command, the API and the map data: it cannot change once set.
+    """
+
+    slug = models.SlugField(max_length=40, unique=True, verbose_name=_("slug"),
+                            help_text=_("A short name for the import command and the API, like snow_route_zone. "
+                                        "It cannot be changed later."))
+    name = models.CharField(max_length=100, verbose_name=_("name"), help_text=_("For example, Snow-route zone."))
+    plural_name = models.CharField(max_length=100, blank=True, verbose_name=_("plural name"),
+                                   help_text=_("For example, Snow-route zones. Empty: the name with an s."))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    is_jurisdiction = models.BooleanField(
+        default=False, verbose_name=_("is the jurisdiction's boundary"),
+        help_text=_("Areas of this type are the city's own boundary: a location outside all of them is questioned "
+                    "on the portal and flagged for staff, and Open311 refuses one far outside."))
+    display_order = models.PositiveIntegerField(default=0, verbose_name=_("display order"))
+    colour = models.CharField(max_length=7, default="#565c65", validators=[COLOUR], verbose_name=_("map colour"),
+                              help_text=_("The colour of this type's boundary lines on maps, like #565c65."))
+
+    class Meta:
+        ordering = ["display_order", "name"]
+        verbose_name = _("area type")
+        verbose_name_plural = _("area types")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.slug == RESERVED_TYPE_SLUG:
+            raise ValidationError({"slug": _("“jurisdiction” is reserved (the map data uses it for the boundary of "
+                                             "the jurisdiction); choose another slug.")})
+
+    @property
+    def plural(self) -> str:
+        return self.plural_name or f"{self.name}s"
+
+
+class TypeSlugDescriptor(ForwardManyToOneDescriptor):
+    """Accepts an AreaType or its slug: Area(type="ward") and RoutingRule(area_type="ward") keep working."""
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        if isinstance(value, str):
+            if self.field.is_cached(instance) and getattr(self.field.get_cached_value(instance), "slug", None) != value:
+                self.field.delete_cached_value(instance)
+            setattr(instance, self.field.attname, value)
+            return
+        super().__set__(instance, value)
+
+
+class AreaTypeKey(models.ForeignKey["AreaType | str", "AreaType"]):
+    """A foreign key to AreaType stored as the type's slug (to_field="slug"); assigning a slug string works too."""
+
+    forward_related_accessor_class = TypeSlugDescriptor
 
 
 class Generation(models.Model):
@@ -34,7 +92,7 @@ class Generation(models.Model):
 class Area(models.Model):
     """One boundary (polygon or multipolygon, WGS84) valid from generation_low to generation_high."""
 
-    type = models.CharField(max_length=40, choices=AreaType.choices)
+    type = AreaTypeKey(AreaType, to_field="slug", db_column="type", on_delete=models.PROTECT, related_name="areas")
     name = models.CharField(max_length=200)
     code = models.CharField(max_length=100, blank=True)
     generation_low = models.ForeignKey(Generation, on_delete=models.PROTECT, related_name="+")
@@ -51,11 +109,11 @@ class Area(models.Model):
     properties = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        ordering = ["type", "name", "id"]
+        ordering = ["type_id", "name", "id"]
         indexes = [models.Index(fields=["generation_low", "generation_high", "type"], name="area_generation_type")]
 
     def __str__(self) -> str:
-        return f"{self.get_type_display()}: {self.name}"
+        return f"{self.type}: {self.name}"
 
 
 class RoutingRule(models.Model):
@@ -66,7 +124,8 @@ class RoutingRule(models.Model):
 
     service = models.ForeignKey("agencies.Service", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                                 help_text="Empty: any service.")
-    area_type = models.CharField(max_length=40, choices=AreaType.choices)
+    area_type = AreaTypeKey(AreaType, to_field="slug", db_column="area_type", on_delete=models.PROTECT,
+                            related_name="+")
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE, related_name="rules",
                              help_text="Empty: any area of the type.")
     agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -79,7 +138,7 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         target = self.team or self.agency or "area's agency"
-        return f"{self.service or 'any service'} in {self.area or self.get_area_type_display()} -> {target}"
+        return f"{self.service or 'any service'} in {self.area or self.area_type} -> {target}"
 
 
 class CaseRouting(models.Model):

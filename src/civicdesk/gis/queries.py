@@ -20,9 +20,9 @@ NEARBY_LIMIT = 5
 
 def describe_areas(ids: list[int]) -> dict[int, dict[str, Any]]:
     """Public descriptions of areas by id: name, type, generations and the linked agency or team."""
-    areas = Area.objects.filter(pk__in=set(ids)).select_related("agency", "team", "team__agency")
+    areas = Area.objects.filter(pk__in=set(ids)).select_related("type", "agency", "team", "team__agency")
     return {a.pk: {
-        "id": a.pk, "name": a.name, "code": a.code, "type": a.type, "type_name": a.get_type_display(),
+        "id": a.pk, "name": a.name, "code": a.code, "type": a.type_id, "type_name": a.type.name,
         "generation_low": a.generation_low_id, "generation_high": a.generation_high_id,
         "agency": {"slug": a.agency.slug, "name": a.agency.name} if a.agency else None,
         "team": {"id": a.team.pk, "name": a.team.name, "agency": a.team.agency.slug} if a.team else None,

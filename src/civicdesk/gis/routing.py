@@ -3,8 +3,9 @@
 A point is looked up in the active generation ("covers": an edge counts as inside; ties go to the smallest
 area, then the lowest id). Rules for (service or any service, area type, optional area) are tried by priority
 (higher first), then area-specific before type-wide, service-specific before any-service, then lowest id.
-A point outside every area, outside the boundaries' extent, or with impossible coordinates goes to the default
-queue (GIS_DEFAULT_AGENCY, else DEFAULT_AGENCY_SLUG) and is flagged for a person to check.
+A point outside every area, outside the jurisdiction's own boundary (the areas of the types marked as the
+jurisdiction, the city), or with impossible coordinates goes to the default queue (GIS_DEFAULT_AGENCY, else
+DEFAULT_AGENCY_SLUG) and is flagged for a person to check.
 """
 
 from dataclasses import dataclass, field
@@ -46,6 +47,10 @@ def assess_point(index: AreaIndex, lat: object, lon: object) -> LocationDecision
         decision.flagged, decision.problem = True, str(exc)
         return decision
     decision.areas = index.covering(lon_f, lat_f)
+    if decision.areas and index.jurisdiction_types and not index.jurisdiction_types & set(decision.areas):
+        decision.flagged = True
+        decision.problem = "The point is outside the jurisdiction's boundary."
+        return decision
     if not decision.areas:
         decision.flagged = True
         decision.swapped = bool(-90 <= lon_f <= 90 and index.covering(lat_f, lon_f))
@@ -70,7 +75,7 @@ def choose_rule(service: Service | None, areas: dict[str, list[int]]) -> tuple[R
         return (-rule.priority, 0 if rule.area_id else 1, 0 if rule.service_id else 1, rule.pk)
 
     for rule in sorted(rules, key=rank):
-        matched = rule.area_id if rule.area_id else areas[rule.area_type][0]
+        matched = rule.area_id if rule.area_id else areas[rule.area_type_id][0]
         return rule, matched
     return None
 
@@ -91,7 +96,7 @@ def decide(service: Service | None, lat: object, lon: object) -> LocationDecisio
     chosen = choose_rule(service, decision.areas)
     if chosen:
         decision.rule = chosen[0]
-        decision.area = Area.objects.select_related("agency", "team").get(pk=chosen[1])
+        decision.area = Area.objects.select_related("type", "agency", "team").get(pk=chosen[1])
     else:
         first_type = sorted(decision.areas)[0]
         decision.area = Area.objects.filter(pk=decision.areas[first_type][0]).first()
@@ -122,5 +127,5 @@ def route_by_location(request: RoutingInput) -> Route | None:
     if agency is None:
         return None
     service_text = f"'{request.service.name}'" if request.service else "any service"
-    return Route(agency, team, f"Location in {area.get_type_display().lower()} {area.name}: rule #{rule.pk} "
+    return Route(agency, team, f"Location in {area.type.name.lower()} {area.name}: rule #{rule.pk} "
                                f"({service_text}) sends it to {team or agency.name}.", details)

@@ -12,6 +12,7 @@ from django.core.validators import URLValidator
 from civicdesk.agencies.models import AttributeDatatype, Service, ServiceAttribute
 from civicdesk.agencies.queries import active_service
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email, normalize_phone
+from civicdesk.gis.jurisdiction import outside_jurisdiction
 from civicdesk.open311.parsing import FormBody, Open311Error, form_attributes, param, parse_datetime, parse_float
 
 MAX_DESCRIPTION = 4000
@@ -132,8 +133,42 @@ def _media(body: FormBody, errors: list[str]) -> list[MediaFile]:
     return files
 
 
-def validate_submission(body: FormBody) -> ServiceRequestInput:
-    """Check everything and report every problem at once; a 404 for an unknown service comes first."""
+def _check_location_mode(result: ServiceRequestInput, errors: list[str]) -> None:
+    """Required: one of the three location forms (GeoReport v2). Optional: none needed. Not asked: a location sent
+    anyway is checked for form but then ignored (the case has none, as on the portal). A request with neither a
+    location nor a description says nothing, so a service without a required location needs the description."""
+    service = result.service
+    located = result.lat is not None or bool(result.address or result.address_id)
+    if not service.asks_location:
+        result.lat = result.lon = None
+        result.address = result.address_id = ""
+        located = False
+    if service.requires_location:
+        if not located and not any("lat" in e for e in errors):
+            errors.append("A location is required: lat and long, address_string or address_id.")
+    elif not located and not result.description.strip() and not any("lat" in e for e in errors):
+        errors.append(f"description: required for '{service.code}' when no location is given "
+                      f"(this service {'does not ask for' if not service.asks_location else 'does not need'} one).")
+
+
+def _outside_problem(request: ServiceRequestInput) -> str:
+    """lat/long far outside the jurisdiction (OPEN311_OUTSIDE_MARGIN_M beyond its boundary's extent), unless the
+    service accepts outside locations. Nearer points outside are accepted, and routing flags them for staff."""
+    if request.lat is None or request.lon is None or request.service.accepts_outside_locations:
+        return ""
+    outside = outside_jurisdiction(request.lat, request.lon, margin_m=settings.OPEN311_OUTSIDE_MARGIN_M)
+    if outside is None:
+        return ""
+    hint = " Latitude and longitude look swapped." if outside.looks_swapped else ""
+    return (f"lat/long: ({request.lat}, {request.lon}) is outside {outside.name}, the jurisdiction this endpoint "
+            f"serves; service '{request.service.code}' takes locations in it only.{hint}")
+
+
+def validate_submission(body: FormBody, *, check_outside: bool = False) -> ServiceRequestInput:
+    """Check everything and report every problem at once; a 404 for an unknown service comes first.
+
+    check_outside: also refuse lat/long far outside the jurisdiction (a new POST; not a stored one read back, which
+    was accepted under the boundaries of its day)."""
     data = body.data
     code = param(data, "service_code")
     if code is None:
@@ -152,8 +187,9 @@ def validate_submission(body: FormBody) -> ServiceRequestInput:
         description=_limited(data, "description", MAX_DESCRIPTION, errors),
         media_url=_limited(data, "media_url", 1000, errors),
     )
-    if lat is None and not result.address and not result.address_id and not any("lat" in e for e in errors):
-        errors.append("A location is required: lat and long, address_string or address_id.")
+    _check_location_mode(result, errors)
+    if check_outside and not any(e.startswith(("lat", "long")) for e in errors):
+        errors += [problem for problem in [_outside_problem(result)] if problem]
     for name, normalize in (("email", normalize_email), ("phone", normalize_phone)):
         raw = _limited(data, name, 320, errors)
         try:

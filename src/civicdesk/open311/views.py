@@ -111,7 +111,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     agency_ids = _scope(body.data)
     api_key = keys.authenticate(param(body.data, "api_key"))
     keys.count_request(api_key)
-    submission = validate_submission(body)
+    submission = validate_submission(body, check_outside=True)
     if agency_ids is not None and submission.service.agency_id not in agency_ids:
         raise Open311Error(404, f"service_code: '{submission.service.code}' is not a service of this jurisdiction.")
     done = actions.submit_request(raw, content_type, api_key, submission)

@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from civicdesk.agencies.models import AttributeDatatype, Service, ServiceAttribute
 from civicdesk.contacts.identities import InvalidIdentity, normalize_phone
+from civicdesk.gis.jurisdiction import Outside, outside_jurisdiction
 from civicdesk.portal.photos import MAX_PHOTOS, Photo, read_photos
 
 MAX_SHORT_TEXT = 500
+LOCATION_FIELDS = ("address", "lat", "lon", "confirm_outside")
 RADIO_LIMIT = 6
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
@@ -102,6 +104,8 @@ class ServiceRequestForm(forms.Form):
         "invalid": _("Enter the longitude as a number between -180 and 180, like -77.0365."),
         "min_value": _("Enter a longitude between -180 and 180."),
         "max_value": _("Enter a longitude between -180 and 180.")}), "input", inputmode="decimal")
+    # shown only once a location outside the jurisdiction was questioned (see clean)
+    confirm_outside = _kind(forms.BooleanField(required=False), "confirm")
     first_name = _kind(forms.CharField(label=_("First name"), required=False, max_length=100), "input")
     last_name = _kind(forms.CharField(label=_("Last name"), required=False, max_length=100), "input")
     email = _kind(forms.EmailField(
@@ -119,6 +123,10 @@ class ServiceRequestForm(forms.Form):
         self.service = service
         self.photo_list: list[Photo] = []
         self.attributes = list(service.attributes.all())
+        self.outside: Outside | None = None  # set by clean() when the point is outside the jurisdiction
+        if not service.asks_location:  # "not asked": no location fields, and anything posted for them is ignored
+            for name in LOCATION_FIELDS:
+                del self.fields[name]
         if service.publish_description:  # say so before the resident writes: this text will be public
             self.fields["description"].help_text = gettext(
                 "Up to {limit} characters. Everyone can read this description on the request's public page, the map "
@@ -165,16 +173,34 @@ class ServiceRequestForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.service.asks_location:
+            self._clean_location(data)
+        return data
+
+    def _clean_location(self, data: dict[str, Any]) -> None:
+        """Both coordinates or neither; some location when the service requires one; a point outside the
+        jurisdiction is questioned until the resident moves it or confirms it."""
         lat, lon = data.get("lat"), data.get("lon")
         if lat is not None and lon is None and "lon" not in self.errors:
             self.add_error("lon", gettext("Enter a longitude as well as the latitude, or clear the latitude."))
         if lon is not None and lat is None and "lat" not in self.errors:
             self.add_error("lat", gettext("Enter a latitude as well as the longitude, or clear the longitude."))
         has_point = not ({"lat", "lon"} & set(self.errors)) and lat is not None and lon is not None
-        if not data.get("address") and not has_point and not ({"address", "lat", "lon"} & set(self.errors)):
+        if (self.service.requires_location and not data.get("address") and not has_point
+                and not ({"address", "lat", "lon"} & set(self.errors))):
             self.add_error("address", gettext(
                 "Tell us where: enter an address or place, or a latitude and longitude."))
-        return data
+        if has_point and not self.service.accepts_outside_locations:
+            self.outside = outside_jurisdiction(lat, lon)
+            if self.outside is not None and not data.get("confirm_outside"):
+                self.add_error("confirm_outside", gettext(
+                    "This location is outside {place}. Move the pin, or confirm that you want to send it anyway."
+                ).format(place=self.outside.name))
+
+    @property
+    def confirm_outside_label(self) -> str:
+        place = self.outside.name if self.outside else gettext("the city")
+        return gettext("Send it anyway: I confirm the location outside {place} is right.").format(place=place)
 
     def attribute_answers(self) -> dict[str, Any]:
         """The validated answers keyed by attribute code, without empty optional ones."""

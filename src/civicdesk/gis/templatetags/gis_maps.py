@@ -54,7 +54,7 @@ def likely_duplicates_for(context: Any, case: Any, radius_m: float = 250, days: 
     from civicdesk.gis.models import CaseRouting
     from civicdesk.gis.queries import likely_duplicates
 
-    routing = CaseRouting.objects.select_related("area", "rule", "generation").filter(case=case).first()
+    routing = CaseRouting.objects.select_related("area", "area__type", "rule", "generation").filter(case=case).first()
     return {"case": case, "duplicates": likely_duplicates(case, radius_m=radius_m, days=days), "radius_m": radius_m,
             "days": days, "csrf_token": context.get("csrf_token"), "routing": routing,
             "can_act": context.get("can_act", False)}

@@ -147,11 +147,11 @@
     var url = holder.getAttribute("data-areas-url");
     if (!url) { return Promise.resolve(null); }
     var plain = !holder.getAttribute("data-tile-url");
-    var labelled = "";  // one type of area is labelled: wards when there are any, else the first non-city type
+    var labelled = "";  // one type of area is labelled: the first non-jurisdiction type in display order (wards)
     var layer = L.geoJSON(null, {
       style: function (f) {
-        var city = f.properties.type === "city";
-        return { color: city ? "#1b1b1b" : "#565c65", weight: city ? 3 : 1.5, fill: false, dashArray: city ? null : "4 3" };
+        var city = f.properties.jurisdiction;  // colours come from the area types (admin: Area types)
+        return { color: f.properties.colour || "#565c65", weight: city ? 3 : 1.5, fill: false, dashArray: city ? null : "4 3" };
       },
       onEachFeature: function (f, l) {
         var text = f.properties.type_name + ": " + f.properties.name;
@@ -165,8 +165,9 @@
     return fetch(url + (type ? "?type=" + encodeURIComponent(type) : ""), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        var types = data.features.map(function (f) { return f.properties.type; });
-        labelled = types.indexOf("ward") >= 0 ? "ward" : (types.filter(function (t) { return t !== "city"; })[0] || "");
+        var zones = data.features.filter(function (f) { return !f.properties.jurisdiction; });
+        zones.sort(function (a, b) { return (a.properties.order || 0) - (b.properties.order || 0); });
+        labelled = zones.length ? zones[0].properties.type : "";  // the first type in the admin's display order
         layer.addData(data);
         return layer;
       });

@@ -15,7 +15,7 @@
     if (!latInput || !lonInput) { return; }
     holder.hidden = false;
     var map = window.CivicDeskMap.createMap(document.getElementById("gis-picker-map"), holder);
-    window.CivicDeskMap.loadBoundaries(map, holder, "city").then(function (layer) { if (layer) { layer.addTo(map); } });
+    window.CivicDeskMap.loadBoundaries(map, holder, "jurisdiction").then(function (layer) { if (layer) { layer.addTo(map); } });
     var marker = null;
     var timer = null;
 
