@@ -50,7 +50,8 @@ SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positi
 
 PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge"}
 PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox:contact-merge": "contact",
-            "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "inbox:saved-view-delete": "saved_view"}
+            "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative",
+            "inbox:saved-view-delete": "saved_view"}
 SHARED_KINDS = {"initiative"}  # not owned by an agency: the same object on both sides
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
