@@ -33,14 +33,9 @@ def agency_ids(user: Any) -> list[int]:
     return list(profile._agency_ids)  # type: ignore[attr-defined]
 
 
-def team_ids(user: Any) -> list[int]:
-    """The user's teams, read once per profile object like agency_ids."""
-    profile = staff_profile(user)
-    if profile is None:
-        return []
-    if not hasattr(profile, "_team_ids"):
-        profile._team_ids = list(profile.teams.values_list("pk", flat=True))  # type: ignore[attr-defined]
-    return list(profile._team_ids)  # type: ignore[attr-defined]
+def team_ids(user: Any) -> QuerySet[Any]:
+    """The user's teams, as a subquery (no query of its own)."""
+    return StaffProfile.teams.through.objects.filter(staffprofile__user_id=user.pk).values("team_id")
 
 
 def _unindexed(column: str) -> ExpressionWrapper:

@@ -38,8 +38,10 @@ def inbox_views(user: Any) -> list[InboxView]:
     return views if is_admin(user) else [*views, InboxView.READ_ONLY]
 
 
-def view_counts(base: QuerySet[Case], views: list[InboxView], user: Any) -> dict[str, "CappedCount"]:
-    """How many cases of base each view holds, counted up to COUNT_CAP, in one query."""
+def view_counts(user: Any, views: list[InboxView]) -> dict[str, "CappedCount"]:
+    """How many cases each view holds (before any other filter: every count then walks one index of its own and
+    stops at COUNT_CAP), in one query."""
+    base = narrow(visible_cases(user), CaseFilters())
     return capped_counts({view: narrow_to_view(base, view, user) for view in views})
 
 
@@ -157,33 +159,32 @@ class CasePage:
 
 def case_page(cases: QuerySet[Case], number: int, *, per_page: int = PAGE_SIZE, with_count: bool = True,
               total: CappedCount | None = None) -> CasePage:
-    """Fetch per_page + 1 rows to learn whether a next page exists; the total is `total` when the caller counted
-    already (capped_counts), else at most COUNT_CAP + 1 matches are counted, only when a next page exists (otherwise
-    the rows give it) and with_count is set. A page past the end is empty, never an error."""
+    """Fetch per_page + 1 rows to learn whether a next page exists. The total is `total` when the caller knows it
+    (capped_counts); else at most COUNT_CAP + 1 matches are counted, only when the rows cannot tell (a next page
+    exists, or this page is past the end) and with_count is set. A page past the end is empty, never an error."""
     number = max(1, number)
     offset = (number - 1) * per_page
     rows = list(cases[offset:offset + per_page + 1])
     has_next = len(rows) > per_page
     shown = offset + min(len(rows), per_page)
-    if total is not None:
-        count, capped = total.value, total.capped
-        if rows and not has_next:
-            count, capped = shown, False  # the rows say exactly how many there are
-        elif capped:
-            count = max(count, shown)
-        return CasePage(cases=rows[:per_page], number=number, has_next=has_next, count=count, count_capped=capped,
-                        per_page=per_page)
-    count = shown if rows or number == 1 else 0
-    if has_next:
-        count = cases.order_by()[:COUNT_CAP + 1].count() if with_count else 0
-    return CasePage(cases=rows[:per_page], number=number, has_next=has_next,
-                    count=min(count, COUNT_CAP), count_capped=count > COUNT_CAP, per_page=per_page)
+    if rows and not has_next:
+        total = CappedCount(shown)  # the rows say exactly how many there are
+    elif total is None and (with_count and has_next or not rows and number > 1):  # past the end: always count
+        counted = cases.order_by()[:COUNT_CAP + 1].count()
+        total = CappedCount(min(counted, COUNT_CAP), counted > COUNT_CAP)
+    elif total is None:  # not counted: at least the rows shown, and more when a next page exists
+        total = CappedCount(shown, has_next)
+    count, capped = total.value, total.capped
+    if capped:
+        count = max(count, shown)
+    return CasePage(cases=rows[:per_page], number=number, has_next=has_next, count=count, count_capped=capped,
+                    per_page=per_page)
 
 
-def last_page_number(cases: QuerySet[Case], total: CappedCount, per_page: int = PAGE_SIZE) -> int:
-    """The last page's number; a capped total is counted in full (one COUNT(*), only when someone asks for it)."""
-    count = cases.order_by().count() if total.capped else total.value
-    return max(1, math.ceil(count / per_page))
+def exact_total(cases: QuerySet[Case], total: CappedCount | None) -> CappedCount:
+    """The exact number of cases: `total` when it is exact, else one full COUNT(*) (only when someone asks for the
+    last page of a long list)."""
+    return total if total is not None and not total.capped else CappedCount(cases.order_by().count())
 
 
 def page_signature(page: CasePage) -> str:

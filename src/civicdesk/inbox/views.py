@@ -1,6 +1,7 @@
 """The agent inbox: every channel's cases in views with counts, filtered, sorted and paged, with a cheap live poll;
 and the saved views (named filter sets) of each staff member."""
 
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from civicdesk.cases.queries import (
+    PAGE_SIZE,
     case_page,
+    exact_total,
     inbox_base,
     inbox_views,
-    last_page_number,
     latest_case_change,
     view_cases,
     view_counts,
@@ -49,11 +51,14 @@ def inbox_context(request: HttpRequest) -> dict[str, Any]:
     base = inbox_base(request.user, filters).defer("description", "attributes").prefetch_related(
         Prefetch("contact__identities", queryset=Identity.objects.order_by("pk")))  # contact labels, one query
     views = inbox_views(request.user)
-    counts = view_counts(base, views, request.user)
+    counts = view_counts(request.user, views)
     cases = view_cases(base, filters, request.user)
-    total = counts.get(filters.view)
-    number = last_page_number(cases, total) if form.wants_last_page and total else form.page_number
-    page = case_page(cases, number, total=total)
+    total = counts.get(filters.view) if not filters.narrowing() - {"view", "sort"} else None  # the view's own count
+    number = form.page_number
+    if form.wants_last_page:
+        total = exact_total(cases, total)
+        number = max(1, math.ceil(total.value / PAGE_SIZE))
+    page = case_page(cases, number, total=total, with_count=not filters.q)  # a text search is not counted
     signature = list_signature(page)
     filter_params = form.filter_params()
     live_query = urlencode([*params.lists(), ("since", since), ("sig", signature)], doseq=True)

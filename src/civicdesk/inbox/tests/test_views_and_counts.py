@@ -93,12 +93,13 @@ def test_bad_page_values_are_reported_not_fatal(works_client, many):
         assert response.status_code == 200 and response.context["page"].number == 1
 
 
-def test_each_tab_shows_its_count_for_the_current_filters(works_client, world, many):
+def test_each_tab_counts_its_view_and_the_caption_the_filtered_list(works_client, world, many):
     body = works_client.get("/staff/").content.decode()
     assert [count_of(body, v) for v in ("unassigned", "mine", "my_team", "all", "read_only")] == [
         "60", "60", "120", "120", "0"]  # the pothole service puts every case in the road crew's queue
-    body = works_client.get("/staff/?channel=email").content.decode()
-    assert [count_of(body, v) for v in ("unassigned", "mine", "all")] == ["20", "20", "40"]
+    body = works_client.get("/staff/?channel=email&view=unassigned").content.decode()
+    assert [count_of(body, v) for v in ("unassigned", "mine", "all")] == ["60", "60", "120"]  # the views' own
+    assert "Cases 1–20 of 20" in body
 
 
 def test_counts_follow_live_changes(works_client, world, many):
@@ -152,7 +153,7 @@ def test_an_agent_saves_uses_updates_and_deletes_a_view(works_client, world, man
     assert (saved.name, saved.query) == ("Email holes", "view=unassigned&channel=email")
     body = works_client.get(response["Location"]).content.decode()
     assert 'aria-current="page"><span class="usa-sr-only">Saved view: </span>Email holes</a>' in body
-    assert count_of(body, "unassigned") == "20"
+    assert count_of(body, "unassigned") == "60" and "Cases 1–20 of 20" in body
     # the same name in other letters replaces the filters
     works_client.post("/staff/views/", {"name": "email HOLES", "query": "channel=web"})
     saved.refresh_from_db()
