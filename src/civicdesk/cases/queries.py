@@ -12,7 +12,7 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from civicdesk.audit.models import AuditEntry
 from civicdesk.cases.filters import SORTS, CaseFilters, InboxView, Sort, narrow, narrow_to_view
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
-from civicdesk.cases.permissions import is_admin, visible_cases
+from civicdesk.cases.permissions import is_admin, read_only_case_ids, visible_cases
 from civicdesk.contacts.models import ContactMerge, IdentityKind
 
 
@@ -42,7 +42,8 @@ def view_counts(user: Any, views: list[InboxView]) -> dict[str, "CappedCount"]:
     """How many cases each view holds (before any other filter: every count then walks one index of its own and
     stops at COUNT_CAP), in one query."""
     base = narrow(visible_cases(user), CaseFilters())
-    return capped_counts({view: narrow_to_view(base, view, user) for view in views})
+    return capped_counts({view: read_only_case_ids(user) if view == InboxView.READ_ONLY
+                          else narrow_to_view(base, view, user) for view in views})
 
 
 @dataclass
@@ -85,15 +86,17 @@ class CappedCount:
     capped: bool = False
 
 
-def capped_counts(querysets: dict[str, QuerySet[Case]]) -> dict[str, CappedCount]:
-    """The number of rows of each queryset, each count stopped after COUNT_CAP + 1 rows, in one SQL statement."""
+def capped_counts(querysets: dict[str, QuerySet[Any]]) -> dict[str, CappedCount]:
+    """The number of rows of each queryset, each count stopped after COUNT_CAP + 1 rows, in one SQL statement (a
+    queryset of values is counted as it is, any other by its primary keys)."""
     parts: list[str] = []
     params: list[Any] = []
     names: list[str] = []
     counts = {name: CappedCount(0) for name in querysets}
     for name, cases in querysets.items():
         try:
-            sql, inner = cases.order_by().values("pk")[:COUNT_CAP + 1].query.sql_with_params()
+            rows = cases if cases.query.values_select else cases.order_by().values("pk")
+            sql, inner = rows[:COUNT_CAP + 1].query.sql_with_params()
         except EmptyResultSet:  # .none(), or a search with no words: nothing to count
             continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) cd_count_{len(parts)})")
