@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from civicdesk.channels import credentials
 
-# agencies too: the historical Agency of that time must match its table (later columns such as translations are NOT NULL)
+# agencies too: the historical Agency must match its table (later columns, e.g. translations, are NOT NULL)
 AGENCIES_THEN = ("agencies", "0002_service_publish_description")
 BEFORE = [("mail", "0002_sender_notice"), ("channels", "0002_payload_content_hash"), AGENCIES_THEN]
 AFTER = [("mail", "0005_mailbox_account_required"), ("channels", "0003_channel_accounts"), AGENCIES_THEN]
