@@ -285,6 +285,7 @@ PERIODIC_TASKS = [
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
+WEB_THREADS = env_int("WEB_THREADS", 4)  # threads per web worker for the sync views (civicdesk.web.serving)
 TASK_WORKERS = env_int("TASK_WORKERS", 1)  # workers per queue (TASK_QUEUES)
 
 # GIS: default queue for points outside every boundary, index freshness, and the map's tile layer.
