@@ -227,9 +227,9 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
     ok = rate >= BUDGET_PER_S and stored == args.messages
     print(f"email ingest, delivery paused ({engine}): {rate:.1f} msg/s (budget >= {BUDGET_PER_S} msg/s) "
           f"{'PASS' if ok else 'FAIL'}", flush=True)
+    left = f", {unsent} tasks left at the timeout" if unsent else ""
     print(f"email acknowledgements queued during the ingest, then sent ({engine}): {delivered}, "
-          f"{delivery_rate:.1f}/s from the first to the last{f', {unsent} tasks left at the timeout' if unsent else ''} "
-          f"(no budget)", flush=True)
+          f"{delivery_rate:.1f}/s from the first to the last{left} (no budget)", flush=True)
     return ok
 
 
