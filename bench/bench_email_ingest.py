@@ -182,7 +182,7 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
                                   text=True, cwd=ROOT)
         assert sender.stdin is not None and sender.stdout is not None
         assert sender.stdout.readline().strip() == "ready"
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         sender.stdin.write("go\n")
         sender.stdin.flush()
         errors = [line.strip() for line in sender.stdout]
@@ -192,6 +192,7 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
         while Case.objects.count() < args.messages - len(errors) and time.monotonic() < deadline:
             time.sleep(0.05)
         elapsed = time.perf_counter() - started
+        listener_cpu_ms = (time.process_time() - cpu_started) * 1000
         stored = Case.objects.count()
         acks_in_window = Sink.count
         statuses = dict(InboundPayload.objects.values_list("status").annotate(n=Count("pk")))
@@ -218,7 +219,8 @@ def run(args: argparse.Namespace, workdir: Path) -> bool:
     rate = stored / elapsed
     print(f"  {args.messages} messages from {args.clients} SMTP clients, processing {args.mode}, delivery "
           f"{args.delivery}: accepted in {sent_in:.1f} s, {stored} cases stored in {elapsed:.1f} s; payloads "
-          f"{statuses}; {acks_in_window} acknowledgements sent meanwhile; {len(errors)} SMTP errors"
+          f"{statuses}; listener CPU {listener_cpu_ms / max(stored, 1):.1f} ms per message; {acks_in_window} "
+          f"acknowledgements sent meanwhile; {len(errors)} SMTP errors"
           f"{': ' + errors[0] if errors else ''}", flush=True)
     if not paused:
         print(f"email ingest with delivery alongside, end to end ({engine}): {rate:.1f} msg/s, {acks_in_window} "
