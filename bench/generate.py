@@ -191,7 +191,7 @@ class Rows:
             ]
             yield {
                 "contacts_contact": [id_list, ["resident"] * count, names, [""] * count, [""] * count, at,
-                                     [None] * count],
+                                     [None] * count, [""] * count],
                 "contacts_identity": [identity_ids, owner, kinds, values, stamps],
                 "audit_auditentry": audit,
             }
@@ -351,7 +351,7 @@ STATUS_CUTS = np.array([[0.45, 0.75, 0.95, 1.01, 1.01], [0.05, 0.25, 0.45, 0.55,
 # --- the two loaders -------------------------------------------------------------------------------------------------
 
 COLUMNS = {
-    "contacts_contact": "id, kind, display_name, organisation, notes, created_at, merged_into_id",
+    "contacts_contact": "id, kind, display_name, organisation, notes, created_at, merged_into_id, language",
     "contacts_identity": "id, contact_id, kind, value, created_at",
     "cases_case": "id, number, channel, status, priority, subject, description, attributes, address, lat, lon, "
                   "source_app, supporter_count, created_at, updated_at, first_response_at, resolved_at, closed_at, "
