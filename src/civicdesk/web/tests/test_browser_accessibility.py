@@ -29,7 +29,8 @@ NAMES = {
            "refused": "Your form could not be sent"},
     "es": {"description": "Describa el problema o la solicitud", "email": "Correo electrónico",
            "address": "Dirección o lugar", "send": "Enviar solicitud", "see status": "Ver el estado",
-           "number": "Número de solicitud", "check": "Consultar el estado", "refused": "No se pudo enviar su formulario"},
+           "number": "Número de solicitud", "check": "Consultar el estado",
+           "refused": "No se pudo enviar su formulario"},
 }
 
 
