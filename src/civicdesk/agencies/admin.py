@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
@@ -46,9 +47,12 @@ class ServiceAttributeInline(admin.StackedInline):
     form = translations_form(ServiceAttribute)
 
 
-class ServiceAdminForm(translations_form(Service)):  # type: ignore[misc]
-    """The service with its translations; a form posted without location_mode (an older script) keeps the default,
-    a required location."""
+class ServiceAdminForm(forms.ModelForm):
+    """A form posted without location_mode (an older script) keeps the default, a required location."""
+
+    class Meta:
+        model = Service
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin chooses the fields; this form only relaxes one
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,6 +71,7 @@ class ServiceAdmin(admin.ModelAdmin):
     list_filter = ["group", "agency", "is_active", "publish_description", "location_mode"]
     search_fields = ["code", "name", "keywords", "search_terms"]
     inlines = [ServiceAttributeInline]
+    form = translations_form(Service)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
