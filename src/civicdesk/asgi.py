@@ -1,5 +1,8 @@
 """ASGI entry point (`civicdesk run` serves it with gunicorn's uvicorn workers): Django plus a lifespan handler.
 
+Django is served by civicdesk.web.serving: sync views from a pool of WEB_THREADS threads per worker, as under
+WSGI, and the async views (the event streams) by Django's ASGI handler.
+
 The lifespan handler chains a hook onto the server's SIGTERM/SIGINT handlers so the staff pages' event streams end
 at once on shutdown, instead of holding the graceful shutdown open until their lifetime runs out. At start-up it
 also imports the URLconf (the map views pull in scipy: about 2-4 s), so a worker's first request does not wait for it.
@@ -9,19 +12,23 @@ import os
 import warnings
 from typing import Any
 
+import django
 from django.conf import settings
-from django.core.asgi import get_asgi_application
 from django.urls import get_resolver
+
+from civicdesk.web.serving import ThreadPoolASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicdesk.settings")
 if not settings.configured:  # a server process: settings read below see it; a test run already has its settings
     os.environ["CIVICDESK_SERVER"] = "asgi"
-django_application = get_asgi_application()
-# WhiteNoise's static files and attachment downloads are FileResponses over sync file iterators: Django reads them
-# in a thread and sends the chunks, which is right for files of this size; the warning would fire on every one.
+django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application does
+
+django_application = ThreadPoolASGIHandler(threads=settings.WEB_THREADS)
+# Sync views' file responses (static files, attachment downloads) are read and sent from their pool thread; should
+# an async view ever return one, Django reads it in a thread and sends the chunks, which is right for these sizes.
 warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 
-from civicdesk.inbox import push  # noqa: E402  (needs the apps loaded by get_asgi_application)
+from civicdesk.inbox import push  # noqa: E402  (needs the apps loaded)
 
 
 async def lifespan(receive: Any, send: Any) -> None:

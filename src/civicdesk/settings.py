@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from civicdesk.runtime.secret_key import secret_key_from
 from civicdesk.runtime.site_url import site_url_from
@@ -115,15 +116,23 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if SE
 if SERVING_ASGI and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1, "max_size": env_int("DB_POOL_SIZE", 10), "timeout": 20}
+SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper()
+if SQLITE_SYNCHRONOUS not in {"NORMAL", "FULL"}:
+    raise ImproperlyConfigured("SQLITE_SYNCHRONOUS must be NORMAL or FULL.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
+            f"PRAGMA journal_mode=WAL; PRAGMA synchronous={SQLITE_SYNCHRONOUS}; PRAGMA busy_timeout=20000; "
             "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
         ),
     }
+    # Durability, decided: WAL with synchronous=NORMAL. A commit survives a crash or kill of any process (the WAL
+    # is written before the answer); only a power cut or OS crash can lose the last commits before the next
+    # checkpoint's fsync (the database stays consistent). FULL would fsync the WAL at every commit, inside the one
+    # write lock that all intakes queue on, so the disk's fsync time would cap the write rate; a site that must not
+    # lose an answered request to a power cut sets SQLITE_SYNCHRONOUS=FULL or runs PostgreSQL.
     # Connections persist (CONN_MAX_AGE 60, as on PostgreSQL): closing one checkpoints the WAL and reopening
     # re-reads the schema and runs the PRAGMAs, about 3 ms a request under gunicorn. Under ASGI, where Django
     # closes each request's connection, the backend keeps them open in a per-process pool instead.
@@ -308,6 +317,7 @@ PERIODIC_TASKS = [
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
+WEB_THREADS = env_int("WEB_THREADS", 4)  # threads per web worker for the sync views (civicdesk.web.serving)
 TASK_WORKERS = env_int("TASK_WORKERS", 1)  # workers per queue (TASK_QUEUES)
 
 # GIS: default queue for points outside every boundary, index freshness, and the map's tile layer.

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
@@ -47,12 +46,12 @@ class ServiceAttributeInline(admin.StackedInline):
     form = translations_form(ServiceAttribute)
 
 
-class ServiceAdminForm(forms.ModelForm):
-    """A form posted without location_mode (an older script) keeps the default, a required location."""
+ServiceTranslationsForm = translations_form(Service)
 
-    class Meta:
-        model = Service
-        fields = "__all__"  # noqa: DJ007 - the ModelAdmin chooses the fields; this form only relaxes one
+
+class ServiceAdminForm(ServiceTranslationsForm):  # type: ignore[valid-type,misc]
+    """The service with its translations; a form posted without location_mode (an older script) keeps the
+    default, a required location."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,7 +70,6 @@ class ServiceAdmin(admin.ModelAdmin):
     list_filter = ["group", "agency", "is_active", "publish_description", "location_mode"]
     search_fields = ["code", "name", "keywords", "search_terms"]
     inlines = [ServiceAttributeInline]
-    form = translations_form(Service)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.cases.models import Case, CaseStatus
-from civicdesk.cases.permissions import staff_profile
+from civicdesk.cases.permissions import actionable_only, read_only_only, team_ids
 from civicdesk.cases.search import search_cases
 from civicdesk.web.params import day_after_start, day_start
 
@@ -40,12 +40,15 @@ def open_statuses() -> list[str]:
 
 
 class InboxView(models.TextChoices):
-    """Whose cases: the tabs of the inbox (they need the signed-in user)."""
+    """Whose cases: the tabs of the inbox. With a user, every view but READ_ONLY holds only cases the user may act
+    on (cases.permissions.actionable_cases); READ_ONLY holds those they may only read (the transfer trail). Without
+    a user (maps, Open311) ALL and UNASSIGNED do not narrow by scope and the others cannot be asked for."""
 
-    ALL = "all", _("All cases")
     UNASSIGNED = "unassigned", _("Unassigned")
     MINE = "mine", _("Mine")
     MY_TEAM = "my_team", _("My team")
+    ALL = "all", _("All")
+    READ_ONLY = "read_only", _("Read only")
 
 
 class Sort(models.TextChoices):
@@ -159,6 +162,14 @@ def one_of(name: str, values: tuple[str, ...] | tuple[int, ...]) -> dict[str, An
 
 def apply(cases: QuerySet[Case], filters: CaseFilters, *, user: Any = None) -> QuerySet[Case]:
     """cases (already scoped to what the caller may see) narrowed by filters; `user` is needed by a view."""
+    cases = narrow_to_view(narrow(cases, filters), filters.view, user)
+    if filters.sort:
+        cases = cases.order_by(*SORTS.get(filters.sort, SORTS[Sort.NEWEST]))
+    return cases
+
+
+def narrow(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
+    """Every filter but the view and the sort: the common part of the inbox's views (one text search for all)."""
     if not filters.include_merged:
         cases = cases.filter(merged_into__isnull=True)  # partial index: only merged rows are in it
     if filters.located:
@@ -188,22 +199,21 @@ def apply(cases: QuerySet[Case], filters: CaseFilters, *, user: Any = None) -> Q
     for box in (filters.bbox, filters.near.box() if filters.near else None):
         if box is not None:
             cases = cases.filter(**box_lookups(box))
-    cases = _view(cases, filters.view, user)
-    cases = search_cases(cases, filters.q)
-    if filters.sort:
-        cases = cases.order_by(*SORTS.get(filters.sort, SORTS[Sort.NEWEST]))
-    return cases
+    return search_cases(cases, filters.q)
 
 
-def _view(cases: QuerySet[Case], view: str, user: Any) -> QuerySet[Case]:
-    if view not in (InboxView.UNASSIGNED, InboxView.MINE, InboxView.MY_TEAM):
-        return cases
-    if view == InboxView.UNASSIGNED:
-        return cases.filter(assignee__isnull=True)
+def narrow_to_view(cases: QuerySet[Case], view: str, user: Any) -> QuerySet[Case]:
+    """The cases of one InboxView (an unknown view is ALL); see InboxView for what each holds."""
     if user is None:
-        raise ValueError(f"The view {view!r} needs the signed-in user.")
+        if view in (InboxView.MINE, InboxView.MY_TEAM, InboxView.READ_ONLY):
+            raise ValueError(f"The view {view!r} needs the signed-in user.")
+        return cases.filter(assignee__isnull=True) if view == InboxView.UNASSIGNED else cases
     if view == InboxView.MINE:
-        return cases.filter(assignee=user)
-    profile = staff_profile(user)
-    team_ids = list(profile.teams.values_list("pk", flat=True)) if profile else []
-    return cases.filter(team_id__in=team_ids)
+        return cases.filter(assignee=user)  # always the user's to act on
+    if view == InboxView.READ_ONLY:
+        return read_only_only(user, cases)
+    if view == InboxView.UNASSIGNED:
+        cases = cases.filter(assignee__isnull=True)
+    elif view == InboxView.MY_TEAM:
+        cases = cases.filter(team_id__in=team_ids(user))
+    return actionable_only(user, cases)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ContactKind(models.TextChoices):
@@ -28,6 +29,16 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or f"Contact {self.pk}"
+
+    @property
+    def label(self) -> str:
+        """What staff call the contact: the name, else an email address, else a phone number, else another
+        identity; never an internal number. Reads identities.all(), so a prefetch serves a whole list."""
+        if self.display_name:
+            return self.display_name
+        order: dict[str, int] = {IdentityKind.EMAIL: 0, IdentityKind.PHONE: 1}
+        identities = sorted(self.identities.all(), key=lambda i: (order.get(i.kind, 2), i.pk))
+        return identities[0].value if identities else str(_("Unknown contact"))
 
     @property
     def email(self) -> str:

@@ -17,7 +17,7 @@ from civicdesk.contacts.models import Identity, IdentityKind
 from civicdesk.conversations.replies import reply_identities
 
 User = get_user_model()
-ANY = [("", "Any")]
+ANY: list[tuple[Any, Any]] = [("", gettext_lazy("Any"))]
 TRANSFER_REASON_LENGTH = 2000  # the API's limit too
 
 
@@ -62,19 +62,28 @@ class InboxFilterForm(StaffForm):
     """GET parameters of /staff/; invalid values are reported and ignored, never a crash."""
 
     id_prefix = "filter"
-    q = forms.CharField(required=False, max_length=200, label="Search cases")
+    q = forms.CharField(required=False, max_length=200, label=gettext_lazy("Search cases"))
     view = forms.ChoiceField(required=False, choices=InboxView.choices)
-    status = forms.ChoiceField(required=False, choices=[*ANY, *CaseStatus.choices])
-    channel = forms.ChoiceField(required=False, choices=ANY + Channel.choices)
-    agency = forms.ChoiceField(required=False, choices=ANY)
-    team = forms.TypedChoiceField(required=False, choices=ANY, coerce=int, empty_value=None)
-    assignee = forms.TypedChoiceField(required=False, choices=ANY, coerce=int, empty_value=None)
-    service = forms.ChoiceField(required=False, choices=ANY)
-    created_from = forms.DateField(required=False, label="Created from",
+    status = forms.ChoiceField(required=False, label=gettext_lazy("Status"), choices=[*ANY, *CaseStatus.choices])
+    assignee = forms.TypedChoiceField(required=False, label=gettext_lazy("Assignee"), choices=ANY, coerce=int,
+                                      empty_value=None)
+    sort = forms.ChoiceField(required=False, label=gettext_lazy("Sort"), choices=Sort.choices)
+    channel = forms.ChoiceField(required=False, label=gettext_lazy("Channel"), choices=ANY + Channel.choices)
+    agency = forms.ChoiceField(required=False, label=gettext_lazy("Agency"), choices=ANY)
+    team = forms.TypedChoiceField(required=False, label=gettext_lazy("Team"), choices=ANY, coerce=int,
+                                  empty_value=None)
+    service = forms.ChoiceField(required=False, label=gettext_lazy("Service"), choices=ANY)
+    created_from = forms.DateField(required=False, label=gettext_lazy("Created from"),
                                    widget=forms.DateInput(attrs={"type": "date"}))
-    created_to = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
-    sort = forms.ChoiceField(required=False, choices=Sort.choices)
-    page = forms.IntegerField(required=False, min_value=1, max_value=100000)
+    created_to = forms.DateField(required=False, label=gettext_lazy("Created to"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    page = forms.RegexField(required=False, regex=r"^(last|[1-9][0-9]{0,5})$", max_length=6,
+                            error_messages={"invalid": gettext_lazy("A page is a number from 1, or “last”.")})
+
+    FILTERS = ("q", "view", "status", "assignee", "sort", "channel", "agency", "team", "service", "created_from",
+               "created_to")  # what a saved view keeps, in link order
+    MORE = ("channel", "agency", "team", "service", "created_from", "created_to")  # behind "More filters"
+    DEFAULTS = {"view": InboxView.ALL, "sort": Sort.NEWEST}
 
     def __init__(self, data: Any, *, agencies: QuerySet[Agency], teams: QuerySet[Team], staff: QuerySet[Any],
                  services: QuerySet[Service]) -> None:
@@ -94,7 +103,7 @@ class InboxFilterForm(StaffForm):
         data = super().clean() or {}
         start, end = data.get("created_from"), data.get("created_to")
         if start and end and start > end:
-            self.add_error("created_to", "The end date must be on or after the start date.")
+            self.add_error("created_to", gettext_lazy("The end date must be on or after the start date."))
         return data
 
     def value(self, name: str) -> Any:
@@ -113,10 +122,39 @@ class InboxFilterForm(StaffForm):
             sort=self.value("sort") or Sort.NEWEST,
         )
 
+    def filter_params(self, *, keep_defaults: bool = True) -> dict[str, str]:
+        """The valid, non-empty filters as query parameters in FILTERS order (no page): what links carry along and
+        a saved view keeps (without the default view and sort)."""
+        self.is_valid()
+        params = {}
+        for name in self.FILTERS:
+            raw = str(self.data.get(name, "")).strip()
+            if raw and name not in self.errors and (keep_defaults or self.DEFAULTS.get(name) != raw):
+                params[name] = raw
+        return params
+
+    def more_in_use(self) -> int:
+        """How many of the filters behind "More filters" are set (the disclosure says so)."""
+        return sum(1 for name in self.MORE if self.filter_params().get(name))
+
     @property
     def page_number(self) -> int:
         self.is_valid()
-        return self.value("page") or 1
+        page = self.value("page") or "1"
+        return 1 if page == "last" else int(page)
+
+    @property
+    def wants_last_page(self) -> bool:
+        self.is_valid()
+        return self.value("page") == "last"
+
+
+class SavedViewForm(StaffForm):
+    """Save the inbox's current filters under a name; `query` is the inbox query string they come from."""
+
+    id_prefix = "saved_view"
+    name = forms.CharField(max_length=80, label=gettext_lazy("Name of the view"))
+    query = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
 
 
 def _text(label: Any, *, required: bool = True, max_length: int | None = None) -> forms.CharField:

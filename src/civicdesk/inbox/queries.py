@@ -17,6 +17,7 @@ from civicdesk.cases.permissions import agency_ids, is_admin, visible_cases
 from civicdesk.cases.queries import CasePage, page_signature
 from civicdesk.contacts.models import Contact
 from civicdesk.inbox.access import is_staff_member
+from civicdesk.inbox.models import SavedView
 
 User = get_user_model()
 
@@ -35,6 +36,10 @@ def filter_choices(user: Any) -> dict[str, QuerySet[Any]]:
         "staff": staff,
         "services": Service.objects.filter(is_active=True).order_by("name"),
     }
+
+
+def saved_views(user: Any) -> list[SavedView]:
+    return list(SavedView.objects.filter(user_id=user.pk).order_by("name", "id"))
 
 
 def list_signature(page: CasePage) -> str:

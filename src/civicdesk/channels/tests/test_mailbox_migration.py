@@ -8,8 +8,10 @@ from django.db.migrations.executor import MigrationExecutor
 
 from civicdesk.channels import credentials
 
-BEFORE = [("mail", "0002_sender_notice"), ("channels", "0002_payload_content_hash")]
-AFTER = [("mail", "0005_mailbox_account_required"), ("channels", "0003_channel_accounts")]
+# agencies too: the historical Agency must match its table (later columns, e.g. translations, are NOT NULL)
+AGENCIES_THEN = ("agencies", "0002_service_publish_description")
+BEFORE = [("mail", "0002_sender_notice"), ("channels", "0002_payload_content_hash"), AGENCIES_THEN]
+AFTER = [("mail", "0005_mailbox_account_required"), ("channels", "0003_channel_accounts"), AGENCIES_THEN]
 
 
 def migrate(targets: list[tuple[str, str]]) -> Any:

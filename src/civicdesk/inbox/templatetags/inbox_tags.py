@@ -3,6 +3,7 @@
 import logging
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 import nh3
 from django import template
@@ -61,6 +62,25 @@ def optional_url(name: str, *args: Any) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def inbox_url(context: template.Context, **changes: Any) -> str:
+    """The inbox's URL with the current filters (context["filter_params"], valid ones only) changed by `changes`:
+    None or "" drops a parameter. Tabs, pager links and saved views all keep the other filters this way."""
+    params = dict(context.get("filter_params") or {})
+    for name, value in changes.items():
+        if value is None or value == "":
+            params.pop(name, None)
+        else:
+            params[name] = str(value)
+    query = urlencode(params)
+    return reverse("inbox:inbox") + (f"?{query}" if query else "")
+
+
+@register.simple_tag
+def saved_view_url(query: str) -> str:
+    return reverse("inbox:inbox") + (f"?{query}" if query else "")
 
 
 @register.filter

@@ -52,7 +52,11 @@ def test_supervisor_sees_their_agencies_and_admin_sees_all(world, works_case, pa
 
 def test_transferred_from_agency_still_sees_the_trail_but_cannot_act(works_client, parks_client, world, works_case):
     actions.transfer(works_case, actor=world.works_agent, to_agency=world.parks, reason="Park land")
-    assert works_case.number in [c.number for c in works_client.get("/staff/").context["cases"]]
+    # not under "All" (cases they may act on) but under "Read only", marked so
+    assert works_case.number not in [c.number for c in works_client.get("/staff/").context["cases"]]
+    read_only = works_client.get("/staff/?view=read_only")
+    assert [c.number for c in read_only.context["cases"]] == [works_case.number]
+    assert "cd-read-only" in read_only.content.decode()
     page = works_client.get(f"/staff/cases/{works_case.number}/")
     assert page.status_code == 200 and "Park land" in page.content.decode()
     assert 'action="/staff/cases/' not in page.content.decode()  # no action forms

@@ -17,6 +17,7 @@ from civicdesk.contacts.models import Contact, ContactMerge
 from civicdesk.gis.models import Area, Initiative
 from civicdesk.gis.tests.conftest import _fresh_index, wards  # noqa: F401  (fixtures)
 from civicdesk.inbox.case_views import ACTIONS
+from civicdesk.inbox.models import SavedView
 from civicdesk.mail.models import CapturedEmail
 from civicdesk.open311.models import ExternalEndpoint
 from civicdesk.testing.factories import create_case, create_staff
@@ -33,6 +34,8 @@ ANY_STAFF = {
     "inbox:inbox": "the user's own case list, scoped by visible_cases",
     "inbox:inbox-live": "the live poll of that list",
     "inbox:inbox-events": "the pushed events of that list: numbers of cases the user may see (204 under WSGI)",
+    "inbox:saved-view-create": "saves the user's own inbox filters under a name; no agency data",
+    "inbox:saved-view-delete": "deletes one of the user's own saved views; anyone else's is 404",
     "gis:staff-map": "the map page: filters and agency names; cases come from the scoped layers",
     "gis:staff-cases": "case points of the cases the user may see",
     "gis:hotspots": "hotspot cells over the cases the user may see",
@@ -52,7 +55,8 @@ SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positi
 
 PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge"}
 PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox:contact-merge": "contact",
-            "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "mail:captured-email": "captured"}
+            "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "mail:captured-email": "captured",
+            "inbox:saved-view-delete": "saved_view"}
 SHARED_KINDS = {"initiative"}  # not owned by an agency: the same object on both sides
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
@@ -75,6 +79,7 @@ class Side:
     merge: ContactMerge
     initiative: Initiative
     captured: CapturedEmail
+    saved_view: SavedView
     markers: tuple[str, ...]
 
     def kind(self, kind: str) -> Any:
@@ -97,6 +102,7 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str, initi
                 captured=CapturedEmail.objects.create(captured_at=timezone.now(), subject=f"{word} broken",
                                                       recipients=f"{word}@example.com", raw=f"{word} broken",
                                                       text=f"{word} Resident", case=case),
+                saved_view=SavedView.objects.create(user=agent, name=f"{word} view", query=f"q={word}"),
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
                          f"{word} broken", f"{word}@example.com"))
 
