@@ -60,7 +60,7 @@ def follower_text(case: Case, update: Message, contact: Contact) -> str:
         "{agency} posted an update on request {number}, which you follow:\n\n{text}\n\n"
         "See the request: {status_url}\n"
         "Stop receiving updates on this request: {unsubscribe_url}"
-    ).format(agency=case.agency.name, number=case.number, text=update.visible_text or update.body_text,
+    ).format(agency=case.agency.translated.name, number=case.number, text=update.visible_text or update.body_text,
              status_url=status_url(case), unsubscribe_url=unsubscribe_url(case, contact))
 
 

@@ -23,17 +23,20 @@ MAKEMESSAGES_OPTIONS = ["--add-location=file", "--no-obsolete", "--ignore=*/test
 RESIDENT_TEMPLATES = [
     "templates/**/*.html",
     "portal/templates/**/*.html",
+    "gis/templates/gis/_follow.html",
     "gis/templates/gis/_followed.html",
     "gis/templates/gis/_nearby.html",
     "gis/templates/gis/_picker.html",
     "gis/templates/gis/followed_page.html",
     "gis/templates/gis/map_page.html",
+    "gis/templates/gis/_public_list.html",
     "conversations/templates/conversations/replies/**/*.txt",
 ]
 # Sources whose messages residents read: a catalogue entry found in any of them must be translated.
 RESIDENT_SOURCES = (
     "templates/", "portal/", "web/", "conversations/templates/", "conversations/rendering.py",
-    "gis/templates/gis/_followed.html", "gis/templates/gis/_nearby.html", "gis/templates/gis/_picker.html",
+    "gis/templates/gis/_follow.html", "gis/templates/gis/_followed.html", "gis/templates/gis/_nearby.html",
+    "gis/templates/gis/_picker.html", "gis/templates/gis/_public_list.html",
     "gis/templates/gis/followed_page.html", "gis/templates/gis/map_page.html", "gis/static/gis/", "gis/views.py",
     "gis/mapdata.py", "gis/api_views.py", "gis/map_views.py", "cases/followers.py", "cases/models.py",
     "cases/filters.py", "mail/notices.py", "open311/forwarding.py",

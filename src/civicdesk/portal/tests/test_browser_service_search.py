@@ -9,13 +9,6 @@ from civicdesk.testing.browser import axe, launch_chromium, watch
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def violations(page, width: int) -> list[str]:
-    """axe's WCAG 2.1 AA findings; at phone width less the search button's missing name, which issue 9 item 12
-    fixes on every page at once (remove this exception with it)."""
-    found = axe(page)
-    return [v for v in found if not v.startswith("button-name")] if width < 640 else found
-
-
 @pytest.fixture
 def browser():
     with launch_chromium() as chromium:
@@ -34,7 +27,7 @@ def test_a_resident_searching_big_hole_in_road_sees_pothole_first(live_server, t
         results = page.get_by_role("list", name="Matching services")
         expect(results.get_by_role("link").first).to_have_text("Pothole")
         expect(page.get_by_role("status")).to_contain_text("matches “big hole in road”")
-        assert violations(page, width) == [], width
+        assert axe(page) == [], width
 
         # A typo is forgiven, and the corrected words are offered.
         page.get_by_label("Search services").fill("stret light broken")
@@ -43,13 +36,13 @@ def test_a_resident_searching_big_hole_in_road_sees_pothole_first(live_server, t
         page.get_by_role("link", name="street light broken").click()
         expect(page.get_by_label("Search services")).to_have_value("street light broken")
         expect(page.get_by_text("Did you mean")).to_have_count(0)
-        assert violations(page, width) == [], width
+        assert axe(page) == [], width
 
         # Nothing matches: the resident can still see every service or ask a general question.
         page.get_by_label("Search services").fill("qwxz")
         page.get_by_label("Search services").press("Enter")
         expect(page.get_by_role("status")).to_contain_text("No services match “qwxz”.")
-        assert violations(page, width) == [], width
+        assert axe(page) == [], width
         page.get_by_role("link", name="ask a general question").click()
         expect(page.get_by_role("heading", name="General question", level=1)).to_be_visible()
         assert errors == []

@@ -19,9 +19,19 @@ from civicdesk.testing.browser import axe_violations, launch_chromium
 from civicdesk.testing.factories import create_agency, create_case, create_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-LANGUAGES = ["en"]
+LANGUAGES = ["en", "es"]
 WIDTHS = [1280, 390]
 DESCRIPTION = "A deep pothole in front of number 12."
+# What the test finds buttons, fields and headings by, in each language.
+NAMES = {
+    "en": {"description": "Describe the problem or request", "email": "Email address", "address": "Address or place",
+           "send": "Send request", "see status": "See the status", "number": "Request number", "check": "Check status",
+           "refused": "Your form could not be sent"},
+    "es": {"description": "Describa el problema o la solicitud", "email": "Correo electrónico",
+           "address": "Dirección o lugar", "send": "Enviar solicitud", "see status": "Ver el estado",
+           "number": "Número de solicitud", "check": "Consultar el estado",
+           "refused": "No se pudo enviar su formulario"},
+}
 
 
 @pytest.fixture
@@ -83,11 +93,11 @@ class Audit:
         assert not self.errors, "\n".join(self.errors)
 
 
-def submit_request(page: Page) -> None:
-    page.get_by_label("Describe the problem or request").fill(DESCRIPTION)
-    page.get_by_label("Email address").fill("resident@example.com")
-    page.get_by_label("Address or place").fill("12 Main Street")
-    page.get_by_role("button", name="Send request").click()
+def submit_request(page: Page, names: dict[str, str]) -> None:
+    page.get_by_label(names["description"]).fill(DESCRIPTION)
+    page.get_by_label(names["email"]).fill("resident@example.com")
+    page.get_by_label(names["address"]).fill("12 Main Street")
+    page.get_by_role("button", name=names["send"]).click()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -99,6 +109,7 @@ def test_every_public_page_passes_axe_at_desktop_and_phone_width(live_server: An
     context = browser.new_context(viewport={"width": width, "height": 800}, locale=language)
     page = context.new_page()
     audit = Audit(page)
+    names = NAMES[language]
 
     for path, name in [("/", "home"), ("/services/", "services"), ("/agencies/", "agencies"),
                        ("/status/", "status lookup"), ("/map/", "public map")]:
@@ -108,12 +119,12 @@ def test_every_public_page_passes_axe_at_desktop_and_phone_width(live_server: An
     page.goto(f"{base}/services/pothole/")
     expect(page.get_by_role("heading", name="Pothole", level=1)).to_be_visible()
     audit.check("service form", language)
-    submit_request(page)
+    submit_request(page, names)
     success = page.locator("#success-message")
     expect(success).to_be_visible()
     expect(success).to_be_focused()  # screen readers and keyboards start at the news
     audit.check("confirmation", language)
-    page.locator("a[href^='/status/']", has_text="See the status").click()
+    page.locator("a[href^='/status/']", has_text=names["see status"]).click()
     expect(page.get_by_text(DESCRIPTION)).to_be_visible()
     audit.check("status detail", language)
 
@@ -128,10 +139,10 @@ def test_every_public_page_passes_axe_at_desktop_and_phone_width(live_server: An
 
     page.goto(f"{base}/status/")  # a form left open while its security cookie is lost: the CSRF page
     context.clear_cookies()
-    page.get_by_label("Request number").fill(mapped.number)
-    page.get_by_label("Email address").fill("first@example.com")
-    page.get_by_role("button", name="Check").first.click()
-    expect(page.get_by_role("heading", name="Your form could not be sent")).to_be_visible()
+    page.get_by_label(names["number"]).fill(mapped.number)
+    page.get_by_label(names["email"]).fill("first@example.com")
+    page.get_by_role("button", name=names["check"]).first.click()
+    expect(page.get_by_role("heading", name=names["refused"])).to_be_visible()
     audit.check("403 refused form", language)
 
     context.close()

@@ -130,7 +130,14 @@
   }
 
   function createMap(container, holder) {
-    var map = L.map(container, { preferCanvas: true, keyboard: true, zoomSnap: 0.5, maxZoom: 19 });
+    var map = L.map(container, { preferCanvas: true, keyboard: true, zoomSnap: 0.5, maxZoom: 19, zoomControl: false });
+    // Leaflet's own words, in the page's language (served by /jsi18n/).
+    L.control.zoom({ zoomInTitle: gettext("Zoom in"), zoomOutTitle: gettext("Zoom out") }).addTo(map);
+    var credit = document.createElement("a");
+    credit.href = "https://leafletjs.com";
+    credit.title = gettext("A JavaScript library for interactive maps");
+    credit.textContent = "Leaflet";
+    map.attributionControl.setPrefix(credit.outerHTML);
     var tileUrl = holder.getAttribute("data-tile-url");
     var b = bounds(holder);
     if (b) { map.fitBounds(b); } else { map.setView([0, 0], 2); }

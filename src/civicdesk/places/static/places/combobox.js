@@ -84,7 +84,8 @@
         list.appendChild(li);
       });
       open(items.length > 0);
-      live.textContent = items.length ? text("count").replace("%s", items.length) : text("none");
+      var count = items.length === 1 ? text("count-one") : text("count").replace("%s", items.length);
+      live.textContent = items.length ? count : text("none");
     }
 
     function suggest() {
