@@ -83,6 +83,8 @@ ROUTES: dict[str, Route] = {
     "inbox:contact": Route("staff", path={"pk": "1"}),
     "inbox:contact-merge": Route("staff", path={"pk": "1"}),
     "inbox:contact-merge-undo": Route("staff", path={"pk": "1", "merge_id": "1"}),
+    "inbox:saved-view-create": Route("staff", ["name", "query"]),
+    "inbox:saved-view-delete": Route("staff", path={"pk": "1"}),
     "mail:outbox": Route("staff", ["case", "page"]),
     "mail:captured-email": Route("staff", path={"pk": "1"}),
     "api:openapi-json": Route("public"),
