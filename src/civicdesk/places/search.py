@@ -12,7 +12,8 @@ import shapely
 from scipy.spatial import cKDTree
 
 from civicdesk.places.models import AddressPoint, Dataset, Place, Street
-from civicdesk.places.text import deletions, edit_distance, fold, prefix_expansions, tokens
+from civicdesk.places.text import deletions, fold, prefix_expansions, tokens
+from civicdesk.search.typos import edit_distance
 
 M_PER_DEG_LAT = 110_540.0
 M_PER_DEG_LON_EQUATOR = 111_320.0

@@ -1,4 +1,4 @@
-"""Normalising addresses and place names into search tokens; bounded edit distance for typo tolerance."""
+"""Normalising addresses and place names into search tokens."""
 
 import re
 import unicodedata
@@ -35,22 +35,3 @@ def prefix_expansions(partial: str) -> list[str]:
 def deletions(word: str) -> set[str]:
     """The word and every form with one letter deleted (the SymSpell trick for edit distance 1 lookups)."""
     return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
-def edit_distance(a: str, b: str, limit: int = 2) -> int:
-    """Optimal string alignment distance (a swap of neighbours counts 1), stopping early past the limit."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]

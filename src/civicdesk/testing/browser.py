@@ -71,3 +71,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# For page.evaluate(CANVAS_PAINTED, "css selector"): whether a canvas (a Leaflet canvas layer) has any pixel drawn.
+CANVAS_PAINTED = """selector => {
+  const canvas = document.querySelector(selector);
+  if (!canvas || !canvas.width || !canvas.height) { return false; }
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { return true; } }
+  return false;
+}"""

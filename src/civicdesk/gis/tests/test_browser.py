@@ -6,17 +6,11 @@ from playwright.sync_api import expect
 from civicdesk.agencies.models import StaffRole
 from civicdesk.cases.models import Case
 from civicdesk.gis.demo import seed_boundaries
+from civicdesk.testing.browser import CANVAS_PAINTED as PAINTED
 from civicdesk.testing.browser import axe, launch_chromium, watch
 from civicdesk.testing.factories import create_agency, create_case, create_service, create_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PAINTED = """selector => {
-  const canvas = document.querySelector(selector);
-  if (!canvas || !canvas.width || !canvas.height) { return false; }
-  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-  for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { return true; } }
-  return false;
-}"""
 
 
 @pytest.fixture

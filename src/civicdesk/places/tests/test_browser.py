@@ -7,17 +7,11 @@ from playwright.sync_api import expect
 
 from civicdesk.gis.demo import seed_boundaries
 from civicdesk.places.demo import seed_places
+from civicdesk.testing.browser import CANVAS_PAINTED as PAINTED
 from civicdesk.testing.browser import axe, launch_chromium, watch
 from civicdesk.testing.factories import create_agency, create_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PAINTED = """selector => {
-  const canvas = document.querySelector(selector);
-  if (!canvas || !canvas.width || !canvas.height) { return false; }
-  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-  for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { return true; } }
-  return false;
-}"""
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from shapely.geometry import LineString, box
 from civicdesk.places.actions import bump_version
 from civicdesk.places.models import AddressPoint, Place, PlaceKind, Street, StreetClass
 from civicdesk.places.search import current_index
-from civicdesk.places.text import edit_distance, tokens
+from civicdesk.places.text import tokens
+from civicdesk.search.typos import edit_distance
 
 pytestmark = pytest.mark.django_db
 
