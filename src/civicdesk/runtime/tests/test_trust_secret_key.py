@@ -105,3 +105,10 @@ def test_a_key_file_others_can_read_is_reported_by_check(tmp_path: Path) -> None
     (tmp_path / "secret_key").chmod(0o644)
     code, output = civicdesk("check", env=environment(tmp_path))
     assert "civicdesk.W001" in output and "chmod 600" in output, output
+
+
+def test_run_on_a_database_without_migrations_says_to_migrate_instead_of_starting_workers(tmp_path: Path) -> None:
+    env = environment(tmp_path, PORT=str(free_port()), SMTP_PORT=str(free_port()), WEB_WORKERS="1")
+    code, output = civicdesk("run", "--no-smtp", env=env, timeout=45)
+    assert code is not None and code != 0, output
+    assert "civicdesk migrate" in output and "CivicDesk is serving" not in output

@@ -7,7 +7,9 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from civicdesk.runtime.scheduler import build_scheduler
 from civicdesk.runtime.site_url import site_url_from
@@ -20,6 +22,14 @@ class Command(BaseCommand):
     help = ("Serve CivicDesk on PORT with a task worker per queue (TASK_QUEUES), the SMTP listener on SMTP_PORT "
             "and the periodic scheduler.")
 
+    def refuse_unmigrated_database(self) -> None:
+        """Workers and pages would fail on every request ("no such table"): say what to run instead."""
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if pending:
+            raise CommandError(f"The database has {len(pending)} migrations to apply: run `civicdesk migrate` first "
+                               "(`make run` does it, and loads the demo city into an empty database).")
+
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
@@ -27,6 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="Do not start task workers.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.refuse_unmigrated_database()
         self.serve_on(options["host"], options["port"])
         children: list[Child] = [web_server(options["host"], options["port"], settings.WEB_WORKERS)]
         if not options["no_worker"]:
