@@ -2,13 +2,15 @@
 
 import base64
 import pickle
+import time
 from typing import Any
 
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, models, router, transaction
+from django.db import OperationalError, connections, models, router, transaction
 from django.utils.timezone import now as tz_now
 
 CACHE_TABLE = "civicdesk_cache"  # created by the runtime app's migration, so `migrate` is enough
+LOCKED_RETRIES = 5
 
 
 class SharedDatabaseCache(DatabaseCache):
@@ -19,8 +21,22 @@ class SharedDatabaseCache(DatabaseCache):
     """
 
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
-        key = self.make_and_validate_key(key, version=version)
+        """Add `delta` atomically. SQLite's shared-cache databases (the test suite's in-memory one) answer "table is
+        locked" at once instead of waiting like a WAL file does; on its own transaction, that is retried briefly so a
+        concurrent writer never turns a counted hit into a 500."""
         db = router.db_for_write(self.cache_model_class)
+        retries = LOCKED_RETRIES if not connections[db].in_atomic_block else 0
+        for attempt in range(retries + 1):
+            try:
+                return self._incr(key, delta, version, db)
+            except OperationalError as error:
+                if attempt == retries or "locked" not in str(error):
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _incr(self, key: Any, delta: int, version: int | None, db: str) -> int:
+        key = self.make_and_validate_key(key, version=version)
         connection = connections[db]
         qn = connection.ops.quote_name
         table = qn(self._table)  # type: ignore[attr-defined]
