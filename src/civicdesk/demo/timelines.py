@@ -30,6 +30,7 @@ from civicdesk.demo.people import ContactPool
 
 BATCH = 1000
 EMAIL_REPLY_CHANNELS = {Channel.WEB, Channel.OPEN311, Channel.PHONE, Channel.EMAIL}
+SHORT_TEXT_CHANNELS = {Channel.SMS, Channel.X, Channel.MASTODON}  # people rarely give a location there
 # How far along the path new -> open -> in progress -> resolved -> closed a case got, by age in days.
 FINAL_STATUS_WEIGHTS = [
     (1, {CaseStatus.NEW: 50, CaseStatus.OPEN: 30, CaseStatus.IN_PROGRESS: 20}),
@@ -182,7 +183,7 @@ class CaseBuilder:
     def _case(self, now: datetime, at: datetime, number: str, channel: str, service: Service) -> Case:
         rng = self.rng
         subject, text = rng.choice(self.texts[service.code]["texts"])
-        located = service.asks_location and (channel not in ("sms", "x", "mastodon") or rng.random() < 0.4)
+        located = service.asks_location and (channel not in SHORT_TEXT_CHANNELS or rng.random() < 0.4)
         lat, lon = data.CITY_CENTER
         case = Case(
             number=number, channel=channel, status=CaseStatus.NEW, priority=Priority.NORMAL, agency=service.agency,
