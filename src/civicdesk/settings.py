@@ -317,7 +317,8 @@ PERIODIC_TASKS = [
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
-WEB_THREADS = env_int("WEB_THREADS", 4)  # threads per web worker for the sync views (civicdesk.web.serving)
+WEB_THREADS = env_int("WEB_THREADS", 1)  # threads per web worker for the sync views (civicdesk.web.serving);
+# 1: on 2 cores, more threads only contend for the GIL and SQLite's write lock (bench/README.md, Open311 POST)
 TASK_WORKERS = env_int("TASK_WORKERS", 1)  # workers per queue (TASK_QUEUES)
 
 # GIS: default queue for points outside every boundary, index freshness, and the map's tile layer.

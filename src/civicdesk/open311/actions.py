@@ -39,7 +39,8 @@ def earlier_request(api_key: ApiKey, raw: bytes) -> InboundPayload | None:
     """The latest stored POST requests of this application with exactly this body, if any."""
     digest = get_adapter(Channel.OPEN311).content_hash(raw, {})
     candidates = (InboundPayload.objects.filter(channel=Channel.OPEN311, content_hash=digest)
-                  .select_related("case").order_by("-received_at", "-pk")[:50])
+                  .only("pk", "meta", "received_at", "case_id").order_by("-received_at", "-pk")[:50])
+    # a repeat is rare: the few columns read here keep every POST cheap; a repeat loads its case when asked
     for payload in candidates:
         if payload.meta.get("api_key") == api_key.pk and payload.meta.get("kind") == KIND_REQUEST:
             return payload
