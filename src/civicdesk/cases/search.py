@@ -1,4 +1,5 @@
-"""Indexed text search over cases: FTS5 on SQLite, full text on PostgreSQL, or an exact case number."""
+"""Indexed text search over cases: one search document per case (cases migration 0013), FTS5 on SQLite and a
+tsvector with a GIN index on PostgreSQL, read with the terms of cases.search_terms; or an exact case number."""
 
 import re
 
@@ -7,56 +8,102 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from civicdesk.cases.models import Case
+from civicdesk.cases.search_terms import Term, query_terms
 
 FTS_DENSE_THRESHOLD = 5000  # more matches than this: walk the sort index and probe the matches instead
+MAX_QUERY_LENGTH = 200
+SEARCH_TABLE = "cases_case_search"
 
 CASE_NUMBER_RE = re.compile(r"^[A-Za-z]{2,5}-\d{4}-\d{6}$")
-SEARCH_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
-MAX_SEARCH_TOKENS = 12
 
 
 def looks_like_case_number(text: str) -> bool:
     return bool(CASE_NUMBER_RE.match(text.strip()))
 
 
-def fts5_match_query(text: str) -> str:
-    """User text as an FTS5 MATCH expression: each word double-quoted, so operators and syntax are inert."""
-    tokens = SEARCH_TOKEN_RE.findall(text)[:MAX_SEARCH_TOKENS]
-    return " ".join('"' + token.replace('"', '""') + '"' for token in tokens)
+def fts5_match_query(terms: list[Term]) -> str:
+    """Terms as an FTS5 MATCH expression: every word double-quoted, so operators and syntax in it are inert."""
+    parts = []
+    for term in terms:
+        words = ['"' + word.replace('"', '""') + '"' + ("*" if term.prefix else "") for word in term.words]
+        parts.append(words[0] if len(words) == 1 else "(" + " OR ".join(words) + ")")
+    return " AND ".join(parts)
 
 
-def full_text_condition(text: str) -> RawSQL | None:
-    """A boolean SQL condition using the vendor's full-text index (migration cases 0002), or None if no words."""
-    if connection.vendor == "postgresql":
-        return RawSQL(
-            "to_tsvector('english', \"cases_case\".\"subject\" || ' ' || \"cases_case\".\"description\") "
-            "@@ plainto_tsquery('english', %s)", [text], output_field=BooleanField())
-    match = fts5_match_query(text)
-    if not match:
+def tsquery(terms: list[Term]) -> str:
+    """Terms as PostgreSQL to_tsquery text: every word single-quoted (the words hold no quote or backslash)."""
+    parts = []
+    for term in terms:
+        words = ["'" + word.replace("'", "").replace("\\", "") + "'" + (":*" if term.prefix else "")
+                 for word in term.words]
+        parts.append(words[0] if len(words) == 1 else "(" + " | ".join(words) + ")")
+    return " & ".join(parts)
+
+
+def _matches_sql(vendor: str) -> str:
+    if vendor == "sqlite":
+        return f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH %s"
+    return f"SELECT case_id FROM {SEARCH_TABLE} WHERE document @@ to_tsquery('english', %s)"
+
+
+def _expression(vendor: str, terms: list[Term]) -> str:
+    return fts5_match_query(terms) if vendor == "sqlite" else tsquery(terms)
+
+
+def with_typo_tolerance(terms: list[Term]) -> list[Term]:
+    """The terms with each typed word the index does not hold widened to its neighbours one edit away ("hubcapp"
+    finds "hubcap"). One query asks whether each such word finds anything."""
+    vendor = connection.vendor
+    fuzzy = [i for i, term in enumerate(terms) if term.fuzzy]
+    if not fuzzy or vendor not in ("sqlite", "postgresql"):
+        return terms
+    probes = ", ".join(f"EXISTS ({_matches_sql(vendor)})" for _ in fuzzy)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {probes}", [_expression(vendor, [terms[i]]) for i in fuzzy])
+        known = cursor.fetchone()
+    widened = list(terms)
+    for i, found in zip(fuzzy, known, strict=True):
+        if not found:
+            widened[i] = terms[i].widened()
+    return widened
+
+
+def full_text_condition(terms: list[Term]) -> RawSQL | None:
+    """A boolean SQL condition using the vendor's search index, or None on another vendor."""
+    vendor = connection.vendor
+    if vendor not in ("sqlite", "postgresql"):
         return None
-    if connection.vendor == "sqlite":
-        # Few matches: drive the query from the match list (by rowid). Many: the unary + stops SQLite from doing
-        # that (it would fetch and sort every match) so it walks the sort index and probes the match set instead.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM (SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s "
-                           "LIMIT %s)", [match, FTS_DENSE_THRESHOLD + 1])
-            dense = cursor.fetchone()[0] > FTS_DENSE_THRESHOLD
-        column = "+\"cases_case\".\"id\"" if dense else "\"cases_case\".\"id\""
-        return RawSQL(f"{column} IN (SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s)",
-                      [match], output_field=BooleanField())
-    return None
+    expression = _expression(vendor, terms)
+    if vendor == "postgresql":
+        return RawSQL(f"\"cases_case\".\"id\" IN ({_matches_sql(vendor)})", [expression],
+                      output_field=BooleanField())
+    # Few matches: drive the query from the match list (by rowid). Many: the unary + stops SQLite from doing that
+    # (it would fetch and sort every match) so it walks the sort index and probes the match set instead.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({_matches_sql(vendor)} LIMIT %s)", [expression,
+                                                                                   FTS_DENSE_THRESHOLD + 1])
+        dense = cursor.fetchone()[0] > FTS_DENSE_THRESHOLD
+    column = "+\"cases_case\".\"id\"" if dense else "\"cases_case\".\"id\""
+    return RawSQL(f"{column} IN ({_matches_sql(vendor)})", [expression], output_field=BooleanField())
 
 
 def search_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
-    """Indexed text search over subject and description (FTS5 / PostgreSQL full text), or an exact case number."""
-    text = text.strip()[:200]
+    """Cases whose search document holds every term of `text` (see cases.search_terms), or one exact case number.
+    Narrows `queryset`, so a search never finds a case the caller may not see."""
+    text = text.strip()[:MAX_QUERY_LENGTH]
     if not text:
         return queryset
     if looks_like_case_number(text):
         return queryset.filter(number=text.upper())
-    condition = full_text_condition(text)
-    if condition is None:
-        if connection.vendor in ("sqlite", "postgresql"):
-            return queryset.none()  # only punctuation: nothing to look for
-        return queryset.filter(Q(subject__icontains=text) | Q(description__icontains=text))
+    terms = query_terms(text)
+    if not terms:
+        return queryset.none()  # only punctuation: nothing to look for
+    condition = full_text_condition(with_typo_tolerance(terms))
+    if condition is None:  # no search index on this vendor: every word somewhere in the subject or description
+        for term in terms:
+            matches = Q()
+            for word in term.words:
+                matches |= Q(subject__icontains=word) | Q(description__icontains=word)
+            queryset = queryset.filter(matches)
+        return queryset
     return queryset.filter(condition)
