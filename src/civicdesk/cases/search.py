@@ -1,6 +1,7 @@
 """Indexed text search over cases: one search document per case (cases migration 0013), FTS5 on SQLite and a
 tsvector with a GIN index on PostgreSQL, read with the terms of cases.search_terms; or an exact case number."""
 
+import json
 import re
 
 from django.db import connection
@@ -51,21 +52,46 @@ def _expression(vendor: str, terms: list[Term]) -> str:
 
 
 def with_typo_tolerance(terms: list[Term]) -> list[Term]:
-    """The terms with each typed word the index does not hold widened to its neighbours one edit away ("hubcapp"
-    finds "hubcap"). One query asks whether each such word finds anything."""
+    """The terms with each typed word the index does not hold replaced by its neighbours one edit away that it
+    does hold ("hubcapp" finds "hubcap"). One query asks which typed words find anything; when some find nothing,
+    one more asks which of their neighbours do (each a single index lookup)."""
     vendor = connection.vendor
     fuzzy = [i for i, term in enumerate(terms) if term.fuzzy]
     if not fuzzy or vendor not in ("sqlite", "postgresql"):
         return terms
-    probes = ", ".join(f"EXISTS ({_matches_sql(vendor)})" for _ in fuzzy)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {probes}", [_expression(vendor, [terms[i]]) for i in fuzzy])
-        known = cursor.fetchone()
+    unknown = [i for i, held in zip(fuzzy, _held(vendor, [terms[i].words[0] for i in fuzzy]), strict=True)
+               if not held]
+    if not unknown:
+        return terms
+    neighbours = {i: terms[i].widened().words[1:] for i in unknown}
+    known = set(_known_words(vendor, sorted({word for words in neighbours.values() for word in words})))
     widened = list(terms)
-    for i, found in zip(fuzzy, known, strict=True):
-        if not found:
-            widened[i] = terms[i].widened()
+    for i in unknown:
+        widened[i] = Term((terms[i].words[0], *(word for word in neighbours[i] if word in known)))
     return widened
+
+
+def _held(vendor: str, words: list[str]) -> list[bool]:
+    """Whether the index holds each word (one query)."""
+    probes = ", ".join(f"EXISTS ({_matches_sql(vendor)})" for _ in words)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {probes}", [_expression(vendor, [Term((word,))]) for word in words])
+        return [bool(held) for held in cursor.fetchone()]
+
+
+def _known_words(vendor: str, words: list[str]) -> list[str]:
+    """The words (letters only) the index holds, in one query of one index lookup each."""
+    if vendor == "sqlite":
+        sql = (f"SELECT value FROM json_each(%s) WHERE EXISTS (SELECT 1 FROM {SEARCH_TABLE} "
+               f"WHERE {SEARCH_TABLE} MATCH '\"' || value || '\"')")
+        params: list[object] = [json.dumps(words)]
+    else:
+        sql = (f"SELECT w FROM unnest(%s::text[]) AS w WHERE EXISTS (SELECT 1 FROM {SEARCH_TABLE} "
+               "WHERE document @@ to_tsquery('english', quote_literal(w)))")
+        params = [words]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def full_text_condition(terms: list[Term]) -> RawSQL | None:
