@@ -13,6 +13,7 @@ from civicdesk.cases.search_terms import Term, query_terms
 
 FTS_DENSE_THRESHOLD = 5000  # more matches than this: walk the sort index and probe the matches instead
 MAX_QUERY_LENGTH = 200
+MAX_WIDENED = 3  # unknown words widened per search (each looks up a few hundred neighbours)
 SEARCH_TABLE = "cases_case_search"
 
 CASE_NUMBER_RE = re.compile(r"^[A-Za-z]{2,5}-\d{4}-\d{6}$")
@@ -60,7 +61,7 @@ def with_typo_tolerance(terms: list[Term]) -> list[Term]:
     if not fuzzy or vendor not in ("sqlite", "postgresql"):
         return terms
     unknown = [i for i, held in zip(fuzzy, _held(vendor, [terms[i].words[0] for i in fuzzy]), strict=True)
-               if not held]
+               if not held][:MAX_WIDENED]
     if not unknown:
         return terms
     neighbours = {i: terms[i].widened().words[1:] for i in unknown}

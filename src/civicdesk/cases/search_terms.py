@@ -24,6 +24,7 @@ from civicdesk.search.analysis import stop_words
 from civicdesk.search.typos import MIN_LENGTH
 
 MAX_TERMS = 12
+MAX_FUZZY_LENGTH = 30  # longer "words" are pasted ids or noise: 26 neighbours per letter is enough to look up
 MIN_FRAGMENT_DIGITS = 4  # shorter runs of digits are words (a house number), not number fragments
 PHONE_DIGITS = 7  # digit groups with this many digits in all are one number typed with spaces
 EMAIL = re.compile(r"[^\s@<>()\"',;]+@[^\s@<>()\"',;]+\.[^\s@<>()\"',;]*[^\s@<>()\"',;.]")
@@ -96,10 +97,10 @@ def _digit_terms(match: re.Match[str]) -> list[Term]:
 def _word_term(word: str) -> Term:
     if word.isdigit():
         return Term((word,), prefix=len(word) >= MIN_FRAGMENT_DIGITS)
-    forms = {word} | {ABBREVIATIONS.get(word, word)} | _SPELLED_OUT.get(word, set())
-    forms = {form for form in forms if len(form) > 1} or {word}  # "n" for "north" would match every stray n
-    others = sorted(forms - {word})
-    fuzzy = not others and word.isalpha() and len(word) >= MIN_LENGTH and word not in STOP_WORDS
+    forms = {ABBREVIATIONS.get(word, word)} | _SPELLED_OUT.get(word, set()) if len(word) > 1 else set()
+    others = sorted(form for form in forms - {word} if len(form) > 1)  # "n" for "north" would match any stray n
+    fuzzy = (not others and word.isalpha() and MIN_LENGTH <= len(word) <= MAX_FUZZY_LENGTH
+             and word not in STOP_WORDS)
     return Term((word, *others), fuzzy=fuzzy)
 
 

@@ -65,7 +65,7 @@ def ensure_sqlite_case_search(using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> N
             document = _migration(DOCUMENT_MIGRATION)
             if document.TABLE in names and all(name in names for name in document.SQLITE_TRIGGERS):
                 return
-            log.warning("Rebuilding the case search index: its triggers were missing after migrating.")
+            log.info("Rebuilding the case search index and its triggers after migrating.")
             for sql in [*document.SQLITE_DROP_TRIGGERS, *document.SQLITE_REFILL, *document.SQLITE_CREATE_TRIGGERS]:
                 cursor.execute(sql)
         elif _applied(cursor, FIRST_INDEX_MIGRATION):  # migrated back before 0013: the first index's triggers

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from civicdesk.cases import actions
@@ -74,14 +74,12 @@ def test_sqlite_triggers_step_aside_while_a_migration_rebuilds_a_table_they_read
     case = create_case(service=world.pothole, subject="Loose grate", body="It rattles.", email="g@example.com",
                        contact_name="Grace Grate")
     try:
-        with pytest.raises(OperationalError, match="error in trigger"), connection.schema_editor() as editor:
-            editor._remake_table(Contact)  # what Django does for most field changes on SQLite
         drop_sqlite_case_search_triggers(plan=_plan("agencies", "gis"))
         assert _triggers() == SQLITE_TRIGGERS  # other apps' migrations never rebuild these tables
         drop_sqlite_case_search_triggers(plan=_plan("agencies", "contacts"))
         assert _triggers() == set()
         with connection.schema_editor() as editor:
-            editor._remake_table(Contact)
+            editor._remake_table(Contact)  # what Django does for most field changes: a trigger naming it would fail
         Contact.objects.filter(pk=case.contact_id).update(display_name="Grace Renamed")  # while no trigger watches
     finally:
         ensure_sqlite_case_search()
