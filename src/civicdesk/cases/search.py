@@ -52,32 +52,57 @@ def _expression(vendor: str, terms: list[Term]) -> str:
     return fts5_match_query(terms) if vendor == "sqlite" else tsquery(terms)
 
 
-def with_typo_tolerance(terms: list[Term]) -> list[Term]:
-    """The terms with each typed word the index does not hold replaced by its neighbours one edit away that it
-    does hold ("hubcapp" finds "hubcap"). One query asks which typed words find anything; when some find nothing,
-    one more asks which of their neighbours do (each a single index lookup)."""
+def full_text_condition(terms: list[Term]) -> RawSQL | None:
+    """A boolean SQL condition using the vendor's search index, or None on another vendor.
+
+    Typo tolerance: a typed word the index does not hold is replaced by its neighbours one edit away that it does
+    hold ("hubcapp" finds "hubcap"). One query asks which typed words find anything (and, on SQLite, how dense the
+    matches are); only when some find nothing does one more ask which of their neighbours do (an index lookup
+    each), and SQLite counts again."""
     vendor = connection.vendor
+    if vendor not in ("sqlite", "postgresql"):
+        return None
     fuzzy = [i for i, term in enumerate(terms) if term.fuzzy]
-    if not fuzzy or vendor not in ("sqlite", "postgresql"):
-        return terms
-    unknown = [i for i, held in zip(fuzzy, _held(vendor, [terms[i].words[0] for i in fuzzy]), strict=True)
-               if not held][:MAX_WIDENED]
-    if not unknown:
-        return terms
+    dense, held = _probe(vendor, terms, [terms[i].words[0] for i in fuzzy])
+    unknown = [i for i, found in zip(fuzzy, held, strict=True) if not found][:MAX_WIDENED]
+    if unknown:
+        terms = _widened(vendor, terms, unknown)
+        dense, _ = _probe(vendor, terms, [])
+    expression = _expression(vendor, terms)
+    # SQLite, few matches: drive the query from the match list (by rowid). Many: the unary + stops SQLite from
+    # doing that (it would fetch and sort every match) so it walks the sort index and probes the match set instead.
+    column = "+\"cases_case\".\"id\"" if dense else "\"cases_case\".\"id\""
+    return RawSQL(f"{column} IN ({_matches_sql(vendor)})", [expression], output_field=BooleanField())
+
+
+def _probe(vendor: str, terms: list[Term], words: list[str]) -> tuple[bool, list[bool]]:
+    """In one query: on SQLite, whether the terms match more than FTS_DENSE_THRESHOLD cases; whether the index
+    holds each of `words`. No query when there is nothing to ask."""
+    parts: list[str] = []
+    params: list[object] = []
+    if vendor == "sqlite":
+        parts.append(f"(SELECT count(*) FROM ({_matches_sql(vendor)} LIMIT %s))")
+        params += [_expression(vendor, terms), FTS_DENSE_THRESHOLD + 1]
+    for word in words:
+        parts.append(f"EXISTS ({_matches_sql(vendor)})")
+        params.append(_expression(vendor, [Term((word,))]))
+    if not parts:
+        return False, []
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = list(cursor.fetchone())
+    dense = vendor == "sqlite" and row.pop(0) > FTS_DENSE_THRESHOLD
+    return dense, [bool(found) for found in row]
+
+
+def _widened(vendor: str, terms: list[Term], unknown: list[int]) -> list[Term]:
+    """The terms with each unknown typed word joined by its neighbours one edit away that the index holds."""
     neighbours = {i: terms[i].widened().words[1:] for i in unknown}
     known = set(_known_words(vendor, sorted({word for words in neighbours.values() for word in words})))
     widened = list(terms)
     for i in unknown:
         widened[i] = Term((terms[i].words[0], *(word for word in neighbours[i] if word in known)))
     return widened
-
-
-def _held(vendor: str, words: list[str]) -> list[bool]:
-    """Whether the index holds each word (one query)."""
-    probes = ", ".join(f"EXISTS ({_matches_sql(vendor)})" for _ in words)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {probes}", [_expression(vendor, [Term((word,))]) for word in words])
-        return [bool(held) for held in cursor.fetchone()]
 
 
 def _known_words(vendor: str, words: list[str]) -> list[str]:
@@ -95,25 +120,6 @@ def _known_words(vendor: str, words: list[str]) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def full_text_condition(terms: list[Term]) -> RawSQL | None:
-    """A boolean SQL condition using the vendor's search index, or None on another vendor."""
-    vendor = connection.vendor
-    if vendor not in ("sqlite", "postgresql"):
-        return None
-    expression = _expression(vendor, terms)
-    if vendor == "postgresql":
-        return RawSQL(f"\"cases_case\".\"id\" IN ({_matches_sql(vendor)})", [expression],
-                      output_field=BooleanField())
-    # Few matches: drive the query from the match list (by rowid). Many: the unary + stops SQLite from doing that
-    # (it would fetch and sort every match) so it walks the sort index and probes the match set instead.
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({_matches_sql(vendor)} LIMIT %s)", [expression,
-                                                                                   FTS_DENSE_THRESHOLD + 1])
-        dense = cursor.fetchone()[0] > FTS_DENSE_THRESHOLD
-    column = "+\"cases_case\".\"id\"" if dense else "\"cases_case\".\"id\""
-    return RawSQL(f"{column} IN ({_matches_sql(vendor)})", [expression], output_field=BooleanField())
-
-
 def search_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
     """Cases whose search document holds every term of `text` (see cases.search_terms), or one exact case number.
     Narrows `queryset`, so a search never finds a case the caller may not see."""
@@ -125,7 +131,7 @@ def search_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
     terms = query_terms(text)
     if not terms:
         return queryset.none()  # only punctuation: nothing to look for
-    condition = full_text_condition(with_typo_tolerance(terms))
+    condition = full_text_condition(terms)
     if condition is None:  # no search index on this vendor: every word somewhere in the subject or description
         for term in terms:
             matches = Q()
