@@ -3,6 +3,7 @@ tsvector with a GIN index on PostgreSQL, read with the terms of cases.search_ter
 
 import json
 import re
+from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
@@ -79,7 +80,7 @@ def _probe(vendor: str, terms: list[Term], words: list[str]) -> tuple[bool, list
     """In one query: on SQLite, whether the terms match more than FTS_DENSE_THRESHOLD cases; whether the index
     holds each of `words`. No query when there is nothing to ask."""
     parts: list[str] = []
-    params: list[object] = []
+    params: list[Any] = []
     if vendor == "sqlite":
         parts.append(f"(SELECT count(*) FROM ({_matches_sql(vendor)} LIMIT %s))")
         params += [_expression(vendor, terms), FTS_DENSE_THRESHOLD + 1]
@@ -110,7 +111,7 @@ def _known_words(vendor: str, words: list[str]) -> list[str]:
     if vendor == "sqlite":
         sql = (f"SELECT value FROM json_each(%s) WHERE EXISTS (SELECT 1 FROM {SEARCH_TABLE} "
                f"WHERE {SEARCH_TABLE} MATCH '\"' || value || '\"')")
-        params: list[object] = [json.dumps(words)]
+        params: list[Any] = [json.dumps(words)]
     else:
         sql = (f"SELECT w FROM unnest(%s::text[]) AS w WHERE EXISTS (SELECT 1 FROM {SEARCH_TABLE} "
                "WHERE document @@ to_tsquery('english', quote_literal(w)))")
