@@ -94,17 +94,21 @@
     }
   });
 
+  function fromForm(detail) {
+    return Boolean(detail && detail.requestConfig && detail.requestConfig.elt === form);
+  }
+
   // The bulk form's own 400 (nothing selected, a value missing) carries the list and the message: show it.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var detail = event.detail;
-    if (detail && detail.elt === form && detail.xhr && detail.xhr.status === 400) {
+    if (fromForm(detail) && detail.xhr && detail.xhr.status === 400) {
       detail.shouldSwap = true;
       detail.isError = false;
     }
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail && event.detail.elt === form) {
+    if (fromForm(event.detail)) {
       update();
     }
   });
