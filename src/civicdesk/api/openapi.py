@@ -25,9 +25,13 @@ HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "tra
 
 
 class StaffDocs(Swagger):
-    """Swagger UI from the swagger files django-ninja ships (served by our static files, no CDN), in our page."""
+    """Swagger UI from the swagger files django-ninja ships (served by our static files, no CDN), in our page.
+    Without deep links: their anchors sit inside the operations' toggle buttons (a link inside a button)."""
 
     template = "api/docs.html"
+
+    def __init__(self) -> None:
+        super().__init__(settings={"deepLinking": False})
 
 
 class DocumentedApi(NinjaAPI):

@@ -35,11 +35,11 @@ class BulkForm(StaffForm):
     id_prefix = "bulk"
     action = forms.ChoiceField(label=gettext_lazy("Action"),
                                choices=[("", gettext_lazy("Choose an action")), *BulkAction.choices])
-    assignee = forms.ChoiceField(label=gettext_lazy("Assignee"), required=False)
-    team = forms.ChoiceField(label=gettext_lazy("Team"), required=False)
-    status = forms.ChoiceField(label=gettext_lazy("New status"), required=False,
+    assignee = forms.ChoiceField(label=gettext_lazy("Assign to"), required=False)
+    team = forms.ChoiceField(label=gettext_lazy("Assign to team"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Set status to"), required=False,
                                choices=[("", gettext_lazy("Choose a status")), *CaseStatus.choices])
-    priority = forms.ChoiceField(label=gettext_lazy("New priority"), required=False,
+    priority = forms.ChoiceField(label=gettext_lazy("Set priority to"), required=False,
                                  choices=[("", gettext_lazy("Choose a priority")), *Priority.choices])
     tag = forms.CharField(label=gettext_lazy("Tag"), required=False, max_length=60)
     survivor = forms.CharField(label=gettext_lazy("Keep this case"), required=False, max_length=32,

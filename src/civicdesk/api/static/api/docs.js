@@ -26,8 +26,12 @@
   };
   window.SwaggerUIBundle(config);
 
-  // Swagger UI draws parameter and body fields without labels: name each after its parameter, as it is drawn.
+  // Swagger UI draws parameter and body fields, and its copy buttons, without names: name each as it is drawn.
   function labelFields(root) {
+    var copy = root.querySelectorAll(".copy-to-clipboard button:not([aria-label])");
+    Array.prototype.forEach.call(copy, function (button) {
+      button.setAttribute("aria-label", "Copy to the clipboard");
+    });
     var fields = root.querySelectorAll("input:not([aria-label]):not([type=hidden]), select:not([aria-label]), " +
                                        "textarea:not([aria-label])");
     Array.prototype.forEach.call(fields, function (field) {
