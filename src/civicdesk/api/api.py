@@ -1,28 +1,38 @@
-"""The JSON REST API at /api/: cases, their timelines and the agent actions on them, scoped like the inbox."""
+"""The JSON REST API at /api/: cases, their timelines and the agent actions on them, scoped like the inbox; the
+other routers (tags, links, merges, services) are wired in here."""
 
 from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Query, Schema, Status
+from ninja import Field, Query, Schema, Status
 from ninja.errors import HttpError
 
 from civicdesk.api import schemas
-from civicdesk.api.auth import PersonalToken, RateLimitExceeded
+from civicdesk.api.auth import PersonalToken, RateLimitExceeded, StaffSession
+from civicdesk.api.cases_routes import router as cases_router
+from civicdesk.api.openapi import DocumentedApi, StaffDocs
+from civicdesk.api.scoping import case_for as _case_for
+from civicdesk.api.services_routes import router as services_router
 from civicdesk.cases import actions
 from civicdesk.cases.filters import CaseFilters, InboxView, Sort
 from civicdesk.cases.models import Case, ReplyAudience
-from civicdesk.cases.permissions import can_act, visible_cases
 from civicdesk.cases.queries import case_page, case_timeline, inbox_cases
 from civicdesk.channels.models import Channel
 from civicdesk.conversations import replies
 from civicdesk.inbox.forms import AssignForm, TransferForm
 from civicdesk.web.params import EARLIEST_DAY, LATEST_DAY, MAX_DB_INT, MAX_PAGE
 
-api = NinjaAPI(title="CivicDesk API", version="1", auth=PersonalToken(), urls_namespace="api",
-               description="Cases from every channel. Authenticate with `Authorization: Bearer <token>`; "
-                           "`civicdesk token create USERNAME` prints a token. Every call sees only the cases "
-                           "of the token owner's agencies, as the staff inbox does.")
+api = DocumentedApi(
+    title="CivicDesk API", version="1", auth=[PersonalToken(), StaffSession()], urls_namespace="api", docs=StaffDocs(),
+    description="Cases from every channel, their tags, links and merges, and the services. Authenticate with "
+                "`Authorization: Bearer <token>` (`civicdesk token create USERNAME` prints a token), or, on this page, "
+                "with your signed-in staff session: \"Try it out\" sends the session's CSRF token with every write. "
+                "Every call sees only the cases of your agencies, as the staff inbox does: a case you cannot see is a "
+                "404, one you may see but not change (transferred away) a 403. Every operation can answer 401 (not "
+                "signed in) and 429 (too many requests this minute; see `Retry-After`).")
+api.add_router("/", cases_router)
+api.add_router("/", services_router)
 
 
 @api.exception_handler(RateLimitExceeded)
@@ -30,6 +40,12 @@ def rate_limited(request: HttpRequest, exc: RateLimitExceeded) -> HttpResponse:
     response = api.create_response(request, {"detail": str(exc)}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(actions.CaseRefused)
+def refused(request: HttpRequest, exc: actions.CaseRefused) -> HttpResponse:
+    """The case refuses the change (merged away, an illegal status change): 409, in the staff pages' words."""
+    return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
 class CaseQuery(Schema):
@@ -54,18 +70,6 @@ class CaseQuery(Schema):
             q=self.q, statuses=(self.status,) if self.status else (), channel=self.channel, agency=self.agency,
             services=(self.service,) if self.service else (), team=self.team, assignee=self.assignee,
             created_from=self.created_from, created_to=self.created_to, view=self.view, sort=self.sort)
-
-
-def _case_for(request: HttpRequest, number: str, *, to_change: bool = False) -> Case:
-    """404 when the user may not see the case, 403 when they may see but not change it."""
-    case = (visible_cases(request.user).select_related("agency", "team", "assignee", "service", "contact",
-                                                      "merged_into")
-            .filter(number=number.strip().upper()).first())
-    if case is None:
-        raise HttpError(404, f"There is no case {number} that you can see.")
-    if to_change and not can_act(request.user, case):
-        raise HttpError(403, f"Case {case.number} belongs to another agency.")
-    return case
 
 
 def _detail(case: Case) -> dict[str, Any]:
@@ -116,7 +120,7 @@ def post_note(request: HttpRequest, number: str, body: schemas.TextIn) -> Status
 
 
 @api.post("/cases/{number}/assign", response={200: schemas.CaseItemOut, 400: schemas.ErrorOut,
-                                              403: schemas.ErrorOut, 404: schemas.ErrorOut},
+                                              403: schemas.ErrorOut, 404: schemas.ErrorOut, 409: schemas.ErrorOut},
           summary="Assign to a person and/or a team of the case's agency")
 def post_assign(request: HttpRequest, number: str, body: schemas.AssignIn) -> dict[str, Any]:
     case = _case_for(request, number, to_change=True)
@@ -135,7 +139,8 @@ def post_assign(request: HttpRequest, number: str, body: schemas.AssignIn) -> di
 
 
 @api.post("/cases/{number}/transfer", response={200: schemas.CaseItemOut, 400: schemas.ErrorOut,
-                                                403: schemas.ErrorOut, 404: schemas.ErrorOut},
+                                                403: schemas.ErrorOut, 404: schemas.ErrorOut,
+                                                409: schemas.ErrorOut},
           summary="Transfer to another agency, with a reason")
 def post_transfer(request: HttpRequest, number: str, body: schemas.TransferIn) -> dict[str, Any]:
     case = _case_for(request, number, to_change=True)
@@ -148,7 +153,9 @@ def post_transfer(request: HttpRequest, number: str, body: schemas.TransferIn) -
 
 
 @api.post("/cases/{number}/status", response={200: schemas.CaseItemOut, 403: schemas.ErrorOut,
-                                              404: schemas.ErrorOut}, summary="Change the status")
+                                              404: schemas.ErrorOut, 409: schemas.ErrorOut},
+          summary="Change the status", description="A case cannot go back to `new`, and a merged-away case "
+                                                   "cannot change: both are a 409.")
 def post_status(request: HttpRequest, number: str, body: schemas.StatusIn) -> dict[str, Any]:
     case = _case_for(request, number, to_change=True)
     actions.change_status(case, actor=request.user, status=body.status)
@@ -156,7 +163,8 @@ def post_status(request: HttpRequest, number: str, body: schemas.StatusIn) -> di
 
 
 @api.post("/cases/{number}/priority", response={200: schemas.CaseItemOut, 403: schemas.ErrorOut,
-                                                404: schemas.ErrorOut}, summary="Set the priority")
+                                                404: schemas.ErrorOut, 409: schemas.ErrorOut},
+          summary="Set the priority")
 def post_priority(request: HttpRequest, number: str, body: schemas.PriorityIn) -> dict[str, Any]:
     case = _case_for(request, number, to_change=True)
     actions.set_priority(case, actor=request.user, priority=body.priority)

@@ -31,6 +31,23 @@ from civicdesk.contacts.models import Contact
 from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue_on_commit
 
 
+class CaseRefused(ValueError):
+    """A change the case itself refuses (merged away, an illegal status change), in plain words for staff."""
+
+
+def refuse_if_merged(case: Case) -> None:
+    """A merged-away case is closed for good: changes go to the case it was merged into."""
+    if case.merged_into_id:
+        survivor = case.merged_into.number if case.merged_into else case.merged_into_id
+        raise CaseRefused(gettext("It was merged into %(survivor)s: change that case instead.")
+                          % {"survivor": survivor})
+
+
+def clean_tag_name(name: str) -> str:
+    """A tag as stored: trimmed, lower case, at most 60 characters."""
+    return name.strip().lower()[:60]
+
+
 def create_case(
     *,
     channel: str,
@@ -185,6 +202,7 @@ def add_note(case: Case, *, author: Any, text: str) -> Message:
 
 @transaction.atomic
 def assign(case: Case, *, actor: Any, assignee: Any = None, team: Team | None = None) -> Case:
+    refuse_if_merged(case)
     before = {"assignee": case.assignee_id, "team": case.team_id}
     changes: dict[str, Any] = {"assignee": assignee, "team": team}
     if case.status == CaseStatus.NEW and assignee is not None:
@@ -199,9 +217,12 @@ def assign(case: Case, *, actor: Any, assignee: Any = None, team: Team | None = 
 def change_status(case: Case, *, actor: Any, status: str) -> Case:
     if status not in CaseStatus.values:
         raise ValueError(f"Unknown status '{status}'.")
+    refuse_if_merged(case)
     before = case.status
     if before == status:
         return case
+    if status == CaseStatus.NEW:
+        raise CaseRefused(gettext("A case cannot go back to New once someone has worked on it."))
     now = timezone.now()
     changes: dict[str, Any] = {"status": status}
     if status == CaseStatus.RESOLVED:
@@ -231,6 +252,7 @@ def edit_fields(case: Case, *, actor: Any, changes: dict[str, Any], reason: str 
 def set_priority(case: Case, *, actor: Any, priority: str) -> Case:
     if priority not in Priority.values:
         raise ValueError(f"Unknown priority '{priority}'.")
+    refuse_if_merged(case)
     before = case.priority
     if before == priority:
         return case
@@ -242,7 +264,8 @@ def set_priority(case: Case, *, actor: Any, priority: str) -> Case:
 
 @transaction.atomic
 def set_tags(case: Case, *, actor: Any, names: list[str]) -> Case:
-    clean = sorted({n.strip().lower()[:60] for n in names if n.strip()})
+    refuse_if_merged(case)
+    clean = sorted({clean_tag_name(n) for n in names if n.strip()})
     before = sorted(case.tags.values_list("name", flat=True))
     if before == clean:
         return case
@@ -254,9 +277,29 @@ def set_tags(case: Case, *, actor: Any, names: list[str]) -> Case:
 
 
 @transaction.atomic
+def change_tag(case: Case, *, actor: Any, tag: Tag, present: bool) -> bool:
+    """Add one tag to a case (present) or take it off, audited like set_tags; False when nothing changed. The
+    caller may prefetch the case's tags (the bulk actions do) and looks the tag up once for many cases."""
+    refuse_if_merged(case)
+    before = sorted(t.name for t in case.tags.all())
+    if (tag.name in before) == present:
+        return False
+    if present:
+        case.tags.add(tag)
+        after = sorted([*before, tag.name])
+    else:
+        case.tags.remove(tag)
+        after = [name for name in before if name != tag.name]
+    touch(case)
+    record(AuditAction.TAGS_CHANGED, case=case, actor=actor, before={"tags": before}, after={"tags": after})
+    return True
+
+
+@transaction.atomic
 def transfer(case: Case, *, actor: Any, to_agency: Agency, reason: str) -> Case:
     if not reason.strip():
         raise ValueError("A transfer needs a reason.")
+    refuse_if_merged(case)
     if to_agency.pk == case.agency_id:
         raise ValueError("The case already belongs to that agency.")
     from_agency = case.agency
@@ -272,11 +315,13 @@ def transfer(case: Case, *, actor: Any, to_agency: Agency, reason: str) -> Case:
 def merge_cases(duplicate: Case, survivor: Case, *, actor: Any) -> Case:
     """Fold a duplicate into the survivor: its messages move over and it points to the survivor."""
     if duplicate.pk == survivor.pk:
-        raise ValueError("A case cannot be merged into itself.")
+        raise CaseRefused(gettext("A case cannot be merged into itself."))
     if duplicate.merged_into_id:
-        raise ValueError(f"{duplicate.number} was already merged into {duplicate.merged_into}.")
+        raise CaseRefused(gettext("%(number)s was already merged into %(survivor)s.")
+                          % {"number": duplicate.number, "survivor": duplicate.merged_into})
     if survivor.merged_into_id:
-        raise ValueError(f"{survivor.number} was itself merged; merge into {survivor.merged_into} instead.")
+        raise CaseRefused(gettext("%(number)s was itself merged; merge into %(survivor)s instead.")
+                          % {"number": survivor.number, "survivor": survivor.merged_into})
     moved = Message.objects.filter(case=duplicate).update(
         case=survivor, origin_case=Coalesce(F("origin_case"), Value(duplicate.pk)))
     Case.objects.filter(merged_into=duplicate).update(merged_into=survivor)
@@ -296,7 +341,9 @@ def merge_cases(duplicate: Case, survivor: Case, *, actor: Any) -> Case:
 @transaction.atomic
 def link_cases(case: Case, other: Case, *, actor: Any) -> None:
     if case.pk == other.pk:
-        raise ValueError("A case cannot be linked to itself.")
+        raise CaseRefused(gettext("A case cannot be linked to itself."))
+    refuse_if_merged(case)
+    refuse_if_merged(other)
     case.related.add(other)
     record(AuditAction.LINKED, case=case, actor=actor, after={"related": other.number})
     record(AuditAction.LINKED, case=other, actor=actor, after={"related": case.number})

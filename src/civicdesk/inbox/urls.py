@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from civicdesk.inbox import case_views, contact_views, stream_views, views
+from civicdesk.inbox import bulk_views, case_views, contact_views, stream_views, views
 from civicdesk.inbox.forms import StaffLoginForm
 
 app_name = "inbox"
@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("live/", views.inbox_live, name="inbox-live"),
     path("events/", stream_views.inbox_events, name="inbox-events"),
+    path("bulk/", bulk_views.bulk_action, name="bulk"),
     path("views/", views.saved_view_create, name="saved-view-create"),
     path("views/<int:pk>/delete/", views.saved_view_delete, name="saved-view-delete"),
     path("cases/<str:number>/", case_views.case_detail, name="case"),

@@ -27,6 +27,7 @@ from civicdesk.cases.search import looks_like_case_number
 from civicdesk.contacts.models import Identity
 from civicdesk.inbox import actions
 from civicdesk.inbox.access import staff_required
+from civicdesk.inbox.bulk import BulkForm
 from civicdesk.inbox.forms import InboxFilterForm, SavedViewForm
 from civicdesk.inbox.models import SavedView
 from civicdesk.inbox.queries import case_from_number, filter_choices, list_signature, saved_views
@@ -41,12 +42,13 @@ def _filter_params(query: QueryDict) -> QueryDict:
     return params
 
 
-def inbox_context(request: HttpRequest) -> dict[str, Any]:
-    """Filters, the views with their counts, one page of cases and the live-poll URL; the marker is read before the
-    page so no change slips by."""
+def inbox_context(request: HttpRequest, query: QueryDict | None = None) -> dict[str, Any]:
+    """Filters (from `query`, else the request's), the views with their counts, one page of cases, the bulk bar and
+    the live-poll URL; the marker is read before the page so no change slips by."""
     since = latest_case_change()
-    params = _filter_params(request.GET)
-    form = InboxFilterForm(params, **filter_choices(request.user))
+    params = _filter_params(request.GET if query is None else query)
+    choices = filter_choices(request.user)
+    form = InboxFilterForm(params, **choices)
     filters = form.to_filters()
     base = inbox_base(request.user, filters).defer("description", "attributes").prefetch_related(
         Prefetch("contact__identities", queryset=Identity.objects.order_by("pk")))  # contact labels, one query
@@ -64,6 +66,7 @@ def inbox_context(request: HttpRequest) -> dict[str, Any]:
     live_query = urlencode([*params.lists(), ("since", since), ("sig", signature)], doseq=True)
     own_views = saved_views(request.user)
     current_query = urlencode(form.filter_params(keep_defaults=False))
+    page_query = urlencode([*filter_params.items(), *([("page", str(page.number))] if page.number > 1 else [])])
     return {
         "form": form, "filters": filters, "page": page, "cases": page.cases, "signature": signature,
         "live_url": f"{reverse('inbox:inbox-live')}?{live_query}", "params": params, "filter_params": filter_params,
@@ -71,6 +74,8 @@ def inbox_context(request: HttpRequest) -> dict[str, Any]:
         "current_saved_view": next((v for v in own_views if v.query == current_query), None),
         "save_form": SavedViewForm(initial={"query": current_query}), "read_only_view": filters.view == "read_only",
         "case_url": reverse("inbox:case", args=["N"])[:-2], "contact_url": reverse("inbox:contact", args=[0])[:-2],
+        "bulk_form": BulkForm(initial={"back": page_query}, staff=choices["staff"], teams=choices["teams"]),
+        "selected": set(),
     }
 
 

@@ -144,7 +144,7 @@ def test_the_table_fits_saved_views_work_and_live_arrivals_are_announced(live_se
     assert axe(page) == []
 
     # save the current filters as a view, use it, delete it
-    page.get_by_label("Status").select_option("new")
+    page.get_by_label("Status", exact=True).select_option("new")
     page.get_by_role("button", name="Apply filters").first.click()
     page.get_by_text("Save or delete views").click()
     page.get_by_label("Save these filters as").fill("New ones")
@@ -154,7 +154,7 @@ def test_the_table_fits_saved_views_work_and_live_arrivals_are_announced(live_se
     expect(saved).to_have_attribute("aria-current", "page")
     tab(page, "All").click()
     saved.click()
-    expect(page.get_by_label("Status")).to_have_value("new")
+    expect(page.get_by_label("Status", exact=True)).to_have_value("new")
     new = Case.objects.filter(agency=world.works, status="new").values_list("number", flat=True)
     assert set(rows(page)) == set(new)
     assert axe(page) == []

@@ -36,7 +36,7 @@
       cell.appendChild(document.createTextNode(" "));
       cell.appendChild(tag);
     }
-    var subject = row.querySelector("td");
+    var subject = row.querySelector(".cd-case-table__subject");
     var number = row.getAttribute("data-case");
     return subject ? number + " " + subject.textContent.trim() : number;
   }
