@@ -169,3 +169,6 @@ def post_priority(request: HttpRequest, number: str, body: schemas.PriorityIn) -
     case = _case_for(request, number, to_change=True)
     actions.set_priority(case, actor=request.user, priority=body.priority)
     return schemas.case_item(case)
+
+
+api.add_router("/contacts", "civicdesk.api.contacts_routes.router")

@@ -1,22 +1,38 @@
-"""Writes to contacts: resolving a sender to one contact, adding identities, merging and un-merging."""
+"""Writes to contacts: resolving a sender to one contact, staff edits (name, kind, language, identities, notes),
+merging and un-merging; each audited."""
 
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from civicdesk.audit.actions import record
+from civicdesk.audit.actions import record, record_field_changes, snapshot
 from civicdesk.audit.models import AuditAction
 from civicdesk.contacts.identities import normalize_identity
 from civicdesk.contacts.languages import supported_language
-from civicdesk.contacts.models import Contact, ContactKind, ContactMerge, Identity
-from civicdesk.contacts.queries import cases_out_of_reach
+from civicdesk.contacts.models import Contact, ContactKind, ContactMerge, ContactNote, Identity, IdentityKind
+from civicdesk.contacts.queries import cases_out_of_reach, may_change_contact
+
+EDITED_FIELDS = ["display_name", "kind", "language"]
 
 
-class MergeOutOfReach(PermissionError):
+class ContactOutOfReach(PermissionError):
+    """A change to a contact the staff member may not make; the message says why and who can."""
+
+
+class MergeOutOfReach(ContactOutOfReach):
     """A merge or undo would touch cases the staff member may not change; the message says how many and where."""
+
+
+class IdentityTaken(ValueError):
+    """The address, number or handle already belongs to another contact (`owner`, the one standing for it now)."""
+
+    def __init__(self, message: str, owner: Contact) -> None:
+        super().__init__(message)
+        self.owner = owner
 
 
 def surviving_contact(contact: Contact) -> Contact:
@@ -183,3 +199,108 @@ def set_opt_out(kind: str, raw_value: str, *, opted_out: bool, display_name: str
     record(AuditAction.OPTED_OUT if opted_out else AuditAction.OPTED_IN, contact=identity.contact,
            actor_label=kind, after={"identity": identity.pk, "kind": kind})
     return identity
+
+
+def check_may_change(actor: Any, contact: Contact) -> None:
+    """Refuse (ContactOutOfReach) a staff edit of a contact the actor may not change (see may_change_contact), and
+    (ValueError) any edit of a contact merged into another one. actor=None is the system itself."""
+    if contact.merged_into_id:
+        raise ValueError(gettext("This contact was merged into another one: change that contact instead."))
+    if actor is not None and not may_change_contact(actor, contact):
+        raise ContactOutOfReach(gettext("You can change a contact only when one of their cases is yours to change. "
+                                        "Nothing was changed."))
+
+
+@transaction.atomic
+def edit_contact(contact: Contact, *, actor: Any, display_name: str, kind: str, language: str) -> Contact:
+    """Set the name, kind and language staff chose; one audit entry with the fields that really changed."""
+    check_may_change(actor, contact)
+    if kind not in ContactKind.values:
+        raise ValueError(gettext("Choose one of the kinds of contact offered."))
+    if language and language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValueError(gettext("Choose one of the languages offered, or none."))
+    before = snapshot(contact, EDITED_FIELDS)
+    contact.display_name = display_name.strip()[:200]
+    contact.kind = kind
+    contact.language = language
+    contact.save(update_fields=EDITED_FIELDS)
+    record_field_changes(contact=contact, actor=actor, before=before, after=snapshot(contact, EDITED_FIELDS),
+                         reason="Edited by staff")
+    return contact
+
+
+def _taken(value: str, owner: Contact) -> IdentityTaken:
+    return IdentityTaken(gettext("%(value)s already belongs to another contact.") % {"value": value},
+                         surviving_contact(owner))
+
+
+@transaction.atomic
+def add_identity(contact: Contact, *, actor: Any, kind: str, raw_value: str) -> Identity:
+    """Add an address, number or handle typed by staff, normalised like inbound ones. InvalidIdentity (a ValueError)
+    for a bad value; IdentityTaken when another contact owns it (merge them instead); ValueError when it is this
+    contact's already."""
+    check_may_change(actor, contact)
+    if kind not in IdentityKind.values:
+        raise ValueError(gettext("Choose one of the kinds of identity offered."))
+    value = normalize_identity(kind, raw_value)
+    if len(value) > Identity._meta.get_field("value").max_length:  # type: ignore[operator]
+        raise ValueError(gettext("That is too long to be an address, number or handle."))
+    existing = Identity.objects.select_related("contact").filter(kind=kind, value=value).first()
+    if existing is not None:
+        if existing.contact_id == contact.pk:
+            raise ValueError(gettext("This contact already has %(value)s.") % {"value": value})
+        raise _taken(value, existing.contact)
+    try:
+        with transaction.atomic():
+            identity = Identity.objects.create(contact=contact, kind=kind, value=value)
+    except IntegrityError:  # added by someone else a moment ago
+        owner = Identity.objects.select_related("contact").get(kind=kind, value=value).contact
+        raise _taken(value, owner) from None
+    record(AuditAction.IDENTITY_ADDED, contact=contact, actor=actor, after={"kind": kind, "value": value})
+    return identity
+
+
+def _check_removal_within_reach(actor: Any, contact: Contact) -> None:
+    """Removing an address or number changes where replies on every case of the contact can go: like a merge, all
+    the contact's cases must be the actor's to change."""
+    if actor is None:
+        return
+    count, agencies = cases_out_of_reach(actor, [contact.pk])
+    if not count:
+        return
+    reach = ngettext("This contact has %(count)d case you cannot change, in %(agencies)s.",
+                     "This contact has %(count)d cases you cannot change, in %(agencies)s.",
+                     count) % {"count": count, "agencies": ", ".join(agencies)}
+    advice = gettext("Nothing was changed: removing an address or number changes where replies on every case of "
+                     "the contact can go, so a supervisor or administrator of every agency involved can remove it.")
+    raise ContactOutOfReach(f"{reach} {advice}")
+
+
+@transaction.atomic
+def remove_identity(identity: Identity, *, actor: Any) -> None:
+    """Remove an address, number or handle from its contact. Refused (ContactOutOfReach) unless every case of the
+    contact is the actor's to change, since replies on those cases may go there; refused (ValueError) when it asked
+    for no more messages, so the refusal is kept."""
+    contact = identity.contact
+    check_may_change(actor, contact)
+    if identity.opted_out_at is not None:
+        raise ValueError(gettext("%(value)s asked for no more messages. It stays on the contact so that nothing is "
+                                 "sent to it again.") % {"value": identity.value})
+    _check_removal_within_reach(actor, contact)
+    removed = {"kind": identity.kind, "value": identity.value}
+    identity.delete()
+    record(AuditAction.CONTACT_CHANGED, contact=contact, actor=actor, reason="Identity removed", before=removed)
+
+
+@transaction.atomic
+def add_contact_note(contact: Contact, *, author: Any, text: str) -> ContactNote:
+    """A staff note on the contact, audited (the note's number, not its text: the trail is not a second copy)."""
+    check_may_change(author, contact)
+    text = text.strip()
+    if not text:
+        raise ValueError(gettext("Write the note first."))
+    if len(text) > settings.MAX_TEXT_LENGTH:
+        raise ValueError(gettext("A note can have at most %(count)d characters.") % {"count": settings.MAX_TEXT_LENGTH})
+    note = ContactNote.objects.create(contact=contact, author=author, text=text)
+    record(AuditAction.CONTACT_CHANGED, contact=contact, actor=author, reason="Note added", after={"note": note.pk})
+    return note

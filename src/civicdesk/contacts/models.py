@@ -2,14 +2,15 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
 class ContactKind(models.TextChoices):
-    RESIDENT = "resident", "Resident"
-    BUSINESS = "business", "Business"
-    AGENCY_STAFF = "agency_staff", "Staff of another agency"
-    PARTNER = "partner", "Partner organisation"
+    RESIDENT = "resident", _("Resident")
+    BUSINESS = "business", _("Business")
+    AGENCY_STAFF = "agency_staff", _("Staff of another agency")
+    PARTNER = "partner", _("Partner organisation")
 
 
 class Contact(models.Model):
@@ -26,6 +27,10 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["display_name", "id"]
+        indexes = [
+            models.Index(fields=["display_name", "id"], name="contact_name_order"),  # the directory's order
+            models.Index(Lower("display_name"), name="contact_name_lower"),  # duplicates by name
+        ]
 
     def __str__(self) -> str:
         return self.display_name or f"Contact {self.pk}"
@@ -50,14 +55,14 @@ class Contact(models.Model):
 
 
 class IdentityKind(models.TextChoices):
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone (E.164)"
-    X = "x", "X handle"
-    FACEBOOK = "facebook", "Facebook id"
-    MASTODON = "mastodon", "Mastodon account"
-    BLUESKY = "bluesky", "Bluesky handle"
-    YOUTUBE = "youtube", "YouTube channel"
-    OPEN311_ACCOUNT = "open311_account", "Open311 account or device id"
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone (E.164)")
+    X = "x", _("X handle")
+    FACEBOOK = "facebook", _("Facebook id")
+    MASTODON = "mastodon", _("Mastodon account")
+    BLUESKY = "bluesky", _("Bluesky handle")
+    YOUTUBE = "youtube", _("YouTube channel")
+    OPEN311_ACCOUNT = "open311_account", _("Open311 account or device id")
 
 
 class Identity(models.Model):
@@ -91,3 +96,19 @@ class ContactMerge(models.Model):
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+
+class ContactNote(models.Model):
+    """A note staff keep on a contact (not on one case), shown to every staff member who can see the contact."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="staff_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["contact", "-created_at"], name="contact_note_latest")]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on contact {self.contact_id}"

@@ -1,21 +1,35 @@
-"""Staff contact pages: a contact's identities, cases and history, and merging two contacts with undo."""
+"""Staff contact pages: the directory with search, and a contact's page where staff edit the name, type and
+language, add and remove identities, keep notes, and see suggested duplicates."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicdesk.audit.models import AuditEntry
+from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases.permissions import visible_cases
-from civicdesk.contacts.actions import MergeOutOfReach, merge_contacts, undo_contact_merge
-from civicdesk.contacts.models import Contact, ContactMerge
+from civicdesk.contacts import actions
+from civicdesk.contacts.models import Contact, ContactKind, ContactMerge, Identity, IdentityKind
+from civicdesk.contacts.queries import (
+    contact_notes,
+    contact_page,
+    directory_contacts,
+    may_change_contact,
+    suggested_duplicates,
+)
 from civicdesk.inbox.access import staff_required
-from civicdesk.inbox.forms import ContactMergeForm
+from civicdesk.inbox.contact_forms import ContactEditForm, ContactNoteForm, ContactSearchForm, IdentityAddForm
 from civicdesk.inbox.queries import visible_contacts
 
 CASES_SHOWN = 100
+FIELD_LABELS = {"display_name": gettext_lazy("Name"), "kind": gettext_lazy("Type"),
+                "language": gettext_lazy("Language")}
 
 
 def visible_contact_or_404(request: HttpRequest, pk: int) -> Contact:
@@ -25,19 +39,74 @@ def visible_contact_or_404(request: HttpRequest, pk: int) -> Contact:
     return contact
 
 
-def contact_context(request: HttpRequest, contact: Contact, form: ContactMergeForm | None = None) -> dict[str, Any]:
+@staff_required
+@require_GET
+def contact_directory(request: HttpRequest) -> HttpResponse:
+    """The contacts the user may see, searched by name, email, phone (any formatting) or handle, 50 a page."""
+    form = ContactSearchForm(request.GET)
+    q = form.query
+    page = contact_page(request.user, directory_contacts(request.user, q), form.page_number)
+    base = reverse("inbox:contacts")
+
+    def page_url(number: int) -> str:
+        params = {k: v for k, v in {"q": q, "page": number if number > 1 else ""}.items() if v}
+        return base + (f"?{urlencode(params)}" if params else "")
+
+    pager = [(n, page_url(n)) if n is not None else (None, "") for n in page.paging.pager()]
+    return render(request, "inbox/contact_list.html", {
+        "nav": "contacts", "form": form, "q": q, "page": page, "paging": page.paging, "pager": pager,
+        "previous_url": page_url(page.paging.number - 1), "next_url": page_url(page.paging.number + 1),
+        "first_url": page_url(1), "last_url": page_url(page.paging.last_number or 1),
+    })
+
+
+def _change_lines(entry: AuditEntry) -> list[str]:
+    """An audit entry of a contact in plain words, one line per change."""
+    before, after = entry.before or {}, entry.after or {}
+    if entry.action == AuditAction.IDENTITY_ADDED and "value" in after:
+        return [_("Added %(value)s") % {"value": after["value"]}]
+    if entry.reason == "Identity removed" and "value" in before:
+        return [_("Removed %(value)s") % {"value": before["value"]}]
+    if entry.reason == "Note added":
+        return [_("Added a note")]
+    lines = []
+    kinds, languages = dict(ContactKind.choices), {"": _("not known")}
+    for name, label in FIELD_LABELS.items():
+        if name in after:
+            old, new = before.get(name, ""), after[name]
+            if name == "kind":
+                old, new = kinds.get(old, old), kinds.get(new, new)
+            elif name == "language":
+                old, new = languages.get(old, old), languages.get(new, new)
+            lines.append(_("%(field)s: “%(old)s” → “%(new)s”") % {"field": label, "old": old, "new": new})
+    return lines
+
+
+def contact_context(request: HttpRequest, contact: Contact, *, with_duplicates: bool = True,
+                    **forms: Any) -> dict[str, Any]:
     cases = (visible_cases(request.user).filter(contact=contact)
              .select_related("agency", "service").order_by("-created_at")[:CASES_SHOWN])
     merges = ContactMerge.objects.select_related("source", "target", "merged_by", "undone_by").order_by("-merged_at")
+    history = list(AuditEntry.objects.filter(contact=contact).select_related("actor").order_by("-at", "-id"))
+    may_change = not contact.merged_into_id and may_change_contact(request.user, contact)
     return {
+        "nav": "contacts",
         "contact": contact,
         "identities": list(contact.identities.order_by("kind", "value")),
         "cases": list(cases),
         "cases_limit": CASES_SHOWN,
-        "history": list(AuditEntry.objects.filter(contact=contact).select_related("actor").order_by("-at", "-id")),
+        "history": [(entry, _change_lines(entry)) for entry in history],
         "merges_in": list(merges.filter(target=contact)),
         "merges_out": list(merges.filter(source=contact)),
-        "form": form or ContactMergeForm(),
+        "notes": contact_notes(contact),
+        "duplicates": suggested_duplicates(request.user, contact)
+        if with_duplicates and not contact.merged_into_id else [],
+        "may_change": may_change,
+        "edit_form": forms.get("edit_form") or ContactEditForm(initial={
+            "display_name": contact.display_name, "kind": contact.kind, "language": contact.language}),
+        "identity_form": forms.get("identity_form") or IdentityAddForm(initial={"kind": IdentityKind.EMAIL}),
+        "note_form": forms.get("note_form") or ContactNoteForm(),
+        "taken_by": forms.get("taken_by"),
     }
 
 
@@ -48,47 +117,88 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "inbox/contact_detail.html", contact_context(request, contact))
 
 
-@staff_required
-@require_http_methods(["GET", "POST"])
-def contact_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    """Merge another contact (the source) into this one; both must be visible to the agent, and every case of
-    both must be one the agent may change (403 with the reason otherwise)."""
-    target = visible_contact_or_404(request, pk)
-    form = ContactMergeForm(request.POST or None)
-    status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.is_valid():
-        source = visible_contacts(request.user).filter(pk=form.cleaned_data["source"]).first()
-        if source is None:
-            form.add_error("source", "There is no contact with that number that you can see.")
-        elif source.merged_into_id:
-            form.add_error("source", "That contact was already merged into another one.")
-        elif target.merged_into_id:
-            form.add_error(None, "This contact was itself merged; merge into the contact it points to.")
-        else:
-            try:
-                merge_contacts(source, target, actor=request.user)
-            except MergeOutOfReach as exc:
-                form.add_error(None, str(exc))
-                status = 403
-            except ValueError as exc:
-                form.add_error("source", str(exc))
-            else:
-                messages.success(request, f"Contact {source.pk} was merged into this one. You can undo it below.")
-                return redirect("inbox:contact", pk=target.pk)
-    return render(request, "inbox/contact_merge.html", contact_context(request, target, form), status=status)
+def _refused(request: HttpRequest, contact: Contact, exc: Exception, **forms: Any) -> HttpResponse:
+    """The contact page again with the refusal shown: 403 when it is not the user's to change, 400 otherwise."""
+    status = 403 if isinstance(exc, PermissionError) else 400
+    context = contact_context(request, contact, **forms)
+    context["refusal"] = str(exc)
+    return render(request, "inbox/contact_detail.html", context, status=status)
+
+
+def _back(contact: Contact, anchor: str) -> HttpResponse:
+    return redirect(reverse("inbox:contact", args=[contact.pk]) + f"#{anchor}")
 
 
 @staff_required
 @require_POST
-def contact_merge_undo(request: HttpRequest, pk: int, merge_id: int) -> HttpResponse:
-    target = visible_contact_or_404(request, pk)
-    merge = ContactMerge.objects.select_related("source", "target").filter(pk=merge_id, target=target).first()
-    if merge is None:
-        raise Http404("No such merge.")
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = visible_contact_or_404(request, pk)
+    form = ContactEditForm(request.POST)
+    if not form.is_valid():
+        return render(request, "inbox/contact_detail.html", contact_context(request, contact, edit_form=form),
+                      status=400)
     try:
-        undo_contact_merge(merge, actor=request.user)
-    except (MergeOutOfReach, ValueError) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"The merge of contact {merge.source_id} was undone.")
-    return redirect("inbox:contact", pk=target.pk)
+        actions.edit_contact(contact, actor=request.user, **form.cleaned_data)
+    except (PermissionError, ValueError) as exc:
+        return _refused(request, contact, exc, edit_form=form)
+    messages.success(request, _("Saved the name, type and language."))
+    return _back(contact, "contact-details")
+
+
+@staff_required
+@require_POST
+def identity_add(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = visible_contact_or_404(request, pk)
+    form = IdentityAddForm(request.POST)
+    if not form.is_valid():
+        return render(request, "inbox/contact_detail.html", contact_context(request, contact, identity_form=form),
+                      status=400)
+    try:
+        identity = actions.add_identity(contact, actor=request.user, kind=form.cleaned_data["kind"],
+                                        raw_value=form.cleaned_data["value"])
+    except PermissionError as exc:
+        return _refused(request, contact, exc, identity_form=form)
+    except actions.IdentityTaken as exc:
+        owner = visible_contacts(request.user).filter(pk=exc.owner.pk).first()  # named only when visible
+        form.add_error("value", str(exc) if owner else _("%(error)s It is a contact you cannot see: ask a supervisor "
+                                                          "or administrator to merge them.") % {"error": exc})
+        return render(request, "inbox/contact_detail.html",
+                      contact_context(request, contact, identity_form=form, taken_by=owner), status=409)
+    except ValueError as exc:  # an invalid address or number, or one this contact has already
+        form.add_error("value", str(exc))
+        return render(request, "inbox/contact_detail.html", contact_context(request, contact, identity_form=form),
+                      status=400)
+    messages.success(request, _("Added %(value)s.") % {"value": identity.value})
+    return _back(contact, "identities")
+
+
+@staff_required
+@require_POST
+def identity_remove(request: HttpRequest, pk: int, identity_id: int) -> HttpResponse:
+    contact = visible_contact_or_404(request, pk)
+    identity = Identity.objects.filter(pk=identity_id, contact=contact).first()
+    if identity is None:
+        raise Http404("No such identity on this contact.")
+    identity.contact = contact
+    try:
+        actions.remove_identity(identity, actor=request.user)
+    except (PermissionError, ValueError) as exc:
+        return _refused(request, contact, exc)
+    messages.success(request, _("Removed %(value)s.") % {"value": identity.value})
+    return _back(contact, "identities")
+
+
+@staff_required
+@require_POST
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = visible_contact_or_404(request, pk)
+    form = ContactNoteForm(request.POST)
+    if not form.is_valid():
+        return render(request, "inbox/contact_detail.html", contact_context(request, contact, note_form=form),
+                      status=400)
+    try:
+        actions.add_contact_note(contact, author=request.user, text=form.cleaned_data["text"])
+    except (PermissionError, ValueError) as exc:
+        return _refused(request, contact, exc, note_form=form)
+    messages.success(request, _("Note added."))
+    return _back(contact, "notes")

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
 
 from civicdesk.agencies.models import Agency, Service, Team
 from civicdesk.audit.models import AuditEntry
@@ -16,6 +16,7 @@ from civicdesk.cases.models import Case, CaseTransfer, DeliveryStatus, Message
 from civicdesk.cases.permissions import agency_ids, is_admin, visible_cases
 from civicdesk.cases.queries import CasePage, page_signature
 from civicdesk.contacts.models import Contact
+from civicdesk.contacts.queries import contacts_visible_to
 from civicdesk.inbox.access import is_staff_member
 from civicdesk.inbox.models import SavedView
 
@@ -48,11 +49,7 @@ def list_signature(page: CasePage) -> str:
 
 def visible_contacts(user: Any) -> QuerySet[Contact]:
     """Contacts with at least one case the user can see, and contacts merged into those (to undo a merge)."""
-    if is_admin(user):
-        return Contact.objects.all()
-    cases = visible_cases(user, Case.objects.filter(contact_id=OuterRef("pk")))
-    merged_cases = visible_cases(user, Case.objects.filter(contact_id=OuterRef("merged_into_id")))
-    return Contact.objects.filter(Exists(cases) | Exists(merged_cases))
+    return contacts_visible_to(user)
 
 
 def case_from_number(user: Any, number: str) -> Case | None:

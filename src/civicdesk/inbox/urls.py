@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from civicdesk.inbox import bulk_views, case_views, contact_views, stream_views, views
+from civicdesk.inbox import bulk_views, case_views, contact_merge_views, contact_views, stream_views, views
 from civicdesk.inbox.forms import StaffLoginForm
 
 app_name = "inbox"
@@ -22,7 +22,14 @@ urlpatterns = [
     path("cases/<str:number>/events/", stream_views.case_events, name="case-events"),
     path("cases/<str:number>/<slug:action>/", case_views.case_action, name="case-action"),
     path("attachments/<int:pk>/", case_views.attachment_download, name="attachment"),
+    path("contacts/", contact_views.contact_directory, name="contacts"),
     path("contacts/<int:pk>/", contact_views.contact_detail, name="contact"),
-    path("contacts/<int:pk>/merge", contact_views.contact_merge, name="contact-merge"),
-    path("contacts/<int:pk>/merges/<int:merge_id>/undo", contact_views.contact_merge_undo, name="contact-merge-undo"),
+    path("contacts/<int:pk>/edit", contact_views.contact_edit, name="contact-edit"),
+    path("contacts/<int:pk>/identities", contact_views.identity_add, name="contact-identity-add"),
+    path("contacts/<int:pk>/identities/<int:identity_id>/remove", contact_views.identity_remove,
+         name="contact-identity-remove"),
+    path("contacts/<int:pk>/notes", contact_views.note_add, name="contact-note-add"),
+    path("contacts/<int:pk>/merge", contact_merge_views.contact_merge, name="contact-merge"),
+    path("contacts/<int:pk>/merges/<int:merge_id>/undo", contact_merge_views.contact_merge_undo,
+         name="contact-merge-undo"),
 ]

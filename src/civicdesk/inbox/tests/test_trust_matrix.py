@@ -13,7 +13,7 @@ from civicdesk.agencies.models import Agency, StaffRole, Team
 from civicdesk.cases.models import Attachment, Case
 from civicdesk.channels.events import InboundAttachment
 from civicdesk.contacts.actions import merge_contacts
-from civicdesk.contacts.models import Contact, ContactMerge
+from civicdesk.contacts.models import Contact, ContactMerge, Identity
 from civicdesk.gis.models import Area, Initiative
 from civicdesk.gis.tests.conftest import _fresh_index, wards  # noqa: F401  (fixtures)
 from civicdesk.inbox.case_views import ACTIONS
@@ -42,6 +42,8 @@ ANY_STAFF = {
     "gis:initiatives": "initiatives are city-wide, not owned by an agency",
     "gis:initiative": "a city-wide initiative; its impact report counts only the cases the user may see",
     "api:list_cases": "the API's case list, scoped like the inbox",
+    "inbox:contacts": "the contact directory: contacts of cases the user may see",
+    "api:list_contacts": "the API's contact search, scoped like the contact directory",
     "api:api-root": "the API's root",
     "api:openapi-json": "the API's schema (no data)",
     "api:openapi-view": "the API's docs page (no data)",
@@ -53,10 +55,19 @@ ANY_STAFF = {
 SUPERVISORS_ONLY = {"mail:captured-email": "one captured email of the built-in outbox"}
 SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positive controls for the leak check
 
-PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge"}
+PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge",
+               "contact_id": "contact", "identity_id": "identity"}
 PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox:contact-merge": "contact",
             "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "mail:captured-email": "captured",
-            "inbox:saved-view-delete": "saved_view"}
+            "inbox:saved-view-delete": "saved_view", "inbox:contact-edit": "contact",
+            "inbox:contact-identity-add": "contact", "inbox:contact-identity-remove": "contact",
+            "inbox:contact-note-add": "contact"}
+# Routes whose form or body needs fields of its own (a contact's type and an identity's kind share the name "kind").
+ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "resident", "language": ""},
+              "inbox:contact-identity-add": {"kind": "email", "value": "matrix-probe@example.com"},
+              "api:update_contact": {"name": "Matrix probe", "kind": "resident"},
+              "api:get_contact": {"name": "Matrix probe", "kind": "resident"},  # the same path as update_contact
+              "api:add_identity": {"kind": "email", "value": "matrix-probe@example.com"}}
 SHARED_KINDS = {"initiative"}  # not owned by an agency: the same object on both sides
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
@@ -75,6 +86,7 @@ class Side:
     case2: Case
     contact: Contact
     contact2: Contact
+    identity: Identity
     attachment: Attachment
     merge: ContactMerge
     initiative: Initiative
@@ -98,6 +110,7 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str, initi
     return Side(agency=agency, team=team, agent=agent, agent2=create_staff(f"{word}-two", agencies=[agency]),
                 supervisor=create_staff(f"{word}-sup", role=StaffRole.SUPERVISOR, agencies=[agency]),
                 case=case, case2=case2, contact=case.contact, contact2=case2.contact,
+                identity=Identity.objects.filter(contact=case.contact).order_by("pk").first(),
                 attachment=Attachment.objects.get(message__case=case), merge=merge, initiative=initiative,
                 captured=CapturedEmail.objects.create(captured_at=timezone.now(), subject=f"{word} broken",
                                                       recipients=f"{word}@example.com", raw=f"{word} broken",
@@ -163,7 +176,8 @@ HOSTILE_QUERIES = ("", "q={number}", "q=Zanzibar", "agency={agency}", "team={tea
 
 
 def _data(route: matrix.Route, target: Side, home: Side) -> dict[str, Any]:
-    return json_data(target, home) if route.route.startswith("api/") else form_data(target, home)
+    data = json_data(target, home) if route.route.startswith("api/") else form_data(target, home)
+    return {**data, **ROUTE_DATA.get(route.name, {})}
 
 
 def _references(route: matrix.Route, target: Side) -> dict[str, Any]:
