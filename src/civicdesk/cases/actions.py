@@ -286,7 +286,7 @@ def transfer(case: Case, *, actor: Any, to_agency: Agency, reason: str,
         request.transfer = row
         request.save(update_fields=["transfer"])
     for pending in TransferRequest.objects.select_for_update().select_related("from_agency", "to_agency").filter(
-            case=case, status=TransferRequestStatus.PENDING).exclude(pk=request.pk if request else None):
+            case=case, status=TransferRequestStatus.PENDING):  # an approved request is no longer pending
         _close_request(pending, TransferRequestStatus.WITHDRAWN, actor=actor)
         record(AuditAction.TRANSFER_WITHDRAWN, case=case, actor=actor, after=_agency_names(pending),
                reason=gettext("The case was transferred to %(agency)s instead.") % {"agency": to_agency.name})
