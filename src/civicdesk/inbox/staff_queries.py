@@ -41,7 +41,7 @@ class AgencyTeam:
 
     agency: Agency
     members: list[Member] = field(default_factory=list)
-    teams: list[tuple[Team, list[StaffProfile]]] = field(default_factory=list)
+    teams: list[tuple[Team, list[StaffProfile], list[StaffProfile]]] = field(default_factory=list)  # members, others
 
 
 def team_page(user: Any, agencies: list[Agency]) -> list[AgencyTeam]:
@@ -57,7 +57,10 @@ def team_page(user: Any, agencies: list[Agency]) -> list[AgencyTeam]:
                 own = [t for t in person.teams.all() if t.agency_id == agency.pk]
                 pages[agency.pk].members.append(Member(person, loads.get((person.user_id, agency.pk), Load()), own))
     for team in teams:
-        pages[team.agency_id].teams.append((team, [p for p in people if team in p.teams.all()]))
+        members = [p for p in people if team in p.teams.all()]
+        candidates = [m.profile for m in pages[team.agency_id].members
+                      if m.profile.user.is_active and m.profile not in members]
+        pages[team.agency_id].teams.append((team, members, candidates))
     return [pages[a.pk] for a in agencies]
 
 
