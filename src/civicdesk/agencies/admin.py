@@ -20,7 +20,7 @@ class TeamInline(admin.TabularInline):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "parent", "email", "is_active"]
+    list_display = ["name", "slug", "parent", "email", "is_active", "transfer_approval_required"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TeamInline]
@@ -35,7 +35,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "role"]
+    list_display = ["user", "role", "away", "away_until"]
     list_filter = ["role", "agencies"]
     filter_horizontal = ["agencies", "teams"]
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,10 @@ class Agency(Translatable, models.Model):
     phone = models.CharField(max_length=40, blank=True)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
+    transfer_approval_required = models.BooleanField(
+        default=False, verbose_name=_("transfers out need a supervisor's approval"),
+        help_text=_("On: an agent's transfer of a case to another agency waits until a supervisor of this agency "
+                    "approves it. Off: agents transfer cases directly."))
 
     class Meta:
         ordering = ["name"]
@@ -51,9 +56,11 @@ class Team(models.Model):
 
 
 class StaffRole(models.TextChoices):
-    ADMIN = "admin", "Administrator"
-    SUPERVISOR = "supervisor", "Supervisor"
-    AGENT = "agent", "Agent"
+    """Agents work cases; supervisors also run their agencies' teams; administrators manage staff city-wide."""
+
+    ADMIN = "admin", _("Administrator")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AGENT = "agent", _("Agent")
 
 
 class StaffProfile(models.Model):
@@ -61,6 +68,12 @@ class StaffProfile(models.Model):
     role = models.CharField(max_length=20, choices=StaffRole.choices, default=StaffRole.AGENT)
     agencies = models.ManyToManyField(Agency, blank=True, related_name="staff")
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
+    away = models.BooleanField(
+        default=False, verbose_name=_("away"),
+        help_text=_("Away staff are marked so in the assignee pickers and are never assigned cases automatically."))
+    away_until = models.DateField(
+        null=True, blank=True, verbose_name=_("last day away"),
+        help_text=_("Empty: away until someone marks them back."))
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.role})"
@@ -68,6 +81,11 @@ class StaffProfile(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == StaffRole.ADMIN
+
+    @property
+    def is_away(self) -> bool:
+        """Away today: marked away, and the last day away (if any) has not passed."""
+        return self.away and (self.away_until is None or self.away_until >= timezone.localdate())
 
 
 class LocationMode(models.TextChoices):

@@ -1,9 +1,14 @@
-"""Read-only lookups of the service catalogue, with a short per-process cache for the hot intake paths."""
+"""Read-only lookups of the service catalogue (with a short per-process cache for the hot intake paths), and who is
+available for automatic assignment."""
 
 import threading
 import time
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from civicdesk.agencies.models import Service
 
@@ -37,3 +42,9 @@ def forget_services() -> None:
     """Drop the cached service definitions of this process (after the catalogue changed)."""
     with _lock:
         _services.clear()
+
+
+def available_staff(agency_id: int) -> QuerySet[Any]:
+    """Active staff of the agency who are not away today: the only people an automatic assignment may pick."""
+    away = Q(staff__away=True) & (Q(staff__away_until__isnull=True) | Q(staff__away_until__gte=timezone.localdate()))
+    return get_user_model().objects.filter(staff__agencies=agency_id, is_active=True).exclude(away).distinct()

@@ -138,17 +138,31 @@ def post_assign(request: HttpRequest, number: str, body: schemas.AssignIn) -> di
     return schemas.case_item(case)
 
 
-@api.post("/cases/{number}/transfer", response={200: schemas.CaseItemOut, 400: schemas.ErrorOut,
-                                                403: schemas.ErrorOut, 404: schemas.ErrorOut,
+class TransferPendingOut(Schema):
+    detail: str = Field(description="The transfer awaits a supervisor's approval; the case has not moved yet.")
+
+
+@api.post("/cases/{number}/transfer", response={200: schemas.CaseItemOut, 202: TransferPendingOut,
+                                                400: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut,
                                                 409: schemas.ErrorOut},
-          summary="Transfer to another agency, with a reason")
-def post_transfer(request: HttpRequest, number: str, body: schemas.TransferIn) -> dict[str, Any]:
+          summary="Transfer to another agency, with a reason",
+          description="Where the case's agency requires a supervisor's approval of transfers out and the caller is "
+                      "not one of its supervisors, the transfer becomes a pending request (202).")
+def post_transfer(request: HttpRequest, number: str, body: schemas.TransferIn) -> Any:
     case = _case_for(request, number, to_change=True)
     agency = TransferForm(case=case).fields["to_agency"].queryset.filter(  # type: ignore[attr-defined]
         slug=body.agency).first()
     if agency is None:
         raise HttpError(400, f"agency: {body.agency!r} is not another active agency.")
-    actions.transfer(case, actor=request.user, to_agency=agency, reason=body.reason.strip())
+    try:
+        pending = actions.transfer_or_request(case, actor=request.user, to_agency=agency, reason=body.reason.strip())
+    except actions.CaseRefused:
+        raise  # merged away: the API's 409
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from exc
+    if pending is not None:
+        return Status(202, {"detail": f"The transfer to {agency.name} awaits approval by a supervisor of "
+                                      f"{case.agency.name}."})
     return schemas.case_item(case)
 
 

@@ -12,6 +12,7 @@ def entry(
     *,
     case: Any = None,
     contact: Any = None,
+    staff: Any = None,
     actor: Any = None,
     actor_label: str = "",
     before: dict[str, Any] | None = None,
@@ -28,6 +29,7 @@ def entry(
         action=action,
         case=case,
         contact=contact,
+        staff=staff,
         before=before or {},
         after=after or {},
         reason=reason,
@@ -39,14 +41,15 @@ def record(
     *,
     case: Any = None,
     contact: Any = None,
+    staff: Any = None,
     actor: Any = None,
     actor_label: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    made = entry(action, case=case, contact=contact, actor=actor, actor_label=actor_label, before=before,
-                  after=after, reason=reason)
+    made = entry(action, case=case, contact=contact, staff=staff, actor=actor, actor_label=actor_label,
+                 before=before, after=after, reason=reason)
     made.save(force_insert=True)
     return made
 

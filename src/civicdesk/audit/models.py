@@ -29,6 +29,16 @@ class AuditAction(models.TextChoices):
     OPTED_IN = "opted_in", "Opted in to messages again"
     MESSAGE_EDITED = "message_edited", "Message edited by its author"
     MESSAGE_DELETED = "message_deleted", "Message deleted by its author"
+    TRANSFER_REQUESTED = "transfer_requested", "Transfer requested"
+    TRANSFER_APPROVED = "transfer_approved", "Transfer approved"
+    TRANSFER_REJECTED = "transfer_rejected", "Transfer rejected"
+    TRANSFER_WITHDRAWN = "transfer_withdrawn", "Transfer request withdrawn"
+    STAFF_CREATED = "staff_created", "Staff member created"
+    STAFF_CHANGED = "staff_changed", "Staff member changed"
+    STAFF_AWAY_CHANGED = "staff_away_changed", "Away status changed"
+    TEAM_MEMBERS_CHANGED = "team_members_changed", "Team members changed"
+    PASSWORD_LINK_SENT = "password_link_sent", "Set-password link sent"
+    AGENCY_CHANGED = "agency_changed", "Agency setting changed"
 
 
 class AuditEntry(models.Model):
@@ -46,6 +56,10 @@ class AuditEntry(models.Model):
     contact = models.ForeignKey(
         "contacts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="audit", db_index=False
     )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False, help_text="The staff account the entry is about (staff management).",
+    )
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
@@ -53,7 +67,8 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["at", "id"]
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["contact", "at"])]  # serve the FKs too
+        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["contact", "at"]),  # serve the FKs too
+                   models.Index(fields=["staff", "at"], name="audit_staff_at", condition=models.Q(staff__isnull=False))]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

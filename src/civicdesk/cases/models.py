@@ -239,6 +239,44 @@ class CaseTransfer(models.Model):
         ordering = ["at"]
 
 
+class TransferRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class TransferRequest(models.Model):
+    """An agent's transfer out of an agency that asks for a supervisor's approval first (Agency.
+    transfer_approval_required); approved, it makes the CaseTransfer row of the trail."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfer_requests")
+    from_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=TransferRequestStatus.choices,
+                              default=TransferRequestStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    transfer = models.OneToOneField(CaseTransfer, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="request")
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        indexes = [models.Index(fields=["from_agency", "requested_at"], name="transfer_request_pending",
+                                condition=models.Q(status="pending"))]
+        constraints = [models.UniqueConstraint(fields=["case"], condition=models.Q(status="pending"),
+                                               name="transfer_request_one_pending_per_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_agency_id} → {self.to_agency_id} ({self.status})"
+
+
 class FollowerOptOut(models.Model):
     """A follower who unsubscribed from a case's public updates (the signed link in each update email)."""
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import ExpressionWrapper, F, Func, IntegerField, Q, QuerySet
 
 from civicdesk.agencies.models import StaffProfile, StaffRole
-from civicdesk.cases.models import Case, CaseTransfer
+from civicdesk.cases.models import Case, CaseTransfer, TransferRequest, TransferRequestStatus
 
 
 def staff_profile(user: Any) -> StaffProfile | None:
@@ -21,6 +21,25 @@ def staff_profile(user: Any) -> StaffProfile | None:
 def is_admin(user: Any) -> bool:
     profile = staff_profile(user)
     return bool(getattr(user, "is_superuser", False) or (profile and profile.role == StaffRole.ADMIN))
+
+
+def is_supervisor(user: Any) -> bool:
+    """Supervisors and administrators (superusers too): they run teams and approve transfers."""
+    profile = staff_profile(user)
+    return is_admin(user) or bool(profile and profile.role == StaffRole.SUPERVISOR)
+
+
+def supervised_agency_ids(user: Any) -> list[int] | None:
+    """The agencies this user supervises: None means every agency (administrators), [] none (agents)."""
+    if is_admin(user):
+        return None
+    return agency_ids(user) if is_supervisor(user) else []
+
+
+def supervises(user: Any, agency_id: int | None) -> bool:
+    """Whether the user is a supervisor of that agency, or an administrator."""
+    supervised = supervised_agency_ids(user)
+    return supervised is None or agency_id in supervised
 
 
 def agency_ids(user: Any) -> list[int]:
@@ -111,3 +130,8 @@ def read_only_case_ids(user: Any) -> QuerySet[Any]:
 
 def can_act(user: Any, case: Case) -> bool:
     return actionable_cases(user).filter(pk=case.pk).exists()
+
+
+def may_decide(user: Any, request: TransferRequest) -> bool:
+    """Whether this user approves or rejects a pending transfer request: a supervisor of the agency it leaves."""
+    return request.status == TransferRequestStatus.PENDING and supervises(user, request.from_agency_id)

@@ -29,6 +29,7 @@ from civicdesk.inbox.forms import (
 )
 from civicdesk.inbox.queries import case_from_number
 from civicdesk.inbox.timeline import annotate_events
+from civicdesk.inbox.transfer_views import transfer_request_context
 
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
@@ -41,7 +42,7 @@ def timeline_context(case: Case) -> dict[str, Any]:
         "tags": list(case.tags.all()),
         "related": list(case.related.order_by("number").only("number", "subject", "status")),
         "merged_duplicates": list(case.merged.order_by("number")),
-        "transfers": list(case.transfers.select_related("from_agency", "to_agency", "by")),
+        "transfers": list(case.transfers.select_related("from_agency", "to_agency", "by", "request__decided_by")),
         "marker": case_change_marker(case),
         "status_label": CaseStatus(case.status).label,
         "priority_label": Priority(case.priority).label,
@@ -63,6 +64,7 @@ def case_context(request: HttpRequest, case: Case, bound: dict[str, forms.Form] 
         "forms": action_forms, "can_act": can_act(request.user, case),
         "reply_channel": replies.reply_channel(case), "bound": bool(bound),
         "follower_count": case.followers.count(),
+        **transfer_request_context(request, case),
     })
     return context
 
@@ -158,8 +160,12 @@ def _tags(request: HttpRequest, case: Case, form: TagsForm) -> str:
 
 def _transfer(request: HttpRequest, case: Case, form: TransferForm) -> str:
     agency = form.cleaned_data["to_agency"]
-    actions.transfer(case, actor=request.user, to_agency=agency, reason=form.cleaned_data["reason"])
-    return f"Case transferred to {agency.name}."
+    pending = actions.transfer_or_request(case, actor=request.user, to_agency=agency,
+                                          reason=form.cleaned_data["reason"])
+    if pending is not None:
+        return gettext("Transfer to %(to)s requested: a supervisor of %(from)s approves or rejects it.") % {
+            "to": agency.name, "from": case.agency.name}
+    return gettext("Case transferred to %(agency)s.") % {"agency": agency.name}
 
 
 def _other_case(request: HttpRequest, form: forms.Form, *, must_act: bool) -> Case:

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 
 from civicdesk.agencies.models import Agency, Service, StaffProfile, Team
 from civicdesk.cases.filters import CaseFilters, InboxView, Sort
@@ -56,6 +57,18 @@ class StaffForm(forms.Form):
 
 def staff_label(user: Any) -> str:
     return user.get_full_name() or user.get_username()
+
+
+def assignee_label(user: Any) -> str:
+    """A person in an assignee picker: their name, and whether they are away (and until when)."""
+    name = staff_label(user)
+    profile = getattr(user, "staff", None)
+    if profile is None or not profile.is_away:
+        return name
+    if profile.away_until:
+        return gettext("%(name)s (away through %(date)s)") % {
+            "name": name, "date": date_format(profile.away_until, "M j")}
+    return gettext("%(name)s (away)") % {"name": name}
 
 
 class InboxFilterForm(StaffForm):
@@ -198,7 +211,7 @@ class NoteForm(StaffForm):
 
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return staff_label(obj)
+        return assignee_label(obj)
 
 
 class TeamChoiceField(forms.ModelChoiceField):
@@ -219,8 +232,8 @@ class AssignForm(StaffForm):
         super().__init__(*args, **kwargs)
         assignee = self.fields["assignee"]
         assert isinstance(assignee, forms.ModelChoiceField)
-        assignee.queryset = User.objects.filter(staff__agencies=case.agency_id, is_active=True).distinct().order_by(
-            "first_name", "last_name", "username")
+        assignee.queryset = (User.objects.filter(staff__agencies=case.agency_id, is_active=True).select_related("staff")
+                             .distinct().order_by("first_name", "last_name", "username"))
         team = self.fields["team"]
         assert isinstance(team, forms.ModelChoiceField)
         team.queryset = Team.objects.filter(agency_id=case.agency_id).order_by("name")

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy
 
 from civicdesk.agencies.models import Team
 from civicdesk.audit.models import AuditAction, AuditEntry
@@ -11,6 +12,14 @@ from civicdesk.cases.queries import TimelineItem
 LABELS = {"assignee": "assignee", "team": "team", "status": "status", "priority": "priority", "tags": "tags",
           "agency": "agency", "survivor": "merged into", "duplicate": "merged in", "related": "linked to"}
 ID_FIELDS = ("assignee", "team")
+TRANSFER_REQUEST_WORDS = {  # the agencies' names are in the entry, as they were then
+    AuditAction.TRANSFER_REQUESTED.value: gettext_lazy(
+        "Asked to transfer this case to %(to)s. A supervisor of %(from)s approves or rejects the request."),
+    AuditAction.TRANSFER_APPROVED.value: gettext_lazy("Approved the transfer to %(to)s."),
+    AuditAction.TRANSFER_REJECTED.value: gettext_lazy(
+        "Rejected the transfer to %(to)s: the case stays with %(from)s."),
+    AuditAction.TRANSFER_WITHDRAWN.value: gettext_lazy("The request to transfer this case to %(to)s was withdrawn."),
+}
 
 
 def _value(value: Any, names: dict[Any, str]) -> str:
@@ -41,6 +50,9 @@ def summarize(event: AuditEntry, names: dict[str, dict[Any, str]]) -> str:
     before, after = event.before or {}, event.after or {}
     if event.action == AuditAction.DELIVERY_FAILED:
         return f"{after.get('channel', '')} delivery failed after {after.get('attempts', '?')} attempts"
+    if event.action in TRANSFER_REQUEST_WORDS:
+        return TRANSFER_REQUEST_WORDS[event.action] % {"to": after.get("to_agency", "?"),
+                                                        "from": after.get("from_agency", "?")}
     parts = []
     for key, label in LABELS.items():
         lookup = names.get(key, {})

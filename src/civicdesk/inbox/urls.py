@@ -1,9 +1,11 @@
-"""URL routes of the staff side, mounted at /staff/: sign-in, inbox, cases, attachments and contacts."""
+"""URL routes of the staff side, mounted at /staff/: sign-in, inbox, cases, attachments, contacts, the team page,
+transfer approvals and staff accounts."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from civicdesk.inbox import bulk_views, case_views, contact_merge_views, contact_views, stream_views, views
+from civicdesk.inbox import (bulk_views, case_views, contact_merge_views, contact_views, staff_views, stream_views,
+                             team_views, transfer_views, views)
 from civicdesk.inbox.forms import StaffLoginForm
 
 app_name = "inbox"
@@ -32,4 +34,18 @@ urlpatterns = [
     path("contacts/<int:pk>/merge", contact_merge_views.contact_merge, name="contact-merge"),
     path("contacts/<int:pk>/merges/<int:merge_id>/undo", contact_merge_views.contact_merge_undo,
          name="contact-merge-undo"),
+    path("team/", team_views.team, name="team"),
+    path("team/members/<int:pk>/away/", team_views.member_away, name="team-away"),
+    path("team/members/<int:pk>/handover/", team_views.member_handover, name="team-handover"),
+    path("team/teams/<int:pk>/add/", team_views.team_member_add, name="team-member-add"),
+    path("team/teams/<int:pk>/remove/", team_views.team_member_remove, name="team-member-remove"),
+    path("team/agencies/<int:pk>/transfer-approval/", team_views.agency_transfer_approval,
+         name="team-transfer-approval"),
+    path("transfers/", transfer_views.transfer_list, name="transfers"),
+    path("transfers/<int:pk>/", transfer_views.transfer_decide, name="transfer-decide"),
+    path("people/", staff_views.staff_list, name="staff"),
+    path("people/new/", staff_views.staff_create, name="staff-create"),
+    path("people/<int:pk>/", staff_views.staff_member, name="staff-member"),
+    path("people/<int:pk>/password-link/", staff_views.staff_password_link, name="staff-password-link"),
+    path("people/<int:pk>/active/", staff_views.staff_active, name="staff-active"),
 ]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from civicdesk.agencies.models import Agency, StaffRole, Team
-from civicdesk.cases.models import Attachment, Case
+from civicdesk.cases.models import Attachment, Case, TransferRequest
 from civicdesk.channels.events import InboundAttachment
 from civicdesk.contacts.actions import merge_contacts
 from civicdesk.contacts.models import Contact, ContactMerge, Identity
@@ -50,9 +50,23 @@ ANY_STAFF = {
     "api-areas": "the public area lookup (boundaries, no case data)",
     "api-areas-lookup": "the public area lookup (boundaries, no case data)",
     "mail:outbox": "captured email about the cases the user may see (supervisors, administrators; agents: 403)",
+    "inbox:team": "the staff of the agencies the user supervises, with their open load (agents: 403)",
+    "inbox:transfers": "transfer requests out of the agencies the user supervises (agents: 403)",
+    "inbox:staff": "the staff list of administrators (everyone else: 403)",
+    "inbox:staff-create": "creating a staff account, for administrators (everyone else: 403, nothing written)",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
-SUPERVISORS_ONLY = {"mail:captured-email": "one captured email of the built-in outbox"}
+SUPERVISORS_ONLY = {
+    "mail:captured-email": "one captured email of the built-in outbox",
+    "inbox:team-away": "marks a staff member of the agency away or back",
+    "inbox:team-handover": "hands a staff member's open cases of the agency to another",
+    "inbox:team-member-add": "puts a staff member of the agency on one of its teams",
+    "inbox:team-member-remove": "takes a staff member off one of the agency's teams",
+    "inbox:team-transfer-approval": "whether the agency's transfers out need a supervisor's approval",
+    "inbox:transfer-decide": "approves or rejects a transfer out of the agency (the agent who asked: only withdraws)",
+}
+# Routes for administrators only: a staff account's role, agencies, teams, password link and deactivation.
+ADMINS_ONLY = {"inbox:staff-member", "inbox:staff-password-link", "inbox:staff-active"}
 SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positive controls for the leak check
 
 PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge",
@@ -61,7 +75,11 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "mail:captured-email": "captured",
             "inbox:saved-view-delete": "saved_view", "inbox:contact-edit": "contact",
             "inbox:contact-identity-add": "contact", "inbox:contact-identity-remove": "contact",
-            "inbox:contact-note-add": "contact"}
+            "inbox:contact-note-add": "contact",
+            "inbox:team-away": "agent2", "inbox:team-handover": "agent",
+            "inbox:team-member-add": "team", "inbox:team-member-remove": "team",
+            "inbox:team-transfer-approval": "agency", "inbox:transfer-decide": "transfer_request",
+            "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2"}
 # Routes whose form or body needs fields of its own (a contact's type and an identity's kind share the name "kind").
 ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "resident", "language": ""},
               "inbox:contact-identity-add": {"kind": "email", "value": "matrix-probe@example.com"},
@@ -92,6 +110,7 @@ class Side:
     initiative: Initiative
     captured: CapturedEmail
     saved_view: SavedView
+    transfer_request: TransferRequest
     markers: tuple[str, ...]
 
     def kind(self, kind: str) -> Any:
@@ -116,6 +135,9 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str, initi
                                                       recipients=f"{word}@example.com", raw=f"{word} broken",
                                                       text=f"{word} Resident", case=case),
                 saved_view=SavedView.objects.create(user=agent, name=f"{word} view", query=f"q={word}"),
+                transfer_request=TransferRequest.objects.create(
+                    case=case2, from_agency=agency, to_agency=Agency.objects.exclude(pk=agency.pk).first(),
+                    reason=f"{word} belongs elsewhere", requested_by=agent, requested_at=timezone.now()),
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
                          f"{word} broken", f"{word}@example.com"))
 
@@ -162,7 +184,8 @@ def form_data(target: Side, home: Side) -> dict[str, Any]:
             if home is not target else Agency.objects.exclude(pk=target.agency.pk).first().pk,
             "reason": "Matrix probe", "number": home.case2.number, "source": home.contact2.pk,
             "endpoint": ExternalEndpoint.objects.get().pk, "lat": "40.003", "lon": "-74.99",
-            "address": "1 Probe Street", "marker": "x"}
+            "address": "1 Probe Street", "marker": "x", "agency": target.agency.pk, "member": target.agent2.pk,
+            "decision": "approve"}
 
 
 def json_data(target: Side, home: Side) -> dict[str, Any]:
@@ -236,9 +259,9 @@ def test_staff_of_the_owning_agency_reach_every_route_of_the_matrix(sides):
                     response = probe.send(user, method, path, _data(route, target, target), rollback=method != "GET")
                     if response.status_code != 405:
                         answered.append((method, response.status_code))
-                if route.name in SUPERVISORS_ONLY and user == target.agent:
+                if route.name in ADMINS_ONLY or (route.name in SUPERVISORS_ONLY and user == target.agent):
                     if any(status not in REFUSED for _, status in answered):
-                        probe.fail(user, "*", path, f"an agent got {answered} on a supervisors' route")
+                        probe.fail(user, "*", path, f"{user.username} got {answered} on a route above their role")
                 elif not answered or any(not 200 <= status < 400 for _, status in answered):
                     probe.fail(user, "*", path, f"own agency got {answered}; the matrix is not aiming at real objects")
     probe.check()
@@ -301,4 +324,20 @@ def test_a_non_admin_agent_or_supervisor_is_kept_out_of_the_django_admin(sides):
                 if not (response.status_code in (403, 404) or (
                         response.status_code == 302 and "login" in response["Location"])):
                     probe.fail(user, method, url, f"answered {response.status_code}")
+    probe.check()
+
+
+def test_an_administrator_reaches_the_administrators_routes_and_its_writes_stay_inside_them(sides, world):
+    target, _ = sides
+    probe = matrix.Prober([world.admin])
+    for route in matrix.staff_routes():
+        if route.name not in ADMINS_ONLY:
+            continue
+        for path in paths(route, target):
+            data = {**_data(route, target, target), "email": "probe@staff.example", "role": "agent",
+                    "agencies": target.agency.pk, "teams": target.team.pk}
+            for method in route.methods:
+                response = probe.send(world.admin, method, path, data, rollback=method != "GET")
+                if not 200 <= response.status_code < 400:
+                    probe.fail(world.admin, method, path, f"an administrator got {response.status_code}")
     probe.check()
