@@ -7,7 +7,8 @@ from civicdesk.channels.models import PayloadStatus
 from civicdesk.channels.payloads import store_payload
 from civicdesk.core import jobs
 
-NAMES = [jobs.DELIVER_MESSAGE, jobs.PROCESS_PAYLOAD, jobs.PROCESS_BATCH_REQUEST, jobs.SEND_FORWARDED_CASE]
+NAMES = [jobs.DELIVER_MESSAGE, jobs.PROCESS_PAYLOAD, jobs.PROCESS_BATCH_REQUEST, jobs.SEND_FORWARDED_CASE,
+         jobs.SEND_NOTIFICATION_EMAIL]
 
 
 @pytest.mark.parametrize("name", NAMES)
