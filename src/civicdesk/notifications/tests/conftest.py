@@ -7,6 +7,7 @@ from civicdesk.inbox.tests import conftest as staff_fixtures
 
 world = staff_fixtures.world  # two agencies with staff of every role (wanda and walt: Public Works agents)
 _fast_password_hashing = staff_fixtures._fast_password_hashing
+works_client = staff_fixtures.works_client  # signed in as Wanda
 
 
 @pytest.fixture(autouse=True)
