@@ -108,7 +108,7 @@ def save_settings(user: Any, choices: dict[str, str]) -> None:
         NotificationSetting.objects.update_or_create(user_id=user.pk, kind=kind, defaults={"delivery": delivery})
 
 
-def note_presence(user_id: int) -> bool:
+def note_presence(user_id: Any) -> bool:
     """The user has the desk open now: their last-seen time, written at most once a minute per process (a
     local-cache mark says when it was) and shared by every process through the database. True when written."""
     local = caches["local"]

@@ -37,7 +37,7 @@ def listing(user: Any) -> QuerySet[Notification]:
     return notifications_of(user).select_related("case", "case__service", "actor").order_by("-created_at", "-id")
 
 
-def deliveries(user_id: int) -> dict[str, str]:
+def deliveries(user_id: Any) -> dict[str, str]:
     """The user's choice for every kind (the default where they chose nothing)."""
     chosen = dict(NotificationSetting.objects.filter(user_id=user_id).values_list("kind", "delivery"))
     return {kind: chosen.get(kind, DEFAULT_DELIVERY) for kind in NotificationKind.values}

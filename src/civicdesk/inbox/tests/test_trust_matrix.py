@@ -19,6 +19,7 @@ from civicdesk.gis.tests.conftest import _fresh_index, wards  # noqa: F401  (fix
 from civicdesk.inbox.case_views import ACTIONS
 from civicdesk.inbox.models import SavedView
 from civicdesk.mail.models import CapturedEmail
+from civicdesk.notifications.models import Notification, NotificationKind
 from civicdesk.open311.models import ExternalEndpoint
 from civicdesk.testing.factories import create_case, create_staff
 
@@ -48,6 +49,12 @@ ANY_STAFF = {
     "api-areas": "the public area lookup (boundaries, no case data)",
     "api-areas-lookup": "the public area lookup (boundaries, no case data)",
     "mail:outbox": "captured email about the cases the user may see (supervisors, administrators; agents: 403)",
+    "notifications:list": "the user's own notifications, about cases they may still see",
+    "notifications:bell": "the user's own unread count (and their desk presence, untracked bookkeeping)",
+    "notifications:settings": "the user's own notification settings; no agency data",
+    "notifications:read-all": "marks the user's own notifications read",
+    "notifications:open": "one of the user's own notifications, to its case; anyone else's is 404",
+    "notifications:read": "marks one of the user's own notifications read; anyone else's is 404",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
 SUPERVISORS_ONLY = {"mail:captured-email": "one captured email of the built-in outbox"}
@@ -56,7 +63,8 @@ SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positi
 PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge"}
 PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox:contact-merge": "contact",
             "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "mail:captured-email": "captured",
-            "inbox:saved-view-delete": "saved_view"}
+            "inbox:saved-view-delete": "saved_view", "notifications:open": "notification",
+            "notifications:read": "notification"}
 SHARED_KINDS = {"initiative"}  # not owned by an agency: the same object on both sides
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
@@ -80,6 +88,7 @@ class Side:
     initiative: Initiative
     captured: CapturedEmail
     saved_view: SavedView
+    notification: Notification
     markers: tuple[str, ...]
 
     def kind(self, kind: str) -> Any:
@@ -103,6 +112,9 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str, initi
                                                       recipients=f"{word}@example.com", raw=f"{word} broken",
                                                       text=f"{word} Resident", case=case),
                 saved_view=SavedView.objects.create(user=agent, name=f"{word} view", query=f"q={word}"),
+                notification=Notification.objects.create(  # already read: "mark all read" writes nothing
+                    recipient=agent, kind=NotificationKind.ASSIGNED, case=case, key=f"matrix:{word}",
+                    created_at=timezone.now(), read_at=timezone.now()),
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
                          f"{word} broken", f"{word}@example.com"))
 
