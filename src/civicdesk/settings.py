@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "civicdesk.places",
     "civicdesk.open311",
     "civicdesk.accounts",
+    "civicdesk.notifications",
 ]
 
 MIDDLEWARE = [
@@ -347,6 +348,8 @@ PLACES_LOOKUPS_PER_MINUTE = env_int("PLACES_LOOKUPS_PER_MINUTE", 240)  # address
 PORTAL_COMMENTS_PER_HOUR = env_int("PORTAL_COMMENTS_PER_HOUR", 20)  # comments and "not fixed" on status pages
 # A resident may say "this is not fixed" (and so reopen the request) up to this many days after it was resolved/closed.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 30)
+# Staff who chose "by email when away" get a notification's email only after this long without an open staff page.
+NOTIFY_AWAY_AFTER_MINUTES = env_int("NOTIFY_AWAY_AFTER_MINUTES", 10)
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # REST API requests per token per minute
 OPEN311_DEFAULT_RATE_LIMIT = env_int("OPEN311_DEFAULT_RATE_LIMIT", 600)  # POSTs per key per minute
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("civicdesk.accounts.urls")),
     path("staff/outbox/", include("civicdesk.mail.urls")),
+    path("staff/notifications/", include("civicdesk.notifications.urls")),
     path("staff/", include("civicdesk.inbox.urls")),
     path("api/", include("civicdesk.api.urls")),
     path("open311/", include("civicdesk.open311.urls")),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from civicdesk.agencies.models import Agency, Team
 from civicdesk.audit.actions import entry, record, record_all, record_field_changes, snapshot
 from civicdesk.audit.models import AuditAction
-from civicdesk.cases.events import CaseChanged, CaseCreated, publish
+from civicdesk.cases.events import CaseAssigned, CaseChanged, CaseCreated, MessageAdded, publish
 from civicdesk.cases.models import (
     Attachment,
     Case,
@@ -179,6 +179,7 @@ def add_outbound_message(case: Case, *, channel: str, text: str, subject: str = 
         created_at=timezone.now(),
     )
     enqueue_on_commit(DELIVER_MESSAGE, message.pk, queue_name=delivery_queue(channel))
+    publish(MessageAdded(case, message))
     return message
 
 
@@ -200,6 +201,7 @@ def add_note(case: Case, *, author: Any, text: str) -> Message:
         visible_text=text, delivery_status=DeliveryStatus.RECEIVED, created_at=timezone.now(),
     )
     touch(case)
+    publish(MessageAdded(case, note))
     return note
 
 
@@ -211,8 +213,9 @@ def assign(case: Case, *, actor: Any, assignee: Any = None, team: Team | None = 
     if case.status == CaseStatus.NEW and assignee is not None:
         changes["status"] = CaseStatus.OPEN
     touch(case, **changes)
-    record(AuditAction.ASSIGNED, case=case, actor=actor, before=before,
-           after={"assignee": case.assignee_id, "team": case.team_id})
+    made = record(AuditAction.ASSIGNED, case=case, actor=actor, before=before,
+                  after={"assignee": case.assignee_id, "team": case.team_id})
+    publish(CaseAssigned(case, case.assignee_id, before["assignee"], actor, made.pk))
     return case
 
 
@@ -245,9 +248,13 @@ def change_status(case: Case, *, actor: Any, status: str) -> Case:
 def edit_fields(case: Case, *, actor: Any, changes: dict[str, Any], reason: str = "") -> Case:
     """A direct edit (the Django admin): save the changed fields through touch() and audit before/after."""
     before = snapshot(case, list(changes))
+    previous_assignee = case.assignee_id
     if changes:
         touch(case, **changes)
-    record_field_changes(case=case, actor=actor, before=before, after=snapshot(case, list(changes)), reason=reason)
+    made = record_field_changes(case=case, actor=actor, before=before, after=snapshot(case, list(changes)),
+                                reason=reason)
+    if "assignee" in changes and case.assignee_id != previous_assignee:
+        publish(CaseAssigned(case, case.assignee_id, previous_assignee, actor, made.pk if made else None))
     return case
 
 

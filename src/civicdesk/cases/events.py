@@ -7,9 +7,9 @@ lists the exact subscribers of each event type, so a new side effect cannot be a
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from civicdesk.cases.models import Case
+from civicdesk.cases.models import Case, Message
 from civicdesk.cases.routing import Route
 
 
@@ -29,11 +29,35 @@ class CaseChanged:
     fields: tuple[str, ...]
 
 
-CaseEvent = CaseCreated | CaseChanged
-E = TypeVar("E", CaseCreated, CaseChanged)
+@dataclass(frozen=True)
+class CaseAssigned:
+    """A case's assignee was just set (cases.actions.assign or an admin edit), in the write's transaction.
+
+    `actor` is the user who did it (None: routing or the system); `audit_id` is the assignment's audit entry, which
+    names this one event (a retried job that assigns again makes a new entry, with previous_id == assignee_id)."""
+
+    case: Case
+    assignee_id: int | None
+    previous_id: int | None
+    actor: Any
+    audit_id: int | None
+
+
+@dataclass(frozen=True)
+class MessageAdded:
+    """A message was just stored on a case: a resident's inbound message (conversations.inbound, any channel), a
+    staff note (cases.actions.add_note) or a reply to the resident (add_outbound_message)."""
+
+    case: Case
+    message: Message
+
+
+CaseEvent = CaseCreated | CaseChanged | CaseAssigned | MessageAdded
+E = TypeVar("E", CaseCreated, CaseChanged, CaseAssigned, MessageAdded)
 Handler = Callable[[E], None]
 
-_subscribers: dict[type, list[Callable[..., None]]] = {CaseCreated: [], CaseChanged: []}
+_subscribers: dict[type, list[Callable[..., None]]] = {CaseCreated: [], CaseChanged: [], CaseAssigned: [],
+                                                        MessageAdded: []}
 
 
 def subscribe(event_type: type[E], handler: Handler[E]) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from civicdesk.agencies.models import Service
 from civicdesk.cases import actions as case_actions
+from civicdesk.cases.events import MessageAdded, publish
 from civicdesk.cases.models import Attachment, Case, DeliveryStatus, Direction, Message
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
 from civicdesk.channels.events import InboundMessage
@@ -66,6 +67,7 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
                                         identity_id=stored.sender_identity_id, at=stored.created_at)
     if reuses_provider_id:
         flag_reused_id(case, message.provider_message_id)
+    publish(MessageAdded(case, stored))
     return MessageOutcome(stored, created_case=created)
 
 

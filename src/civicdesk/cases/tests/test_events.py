@@ -4,17 +4,28 @@ import pytest
 
 from civicdesk.cases import routing
 from civicdesk.cases.actions import touch
-from civicdesk.cases.events import CaseChanged, CaseCreated, publish, subscribe, subscribers
+from civicdesk.cases.events import (
+    CaseAssigned,
+    CaseChanged,
+    CaseCreated,
+    MessageAdded,
+    publish,
+    subscribe,
+    subscribers,
+)
 from civicdesk.gis.actions import after_case_created
 from civicdesk.gis.case_locations import on_case_changed
 from civicdesk.gis.models import CaseLocation
 from civicdesk.gis.routing import route_by_location
+from civicdesk.notifications.actions import on_case_assigned, on_message_added
 from civicdesk.testing.factories import create_agency, create_case
 
 
 def test_the_subscribers_of_each_case_event_are_exactly_these():
     assert subscribers(CaseCreated) == (after_case_created,)
     assert subscribers(CaseChanged) == (on_case_changed,)
+    assert subscribers(CaseAssigned) == (on_case_assigned,)
+    assert subscribers(MessageAdded) == (on_message_added,)
 
 
 def test_the_routers_are_exactly_these_in_this_order():
@@ -22,7 +33,8 @@ def test_the_routers_are_exactly_these_in_this_order():
 
 
 def test_subscribing_twice_runs_a_handler_once(monkeypatch):
-    monkeypatch.setattr("civicdesk.cases.events._subscribers", {CaseCreated: [], CaseChanged: []})
+    monkeypatch.setattr("civicdesk.cases.events._subscribers", {CaseCreated: [], CaseChanged: [], CaseAssigned: [],
+                                                                MessageAdded: []})
     seen = []
     subscribe(CaseChanged, seen.append)
     subscribe(CaseChanged, seen.append)

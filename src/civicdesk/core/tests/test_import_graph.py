@@ -111,9 +111,22 @@ def test_the_channel_layer_is_the_bottom_it_imports_only_core_and_agencies():
 
 def test_the_domain_core_never_imports_the_conversation_layer_or_the_uis():
     above = ("civicdesk.conversations", "civicdesk.inbox", "civicdesk.api", "civicdesk.portal", "civicdesk.open311",
-             "civicdesk.mail")
+             "civicdesk.mail", "civicdesk.notifications")
     graph = import_graph(project_modules())
     upward = {(name, target) for name, targets in graph.items()
               if name.startswith(("civicdesk.cases.", "civicdesk.contacts.", "civicdesk.agencies."))
               and ".tests." not in name for target in targets if target.startswith(above)}
+    assert upward == set()
+
+
+BELOW_NOTIFICATIONS = ("civicdesk.channels.", "civicdesk.cases.", "civicdesk.contacts.", "civicdesk.agencies.",
+                       "civicdesk.conversations.", "civicdesk.mail.", "civicdesk.inbox.", "civicdesk.core.")
+
+
+def test_notifications_sit_above_the_desk_the_layers_below_never_import_them():
+    """Cases and conversations publish events (cases.events) that notifications subscribe to; the inbox shows the
+    bell through an optional fragment. None of them imports notifications."""
+    graph = import_graph(project_modules())
+    upward = {(name, target) for name, targets in graph.items() if name.startswith(BELOW_NOTIFICATIONS)
+              for target in targets if target.startswith("civicdesk.notifications")}
     assert upward == set()

@@ -26,6 +26,7 @@ SKIPPED_PREFIXES = ("admin/", "staff/otp/", "staff/password/")
 # Tables whose rows change on any request by design (sessions, login bookkeeping, throttling, task queues).
 UNTRACKED_APPS = {"sessions", "axes", "django_tasks", "django_tasks_database", "admin"}
 UNTRACKED_FIELDS = {("auth", "user"): {"last_login"}, ("api", "apitoken"): {"last_used_at"}}
+UNTRACKED_MODELS = {("notifications", "deskpresence")}  # when a user last had the desk open: written by any page
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 REGEX_PARAM = re.compile(r"\(\?P<(?P<name>[^>]+)>[^)]*\)")
@@ -82,7 +83,9 @@ def staff_routes() -> list[Route]:
 
 def _tracked_models() -> Iterator[type]:
     for model in apps.get_models(include_auto_created=True):
-        if model._meta.app_label not in UNTRACKED_APPS and model._meta.managed:
+        meta = model._meta
+        if meta.app_label not in UNTRACKED_APPS and (meta.app_label, meta.model_name) not in UNTRACKED_MODELS \
+                and meta.managed:
             yield model
 
 

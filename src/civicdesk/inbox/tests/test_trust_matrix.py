@@ -19,6 +19,7 @@ from civicdesk.gis.tests.conftest import _fresh_index, wards  # noqa: F401  (fix
 from civicdesk.inbox.case_views import ACTIONS
 from civicdesk.inbox.models import SavedView
 from civicdesk.mail.models import CapturedEmail
+from civicdesk.notifications.models import Notification, NotificationKind
 from civicdesk.open311.models import ExternalEndpoint
 from civicdesk.testing.factories import create_case, create_staff
 
@@ -54,6 +55,12 @@ ANY_STAFF = {
     "inbox:transfers": "transfer requests out of the agencies the user supervises (agents: 403)",
     "inbox:staff": "the staff list of administrators (everyone else: 403)",
     "inbox:staff-create": "creating a staff account, for administrators (everyone else: 403, nothing written)",
+    "notifications:list": "the user's own notifications, about cases they may still see",
+    "notifications:bell": "the user's own unread count (and their desk presence, untracked bookkeeping)",
+    "notifications:settings": "the user's own notification settings; no agency data",
+    "notifications:read-all": "marks the user's own notifications read",
+    "notifications:open": "one of the user's own notifications, to its case; anyone else's is 404",
+    "notifications:read": "marks one of the user's own notifications read; anyone else's is 404",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
 SUPERVISORS_ONLY = {
@@ -79,7 +86,8 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:team-away": "agent2", "inbox:team-handover": "agent",
             "inbox:team-member-add": "team", "inbox:team-member-remove": "team",
             "inbox:team-transfer-approval": "agency", "inbox:transfer-decide": "transfer_request",
-            "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2"}
+            "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2",
+            "notifications:open": "notification", "notifications:read": "notification"}
 # Routes whose form or body needs fields of its own (a contact's type and an identity's kind share the name "kind").
 ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "resident", "language": ""},
               "inbox:contact-identity-add": {"kind": "email", "value": "matrix-probe@example.com"},
@@ -111,6 +119,7 @@ class Side:
     captured: CapturedEmail
     saved_view: SavedView
     transfer_request: TransferRequest
+    notification: Notification
     markers: tuple[str, ...]
 
     def kind(self, kind: str) -> Any:
@@ -138,6 +147,9 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str, initi
                 transfer_request=TransferRequest.objects.create(
                     case=case2, from_agency=agency, to_agency=Agency.objects.exclude(pk=agency.pk).first(),
                     reason=f"{word} belongs elsewhere", requested_by=agent, requested_at=timezone.now()),
+                notification=Notification.objects.create(  # already read: "mark all read" writes nothing
+                    recipient=agent, kind=NotificationKind.ASSIGNED, case=case, key=f"matrix:{word}",
+                    created_at=timezone.now(), read_at=timezone.now()),
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
                          f"{word} broken", f"{word}@example.com"))
 

@@ -32,6 +32,7 @@
       return;
     }
     missed = false;
+    document.body.dispatchEvent(new window.CustomEvent("cd-changed")); // other live parts (the notification count)
     elt.cdPushed = true; // let this one request through, even if htmx queues it behind one in flight
     window.htmx.ajax("GET", elt.getAttribute("hx-get"), {source: elt, target: elt, swap: "outerHTML"});
   }
