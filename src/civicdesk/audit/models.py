@@ -29,6 +29,8 @@ class AuditAction(models.TextChoices):
     OPTED_IN = "opted_in", "Opted in to messages again"
     MESSAGE_EDITED = "message_edited", "Message edited by its author"
     MESSAGE_DELETED = "message_deleted", "Message deleted by its author"
+    INITIATIVE_CREATED = "initiative_created", "Initiative created"
+    INITIATIVE_CHANGED = "initiative_changed", "Initiative changed"
 
 
 class AuditEntry(models.Model):
