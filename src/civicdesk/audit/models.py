@@ -39,6 +39,8 @@ class AuditAction(models.TextChoices):
     TEAM_MEMBERS_CHANGED = "team_members_changed", "Team members changed"
     PASSWORD_LINK_SENT = "password_link_sent", "Set-password link sent"
     AGENCY_CHANGED = "agency_changed", "Agency setting changed"
+    INITIATIVE_CREATED = "initiative_created", "Initiative created"
+    INITIATIVE_CHANGED = "initiative_changed", "Initiative changed"
 
 
 class AuditEntry(models.Model):

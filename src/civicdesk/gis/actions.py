@@ -1,4 +1,5 @@
-"""Writes for gis: importing boundary sets, switching generations, recording and redoing case routing."""
+"""Writes for gis: importing boundary sets, switching generations, recording and redoing case routing, and
+staff-made service initiatives."""
 
 import logging
 from collections.abc import Callable, Iterable
@@ -23,7 +24,7 @@ from civicdesk.gis.case_locations import sync_case_location
 from civicdesk.gis.formats.base import BoundaryFileError, SourceData, SourceFeature
 from civicdesk.gis.geometry import GeometryError, clean_boundary, geodesic_area_m2, parse_crs, to_wgs84, validate_point
 from civicdesk.gis.lookup import active_index, invalidate
-from civicdesk.gis.models import Area, AreaType, CaseRouting, Generation
+from civicdesk.gis.models import Area, AreaType, CaseRouting, Generation, Initiative
 from civicdesk.gis.routing import decide
 
 log = logging.getLogger(__name__)
@@ -247,3 +248,34 @@ def after_case_created(event: CaseCreated) -> None:
     """Subscriber of CaseCreated (see gis/apps.py): remember the routing and index the location."""
     record_case_routing(event.case, event.route, new=True)
     sync_case_location(event.case, new=True)
+
+
+INITIATIVE_FIELDS = ("name", "description", "agency", "area", "start", "end")
+
+
+def _initiative_state(initiative: Initiative) -> dict[str, Any]:
+    """JSON-friendly values for the audit trail: the agency by slug, the area and services by id and name."""
+    return {"initiative": initiative.pk, "name": initiative.name, "description": initiative.description,
+            "agency": initiative.agency.slug if initiative.agency else None,
+            "area": {"id": initiative.area_id, "name": initiative.area.name},
+            "start": initiative.start.isoformat(), "end": initiative.end.isoformat() if initiative.end else None,
+            "services": sorted(initiative.services.values_list("code", flat=True))}
+
+
+@transaction.atomic
+def save_initiative(initiative: Initiative, values: dict[str, Any], *, actor: Any) -> Initiative:
+    """Create (an unsaved initiative) or change one from already validated values (gis/forms.py), with its services;
+    audited with the before and after. The caller has checked the actor's right (gis/initiatives.py)."""
+    new = initiative.pk is None
+    before = {} if new else _initiative_state(initiative)
+    for name in INITIATIVE_FIELDS:
+        setattr(initiative, name, values[name])
+    if new:
+        initiative.created_by = actor if getattr(actor, "is_authenticated", False) else None
+    initiative.save()
+    initiative.services.set(values["services"])
+    after = _initiative_state(initiative)
+    if after != before:
+        record(AuditAction.INITIATIVE_CREATED if new else AuditAction.INITIATIVE_CHANGED, actor=actor,
+               before=before, after=after)
+    return initiative

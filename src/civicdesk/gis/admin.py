@@ -138,6 +138,7 @@ class CaseRoutingAdmin(admin.ModelAdmin):
 
 @admin.register(Initiative)
 class InitiativeAdmin(admin.ModelAdmin):
-    list_display = ["name", "area", "start", "end"]
+    list_display = ["name", "agency", "area", "start", "end"]
+    list_filter = ["agency"]
     raw_id_fields = ["area"]
     filter_horizontal = ["services"]

@@ -1,4 +1,4 @@
-"""Map pages (public /map/, staff /staff/map/), their GeoJSON layers, hotspots and initiative impact pages."""
+"""Map pages (public /map/, staff /staff/map/), their GeoJSON layers and hotspots."""
 
 from dataclasses import replace
 from typing import Any
@@ -17,12 +17,12 @@ from civicdesk.cases.permissions import is_admin, staff_profile, visible_cases
 from civicdesk.cases.public import public_status_label
 from civicdesk.gis import mapdata
 from civicdesk.gis.hotspots import Grid, hotspot_features, hotspots
-from civicdesk.gis.impact import initiative_impact
-from civicdesk.gis.models import Initiative
+from civicdesk.inbox.access import staff_required
 from civicdesk.web.params import BadParameter, finite_float
 
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 PUBLIC_LIST_LIMIT = 50
+HOTSPOT_CELL_M = 250  # the hotspot layer's default square size (?cell_m=)
 
 
 def tile_settings() -> dict[str, str]:
@@ -119,11 +119,13 @@ def _staff_only(request: HttpRequest) -> None:
         raise Http404("Staff only.")
 
 
-@login_required
+@staff_required
 @require_GET
 def staff_map(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
-    return render(request, "gis/map_page.html", _page_context(request, staff=True))
+    """The staff map in the staff layout, with a key for every layer (gis/staff_map.html)."""
+    context = _page_context(request, staff=True)
+    context.update(nav="map", boundary_types=mapdata.boundary_key(), hotspot_cell_m=HOTSPOT_CELL_M)
+    return render(request, "gis/staff_map.html", context)
 
 
 @login_required
@@ -151,7 +153,8 @@ def hotspots_geojson(request: HttpRequest) -> JsonResponse:
     if extent is None:
         return JsonResponse({"type": "FeatureCollection", "features": []})
     try:
-        cell_m = max(50.0, min(finite_float(request.GET.get("cell_m", "250"), "cell_m", low=-1e9, high=1e9), 5000.0))
+        asked = finite_float(request.GET.get("cell_m", str(HOTSPOT_CELL_M)), "cell_m", low=-1e9, high=1e9)
+        cell_m = max(50.0, min(asked, 5000.0))
     except BadParameter:
         return JsonResponse({"error": _("cell_m must be a number of metres.")}, status=400)
     grid = Grid.base(extent, cell_m)
@@ -162,23 +165,3 @@ def hotspots_geojson(request: HttpRequest) -> JsonResponse:
     result = hotspots(counts)
     return JsonResponse({"type": "FeatureCollection", "properties": {"cell_m": cell_m, "cells": int(counts.size)},
                          "features": hotspot_features(grid, result, counts)})
-
-
-@login_required
-@require_GET
-def initiative_list(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
-    initiatives = Initiative.objects.select_related("area", "area__type").prefetch_related("services")
-    return render(request, "gis/initiative_list.html", {"initiatives": initiatives})
-
-
-@login_required
-@require_GET
-def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff_only(request)
-    initiative = Initiative.objects.select_related("area", "area__type").filter(pk=pk).first()
-    if initiative is None:
-        raise Http404("No such initiative.")
-    report = initiative_impact(initiative, visible_cases(request.user))
-    return render(request, "gis/initiative_detail.html", {"initiative": initiative, "report": report,
-                                                          **tile_settings()})

@@ -17,7 +17,7 @@ from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.cases.public import public_status_label
 from civicdesk.gis.cells import CELL_DEGREES, ROW, cell_range
 from civicdesk.gis.lookup import active_generation_key
-from civicdesk.gis.models import RESERVED_TYPE_SLUG, Area, CaseLocation
+from civicdesk.gis.models import RESERVED_TYPE_SLUG, Area, AreaType, CaseLocation
 from civicdesk.gis.public import approximate_point, inside
 from civicdesk.web.params import EARLIEST_DAY, LATEST_DAY, BadParameter, finite_float
 
@@ -224,6 +224,17 @@ def areas_geojson(area_type: str = "") -> dict[str, Any]:
             "colour": area.type.colour, "jurisdiction": area.type.is_jurisdiction, "order": area.type.display_order,
             "agency": area.agency.name if area.agency else ""}})
     return {"type": "FeatureCollection", "features": features}
+
+
+def boundary_key() -> list[dict[str, Any]]:
+    """The map key's boundary entries: each area type with areas in the active generation, drawn as common.js draws
+    it (the jurisdiction's types solid and thick, the others dashed, each in its type's colour)."""
+    key = active_generation_key()
+    if key is None:
+        return []
+    types = (AreaType.objects.filter(areas__generation_low_id__lte=key[0], areas__generation_high_id__gte=key[0])
+             .distinct().order_by("-is_jurisdiction", "display_order", "name"))
+    return [{"name": t.plural, "colour": t.colour, "jurisdiction": t.is_jurisdiction} for t in types]
 
 
 def grid_counts(rows: QuerySet[CaseLocation], grid: Any) -> np.ndarray:

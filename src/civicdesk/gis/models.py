@@ -157,14 +157,21 @@ class CaseRouting(models.Model):
 
 
 class Initiative(models.Model):
-    """A service initiative in an area, compared before and after its start."""
+    """A service initiative in an area, compared before and after its start.
 
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="initiatives")
-    services = models.ManyToManyField("agencies.Service", blank=True, related_name="+")
-    start = models.DateField()
-    end = models.DateField(null=True, blank=True)
+    An agency's initiative is seen by that agency's staff and changed by its supervisors; one with no agency is
+    city-wide: every staff member sees it and administrators change it (gis/initiatives.py holds the rules).
+    """
+
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="initiatives", verbose_name=_("agency"),
+                               help_text=_("Empty: a city-wide initiative, which only administrators change."))
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("area"))
+    services = models.ManyToManyField("agencies.Service", blank=True, related_name="+", verbose_name=_("services"))
+    start = models.DateField(verbose_name=_("start"))
+    end = models.DateField(null=True, blank=True, verbose_name=_("end"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from civicdesk.gis import map_views, views
+from civicdesk.gis import initiative_views, map_views, views
 
 app_name = "gis"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("staff/map/", map_views.staff_map, name="staff-map"),
     path("staff/map/cases.geojson", map_views.staff_cases_geojson, name="staff-cases"),
     path("staff/map/hotspots.geojson", map_views.hotspots_geojson, name="hotspots"),
-    path("staff/initiatives/", map_views.initiative_list, name="initiatives"),
-    path("staff/initiatives/<int:pk>/", map_views.initiative_detail, name="initiative"),
+    path("staff/initiatives/", initiative_views.initiative_list, name="initiatives"),
+    path("staff/initiatives/new/", initiative_views.initiative_create, name="initiative-create"),
+    path("staff/initiatives/<int:pk>/", initiative_views.initiative_detail, name="initiative"),
+    path("staff/initiatives/<int:pk>/edit/", initiative_views.initiative_edit, name="initiative-edit"),
 ]

@@ -29,6 +29,7 @@ RESIDENT_TEMPLATES = [
     "gis/templates/gis/_picker.html",
     "gis/templates/gis/followed_page.html",
     "gis/templates/gis/map_page.html",
+    "gis/templates/gis/_map_filters.html",
     "gis/templates/gis/_public_list.html",
     "conversations/templates/conversations/replies/**/*.txt",
 ]
@@ -37,7 +38,8 @@ RESIDENT_SOURCES = (
     "templates/", "portal/", "web/", "conversations/templates/", "conversations/rendering.py",
     "gis/templates/gis/_follow.html", "gis/templates/gis/_followed.html", "gis/templates/gis/_nearby.html",
     "gis/templates/gis/_picker.html", "gis/templates/gis/_public_list.html",
-    "gis/templates/gis/followed_page.html", "gis/templates/gis/map_page.html", "gis/static/gis/", "gis/views.py",
+    "gis/templates/gis/followed_page.html", "gis/templates/gis/map_page.html", "gis/templates/gis/_map_filters.html",
+    "gis/static/gis/", "gis/views.py",
     "gis/mapdata.py", "gis/api_views.py", "gis/map_views.py", "cases/followers.py", "cases/models.py",
     "cases/filters.py", "mail/notices.py", "open311/forwarding.py",
     "places/legend.py", "places/models.py", "places/views.py", "places/static/", "places/templates/",

@@ -97,7 +97,7 @@ def test_maps_render_without_tiles(live_server, city, browser):
     staff_page.get_by_label("Heat map").uncheck()
     expect(heat).to_have_count(0)
     staff_page.get_by_label("Heat map").check()
-    staff_page.get_by_label("Hotspots (Gi*, FDR)").check()
+    staff_page.get_by_label("Hotspots").check()
     staff_page.wait_for_timeout(500)
     from datetime import timedelta
 

@@ -40,8 +40,9 @@ ANY_STAFF = {
     "gis:staff-map": "the map page: filters and agency names; cases come from the scoped layers",
     "gis:staff-cases": "case points of the cases the user may see",
     "gis:hotspots": "hotspot cells over the cases the user may see",
-    "gis:initiatives": "initiatives are city-wide, not owned by an agency",
-    "gis:initiative": "a city-wide initiative; its impact report counts only the cases the user may see",
+    "gis:initiatives": "the city-wide initiatives and those of the user's own agencies",
+    "gis:initiative-create": "the new-initiative form offers only the user's own agencies and their services; "
+                             "agents are refused (403)",
     "api:list_cases": "the API's case list, scoped like the inbox",
     "inbox:contacts": "the contact directory: contacts of cases the user may see",
     "api:list_contacts": "the API's contact search, scoped like the contact directory",
@@ -65,6 +66,7 @@ ANY_STAFF = {
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
 SUPERVISORS_ONLY = {
     "mail:captured-email": "one captured email of the built-in outbox",
+    "gis:initiative-edit": "an initiative's form: its agency's supervisors change it, agents look",
     "inbox:team-away": "marks a staff member of the agency away or back",
     "inbox:team-handover": "hands a staff member's open cases of the agency to another",
     "inbox:team-member-add": "puts a staff member of the agency on one of its teams",
@@ -79,7 +81,8 @@ SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positi
 PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge",
                "contact_id": "contact", "identity_id": "identity"}
 PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox:contact-merge": "contact",
-            "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "mail:captured-email": "captured",
+            "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "gis:initiative-edit": "initiative",
+            "mail:captured-email": "captured",
             "inbox:saved-view-delete": "saved_view", "inbox:contact-edit": "contact",
             "inbox:contact-identity-add": "contact", "inbox:contact-identity-remove": "contact",
             "inbox:contact-note-add": "contact",
@@ -94,7 +97,7 @@ ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "re
               "api:update_contact": {"name": "Matrix probe", "kind": "resident"},
               "api:get_contact": {"name": "Matrix probe", "kind": "resident"},  # the same path as update_contact
               "api:add_identity": {"kind": "email", "value": "matrix-probe@example.com"}}
-SHARED_KINDS = {"initiative"}  # not owned by an agency: the same object on both sides
+SHARED_KINDS: set[str] = set()  # kinds not owned by an agency (the same object on both sides); none now
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
 
@@ -127,7 +130,7 @@ class Side:
         return value.number if isinstance(value, Case) else value.pk
 
 
-def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str, initiative: Initiative) -> Side:
+def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Side:
     photo = InboundAttachment("photo.png", "image/png", b"\x89PNG\r\n\x1a\n" + word.encode())
     case = create_case(service=service, subject=f"{word} broken", email=f"{word}@example.com",
                        contact_name=f"{word} Resident", lat=40.001, lon=-74.99, attachments=[photo])
@@ -135,6 +138,9 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str, initi
                         contact_name=f"{word} Neighbour", lat=40.002, lon=-74.99)
     third = create_case(service=service, subject=f"{word} third", email=f"{word}3@example.com")
     merge = merge_contacts(third.contact, case.contact, actor=agent)
+    initiative = Initiative.objects.create(name=f"{word} blitz", agency=agency, area=Area.objects.first(),
+                                           start="2026-01-01")
+    initiative.services.set([service])
     return Side(agency=agency, team=team, agent=agent, agent2=create_staff(f"{word}-two", agencies=[agency]),
                 supervisor=create_staff(f"{word}-sup", role=StaffRole.SUPERVISOR, agencies=[agency]),
                 case=case, case2=case2, contact=case.contact, contact2=case2.contact,
@@ -151,15 +157,15 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str, initi
                     recipient=agent, kind=NotificationKind.ASSIGNED, case=case, key=f"matrix:{word}",
                     created_at=timezone.now(), read_at=timezone.now()),
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
-                         f"{word} broken", f"{word}@example.com"))
+                         f"{word} broken", f"{word}@example.com", f"{word} blitz"))
 
 
 @pytest.fixture
 def sides(world: World, wards) -> tuple[Side, Side]:  # noqa: F811  (the gis fixture)
     """(target, prober): Public Works' objects, and Parks' staff and objects."""
-    initiative = Initiative.objects.create(name="City-wide blitz", area=Area.objects.first(), start="2026-01-01")
-    works = _side(world.works, world.works_team, world.works_agent, world.pothole, "Zanzibar", initiative)
-    parks = _side(world.parks, world.parks_team, world.parks_agent, world.tree, "Quokka", initiative)
+    Initiative.objects.create(name="City-wide blitz", area=Area.objects.first(), start="2026-01-01")
+    works = _side(world.works, world.works_team, world.works_agent, world.pothole, "Zanzibar")
+    parks = _side(world.parks, world.parks_team, world.parks_agent, world.tree, "Quokka")
     ExternalEndpoint.objects.create(name="Neighbour city", url="https://neighbour.example/open311/v2/")
     return works, parks
 
@@ -197,7 +203,10 @@ def form_data(target: Side, home: Side) -> dict[str, Any]:
             "reason": "Matrix probe", "number": home.case2.number, "source": home.contact2.pk,
             "endpoint": ExternalEndpoint.objects.get().pk, "lat": "40.003", "lon": "-74.99",
             "address": "1 Probe Street", "marker": "x", "agency": target.agency.pk, "member": target.agent2.pk,
-            "decision": "approve"}
+            "decision": "approve",
+            # the initiative form (field names prefixed "initiative-"): the target's agency, so only its staff pass
+            "initiative-name": "Matrix probe", "initiative-agency": target.agency.pk,
+            "initiative-area": Area.objects.first().pk, "initiative-start": "2026-02-01"}
 
 
 def json_data(target: Side, home: Side) -> dict[str, Any]:

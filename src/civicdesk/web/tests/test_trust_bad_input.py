@@ -61,6 +61,8 @@ ROUTES: dict[str, Route] = {
     "gis:hotspots": Route("staff", [*MAP_PARAMS, "cell_m"]),
     "gis:initiatives": Route("staff"),
     "gis:initiative": Route("staff", path={"pk": "1"}),
+    "gis:initiative-create": Route("staff"),
+    "gis:initiative-edit": Route("staff", path={"pk": "1"}),
     "accounts:otp-verify": Route("staff", ["next"]),
     "accounts:otp-setup": Route("staff", ["next"]),
     "accounts:two-factor": Route("staff"),

@@ -179,6 +179,116 @@
         return layer;
       });
   }
+
+  // Cluster icons (leaflet.markercluster) as buttons with a spoken name: "Group of 12 requests. Zoom in."
+  var ClusterIcon = null;
+
+  function clusterIcon(cluster) {
+    var count = cluster.getChildCount();
+    var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+    var inner = document.createElement("div");
+    var number = document.createElement("span");
+    number.textContent = String(count);
+    number.setAttribute("aria-hidden", "true");
+    inner.appendChild(number);
+    ClusterIcon = ClusterIcon || L.DivIcon.extend({
+      createIcon: function (old) {
+        var div = L.DivIcon.prototype.createIcon.call(this, old);
+        div.setAttribute("aria-label", this.options.label);
+        div.setAttribute("title", this.options.label);
+        return div;
+      }
+    });
+    return new ClusterIcon({
+      html: inner, className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40),
+      label: interpolate(ngettext("Group of %(count)s request. Zoom in.", "Group of %(count)s requests. Zoom in.", count),
+                         { count: count }, true)
+    });
+  }
+
+  // Markers and clusters by keyboard. Leaflet makes marker icons focusable buttons, but only Enter (keypress)
+  // opens a popup, the popup sits after every other marker in the tab order, Escape works only while the map itself
+  // has the focus, and cluster icons do nothing. Here Enter and Space open a marker's popup and move the focus into
+  // it, Escape closes it and gives the focus back to the marker, and Enter or Space on a cluster zooms into it
+  // (or spreads it out at the deepest zoom), then focuses the first marker inside.
+  function keyboardPopups(map, group, say) {
+    var opener = null;
+    var container = map.getContainer();
+    function activate(e) { return e.key === "Enter" || e.key === " " || e.key === "Spacebar"; }
+    function iconOwner(target) {
+      var found = null;
+      group.eachLayer(function (layer) { if (!found && layer._icon === target) { found = layer; } });
+      if (!found && group._featureGroup) {
+        group._featureGroup.eachLayer(function (layer) { if (!found && layer._icon === target) { found = layer; } });
+      }
+      return found;
+    }
+    container.addEventListener("keydown", function (e) {
+      var target = e.target;
+      if (e.key === "Escape" || e.key === "Esc") {
+        if (map._popup && map.hasLayer(map._popup)) {
+          e.preventDefault();
+          e.stopPropagation();
+          var back = opener;
+          map.closePopup();
+          if (back && back._icon) { back._icon.focus(); }
+        }
+        return;
+      }
+      if (!activate(e) || !target.classList || !target.classList.contains("leaflet-marker-icon")) { return; }
+      var layer = iconOwner(target);
+      if (!layer) { return; }
+      e.preventDefault();  // no scrolling on Space, and no keypress: Leaflet would open (or close) the popup again
+      if (layer.getChildCount) {  // a cluster
+        var bounds = layer.getBounds();
+        if (map.getZoom() >= map.getMaxZoom() || bounds.getNorthEast().equals(bounds.getSouthWest())) {
+          layer.spiderfy();
+          focusFirstIn(bounds);
+        } else {
+          map.once("moveend", function () { setTimeout(function () { focusFirstIn(bounds); }, 400); });
+          layer.zoomToBounds({ padding: [20, 20] });
+        }
+        say(interpolate(ngettext("Zoomed in to a group of %(count)s request.", "Zoomed in to a group of %(count)s requests.",
+                                 layer.getChildCount()), { count: layer.getChildCount() }, true));
+      } else if (layer.getPopup && layer.getPopup()) {
+        layer.openPopup();
+      }
+    });
+
+    function focusFirstIn(bounds) {  // a marker inside, else a smaller group inside
+      var first = null, cluster = null;
+      group._featureGroup.eachLayer(function (layer) {
+        if (!layer._icon || !bounds.pad(0.1).contains(layer.getLatLng())) { return; }
+        if (layer.getChildCount) { cluster = cluster || layer; } else { first = first || layer; }
+      });
+      if (first || cluster) { (first || cluster)._icon.focus(); }
+    }
+
+    map.on("popupopen", function (e) {
+      opener = e.popup._source || null;
+      var popup = e.popup.getElement();
+      if (!popup) { return; }
+      var content = popup.querySelector(".leaflet-popup-content");
+      var close = popup.querySelector(".leaflet-popup-close-button");
+      if (close) { close.setAttribute("aria-label", gettext("Close")); close.setAttribute("title", gettext("Close")); }
+      if (content) {
+        content.setAttribute("tabindex", "-1");
+        content.setAttribute("role", "group");
+        content.setAttribute("aria-label", opener && opener.options.title ? opener.options.title : gettext("Details"));
+      }
+      // the focus goes into the popup when it was opened from the keyboard (the marker had the focus)
+      if (opener && opener._icon && document.activeElement === opener._icon) {
+        var link = popup.querySelector(".leaflet-popup-content a");
+        (link || content || popup).focus();
+      }
+    });
+    map.on("popupclose", function (e) {
+      var popup = e.popup.getElement();
+      var source = e.popup._source;
+      if (popup && popup.contains(document.activeElement) && source && source._icon) { source._icon.focus(); }
+      opener = null;
+    });
+  }
   window.CivicDeskMap = { createMap: createMap, loadBoundaries: loadBoundaries, addBaseLayer: addBaseLayer,
-                          addLegend: addLegend };
+                          addLegend: addLegend, clusterIcon: clusterIcon, keyboardPopups: keyboardPopups };
 })();

@@ -23,8 +23,12 @@
     onEachFeature: function (f, l) {
       var p = f.properties;
       if (p.role === "initiative") { return; }
-      l.bindTooltip(p.name + ": " + p.rate_before + " before, " + p.rate_after + " after per 30 days" +
-        (p.change_pct === null ? "" : " (" + (p.change_pct > 0 ? "+" : "") + p.change_pct + "%)"), { sticky: true });
+      var text = p.change_pct === null
+        ? gettext("%(name)s: %(before)s before, %(after)s after per 30 days")
+        : gettext("%(name)s: %(before)s before, %(after)s after per 30 days (%(change)s)");
+      l.bindTooltip(interpolate(text, { name: p.name, before: p.rate_before, after: p.rate_after,
+                                        change: (p.change_pct > 0 ? "+" : "") + p.change_pct + "%" }, true),
+                    { sticky: true });
     }
   }).addTo(map);
   map.fitBounds(rates.getBounds());
@@ -33,7 +37,10 @@
     style: function (f) { return { stroke: false, fillColor: colours[f.properties.change], fillOpacity: 0.6 }; },
     onEachFeature: function (f, l) {
       var p = f.properties;
-      l.bindTooltip(p.change + ": z before " + p.z_before + ", z after " + p.z_after);
+      var words = { appeared: gettext("Hotspot that appeared"), persisted: gettext("Hotspot that persisted"),
+                    vanished: gettext("Hotspot that vanished") };
+      l.bindTooltip(interpolate(gettext("%(change)s: z-score %(before)s before, %(after)s after"),
+                                { change: words[p.change], before: p.z_before, after: p.z_after }, true));
     }
   }).addTo(map);
 })();

@@ -10,7 +10,8 @@
   var form = document.querySelector("[data-gis-filters]");
   var map = window.CivicDeskMap.createMap(mapEl, holder);
   var control = L.control.layers(null, null, { collapsed: false }).addTo(map);
-  var points = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
+  var points = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false,
+                                      iconCreateFunction: window.CivicDeskMap.clusterIcon });
   var grid = L.layerGroup();
   var heat = staff && L.heatLayer && L.heatLayer([], {
     minOpacity: 0.3, max: 1,
@@ -22,7 +23,7 @@
   control.addOverlay(points, gettext("Requests"));
   if (staff) {
     if (heat) { control.addOverlay(heat, gettext("Heat map")); }
-    control.addOverlay(hot, gettext("Hotspots (Gi*, FDR)"));
+    control.addOverlay(hot, gettext("Hotspots"));
   }
   window.CivicDeskMap.loadBoundaries(map, holder, "").then(function (layer) {
     if (layer) { layer.addTo(map); control.addOverlay(layer, gettext("Boundaries")); }
@@ -61,38 +62,63 @@
     });
   }
 
+  function marker(f) {
+    var p = f.properties, c = f.geometry.coordinates;
+    var label = interpolate(gettext("%(number)s: %(service)s (%(status)s)"),
+                            { number: p.number, service: p.service, status: p.status_name }, true);
+    var m = L.marker([c[1], c[0]], { title: label, alt: label, keyboard: true });
+    var box = document.createElement("div");
+    var title = document.createElement("strong");
+    title.textContent = p.number;
+    box.appendChild(title);
+    box.appendChild(document.createElement("br"));
+    box.appendChild(document.createTextNode(p.service + " · " + p.status_name + " · " + p.created));
+    if (p.url) {
+      var link = document.createElement("a");
+      link.href = p.url;
+      link.textContent = interpolate(staff ? gettext("Open case %(number)s") : gettext("See request %(number)s"), { number: p.number }, true);
+      box.appendChild(document.createElement("br"));
+      box.appendChild(link);
+    }
+    m.bindPopup(box);
+    return m;
+  }
+
+  // The markers on the map by case number, with what they show: a reload after each move keeps the markers that
+  // did not change, so an open popup stays open (a popup opened near the edge pans the map, which reloads).
+  var shown = {};
+
+  function showPoints(features) {
+    var next = {}, added = [], removed = [];
+    features.forEach(function (f) {
+      var p = f.properties;
+      var sign = JSON.stringify([f.geometry.coordinates, p.service, p.status_name, p.created, p.url]);
+      var had = shown[p.number];
+      next[p.number] = had && had.sign === sign ? had : { sign: sign, marker: marker(f) };
+      if (next[p.number] !== had) { added.push(next[p.number].marker); }
+    });
+    Object.keys(shown).forEach(function (number) {
+      if (next[number] !== shown[number]) { removed.push(shown[number].marker); }
+    });
+    points.removeLayers(removed);
+    points.addLayers(added);
+    shown = next;
+  }
+
   function loadPoints() {
     var url = holder.getAttribute("data-cases-url") + "?" + params({ bbox: bbox() }).toString();
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
-      points.clearLayers();
       grid.clearLayers();
-      if (data.error) { say(data.error); return; }
+      if (data.error) { points.clearLayers(); shown = {}; say(data.error); return; }
       if (data.properties && data.properties.aggregated) {
+        points.clearLayers();
+        shown = {};
         if (!map.hasLayer(grid)) { grid.addTo(map); }
         drawGrid(grid, data);
         say(interpolate(gettext("%(count)s requests, shown as counts per square because there are too many to show one by one."), { count: data.properties.count }, true));
         return;
       }
-      var markers = data.features.map(function (f) {
-        var p = f.properties, c = f.geometry.coordinates;
-        var m = L.marker([c[1], c[0]], { title: p.number + ": " + p.service + " (" + p.status_name + ")", keyboard: true });
-        var box = document.createElement("div");
-        var title = document.createElement("strong");
-        title.textContent = p.number;
-        box.appendChild(title);
-        box.appendChild(document.createElement("br"));
-        box.appendChild(document.createTextNode(p.service + " · " + p.status_name + " · " + p.created));
-        if (p.url) {
-          var link = document.createElement("a");
-          link.href = p.url;
-          link.textContent = interpolate(staff ? gettext("Open case %(number)s") : gettext("See request %(number)s"), { number: p.number }, true);
-          box.appendChild(document.createElement("br"));
-          box.appendChild(link);
-        }
-        m.bindPopup(box);
-        return m;
-      });
-      points.addLayers(markers);
+      showPoints(data.features);
       say(interpolate(ngettext("%(count)s request on the map.", "%(count)s requests on the map.", data.features.length), { count: data.features.length }, true));
     });
   }
@@ -146,11 +172,16 @@
           return { stroke: false, fillColor: fill, fillOpacity: 0.55 };
         },
         onEachFeature: function (f, l) {
-          l.bindTooltip((f.properties.kind === "hot" ? "Hot spot" : "Cold spot") + ", " + f.properties.confidence +
-            "% confidence (z = " + f.properties.z + ", " + f.properties.count + " requests)");
+          var p = f.properties;
+          var text = p.kind === "hot"
+            ? gettext("Unusually many requests here (%(confidence)s confidence; z = %(z)s, %(count)s in this square)")
+            : gettext("Unusually few requests here (%(confidence)s confidence; z = %(z)s, %(count)s in this square)");
+          l.bindTooltip(interpolate(text, { confidence: p.confidence + "%", z: p.z, count: p.count }, true));
         }
       }).addTo(hot);
-      say(data.features.length + " significant hot or cold cells.");
+      var hotCount = data.features.filter(function (f) { return f.properties.kind === "hot"; }).length;
+      say(interpolate(gettext("Hotspots: %(hot)s squares with unusually many requests, %(cold)s with unusually few."),
+                      { hot: hotCount, cold: data.features.length - hotCount }, true));
     });
   }
 
@@ -172,18 +203,6 @@
       loadPoints(); loadHeat(); loadHotspots();
     });
   }
-  if (staff) {
-    var legend = L.control({ position: "bottomright" });
-    legend.onAdd = function () {
-      var div = L.DomUtil.create("div", "gis-legend");
-      div.innerHTML = '<span class="gis-legend__swatch gis-legend__swatch--hot3"></span>Hot spot 99%<br>' +
-        '<span class="gis-legend__swatch gis-legend__swatch--hot2"></span>Hot spot 95%<br>' +
-        '<span class="gis-legend__swatch gis-legend__swatch--hot1"></span>Hot spot 90%<br>' +
-        '<span class="gis-legend__swatch gis-legend__swatch--cold"></span>Cold spot<br>' +
-        '<span class="gis-legend__swatch gis-legend__swatch--heat"></span>Heat: fewer to more requests';
-      return div;
-    };
-    legend.addTo(map);
-  }
+  window.CivicDeskMap.keyboardPopups(map, points, say);
   loadPoints();
 })();
