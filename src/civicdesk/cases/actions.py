@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from civicdesk.agencies.models import Agency, Team
+from civicdesk.agencies.models import Agency, Service, Team
 from civicdesk.audit.actions import entry, record, record_all, record_field_changes, snapshot
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases.events import CaseChanged, CaseCreated, publish
@@ -22,6 +22,7 @@ from civicdesk.cases.models import (
     Message,
     Priority,
     Tag,
+    normalize_tag_name,
 )
 from civicdesk.cases.numbering import next_case_number
 from civicdesk.cases.routing import Route
@@ -84,6 +85,18 @@ def touch(case: Case, **changes: Any) -> None:
     publish(CaseChanged(case, tuple(changes)))
 
 
+class CaseMerged(ValueError):
+    """A change to a case that was merged into another: a merged-away case is read-only."""
+
+
+def refuse_if_merged(case: Case) -> None:
+    """Staff changes go to the surviving case; a merged-away case keeps its trail as it was."""
+    if case.merged_into_id:
+        survivor = Case.objects.filter(pk=case.merged_into_id).values_list("number", flat=True).first()
+        raise CaseMerged(gettext("%(number)s was merged into %(survivor)s and is read-only: make changes on "
+                                 "%(survivor)s. Nothing was changed.") % {"number": case.number, "survivor": survivor})
+
+
 def reopen_if_finished(case: Case) -> None:
     """A resident's new message: a resolved case reopens, and a case waiting on the resident is open again."""
     if case.status == CaseStatus.RESOLVED:
@@ -117,6 +130,7 @@ def link_follow_up(case: Case, closed: Case) -> None:
 
 def flag_case(case: Case, tag: str, *, reason: str, actor_label: str = "system") -> None:
     """Put a system tag on a case, with the reason on its timeline; the caller holds the transaction."""
+    tag = normalize_tag_name(tag)
     before = sorted(case.tags.values_list("name", flat=True))
     if tag in before:
         return
@@ -175,6 +189,7 @@ def note_reply(case: Case, message: Message) -> None:
 
 @transaction.atomic
 def add_note(case: Case, *, author: Any, text: str) -> Message:
+    refuse_if_merged(case)
     note = Message.objects.create(
         case=case, direction=Direction.NOTE, channel=Channel.INTERNAL, author=author, body_text=text,
         visible_text=text, delivery_status=DeliveryStatus.RECEIVED, created_at=timezone.now(),
@@ -185,6 +200,7 @@ def add_note(case: Case, *, author: Any, text: str) -> Message:
 
 @transaction.atomic
 def assign(case: Case, *, actor: Any, assignee: Any = None, team: Team | None = None) -> Case:
+    refuse_if_merged(case)
     before = {"assignee": case.assignee_id, "team": case.team_id}
     changes: dict[str, Any] = {"assignee": assignee, "team": team}
     if case.status == CaseStatus.NEW and assignee is not None:
@@ -197,6 +213,7 @@ def assign(case: Case, *, actor: Any, assignee: Any = None, team: Team | None = 
 
 @transaction.atomic
 def change_status(case: Case, *, actor: Any, status: str) -> Case:
+    refuse_if_merged(case)
     if status not in CaseStatus.values:
         raise ValueError(f"Unknown status '{status}'.")
     before = case.status
@@ -229,6 +246,7 @@ def edit_fields(case: Case, *, actor: Any, changes: dict[str, Any], reason: str 
 
 @transaction.atomic
 def set_priority(case: Case, *, actor: Any, priority: str) -> Case:
+    refuse_if_merged(case)
     if priority not in Priority.values:
         raise ValueError(f"Unknown priority '{priority}'.")
     before = case.priority
@@ -242,7 +260,9 @@ def set_priority(case: Case, *, actor: Any, priority: str) -> Case:
 
 @transaction.atomic
 def set_tags(case: Case, *, actor: Any, names: list[str]) -> Case:
-    clean = sorted({n.strip().lower()[:60] for n in names if n.strip()})
+    """The case's tags become `names`, each in its one normalised spelling (tags are case-insensitive)."""
+    refuse_if_merged(case)
+    clean = sorted({normalize_tag_name(n) for n in names} - {""})
     before = sorted(case.tags.values_list("name", flat=True))
     if before == clean:
         return case
@@ -254,7 +274,23 @@ def set_tags(case: Case, *, actor: Any, names: list[str]) -> Case:
 
 
 @transaction.atomic
+def change_service(case: Case, *, actor: Any, service: Service | None) -> Case:
+    """Change what the request is about. The case is not routed again: it stays with its agency (staff transfer it
+    when the new service belongs elsewhere), and the timeline says so."""
+    refuse_if_merged(case)
+    if (service.pk if service else None) == case.service_id:
+        return case
+    before = {"service": case.service.code if case.service else None}
+    touch(case, service=service)
+    reason = gettext("Service changed by staff; the case stays with %(agency)s.") % {"agency": case.agency.name}
+    record(AuditAction.FIELD_CHANGED, case=case, actor=actor, before=before,
+           after={"service": service.code if service else None}, reason=reason)
+    return case
+
+
+@transaction.atomic
 def transfer(case: Case, *, actor: Any, to_agency: Agency, reason: str) -> Case:
+    refuse_if_merged(case)
     if not reason.strip():
         raise ValueError("A transfer needs a reason.")
     if to_agency.pk == case.agency_id:
@@ -295,6 +331,7 @@ def merge_cases(duplicate: Case, survivor: Case, *, actor: Any) -> Case:
 
 @transaction.atomic
 def link_cases(case: Case, other: Case, *, actor: Any) -> None:
+    refuse_if_merged(case)
     if case.pk == other.pk:
         raise ValueError("A case cannot be linked to itself.")
     case.related.add(other)
