@@ -279,6 +279,12 @@ class ServiceForm(StaffForm):
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", gettext_lazy("No service")), *groups.items()]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "service" not in self.data:  # "No service" is sent as an empty value; a POST without the field is no choice
+            raise forms.ValidationError(gettext_lazy("Choose a service."))
+        return data
+
     @property
     def chosen(self) -> Service | None:
         return self.services.get(self.cleaned_data.get("service") or 0)
@@ -301,6 +307,8 @@ class LocationForm(StaffForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not {"address", "lat", "lon"} & set(self.data):
+            raise forms.ValidationError(gettext_lazy("Give an address or a map point."))
         if (data.get("lat") is None) != (data.get("lon") is None) and not self.errors:
             raise forms.ValidationError(gettext_lazy("Give both the latitude and the longitude, or neither."))
         return data

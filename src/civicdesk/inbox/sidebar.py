@@ -98,6 +98,8 @@ def _location(request: HttpRequest, case: Case, form: LocationForm) -> str:
     address = (data.get("address") or "").strip()
     if data.get("lat") is None and case.lat is not None:
         raise ValueError(gettext("Give the latitude and the longitude: the case keeps a map point once it has one."))
+    if data.get("lat") is None and address == case.address:
+        return gettext("Nothing to save: the address is unchanged.")
     if data.get("lat") is None:
         actions.edit_fields(case, actor=request.user, changes={"address": address[:300]},
                             reason=gettext("Address changed by staff; no map point, so routing is unchanged."))

@@ -50,7 +50,8 @@ def test_without_javascript_a_save_redirects_to_the_sidebar_and_confirms_once(wo
     response = post(works_client, case, "priority", {"priority": "high"})
     assert response.status_code == 302 and response["Location"] == f"/staff/cases/{case.number}/#case-details"
     page = works_client.get(f"/staff/cases/{case.number}/").content.decode()
-    assert '<div id="sidebar-status" class="cd-sidebar-status" role="status"><p class="cd-notice">Saved: priority High' in page
+    region = '<div id="sidebar-status" class="cd-sidebar-status" role="status"><p class="cd-notice">'
+    assert f"{region}Saved: priority High" in page
     assert "Saved: priority High" not in works_client.get(f"/staff/cases/{case.number}/").content.decode()
 
 
@@ -131,6 +132,10 @@ def test_a_service_change_is_audited_and_never_reroutes_silently(works_client, w
     assert "stays with Public Works" in entry.reason
     response = post(works_client, case, "service", {"service": 999999}, headers=HTMX)
     assert response.status_code == 400
+    assert post(works_client, case, "service", {}, headers=HTMX).status_code == 400  # no choice is not "none"
+    response = post(works_client, case, "service", {"service": ""}, headers=HTMX)
+    assert response.status_code == 200
+    assert "Saved: no service. The case stays with Public Works." in response.content.decode()
 
 
 def test_a_location_change_routes_again_and_says_where_the_case_went(works_client, world, case):
@@ -154,6 +159,10 @@ def test_an_address_alone_is_saved_for_a_case_without_a_point(works_client, case
     assert response.status_code == 200 and "was not routed again" in response.content.decode()
     case.refresh_from_db()
     assert case.address == "Corner of 3rd and Elm" and case.lat is None
+    entries = case.audit.count()
+    assert post(works_client, case, "location", {"address": "Corner of 3rd and Elm"}).status_code == 302
+    assert post(works_client, case, "location", {}).status_code == 400
+    assert case.audit.count() == entries
 
 
 @pytest.fixture
