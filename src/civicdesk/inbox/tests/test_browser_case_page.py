@@ -19,6 +19,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTHS = (1280, 390)
 LAT, LON = 40.0, -75.0
 FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+# The elements that stick out on the right (for the failure message): tag, id and class, and their right edge.
+WIDE = """() => Array.from(document.querySelectorAll("body *"))
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".leaflet-container"))
+  .slice(0, 8).map(e => `${e.tagName}#${e.id}.${e.className} ${e.getBoundingClientRect().right}`)"""
 
 
 @pytest.fixture
@@ -42,17 +46,30 @@ def sign_in(page, live_server, username="wanda"):
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
 
 
+def page_errors(errors, caplog):
+    """The page's errors, less the live poll's 500s when the server was told "database table is locked": the test
+    database is SQLite's shared cache, where a reader during another request's write gets that at once (a real
+    SQLite file or PostgreSQL makes it wait). Any other server error fails the test."""
+    logged = [r for r in caplog.records if r.name == "django.request" and r.levelname == "ERROR"]
+    locked = [r for r in logged if r.exc_info and "table is locked" in str(r.exc_info[1])]
+    assert len(logged) == len(locked), [r.getMessage() for r in logged]
+    # with every server error accounted for above, a 500 the browser reports (the response, its console line, htmx's
+    # line) is one of those
+    return [e for e in errors if "favicon" not in e and not (locked and "500" in e)]
+
+
 def fits_and_passes_axe(page):
     """At 1280 and 390 px: nothing wider than the window, and no WCAG 2.1 A/AA violation."""
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(100)
-        assert page.evaluate(FITS), f"{page.evaluate('document.documentElement.scrollWidth')} px wide at {width}"
+        assert page.evaluate(FITS), (f"{page.evaluate('document.documentElement.scrollWidth')} px wide at {width}: "
+                                     f"{page.evaluate(WIDE)}")
         assert axe(page) == [], width
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_the_sidebar_saves_in_place_photos_map_and_duplicates(live_server, transactional_db, world, browser):
+def test_the_sidebar_saves_in_place_photos_map_and_duplicates(live_server, transactional_db, world, browser, caplog):
     older = create_case(service=world.pothole, subject="Pothole by the school", email="bo@example.com",
                         lat=LAT + 0.0003, lon=LON)
     case = create_case(service=world.pothole, subject="Pothole on Elm", body="Deep hole", email="ann@example.com",
@@ -93,13 +110,13 @@ def test_the_sidebar_saves_in_place_photos_map_and_duplicates(live_server, trans
     # the photo: a lazy thumbnail that opens larger in a dialog; Esc closes it and the focus goes back
     thumb_link = page.get_by_role("link", name=re.compile(r"Photo hole\.png from the resident"))
     thumb_link.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('.cd-photos__thumb').naturalWidth > 0")
+    expect(page.locator(".cd-photos__thumb")).to_have_js_property("naturalWidth", 240)  # the server's thumbnail
     thumb_link.focus()
     page.keyboard.press("Enter")
     dialog = page.locator("#photo-dialog")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("button", name="Close")).to_be_focused()
-    page.wait_for_function("document.querySelector('.cd-photo-dialog__img').naturalWidth === 900")
+    expect(dialog.locator(".cd-photo-dialog__img")).to_have_js_property("naturalWidth", 900)  # the whole photo
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(thumb_link).to_be_focused()
@@ -116,7 +133,7 @@ def test_the_sidebar_saves_in_place_photos_map_and_duplicates(live_server, trans
     expect(page.get_by_role("heading", name=older.number)).to_be_visible()
     case.refresh_from_db()
     assert case.merged_into_id == older.pk
-    assert [e for e in errors if "favicon" not in e] == []
+    assert page_errors(errors, caplog) == []
 
 
 def test_a_merged_away_case_offers_no_action(live_server, transactional_db, world, browser):
@@ -160,7 +177,7 @@ def test_without_javascript_each_field_saves_and_comes_back_to_the_sidebar(live_
     page.get_by_role("button", name="Save status").click()
     expect(page.locator("#sidebar-status")).to_have_text("Saved: status Resolved")
     assert page.url.endswith(f"/staff/cases/{case.number}/#case-details")
-    page.get_by_label("Tags").fill("Storm 2026")
+    page.locator("#tags_add").fill("Storm 2026")
     page.get_by_role("button", name="Add tags").click()
     expect(page.locator(".cd-token__name")).to_have_text(["storm-2026"])
     context.close()
