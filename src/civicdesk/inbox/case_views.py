@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -94,7 +95,7 @@ def case_live(request: HttpRequest, number: str) -> HttpResponse:
 
 @staff_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Attachments are served only through this check of case visibility, never from a public MEDIA URL."""
     attachment = Attachment.objects.select_related("message").filter(pk=pk).first()
     if attachment is None or not visible_cases(request.user).filter(pk=attachment.message.case_id).exists():

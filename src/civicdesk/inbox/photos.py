@@ -5,6 +5,7 @@ import logging
 from typing import IO, Any
 
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from civicdesk.cases.models import Attachment
@@ -42,7 +43,7 @@ def _thumbnail(handle: IO[bytes]) -> bytes | None:
         return None
 
 
-def thumbnail_response(attachment: Attachment, handle: IO[bytes]) -> HttpResponse:
+def thumbnail_response(attachment: Attachment, handle: IO[bytes]) -> HttpResponseBase:
     """The thumbnail of an image attachment; the whole file when it cannot be made (the browser scales it)."""
     with handle:
         data = _thumbnail(handle)
