@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from civicdesk.agencies.models import Agency, Team
+from civicdesk.agencies.models import Agency, Service, Team
 from civicdesk.audit.actions import entry, record, record_all, record_field_changes, snapshot
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases.events import CaseAssigned, CaseChanged, CaseCreated, MessageAdded, publish
@@ -24,6 +24,7 @@ from civicdesk.cases.models import (
     Tag,
     TransferRequest,
     TransferRequestStatus,
+    normalize_tag_name,
 )
 from civicdesk.cases.numbering import next_case_number
 from civicdesk.cases.permissions import supervises
@@ -47,8 +48,8 @@ def refuse_if_merged(case: Case) -> None:
 
 
 def clean_tag_name(name: str) -> str:
-    """A tag as stored: trimmed, lower case, at most 60 characters."""
-    return name.strip().lower()[:60]
+    """A tag as stored: its one normalised spelling (cases.models.normalize_tag_name)."""
+    return normalize_tag_name(name)
 
 
 def create_case(
@@ -104,6 +105,18 @@ def touch(case: Case, **changes: Any) -> None:
     publish(CaseChanged(case, tuple(changes)))
 
 
+class CaseMerged(ValueError):
+    """A change to a case that was merged into another: a merged-away case is read-only."""
+
+
+def refuse_if_merged(case: Case) -> None:
+    """Staff changes go to the surviving case; a merged-away case keeps its trail as it was."""
+    if case.merged_into_id:
+        survivor = Case.objects.filter(pk=case.merged_into_id).values_list("number", flat=True).first()
+        raise CaseMerged(gettext("%(number)s was merged into %(survivor)s and is read-only: make changes on "
+                                 "%(survivor)s. Nothing was changed.") % {"number": case.number, "survivor": survivor})
+
+
 def reopen_if_finished(case: Case) -> None:
     """A resident's new message: a resolved case reopens, and a case waiting on the resident is open again."""
     if case.status == CaseStatus.RESOLVED:
@@ -137,6 +150,7 @@ def link_follow_up(case: Case, closed: Case) -> None:
 
 def flag_case(case: Case, tag: str, *, reason: str, actor_label: str = "system") -> None:
     """Put a system tag on a case, with the reason on its timeline; the caller holds the transaction."""
+    tag = normalize_tag_name(tag)
     before = sorted(case.tags.values_list("name", flat=True))
     if tag in before:
         return
@@ -196,6 +210,7 @@ def note_reply(case: Case, message: Message) -> None:
 
 @transaction.atomic
 def add_note(case: Case, *, author: Any, text: str) -> Message:
+    refuse_if_merged(case)
     note = Message.objects.create(
         case=case, direction=Direction.NOTE, channel=Channel.INTERNAL, author=author, body_text=text,
         visible_text=text, delivery_status=DeliveryStatus.RECEIVED, created_at=timezone.now(),
@@ -221,9 +236,9 @@ def assign(case: Case, *, actor: Any, assignee: Any = None, team: Team | None = 
 
 @transaction.atomic
 def change_status(case: Case, *, actor: Any, status: str) -> Case:
+    refuse_if_merged(case)
     if status not in CaseStatus.values:
         raise ValueError(f"Unknown status '{status}'.")
-    refuse_if_merged(case)
     before = case.status
     if before == status:
         return case
@@ -260,9 +275,9 @@ def edit_fields(case: Case, *, actor: Any, changes: dict[str, Any], reason: str 
 
 @transaction.atomic
 def set_priority(case: Case, *, actor: Any, priority: str) -> Case:
+    refuse_if_merged(case)
     if priority not in Priority.values:
         raise ValueError(f"Unknown priority '{priority}'.")
-    refuse_if_merged(case)
     before = case.priority
     if before == priority:
         return case
@@ -274,8 +289,9 @@ def set_priority(case: Case, *, actor: Any, priority: str) -> Case:
 
 @transaction.atomic
 def set_tags(case: Case, *, actor: Any, names: list[str]) -> Case:
+    """The case's tags become `names`, each in its one normalised spelling (tags are case-insensitive)."""
     refuse_if_merged(case)
-    clean = sorted({clean_tag_name(n) for n in names if n.strip()})
+    clean = sorted({normalize_tag_name(n) for n in names} - {""})
     before = sorted(case.tags.values_list("name", flat=True))
     if before == clean:
         return case
@@ -303,6 +319,21 @@ def change_tag(case: Case, *, actor: Any, tag: Tag, present: bool) -> bool:
     touch(case)
     record(AuditAction.TAGS_CHANGED, case=case, actor=actor, before={"tags": before}, after={"tags": after})
     return True
+
+
+@transaction.atomic
+def change_service(case: Case, *, actor: Any, service: Service | None) -> Case:
+    """Change what the request is about. The case is not routed again: it stays with its agency (staff transfer it
+    when the new service belongs elsewhere), and the timeline says so."""
+    refuse_if_merged(case)
+    if (service.pk if service else None) == case.service_id:
+        return case
+    before = {"service": case.service.code if case.service else None}
+    touch(case, service=service)
+    reason = gettext("Service changed by staff; the case stays with %(agency)s.") % {"agency": case.agency.name}
+    record(AuditAction.FIELD_CHANGED, case=case, actor=actor, before=before,
+           after={"service": service.code if service else None}, reason=reason)
+    return case
 
 
 def _check_transfer(case: Case, to_agency: Agency, reason: str) -> None:
@@ -473,9 +504,9 @@ def merge_cases(duplicate: Case, survivor: Case, *, actor: Any) -> Case:
 
 @transaction.atomic
 def link_cases(case: Case, other: Case, *, actor: Any) -> None:
+    refuse_if_merged(case)
     if case.pk == other.pk:
         raise CaseRefused(gettext("A case cannot be linked to itself."))
-    refuse_if_merged(case)
     refuse_if_merged(other)
     case.related.add(other)
     record(AuditAction.LINKED, case=case, actor=actor, after={"related": other.number})

@@ -1,6 +1,8 @@
 """Cases and their timelines: messages in and out on every channel, notes, attachments and links."""
 
+import re
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -37,14 +39,34 @@ class Priority(models.TextChoices):
     URGENT = "urgent", "Urgent"
 
 
+TAG_LENGTH = 60
+TAG_SEPARATORS = re.compile(r"[\s_\-,]+")
+
+
+def normalize_tag_name(name: str) -> str:
+    """The one spelling of a tag: case-folded words joined by hyphens ("Lane Blocked", "lane_blocked" and
+    "lane-blocked" are one tag, lane-blocked); empty for a name of separators only."""
+    words = TAG_SEPARATORS.split(str(name).strip().casefold())
+    return "-".join(word for word in words if word)[:TAG_LENGTH].strip("-")
+
+
 class Tag(models.Model):
-    name = models.CharField(max_length=60, unique=True)
+    """A label on cases; its name is always stored normalised (normalize_tag_name), so it is case-insensitive."""
+
+    name = models.CharField(max_length=TAG_LENGTH, unique=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name = normalize_tag_name(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.name = normalize_tag_name(self.name)  # before the unique check of a form (the admin)
 
 
 class Case(models.Model):

@@ -114,8 +114,9 @@ def reply(case: Case, *, author: Any, text: str, public: bool = False, identity:
 
     A private reply is seen by the resident alone (and on their verified status page). A public update is also
     shown on the status page, the map and Open311, and goes by email to every follower of the case.
-    `identity` (one of the case contact's) sends it there instead.
+    `identity` (one of the case contact's) sends it there instead. A merged-away case is refused (CaseMerged).
     """
+    case_actions.refuse_if_merged(case)
     message = _send(case, reply_target(case, identity), ReplyKind.REPLY, author=author, public=public, text=text)
     if public:
         send_to_followers(case, message)

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
-from civicdesk.cases.actions import touch
+from civicdesk.cases.actions import refuse_if_merged, touch
 from civicdesk.cases.events import CaseCreated
 from civicdesk.cases.models import Case
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
@@ -221,7 +221,9 @@ def record_case_routing(case: Case, route: Route, *, new: bool = False) -> CaseR
 
 @transaction.atomic
 def relocate_case(case: Case, lat: object, lon: object, *, actor: Any, address: str | None = None) -> Case:
-    """Move a case's location and route it again by the new location; the audit trail keeps both."""
+    """Move a case's location and route it again by the new location; the audit trail keeps both. A merged-away
+    case is refused (cases.actions.CaseMerged)."""
+    refuse_if_merged(case)
     lat_f, lon_f = validate_point(lat, lon)
     decision = decide(case.service, lat_f, lon_f)
     if decision is not None and decision.swapped:

@@ -9,7 +9,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from civicdesk.agencies.models import Service
-from civicdesk.cases.actions import add_follower, merge_cases
+from civicdesk.cases.actions import CaseMerged, add_follower, merge_cases
 from civicdesk.cases.permissions import can_act
 from civicdesk.contacts.actions import resolve_contact
 from civicdesk.contacts.identities import InvalidIdentity, normalize_email
@@ -106,6 +106,8 @@ def relocate(request: HttpRequest, number: str) -> HttpResponse:
                       actor=request.user, address=address.strip() if address is not None else None)
     except GeometryError as exc:
         messages.error(request, f"The location was not changed: {exc}")
+    except CaseMerged as exc:
+        messages.error(request, str(exc))
     else:
         case.refresh_from_db()
         messages.success(request, f"Location changed; the case is now with {case.team or case.agency.name}.")

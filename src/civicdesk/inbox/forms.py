@@ -6,13 +6,13 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
 from civicdesk.agencies.models import Agency, Service, StaffProfile, Team
 from civicdesk.cases.filters import CaseFilters, InboxView, Sort
-from civicdesk.cases.models import Case, CaseStatus, Priority, ReplyAudience
+from civicdesk.cases.models import Case, CaseStatus, Priority, ReplyAudience, normalize_tag_name
 from civicdesk.channels.models import Channel
 from civicdesk.contacts.models import Identity, IdentityKind
 from civicdesk.conversations.replies import reply_identities
@@ -223,9 +223,10 @@ class AssignForm(StaffForm):
     """Assignee and team, limited to the staff and teams of the case's agency."""
 
     id_prefix = "assign"
-    assignee = StaffChoiceField(queryset=User.objects.none(), required=False, label="Assignee",
-                                empty_label="Nobody (unassigned)")
-    team = TeamChoiceField(queryset=Team.objects.none(), required=False, label="Team", empty_label="No team")
+    assignee = StaffChoiceField(queryset=User.objects.none(), required=False,
+                                label=gettext_lazy("Assignee"), empty_label=gettext_lazy("Nobody (unassigned)"))
+    team = TeamChoiceField(queryset=Team.objects.none(), required=False, label=gettext_lazy("Team"),
+                           empty_label=gettext_lazy("No team"))
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"assignee": case.assignee_id, "team": case.team_id})
@@ -241,21 +242,89 @@ class AssignForm(StaffForm):
 
 class StatusForm(StaffForm):
     id_prefix = "status"
-    status = forms.ChoiceField(choices=CaseStatus.choices, label="Status")
+    status = forms.ChoiceField(choices=CaseStatus.choices, label=gettext_lazy("Status"))
 
 
 class PriorityForm(StaffForm):
     id_prefix = "priority"
-    priority = forms.ChoiceField(choices=Priority.choices, label="Priority")
+    priority = forms.ChoiceField(choices=Priority.choices, label=gettext_lazy("Priority"))
+
+
+def _tag_list(text: str) -> list[str]:
+    return [t for t in (text or "").split(",") if t.strip()]
 
 
 class TagsForm(StaffForm):
-    id_prefix = "tags"
-    tags = forms.CharField(required=False, max_length=1000, label="Tags",
-                           help_text="Separate tags with commas. Leave empty to remove all tags.")
+    """The tag token input: `add` and `remove` change the current tags; `tags` (when sent) replaces them all."""
 
-    def names(self) -> list[str]:
-        return [t for t in self.cleaned_data["tags"].split(",") if t.strip()]
+    id_prefix = "tags"
+    tags = forms.CharField(required=False, max_length=1000, label=gettext_lazy("Tags"),
+                           help_text=gettext_lazy("Separate tags with commas. Leave empty to remove all tags."))
+    add = forms.CharField(required=False, max_length=1000, label=gettext_lazy("Add tags"),
+                          help_text=gettext_lazy("Separate tags with commas; capitals and spaces do not make a new "
+                                                 "tag (“Lane Blocked” is lane-blocked)."))
+    remove = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def names(self, current: list[str] | tuple[str, ...] = ()) -> list[str]:
+        """The tags after this change, from the case's `current` ones (normalised by cases.actions.set_tags)."""
+        names = _tag_list(self.cleaned_data["tags"]) if "tags" in self.data else list(current)
+        names += _tag_list(self.cleaned_data.get("add", ""))
+        removed = normalize_tag_name(self.cleaned_data.get("remove", ""))
+        return [n for n in names if not removed or normalize_tag_name(n) != removed]
+
+
+class ServiceForm(StaffForm):
+    """What the request is about: the active services, grouped by their agency."""
+
+    id_prefix = "service"
+    service = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=gettext_lazy("Service"))
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"service": case.service_id})
+        super().__init__(*args, **kwargs)
+        services = (Service.objects.filter(Q(is_active=True) | Q(pk=case.service_id or 0))
+                    .select_related("agency").order_by("agency__name", "name"))
+        self.services = {s.pk: s for s in services}
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for service in self.services.values():
+            groups.setdefault(service.agency.name, []).append((service.pk, service.name))
+        field = self.fields["service"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", gettext_lazy("No service")), *groups.items()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "service" not in self.data:  # "No service" is sent as an empty value; a POST without the field is no choice
+            raise forms.ValidationError(gettext_lazy("Choose a service."))
+        return data
+
+    @property
+    def chosen(self) -> Service | None:
+        return self.services.get(self.cleaned_data.get("service") or 0)
+
+
+class LocationForm(StaffForm):
+    """A new point (and address) for the case; the case is routed again by it. Without a point only the address
+    changes."""
+
+    id_prefix = "location"
+    address = forms.CharField(required=False, max_length=300, label=gettext_lazy("Address"))
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, label=gettext_lazy("Latitude"),
+                           widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180, label=gettext_lazy("Longitude"),
+                           widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"address": case.address, "lat": case.lat, "lon": case.lon})
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not {"address", "lat", "lon"} & set(self.data):
+            raise forms.ValidationError(gettext_lazy("Give an address or a map point."))
+        if (data.get("lat") is None) != (data.get("lon") is None) and not self.errors:
+            raise forms.ValidationError(gettext_lazy("Give both the latitude and the longitude, or neither."))
+        return data
 
 
 class TransferForm(StaffForm):

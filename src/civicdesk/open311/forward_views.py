@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from civicdesk.cases.permissions import can_act, visible_cases
@@ -22,6 +23,9 @@ def forward(request: HttpRequest, case_number: str) -> HttpResponse:
         raise Http404("No such case.")
     if not can_act(request.user, case):
         return HttpResponseForbidden("You cannot act on this case.")
+    if case.merged_into_id:
+        return HttpResponse(gettext("This case was merged into another case and is read-only; forward that case "
+                                    "instead."), status=409, content_type="text/plain; charset=utf-8")
     endpoint_id = request.POST.get("endpoint") or ""
     endpoint = ExternalEndpoint.objects.filter(pk=int(endpoint_id), is_active=True).first() \
         if endpoint_id.isdigit() else None

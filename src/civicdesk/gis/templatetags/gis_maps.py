@@ -49,12 +49,18 @@ def location_picker(service: Any = None) -> dict[str, Any]:
 
 @register.inclusion_tag("gis/_duplicates.html", takes_context=True)
 def likely_duplicates_for(context: Any, case: Any, radius_m: float = 250, days: int = 30) -> dict[str, Any]:
-    """The case page's location panel (routing record, change of location) and its likely duplicates, each with a
-    merge button."""
-    from civicdesk.gis.models import CaseRouting
+    """The case page's likely duplicates, compact, each with a merge button (with confirmation) for agents who may
+    act on the case."""
     from civicdesk.gis.queries import likely_duplicates
 
-    routing = CaseRouting.objects.select_related("area", "area__type", "rule", "generation").filter(case=case).first()
     return {"case": case, "duplicates": likely_duplicates(case, radius_m=radius_m, days=days), "radius_m": radius_m,
-            "days": days, "csrf_token": context.get("csrf_token"), "routing": routing,
-            "can_act": context.get("can_act", False)}
+            "days": days, "csrf_token": context.get("csrf_token"), "can_act": context.get("can_act", False)}
+
+
+@register.inclusion_tag("gis/_case_location.html")
+def case_location_for(case: Any) -> dict[str, Any]:
+    """The case page's location panel: a small map of the point (gis/case_map.js) and the routing record."""
+    from civicdesk.gis.models import CaseRouting
+
+    routing = CaseRouting.objects.select_related("area", "area__type", "rule", "generation").filter(case=case).first()
+    return {"case": case, "routing": routing}

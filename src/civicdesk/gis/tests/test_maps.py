@@ -96,7 +96,8 @@ def test_likely_duplicates_fragment_and_merge(client, cases):
     admin = create_staff("boss", role=StaffRole.ADMIN)
     staff_login(client, admin)
     case, other = cases["cases"][1], cases["cases"][2]
-    html = Template("{% load gis_maps %}{% likely_duplicates_for case %}").render(Context({"case": case}))
+    html = Template("{% load gis_maps %}{% likely_duplicates_for case %}").render(
+        Context({"case": case, "can_act": True}))
     assert other.number in html and f"Merge {case.number} into {other.number}" in html
     response = client.post(f"/staff/duplicates/{case.number}/merge-into/{other.number}/")
     assert response.status_code == 302
