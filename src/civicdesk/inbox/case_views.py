@@ -7,26 +7,25 @@ from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from civicdesk.cases import actions
 from civicdesk.cases.models import Attachment, Case, CaseStatus, Priority
 from civicdesk.cases.permissions import can_act, visible_cases
 from civicdesk.cases.queries import case_change_marker, case_timeline
-from civicdesk.conversations import replies
 from civicdesk.inbox.access import actionable_case_or_403, staff_required, visible_case_or_404
+from civicdesk.inbox.composer import composer_context, picked_identity
 from civicdesk.inbox.forms import (
     AssignForm,
     LinkForm,
     MergeForm,
-    NoteForm,
     PriorityForm,
     ReplyForm,
     StatusForm,
     TagsForm,
     TransferForm,
 )
+from civicdesk.inbox.presence import HEARTBEAT_SECONDS, others_present
 from civicdesk.inbox.queries import case_from_number
 from civicdesk.inbox.timeline import annotate_events
 
@@ -52,7 +51,7 @@ def case_context(request: HttpRequest, case: Case, bound: dict[str, forms.Form] 
     context = timeline_context(case)
     tags = ", ".join(t.name for t in context["tags"])
     action_forms: dict[str, forms.Form] = {
-        "reply": ReplyForm(case=case), "note": NoteForm(), "assign": AssignForm(case=case),
+        "reply": ReplyForm(case=case), "assign": AssignForm(case=case),
         "status": StatusForm(initial={"status": case.status}),
         "priority": PriorityForm(initial={"priority": case.priority}),
         "tags": TagsForm(initial={"tags": tags}), "transfer": TransferForm(case=case), "merge": MergeForm(),
@@ -60,10 +59,13 @@ def case_context(request: HttpRequest, case: Case, bound: dict[str, forms.Form] 
     }
     action_forms.update(bound or {})
     context.update({
-        "forms": action_forms, "can_act": can_act(request.user, case),
-        "reply_channel": replies.reply_channel(case), "bound": bool(bound),
-        "follower_count": case.followers.count(),
+        "forms": action_forms, "can_act": can_act(request.user, case), "bound": bool(bound),
     })
+    reply_form = action_forms["reply"]
+    assert isinstance(reply_form, ReplyForm)
+    if context["can_act"]:
+        context.update(composer_context(case, reply_form, picked_identity(reply_form)))
+    context.update(present=others_present(case, request.user), presence_seconds=HEARTBEAT_SECONDS)
     return context
 
 
@@ -122,20 +124,6 @@ def _run_action(request: HttpRequest, number: str, name: str, make_form: FormFac
     return response
 
 
-def _reply(request: HttpRequest, case: Case, form: ReplyForm) -> str:
-    replies.reply(case, author=request.user, text=form.cleaned_data["text"], public=form.is_public,
-                  identity=form.identity)
-    if form.is_public:
-        return gettext("Public update posted: it is on the status page, the map and Open311, and followers get it "
-                       "by email.")
-    return gettext("Reply queued for delivery. It is private: only the resident sees it.")
-
-
-def _note(request: HttpRequest, case: Case, form: NoteForm) -> str:
-    actions.add_note(case, author=request.user, text=form.cleaned_data["text"])
-    return "Internal note added."
-
-
 def _assign(request: HttpRequest, case: Case, form: AssignForm) -> str:
     actions.assign(case, actor=request.user, assignee=form.cleaned_data["assignee"], team=form.cleaned_data["team"])
     return "Assignment saved."
@@ -183,8 +171,6 @@ def _link(request: HttpRequest, case: Case, form: LinkForm) -> str:
 
 
 ACTIONS: dict[str, tuple[FormFactory, Perform]] = {
-    "reply": (lambda data, case: ReplyForm(data, case=case), _reply),
-    "note": (lambda data, case: NoteForm(data), _note),
     "assign": (lambda data, case: AssignForm(data, case=case), _assign),
     "status": (lambda data, case: StatusForm(data), _status),
     "priority": (lambda data, case: PriorityForm(data), _priority),
