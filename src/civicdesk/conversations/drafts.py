@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import phonenumbers
 from django.utils.translation import gettext, ngettext
 
-from civicdesk.cases.followers import subscribed_followers
+from civicdesk.cases.followers import subscribed_follower_count
 from civicdesk.cases.models import Case, Direction, Message
 from civicdesk.channels.models import Channel
 from civicdesk.channels.outbound import OutboundMessage
@@ -69,7 +69,7 @@ def _private_sentence(case: Case, target: ReplyTarget) -> str:
 
 
 def _public_sentence(case: Case, target: ReplyTarget) -> str:
-    followers = len(subscribed_followers(case))
+    followers = subscribed_follower_count(case)
     values = {"n": followers, "who": _resident(case, target)}
     if target.channel == Channel.EMAIL and target.to:
         if followers:
