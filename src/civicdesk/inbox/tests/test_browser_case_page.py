@@ -195,6 +195,7 @@ def test_the_case_page_passes_axe(live_server, transactional_db, world, browser,
     page.locator("#reply_text").fill("Checking the preview.")
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("[data-cd-preview]")).to_be_visible()
-    page.get_by_role("radio", name="Internal note (staff only)").check()
+    page.locator("label[for=reply_mode_note]").click()
+    expect(page.get_by_role("button", name="Add internal note")).to_be_visible()
     assert axe(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
