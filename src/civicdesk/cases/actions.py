@@ -1,7 +1,9 @@
 """Every write to a case: creation, messages, replies, notes, assignment, status, transfer, merge and links."""
 
+from collections.abc import Sequence
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
@@ -30,6 +32,7 @@ from civicdesk.cases.numbering import next_case_number
 from civicdesk.cases.permissions import supervises
 from civicdesk.cases.routing import Route
 from civicdesk.channels.models import Channel
+from civicdesk.channels.outbound import OutboundAttachment
 from civicdesk.channels.queues import delivery_queue
 from civicdesk.contacts.models import Contact
 from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue_on_commit
@@ -208,13 +211,23 @@ def note_reply(case: Case, message: Message) -> None:
     touch(case, **changes)
 
 
+def attach_files(message: Message, files: Sequence[OutboundAttachment]) -> list[Attachment]:
+    """Files staff attached to a reply or a note, kept like a resident's (served only through the case check);
+    the caller holds the transaction, so a reply is delivered with its files or not at all."""
+    return [Attachment.objects.create(message=message, file=ContentFile(item.content, name=item.filename),
+                                      filename=item.filename[:255], content_type=item.content_type[:120],
+                                      size=len(item.content))
+            for item in files]
+
+
 @transaction.atomic
-def add_note(case: Case, *, author: Any, text: str) -> Message:
+def add_note(case: Case, *, author: Any, text: str, files: Sequence[OutboundAttachment] = ()) -> Message:
     refuse_if_merged(case)
     note = Message.objects.create(
         case=case, direction=Direction.NOTE, channel=Channel.INTERNAL, author=author, body_text=text,
         visible_text=text, delivery_status=DeliveryStatus.RECEIVED, created_at=timezone.now(),
     )
+    attach_files(note, files)
     touch(case)
     publish(MessageAdded(case, note))
     return note

@@ -24,7 +24,7 @@ class Route:
     agency: Agency
     team: Team | None
     reason: str
-    details: dict[str, object] | None = None
+    details: dict[str, object] | None = None  # kept on the ROUTED audit entry: "router" names which one decided
 
 
 class Router(Protocol):
@@ -35,7 +35,8 @@ def route_by_service(request: RoutingInput) -> Route | None:
     if request.service is None:
         return None
     service = request.service
-    return Route(service.agency, service.default_team, f"Service '{service.name}' is owned by {service.agency.name}")
+    return Route(service.agency, service.default_team, f"Service '{service.name}' is owned by {service.agency.name}",
+                 {"router": "service", "service": service.name})
 
 
 def route_by_agency_hint(request: RoutingInput) -> Route | None:
@@ -44,7 +45,7 @@ def route_by_agency_hint(request: RoutingInput) -> Route | None:
     agency = Agency.objects.filter(slug=request.agency_slug).first()
     if agency is None:
         return None
-    return Route(agency, None, f"Arrived at {agency.name}'s address")
+    return Route(agency, None, f"Arrived at {agency.name}'s address", {"router": "agency_hint"})
 
 
 _routers: list[Router] = [route_by_service, route_by_agency_hint]
@@ -68,4 +69,4 @@ def choose_route(request: RoutingInput) -> Route:
     agency = Agency.objects.filter(slug=settings.DEFAULT_AGENCY_SLUG).first() or Agency.objects.order_by("pk").first()
     if agency is None:
         raise LookupError("No agency exists to receive cases; create one first.")
-    return Route(agency, None, f"No rule matched: default queue {agency.name}")
+    return Route(agency, None, f"No rule matched: default queue {agency.name}", {"router": "default"})

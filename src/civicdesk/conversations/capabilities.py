@@ -21,12 +21,15 @@ FALLBACK: dict[str, Capabilities] = {
 }
 
 
-def capabilities(channel: str) -> Capabilities:
-    """The channel's capabilities: its adapter's declaration when it has one, else the table above."""
+def declared_capabilities(channel: str) -> Capabilities | None:
+    """What the channel's configured adapter itself says it carries; None without an adapter or a declaration."""
     try:
         declared = getattr(get_adapter(channel), "capabilities", None)
     except LookupError:  # no adapter configured for the channel (yet)
-        declared = None
-    if isinstance(declared, Capabilities):
-        return declared
-    return FALLBACK.get(channel, Capabilities())
+        return None
+    return declared if isinstance(declared, Capabilities) else None
+
+
+def capabilities(channel: str) -> Capabilities:
+    """The channel's capabilities: its adapter's declaration when it has one, else the table above."""
+    return declared_capabilities(channel) or FALLBACK.get(channel, Capabilities())

@@ -76,7 +76,8 @@ def _new_case(message: InboundMessage, contact: Any, closed: Case | None, *, ser
     """Step 5 for a message that continues no open case: route it (or follow the closed case it is about)."""
     if closed is not None and service is None:  # a follow-up goes where the closed case was handled
         service = closed.service
-        route = Route(closed.agency, None, f"Follow-up of closed case {closed.number}")
+        route = Route(closed.agency, None, f"Follow-up of closed case {closed.number}",
+                      {"router": "follow_up", "case": closed.number})
     elif route is None:  # prepare() found no agency then; one may exist now (or this raises LookupError again)
         route = choose_route(RoutingInput(service=service, agency_slug=message.agency_slug, lat=message.lat,
                                           lon=message.lon))

@@ -3,7 +3,7 @@
 from civicdesk.cases.models import Message
 from civicdesk.channels.events import Visibility
 from civicdesk.channels.models import Channel
-from civicdesk.channels.outbound import OutboundMessage
+from civicdesk.channels.outbound import OutboundAttachment, OutboundMessage
 from civicdesk.mail.outbound import MAX_DISPLAY_NAME, safe_header_text
 from civicdesk.mail.queries import mailbox_for_agency, thread_ids
 
@@ -34,7 +34,19 @@ def outbound_for(message: Message) -> OutboundMessage:
         visibility=Visibility.PUBLIC if message.is_public else Visibility.PRIVATE,
         automatic=message.is_automatic,
         reference=str(message.pk or ""),
+        attachments=_attachments(message),
     )
+
+
+def _attachments(message: Message) -> tuple[OutboundAttachment, ...]:
+    """The files staff attached to the reply (read here, before send()); a follower's copy of an update has none."""
+    if message.pk is None or message.update_of_id:
+        return ()
+    files = []
+    for attachment in message.attachments.order_by("pk"):
+        with attachment.file.open("rb") as handle:
+            files.append(OutboundAttachment(attachment.filename, attachment.content_type, handle.read()))
+    return tuple(files)
 
 
 def _mailbox_sender(message: Message) -> tuple[str, str]:

@@ -1,5 +1,6 @@
 """Replies go out on the conversation the resident last used (or the identity the agent picked), per channel."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Any
@@ -13,9 +14,10 @@ from civicdesk.cases.followers import send_to_followers
 from civicdesk.cases.models import Case, Direction, Message
 from civicdesk.cases.queries import reply_address
 from civicdesk.channels.models import Channel
+from civicdesk.channels.outbound import OutboundAttachment
 from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
 from civicdesk.contacts.models import Identity, IdentityKind
-from civicdesk.conversations.capabilities import capabilities
+from civicdesk.conversations.capabilities import capabilities, declared_capabilities
 from civicdesk.conversations.models import Conversation
 from civicdesk.conversations.rendering import ReplyKind, render
 
@@ -98,26 +100,41 @@ def _latest_conversation(channel: str, identity_id: int | None) -> Conversation 
 
 
 def _send(case: Case, target: ReplyTarget, kind: str, *, author: Any = None, automatic: bool = False,
-          public: bool = False, **context: Any) -> Message:
+          public: bool = False, files: Sequence[OutboundAttachment] = (), **context: Any) -> Message:
     rendered = render(target.channel, case, kind, **context)
     is_email = target.channel == Channel.EMAIL
-    return case_actions.add_outbound_message(
+    message = case_actions.add_outbound_message(
         case, channel=target.channel, text=rendered.text, subject=rendered.subject, recipient=target.to,
         email_message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN) if is_email else "",
         author=author, automatic=automatic, public=public,
     )
+    case_actions.attach_files(message, files)  # before commit, so the delivery job finds them
+    return message
+
+
+def carries_files(target: ReplyTarget, *, public: bool) -> bool:
+    """Whether files can go with a reply: a private one, to an address, on a channel whose configured adapter says
+    it sends attachments (email does; public updates and the status page carry none). A platform's published
+    limits (capabilities.FALLBACK) are not enough: the adapter that would send the files must exist."""
+    caps = declared_capabilities(target.channel)
+    return bool(caps and caps.attachments and not caps.publishes and not public and target.to)
 
 
 @transaction.atomic
-def reply(case: Case, *, author: Any, text: str, public: bool = False, identity: Identity | None = None) -> Message:
+def reply(case: Case, *, author: Any, text: str, public: bool = False, identity: Identity | None = None,
+          files: Sequence[OutboundAttachment] = ()) -> Message:
     """Reply to the resident on the conversation they last used; public=True makes it a public update.
 
     A private reply is seen by the resident alone (and on their verified status page). A public update is also
     shown on the status page, the map and Open311, and goes by email to every follower of the case.
-    `identity` (one of the case contact's) sends it there instead. A merged-away case is refused (CaseMerged).
+    `identity` (one of the case contact's) sends it there instead. `files` go with a private reply on a channel
+    that carries them (carries_files); otherwise ValueError. A merged-away case is refused (CaseRefused).
     """
     case_actions.refuse_if_merged(case)
-    message = _send(case, reply_target(case, identity), ReplyKind.REPLY, author=author, public=public, text=text)
+    target = reply_target(case, identity)
+    if files and not carries_files(target, public=public):
+        raise ValueError(gettext("Files can only go with a private reply by email, not with this reply."))
+    message = _send(case, target, ReplyKind.REPLY, author=author, public=public, text=text, files=files)
     if public:
         send_to_followers(case, message)
     case_actions.note_reply(case, message)

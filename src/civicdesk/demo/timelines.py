@@ -232,7 +232,7 @@ class CaseBuilder:
                 after={"number": case.number, "agency": case.agency.slug, "channel": case.channel})
         service_name = case.service.name if case.service else ""
         t.audit(AuditAction.ROUTED, label="router", reason=f"Service '{service_name}' is owned by {case.agency.name}",
-                after={"agency": case.agency.slug, "team": case.team_id})
+                after={"agency": case.agency.slug, "team": case.team_id, "router": "service", "service": service_name})
         t.inbound(case.description, 1)
         if self.people.email_of(case.contact):
             t.advance(0.0005, 0.002)

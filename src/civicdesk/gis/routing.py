@@ -127,5 +127,8 @@ def route_by_location(request: RoutingInput) -> Route | None:
     if agency is None:
         return None
     service_text = f"'{request.service.name}'" if request.service else "any service"
+    # the rule as staff read it on the timeline: "Pothole in Ward 3" ("Any service in Ward 3")
+    what = request.service.name if rule.service_id and request.service else "Any service"
+    details["rule_name"] = f"{what} in {area.name}"
     return Route(agency, team, f"Location in {area.type.name.lower()} {area.name}: rule #{rule.pk} "
                                f"({service_text}) sends it to {team or agency.name}.", details)

@@ -1,12 +1,15 @@
-"""Writes of the staff side's own data: saving and deleting a staff member's inbox views (one transaction each)."""
+"""Writes of the staff side's own data: saved inbox views and case-page presence (one transaction each)."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from civicdesk.inbox.models import SavedView
+from civicdesk.inbox.models import CasePresence, SavedView
 
 MAX_SAVED_VIEWS = 30
+PRESENCE_SECONDS = 20  # a page's heartbeat comes every PRESENCE_HEARTBEAT_SECONDS; a closed tab is gone after this
 
 
 class TooManySavedViews(ValueError):
@@ -34,3 +37,21 @@ def delete_view(user: Any, pk: int) -> SavedView | None:
     if view is not None:
         view.delete()
     return view
+
+
+@transaction.atomic
+def mark_present(case: Any, user: Any, tab: str, state: str) -> None:
+    """A case page's heartbeat: this tab of this user is on the case (viewing or writing) for PRESENCE_SECONDS more.
+
+    Stale rows of every case go at the same time (one indexed delete), so the table holds only open pages."""
+    now = timezone.now()
+    CasePresence.objects.filter(expires_at__lt=now).delete()
+    CasePresence.objects.update_or_create(
+        case=case, user=user, tab=tab,
+        defaults={"state": state, "seen_at": now, "expires_at": now + timedelta(seconds=PRESENCE_SECONDS)})
+
+
+@transaction.atomic
+def mark_gone(case: Any, user: Any, tab: str) -> None:
+    """The page was closed or left: the others stop seeing this tab at once."""
+    CasePresence.objects.filter(case=case, user=user, tab=tab).delete()

@@ -17,10 +17,11 @@ from civicdesk.cases import actions
 from civicdesk.cases.models import Attachment, Case, CaseStatus, Priority
 from civicdesk.cases.permissions import can_act, visible_cases
 from civicdesk.cases.queries import case_change_marker, case_timeline
-from civicdesk.conversations import replies
 from civicdesk.inbox.access import actionable_case_or_403, staff_required, visible_case_or_404
-from civicdesk.inbox.forms import LinkForm, MergeForm, NoteForm, ReplyForm, TransferForm
+from civicdesk.inbox.composer import composer_context, picked_identity
+from civicdesk.inbox.forms import LinkForm, MergeForm, ReplyForm, TransferForm
 from civicdesk.inbox.photos import INLINE_TYPES, photos_of, thumbnail_response
+from civicdesk.inbox.presence import HEARTBEAT_SECONDS, others_present
 from civicdesk.inbox.queries import case_from_number
 from civicdesk.inbox.sidebar import (
     FORM_FACTORIES,
@@ -66,15 +67,19 @@ def case_context(request: HttpRequest, case: Case, bound: dict[str, forms.Form] 
     context = timeline_context(case)
     context.update(sidebar_context(request, case, bound))
     action_forms: dict[str, forms.Form] = {
-        "reply": ReplyForm(case=case), "note": NoteForm(), "transfer": TransferForm(case=case), "merge": MergeForm(),
+        "reply": ReplyForm(case=case), "transfer": TransferForm(case=case), "merge": MergeForm(),
         "link": LinkForm(), **context["sidebar"],
     }
     action_forms.update(bound or {})
     context.update({
-        "forms": action_forms, "reply_channel": replies.reply_channel(case), "bound": bool(bound),
-        "follower_count": case.followers.count(), "notice": pop_notice(request, case),
-        **transfer_request_context(request, case),
+        "forms": action_forms, "bound": bool(bound),
+        "notice": pop_notice(request, case), **transfer_request_context(request, case),
     })
+    reply_form = action_forms["reply"]
+    assert isinstance(reply_form, ReplyForm)
+    if context["can_act"]:
+        context.update(composer_context(case, reply_form, picked_identity(reply_form)))
+    context.update(present=others_present(case, request.user), presence_seconds=HEARTBEAT_SECONDS)
     return context
 
 
@@ -172,20 +177,6 @@ def _run_action(request: HttpRequest, number: str, name: str, make_form: FormFac
     return render(request, "inbox/case_detail.html", case_context(request, case, {name: form}), status=400)
 
 
-def _reply(request: HttpRequest, case: Case, form: ReplyForm) -> str:
-    replies.reply(case, author=request.user, text=form.cleaned_data["text"], public=form.is_public,
-                  identity=form.identity)
-    if form.is_public:
-        return gettext("Public update posted: it is on the status page, the map and Open311, and followers get it "
-                       "by email.")
-    return gettext("Reply queued for delivery. It is private: only the resident sees it.")
-
-
-def _note(request: HttpRequest, case: Case, form: NoteForm) -> str:
-    actions.add_note(case, author=request.user, text=form.cleaned_data["text"])
-    return "Internal note added."
-
-
 def _transfer(request: HttpRequest, case: Case, form: TransferForm) -> str:
     agency = form.cleaned_data["to_agency"]
     pending = actions.transfer_or_request(case, actor=request.user, to_agency=agency,
@@ -217,8 +208,6 @@ def _link(request: HttpRequest, case: Case, form: LinkForm) -> str:
 
 
 ACTIONS: dict[str, tuple[FormFactory, Perform]] = {
-    "reply": (lambda data, case: ReplyForm(data, case=case), _reply),
-    "note": (lambda data, case: NoteForm(data), _note),
     **{name: (FORM_FACTORIES[name], PERFORMERS[name]) for name in SIDEBAR_ACTIONS},
     "transfer": (lambda data, case: TransferForm(data, case=case), _transfer),
     "merge": (lambda data, case: MergeForm(data), _merge),

@@ -1,21 +1,32 @@
-"""Forms of the staff pages: inbox filters and the small one-action forms on a case and a contact."""
+"""Forms of the staff pages: inbox filters, the composer, and the small one-action forms on a case and a contact."""
 
+import mimetypes
 from typing import Any
 
+import filetype
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+<<<<<<< HEAD
 from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
+=======
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models
+from django.db.models import QuerySet
+>>>>>>> wt-composer
 from django.utils.translation import gettext, gettext_lazy
 
 from civicdesk.agencies.models import Agency, Service, StaffProfile, Team
 from civicdesk.cases.filters import CaseFilters, InboxView, Sort
 from civicdesk.cases.models import Case, CaseStatus, Priority, ReplyAudience, normalize_tag_name
 from civicdesk.channels.models import Channel
+from civicdesk.channels.outbound import OutboundAttachment
 from civicdesk.contacts.models import Identity, IdentityKind
-from civicdesk.conversations.replies import reply_identities
+from civicdesk.conversations.drafts import MAX_FILES
+from civicdesk.conversations.replies import carries_files, reply_identities, reply_target
+from civicdesk.mail.attachments import safe_filename
 
 User = get_user_model()
 ANY: list[tuple[Any, Any]] = [("", gettext_lazy("Any"))]
@@ -175,24 +186,84 @@ def _text(label: Any, *, required: bool = True, max_length: int | None = None) -
                            widget=forms.Textarea(attrs={"rows": 4}), strip=True)
 
 
+class ComposerMode(models.TextChoices):
+    """What the one composer on a case sends: a reply to the resident, or a note only staff see."""
+
+    REPLY = "reply", gettext_lazy("Reply to resident")
+    NOTE = "note", gettext_lazy("Internal note (staff only)")
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name: a list of uploads (empty when none was chosen)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        uploads = data if isinstance(data, list | tuple) else [data]
+        return [upload for upload in (super(MultipleFileField, self).clean(u, initial) for u in uploads) if upload]
+
+
 class ReplyForm(StaffForm):
-    """The reply box: the audience is an explicit choice, private unless staff choose a public update."""
+    """The composer: a reply (its audience an explicit choice, private unless staff choose a public update, and the
+    resident's address) or an internal note, with files; `mode` says which (a reply when it is missing)."""
 
     id_prefix = "reply"
+    mode = forms.ChoiceField(label=gettext_lazy("Write"), choices=ComposerMode.choices, initial=ComposerMode.REPLY,
+                             widget=forms.RadioSelect, required=False)
     audience = forms.ChoiceField(label=gettext_lazy("Who sees this reply"), choices=ReplyAudience.choices,
                                  initial=ReplyAudience.PRIVATE, widget=forms.RadioSelect,
                                  required=False)  # the box always sends it; a POST without one stays private
     send_to = forms.ChoiceField(label=gettext_lazy("Send to"), required=False)
-    text = _text(gettext_lazy("Reply to resident"))
+    text = _text(gettext_lazy("Message"))
+    files = MultipleFileField(label=gettext_lazy("Attach files"), required=False)
+    send_as = forms.ChoiceField(choices=ComposerMode.choices, required=False)  # the button pressed, when it says
 
-    def __init__(self, *args: Any, case: Case | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case: Case | None = None, mode: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.case, self.forced_mode = case, mode
         self.identities = {str(i.pk): i for i in (reply_identities(case) if case is not None else [])}
         latest = gettext_lazy("Where the resident last wrote")
         send_to = self.fields["send_to"]
         assert isinstance(send_to, forms.ChoiceField)
         send_to.choices = [("", latest)] + [
             (pk, f"{IdentityKind(i.kind).label}: {i.value}") for pk, i in self.identities.items()]
+        self.attachments: list[OutboundAttachment] = []
+
+    def clean_files(self) -> list[OutboundAttachment]:
+        uploads = self.cleaned_data.get("files") or []
+        try:
+            self.attachments = read_uploads(uploads)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return self.attachments
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.is_note or not self.attachments or self.case is None or self.errors:
+            return data
+        try:
+            target = reply_target(self.case, self.identity)
+        except ValueError:
+            return data  # the reply itself says so
+        if not carries_files(target, public=self.is_public):
+            self.add_error("files", gettext_lazy(
+                "Files can go with a private reply by email or with an internal note, not with this reply."))
+        return data
+
+    @property
+    def chosen_mode(self) -> str:
+        data = getattr(self, "cleaned_data", {})
+        return self.forced_mode or data.get("send_as") or data.get("mode") or ComposerMode.REPLY
+
+    @property
+    def is_note(self) -> bool:
+        return self.chosen_mode == ComposerMode.NOTE
 
     @property
     def is_public(self) -> bool:
@@ -202,6 +273,31 @@ class ReplyForm(StaffForm):
     def identity(self) -> Identity | None:
         """The resident's identity the agent picked, or None for the conversation they last wrote on."""
         return self.identities.get(self.cleaned_data.get("send_to") or "")
+
+    def initial_mode(self) -> str:
+        """The mode the box shows: the one posted (a bound box with errors keeps it), else a reply."""
+        if self.is_bound:
+            return self.forced_mode or str(self.data.get("send_as") or self.data.get("mode") or ComposerMode.REPLY)
+        return ComposerMode.REPLY
+
+
+def read_uploads(uploads: list[UploadedFile]) -> list[OutboundAttachment]:
+    """The files staff attached, with safe names and a type read from their bytes; ValueError past the limits."""
+    if len(uploads) > MAX_FILES:
+        raise ValueError(gettext("Attach at most %(n)s files to one message.") % {"n": MAX_FILES})
+    if sum(upload.size or 0 for upload in uploads) > settings.MAX_ATTACHMENTS_BYTES:
+        limit = settings.MAX_ATTACHMENTS_BYTES // (1024 * 1024)
+        raise ValueError(gettext("The files come to more than %(mb)s MB; attach fewer or smaller files.") % {
+            "mb": limit})
+    files = []
+    for number, upload in enumerate(uploads, start=1):
+        content = upload.read()
+        sniffed = filetype.guess(content[:8192])
+        content_type = sniffed.mime if sniffed else (mimetypes.guess_type(upload.name or "")[0]
+                                                      or "application/octet-stream")
+        files.append(OutboundAttachment(safe_filename(upload.name or "", content_type, number), content_type,
+                                        content))
+    return files
 
 
 class NoteForm(StaffForm):

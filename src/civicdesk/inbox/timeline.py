@@ -1,13 +1,16 @@
-"""Readable audit-event summaries for the staff timeline, resolving user and team ids in two queries at most."""
+"""The staff timeline in plain words: each audit event's sentence, with the names its ids stand for read in a few
+queries for the whole timeline (users, teams, agencies and the messages delivery failures are about)."""
 
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy
 
-from civicdesk.agencies.models import Team
+from civicdesk.agencies.models import Agency, Team
 from civicdesk.audit.models import AuditAction, AuditEntry
+from civicdesk.cases.models import Message
 from civicdesk.cases.queries import TimelineItem
+<<<<<<< HEAD
 
 LABELS = {"assignee": "assignee", "team": "team", "status": "status", "priority": "priority", "tags": "tags",
           "agency": "agency", "survivor": "merged into", "duplicate": "merged in", "related": "linked to"}
@@ -20,32 +23,45 @@ TRANSFER_REQUEST_WORDS = {  # the agencies' names are in the entry, as they were
         "Rejected the transfer to %(to)s: the case stays with %(from)s."),
     AuditAction.TRANSFER_WITHDRAWN.value: gettext_lazy("The request to transfer this case to %(to)s was withdrawn."),
 }
+=======
+from civicdesk.conversations.failures import plain_reason
+from civicdesk.inbox.sentences import describe
+from civicdesk.inbox.trail_sentences import failure_sentence
+from civicdesk.inbox.wording import Names, Sentence
+>>>>>>> wt-composer
 
 
-def _value(value: Any, names: dict[Any, str]) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "none"
-    if value in (None, ""):
-        return "none"
-    return names.get(value, str(value))
-
-
-def _names(events: list[AuditEntry]) -> dict[str, dict[Any, str]]:
-    ids: dict[str, set[int]] = {field: set() for field in ID_FIELDS}
+def _ids(events: list[AuditEntry], key: str) -> set[int]:
+    found = set()
     for event in events:
         for side in (event.before or {}, event.after or {}):
-            for field in ID_FIELDS:
-                if isinstance(side.get(field), int):
-                    ids[field].add(side[field])
-    names: dict[str, dict[Any, str]] = {field: {} for field in ID_FIELDS}
-    if ids["assignee"]:
-        for user in get_user_model().objects.filter(pk__in=ids["assignee"]):
-            names["assignee"][user.pk] = user.get_full_name() or user.get_username()
-    if ids["team"]:
-        names["team"] = dict(Team.objects.filter(pk__in=ids["team"]).values_list("pk", "name"))
+            if isinstance(side.get(key), int):
+                found.add(side[key])
+    return found
+
+
+def names_for(events: list[AuditEntry]) -> Names:
+    """The names behind the ids and slugs of these entries: at most four queries, none for what is not there."""
+    names = Names()
+    users, teams = _ids(events, "assignee"), _ids(events, "team")
+    agencies = {str(side["agency"]) for event in events for side in (event.before or {}, event.after or {})
+                if side.get("agency")}
+    messages = {int(event.after["message"]) for event in events
+                if event.action == AuditAction.DELIVERY_FAILED and isinstance((event.after or {}).get("message"), int)}
+    if users:
+        names.users = {user.pk: user.get_full_name() or user.get_username()
+                       for user in get_user_model().objects.filter(pk__in=users)}
+    if teams:
+        names.teams = dict(Team.objects.filter(pk__in=teams).values_list("pk", "name"))
+    if agencies:
+        names.agencies = dict(Agency.objects.filter(slug__in=agencies).values_list("slug", "name"))
+    if messages:
+        names.messages = {pk: (channel, recipient) for pk, channel, recipient
+                          in Message.objects.filter(pk__in=messages).values_list("pk", "channel", "recipient")}
     return names
 
 
+<<<<<<< HEAD
 def summarize(event: AuditEntry, names: dict[str, dict[Any, str]]) -> str:
     before, after = event.before or {}, event.after or {}
     if event.action == AuditAction.DELIVERY_FAILED:
@@ -65,10 +81,19 @@ def summarize(event: AuditEntry, names: dict[str, dict[Any, str]]) -> str:
     return "; ".join(parts)
 
 
+=======
+>>>>>>> wt-composer
 def annotate_events(items: list[TimelineItem]) -> list[TimelineItem]:
-    """Set `summary` on every event item (names for ids), with at most two extra queries."""
+    """Set `sentence` on every event item and `failure` on every failed message, in at most four extra queries."""
     events = [item.event for item in items if item.event is not None]
-    names = _names(events)
+    names = names_for(events)
     for event in events:
-        event.summary = summarize(event, names)  # type: ignore[attr-defined]
+        sentence: Sentence = describe(event, names)
+        event.sentence = sentence  # type: ignore[attr-defined]
+        event.summary = sentence.text  # type: ignore[attr-defined]
+    for item in items:
+        message: Any = item.message
+        if message is not None and message.last_error:
+            message.failure = failure_sentence(message.channel, message.recipient, message.last_error)
+            message.failure_reason = plain_reason(message.last_error)
     return items

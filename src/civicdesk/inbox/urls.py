@@ -4,8 +4,8 @@ transfer approvals and staff accounts."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from civicdesk.inbox import (bulk_views, case_views, contact_merge_views, contact_views, staff_views, stream_views,
-                             team_views, transfer_views, views)
+from civicdesk.inbox import (bulk_views, case_views, composer_views, contact_merge_views, contact_views, presence_views,
+                             staff_views, stream_views, team_views, transfer_views, views)
 from civicdesk.inbox.forms import StaffLoginForm
 
 app_name = "inbox"
@@ -22,6 +22,12 @@ urlpatterns = [
     path("cases/<str:number>/", case_views.case_detail, name="case"),
     path("cases/<str:number>/live/", case_views.case_live, name="case-live"),
     path("cases/<str:number>/events/", stream_views.case_events, name="case-events"),
+    path("cases/<str:number>/reply/", composer_views.send_reply, name="case-reply"),
+    path("cases/<str:number>/note/", composer_views.send_note, name="case-note"),
+    path("cases/<str:number>/reply/preview/", composer_views.preview, name="case-reply-preview"),
+    path("cases/<str:number>/reply/destination/", composer_views.destination, name="case-reply-destination"),
+    path("cases/<str:number>/presence/", presence_views.presence, name="case-presence"),
+    path("cases/<str:number>/presence/leave/", presence_views.leave, name="case-presence-leave"),
     path("cases/<str:number>/<slug:action>/", case_views.case_action, name="case-action"),
     path("attachments/<int:pk>/", case_views.attachment_download, name="attachment"),
     path("contacts/", contact_views.contact_directory, name="contacts"),

@@ -18,6 +18,7 @@ class TemporarySendError(Exception):
 MAX_REFERENCES = 20  # RFC 5322 allows trimming the middle of a long chain; keep the first and the latest ones
 MAX_SUBJECT = 400
 MAX_DISPLAY_NAME = 200
+MAX_FILENAME = 200
 # C0 and C1 controls (CR, LF, VT, FF, NUL, the file/group/record separators, NEL...), DEL, the Unicode line and
 # paragraph separators, and lone surrogates (undecodable bytes): anything str.splitlines() or a mail server could
 # take for the end of a header line.
@@ -62,13 +63,17 @@ def threading_headers(message: OutboundMessage) -> dict[str, str]:
 
 
 def build_email(message: OutboundMessage) -> EmailMessage:
-    """The outgoing mail: our Message-ID, the case thread, and loop protection on automatic messages."""
+    """The outgoing mail: our Message-ID, the case thread, loop protection on automatic messages, and the files."""
     headers = {"Message-ID": message.message_id, **threading_headers(message)}
     if message.automatic:
         headers["Auto-Submitted"] = "auto-replied"
         headers["X-Auto-Response-Suppress"] = "All"
-    return EmailMessage(subject=safe_header_text(message.subject), body=message.text,
+    mail = EmailMessage(subject=safe_header_text(message.subject), body=message.text,
                         from_email=from_header(message), to=[message.to], headers=headers)
+    for attachment in message.attachments:  # the files staff attached to a reply, with the names they had
+        mail.attach(safe_header_text(attachment.filename, MAX_FILENAME) or "attachment",
+                    attachment.content, attachment.content_type or "application/octet-stream")
+    return mail
 
 
 def _text(reply: bytes | str) -> str:

@@ -47,7 +47,7 @@ def test_agent_works_a_case_live(live_server, transactional_db, world, browser):
     page.get_by_role("link", name=second.number).click()
     expect(page.get_by_role("heading", name=second.number)).to_be_visible()
     assert axe(page) == []
-    page.get_by_label("Reply to resident").fill("A crew comes on Monday.")
+    page.get_by_role("textbox", name="Message").fill("A crew comes on Monday.")
     page.get_by_role("button", name="Send reply").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_text("Reply queued for delivery.")).to_be_visible()

@@ -22,7 +22,7 @@ def post(client, case, action, data):
 def test_case_page_shows_the_forms_and_timeline(works_client, case):
     page = works_client.get(f"/staff/cases/{case.number}/").content.decode()
     assert "Reply to resident" in page and 'name="text"' in page and ">Send reply</button>" in page
-    assert "Case created" in page and "Routed" in page and "Big one" in page
+    assert "Created from the web portal" in page and "Routed to" in page and "Big one" in page
     assert 'name="csrfmiddlewaretoken"' in page
     assert "<script>" not in page and "style=" not in page
 
@@ -30,7 +30,7 @@ def test_case_page_shows_the_forms_and_timeline(works_client, case):
 def test_reply_goes_out_through_the_channel_of_origin(works_client, world, case, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = post(works_client, case, "reply", {"text": "We will fix it this week."})
-    assert response.status_code == 302 and response["Location"] == f"/staff/cases/{case.number}/"
+    assert response.status_code == 302 and response["Location"] == f"/staff/cases/{case.number}/#timeline"
     reply = case.messages.get(direction=Direction.OUTBOUND, is_automatic=False)
     assert reply.body_text == "We will fix it this week." and reply.author == world.works_agent
     assert reply.channel == "email" and reply.recipient == "ann@example.com"

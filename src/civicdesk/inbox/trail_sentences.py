@@ -1,0 +1,107 @@
+"""Sentences for the rest of the trail: delivery failures in plain words, followers, contacts, residents' edits."""
+
+from django.utils.translation import gettext, gettext_noop, ngettext
+
+from civicdesk.audit.models import AuditEntry
+from civicdesk.channels.models import Channel
+from civicdesk.conversations.failures import plain_reason
+from civicdesk.inbox.wording import (
+    Names,
+    Sentence,
+    channel_label,
+    with_actor,
+)
+
+
+def delivery_failed(e: AuditEntry, names: Names, by: str) -> Sentence:
+    after = e.after or {}
+    partner = str(after.get("open311_forward") or "")
+    attempts = int(after.get("attempts") or 0)
+    technical = e.reason
+    if attempts:
+        technical = ngettext("%(error)s (after %(n)s attempt)", "%(error)s (after %(n)s attempts)", attempts) % {
+            "error": e.reason, "n": attempts}
+    if partner:
+        if after.get("state") == "failed":
+            return Sentence(gettext("Forwarding to %(partner)s failed; it will not be tried again") % {
+                "partner": partner}, technical=technical)
+        return Sentence(gettext("Forwarding to %(partner)s failed; it will be tried again") % {"partner": partner},
+                        technical=technical)
+    channel, recipient = names.messages.get(after.get("message") or 0, (after.get("channel", ""), ""))
+    return Sentence(failure_sentence(channel, recipient, e.reason), technical=technical)
+
+
+def failure_sentence(channel: str, recipient: str, error: str) -> str:
+    """"The email to rosa@example.com could not be delivered: the mailbox does not exist"."""
+    why = plain_reason(error)
+    if channel == Channel.EMAIL and recipient:
+        return gettext("The email to %(to)s could not be delivered: %(why)s") % {"to": recipient, "why": why}
+    if channel == Channel.SMS and recipient:
+        return gettext("The SMS to %(to)s could not be delivered: %(why)s") % {"to": recipient, "why": why}
+    if recipient:
+        return gettext("The %(channel)s message to %(to)s could not be delivered: %(why)s") % {
+            "channel": channel_label(channel), "to": recipient, "why": why}
+    if channel:
+        return gettext("A reply by %(channel)s could not be delivered: %(why)s") % {"channel": channel_label(channel),
+                                                                                     "why": why}
+    return gettext("A reply could not be delivered: %(why)s") % {"why": why}
+
+
+def follower_added(e: AuditEntry, names: Names, by: str) -> Sentence:
+    return Sentence(gettext("Another resident reported the same problem and now follows this case"))
+
+
+def contact_created(e: AuditEntry, names: Names, by: str) -> Sentence:
+    name = (e.after or {}).get("display_name")
+    text = gettext("Contact created for %(contact)s") % {"contact": name} if name else gettext("Contact created")
+    return Sentence(text if not by else gettext("%(name)s created the contact") % {"name": by})
+
+
+def contact_changed(e: AuditEntry, names: Names, by: str) -> Sentence:
+    fields = ", ".join(key.replace("_", " ") for key in (e.after or e.before or {}))
+    return Sentence(with_actor(by, gettext("%(name)s changed the contact's details: %(fields)s"),
+                          gettext("Contact details changed: %(fields)s"), fields=fields or gettext("none")),
+                    detail=e.reason)
+
+
+def contact_merged(e: AuditEntry, names: Names, by: str) -> Sentence:
+    return Sentence(with_actor(by, gettext("%(name)s merged two contact records into one"),
+                          gettext("Two contact records were merged into one")))
+
+
+def contact_unmerged(e: AuditEntry, names: Names, by: str) -> Sentence:
+    return Sentence(with_actor(by, gettext("%(name)s undid a merge of two contact records"),
+                          gettext("A merge of two contact records was undone")))
+
+
+IDENTITY_WORDS = {"email": gettext_noop("An email address"), "phone": gettext_noop("A phone number")}
+
+
+def identity_added(e: AuditEntry, names: Names, by: str) -> Sentence:
+    after = e.after or {}
+    kind = str(after.get("kind", ""))
+    what = gettext(IDENTITY_WORDS[kind]) if kind in IDENTITY_WORDS else gettext("An account")
+    if not after.get("value"):
+        return Sentence(gettext("%(what)s was added to the contact") % {"what": what})
+    return Sentence(gettext("%(what)s was added to the contact: %(value)s") % {"what": what, "value": after["value"]})
+
+
+def opted_out(e: AuditEntry, names: Names, by: str) -> Sentence:
+    channel = channel_label(e.actor_label) or gettext("this channel")
+    return Sentence(gettext("The resident asked for no more messages by %(channel)s") % {"channel": channel})
+
+
+def opted_in(e: AuditEntry, names: Names, by: str) -> Sentence:
+    channel = channel_label(e.actor_label) or gettext("this channel")
+    return Sentence(gettext("The resident asked for messages by %(channel)s again") % {"channel": channel})
+
+
+def message_edited(e: AuditEntry, names: Names, by: str) -> Sentence:
+    return Sentence(gettext("The resident edited their message on %(channel)s") % {
+        "channel": channel_label(e.actor_label) or gettext("the platform")})
+
+
+def message_deleted(e: AuditEntry, names: Names, by: str) -> Sentence:
+    return Sentence(gettext("The resident deleted their message on %(channel)s; its text is gone here too") % {
+        "channel": channel_label(e.actor_label) or gettext("the platform")})
+
