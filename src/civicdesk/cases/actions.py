@@ -42,12 +42,16 @@ class CaseRefused(ValueError):
     """A change the case itself refuses (merged away, an illegal status change), in plain words for staff."""
 
 
+class CaseMerged(CaseRefused):
+    """A change to a case that was merged into another: a merged-away case is read-only."""
+
+
 def refuse_if_merged(case: Case) -> None:
-    """A merged-away case is closed for good: changes go to the case it was merged into."""
+    """Staff changes go to the surviving case; a merged-away case keeps its trail as it was."""
     if case.merged_into_id:
-        survivor = case.merged_into.number if case.merged_into else case.merged_into_id
-        raise CaseRefused(gettext("It was merged into %(survivor)s: change that case instead.")
-                          % {"survivor": survivor})
+        survivor = Case.objects.filter(pk=case.merged_into_id).values_list("number", flat=True).first()
+        raise CaseMerged(gettext("%(number)s was merged into %(survivor)s and is read-only: make changes on "
+                                 "%(survivor)s. Nothing was changed.") % {"number": case.number, "survivor": survivor})
 
 
 def clean_tag_name(name: str) -> str:
@@ -107,17 +111,6 @@ def touch(case: Case, **changes: Any) -> None:
     case.save(update_fields=[*changes, "updated_at"])
     publish(CaseChanged(case, tuple(changes)))
 
-
-class CaseMerged(ValueError):
-    """A change to a case that was merged into another: a merged-away case is read-only."""
-
-
-def refuse_if_merged(case: Case) -> None:
-    """Staff changes go to the surviving case; a merged-away case keeps its trail as it was."""
-    if case.merged_into_id:
-        survivor = Case.objects.filter(pk=case.merged_into_id).values_list("number", flat=True).first()
-        raise CaseMerged(gettext("%(number)s was merged into %(survivor)s and is read-only: make changes on "
-                                 "%(survivor)s. Nothing was changed.") % {"number": case.number, "survivor": survivor})
 
 
 def reopen_if_finished(case: Case) -> None:

@@ -11,7 +11,6 @@ from civicdesk.gis.initiatives import agency_choices, area_choices, service_choi
 from civicdesk.gis.models import Area, Initiative
 from civicdesk.inbox.forms import uswds_widgets
 
-
 MAX_ID = 2**63 - 1  # a larger number reaches the database as an error (SQLite: OverflowError), not as "no such row"
 
 
@@ -43,7 +42,7 @@ class ServiceChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-a
             if not _plausible_id(item):
                 raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
                                             params={"value": str(item)[:40]})
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class InitiativeForm(forms.Form):

@@ -8,14 +8,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
-<<<<<<< HEAD
-from django.db.models import Q, QuerySet
-from django.utils.formats import date_format
-=======
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
-from django.db.models import QuerySet
->>>>>>> wt-composer
+from django.db.models import Q, QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
 from civicdesk.agencies.models import Agency, Service, StaffProfile, Team
@@ -221,7 +217,7 @@ class ReplyForm(StaffForm):
                                  required=False)  # the box always sends it; a POST without one stays private
     send_to = forms.ChoiceField(label=gettext_lazy("Send to"), required=False)
     text = _text(gettext_lazy("Message"))
-    files = MultipleFileField(label=gettext_lazy("Attach files"), required=False)
+    files = MultipleFileField(label=gettext_lazy("Attach files"), required=False)  # type: ignore[assignment]
     send_as = forms.ChoiceField(choices=ComposerMode.choices, required=False)  # the button pressed, when it says
 
     def __init__(self, *args: Any, case: Case | None = None, mode: str = "", **kwargs: Any) -> None:

@@ -39,7 +39,7 @@ from civicdesk.inbox.wording import (
     with_actor,
 )
 
-CREATED_FROM = {
+CREATED_FROM: dict[str, str] = {
     Channel.WEB: gettext_noop("Created from the web portal"),
     Channel.EMAIL: gettext_noop("Created from an email"),
     Channel.SMS: gettext_noop("Created from a text message (SMS)"),
@@ -156,6 +156,29 @@ def transferred(e: AuditEntry, names: Names, by: str) -> Sentence:
                           gettext("Transferred from %(from)s to %(to)s: %(reason)s"), **values))
 
 
+TRANSFER_REQUEST_WORDS = {  # the agencies' names are in the entry, as they were then
+    AuditAction.TRANSFER_REQUESTED: (
+        gettext_noop("%(name)s asked to transfer this case to %(to)s. A supervisor of %(from)s approves or rejects "
+                     "the request."),
+        gettext_noop("Asked to transfer this case to %(to)s. A supervisor of %(from)s approves or rejects the "
+                     "request.")),
+    AuditAction.TRANSFER_APPROVED: (gettext_noop("%(name)s approved the transfer to %(to)s"),
+                                    gettext_noop("The transfer to %(to)s was approved")),
+    AuditAction.TRANSFER_REJECTED: (gettext_noop("%(name)s rejected the transfer to %(to)s: the case stays with "
+                                                 "%(from)s"),
+                                    gettext_noop("The transfer to %(to)s was rejected: the case stays with %(from)s")),
+    AuditAction.TRANSFER_WITHDRAWN: (gettext_noop("%(name)s withdrew the request to transfer this case to %(to)s"),
+                                     gettext_noop("The request to transfer this case to %(to)s was withdrawn")),
+}
+
+
+def transfer_request(e: AuditEntry, names: Names, by: str) -> Sentence:
+    after = e.after or {}
+    with_name, without_name = TRANSFER_REQUEST_WORDS[AuditAction(e.action)]
+    return Sentence(with_actor(by, gettext(with_name), gettext(without_name), to=after.get("to_agency", "?"),
+                               **{"from": after.get("from_agency", "?")}), detail=e.reason)
+
+
 def merged(e: AuditEntry, names: Names, by: str) -> Sentence:
     after = e.after or {}
     moved = int(after.get("messages_moved") or 0)
@@ -230,7 +253,7 @@ def field_changed(e: AuditEntry, names: Names, by: str) -> Sentence:
 
 def _field_label(name: str) -> str:
     try:
-        return str(Case._meta.get_field(name).verbose_name).capitalize()
+        return str(getattr(Case._meta.get_field(name), "verbose_name", name)).capitalize()
     except LookupError:
         return name.replace("_", " ").capitalize()
 
@@ -254,6 +277,7 @@ DESCRIBERS: dict[str, Describer] = {
     AuditAction.CONTACT_MERGED: contact_merged, AuditAction.CONTACT_UNMERGED: contact_unmerged,
     AuditAction.IDENTITY_ADDED: identity_added, AuditAction.OPTED_OUT: opted_out, AuditAction.OPTED_IN: opted_in,
     AuditAction.MESSAGE_EDITED: message_edited, AuditAction.MESSAGE_DELETED: message_deleted,
+    **dict.fromkeys(TRANSFER_REQUEST_WORDS, transfer_request),
 }
 
 

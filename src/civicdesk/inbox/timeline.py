@@ -4,31 +4,15 @@ queries for the whole timeline (users, teams, agencies and the messages delivery
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext_lazy
 
 from civicdesk.agencies.models import Agency, Team
 from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases.models import Message
 from civicdesk.cases.queries import TimelineItem
-<<<<<<< HEAD
-
-LABELS = {"assignee": "assignee", "team": "team", "status": "status", "priority": "priority", "tags": "tags",
-          "agency": "agency", "survivor": "merged into", "duplicate": "merged in", "related": "linked to"}
-ID_FIELDS = ("assignee", "team")
-TRANSFER_REQUEST_WORDS = {  # the agencies' names are in the entry, as they were then
-    AuditAction.TRANSFER_REQUESTED.value: gettext_lazy(
-        "Asked to transfer this case to %(to)s. A supervisor of %(from)s approves or rejects the request."),
-    AuditAction.TRANSFER_APPROVED.value: gettext_lazy("Approved the transfer to %(to)s."),
-    AuditAction.TRANSFER_REJECTED.value: gettext_lazy(
-        "Rejected the transfer to %(to)s: the case stays with %(from)s."),
-    AuditAction.TRANSFER_WITHDRAWN.value: gettext_lazy("The request to transfer this case to %(to)s was withdrawn."),
-}
-=======
 from civicdesk.conversations.failures import plain_reason
 from civicdesk.inbox.sentences import describe
 from civicdesk.inbox.trail_sentences import failure_sentence
 from civicdesk.inbox.wording import Names, Sentence
->>>>>>> wt-composer
 
 
 def _ids(events: list[AuditEntry], key: str) -> set[int]:
@@ -61,28 +45,6 @@ def names_for(events: list[AuditEntry]) -> Names:
     return names
 
 
-<<<<<<< HEAD
-def summarize(event: AuditEntry, names: dict[str, dict[Any, str]]) -> str:
-    before, after = event.before or {}, event.after or {}
-    if event.action == AuditAction.DELIVERY_FAILED:
-        return f"{after.get('channel', '')} delivery failed after {after.get('attempts', '?')} attempts"
-    if event.action in TRANSFER_REQUEST_WORDS:
-        return TRANSFER_REQUEST_WORDS[event.action] % {"to": after.get("to_agency", "?"),
-                                                        "from": after.get("from_agency", "?")}
-    parts = []
-    for key, label in LABELS.items():
-        lookup = names.get(key, {})
-        if key in before and key in after:
-            parts.append(f"{label}: {_value(before[key], lookup)} → {_value(after[key], lookup)}")
-        elif key in after:
-            parts.append(f"{label}: {_value(after[key], lookup)}")
-        elif key in before:
-            parts.append(f"{label} was {_value(before[key], lookup)}")
-    return "; ".join(parts)
-
-
-=======
->>>>>>> wt-composer
 def annotate_events(items: list[TimelineItem]) -> list[TimelineItem]:
     """Set `sentence` on every event item and `failure` on every failed message, in at most four extra queries."""
     events = [item.event for item in items if item.event is not None]

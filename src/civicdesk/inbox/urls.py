@@ -4,8 +4,19 @@ transfer approvals and staff accounts."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from civicdesk.inbox import (bulk_views, case_views, composer_views, contact_merge_views, contact_views, presence_views,
-                             staff_views, stream_views, team_views, transfer_views, views)
+from civicdesk.inbox import (
+                             bulk_views,
+                             case_views,
+                             composer_views,
+                             contact_merge_views,
+                             contact_views,
+                             presence_views,
+                             staff_views,
+                             stream_views,
+                             team_views,
+                             transfer_views,
+                             views,
+)
 from civicdesk.inbox.forms import StaffLoginForm
 
 app_name = "inbox"

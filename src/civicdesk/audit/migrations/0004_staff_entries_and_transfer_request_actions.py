@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('audit', '0003_opt_out_and_author_edit_actions'),
-        ('cases', '0013_transfer_request'),
+        ('cases', '0015_transfer_request'),
         ('contacts', '0003_contact_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

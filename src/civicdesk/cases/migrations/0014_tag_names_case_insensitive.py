@@ -39,7 +39,7 @@ def merge_tag_spellings(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0012_message_captured_status"),
+        ("cases", "0013_case_search_document"),
     ]
 
     operations = [

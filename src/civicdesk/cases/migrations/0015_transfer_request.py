@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0006_transfer_approval_and_staff_away'),
-        ('cases', '0012_message_captured_status'),
+        ('cases', '0014_tag_names_case_insensitive'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
