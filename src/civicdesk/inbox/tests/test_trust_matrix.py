@@ -149,7 +149,7 @@ def form_data(target: Side, home: Side) -> dict[str, Any]:
             if home is not target else Agency.objects.exclude(pk=target.agency.pk).first().pk,
             "reason": "Matrix probe", "number": home.case2.number, "source": home.contact2.pk,
             "endpoint": ExternalEndpoint.objects.get().pk, "lat": "40.003", "lon": "-74.99",
-            "address": "1 Probe Street", "marker": "x"}
+            "address": "1 Probe Street", "marker": "x", "service": ""}
 
 
 def json_data(target: Side, home: Side) -> dict[str, Any]:
