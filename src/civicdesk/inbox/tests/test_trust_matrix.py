@@ -207,7 +207,7 @@ def form_data(target: Side, home: Side) -> dict[str, Any]:
             # the initiative form (field names prefixed "initiative-"): the target's agency, so only its staff pass
             "initiative-name": "Matrix probe", "initiative-agency": target.agency.pk,
             "initiative-area": Area.objects.first().pk, "initiative-start": "2026-02-01",
-            "tab": "matrix-probe-tab", "state": "viewing"}
+            "tab": "matrix-probe-tab", "state": "viewing", "service": ""}
 
 
 def json_data(target: Side, home: Side) -> dict[str, Any]:
