@@ -243,8 +243,8 @@ def field_changed(e: AuditEntry, names: Names, by: str) -> Sentence:
             "partner": by or gettext("the partner"), "before": before.get("remote_status") or gettext("none"),
             "after": after.get("remote_status")})
     changes = "; ".join(gettext("%(field)s: %(before)s → %(after)s") % {
-        "field": _field_label(key), "before": _short(before.get(key)), "after": _short(after.get(key))}
-        for key in after)
+        "field": _field_label(key), "before": _value(key, before.get(key), names),
+        "after": _value(key, after.get(key), names)} for key in after)
     if not changes:
         return Sentence(with_actor(by, gettext("%(name)s edited the case"), gettext("Case edited")), detail=e.reason)
     return Sentence(with_actor(by, gettext("%(name)s edited the case: %(changes)s"),
@@ -256,6 +256,15 @@ def _field_label(name: str) -> str:
         return str(getattr(Case._meta.get_field(name), "verbose_name", name)).capitalize()
     except LookupError:
         return name.replace("_", " ").capitalize()
+
+
+def _value(key: str, value: Any, names: Names) -> str:
+    """A field's value as staff read it: labels for statuses and priorities, names for agencies, teams, staff."""
+    if value in (None, "", []):
+        return gettext("empty")
+    readers = {"status": status_label, "priority": priority_label, "agency": lambda v: agency_name(names, v),
+               "team": lambda v: team_name(names, v), "assignee": lambda v: user_name(names, v)}
+    return readers[key](value) if key in readers else _short(value)
 
 
 def _short(value: Any, limit: int = 80) -> str:
