@@ -39,7 +39,7 @@ from civicdesk.inbox.wording import (
     with_actor,
 )
 
-CREATED_FROM = {
+CREATED_FROM: dict[str, str] = {
     Channel.WEB: gettext_noop("Created from the web portal"),
     Channel.EMAIL: gettext_noop("Created from an email"),
     Channel.SMS: gettext_noop("Created from a text message (SMS)"),
@@ -230,7 +230,7 @@ def field_changed(e: AuditEntry, names: Names, by: str) -> Sentence:
 
 def _field_label(name: str) -> str:
     try:
-        return str(Case._meta.get_field(name).verbose_name).capitalize()
+        return str(getattr(Case._meta.get_field(name), "verbose_name", name)).capitalize()
     except LookupError:
         return name.replace("_", " ").capitalize()
 
