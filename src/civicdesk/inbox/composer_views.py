@@ -33,9 +33,9 @@ def _status_text(form: ReplyForm) -> str:
 
 def _perform(request: HttpRequest, case: Case, form: ReplyForm) -> Any:
     if form.is_note:
-        return actions.add_note(case, author=request.user, text=form.cleaned_data["text"], files=form.attachments)
+        return actions.add_note(case, author=request.user, text=form.cleaned_data["text"], files=form.files_to_send)
     return replies.reply(case, author=request.user, text=form.cleaned_data["text"], public=form.is_public,
-                         identity=form.identity, files=form.attachments)
+                         identity=form.identity, files=form.files_to_send)
 
 
 def send(request: HttpRequest, number: str, mode: str = "") -> HttpResponse:
@@ -84,7 +84,7 @@ def preview(request: HttpRequest, number: str) -> HttpResponse:
         try:
             shown = drafts.preview(case, text=form.cleaned_data["text"], public=form.is_public,
                                    identity=form.identity,
-                                   files=[(f.filename, len(f.content)) for f in form.attachments])
+                                   files=[(f.filename, len(f.content)) for f in form.files_to_send])
         except ValueError as exc:
             form.add_error(None, str(exc))
     status = 200 if shown is not None else 400

@@ -217,7 +217,7 @@ class ReplyForm(StaffForm):
                                  required=False)  # the box always sends it; a POST without one stays private
     send_to = forms.ChoiceField(label=gettext_lazy("Send to"), required=False)
     text = _text(gettext_lazy("Message"))
-    files = MultipleFileField(label=gettext_lazy("Attach files"), required=False)  # type: ignore[assignment]
+    attachments = MultipleFileField(label=gettext_lazy("Attach files"), required=False)
     send_as = forms.ChoiceField(choices=ComposerMode.choices, required=False)  # the button pressed, when it says
 
     def __init__(self, *args: Any, case: Case | None = None, mode: str = "", **kwargs: Any) -> None:
@@ -229,26 +229,26 @@ class ReplyForm(StaffForm):
         assert isinstance(send_to, forms.ChoiceField)
         send_to.choices = [("", latest)] + [
             (pk, f"{IdentityKind(i.kind).label}: {i.value}") for pk, i in self.identities.items()]
-        self.attachments: list[OutboundAttachment] = []
+        self.files_to_send: list[OutboundAttachment] = []
 
-    def clean_files(self) -> list[OutboundAttachment]:
-        uploads = self.cleaned_data.get("files") or []
+    def clean_attachments(self) -> list[OutboundAttachment]:
+        uploads = self.cleaned_data.get("attachments") or []
         try:
-            self.attachments = read_uploads(uploads)
+            self.files_to_send = read_uploads(uploads)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        return self.attachments
+        return self.files_to_send
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.is_note or not self.attachments or self.case is None or self.errors:
+        if self.is_note or not self.files_to_send or self.case is None or self.errors:
             return data
         try:
             target = reply_target(self.case, self.identity)
         except ValueError:
             return data  # the reply itself says so
         if not carries_files(target, public=self.is_public):
-            self.add_error("files", gettext_lazy(
+            self.add_error("attachments", gettext_lazy(
                 "Files can go with a private reply by email or with an internal note, not with this reply."))
         return data
 

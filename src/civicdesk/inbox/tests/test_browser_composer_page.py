@@ -125,7 +125,7 @@ def test_preview_then_send_with_a_file(live_server, transactional_db, world, bro
     assert not case.messages.filter(direction=Direction.OUTBOUND, is_automatic=False).exists()
     schedule = tmp_path / "schedule.txt"
     schedule.write_text("Monday: Elm St\n")
-    page.locator("#reply_files").set_input_files(str(schedule))
+    page.locator("#reply_attachments").set_input_files(str(schedule))
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator("#case-timeline")).to_contain_text("Here is the crew's schedule.")
     expect(page.locator("#case-timeline").get_by_role("link", name="schedule.txt")).to_be_visible()

@@ -106,7 +106,7 @@ def test_with_htmx_a_refused_send_keeps_the_text_and_says_why(works_client, case
 def test_a_private_email_reply_carries_its_files_to_the_resident(works_client, case):
     files = [SimpleUploadedFile("crew schedule.pdf", b"%PDF-1.4 schedule", content_type="application/pdf"),
              SimpleUploadedFile("../photo.png", PNG, content_type="text/html")]
-    response = works_client.post(f"/staff/cases/{case.number}/reply/", {"text": "See attached.", "files": files})
+    response = works_client.post(f"/staff/cases/{case.number}/reply/", {"text": "See attached.", "attachments": files})
     assert response.status_code == 302
     reply = case.messages.get(direction=Direction.OUTBOUND, is_automatic=False)
     stored = sorted(reply.attachments.values_list("filename", "content_type", "size"))
@@ -121,7 +121,7 @@ def test_a_private_email_reply_carries_its_files_to_the_resident(works_client, c
 def test_files_are_refused_on_a_public_update_and_nothing_is_sent(works_client, case):
     response = works_client.post(f"/staff/cases/{case.number}/reply/", {
         "text": "Public with a file.", "audience": "public",
-        "files": [SimpleUploadedFile("a.txt", b"x", content_type="text/plain")]})
+        "attachments": [SimpleUploadedFile("a.txt", b"x", content_type="text/plain")]})
     assert response.status_code == 400
     assert "not with this reply" in response.content.decode()
     assert not Message.objects.filter(visible_text="Public with a file.").exists()
@@ -129,18 +129,18 @@ def test_files_are_refused_on_a_public_update_and_nothing_is_sent(works_client, 
 
 def test_an_internal_note_keeps_its_files_for_staff(works_client, case):
     works_client.post(f"/staff/cases/{case.number}/reply/", {
-        "mode": "note", "text": "Site photo.", "files": [SimpleUploadedFile("site.png", PNG)]})
+        "mode": "note", "text": "Site photo.", "attachments": [SimpleUploadedFile("site.png", PNG)]})
     note = case.messages.get(direction=Direction.NOTE)
     assert list(note.attachments.values_list("filename", flat=True)) == ["site.png"]
 
 
 def test_too_many_or_too_large_files_are_a_clear_400(works_client, case, settings):
     many = [SimpleUploadedFile(f"f{i}.txt", b"x") for i in range(11)]
-    response = works_client.post(f"/staff/cases/{case.number}/reply/", {"text": "Many", "files": many})
+    response = works_client.post(f"/staff/cases/{case.number}/reply/", {"text": "Many", "attachments": many})
     assert response.status_code == 400 and "at most 10 files" in response.content.decode()
     settings.MAX_ATTACHMENTS_BYTES = 1024 * 1024
     big = SimpleUploadedFile("big.bin", b"x" * (1024 * 1024 + 1))
-    response = works_client.post(f"/staff/cases/{case.number}/reply/", {"text": "Big", "files": [big]})
+    response = works_client.post(f"/staff/cases/{case.number}/reply/", {"text": "Big", "attachments": [big]})
     assert response.status_code == 400 and "more than 1 MB" in response.content.decode()
     assert not Attachment.objects.exists()
 
