@@ -36,12 +36,17 @@ ANY_STAFF = {
     "inbox:inbox-events": "the pushed events of that list: numbers of cases the user may see (204 under WSGI)",
     "inbox:saved-view-create": "saves the user's own inbox filters under a name; no agency data",
     "inbox:saved-view-delete": "deletes one of the user's own saved views; anyone else's is 404",
+    "inbox:bulk": "one action on the cases named in the form, each checked against the user's scope (another "
+                  "agency's case is refused as unseen and left alone: test_bulk covers it)",
     "gis:staff-map": "the map page: filters and agency names; cases come from the scoped layers",
     "gis:staff-cases": "case points of the cases the user may see",
     "gis:hotspots": "hotspot cells over the cases the user may see",
     "gis:initiatives": "initiatives are city-wide, not owned by an agency",
     "gis:initiative": "a city-wide initiative; its impact report counts only the cases the user may see",
     "api:list_cases": "the API's case list, scoped like the inbox",
+    "api:list_tags": "the tags on cases the user may see",
+    "api:list_services": "the service catalogue: every active service, inactive ones of the user's agencies",
+    "api:get_service": "one service of that catalogue (an inactive one of another agency is 404)",
     "api:api-root": "the API's root",
     "api:openapi-json": "the API's schema (no data)",
     "api:openapi-view": "the API's docs page (no data)",
@@ -53,11 +58,12 @@ ANY_STAFF = {
 SUPERVISORS_ONLY = {"mail:captured-email": "one captured email of the built-in outbox"}
 SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positive controls for the leak check
 
-PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge"}
+PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge", "tag": "tag",
+               "code": "service_code"}
 PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox:contact-merge": "contact",
             "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "mail:captured-email": "captured",
             "inbox:saved-view-delete": "saved_view"}
-SHARED_KINDS = {"initiative"}  # not owned by an agency: the same object on both sides
+SHARED_KINDS = {"initiative", "tag"}  # not owned by an agency: the same object on both sides
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
 
@@ -81,9 +87,13 @@ class Side:
     captured: CapturedEmail
     saved_view: SavedView
     markers: tuple[str, ...]
+    service_code: str = ""
+    tag: str = "matrix-probe"  # tags are names shared by every agency
 
     def kind(self, kind: str) -> Any:
         value = getattr(self, kind)
+        if isinstance(value, str):
+            return value
         return value.number if isinstance(value, Case) else value.pk
 
 
@@ -104,7 +114,7 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str, initi
                                                       text=f"{word} Resident", case=case),
                 saved_view=SavedView.objects.create(user=agent, name=f"{word} view", query=f"q={word}"),
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
-                         f"{word} broken", f"{word}@example.com"))
+                         f"{word} broken", f"{word}@example.com"), service_code=service.code)
 
 
 @pytest.fixture
@@ -155,7 +165,7 @@ def form_data(target: Side, home: Side) -> dict[str, Any]:
 def json_data(target: Side, home: Side) -> dict[str, Any]:
     return {"text": "Matrix probe", "assignee": target.agent2.username, "team": target.team.pk,
             "agency": home.agency.slug if home is not target else "parks", "reason": "Matrix probe",
-            "status": "closed", "priority": "urgent"}
+            "status": "closed", "priority": "urgent", "tag": "matrix-probe", "number": home.case2.number}
 
 
 HOSTILE_QUERIES = ("", "q={number}", "q=Zanzibar", "agency={agency}", "team={team}", "assignee={agent}",
@@ -169,7 +179,7 @@ def _data(route: matrix.Route, target: Side, home: Side) -> dict[str, Any]:
 def _references(route: matrix.Route, target: Side) -> dict[str, Any]:
     """Only references to the target's objects, sent to the prober's own objects."""
     if route.route.startswith("api/"):
-        return {"assignee": target.agent.username, "team": target.team.pk}
+        return {"assignee": target.agent.username, "team": target.team.pk, "number": target.case.number}
     return {"number": target.case.number, "source": target.contact.pk, "assignee": target.agent.pk,
             "team": target.team.pk}
 
