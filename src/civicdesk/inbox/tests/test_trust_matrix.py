@@ -37,6 +37,8 @@ ANY_STAFF = {
     "inbox:inbox-events": "the pushed events of that list: numbers of cases the user may see (204 under WSGI)",
     "inbox:saved-view-create": "saves the user's own inbox filters under a name; no agency data",
     "inbox:saved-view-delete": "deletes one of the user's own saved views; anyone else's is 404",
+    "inbox:bulk": "one action on the cases named in the form, each checked against the user's scope (another "
+                  "agency's case is refused as unseen and left alone: test_bulk covers it)",
     "gis:staff-map": "the map page: filters and agency names; cases come from the scoped layers",
     "gis:staff-cases": "case points of the cases the user may see",
     "gis:hotspots": "hotspot cells over the cases the user may see",
@@ -46,6 +48,9 @@ ANY_STAFF = {
     "api:list_cases": "the API's case list, scoped like the inbox",
     "inbox:contacts": "the contact directory: contacts of cases the user may see",
     "api:list_contacts": "the API's contact search, scoped like the contact directory",
+    "api:list_tags": "the tags on cases the user may see",
+    "api:list_services": "the service catalogue: every active service, inactive ones of the user's agencies",
+    "api:get_service": "one service of that catalogue (an inactive one of another agency is 404)",
     "api:api-root": "the API's root",
     "api:openapi-json": "the API's schema (no data)",
     "api:openapi-view": "the API's docs page (no data)",
@@ -79,7 +84,8 @@ ADMINS_ONLY = {"inbox:staff-member", "inbox:staff-password-link", "inbox:staff-a
 SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positive controls for the leak check
 
 PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge",
-               "contact_id": "contact", "identity_id": "identity"}
+               "contact_id": "contact", "identity_id": "identity", "tag": "tag",
+               "code": "service_code"}
 PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox:contact-merge": "contact",
             "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "gis:initiative-edit": "initiative",
             "mail:captured-email": "captured",
@@ -97,7 +103,7 @@ ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "re
               "api:update_contact": {"name": "Matrix probe", "kind": "resident"},
               "api:get_contact": {"name": "Matrix probe", "kind": "resident"},  # the same path as update_contact
               "api:add_identity": {"kind": "email", "value": "matrix-probe@example.com"}}
-SHARED_KINDS: set[str] = set()  # kinds not owned by an agency (the same object on both sides); none now
+SHARED_KINDS = {"tag"}  # not owned by an agency: the same object on both sides
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
 
@@ -124,9 +130,13 @@ class Side:
     transfer_request: TransferRequest
     notification: Notification
     markers: tuple[str, ...]
+    service_code: str = ""
+    tag: str = "matrix-probe"  # tags are names shared by every agency
 
     def kind(self, kind: str) -> Any:
         value = getattr(self, kind)
+        if isinstance(value, str):
+            return value
         return value.number if isinstance(value, Case) else value.pk
 
 
@@ -157,7 +167,7 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                     recipient=agent, kind=NotificationKind.ASSIGNED, case=case, key=f"matrix:{word}",
                     created_at=timezone.now(), read_at=timezone.now()),
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
-                         f"{word} broken", f"{word}@example.com", f"{word} blitz"))
+                         f"{word} broken", f"{word}@example.com", f"{word} blitz"), service_code=service.code)
 
 
 @pytest.fixture
@@ -213,7 +223,7 @@ def form_data(target: Side, home: Side) -> dict[str, Any]:
 def json_data(target: Side, home: Side) -> dict[str, Any]:
     return {"text": "Matrix probe", "assignee": target.agent2.username, "team": target.team.pk,
             "agency": home.agency.slug if home is not target else "parks", "reason": "Matrix probe",
-            "status": "closed", "priority": "urgent"}
+            "status": "closed", "priority": "urgent", "tag": "matrix-probe", "number": home.case2.number}
 
 
 HOSTILE_QUERIES = ("", "q={number}", "q=Zanzibar", "agency={agency}", "team={team}", "assignee={agent}",
@@ -228,7 +238,7 @@ def _data(route: matrix.Route, target: Side, home: Side) -> dict[str, Any]:
 def _references(route: matrix.Route, target: Side) -> dict[str, Any]:
     """Only references to the target's objects, sent to the prober's own objects."""
     if route.route.startswith("api/"):
-        return {"assignee": target.agent.username, "team": target.team.pk}
+        return {"assignee": target.agent.username, "team": target.team.pk, "number": target.case.number}
     return {"number": target.case.number, "source": target.contact.pk, "assignee": target.agent.pk,
             "team": target.team.pk}
 
