@@ -124,7 +124,7 @@ Perform = Callable[[HttpRequest, Case, Any], str]
 FormFactory = Callable[[QueryDict, Case], forms.Form]
 
 
-def _refuse_merged(request: HttpRequest, case: Case) -> HttpResponse:
+def refuse_merged(request: HttpRequest, case: Case) -> HttpResponse:
     """Every action on a merged-away case: nothing changes, and the page (or the sidebar) says where to go."""
     text = gettext("%(number)s was merged into %(survivor)s and is read-only: make changes on %(survivor)s. "
                    "Nothing was changed.") % {"number": case.number, "survivor": case.merged_into}
@@ -161,7 +161,7 @@ def _run_action(request: HttpRequest, number: str, name: str, make_form: FormFac
     Sidebar fields answer htmx with the sidebar alone."""
     case = actionable_case_or_403(request, number)
     if case.merged_into_id:
-        return _refuse_merged(request, case)
+        return refuse_merged(request, case)
     form = make_form(request.POST, case)
     done = None
     if form.is_valid():

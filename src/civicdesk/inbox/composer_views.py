@@ -17,7 +17,7 @@ from civicdesk.cases import actions
 from civicdesk.cases.models import Case
 from civicdesk.conversations import drafts, replies
 from civicdesk.inbox.access import actionable_case_or_403, staff_required
-from civicdesk.inbox.case_views import case_context, timeline_context
+from civicdesk.inbox.case_views import case_context, refuse_merged, timeline_context
 from civicdesk.inbox.composer import composer_context, picked_identity
 from civicdesk.inbox.forms import ComposerMode, ReplyForm
 
@@ -41,6 +41,8 @@ def _perform(request: HttpRequest, case: Case, form: ReplyForm) -> Any:
 def send(request: HttpRequest, number: str, mode: str = "") -> HttpResponse:
     """Validate the composer and send; errors keep what was written (400)."""
     case = actionable_case_or_403(request, number)
+    if case.merged_into_id:
+        return refuse_merged(request, case)
     form = ReplyForm(request.POST, request.FILES, case=case, mode=mode)
     if form.is_valid():
         try:

@@ -14,6 +14,8 @@ from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases.models import Case
 from civicdesk.channels.models import Channel
 from civicdesk.inbox.trail_sentences import (
+    ADMINISTRATION_WORDS,
+    administration,
     contact_changed,
     contact_created,
     contact_merged,
@@ -158,17 +160,18 @@ def transferred(e: AuditEntry, names: Names, by: str) -> Sentence:
 
 TRANSFER_REQUEST_WORDS = {  # the agencies' names are in the entry, as they were then
     AuditAction.TRANSFER_REQUESTED: (
-        gettext_noop("%(name)s asked to transfer this case to %(to)s. A supervisor of %(from)s approves or rejects "
-                     "the request."),
+        gettext_noop("%(name)s asked to transfer this case to %(to)s. A supervisor of %(from)s approves or "
+                     "rejects the request."),
         gettext_noop("Asked to transfer this case to %(to)s. A supervisor of %(from)s approves or rejects the "
                      "request.")),
-    AuditAction.TRANSFER_APPROVED: (gettext_noop("%(name)s approved the transfer to %(to)s"),
-                                    gettext_noop("The transfer to %(to)s was approved")),
+    AuditAction.TRANSFER_APPROVED: (gettext_noop("%(name)s approved the transfer to %(to)s."),
+                                    gettext_noop("Approved the transfer to %(to)s.")),
     AuditAction.TRANSFER_REJECTED: (gettext_noop("%(name)s rejected the transfer to %(to)s: the case stays with "
-                                                 "%(from)s"),
-                                    gettext_noop("The transfer to %(to)s was rejected: the case stays with %(from)s")),
-    AuditAction.TRANSFER_WITHDRAWN: (gettext_noop("%(name)s withdrew the request to transfer this case to %(to)s"),
-                                     gettext_noop("The request to transfer this case to %(to)s was withdrawn")),
+                                                 "%(from)s."),
+                                    gettext_noop("Rejected the transfer to %(to)s: the case stays with %(from)s.")),
+    AuditAction.TRANSFER_WITHDRAWN: (gettext_noop("%(name)s withdrew the request to transfer this case to "
+                                                  "%(to)s."),
+                                     gettext_noop("The request to transfer this case to %(to)s was withdrawn.")),
 }
 
 
@@ -287,6 +290,7 @@ DESCRIBERS: dict[str, Describer] = {
     AuditAction.IDENTITY_ADDED: identity_added, AuditAction.OPTED_OUT: opted_out, AuditAction.OPTED_IN: opted_in,
     AuditAction.MESSAGE_EDITED: message_edited, AuditAction.MESSAGE_DELETED: message_deleted,
     **dict.fromkeys(TRANSFER_REQUEST_WORDS, transfer_request),
+    **dict.fromkeys(ADMINISTRATION_WORDS, administration),
 }
 
 

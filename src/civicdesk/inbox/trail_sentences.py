@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext, gettext_noop, ngettext
 
-from civicdesk.audit.models import AuditEntry
+from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.channels.models import Channel
 from civicdesk.conversations.failures import plain_reason
 from civicdesk.inbox.wording import (
@@ -105,3 +105,28 @@ def message_deleted(e: AuditEntry, names: Names, by: str) -> Sentence:
     return Sentence(gettext("The resident deleted their message on %(channel)s; its text is gone here too") % {
         "channel": channel_label(e.actor_label) or gettext("the platform")})
 
+
+
+ADMINISTRATION_WORDS = {  # staff, teams, agencies and initiatives: entries that are not about one case
+    AuditAction.STAFF_CREATED: (gettext_noop("%(name)s created a staff account"),
+                                gettext_noop("A staff account was created")),
+    AuditAction.STAFF_CHANGED: (gettext_noop("%(name)s changed a staff account"),
+                                gettext_noop("A staff account was changed")),
+    AuditAction.STAFF_AWAY_CHANGED: (gettext_noop("%(name)s changed a staff member's away status"),
+                                     gettext_noop("A staff member's away status changed")),
+    AuditAction.TEAM_MEMBERS_CHANGED: (gettext_noop("%(name)s changed a team's members"),
+                                       gettext_noop("A team's members changed")),
+    AuditAction.PASSWORD_LINK_SENT: (gettext_noop("%(name)s sent a link to set a password"),
+                                     gettext_noop("A link to set a password was sent")),
+    AuditAction.AGENCY_CHANGED: (gettext_noop("%(name)s changed an agency's settings"),
+                                 gettext_noop("An agency's settings changed")),
+    AuditAction.INITIATIVE_CREATED: (gettext_noop("%(name)s created an initiative"),
+                                     gettext_noop("An initiative was created")),
+    AuditAction.INITIATIVE_CHANGED: (gettext_noop("%(name)s changed an initiative"),
+                                     gettext_noop("An initiative was changed")),
+}
+
+
+def administration(e: AuditEntry, names: Names, by: str) -> Sentence:
+    with_name, without_name = ADMINISTRATION_WORDS[AuditAction(e.action)]
+    return Sentence(with_actor(by, gettext(with_name), gettext(without_name)), detail=e.reason)

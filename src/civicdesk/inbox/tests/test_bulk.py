@@ -48,21 +48,21 @@ def test_status_priority_and_tags_in_bulk(world, works_client):
     assert bulk(works_client, cases, action="status", status="in_progress").status_code == 200
     assert bulk(works_client, cases, action="priority", priority="urgent").status_code == 200
     response = bulk(works_client, cases, action="add_tag", tag="  Lane Blocked ")
-    assert "Tag “lane blocked” added to 2 cases." in response.content.decode()
+    assert "Tag “lane-blocked” added to 2 cases." in response.content.decode()
     actions.change_tag(cases[0], actor=world.works_agent, tag=fresh(cases[0]).tags.get(), present=False)
     response = bulk(works_client, cases, action="add_tag", tag="lane blocked")
-    assert "Tag “lane blocked” added to 1 case. 1 selected case needed no change." in response.content.decode()
+    assert "Tag “lane-blocked” added to 1 case. 1 selected case needed no change." in response.content.decode()
     for case in cases:
         case = fresh(case)
         assert (case.status, case.priority) == (CaseStatus.IN_PROGRESS, Priority.URGENT)
-        assert [t.name for t in case.tags.all()] == ["lane blocked"]
+        assert [t.name for t in case.tags.all()] == ["lane-blocked"]
         status_entries = AuditEntry.objects.filter(case=case, action=AuditAction.STATUS_CHANGED)
         assert [e.actor for e in status_entries] == [world.works_agent]
         assert AuditEntry.objects.filter(case=case, action=AuditAction.PRIORITY_CHANGED).count() == 1
     tagged = AuditEntry.objects.filter(case=cases[1], action=AuditAction.TAGS_CHANGED).get()
-    assert tagged.before == {"tags": []} and tagged.after == {"tags": ["lane blocked"]}
+    assert tagged.before == {"tags": []} and tagged.after == {"tags": ["lane-blocked"]}
     response = bulk(works_client, cases, action="remove_tag", tag="LANE BLOCKED")
-    assert "Tag “lane blocked” removed from 2 cases." in response.content.decode()
+    assert "Tag “lane-blocked” removed from 2 cases." in response.content.decode()
     assert not fresh(cases[0]).tags.exists() and not fresh(cases[1]).tags.exists()
 
 
@@ -89,7 +89,7 @@ def test_refused_rows_are_listed_with_the_reason_and_the_others_succeed(world, w
     body = response.content.decode()
     assert response.status_code == 200
     assert "Priority set to High on 1 case." in body and "4 cases were not changed:" in body
-    assert f"It was merged into {survivor.number}: change that case instead." in body
+    assert f"was merged into {survivor.number} and is read-only" in body
     assert "Read only: it now belongs to Parks and Recreation, so you can read it but not change it." in body
     assert body.count("There is no such case that you can see.") == 2  # another agency's case is not revealed
     assert "Parks only" not in body

@@ -103,7 +103,7 @@ def test_tags_are_case_insensitive_when_added_removed_and_flagged(works_client, 
 
 
 def test_the_migration_merges_tag_spellings_without_losing_a_case(world):
-    migration = importlib.import_module("civicdesk.cases.migrations.0013_tag_names_case_insensitive")
+    migration = importlib.import_module("civicdesk.cases.migrations.0014_tag_names_case_insensitive")
     cases = [create_case(service=world.pothole, subject=f"Case {i}", email=f"t{i}@example.com") for i in range(4)]
     spellings = Tag.objects.bulk_create([Tag(name="Lane Blocked"), Tag(name="lane_blocked"), Tag(name="VIP"),
                                          Tag(name="lane-blocked")])  # bulk_create skips save(): old spellings

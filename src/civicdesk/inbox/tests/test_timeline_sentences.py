@@ -49,6 +49,13 @@ EXAMPLES: dict[str, dict] = {
     AuditAction.OPTED_IN: {"actor_label": "phone", "after": {"identity": 1, "kind": "phone"}},
     AuditAction.MESSAGE_EDITED: {"actor_label": "facebook", "after": {"message": 1}},
     AuditAction.MESSAGE_DELETED: {"actor_label": "facebook", "after": {"message": 1}},
+    **{action: {"after": {"from_agency": "Public Works", "to_agency": "Parks"}, "reason": "It is a park path"}
+       for action in (AuditAction.TRANSFER_REQUESTED, AuditAction.TRANSFER_APPROVED, AuditAction.TRANSFER_REJECTED,
+                      AuditAction.TRANSFER_WITHDRAWN)},
+    **{action: {"after": {"role": "agent"}} for action in (
+        AuditAction.STAFF_CREATED, AuditAction.STAFF_CHANGED, AuditAction.STAFF_AWAY_CHANGED,
+        AuditAction.TEAM_MEMBERS_CHANGED, AuditAction.PASSWORD_LINK_SENT, AuditAction.AGENCY_CHANGED,
+        AuditAction.INITIATIVE_CREATED, AuditAction.INITIATIVE_CHANGED)},
 }
 SLUG = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
@@ -95,7 +102,7 @@ def test_the_case_page_tells_the_story_in_sentences(works_client, world):
     assert "Routed to Public Works / Road crew by its service, “Pothole”" in timeline
     assert "Assigned to Walt Crew by Wanda Agent" in timeline
     assert "Wanda Agent changed the status: Open → In progress" in timeline
-    assert "Wanda Agent tagged it “lane blocked”" in timeline
+    assert "Wanda Agent tagged it “lane-blocked”" in timeline
     assert "Transferred from Public Works to Parks and Recreation by Wanda Agent: It is a park path" in timeline
     assert "by router" not in timeline and "Case created" not in timeline and "status_changed" not in timeline
 
