@@ -74,7 +74,8 @@ def samples(city: dict[str, Any]) -> dict[str, list[str]]:
         "fmt": ["json", "xml"],
         "photo_id": [str(pk) for pk in Attachment.objects.values_list("pk", flat=True)[:5]],
         "token": [unsubscribe_token(survivor, city["follower"])],
-        "pk": ["1"], "merge_id": ["1"], "action": ["reply"], "case_number": [survivor.number],
+        "pk": ["1"], "merge_id": ["1"], "identity_id": ["1"], "contact_id": ["1"], "tag": ["lane-blocked"],
+        "action": ["reply"], "case_number": [survivor.number],
         "survivor": [survivor.number], "uidb64": ["MQ"],  # a password-reset link: its form, never data
         "provider": ["email", "meta"],  # the webhook entry: no email webhook, no such account: 404s
         "account_id": [str(pk) for pk in ChannelAccount.objects.values_list("pk", flat=True)[:2]],
