@@ -56,7 +56,7 @@ def test_try_it_out_with_the_staff_session_and_axe(live_server, transactional_db
     expect(tags.locator(".live-responses-table tr.response .response-col_status").first).to_have_text(
         "200", timeout=DRAWN_MS)
     assert AuditEntry.objects.get(case=case, action=AuditAction.TAGS_CHANGED).actor == world.works_agent
-    assert list(case.tags.values_list("name", flat=True)) == ["from the docs"]
+    assert list(case.tags.values_list("name", flat=True)) == ["from-the-docs"]
     assert axe(page) == []
     assert [e for e in errors if "favicon" not in e] == []
 

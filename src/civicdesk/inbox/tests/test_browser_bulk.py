@@ -128,5 +128,5 @@ def test_the_bulk_bar_at_390_px(live_server, transactional_db, world, browser, d
     page.locator("#bulk_tag").fill("Lane blocked")
     page.get_by_role("button", name="Apply to selected").click()
     expect(page.get_by_role("status").filter(has_text="added")).to_contain_text(
-        "Tag “lane blocked” added to 6 cases.")
+        "Tag “lane-blocked” added to 6 cases.")
     assert axe(page) == []

@@ -75,7 +75,7 @@ def agent_replies(browser: Browser, base_url: str, number: str) -> None:
     page.locator("[type=submit]").first.click()
     page.wait_for_load_state()
     page.goto(f"{base_url}/staff/cases/{number}/")
-    page.get_by_label("Reply to resident").fill(REPLY_TEXT)
+    page.get_by_role("textbox", name="Message").fill(REPLY_TEXT)
     page.get_by_role("button", name="Send reply").click()
     expect(page.get_by_text(REPLY_TEXT).first).to_be_visible()
     context.close()
