@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -116,12 +116,15 @@ def note_presence(user_id: Any) -> bool:
     if local.get(mark):
         return False
     now = timezone.now()
-    if not DeskPresence.objects.filter(user_id=user_id).update(last_seen_at=now):
-        try:
-            with transaction.atomic():
-                DeskPresence.objects.create(user_id=user_id, last_seen_at=now)
-        except IntegrityError:  # another process made it at the same moment
-            DeskPresence.objects.filter(user_id=user_id).update(last_seen_at=now)
+    try:
+        if not DeskPresence.objects.filter(user_id=user_id).update(last_seen_at=now):
+            try:
+                with transaction.atomic():
+                    DeskPresence.objects.create(user_id=user_id, last_seen_at=now)
+            except IntegrityError:  # another process made it at the same moment
+                DeskPresence.objects.filter(user_id=user_id).update(last_seen_at=now)
+    except OperationalError:  # a busy database: bookkeeping skips this beat, the page still gets its count
+        return False
     local.set(mark, True, PRESENCE_WRITE_SECONDS)
     return True
 
