@@ -416,9 +416,8 @@ def request_transfer(case: Case, *, actor: Any, to_agency: Agency, reason: str) 
 
 def _pending(request: TransferRequest) -> TransferRequest:
     """The request locked for a decision; ValueError when someone decided it already."""
-    locked = (TransferRequest.objects.select_for_update().select_related("case", "case__agency", "from_agency",
-                                                                          "to_agency", "requested_by")
-              .get(pk=request.pk))
+    locked = (TransferRequest.objects.select_for_update(of=("self",))  # requested_by may be null: lock only this row
+              .select_related("case", "case__agency", "from_agency", "to_agency", "requested_by").get(pk=request.pk))
     if locked.status != TransferRequestStatus.PENDING:
         raise ValueError(gettext("This transfer request was already decided: %(status)s.")
                          % {"status": TransferRequestStatus(locked.status).label})

@@ -247,7 +247,7 @@ def field_changed(e: AuditEntry, names: Names, by: str) -> Sentence:
             "after": after.get("remote_status")})
     changes = "; ".join(gettext("%(field)s: %(before)s → %(after)s") % {
         "field": _field_label(key), "before": _value(key, before.get(key), names),
-        "after": _value(key, after.get(key), names)} for key in after)
+        "after": _value(key, after.get(key), names)} for key in sorted(after))  # PostgreSQL's jsonb reorders keys
     if not changes:
         return Sentence(with_actor(by, gettext("%(name)s edited the case"), gettext("Case edited")), detail=e.reason)
     return Sentence(with_actor(by, gettext("%(name)s edited the case: %(changes)s"),

@@ -38,7 +38,7 @@ def test_an_admin_edit_records_only_what_changed(admin_client: Any) -> None:
     assert entry.before == {"status": "new", "agency": desk.slug}
     assert entry.after == {"status": "in_progress", "agency": other.slug}
     page = admin_client.get(reverse("inbox:case", args=[case.number])).content.decode()
-    assert "admin edited the case: Status: New → In progress; Agency: 311 → Housing" in page
+    assert "admin edited the case: Agency: 311 → Housing; Status: New → In progress" in page
     assert case.audit.get(action=AuditAction.TAGS_CHANGED).after == {"tags": ["roof"]}
 
     admin_client.post(url, case_form(case, tags=[Tag.objects.get().pk]))  # saving unchanged adds nothing
