@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db import OperationalError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -95,11 +96,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def inbox_live(request: HttpRequest) -> HttpResponse:
     """204 while nothing changed anywhere (one indexed MAX query); otherwise the view counts, and the list only if
     it differs."""
-    if latest_case_change() == request.GET.get("since"):
+    try:
+        if latest_case_change() == request.GET.get("since"):
+            return HttpResponse(status=204)
+        context = inbox_context(request)
+        context["list_changed"] = context["signature"] != request.GET.get("sig")
+        return render(request, "inbox/_inbox_live.html", context)
+    except OperationalError:  # the database is busy this instant: nothing to say now, the next poll asks again
         return HttpResponse(status=204)
-    context = inbox_context(request)
-    context["list_changed"] = context["signature"] != request.GET.get("sig")
-    return render(request, "inbox/_inbox_live.html", context)
 
 
 def _inbox_with(query: str) -> str:
