@@ -15,6 +15,16 @@ def _immediate_tasks(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _steady_rate_windows(monkeypatch):
+    """Rate-limit windows read a clock held at second 20 of this minute, so a test's burst never straddles two
+    windows (a test that means to cross one passes `now=`)."""
+    from civicdesk.web import ratelimit
+
+    held = (int(ratelimit.clock()) // 60) * 60 + 20.0
+    monkeypatch.setattr(ratelimit, "clock", lambda: held)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_service_cache():
     from civicdesk.agencies.queries import forget_services
 

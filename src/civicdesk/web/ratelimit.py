@@ -26,9 +26,14 @@ class WindowCount:
         return self.used <= self.limit
 
 
+def clock() -> float:
+    """Seconds since the epoch; the one clock every window reads (tests hold it still)."""
+    return timezone.now().timestamp()
+
+
 def count_hit(scope: str, who: str, *, limit: int, window_seconds: int = 60, now: float | None = None) -> WindowCount:
     """Count one request by `who` (an id or a hash, never personal data) in the current window of `scope`."""
-    now = timezone.now().timestamp() if now is None else now
+    now = clock() if now is None else now
     window = int(now // window_seconds)
     key = f"ratelimit:{scope}:{who}:{window}"
     try:
