@@ -1,0 +1,1 @@
+"""Twilio: SMS, MMS and voice webhooks, and the Messages API."""
