@@ -139,6 +139,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # closes each request's connection, the backend keeps them open in a per-process pool instead.
     if SERVING_ASGI:
         DATABASES["default"]["ENGINE"] = "civicdesk.core.sqlite"
+    # The test database is a file (in memory-backed /dev/shm where there is one), one per test process, never
+    # Django's shared-cache in-memory database: there, a live server's thread and the test share one connection,
+    # and a reader meeting a writer fails at once with "table is locked" instead of waiting its busy timeout.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_DATABASE") or str(
+        (Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else VAR_DIR) / f"civicdesk-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Queues per provider, each with its own worker in `civicdesk run`, so a slow provider (or an Open311 token poll)
