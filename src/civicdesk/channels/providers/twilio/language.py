@@ -7,10 +7,18 @@ clearly more than of the other); otherwise "" leaves the contact's known languag
 import re
 
 WORD_RE = re.compile(r"[a-záéíóúüñ]+")
-SPANISH = frozenset(
-    ["el", "la", "los", "las", "un", "una", "de", "del", "que", "y", "en", "por", "para", "con", "no", "hay", "es", "esta", "está", "están", "calle", "favor", "gracias", "hola", "mi", "su", "se", "al", "lo", "le", "muy", "pero", "porque", "como", "donde", "dónde", "cuando", "también", "nadie", "ya", "desde", "frente", "número", "señor", "buenos", "buenas", "días", "tardes", "noches", "ayuda", "necesito", "tengo", "puede", "pueden", "roto", "rota", "basura", "luz", "agua"])
-ENGLISH = frozenset(
-    ["the", "a", "an", "of", "and", "in", "on", "at", "for", "with", "is", "are", "there", "this", "that", "it", "my", "your", "please", "thanks", "thank", "hello", "hi", "not", "no", "street", "near", "by", "from", "have", "has", "been", "broken", "out", "need", "can", "could", "would", "help", "since"])
+SPANISH = frozenset((
+    "el", "la", "los", "las", "un", "una", "de", "del", "que", "y", "en", "por", "para", "con", "no", "hay",
+    "es", "esta", "está", "están", "calle", "favor", "gracias", "hola", "mi", "su", "se", "al", "lo", "le",
+    "muy", "pero", "porque", "como", "donde", "dónde", "cuando", "también", "nadie", "ya", "desde", "frente",
+    "número", "señor", "buenos", "buenas", "días", "tardes", "noches", "ayuda", "necesito", "tengo", "puede",
+    "pueden", "roto", "rota", "basura", "luz", "agua",
+))
+ENGLISH = frozenset((
+    "the", "a", "an", "of", "and", "in", "on", "at", "for", "with", "is", "are", "there", "this", "that", "it",
+    "my", "your", "please", "thanks", "thank", "hello", "hi", "not", "no", "street", "near", "by", "from",
+    "have", "has", "been", "broken", "out", "need", "can", "could", "would", "help", "since",
+))
 ACCENTED = re.compile(r"[áéíóúñ¿¡]")
 
 
