@@ -9,7 +9,9 @@ from django.utils.translation import gettext
 from django_tasks import task
 
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
+from civicdesk.channels.actions import note_payload, note_send_error
 from civicdesk.channels.models import InboundPayload, PayloadStatus
+from civicdesk.channels.outbound import OutboundMessage
 from civicdesk.channels.protocol import CapturedNotSent, PermanentSendError
 from civicdesk.channels.queues import DEFAULT_QUEUE, delivery_queue
 from civicdesk.channels.registry import get_adapter
@@ -27,6 +29,7 @@ def process_payload(payload_id: int) -> None:
     payload = InboundPayload.objects.filter(pk=payload_id).first()
     if payload is not None:
         pipeline.process(payload)
+        note_payload(payload)
 
 
 @task(queue_name=DEFAULT_QUEUE)  # enqueued on its channel's provider queue (channels.queues.delivery_queue)
@@ -40,10 +43,13 @@ def deliver_message(message_id: int) -> None:
                                               "texting STOP); reply on another of their channels."))
         return
     adapter = get_adapter(message.channel)
+    outbound: OutboundMessage | None = None
     try:
-        provider_id = adapter.send(outbound_for(message), None)
+        outbound = outbound_for(message)
+        provider_id = adapter.send(outbound, None)
     except PermanentSendError as exc:
         delivery.mark_failed(message, str(exc))
+        note_send_error(message.channel, outbound.sender if outbound else "", str(exc))
         return
     except CapturedNotSent as exc:  # no mail server is set: kept in the outbox for staff to read
         delivery.mark_captured(message, exc.reference)
@@ -52,6 +58,7 @@ def deliver_message(message_id: int) -> None:
         log.warning("Delivery of message %s failed (attempt %s): %s", message.pk, message.attempts,
                     type(exc).__name__)
         retry_at = delivery.attempt_failed(message, f"{type(exc).__name__}: {exc}")
+        note_send_error(message.channel, outbound.sender if outbound else "", f"{type(exc).__name__}: {exc}")
         if retry_at is not None:
             schedule_retry(message, retry_at)
         return
