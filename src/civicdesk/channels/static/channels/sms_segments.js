@@ -50,7 +50,7 @@
     var result = count(area.value.replace(/\r\n/g, "\n"));
     var max = parseInt(counter.getAttribute("data-max") || "1600", 10);
     var warnAt = parseInt(counter.getAttribute("data-warn-at") || "10", 10);
-    var values = {segments: result.segments, encoding: result.encoding, characters: result.characters,
+    var values = {segments: result.segments, encoding: result.encoding, characters: result.characters.toLocaleString(),
                   max: max.toLocaleString()};
     var line = counter.querySelector("[data-cd-sms-line]");
     line.textContent = fill(counter.getAttribute(result.segments === 1 ? "data-one" : "data-other"), values);
