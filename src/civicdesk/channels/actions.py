@@ -74,17 +74,22 @@ def _credentials(account_sid: str, auth_token: str, token_variable: str,
 @transaction.atomic
 def connect_twilio_number(*, agency: Any, number: str, account_sid: str, auth_token: str = "",
                           token_variable: str = "", display_name: str = "", actor: Any = None,
-                          environ: Mapping[str, str] | None = None) -> ChannelAccount:
+                          environ: Mapping[str, str] | None = None,
+                          seen_agency_ids: list[int] | None = None) -> ChannelAccount:
     """A Twilio number of `agency`: SMS on it (and voice, on the same account) arrive at its webhooks.
 
-    The token is stored encrypted, or only the name of its environment variable is kept (never the value)."""
+    The token is stored encrypted, or only the name of its environment variable is kept (never the value). A number
+    already connected names its agency only if it is one of `seen_agency_ids` (None: every agency)."""
     address = phone_number(number)
     values, reference = _credentials(account_sid, auth_token, token_variable,
                                      os.environ if environ is None else environ)
     taken = ChannelAccount.objects.filter(provider=Provider.TWILIO, address=address).select_related("agency").first()
-    if taken is not None:
+    if taken is not None and (seen_agency_ids is None or taken.agency_id in seen_agency_ids):
         raise AccountError(_("%(number)s is already connected to %(agency)s: a number belongs to one agency. Remove "
                              "it there first.") % {"number": address, "agency": taken.agency.name})
+    if taken is not None:  # whose it is stays with the agencies the actor sees
+        raise AccountError(_("%(number)s is already connected to another agency: a number belongs to one agency.")
+                           % {"number": address})
     account = ChannelAccount(channel=Channel.SMS, provider=Provider.TWILIO, agency=agency, address=address,
                              display_name=(display_name or "").strip()[:200], credentials_ref=reference)
     account.set_credentials(values)

@@ -50,7 +50,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
             account = actions.connect_twilio_number(
                 agency=data["agency"], number=data["number"], account_sid=data["account_sid"],
                 auth_token=data["auth_token"], token_variable=data["token_variable"],
-                display_name=data["display_name"], actor=request.user)
+                display_name=data["display_name"], actor=request.user, seen_agency_ids=scope)
         except actions.AccountError as exc:
             form.add_error(None, str(exc))
         else:
