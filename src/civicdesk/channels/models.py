@@ -111,6 +111,10 @@ class ChannelAccount(models.Model):
     cursor = models.JSONField(_("polling cursor"), default=dict, blank=True,
                               help_text=_("Where polling resumes (IMAP UIDs, a since-id, a page token)."))
     is_active = models.BooleanField(_("active"), default=True)
+    # Health, written by the background jobs (never the webhook) at most once a minute (channels/actions.py)
+    last_inbound_at = models.DateTimeField(_("last inbound"), null=True, blank=True, editable=False)
+    last_error_at = models.DateTimeField(_("last error"), null=True, blank=True, editable=False)
+    last_error = models.CharField(_("last error message"), max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -14,10 +14,11 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from civicdesk.channels.actions import count_rejection
+from civicdesk.channels.actions import count_rejection, note_error
 from civicdesk.channels.credentials import CredentialsError
 from civicdesk.channels.models import ChannelAccount, RejectionReason
 from civicdesk.channels.payloads import store_payload
@@ -77,6 +78,8 @@ def hook(request: HttpRequest, provider: str, account_id: int, endpoint: str = "
         config = AccountConfig.of(account)
     except CredentialsError:
         log.error("Webhook for channel account %s: its credentials cannot be read", account.pk)
+        note_error(account.pk, gettext("A webhook request arrived but the account's credentials cannot be read (check "
+                                       "CHANNEL_CREDENTIALS_KEY or the environment variables it names)."))
         return HttpResponse(status=503)  # the provider retries; an operator fixes the key
     if request.method == "GET":
         return _challenge(request, account, adapter, config)

@@ -9,8 +9,10 @@ from django.utils.translation import gettext
 from django_tasks import task
 
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
+from civicdesk.channels.actions import note_payload, note_send_error
 from civicdesk.channels.media import MediaRejected
 from civicdesk.channels.models import InboundPayload, PayloadStatus
+from civicdesk.channels.outbound import OutboundMessage
 from civicdesk.channels.protocol import CapturedNotSent, PermanentSendError
 from civicdesk.channels.queues import DEFAULT_QUEUE, delivery_queue
 from civicdesk.channels.registry import AccountConfig, adapter_for_account, get_adapter
@@ -28,6 +30,7 @@ def process_payload(payload_id: int) -> None:
     payload = InboundPayload.objects.filter(pk=payload_id).first()
     if payload is not None:
         pipeline.process(payload)
+        note_payload(payload)
 
 
 @task(queue_name=DEFAULT_QUEUE)  # enqueued on its channel's provider queue (channels.queues.delivery_queue)
@@ -42,11 +45,14 @@ def deliver_message(message_id: int) -> None:
         return
     account = sending_account(message)
     adapter = adapter_for_account(account) if account is not None else get_adapter(message.channel)
+    outbound: OutboundMessage | None = None
     try:
         config = AccountConfig.of(account) if account is not None else None  # unreadable credentials: retried
-        provider_id = adapter.send(outbound_for(message, account), config)
+        outbound = outbound_for(message, account)
+        provider_id = adapter.send(outbound, config)
     except PermanentSendError as exc:
         delivery.mark_failed(message, str(exc))
+        note_send_error(message.channel, outbound.sender if outbound else "", str(exc))
         return
     except CapturedNotSent as exc:  # no mail server is set: kept in the outbox for staff to read
         delivery.mark_captured(message, exc.reference)
@@ -55,6 +61,7 @@ def deliver_message(message_id: int) -> None:
         log.warning("Delivery of message %s failed (attempt %s): %s", message.pk, message.attempts,
                     type(exc).__name__)
         retry_at = delivery.attempt_failed(message, f"{type(exc).__name__}: {exc}")
+        note_send_error(message.channel, outbound.sender if outbound else "", f"{type(exc).__name__}: {exc}")
         if retry_at is not None:
             schedule_retry(message, retry_at)
         return

@@ -3,8 +3,12 @@
 from typing import Any
 
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from civicdesk.cases.models import Case
+from civicdesk.channels import sms_segments
+from civicdesk.channels.models import Channel
 from civicdesk.contacts.models import Identity
 from civicdesk.conversations import drafts
 from civicdesk.inbox.forms import ReplyForm
@@ -19,7 +23,9 @@ def composer_context(case: Case, form: ReplyForm, identity: Identity | None = No
     except ValueError:
         private = drafts.destination(case, public=False)
         public = drafts.destination(case, public=True)
+    text = str(form.data.get("text") or "") if form.is_bound else ""
     return {"case": case, "composer_form": form, "private_destination": private, "public_destination": public,
+            "sms": sms_counter(text, private.max_length) if private.target.channel == Channel.SMS else None,
             "follower_count": case.followers.count(),
             "composer_mode": form.initial_mode(), "max_files": drafts.MAX_FILES,
             "max_upload_mb": max(1, settings.MAX_ATTACHMENTS_BYTES // (1024 * 1024))}
@@ -28,3 +34,36 @@ def composer_context(case: Case, form: ReplyForm, identity: Identity | None = No
 def picked_identity(form: ReplyForm) -> Identity | None:
     """The resident's identity chosen in the (possibly invalid) form, for the plain-words line."""
     return form.identities.get(str(form.data.get("send_to") or "")) if form.is_bound else None
+
+
+def sms_counter(text: str, max_length: int | None) -> dict[str, Any]:
+    """What the SMS counter shows before any script runs (after a refused send): segments, encoding, limits."""
+    counted = sms_segments.count(text.replace("\r\n", "\n"))
+    limit = max_length or 1600
+    return {"count": counted, "max": limit, "warn_at": sms_segments.WARN_AT_SEGMENTS,
+            "too_long": counted.characters > limit,
+            "long": counted.characters <= limit and counted.segments >= sms_segments.WARN_AT_SEGMENTS}
+
+
+def sms_problem(case: Case, form: ReplyForm, confirmed: bool) -> str:
+    """Why an SMS reply is not sent as it stands ("" when it may go): over the channel's length, or 10 segments
+    and more without the agent's confirmation."""
+    if form.is_note:
+        return ""
+    try:
+        where = drafts.destination(case, public=form.is_public, identity=form.identity)
+    except ValueError:  # not the resident's address: sending says so
+        return ""
+    if where.target.channel != Channel.SMS:
+        return ""
+    counter = sms_counter(form.cleaned_data["text"], where.max_length)
+    counted = counter["count"]
+    if counter["too_long"]:
+        return gettext("This reply is %(characters)s characters long, and a text message can carry at most "
+                       "%(max)s. Shorten it, or send the rest in a second reply.") % {
+            "characters": number_format(counted.characters, force_grouping=True),
+            "max": number_format(counter["max"], force_grouping=True)}
+    if counter["long"] and not confirmed:
+        return gettext("This reply goes out as %(segments)s text messages. Confirm that you want to send it that "
+                       "long, or shorten it.") % {"segments": counted.segments}
+    return ""

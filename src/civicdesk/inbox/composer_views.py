@@ -18,7 +18,7 @@ from civicdesk.cases.models import Case
 from civicdesk.conversations import drafts, replies
 from civicdesk.inbox.access import actionable_case_or_403, staff_required
 from civicdesk.inbox.case_views import case_context, refuse_merged, timeline_context
-from civicdesk.inbox.composer import composer_context, picked_identity
+from civicdesk.inbox.composer import composer_context, picked_identity, sms_problem
 from civicdesk.inbox.forms import ComposerMode, ReplyForm
 
 
@@ -44,6 +44,8 @@ def send(request: HttpRequest, number: str, mode: str = "") -> HttpResponse:
     if case.merged_into_id:
         return refuse_merged(request, case)
     form = ReplyForm(request.POST, request.FILES, case=case, mode=mode)
+    if form.is_valid() and (problem := sms_problem(case, form, confirmed=bool(request.POST.get("confirm_segments")))):
+        form.add_error("text", problem)
     if form.is_valid():
         try:
             _perform(request, case, form)

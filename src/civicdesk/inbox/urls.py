@@ -1,5 +1,5 @@
 """URL routes of the staff side, mounted at /staff/: sign-in, inbox, cases, attachments, contacts, the team page,
-transfer approvals and staff accounts."""
+transfer approvals, staff accounts and channel accounts."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -7,6 +7,7 @@ from django.urls import path
 from civicdesk.inbox import (
                              bulk_views,
                              case_views,
+                             channel_views,
                              composer_views,
                              contact_merge_views,
                              contact_views,
@@ -60,6 +61,8 @@ urlpatterns = [
          name="team-transfer-approval"),
     path("transfers/", transfer_views.transfer_list, name="transfers"),
     path("transfers/<int:pk>/", transfer_views.transfer_decide, name="transfer-decide"),
+    path("channels/", channel_views.channel_list, name="channels"),
+    path("channels/<int:pk>/active/", channel_views.channel_active, name="channel-active"),
     path("people/", staff_views.staff_list, name="staff"),
     path("people/new/", staff_views.staff_create, name="staff-create"),
     path("people/<int:pk>/", staff_views.staff_member, name="staff-member"),
