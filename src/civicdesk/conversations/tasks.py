@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
 from django_tasks import task
 
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
@@ -13,10 +12,9 @@ from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.protocol import CapturedNotSent, PermanentSendError
 from civicdesk.channels.queues import DEFAULT_QUEUE, delivery_queue
 from civicdesk.channels.registry import get_adapter
-from civicdesk.contacts.queries import opted_out
 from civicdesk.conversations import delivery, pipeline
+from civicdesk.conversations.consent import message_refusal
 from civicdesk.conversations.outbound import outbound_for
-from civicdesk.conversations.replies import IDENTITY_OF_CHANNEL
 from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue
 
 log = logging.getLogger(__name__)
@@ -35,9 +33,9 @@ def deliver_message(message_id: int) -> None:
     message = delivery.start_attempt(message_id)
     if message is None:  # sent, failed, unknown, or another worker holds the attempt
         return
-    if resident_opted_out(message):
-        delivery.mark_failed(message, gettext("The resident opted out of messages on this channel (for example by "
-                                              "texting STOP); reply on another of their channels."))
+    refused = message_refusal(message)
+    if refused:  # before any provider call: the reason goes on the case
+        delivery.mark_failed(message, refused)
         return
     adapter = get_adapter(message.channel)
     try:
@@ -57,12 +55,6 @@ def deliver_message(message_id: int) -> None:
         return
     if not delivery.mark_sent(message, provider_id, published=adapter.capabilities.publishes):
         log.warning("Delivery of message %s: sent, but its state had moved on", message.pk)
-
-
-def resident_opted_out(message: Message) -> bool:
-    """Whether the recipient asked for no more messages on this channel (an SMS STOP): sending would break that."""
-    kind = IDENTITY_OF_CHANNEL.get(message.channel)
-    return bool(kind and message.recipient and opted_out(kind, message.recipient))
 
 
 def enqueue_delivery(message_id: int, channel: str, run_after: datetime | None = None) -> None:

@@ -105,7 +105,7 @@ def case_live(request: HttpRequest, number: str) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Attachments are served only through this check of case visibility, never from a public MEDIA URL."""
     attachment = Attachment.objects.select_related("message").filter(pk=pk).first()
-    if attachment is None or not visible_cases(request.user).filter(pk=attachment.message.case_id).exists():
+    if attachment is None or not visible_cases(request.user).filter(pk=attachment.message.case_id or 0).exists():
         raise Http404("No such attachment.")
     try:
         handle = attachment.file.open("rb")

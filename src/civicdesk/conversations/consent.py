@@ -1,0 +1,141 @@
+"""Who may text whom: the per-sender consent registry (a STOP to one of our numbers opts out of that number only).
+
+The only code that writes SenderConsent and ConsentChange; every change is audited on the contact (and on the case
+it happened on, so it shows on that case's timeline). Identity.opted_out_at keeps its older meaning: a channel-wide
+opt-out a provider reported without naming our account; a send is refused under either.
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from civicdesk.audit.actions import record
+from civicdesk.audit.models import AuditAction
+from civicdesk.cases.models import Case, Message
+from civicdesk.channels.models import ChannelAccount
+from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
+from civicdesk.contacts.models import Identity
+from civicdesk.conversations.models import (
+    ConsentChange,
+    Conversation,
+    KeywordReply,
+    SenderConsent,
+)
+
+IDENTITY_OF_CHANNEL = {"sms": "phone"}  # the channels with consent keywords, and the identity kind they text
+
+
+class OptedOut(ValueError):
+    """A reply to a number that opted out of the sender: refused before anything is queued."""
+
+
+def account_for(channel: str, account_id: int | None, recipient: str) -> ChannelAccount | None:
+    """The account a message reached: the one the entry point named, else the one with the number it was sent to."""
+    if account_id:
+        return ChannelAccount.objects.filter(pk=account_id).select_related("agency").first()
+    if not recipient:
+        return None
+    return (ChannelAccount.objects.filter(channel=channel, address=recipient).select_related("agency")
+            .order_by("pk").first())
+
+
+def consent_of(identity: Identity | None, account_id: int | None) -> SenderConsent | None:
+    if identity is None or account_id is None:
+        return None
+    return SenderConsent.objects.filter(identity=identity, account_id=account_id).first()
+
+
+def is_opted_out(identity: Identity | None, account_id: int | None) -> bool:
+    """True when the number opted out of that sender, or of the whole channel (Identity.opted_out_at)."""
+    if identity is None:
+        return False
+    if identity.opted_out_at is not None:
+        return True
+    found = consent_of(identity, account_id)
+    return found is not None and found.opted_out_at is not None
+
+
+def _identity(kind: str, raw: str) -> Identity | None:
+    try:
+        value = normalize_identity(kind, raw)
+    except InvalidIdentity:
+        return None
+    return Identity.objects.filter(kind=kind, value=value).first()
+
+
+def sender_account_id(message: Message) -> int | None:
+    """The account an outbound message goes out from: the one set for it (automatic consent texts), else the
+    account of the case's conversation with its recipient, else of that recipient's latest conversation."""
+    if message.pk:
+        fixed = KeywordReply.objects.filter(message_id=message.pk).values_list("account_id", flat=True).first()
+        if fixed:
+            return fixed
+    kind = IDENTITY_OF_CHANNEL.get(message.channel)
+    identity = _identity(kind, message.recipient) if kind and message.recipient else None
+    if identity is None:
+        return None
+    conversations = Conversation.objects.filter(channel=message.channel, identity=identity, account__isnull=False)
+    ordered = conversations.order_by("-last_inbound_at", "-id")
+    if message.case_id:
+        on_case = ordered.filter(case_id=message.case_id).values_list("account_id", flat=True).first()
+        if on_case:
+            return on_case
+    return ordered.values_list("account_id", flat=True).first()
+
+
+def refusal(channel: str, recipient: str, account_id: int | None) -> str:
+    """Why a text to `recipient` from `account_id` must not be sent ("" when it may be)."""
+    kind = IDENTITY_OF_CHANNEL.get(channel)
+    identity = _identity(kind, recipient) if kind and recipient else None
+    if identity is None:
+        return ""
+    if identity.opted_out_at is not None:
+        return gettext("The resident opted out of messages on this channel (for example by texting STOP); reply "
+                       "on another of their channels.")
+    if account_id is None:  # the sender is unknown: any of our numbers they stopped may be the one
+        stopped = SenderConsent.objects.filter(identity=identity, opted_out_at__isnull=False).first()
+    else:
+        stopped = consent_of(identity, account_id)
+    if stopped is None or stopped.opted_out_at is None:
+        return ""
+    return gettext("%(number)s opted out of texts from %(sender)s (%(keyword)s on %(date)s); reply on another of "
+                   "their channels, or wait until they text START.") % {
+        "number": identity.value, "sender": stopped.account.address or str(stopped.account),
+        "keyword": stopped.keyword or gettext("confirmed by staff"),
+        "date": timezone.localtime(stopped.opted_out_at).date().isoformat()}
+
+
+def message_refusal(message: Message) -> str:
+    """refusal() for an outbound message row (deliver_message asks this before any provider call)."""
+    if message.channel not in IDENTITY_OF_CHANNEL or not message.recipient:
+        return ""
+    if KeywordReply.objects.filter(message_id=message.pk, confirms_opt_out=True).exists():
+        return ""  # the one confirmation of a STOP goes to the number that just opted out
+    return refusal(message.channel, message.recipient, sender_account_id(message))
+
+
+@transaction.atomic
+def set_consent(identity: Identity, account: ChannelAccount, *, opted_out: bool, source: str,
+                keyword: str = "", provider_message_id: str = "", actor: Any = None,
+                case: Case | None = None) -> bool:
+    """Opt the number out of (or back in to) texts from `account`; False when it already was so (nothing written)."""
+    now = timezone.now()
+    consent, _created = SenderConsent.objects.select_for_update().get_or_create(
+        identity=identity, account=account, defaults={"changed_at": now})
+    if (consent.opted_out_at is not None) == opted_out:
+        return False
+    consent.opted_out_at = now if opted_out else None
+    consent.changed_at, consent.keyword, consent.source = now, keyword[:20], source
+    consent.save()
+    ConsentChange.objects.create(identity=identity, account=account, opted_out=opted_out, source=source,
+                                 keyword=keyword[:20], provider_message_id=provider_message_id[:300],
+                                 actor=actor if getattr(actor, "is_authenticated", False) else None, case=case,
+                                 at=now)
+    record(AuditAction.OPTED_OUT if opted_out else AuditAction.OPTED_IN, case=case, contact=identity.contact,
+           actor=actor, actor_label="" if actor is not None else account.channel,
+           after={"identity": identity.pk, "kind": identity.kind, "account": account.pk,
+                  "sender": account.address, "keyword": keyword[:20], "source": source})
+    return True
+
