@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0006_transfer_approval_and_staff_away'),
-        ('cases', '0016_alter_message_case'),
+        ('cases', '0016_message_without_case'),
         ('channels', '0003_channel_accounts'),
         ('contacts', '0004_contact_notes_and_name_indexes'),
         ('conversations', '0003_applied_events'),
