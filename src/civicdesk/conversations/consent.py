@@ -57,6 +57,14 @@ def is_opted_out(identity: Identity | None, account_id: int | None) -> bool:
     return found is not None and found.opted_out_at is not None
 
 
+def opted_out_senders(contact_id: int | None) -> list[SenderConsent]:
+    """The contact's numbers that opted out, each with the sender they stopped (the case sidebar shows them)."""
+    if contact_id is None:
+        return []
+    return list(SenderConsent.objects.filter(identity__contact_id=contact_id, opted_out_at__isnull=False)
+                .select_related("identity", "account").order_by("identity__value", "account__address"))
+
+
 def _identity(kind: str, raw: str) -> Identity | None:
     try:
         value = normalize_identity(kind, raw)

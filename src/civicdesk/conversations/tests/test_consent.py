@@ -11,7 +11,7 @@ from civicdesk.channels.payloads import store_payload
 from civicdesk.contacts.models import Identity
 from civicdesk.conversations import pipeline, replies
 from civicdesk.conversations.consent import OptedOut, is_opted_out
-from civicdesk.conversations.models import ConsentChange, HelpText, KeywordReply, SenderConsent
+from civicdesk.conversations.models import ConsentChange, HelpText, SenderConsent
 from civicdesk.conversations.tasks import deliver_message
 from civicdesk.conversations.tests.consent_helpers import ADAPTER, OTHER_NUMBER, our_number, text
 from civicdesk.conversations.tests.inbound import RESIDENT, TestSmsAdapter, receive
