@@ -80,7 +80,7 @@ def test_every_opt_out_keyword_opts_out_and_spanish_ones_answer_in_spanish(run, 
     assert is_opted_out(resident(), account.pk)
     [confirmation] = answers()
     spanish = word.strip("¡!.").upper() in {"PARAR", "ALTO", "BASTA"}
-    assert ("Se ha dado de baja" in confirmation.body_text) == spanish
+    assert ("se ha dado de baja" in confirmation.body_text) == spanish
     assert ("unsubscribed" in confirmation.body_text) == (not spanish)
     assert not Case.objects.exists()
 
