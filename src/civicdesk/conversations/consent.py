@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from civicdesk.agencies.models import Agency
 from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases.models import Case, Message
@@ -20,6 +21,7 @@ from civicdesk.contacts.models import Identity
 from civicdesk.conversations.models import (
     ConsentChange,
     Conversation,
+    HelpText,
     KeywordReply,
     SenderConsent,
 )
@@ -147,3 +149,15 @@ def set_consent(identity: Identity, account: ChannelAccount, *, opted_out: bool,
                   "sender": account.address, "keyword": keyword[:20], "source": source})
     return True
 
+
+
+@transaction.atomic
+def set_help_text(agency: Agency, *, text_en: str, text_es: str, actor: Any) -> HelpText:
+    """What HELP (INFO) and AYUDA answer on the agency's numbers; empty texts bring back the default. Audited."""
+    found, _created = HelpText.objects.select_for_update().get_or_create(agency=agency)
+    before = {"agency": agency.slug, "sms_help_en": found.text_en, "sms_help_es": found.text_es}
+    found.text_en, found.text_es = text_en.strip()[:320], text_es.strip()[:320]
+    found.save()
+    record(AuditAction.AGENCY_CHANGED, actor=actor, before=before,
+           after={"agency": agency.slug, "sms_help_en": found.text_en, "sms_help_es": found.text_es})
+    return found

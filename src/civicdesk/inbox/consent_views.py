@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -12,9 +13,10 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from civicdesk.agencies.models import Agency
-from civicdesk.cases.permissions import supervised_agency_ids
+from civicdesk.cases.permissions import supervised_agency_ids, supervises
+from civicdesk.conversations.consent import set_help_text
 from civicdesk.conversations.consent_export import changes, csv_lines
-from civicdesk.conversations.models import StopRequest
+from civicdesk.conversations.models import HelpText, StopRequest
 from civicdesk.conversations.stop_requests import decide
 from civicdesk.inbox.access import actionable_case_or_403, staff_required
 from civicdesk.inbox.case_views import case_context
@@ -60,13 +62,42 @@ def export_scope(request: HttpRequest) -> list[int] | None:
 def consent_record(request: HttpRequest) -> HttpResponse:
     """The opt-out record page: how many changes there are, per agency, and the download."""
     scope = export_scope(request)
-    agencies = Agency.objects.filter(is_active=True).order_by("name")
+    found = Agency.objects.filter(is_active=True).order_by("name")
     allowed = supervised_agency_ids(request.user)
-    if allowed is not None:
-        agencies = agencies.filter(pk__in=allowed)
-    context: dict[str, Any] = {"nav": "consent", "agencies": list(agencies), "count": changes(scope).count(),
-                               "agency": request.GET.get("agency", "")}
+    agencies = list(found if allowed is None else found.filter(pk__in=allowed))
+    texts = {t.agency_id: t for t in HelpText.objects.filter(agency__in=agencies)}
+    helps = [(a, HelpTextForm(prefix=a.slug, instance=texts.get(a.pk))) for a in agencies]
+    context: dict[str, Any] = {"nav": "consent", "agencies": agencies, "count": changes(scope).count(),
+                               "agency": request.GET.get("agency", ""), "helps": helps}
     return render(request, "inbox/consent_record.html", context)
+
+
+class HelpTextForm(forms.ModelForm):
+    class Meta:
+        model = HelpText
+        fields = ["text_en", "text_es"]
+        widgets = {"text_en": forms.Textarea(attrs={"rows": 3, "class": "usa-textarea", "maxlength": 320}),
+                   "text_es": forms.Textarea(attrs={"rows": 3, "class": "usa-textarea", "maxlength": 320})}
+
+
+@staff_required
+@require_POST
+def help_text_save(request: HttpRequest, slug: str) -> HttpResponse:
+    """A supervisor of the agency (or an administrator) sets what HELP and AYUDA answer on its numbers."""
+    agency = Agency.objects.filter(slug=slug).first()
+    if agency is None:
+        raise Http404("No such agency.")
+    if not supervises(request.user, agency.pk):
+        raise PermissionDenied("Only a supervisor of this agency or an administrator sets its help texts.")
+    form = HelpTextForm(request.POST, prefix=agency.slug)
+    if not form.is_valid():
+        errors = " ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+        return HttpResponse(gettext("The help texts were not saved: %(errors)s") % {"errors": errors}, status=400,
+                            content_type="text/plain; charset=utf-8")
+    set_help_text(agency, text_en=form.cleaned_data["text_en"], text_es=form.cleaned_data["text_es"],
+                  actor=request.user)
+    messages.success(request, gettext("Saved the help texts of %(agency)s.") % {"agency": agency.name})
+    return redirect(reverse("inbox:consent") + f"#help-{agency.slug}")
 
 
 @staff_required

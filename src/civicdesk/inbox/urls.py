@@ -65,6 +65,7 @@ urlpatterns = [
     path("transfers/<int:pk>/", transfer_views.transfer_decide, name="transfer-decide"),
     path("opt-outs/", consent_views.consent_record, name="consent"),
     path("opt-outs/export.csv", consent_views.consent_export, name="consent-export"),
+    path("opt-outs/help/<slug:slug>/", consent_views.help_text_save, name="consent-help"),
     path("people/", staff_views.staff_list, name="staff"),
     path("people/new/", staff_views.staff_create, name="staff-create"),
     path("people/<int:pk>/", staff_views.staff_member, name="staff-member"),

@@ -125,3 +125,24 @@ def test_the_command_exports_the_same_record(world, works_number, parks_number, 
     assert len(target.read_text().splitlines()) == 3
     with pytest.raises(Exception, match="No agency with the slug nowhere"):
         call_command("consent", "export", "--agency", "nowhere")
+
+
+def test_a_supervisor_sets_the_help_texts_of_their_agency_and_help_answers_with_them(world, works_number):
+    supervisor = client_for(world.supervisor)
+    page = supervisor.get("/staff/opt-outs/").content.decode()
+    assert "What HELP answers" in page and "Public Works" in page
+    response = supervisor.post("/staff/opt-outs/help/public-works/", {
+        "public-works-text_en": "Public Works: call 311 for help.",
+        "public-works-text_es": "Obras Públicas: llame al 311 para obtener ayuda."})
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action=AuditAction.AGENCY_CHANGED, actor=world.supervisor,
+                                     after__sms_help_es__startswith="Obras").exists()
+    receive(text("AYUDA", works_number))
+    answer = Message.objects.filter(direction=Direction.OUTBOUND).get()
+    assert answer.body_text == "Obras Públicas: llame al 311 para obtener ayuda."
+    works_supervisor = create_staff("wsup", role=StaffRole.SUPERVISOR, agencies=[world.works])
+    assert client_for(works_supervisor).post("/staff/opt-outs/help/parks/", {}).status_code == 403
+    assert client_for(world.works_agent).post("/staff/opt-outs/help/public-works/", {}).status_code == 403
+    assert supervisor.post("/staff/opt-outs/help/nowhere/", {}).status_code == 404
+    too_long = supervisor.post("/staff/opt-outs/help/public-works/", {"public-works-text_en": "x" * 400})
+    assert too_long.status_code == 400
