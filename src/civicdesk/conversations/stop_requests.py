@@ -74,3 +74,11 @@ def decide(request_id: int, *, confirm: bool, actor: Any) -> StopRequest:
 def pending_for(case: Case) -> list[StopRequest]:
     return list(StopRequest.objects.filter(case=case, status=StopRequestStatus.PENDING)
                 .select_related("message", "account").order_by("created_at"))
+
+
+def mark_pending(cases: list[Case]) -> None:
+    """Set `asks_to_stop` on each listed case with a request awaiting a decision (one query for the inbox page)."""
+    pending = set(StopRequest.objects.filter(case_id__in=[c.pk for c in cases], status=StopRequestStatus.PENDING)
+                  .values_list("case_id", flat=True))
+    for case in cases:
+        case.asks_to_stop = case.pk in pending  # type: ignore[attr-defined]
