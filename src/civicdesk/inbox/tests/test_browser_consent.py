@@ -50,7 +50,7 @@ def test_a_flagged_request_is_confirmed_by_keyboard_and_the_composer_then_refuse
     expect(flag).to_contain_text("Decide by")
     assert axe(page) == []
     no_overflow(page, width)
-    tab_to(page, "button:text('Confirm the opt-out')")
+    tab_to(page, "form[action$='/confirm/'] button")
     page.keyboard.press("Enter")
     expect(page.get_by_text("Opted out: no more texts go to this number from that sender.")).to_be_visible()
     expect(page.get_by_role("region", name="The resident may have asked to stop texts")).to_have_count(0)
@@ -64,7 +64,7 @@ def test_a_flagged_request_is_confirmed_by_keyboard_and_the_composer_then_refuse
     expect(page.locator("#reply-form [role=alert]").first).to_contain_text("opted out of texts from")
     assert axe(page) == []
     no_overflow(page, width)
-    assert [e for e in errors if " 400 " not in f" {e} " and "/reply/" not in e] == []
+    assert [e for e in errors if "/reply/" not in e] == []  # the refused reply's 400 is the only error
 
 
 @pytest.mark.parametrize("width", [1280, 390])
