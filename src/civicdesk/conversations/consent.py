@@ -15,9 +15,9 @@ from civicdesk.agencies.models import Agency
 from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
 from civicdesk.cases.models import Case, Message
-from civicdesk.channels.models import ChannelAccount
+from civicdesk.channels.models import Channel, ChannelAccount
 from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
-from civicdesk.contacts.models import Identity
+from civicdesk.contacts.models import Identity, IdentityKind
 from civicdesk.conversations.models import (
     ConsentChange,
     Conversation,
@@ -26,7 +26,12 @@ from civicdesk.conversations.models import (
     SenderConsent,
 )
 
-IDENTITY_OF_CHANNEL = {"sms": "phone"}  # the channels with consent keywords, and the identity kind they text
+# The identity kind a message on each channel goes to (replies.CHANNEL_OF_IDENTITY the other way round).
+KIND_OF_CHANNEL: dict[str, str] = {
+    Channel.EMAIL: IdentityKind.EMAIL, Channel.SMS: IdentityKind.PHONE, Channel.X: IdentityKind.X,
+    Channel.FACEBOOK: IdentityKind.FACEBOOK, Channel.MASTODON: IdentityKind.MASTODON,
+    Channel.BLUESKY: IdentityKind.BLUESKY, Channel.YOUTUBE: IdentityKind.YOUTUBE,
+}
 
 
 class OptedOut(ValueError):
@@ -75,15 +80,16 @@ def _identity(kind: str, raw: str) -> Identity | None:
     return Identity.objects.filter(kind=kind, value=value).first()
 
 
-def sender_account_id(message: Message) -> int | None:
+def sender_account_id(message: Message, identity: Identity | None = None) -> int | None:
     """The account an outbound message goes out from: the one set for it (automatic consent texts), else the
     account of the case's conversation with its recipient, else of that recipient's latest conversation."""
     if message.pk:
         fixed = KeywordReply.objects.filter(message_id=message.pk).values_list("account_id", flat=True).first()
         if fixed:
             return fixed
-    kind = IDENTITY_OF_CHANNEL.get(message.channel)
-    identity = _identity(kind, message.recipient) if kind and message.recipient else None
+    kind = KIND_OF_CHANNEL.get(message.channel)
+    if identity is None and kind and message.recipient:
+        identity = _identity(kind, message.recipient)
     if identity is None:
         return None
     conversations = Conversation.objects.filter(channel=message.channel, identity=identity, account__isnull=False)
@@ -95,21 +101,13 @@ def sender_account_id(message: Message) -> int | None:
     return ordered.values_list("account_id", flat=True).first()
 
 
-def refusal(channel: str, recipient: str, account_id: int | None) -> str:
-    """Why a text to `recipient` from `account_id` must not be sent ("" when it may be)."""
-    kind = IDENTITY_OF_CHANNEL.get(channel)
-    identity = _identity(kind, recipient) if kind and recipient else None
-    if identity is None:
-        return ""
-    if identity.opted_out_at is not None:
-        return gettext("The resident opted out of messages on this channel (for example by texting STOP); reply "
-                       "on another of their channels.")
-    if account_id is None:  # the sender is unknown: any of our numbers they stopped may be the one
-        stopped = SenderConsent.objects.filter(identity=identity, opted_out_at__isnull=False).first()
-    else:
-        stopped = consent_of(identity, account_id)
-    if stopped is None or stopped.opted_out_at is None:
-        return ""
+def _channel_wide() -> str:
+    return gettext("The resident opted out of messages on this channel (for example by texting STOP); reply on "
+                   "another of their channels.")
+
+
+def _stopped(identity: Identity, stopped: SenderConsent) -> str:
+    assert stopped.opted_out_at is not None
     return gettext("%(number)s opted out of texts from %(sender)s (%(keyword)s on %(date)s); reply on another of "
                    "their channels, or wait until they text START.") % {
         "number": identity.value, "sender": stopped.account.address or str(stopped.account),
@@ -117,13 +115,42 @@ def refusal(channel: str, recipient: str, account_id: int | None) -> str:
         "date": timezone.localtime(stopped.opted_out_at).date().isoformat()}
 
 
+def _stopped_senders(identity: Identity) -> dict[int, SenderConsent]:
+    found = SenderConsent.objects.filter(identity=identity, opted_out_at__isnull=False).select_related("account")
+    return {consent.account_id: consent for consent in found}
+
+
+def refusal(channel: str, recipient: str, account_id: int | None) -> str:
+    """Why a message to `recipient` from our account `account_id` must not be sent ("" when it may be): the
+    channel-wide opt-out, or an opt-out of that sender (of any of our senders, when the sender is unknown)."""
+    kind = KIND_OF_CHANNEL.get(channel)
+    identity = _identity(kind, recipient) if kind and recipient else None
+    if identity is None:
+        return ""
+    if identity.opted_out_at is not None:
+        return _channel_wide()
+    stopped = _stopped_senders(identity)
+    found = stopped.get(account_id) if account_id is not None else next(iter(stopped.values()), None)
+    return _stopped(identity, found) if found is not None else ""
+
+
 def message_refusal(message: Message) -> str:
-    """refusal() for an outbound message row (deliver_message asks this before any provider call)."""
-    if message.channel not in IDENTITY_OF_CHANNEL or not message.recipient:
+    """refusal() for an outbound message row, which deliver_message asks before any provider call. Cheap for the
+    many messages to residents who never opted out: the identity, then its opt-outs, and only then the sender."""
+    kind = KIND_OF_CHANNEL.get(message.channel)
+    identity = _identity(kind, message.recipient) if kind and message.recipient else None
+    if identity is None:
+        return ""
+    stopped = _stopped_senders(identity) if identity.opted_out_at is None else {}
+    if identity.opted_out_at is None and not stopped:
         return ""
     if KeywordReply.objects.filter(message_id=message.pk, confirms_opt_out=True).exists():
         return ""  # the one confirmation of a STOP goes to the number that just opted out
-    return refusal(message.channel, message.recipient, sender_account_id(message))
+    if identity.opted_out_at is not None:
+        return _channel_wide()
+    account_id = sender_account_id(message, identity)
+    found = stopped.get(account_id) if account_id is not None else next(iter(stopped.values()))
+    return _stopped(identity, found) if found is not None else ""
 
 
 @transaction.atomic

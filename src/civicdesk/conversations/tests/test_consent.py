@@ -212,3 +212,22 @@ def test_without_a_known_account_stop_keeps_the_channel_wide_flag(run):
     run(sms("STOP"))
     assert resident().opted_out_at is not None
     assert len(answers()) == 1
+
+
+def test_a_number_that_opted_out_can_still_report_a_problem_but_gets_no_acknowledgement(run, account):
+    run(text("STOP", account))
+    result = run(text("Water main break on 5th St.", account))
+    assert result.created  # texting us is not opting back in: the case opens, nothing is sent back
+    assert not Message.objects.filter(case=result.case, direction=Direction.OUTBOUND).exists()
+    assert is_opted_out(resident(), account.pk)
+
+
+def test_a_channel_wide_opt_out_still_refuses_messages_on_any_channel():
+    from civicdesk.contacts.actions import set_opt_out
+    from civicdesk.testing.factories import create_case
+
+    create_agency("311")
+    case = create_case(email="rosa@example.com")
+    set_opt_out("email", "rosa@example.com", opted_out=True)
+    with pytest.raises(OptedOut, match="opted out of messages on this channel"):
+        replies.reply(case, author=None, text="Hello")
