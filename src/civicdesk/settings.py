@@ -326,6 +326,9 @@ INBOUND_MEDIA_MAX_ATTEMPTS = env_int("INBOUND_MEDIA_MAX_ATTEMPTS", 5)  # then th
 # Fernet key(s) encrypting stored channel account credentials, comma-separated: the first encrypts, all decrypt.
 # Empty: a key derived from SECRET_KEY (changing SECRET_KEY then makes stored credentials unreadable).
 CHANNEL_CREDENTIALS_KEY = os.environ.get("CHANNEL_CREDENTIALS_KEY", "")
+# Channels where a whole-message STOP, START or HELP (and Spanish PARAR, ALTO, BASTA, AYUDA) is a consent keyword
+# handled by the conversation layer (conversations.keyword_texts), whatever the provider.
+CONSENT_KEYWORD_CHANNELS = tuple(os.environ.get("CONSENT_KEYWORD_CHANNELS", "sms").split(","))
 WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024)  # larger webhook bodies are refused (413)
 DEFAULT_AGENCY_SLUG = os.environ.get("DEFAULT_AGENCY_SLUG", "311")
 SERVICE_CACHE_SECONDS = env_int("SERVICE_CACHE_SECONDS", 5)  # how long a process reuses a service definition

@@ -539,6 +539,7 @@ def publish_photo(attachment: Attachment, *, actor: Any, published: bool) -> Att
     attachment.published_at = timezone.now() if published else None
     attachment.save(update_fields=["published_at"])
     case = attachment.message.case
+    assert case is not None  # a resident's photo came with a message on a case
     record(AuditAction.FIELD_CHANGED, case=case, actor=actor, before={"photo_public": not published},
            after={"photo_public": published, "photo": attachment.pk},
            reason=gettext("Photo %(name)s approved for the public page.") % {"name": attachment.filename} if published

@@ -39,7 +39,7 @@ def outbound_for(message: Message, account: ChannelAccount | None = None) -> Out
     references: tuple[str, ...] = ()
     if message.channel == Channel.EMAIL:
         sender, sender_name = _mailbox_sender(message)
-        if not message.update_of_id:
+        if not message.update_of_id and message.case is not None:
             in_reply_to, chain = thread_ids(message.case, exclude_message=message.pk)
             references = tuple(chain)
     return OutboundMessage(
@@ -70,6 +70,8 @@ def _attachments(message: Message) -> tuple[OutboundAttachment, ...]:
 
 
 def _mailbox_sender(message: Message) -> tuple[str, str]:
+    if message.case is None:
+        return "", ""
     mailbox = mailbox_for_agency(message.case.agency_id)
     if mailbox is None:
         return "", ""

@@ -29,7 +29,9 @@ from civicdesk.conversations import replies
 from civicdesk.conversations.author_events import apply_author_edit, apply_opt_out
 from civicdesk.conversations.delivery import apply_report
 from civicdesk.conversations.inbound import apply_message
+from civicdesk.conversations.keyword_texts import apply_keyword, keyword_in
 from civicdesk.conversations.models import AppliedEvent, EventKind
+from civicdesk.conversations.stop_requests import flag_if_asked
 
 log = logging.getLogger(__name__)
 DONE = (PayloadStatus.PROCESSED, PayloadStatus.DUPLICATE, PayloadStatus.IGNORED)
@@ -136,12 +138,18 @@ def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,
     """One event's outcome, and the case it made (if it made one)."""
     event = item.event
     if isinstance(event, InboundMessage):
+        keyword = keyword_in(event)
+        if keyword is not None:  # STOP, START, HELP: consent and one answer, no case
+            outcome, _answer = once(payload, event.channel, event.provider_message_id, EventKind.KEYWORD,
+                                    lambda: apply_keyword(event, keyword))
+            return outcome, None
         done = apply_message(event, service=item.service, route=item.route,
                              content_hash=payload.content_hash if single else event_hash(event),
                              reuses_provider_id=payload.reuses_provider_id and single)
         _note(result, done.message, created=done.created_case)
         if done.duplicate:
             return EventOutcome.DUPLICATE, None
+        flag_if_asked(event, done.message)  # "please stop texting me": on the case, and flagged for a person
         return EventOutcome.APPLIED, done.message.case if done.created_case else None
     if isinstance(event, DeliveryReport):
         outcome, reported = once(payload, event.channel, event.provider_message_id, EventKind.DELIVERY_REPORT,

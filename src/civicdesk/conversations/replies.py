@@ -18,6 +18,7 @@ from civicdesk.channels.outbound import OutboundAttachment
 from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
 from civicdesk.contacts.models import Identity, IdentityKind
 from civicdesk.conversations.capabilities import capabilities, declared_capabilities
+from civicdesk.conversations.consent import OptedOut, refusal
 from civicdesk.conversations.models import Conversation
 from civicdesk.conversations.rendering import ReplyKind, render
 
@@ -132,6 +133,9 @@ def reply(case: Case, *, author: Any, text: str, public: bool = False, identity:
     """
     case_actions.refuse_if_merged(case)
     target = reply_target(case, identity)
+    refused = target_refusal(target)
+    if refused:
+        raise OptedOut(refused)
     if files and not carries_files(target, public=public):
         raise ValueError(gettext("Files can only go with a private reply by email, not with this reply."))
     message = _send(case, target, ReplyKind.REPLY, author=author, public=public, text=text, files=files)
@@ -139,6 +143,14 @@ def reply(case: Case, *, author: Any, text: str, public: bool = False, identity:
         send_to_followers(case, message)
     case_actions.note_reply(case, message)
     return message
+
+
+def target_refusal(target: ReplyTarget) -> str:
+    """Why a reply to this target would break the resident's opt-out ("" when it may go): shown in the composer."""
+    if not target.to:
+        return ""
+    account_id = target.conversation.account_id if target.conversation is not None else None
+    return refusal(target.channel, target.to, account_id)
 
 
 def notify(case: Case, text: str) -> Message:
@@ -152,6 +164,6 @@ def acknowledge(case: Case) -> Message | None:
     SMS, social or chat conversation they wrote from. Portal and Open311 residents without an email address already
     saw their number on the confirmation page or in the API response, so nothing is published for them."""
     target = reply_target(case)
-    if not target.to or capabilities(target.channel).publishes:
+    if not target.to or capabilities(target.channel).publishes or target_refusal(target):
         return None
     return _send(case, target, ReplyKind.ACKNOWLEDGEMENT, automatic=True)

@@ -16,10 +16,9 @@ from civicdesk.channels.outbound import OutboundMessage
 from civicdesk.channels.protocol import CapturedNotSent, PermanentSendError
 from civicdesk.channels.queues import DEFAULT_QUEUE, delivery_queue
 from civicdesk.channels.registry import AccountConfig, adapter_for_account, get_adapter
-from civicdesk.contacts.queries import opted_out
 from civicdesk.conversations import delivery, media, pipeline
+from civicdesk.conversations.consent import message_refusal
 from civicdesk.conversations.outbound import outbound_for, sending_account
-from civicdesk.conversations.replies import IDENTITY_OF_CHANNEL
 from civicdesk.core.jobs import DELIVER_MESSAGE, FETCH_MESSAGE_MEDIA, can_defer, enqueue
 
 log = logging.getLogger(__name__)
@@ -39,9 +38,9 @@ def deliver_message(message_id: int) -> None:
     message = delivery.start_attempt(message_id)
     if message is None:  # sent, failed, unknown, or another worker holds the attempt
         return
-    if resident_opted_out(message):
-        delivery.mark_failed(message, gettext("The resident opted out of messages on this channel (for example by "
-                                              "texting STOP); reply on another of their channels."))
+    refused = message_refusal(message)
+    if refused:  # before any provider call: the reason goes on the case
+        delivery.mark_failed(message, refused)
         return
     account = sending_account(message)
     adapter = adapter_for_account(account) if account is not None else get_adapter(message.channel)
@@ -92,12 +91,6 @@ def fetch_message_media(message_id: int) -> None:
             media.keep(item, fetched.content, fetched.content_type)
     if retry_at is not None and can_defer(FETCH_MESSAGE_MEDIA):
         enqueue(FETCH_MESSAGE_MEDIA, message_id, run_after=retry_at, queue_name=media.FETCH_QUEUE)
-
-
-def resident_opted_out(message: Message) -> bool:
-    """Whether the recipient asked for no more messages on this channel (an SMS STOP): sending would break that."""
-    kind = IDENTITY_OF_CHANNEL.get(message.channel)
-    return bool(kind and message.recipient and opted_out(kind, message.recipient))
 
 
 def enqueue_delivery(message_id: int, channel: str, run_after: datetime | None = None) -> None:

@@ -13,6 +13,13 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases.models import Case
 from civicdesk.channels.models import Channel
+from civicdesk.inbox.consent_sentences import (
+    keyword_text,
+    opted_in,
+    opted_out,
+    stop_request_dismissed,
+    stop_request_flagged,
+)
 from civicdesk.inbox.trail_sentences import (
     ADMINISTRATION_WORDS,
     administration,
@@ -25,8 +32,6 @@ from civicdesk.inbox.trail_sentences import (
     identity_added,
     message_deleted,
     message_edited,
-    opted_in,
-    opted_out,
 )
 from civicdesk.inbox.wording import (
     Names,
@@ -289,6 +294,8 @@ DESCRIBERS: dict[str, Describer] = {
     AuditAction.CONTACT_MERGED: contact_merged, AuditAction.CONTACT_UNMERGED: contact_unmerged,
     AuditAction.IDENTITY_ADDED: identity_added, AuditAction.OPTED_OUT: opted_out, AuditAction.OPTED_IN: opted_in,
     AuditAction.MESSAGE_EDITED: message_edited, AuditAction.MESSAGE_DELETED: message_deleted,
+    AuditAction.KEYWORD_TEXT: keyword_text, AuditAction.STOP_REQUEST_FLAGGED: stop_request_flagged,
+    AuditAction.STOP_REQUEST_DISMISSED: stop_request_dismissed,
     **dict.fromkeys(TRANSFER_REQUEST_WORDS, transfer_request),
     **dict.fromkeys(ADMINISTRATION_WORDS, administration),
 }

@@ -36,6 +36,7 @@ RESIDENT_TEMPLATES = [
 # Sources whose messages residents read: a catalogue entry found in any of them must be translated.
 RESIDENT_SOURCES = (
     "templates/", "portal/", "web/", "conversations/templates/", "conversations/rendering.py",
+    "conversations/keyword_texts.py",
     "gis/templates/gis/_follow.html", "gis/templates/gis/_followed.html", "gis/templates/gis/_nearby.html",
     "gis/templates/gis/_picker.html", "gis/templates/gis/_public_list.html",
     "gis/templates/gis/followed_page.html", "gis/templates/gis/map_page.html", "gis/templates/gis/_map_filters.html",

@@ -47,6 +47,11 @@ EXAMPLES: dict[str, dict] = {
     AuditAction.IDENTITY_ADDED: {"after": {"kind": "email", "value": "rosa@example.com"}},
     AuditAction.OPTED_OUT: {"actor_label": "phone", "after": {"identity": 1, "kind": "phone"}},
     AuditAction.OPTED_IN: {"actor_label": "phone", "after": {"identity": 1, "kind": "phone"}},
+    AuditAction.KEYWORD_TEXT: {"actor_label": "sms", "after": {"identity": 1, "keyword": "HELP", "answered": True,
+                                                               "sender": "+12155550199"}},
+    AuditAction.STOP_REQUEST_FLAGGED: {"actor_label": "sms", "after": {
+        "request": 1, "message": 2, "phrase": "stop texting", "due_on": "2026-09-21"}},
+    AuditAction.STOP_REQUEST_DISMISSED: {"after": {"request": 1, "phrase": "stop texting"}},
     AuditAction.MESSAGE_EDITED: {"actor_label": "facebook", "after": {"message": 1}},
     AuditAction.MESSAGE_DELETED: {"actor_label": "facebook", "after": {"message": 1}},
     **{action: {"after": {"from_agency": "Public Works", "to_agency": "Parks"}, "reason": "It is a park path"}
