@@ -23,6 +23,8 @@ def sending_account(message: Message) -> ChannelAccount | None:
     found = talks.filter(case_id=message.case_id).first() or talks.first()
     if found is not None:
         return found.account
+    if message.case is None:  # an automatic text to a number with no case (a STOP confirmation) found none above
+        return None
     return (ChannelAccount.objects.filter(channel=message.channel, agency_id=message.case.agency_id, is_active=True)
             .order_by("pk").first())
 

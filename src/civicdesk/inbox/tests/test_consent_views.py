@@ -24,6 +24,7 @@ RESIDENT_2 = "+12155550111"
 @pytest.fixture(autouse=True)
 def sms_adapter(settings: Any) -> None:
     settings.CHANNEL_ADAPTERS = {**settings.CHANNEL_ADAPTERS, "sms": ADAPTER}
+    settings.PROVIDER_ADAPTERS = {**settings.PROVIDER_ADAPTERS, "twilio": ADAPTER}  # the account's provider sends
 
 
 @pytest.fixture
