@@ -114,8 +114,8 @@ def _receive(request: HttpRequest, account: ChannelAccount, adapter: WebhookAdap
         return _refused(account, RejectionReason.TOO_LARGE, 413)
     if len(body) > limit:
         return _refused(account, RejectionReason.TOO_LARGE, 413)
-    if not request.headers.get(adapter.signature_header):
-        return _refused(account, RejectionReason.MISSING_SIGNATURE, 401)
+    if not request.headers.get(adapter.signature_header):  # 401, or the adapter's own answer (Twilio: 403)
+        return _refused(account, RejectionReason.MISSING_SIGNATURE, getattr(adapter, "missing_signature_status", 401))
     url = settings.SITE_URL.rstrip("/") + request.get_full_path()
     try:
         verified = adapter.verify(url, request.headers, body, config)

@@ -107,6 +107,7 @@ class TwilioAdapter(ChannelAdapter):
     # Outbound media would need a public URL Twilio can fetch; until there is one, files stay off SMS replies.
     capabilities = Capabilities(max_length=1600, attachments=False)
     signature_header = SIGNATURE_HEADER
+    missing_signature_status = 403  # an unsigned request is refused like a forged one
     endpoints = (Endpoint.SMS, Endpoint.STATUS)  # what the generic hook accepts after /hooks/twilio/<id>/
     acknowledgement = EMPTY_TWIML  # the body of the webhook's 200: an empty TwiML response, nothing sent back
     acknowledgement_content_type = "text/xml"
