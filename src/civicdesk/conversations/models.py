@@ -55,6 +55,7 @@ class EventKind(models.TextChoices):
     DELIVERY_REPORT = "delivery_report", "Delivery report"
     OPT_OUT = "opt_out", "Opt-out or opt-in"
     AUTHOR_EDIT = "author_edit", "Edit or deletion by the author"
+    CALL_PART = "call_part", "Part of a phone call (recording or transcript)"
 
 
 class AppliedEvent(models.Model):
