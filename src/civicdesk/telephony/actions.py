@@ -45,7 +45,7 @@ def add_call_part(message: Message, part: CallPart) -> Call:
     if part.duration_seconds is not None and call.duration_seconds is None:
         call.duration_seconds = part.duration_seconds
         changed.append("duration_seconds")
-    if part.recording_url and call.recording_state in (RecordingState.NONE, RecordingState.FAILED):
+    if part.recording_url and call.recording_state == RecordingState.NONE:  # any part may name it; fetched once
         call.recording_url, call.recording_state = part.recording_url, RecordingState.PENDING
         call.recording_attempts = 0
         changed += ["recording_url", "recording_state", "recording_attempts"]
