@@ -6,7 +6,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from civicdesk.channels.credentials import CredentialsError
-from civicdesk.channels.providers.twilio.media import MediaError, MediaRefused, fetch_media
+from civicdesk.channels.media import MediaFetchFailed, MediaRejected
+from civicdesk.channels.providers.twilio.media import fetch_media
 from civicdesk.channels.registry import AccountConfig
 from civicdesk.core.jobs import FETCH_RECORDING, enqueue
 from civicdesk.telephony import actions
@@ -24,10 +25,12 @@ def fetch_recording(call_id: int) -> str:
         return "nothing to do"
     try:
         if call.account is None:
-            raise MediaRefused("The number this voicemail came to is no longer connected.")
-        media = fetch_media(call.recording_url, AccountConfig.of(call.account), allowed_types=("audio/",))
-    except (MediaError, CredentialsError) as exc:
-        refused = isinstance(exc, MediaRefused | CredentialsError)  # trying again would not help
+            raise MediaRejected("The number this voicemail came to is no longer connected.")
+        media = fetch_media(call.recording_url, AccountConfig.of(call.account))
+        if not media.content_type.startswith("audio/"):
+            raise MediaRejected(f"The recording came as {media.content_type[:100]}, not as audio.")
+    except (MediaFetchFailed, MediaRejected, CredentialsError) as exc:
+        refused = isinstance(exc, MediaRejected | CredentialsError)  # trying again would not help
         attempts = actions.recording_failed(call, str(exc), final=refused)
         log.warning("Recording of call %s not fetched (attempt %s): %s", call.pk, attempts, type(exc).__name__)
         if not refused and attempts < actions.FETCH_ATTEMPTS:

@@ -19,8 +19,9 @@ from civicdesk.channels.actions import count_rejection
 from civicdesk.channels.credentials import CredentialsError
 from civicdesk.channels.models import Channel, ChannelAccount, Provider, RejectionReason
 from civicdesk.channels.payloads import store_payload
+from civicdesk.channels.providers.twilio.adapter import SIGNATURE_SETTINGS_HEADER, verify_request
 from civicdesk.channels.providers.twilio.endpoints import Endpoint, endpoint_url
-from civicdesk.channels.providers.twilio.signing import verify_request
+from civicdesk.channels.registry import AccountConfig
 from civicdesk.channels.signatures import TWILIO_SIGNATURE_HEADER
 from civicdesk.channels.webhooks import KEPT_HEADERS
 from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_on_commit
@@ -54,13 +55,13 @@ def verified_account(request: HttpRequest, account_id: int) -> ChannelAccount:
         count_rejection(account, RejectionReason.MISSING_SIGNATURE)
         raise Refused(403)
     try:
-        credentials = account.credentials()
+        config = AccountConfig.of(account)
     except CredentialsError:
         log.error("Voice webhook for channel account %s: its credentials cannot be read", account.pk)
         raise Refused(503) from None
     url = settings.SITE_URL.rstrip("/") + request.get_full_path()
     try:
-        verified = verify_request(url, request.headers, body, credentials)
+        verified = verify_request(url, request.headers, body, config)
     except Exception as exc:  # a malformed body or header is a failed verification
         log.warning("Voice webhook for channel account %s: %s", account.pk, type(exc).__name__)
         verified = False
@@ -95,7 +96,8 @@ def answer_call(request: HttpRequest, account_id: int) -> HttpResponse:
 def _store(request: HttpRequest, account: ChannelAccount, endpoint: str) -> None:
     """Keep the callback raw and queue it for the pipeline (once: a retry of the same callback is not stored
     again)."""
-    headers = {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
+    kept = (*KEPT_HEADERS, SIGNATURE_SETTINGS_HEADER)
+    headers = {name: request.headers[name] for name in kept if name in request.headers}
     meta = {"transport": "webhook", "account_id": account.pk, "provider": account.provider, "endpoint": endpoint,
             "agency": account.agency.slug, "headers": headers}
     with transaction.atomic():

@@ -17,6 +17,6 @@ def agency(db):
 def account(agency):
     account = ChannelAccount(channel="sms", provider="twilio", agency=agency, address=OUR_NUMBER,
                              display_name="Water line")
-    account.set_credentials({"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN, "shared_key": SHARED_KEY})
+    account.set_credentials({"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN, "webhook_key": SHARED_KEY})
     account.save()
     return account

@@ -136,8 +136,7 @@ def test_a_signature_over_another_url_is_refused(client, account):
 def test_a_sha256_signature_made_with_the_auth_token_is_refused(client, account):
     from twilio.request_validator import HMAC_SHA256
 
-    from civicdesk.channels.providers.twilio.signing import SETTINGS_HEADER, sign
-    from civicdesk.telephony.tests.voice_sender import AUTH_TOKEN
+    from civicdesk.telephony.tests.voice_sender import AUTH_TOKEN, SETTINGS_HEADER, sign
     params = recording_params(sid("CA"), sid("RE"))
     url = endpoint_url(account, Endpoint.RECORDING)
     headers = {"X-Twilio-Signature": sign(url, params, AUTH_TOKEN, HMAC_SHA256),

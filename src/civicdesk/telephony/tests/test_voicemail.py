@@ -5,10 +5,11 @@ import pytest
 
 from civicdesk.cases.models import Case, Message
 from civicdesk.channels.events import InboundMessage, SenderIdentity
+from civicdesk.channels.media import MediaFetchFailed, MediaRejected
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.payloads import store_payload
 from civicdesk.channels.providers.twilio.endpoints import Endpoint, conversation_key
-from civicdesk.channels.providers.twilio.media import FetchedMedia, MediaError, MediaRefused
+from civicdesk.channels.providers.twilio.media import FetchedMedia
 from civicdesk.conversations.models import Conversation
 from civicdesk.conversations.pipeline import apply, prepare
 from civicdesk.telephony import actions
@@ -117,7 +118,7 @@ def test_a_recording_that_cannot_be_fetched_is_retried_then_shown_on_the_case(
 
     def unreachable(url, config, **kwargs):
         attempts.append(url)
-        raise MediaError("Twilio answered 503 for the file.")
+        raise MediaFetchFailed("Twilio answered 503 for the file.")
     monkeypatch.setattr("civicdesk.telephony.tasks.fetch_media", unreachable)
     leave_voicemail(client, account, django_capture_on_commit_callbacks)
     call = Call.objects.get()
@@ -133,7 +134,7 @@ def test_a_recording_that_cannot_be_fetched_is_retried_then_shown_on_the_case(
 def test_a_recording_that_is_not_audio_is_refused_at_once(client, account, monkeypatch,
                                                           django_capture_on_commit_callbacks):
     def html(url, config, **kwargs):
-        raise MediaRefused("The file's type text/html is not accepted.")
+        raise MediaRejected("The file's type text/html is not accepted.")
     monkeypatch.setattr("civicdesk.telephony.tasks.fetch_media", html)
     leave_voicemail(client, account, django_capture_on_commit_callbacks)
     call = Call.objects.get()

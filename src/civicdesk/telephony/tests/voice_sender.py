@@ -6,18 +6,23 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from twilio.request_validator import HMAC_SHA1, HMAC_SHA256
+from twilio.request_validator import HMAC_SHA1, HMAC_SHA256, RequestValidator
 
 from civicdesk.channels.models import ChannelAccount
 from civicdesk.channels.providers.twilio.endpoints import Endpoint, endpoint_url
-from civicdesk.channels.providers.twilio.signing import SETTINGS_HEADER, sign
 
 ACCOUNT_SID = "AC" + "a1" * 16
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 SHARED_KEY = "test-shared-key-fedcba9876543210"
 CALLER = "+12155550123"
 OUR_NUMBER = "+12155550199"
+SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
 _seq = itertools.count(1)
+
+
+def sign(url: str, params: dict[str, str], secret: str, algorithm: str = HMAC_SHA1) -> str:
+    """X-Twilio-Signature as Twilio computes it (the SDK's own compute_signature)."""
+    return str(RequestValidator(secret).compute_signature(url, params, algorithm))
 
 
 def sid(prefix: str) -> str:

@@ -1,26 +1,24 @@
-"""Fetching a file Twilio keeps for us (an MMS picture, a voicemail recording) with the account's credentials.
+"""Fetching a Twilio media file (an MMS picture, a voicemail recording) with the account's credentials.
 
-Called by background jobs only, never while parsing: Twilio answers slowly at times and a fetch may fail; the job
-retries. The size and the content type are checked before anything is kept.
+Twilio's media URLs answer with a redirect to a short-lived storage URL; the credentials (HTTP basic auth,
+account SID and auth token) go to Twilio only, never to the host it redirects to. Size and type are checked
+against settings before and while the body is read, so an oversized file is never held whole.
 """
 
+import fnmatch
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
+from django.conf import settings
+from django.utils.translation import gettext
 
-from civicdesk.channels.registry import AccountConfig
+from civicdesk.channels.media import MediaFetchFailed, MediaRejected
 
-MAX_MEDIA_BYTES = 20 * 1024 * 1024
-TIMEOUT_SECONDS = 20
-
-
-class MediaError(Exception):
-    """The file cannot be fetched now (a network error, a 5xx, a missing file): the job tries again later."""
-
-
-class MediaRefused(MediaError):
-    """The file will never be accepted (too large, a forbidden type, a URL outside Twilio's): do not retry."""
+MAX_REDIRECTS = 5
+CHUNK = 64 * 1024
+__all__ = ["FetchedMedia", "MediaFetchFailed", "MediaRejected", "fetch_media"]
 
 
 @dataclass(frozen=True)
@@ -29,33 +27,71 @@ class FetchedMedia:
     content_type: str
 
 
-def fetch_media(url: str, config: AccountConfig, *, allowed_types: tuple[str, ...] = ("audio/", "image/", "video/"),
-                max_bytes: int = MAX_MEDIA_BYTES) -> FetchedMedia:
-    """GET `url` with the account's SID and auth token (HTTP basic), following Twilio's redirect to its store."""
-    if urlsplit(url).scheme not in ("https", "http"):
-        raise MediaRefused("The media URL is not a web address.")
-    sid, token = config.credentials.get("account_sid", ""), config.credentials.get("auth_token", "")
+def allowed_type(content_type: str) -> bool:
+    """Whether INBOUND_MEDIA_TYPES (patterns such as image/*) allows the type."""
+    kind = content_type.split(";")[0].strip().lower()
+    return any(fnmatch.fnmatchcase(kind, pattern.strip().lower())
+               for pattern in settings.INBOUND_MEDIA_TYPES if pattern.strip())
+
+
+def _auth(config: Any) -> tuple[str, str] | None:
+    credentials = (config.get("credentials", config) if isinstance(config, dict)
+                   else getattr(config, "credentials", {})) or {}
+    sid, token = credentials.get("account_sid", ""), credentials.get("auth_token", "")
+    return (sid, token) if sid and token else None
+
+
+def _same_host(url: str, other: str) -> bool:
+    return urlsplit(url).netloc.lower() == urlsplit(other).netloc.lower()
+
+
+def fetch_media(url: str, config: Any, *, max_bytes: int | None = None) -> FetchedMedia:
+    """The file at a Twilio media `url`, fetched with the account's basic auth, following Twilio's redirect.
+
+    Raises MediaRejected (too big, forbidden type, 4xx) or MediaFetchFailed (network, 5xx: retry)."""
+    limit = settings.INBOUND_MEDIA_MAX_BYTES if max_bytes is None else max_bytes
+    if not url.startswith(("https://", "http://")):
+        raise MediaRejected(gettext("The media address is not a web address."))
+    auth = _auth(config)
+    current = url
     try:
-        response = requests.get(url, auth=(sid, token) if sid and token else None, timeout=TIMEOUT_SECONDS,
-                                stream=True)
+        with requests.Session() as http:
+            for _hop in range(MAX_REDIRECTS + 1):
+                use_auth = auth if _same_host(current, url) else None  # credentials stay with Twilio's host
+                with http.get(current, auth=use_auth, stream=True, allow_redirects=False,
+                              timeout=settings.INBOUND_MEDIA_TIMEOUT_SECONDS) as response:
+                    if response.is_redirect and response.headers.get("location"):
+                        current = urljoin(current, response.headers["location"])
+                        continue
+                    return _read(response, limit)
     except requests.RequestException as exc:
-        raise MediaError(f"Twilio could not be reached ({type(exc).__name__}).") from exc
-    with response:
-        if response.status_code >= 400:
-            raise MediaError(f"Twilio answered {response.status_code} for the file.")
-        content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if not content_type.startswith(allowed_types):
-            raise MediaRefused(f"The file's type {content_type or 'unknown'} is not accepted.")
-        declared = int(response.headers.get("Content-Length") or 0) if (
-            response.headers.get("Content-Length") or "").isdigit() else 0
-        if declared > max_bytes:
-            raise MediaRefused(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
-        content = b""
-        try:
-            for chunk in response.iter_content(64 * 1024):
-                content += chunk
-                if len(content) > max_bytes:
-                    raise MediaRefused(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
-        except requests.RequestException as exc:
-            raise MediaError(f"The download was cut off ({type(exc).__name__}).") from exc
-    return FetchedMedia(content, content_type)
+        raise MediaFetchFailed(gettext("The media could not be fetched: %(error)s")
+                               % {"error": type(exc).__name__}) from exc
+    raise MediaFetchFailed(gettext("The media address redirected too many times."))
+
+
+def _read(response: requests.Response, limit: int) -> FetchedMedia:
+    status = response.status_code
+    if status in (408, 429) or status >= 500:
+        raise MediaFetchFailed(gettext("Twilio answered %(status)s for the media; it is tried again later.")
+                               % {"status": status})
+    if status >= 400:
+        raise MediaRejected(gettext("Twilio refused the media (HTTP %(status)s).") % {"status": status})
+    content_type = response.headers.get("content-type", "application/octet-stream").split(";")[0].strip().lower()
+    if not allowed_type(content_type):
+        raise MediaRejected(gettext("Files of type %(type)s are not accepted.") % {"type": content_type[:100]})
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise MediaRejected(too_big(int(declared), limit))
+    chunks, size = [], 0
+    for chunk in response.iter_content(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise MediaRejected(too_big(size, limit))
+        chunks.append(chunk)
+    return FetchedMedia(b"".join(chunks), content_type)
+
+
+def too_big(size: int, limit: int) -> str:
+    return gettext("The file is larger than the %(limit)s MB accepted (at least %(size)s MB).") % {
+        "limit": round(limit / 1_048_576, 1), "size": round(size / 1_048_576, 1)}
