@@ -277,6 +277,16 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def call_logged(e: AuditEntry, names: Names, by: str) -> Sentence:
+    after = e.after or {}
+    number = str(after.get("number") or gettext("an unknown number"))
+    if after.get("direction") == "out":
+        return Sentence(with_actor(by, gettext("%(name)s logged a call to %(number)s"),
+                                   gettext("A call to %(number)s was logged"), number=number))
+    return Sentence(with_actor(by, gettext("%(name)s logged a call from %(number)s"),
+                               gettext("A call from %(number)s was logged"), number=number))
+
+
 Describer = Callable[[AuditEntry, Names, str], Sentence]
 DESCRIBERS: dict[str, Describer] = {
     AuditAction.CASE_CREATED: created, AuditAction.ROUTED: routed, AuditAction.STATUS_CHANGED: status_changed,
@@ -289,6 +299,7 @@ DESCRIBERS: dict[str, Describer] = {
     AuditAction.CONTACT_MERGED: contact_merged, AuditAction.CONTACT_UNMERGED: contact_unmerged,
     AuditAction.IDENTITY_ADDED: identity_added, AuditAction.OPTED_OUT: opted_out, AuditAction.OPTED_IN: opted_in,
     AuditAction.MESSAGE_EDITED: message_edited, AuditAction.MESSAGE_DELETED: message_deleted,
+    AuditAction.CALL_LOGGED: call_logged,
     **dict.fromkeys(TRANSFER_REQUEST_WORDS, transfer_request),
     **dict.fromkeys(ADMINISTRATION_WORDS, administration),
 }

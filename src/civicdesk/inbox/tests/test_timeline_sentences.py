@@ -48,6 +48,7 @@ EXAMPLES: dict[str, dict] = {
     AuditAction.OPTED_OUT: {"actor_label": "phone", "after": {"identity": 1, "kind": "phone"}},
     AuditAction.OPTED_IN: {"actor_label": "phone", "after": {"identity": 1, "kind": "phone"}},
     AuditAction.MESSAGE_EDITED: {"actor_label": "facebook", "after": {"message": 1}},
+    AuditAction.CALL_LOGGED: {"after": {"message": 1, "direction": "in", "number": "+12155550134"}},
     AuditAction.MESSAGE_DELETED: {"actor_label": "facebook", "after": {"message": 1}},
     **{action: {"after": {"from_agency": "Public Works", "to_agency": "Parks"}, "reason": "It is a park path"}
        for action in (AuditAction.TRANSFER_REQUESTED, AuditAction.TRANSFER_APPROVED, AuditAction.TRANSFER_REJECTED,
