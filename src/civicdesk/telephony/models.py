@@ -65,3 +65,12 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.number} ({self.get_outcome_display()})"
+
+    @property
+    def duration_minutes(self) -> int:
+        return (self.duration_seconds or 0) // 60
+
+    @property
+    def duration_rest(self) -> str:
+        """The seconds after the whole minutes, two digits (the "05" of 4:05)."""
+        return f"{(self.duration_seconds or 0) % 60:02d}"
