@@ -17,6 +17,7 @@ from civicdesk.channels.models import Channel
 from civicdesk.channels.protocol import ParseError
 from civicdesk.channels.providers.twilio.endpoints import Endpoint, conversation_key
 from civicdesk.channels.providers.twilio.errors import plain_error
+from civicdesk.channels.providers.twilio.language import guess_language
 
 SID_RE = re.compile(r"^[A-Z]{2}[0-9a-zA-Z]{16,40}$")  # SM/MM + 32 hex; documented examples are shorter
 E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -124,6 +125,7 @@ def message(sid: str, sender: str, ours: str, body: str, attachments: list[Inbou
         channel=Channel.SMS, provider_message_id=sid, sender=SenderIdentity(PHONE_IDENTITY, sender),
         body_text=body, attachments=attachments, conversation_key=conversation_key(sender, ours), recipient=ours,
         account_id=account_id if isinstance(account_id, int) else None, attributes=attributes,
+        language=guess_language(body),
     )
 
 
