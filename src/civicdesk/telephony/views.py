@@ -28,7 +28,7 @@ from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_on_commit
 from civicdesk.telephony import greeting
 
 log = logging.getLogger(__name__)
-TWIML = "text/xml"
+TWIML = "text/xml; charset=utf-8"
 
 
 class Refused(Exception):

@@ -68,6 +68,7 @@ def parse_voice(raw: bytes, meta: Mapping[str, Any]) -> list[InboundEvent]:
         sender=SenderIdentity(PHONE_IDENTITY, caller) if caller else None,
         conversation_key=conversation_key(caller, ours) if caller and ours else "",
         recipient=ours, account_id=meta.get("account_id"), agency_slug=str(meta.get("agency", "")),
+        subject=f"Voicemail from {caller}" if caller else "Voicemail",  # the case's subject in the inbox list
     )
     recording_sid, url = _one(params, "RecordingSid"), _one(params, "RecordingUrl")
     duration = _duration(_one(params, "RecordingDuration"))
