@@ -147,3 +147,12 @@ def test_a_callback_without_a_call_id_is_quarantined_not_lost(client, account, d
         assert post(client, account, Endpoint.TRANSCRIPTION, params).status_code == 200
     payload = InboundPayload.objects.get()
     assert payload.status == PayloadStatus.QUARANTINED and "CallSid" in payload.error
+
+
+def test_a_retry_listing_the_parameters_in_another_order_is_the_same_callback(client, account, fetched,
+                                                                             django_capture_on_commit_callbacks):
+    params = transcription_params(sid("CA"), sid("RE"), "Same words.")
+    for ordered in (params, dict(reversed(list(params.items())))):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post(client, account, Endpoint.TRANSCRIPTION, ordered).status_code == 200
+    assert InboundPayload.objects.count() == 1

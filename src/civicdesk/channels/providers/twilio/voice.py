@@ -5,6 +5,7 @@ one CallPart of it. Every part of a call carries the same InboundMessage (its pr
 pipeline makes one case message per call and adds each part to it once.
 """
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -101,6 +102,12 @@ class VoiceAdapter(ChannelAdapter):
 
     def provider_message_id(self, raw: bytes, meta: dict[str, Any]) -> str:
         return payload_id(raw, meta)
+
+    def content_hash(self, raw: bytes, meta: dict[str, Any]) -> str:
+        """Of the parameters in a fixed order: a retry that lists them in another order is the same callback."""
+        params = form_params(raw)
+        canonical = "&".join(f"{name}={value}" for name in sorted(params) for value in sorted(params[name]))
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
     def parse(self, raw: bytes, meta: dict[str, Any]) -> list[InboundEvent]:
         return parse_voice(raw, meta)
