@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "civicdesk.cases",
     "civicdesk.channels",
     "civicdesk.conversations",
+    "civicdesk.telephony",
     "civicdesk.mail",
     "civicdesk.portal",
     "civicdesk.inbox",
@@ -304,6 +305,7 @@ CHANNEL_ADAPTERS = {
     "email": "civicdesk.mail.adapter.EmailAdapter",
     "open311": "civicdesk.open311.adapter.Open311Adapter",
     "sms": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
+    "phone": "civicdesk.channels.providers.twilio.voice.VoiceAdapter",  # Twilio's voicemail callbacks
 }
 # The adapter of each provider (a ChannelAccount's provider; see civicdesk.channels.registry). A provider not
 # listed uses its account's channel's adapter from CHANNEL_ADAPTERS.

@@ -44,6 +44,7 @@ class AuditAction(models.TextChoices):
     AGENCY_CHANGED = "agency_changed", "Agency setting changed"
     INITIATIVE_CREATED = "initiative_created", "Initiative created"
     INITIATIVE_CHANGED = "initiative_changed", "Initiative changed"
+    CALL_LOGGED = "call_logged", "Phone call logged"
 
 
 class AuditEntry(models.Model):

@@ -57,6 +57,7 @@ class EventKind(models.TextChoices):
     OPT_OUT = "opt_out", "Opt-out or opt-in"
     AUTHOR_EDIT = "author_edit", "Edit or deletion by the author"
     KEYWORD = "keyword", "Keyword text (STOP, START, HELP)"
+    CALL_PART = "call_part", "Part of a phone call (recording or transcript)"
 
 
 class AppliedEvent(models.Model):

@@ -282,6 +282,16 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def call_logged(e: AuditEntry, names: Names, by: str) -> Sentence:
+    after = e.after or {}
+    number = str(after.get("number") or gettext("an unknown number"))
+    if after.get("direction") == "out":
+        return Sentence(with_actor(by, gettext("%(name)s logged a call to %(number)s"),
+                                   gettext("A call to %(number)s was logged"), number=number))
+    return Sentence(with_actor(by, gettext("%(name)s logged a call from %(number)s"),
+                               gettext("A call from %(number)s was logged"), number=number))
+
+
 Describer = Callable[[AuditEntry, Names, str], Sentence]
 DESCRIBERS: dict[str, Describer] = {
     AuditAction.CASE_CREATED: created, AuditAction.ROUTED: routed, AuditAction.STATUS_CHANGED: status_changed,
@@ -296,6 +306,7 @@ DESCRIBERS: dict[str, Describer] = {
     AuditAction.MESSAGE_EDITED: message_edited, AuditAction.MESSAGE_DELETED: message_deleted,
     AuditAction.KEYWORD_TEXT: keyword_text, AuditAction.STOP_REQUEST_FLAGGED: stop_request_flagged,
     AuditAction.STOP_REQUEST_DISMISSED: stop_request_dismissed,
+    AuditAction.CALL_LOGGED: call_logged,
     **dict.fromkeys(TRANSFER_REQUEST_WORDS, transfer_request),
     **dict.fromkeys(ADMINISTRATION_WORDS, administration),
 }

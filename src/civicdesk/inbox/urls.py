@@ -6,6 +6,7 @@ from django.urls import path
 
 from civicdesk.inbox import (
                              bulk_views,
+                             call_views,
                              case_views,
                              channel_views,
                              composer_views,
@@ -30,6 +31,7 @@ urlpatterns = [
     path("live/", views.inbox_live, name="inbox-live"),
     path("events/", stream_views.inbox_events, name="inbox-events"),
     path("bulk/", bulk_views.bulk_action, name="bulk"),
+    path("calls/new/", call_views.log_call_new, name="log-call"),
     path("views/", views.saved_view_create, name="saved-view-create"),
     path("views/<int:pk>/delete/", views.saved_view_delete, name="saved-view-delete"),
     path("cases/<str:number>/", case_views.case_detail, name="case"),
@@ -43,6 +45,7 @@ urlpatterns = [
     path("cases/<str:number>/presence/leave/", presence_views.leave, name="case-presence-leave"),
     path("cases/<str:number>/stop-requests/<int:pk>/<slug:decision>/", consent_views.stop_request_decide,
          name="stop-request-decide"),
+    path("cases/<str:number>/call/", call_views.log_call_on_case, name="case-log-call"),
     path("cases/<str:number>/<slug:action>/", case_views.case_action, name="case-action"),
     path("attachments/<int:pk>/", case_views.attachment_download, name="attachment"),
     path("contacts/", contact_views.contact_directory, name="contacts"),

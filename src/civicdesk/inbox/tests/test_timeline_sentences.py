@@ -53,6 +53,7 @@ EXAMPLES: dict[str, dict] = {
         "request": 1, "message": 2, "phrase": "stop texting", "due_on": "2026-09-21"}},
     AuditAction.STOP_REQUEST_DISMISSED: {"after": {"request": 1, "phrase": "stop texting"}},
     AuditAction.MESSAGE_EDITED: {"actor_label": "facebook", "after": {"message": 1}},
+    AuditAction.CALL_LOGGED: {"after": {"message": 1, "direction": "in", "number": "+12155550134"}},
     AuditAction.MESSAGE_DELETED: {"actor_label": "facebook", "after": {"message": 1}},
     **{action: {"after": {"from_agency": "Public Works", "to_agency": "Parks"}, "reason": "It is a park path"}
        for action in (AuditAction.TRANSFER_REQUESTED, AuditAction.TRANSFER_APPROVED, AuditAction.TRANSFER_REJECTED,
