@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "civicdesk.open311",
     "civicdesk.accounts",
     "civicdesk.notifications",
+    "civicdesk.chatdesk",
 ]
 
 MIDDLEWARE = [
