@@ -7,5 +7,4 @@ from civicdesk.chatdesk import views
 app_name = "chatdesk"
 urlpatterns = [
     path("", views.chats, name="chats"),
-    path("availability/", views.availability, name="availability"),
 ]
