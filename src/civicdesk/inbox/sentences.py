@@ -52,6 +52,7 @@ CREATED_FROM: dict[str, str] = {
     Channel.MASTODON: gettext_noop("Created from a Mastodon post"),
     Channel.BLUESKY: gettext_noop("Created from a Bluesky post"),
     Channel.YOUTUBE: gettext_noop("Created from a YouTube comment"),
+    Channel.CHAT: gettext_noop("Created from a live chat"),
     Channel.INTERNAL: gettext_noop("Created by staff"),
 }
 
