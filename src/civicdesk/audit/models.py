@@ -41,6 +41,8 @@ class AuditAction(models.TextChoices):
     AGENCY_CHANGED = "agency_changed", "Agency setting changed"
     INITIATIVE_CREATED = "initiative_created", "Initiative created"
     INITIATIVE_CHANGED = "initiative_changed", "Initiative changed"
+    CHAT_ENDED = "chat_ended", "Live chat ended by an agent"
+    CHAT_BLOCKED = "chat_blocked", "Live chat ended and its session blocked"
 
 
 class AuditEntry(models.Model):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases.models import Case
 from civicdesk.channels.models import Channel
+from civicdesk.inbox.chat_sentences import CHAT_DESCRIBERS
 from civicdesk.inbox.trail_sentences import (
     ADMINISTRATION_WORDS,
     administration,
@@ -292,6 +293,7 @@ DESCRIBERS: dict[str, Describer] = {
     AuditAction.MESSAGE_EDITED: message_edited, AuditAction.MESSAGE_DELETED: message_deleted,
     **dict.fromkeys(TRANSFER_REQUEST_WORDS, transfer_request),
     **dict.fromkeys(ADMINISTRATION_WORDS, administration),
+    **CHAT_DESCRIBERS,
 }
 
 
