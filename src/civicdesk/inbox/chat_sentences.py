@@ -1,5 +1,7 @@
 """Sentences for the live chat's trail: an agent ended a chat, or ended it and blocked the resident's session."""
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext, ngettext
 
 from civicdesk.audit.models import AuditAction, AuditEntry
@@ -28,4 +30,5 @@ def chat_blocked(e: AuditEntry, names: Names, by: str) -> Sentence:
                     detail=e.reason)
 
 
-CHAT_DESCRIBERS = {AuditAction.CHAT_ENDED: chat_ended, AuditAction.CHAT_BLOCKED: chat_blocked}
+CHAT_DESCRIBERS: dict[str, Callable[[AuditEntry, Names, str], Sentence]] = {
+    AuditAction.CHAT_ENDED: chat_ended, AuditAction.CHAT_BLOCKED: chat_blocked}
