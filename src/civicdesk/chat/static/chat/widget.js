@@ -24,7 +24,7 @@
   function say(name, values) {
     var value = root.getAttribute("data-text-" + name) || "";
     Object.keys(values || {}).forEach(function (key) {
-      value = value.split("%(" + key + ")s").join(String(values[key]));
+      value = value.split("{" + key + "}").join(String(values[key]));
     });
     return value;
   }
