@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/", include("civicdesk.api.urls")),
     path("open311/", include("civicdesk.open311.urls")),
     path("hooks/", include("civicdesk.channels.urls")),
+    path("chat/", include("civicdesk.chat.urls")),
     path("", include("civicdesk.portal.urls")),
 ]
 handler404 = "civicdesk.web.errors.page_not_found"

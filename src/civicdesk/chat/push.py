@@ -247,7 +247,7 @@ async def stream(subscription: Subscription, seconds: float) -> AsyncIterator[st
     deadline = loop.time() + max(0.0, seconds)
     current.subscribe(subscription)
     try:
-        yield f"retry: {RETRY_MS}\n: connected\n\n"
+        yield f"retry: {RETRY_MS}\nevent: ready\ndata: {{}}\n\n"  # the page knows events come through
         while not subscription.closed:
             remaining = deadline - loop.time()
             if remaining <= 0:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from civicdesk.agencies.models import StaffProfile
+from civicdesk.agencies.models import Agency, StaffProfile
 from civicdesk.cases.permissions import agency_ids, is_admin
 from civicdesk.chat.models import AgentAvailability, ChatEvent, ChatSession, ChatStatus, EventKind
 
@@ -114,3 +114,17 @@ def transcript(session: ChatSession) -> list[ChatEvent]:
     """Every message event of the session, in order (the resident's page after a reload)."""
     return list(ChatEvent.objects.filter(session=session, kind=EventKind.MESSAGE).select_related("message")
                 .order_by("seq"))
+
+
+def staffed_agency_ids(*, now: datetime | None = None) -> set[int]:
+    """The agencies with someone taking chats now (one query for the widget's list of agencies)."""
+    since = (now or timezone.now()) - timedelta(seconds=available_seconds())
+    users = AgentAvailability.objects.filter(accepting=True, seen_at__gte=since, user__is_active=True).values("user_id")
+    return set(StaffProfile.agencies.through.objects.filter(staffprofile__user_id__in=users)
+               .values_list("agency_id", flat=True))
+
+
+def chat_agencies() -> list[tuple[Agency, bool]]:
+    """The agencies a resident may chat with, by name, each with whether someone takes chats there now."""
+    staffed = staffed_agency_ids()
+    return [(agency, agency.pk in staffed) for agency in Agency.objects.filter(is_active=True).order_by("name")]

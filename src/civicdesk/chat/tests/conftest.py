@@ -6,6 +6,7 @@ import pytest
 
 from civicdesk.chat import actions
 from civicdesk.inbox.tests import conftest as staff_fixtures
+from civicdesk.testing.cache import fresh_shared_cache
 
 world = staff_fixtures.world  # Public Works (wanda, walt) and Parks (pat); boss is an administrator
 _fast_password_hashing = staff_fixtures._fast_password_hashing
@@ -22,3 +23,15 @@ def chat(world):
                                             client_id=new_id(), name="Rosa", email="rosa@example.com",
                                             language="en", ip_hash="ip-1")
     return session
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache(request):
+    yield from fresh_shared_cache(request)  # rate-limit counts start at zero
+
+
+@pytest.fixture
+def on_duty(world):
+    """Wanda (Public Works) takes chats now."""
+    actions.set_availability(world.works_agent, accepting=True)
+    return world.works_agent
