@@ -14,12 +14,14 @@ from civicdesk.testing.browser import free_port
 @contextmanager
 def asgi_live_server() -> Iterator[str]:
     """Serve the project over ASGI on a free local port for the block; yields its base URL."""
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
     from civicdesk.asgi import application
     from civicdesk.inbox import push
 
     port = free_port()
-    config = uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
-                            timeout_graceful_shutdown=2)
+    config = uvicorn.Config(ASGIStaticFilesHandler(application), host="127.0.0.1", port=port, lifespan="off",
+                            log_level="warning", timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="asgi-live-server", daemon=True)
     thread.start()

@@ -104,6 +104,7 @@
     }
     panel.dataset.chatSeq = String(state.contiguous);
     var log = panel.querySelector(".cd-chat-log");
+    var lines = panel.querySelector(".cd-chat-log__lines");
     var li = line(panel, event);
     var after = null;
     log.querySelectorAll("[data-seq]").forEach(function (other) {
@@ -111,7 +112,7 @@
         after = other;
       }
     });
-    log.insertBefore(li, after);
+    lines.insertBefore(li, after);
     log.scrollTop = log.scrollHeight;
     if (event.kind === "ended" || event.kind === "blocked") {
       markEnded(panel);
