@@ -1,10 +1,13 @@
-"""Template helpers of the desk's chat pages: waiting times in plain words, and a fresh message id."""
+"""Template helpers of the desk's chat pages: waiting times in plain words, a fresh message id, a case's live chat."""
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django import template
 from django.utils.translation import gettext
+
+from civicdesk.chat.models import ChatSession, ChatStatus
 
 register = template.Library()
 
@@ -26,3 +29,10 @@ def wait_text(waited: timedelta) -> str:
 def new_message_id() -> str:
     """The id of a message posted without JavaScript (a retried post of the same form takes effect once)."""
     return str(uuid.uuid4())
+
+
+@register.simple_tag
+def live_chat_of(case: Any) -> ChatSession | None:
+    """The case's chat while it waits or runs (one query, asked only on a chat case's page)."""
+    return (ChatSession.objects.select_related("agent").filter(case=case, status__in=ChatStatus.live())
+            .order_by("-pk").first())

@@ -222,3 +222,17 @@ def test_fragments_are_scoped(world, works_client):
     assert "no chats in progress" in works_client.get("/staff/chats/mine/").content.decode()
     assert json.loads(works_client.get("/staff/chats/live/").content)["waiting"] == 0
     assert ChatSession.objects.count() == 1
+
+
+def test_a_chat_cases_page_points_to_its_live_chat(world, works_client):
+    session = start_chat(world.works, name="Rosa")
+    page = works_client.get(f"/staff/cases/{session.case.number}/").content.decode()
+    assert "The resident is waiting in the live chat queue." in page
+    works_client.post(f"/staff/chats/{session.key}/accept/")
+    page = works_client.get(f"/staff/cases/{session.case.number}/").content.decode()
+    assert f'href="/staff/chats/#chat-{session.key}"' in page
+    assert "Shown at once in the live chat the resident has open" in page  # the composer's destination
+    walt_page = client_for(world.works_agent2).get(f"/staff/cases/{session.case.number}/").content.decode()
+    assert "wanda is answering this case's live chat." in walt_page
+    works_client.post(f"/staff/chats/{session.key}/end/")
+    assert "live chat queue" not in works_client.get(f"/staff/cases/{session.case.number}/").content.decode()
