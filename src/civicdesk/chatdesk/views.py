@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -29,6 +30,21 @@ from civicdesk.inbox.access import staff_required
 NAV_EVERY_SECONDS = 20  # an accepting agent's header asks this often (their check-in; see chat.queries)
 
 
+def check_in(user: Any) -> None:
+    """The agent's desk is open: chat.actions.check_in, asked at most every CHECK_IN_EVERY per process (its UPDATE
+    would otherwise take SQLite's write lock on every one-second check of every open chats page)."""
+    local = caches["local"]
+    mark = _check_in_mark(user)
+    if local.get(mark):
+        return
+    chat_actions.check_in(user)
+    local.set(mark, True, int(chat_actions.CHECK_IN_EVERY.total_seconds()))
+
+
+def _check_in_mark(user: Any) -> str:
+    return f"chatdesk:checked-in:{user.pk}"
+
+
 def wants_json(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "civicdesk-chat"
 
@@ -46,7 +62,7 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
 @staff_required
 @require_GET
 def chats(request: HttpRequest) -> HttpResponse:
-    chat_actions.check_in(request.user)
+    check_in(request.user)
     return render(request, "chatdesk/chats.html", {
         "nav": "chats", "accepting": _accepting(request.user), "panels": queries.panels(request.user),
         "max_length": settings.CHAT_MAX_MESSAGE_CHARS, **_queue_context(request)})
@@ -60,6 +76,7 @@ def availability(request: HttpRequest) -> HttpResponse:
     if wanted not in ("on", "off"):
         return HttpResponse("Say available=on or available=off.", status=400, content_type="text/plain")
     actions.set_available(request.user, available=wanted == "on")
+    caches["local"].delete(_check_in_mark(request.user))  # switched on: the next check counts again
     messages.success(request, gettext("You are now available for chat.") if wanted == "on"
                      else gettext("You are now away from chat: no new chats are offered to you."))
     return redirect("chatdesk:chats")
@@ -70,7 +87,7 @@ def availability(request: HttpRequest) -> HttpResponse:
 def live(request: HttpRequest) -> HttpResponse:
     """The chats page's check (every second while its event stream is unavailable): the new events of the page's
     chats (`c=<key>:<seq>`, repeated), the queue when it changed since `q`, and which chats the agent holds."""
-    chat_actions.check_in(request.user)
+    check_in(request.user)
     answer: dict[str, Any] = {"events": [], "held": queries.held_keys(request.user)}
     for pk, (key, seq) in queries.cursors(request.user, request.GET.getlist("c")).items():
         answer["events"] += [event_json(event, key) for event in chat_queries.events_after(
@@ -103,7 +120,7 @@ def panels_fragment(request: HttpRequest) -> HttpResponse:
 def nav(request: HttpRequest) -> HttpResponse:
     """The header's count of waiting chats (asked on load, when the page's stream reports a change and, for an
     agent taking chats, every NAV_EVERY_SECONDS: their desk's check-in). 204 when the page shows that count."""
-    chat_actions.check_in(request.user)
+    check_in(request.user)
     count = queries.waiting_count(request.user)
     accepting = _accepting(request.user)
     shown = request.GET.get("shown", "")

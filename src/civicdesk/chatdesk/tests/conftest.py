@@ -1,4 +1,4 @@
-"""Fixtures for the staff side of live chat: the staff-side world and a fresh per-process presence mark."""
+"""Fixtures for the staff side of live chat: the staff-side world and fresh per-process check-in marks."""
 
 import pytest
 from django.core.cache import caches
@@ -12,6 +12,6 @@ works_client = staff_fixtures.works_client  # signed in as Wanda
 
 @pytest.fixture(autouse=True)
 def _fresh_local_cache():
-    caches["local"].clear()  # the per-process "presence written" marks: user ids repeat from test to test
+    caches["local"].clear()  # the per-process check-in marks: user ids repeat from test to test
     yield
     caches["local"].clear()
