@@ -155,7 +155,9 @@ def post_resident_message(session: ChatSession, *, text: str, client_id: str) ->
         raise SessionClosed(gettext("This chat has ended. Start a new chat if you need more help."))
     text = clean_text(text)
     message = _resident_message(session, text, client_id)
-    return Posted(_event(session, EventKind.MESSAGE, message=message, client_id=client_id), created=True)
+    event = _event(session, EventKind.MESSAGE, message=message, client_id=client_id,
+                   last_message_at=message.created_at, resident_seen_at=message.created_at)
+    return Posted(event, created=True)
 
 
 @transaction.atomic
@@ -231,14 +233,14 @@ def post_agent_message(session: ChatSession, agent: Any, *, text: str, client_id
     now = timezone.now()
     case = session.case
     message = Message.objects.create(
-        case=case, direction=Direction.OUTBOUND, channel=Channel.CHAT, author=agent, contact=case.contact,
+        case=case, direction=Direction.OUTBOUND, channel=Channel.CHAT, author=agent, contact_id=case.contact_id,
         body_text=text, visible_text=text, recipient=session.thread_key[:320],
         provider_message_id=_provider_id(session, client_id), delivery_status=DeliveryStatus.SENT, created_at=now,
     )
     publish(MessageAdded(case, message))
     case_actions.note_reply(case, message)
-    ChatSession.objects.filter(pk=session.pk).update(last_message_at=now)
-    return Posted(_event(session, EventKind.MESSAGE, message=message, client_id=client_id), created=True)
+    return Posted(_event(session, EventKind.MESSAGE, message=message, client_id=client_id, last_message_at=now),
+                  created=True)
 
 
 @transaction.atomic
@@ -329,7 +331,7 @@ def _open(*, agency: Agency, service: Service | None, text: str, client_id: str,
         reply_window_until=None if status == ChatStatus.LEFT_MESSAGE else now + _live_window())
     session.save(update_fields=["conversation"])
     message = _resident_message(session, text, client_id, touch=False)
-    _event(session, EventKind.MESSAGE, message=message, client_id=client_id)
+    _event(session, EventKind.MESSAGE, message=message, client_id=client_id, last_message_at=now)
     return session, token
 
 
@@ -366,22 +368,30 @@ def _live_window() -> timedelta:
 
 
 def _resident_message(session: ChatSession, text: str, client_id: str, *, touch: bool = True) -> Message:
+    """The resident's message on the case; the caller writes its event (with the session's times).
+
+    While an agent is answering, the message is not published as MessageAdded: the agent reads it live, and a
+    notification (and an email when away) per line of a chat would only be noise. Waiting and first messages are.
+    """
     case = session.case
     now = timezone.now()
     identity_id = session.conversation.identity_id if session.conversation_id and session.conversation else None
     message = Message.objects.create(
-        case=case, direction=Direction.INBOUND, channel=Channel.CHAT, is_public=False, contact=case.contact,
+        case=case, direction=Direction.INBOUND, channel=Channel.CHAT, is_public=False, contact_id=case.contact_id,
         sender_identity_id=identity_id, body_text=text, visible_text=text,
         provider_message_id=_provider_id(session, client_id), content_hash=text_hash(text),
         delivery_status=DeliveryStatus.RECEIVED, created_at=now,
     )
     if touch:
         case_actions.reopen_if_finished(case)
-        if session.conversation_id:
-            Conversation.objects.filter(pk=session.conversation_id).update(
-                last_inbound_at=now, reply_window_until=now + _live_window())
-    ChatSession.objects.filter(pk=session.pk).update(last_message_at=now, resident_seen_at=now)
-    publish(MessageAdded(case, message))
+        conversation = session.conversation
+        window = _live_window()
+        if conversation is not None and (conversation.reply_window_until is None
+                                         or conversation.reply_window_until < now + window / 2):
+            Conversation.objects.filter(pk=conversation.pk).update(last_inbound_at=now,
+                                                                   reply_window_until=now + window)
+    if session.status != ChatStatus.ACTIVE:
+        publish(MessageAdded(case, message))
     return message
 
 
@@ -409,11 +419,13 @@ def _finish(session: ChatSession, status: str, *, ended_by: str, fields: list[st
 
 
 def _event(session: ChatSession, kind: str, *, message: Message | None = None, client_id: str = "",
-           data: dict[str, Any] | None = None) -> ChatEvent:
-    """The session's next event; the caller holds the session's row lock (so seq follows commit order)."""
+           data: dict[str, Any] | None = None, **session_fields: Any) -> ChatEvent:
+    """The session's next event; the caller holds the session's row lock (so seq follows commit order).
+    `session_fields` are written with the new last_seq, in the same UPDATE."""
     seq = session.last_seq + 1
-    ChatSession.objects.filter(pk=session.pk).update(last_seq=seq)
+    ChatSession.objects.filter(pk=session.pk).update(last_seq=seq, **session_fields)
     session.last_seq = seq
+    for name, value in session_fields.items():
+        setattr(session, name, value)
     return ChatEvent.objects.create(session=session, seq=seq, kind=kind, message=message, client_id=client_id,
                                     data=data or {}, created_at=timezone.now())
-

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import signal
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -231,8 +232,27 @@ def poke() -> None:
 
 
 def shutdown() -> None:
+    """End every open chat stream now (server shutdown); new ones end at once."""
     if _hub is not None:
         _hub.close()
+
+
+def install_shutdown_hook() -> None:
+    """Chain shutdown() onto the server's SIGTERM and SIGINT handlers, as inbox.push does for the staff streams."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(signum)
+        if not callable(previous):
+            continue
+
+        def handler(number: int, frame: Any, previous: Any = previous) -> None:
+            loop.call_soon_threadsafe(shutdown)
+            previous(number, frame)
+
+        try:
+            signal.signal(signum, handler)
+        except ValueError:  # not the main thread: streams end by their lifetime alone
+            return
 
 
 def format_event(name: str, data: dict[str, Any], *, with_id: bool) -> str:
