@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "civicdesk.channels",
     "civicdesk.conversations",
     "civicdesk.telephony",
+    "civicdesk.chat",
     "civicdesk.mail",
     "civicdesk.portal",
     "civicdesk.inbox",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "civicdesk.open311",
     "civicdesk.accounts",
     "civicdesk.notifications",
+    "civicdesk.chatdesk",
 ]
 
 MIDDLEWARE = [
@@ -306,6 +308,7 @@ CHANNEL_ADAPTERS = {
     "open311": "civicdesk.open311.adapter.Open311Adapter",
     "sms": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
     "phone": "civicdesk.channels.providers.twilio.voice.VoiceAdapter",  # Twilio's voicemail callbacks
+    "chat": "civicdesk.channels.providers.chat.adapter.ChatAdapter",
 }
 # The adapter of each provider (a ChannelAccount's provider; see civicdesk.channels.registry). A provider not
 # listed uses its account's channel's adapter from CHANNEL_ADAPTERS.
@@ -338,6 +341,7 @@ SERVICE_CACHE_SECONDS = env_int("SERVICE_CACHE_SECONDS", 5)  # how long a proces
 # Periodic jobs: (task path, interval seconds); the scheduler in `civicdesk run` enqueues them.
 PERIODIC_TASKS = [
     ("civicdesk.conversations.tasks.recover_stalled", 60),
+    ("civicdesk.chat.tasks.expire_idle_sessions", 60),
     ("civicdesk.mail.tasks.poll_all_mailboxes", IMAP_POLL_SECONDS),
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
 ]
@@ -370,6 +374,14 @@ PORTAL_FOLLOWS_PER_HOUR = env_int("PORTAL_FOLLOWS_PER_HOUR", 20)  # "this is my 
 PORTAL_STATUS_LOOKUPS_PER_MINUTE = env_int("PORTAL_STATUS_LOOKUPS_PER_MINUTE", 10)  # request-number + email checks
 PLACES_LOOKUPS_PER_MINUTE = env_int("PLACES_LOOKUPS_PER_MINUTE", 240)  # address suggestions and nearest-address
 PORTAL_COMMENTS_PER_HOUR = env_int("PORTAL_COMMENTS_PER_HOUR", 20)  # comments and "not fixed" on status pages
+# Live chat (civicdesk.chat): the length cap, rate limits per session and per client address, and timings.
+CHAT_MAX_MESSAGE_CHARS = env_int("CHAT_MAX_MESSAGE_CHARS", 2000)
+CHAT_MESSAGES_PER_MINUTE = env_int("CHAT_MESSAGES_PER_MINUTE", 30)  # one session's messages
+CHAT_IP_MESSAGES_PER_MINUTE = env_int("CHAT_IP_MESSAGES_PER_MINUTE", 120)  # every session of one address
+CHAT_STARTS_PER_HOUR = env_int("CHAT_STARTS_PER_HOUR", 10)  # new chats and left messages per address
+CHAT_POLL_SECONDS = float(os.environ.get("CHAT_POLL_SECONDS", "0.1"))  # the chat streams' database tick
+CHAT_RESIDENT_GONE_SECONDS = env_int("CHAT_RESIDENT_GONE_SECONDS", 300)  # a live chat with no page open ends
+CHAT_AGENT_GONE_SECONDS = env_int("CHAT_AGENT_GONE_SECONDS", 45)  # an accepting agent's desk must check in
 # A resident may say "this is not fixed" (and so reopen the request) up to this many days after it was resolved/closed.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 30)
 # Staff who chose "by email when away" get a notification's email only after this long without an open staff page.

@@ -45,6 +45,8 @@ class AuditAction(models.TextChoices):
     INITIATIVE_CREATED = "initiative_created", "Initiative created"
     INITIATIVE_CHANGED = "initiative_changed", "Initiative changed"
     CALL_LOGGED = "call_logged", "Phone call logged"
+    CHAT_ENDED = "chat_ended", "Live chat ended by an agent"
+    CHAT_BLOCKED = "chat_blocked", "Live chat ended and its session blocked"
 
 
 class AuditEntry(models.Model):

@@ -61,6 +61,8 @@ def _private_sentence(case: Case, target: ReplyTarget) -> str:
         return gettext("Emailed to %(who)s") % {"who": _resident(case, target)}
     if target.channel == Channel.SMS:
         return gettext("SMS to %(number)s") % {"number": address}
+    if target.channel == Channel.CHAT:
+        return gettext("Shown at once in the live chat the resident has open")
     if capabilities(target.channel).publishes:
         return gettext("Shown only to the resident, on their own status page")
     channel = Channel(target.channel).label if target.channel in Channel.values else target.channel

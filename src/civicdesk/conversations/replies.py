@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicdesk.cases import actions as case_actions
@@ -59,6 +60,10 @@ def reply_target(case: Case, identity: Identity | None = None) -> ReplyTarget:
                   .order_by("-created_at", "-id")
                   .values_list("channel", "sender_identity_id", "sender_identity__kind", "sender_identity__value")
                   .first())
+    if case.channel == Channel.CHAT or (latest is not None and latest[0] == Channel.CHAT):
+        chat = _after_chat(case, latest)
+        if chat is not None:
+            return chat
     if latest is not None and latest[0] not in REPLY_CHANNEL_FOR_EMAIL_CONTACTS:
         channel, identity_id, _, value = latest
         return ReplyTarget(channel, value, _latest_conversation(channel, identity_id))
@@ -67,6 +72,26 @@ def reply_target(case: Case, identity: Identity | None = None) -> ReplyTarget:
     # the address the resident last wrote from on this case, else the one of the case's writer (reply_address)
     address = latest[3] if latest is not None and latest[2] == IdentityKind.EMAIL else reply_address(case)
     return ReplyTarget(Channel.EMAIL, address) if address else ReplyTarget(Channel.WEB)
+
+
+def _after_chat(case: Case, latest: tuple[Any, ...] | None) -> ReplyTarget | None:
+    """A live chat answers in the chat (its conversation's reply window is open while it lasts); after it, the
+    resident's chosen email or phone (their chat messages' sender identity), else the status page."""
+    live = (Conversation.objects.filter(case=case, channel=Channel.CHAT, reply_window_until__gt=timezone.now())
+            .order_by("-last_inbound_at", "-id").first())
+    if live is not None:
+        return ReplyTarget(Channel.CHAT, live.thread_key, live)
+    if latest is not None and latest[0] != Channel.CHAT:
+        return None  # the resident wrote on another channel since: answer there
+    if latest is None:
+        address = reply_address(case)
+        return ReplyTarget(Channel.EMAIL, address) if address else ReplyTarget(Channel.WEB)
+    _, identity_id, kind, value = latest
+    if kind == IdentityKind.PHONE:
+        return ReplyTarget(Channel.SMS, value, _latest_conversation(Channel.SMS, identity_id))
+    if kind == IdentityKind.EMAIL:
+        return ReplyTarget(Channel.EMAIL, value)
+    return ReplyTarget(Channel.WEB)
 
 
 def reply_channel(case: Case) -> str:

@@ -20,6 +20,7 @@ from civicdesk.inbox.consent_sentences import (
     stop_request_dismissed,
     stop_request_flagged,
 )
+from civicdesk.inbox.chat_sentences import CHAT_DESCRIBERS
 from civicdesk.inbox.trail_sentences import (
     ADMINISTRATION_WORDS,
     administration,
@@ -57,6 +58,7 @@ CREATED_FROM: dict[str, str] = {
     Channel.MASTODON: gettext_noop("Created from a Mastodon post"),
     Channel.BLUESKY: gettext_noop("Created from a Bluesky post"),
     Channel.YOUTUBE: gettext_noop("Created from a YouTube comment"),
+    Channel.CHAT: gettext_noop("Created from a live chat"),
     Channel.INTERNAL: gettext_noop("Created by staff"),
 }
 
@@ -309,6 +311,7 @@ DESCRIBERS: dict[str, Describer] = {
     AuditAction.CALL_LOGGED: call_logged,
     **dict.fromkeys(TRANSFER_REQUEST_WORDS, transfer_request),
     **dict.fromkeys(ADMINISTRATION_WORDS, administration),
+    **CHAT_DESCRIBERS,
 }
 
 

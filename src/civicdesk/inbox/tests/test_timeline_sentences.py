@@ -62,6 +62,8 @@ EXAMPLES: dict[str, dict] = {
         AuditAction.STAFF_CREATED, AuditAction.STAFF_CHANGED, AuditAction.STAFF_AWAY_CHANGED,
         AuditAction.TEAM_MEMBERS_CHANGED, AuditAction.PASSWORD_LINK_SENT, AuditAction.AGENCY_CHANGED,
         AuditAction.INITIATIVE_CREATED, AuditAction.INITIATIVE_CHANGED)},
+    AuditAction.CHAT_ENDED: {"after": {"session": "5f0c", "messages": 12}},
+    AuditAction.CHAT_BLOCKED: {"after": {"session": "5f0c", "messages": 3}, "reason": "Abusive language"},
 }
 SLUG = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
