@@ -99,32 +99,33 @@ async def read_answer(reader: asyncio.StreamReader) -> int:
 async def send_open_loop(port: int, requests: list[tuple[str, bytes]], rate: float, connections: int,
                          max_connections: int) -> list[tuple[str, float, float, float, int]]:
     """Send request i at start + i/rate; returns (sid, scheduled, sent, answered, status) in epoch seconds."""
-    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
     for _ in range(connections):
-        idle.append(await asyncio.open_connection("127.0.0.1", port))
-    opened = len(idle)
+        idle.put_nowait(await asyncio.open_connection("127.0.0.1", port))
+    opened = connections
     results: list[tuple[str, float, float, float, int]] = []
 
     async def one(sid: str, raw: bytes, scheduled: float) -> None:
         nonlocal opened
-        conn = idle.pop() if idle else None
-        while conn is None:
-            if opened < max_connections:
-                opened += 1
-                conn = await asyncio.open_connection("127.0.0.1", port)
-            else:
-                await asyncio.sleep(0.001)
-                conn = idle.pop() if idle else None
-        reader, writer = conn
+        if idle.empty() and opened < max_connections:  # all busy: open one more rather than wait (open loop)
+            opened += 1
+            try:
+                idle.put_nowait(await asyncio.open_connection("127.0.0.1", port))
+            except OSError:
+                opened -= 1
+        reader, writer = await idle.get()
         sent = time.time()
         try:
             writer.write(raw)
             status = await read_answer(reader)
-            idle.append(conn)
+            idle.put_nowait((reader, writer))
         except (OSError, asyncio.IncompleteReadError, ValueError):
             status = 0
             writer.close()
-            opened -= 1
+            try:
+                idle.put_nowait(await asyncio.open_connection("127.0.0.1", port))
+            except OSError:
+                opened -= 1
         results.append((sid, scheduled, sent, time.time(), status))
 
     loop = asyncio.get_running_loop()
