@@ -144,7 +144,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Queues per provider, each with its own worker in `civicdesk run`, so a slow provider (or an Open311 token poll)
 # never stalls the others. A new provider (sms, social) adds its channel -> queue to DELIVERY_QUEUES; its queue
 # joins TASK_QUEUES, and `civicdesk run` starts a worker for it. EXTRA_TASK_QUEUES adds queues by environment.
-DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311"}  # channel -> queue of deliver_message
+# channel -> queue of deliver_message ("sms" also fetches MMS media)
+DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": "sms"}
 TASK_QUEUES = list(dict.fromkeys([
     "default",  # periodic jobs (recover_stalled)
     "inbound",  # process_payload, Open311 batch requests
@@ -288,7 +289,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # the twilio SDK logs every request's URL and headers at INFO: account sids and numbers stay out of the log
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "twilio.http_client": {"level": "WARNING"}},
 }
 
 # One adapter per channel (see civicdesk.channels.protocol).
@@ -296,6 +298,7 @@ CHANNEL_ADAPTERS = {
     "web": "civicdesk.portal.adapter.WebAdapter",
     "email": "civicdesk.mail.adapter.EmailAdapter",
     "open311": "civicdesk.open311.adapter.Open311Adapter",
+    "sms": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
 }
 # The adapter of each provider (a ChannelAccount's provider; see civicdesk.channels.registry). A provider not
 # listed uses its account's channel's adapter from CHANNEL_ADAPTERS.
@@ -303,7 +306,18 @@ PROVIDER_ADAPTERS: dict[str, str] = {
     "email": "civicdesk.mail.adapter.EmailAdapter",
     "web": "civicdesk.portal.adapter.WebAdapter",
     "open311": "civicdesk.open311.adapter.Open311Adapter",
+    "twilio": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
 }
+# Twilio's REST API: empty for Twilio itself; a local mock's address in tests (Prism: http://127.0.0.1:PORT).
+TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "").strip()
+TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 15)
+# Media received by MMS (and voicemail recordings), fetched by a background job with the account's credentials.
+INBOUND_MEDIA_MAX_BYTES = env_int("INBOUND_MEDIA_MAX_BYTES", 5 * 1024 * 1024)  # Twilio's own MMS limit is 5 MB
+INBOUND_MEDIA_TYPES = [t.strip() for t in os.environ.get(
+    "INBOUND_MEDIA_TYPES", "image/*,video/*,audio/*,application/pdf,text/vcard,text/x-vcard,text/plain").split(",")
+    if t.strip()]
+INBOUND_MEDIA_TIMEOUT_SECONDS = env_int("INBOUND_MEDIA_TIMEOUT_SECONDS", 20)
+INBOUND_MEDIA_MAX_ATTEMPTS = env_int("INBOUND_MEDIA_MAX_ATTEMPTS", 5)  # then the failure is shown on the case
 # Fernet key(s) encrypting stored channel account credentials, comma-separated: the first encrypts, all decrypt.
 # Empty: a key derived from SECRET_KEY (changing SECRET_KEY then makes stored credentials unreadable).
 CHANNEL_CREDENTIALS_KEY = os.environ.get("CHANNEL_CREDENTIALS_KEY", "")

@@ -72,3 +72,35 @@ class AppliedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.kind}:{self.event_id}"
+
+
+class MediaStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be fetched")
+    FETCHED = "fetched", _("Fetched and kept")
+    FAILED = "failed", _("Not kept")
+
+
+class PendingMedia(models.Model):
+    """A file an inbound message names by URL (an MMS picture), fetched by a background job with the credentials of
+    the account it arrived on, then kept as one of the message's attachments."""
+
+    message = models.ForeignKey("cases.Message", on_delete=models.CASCADE, related_name="pending_media")
+    account = models.ForeignKey("channels.ChannelAccount", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    url = models.TextField(help_text=_("The provider's address of the file (fetched with the account's credentials)."))
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=10, choices=MediaStatus.choices, default=MediaStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    attachment = models.ForeignKey("cases.Attachment", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("media to fetch")
+        verbose_name_plural = _("media to fetch")
+        indexes = [models.Index(fields=["status", "created_at"], name="pending_media_status")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id}:{self.filename}"

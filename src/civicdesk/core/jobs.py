@@ -10,6 +10,7 @@ from django_tasks_db.backend import DatabaseBackend
 # The jobs actions enqueue, by name (a test checks that each is a task).
 DELIVER_MESSAGE = "civicdesk.conversations.tasks.deliver_message"
 PROCESS_PAYLOAD = "civicdesk.conversations.tasks.process_payload"
+FETCH_MESSAGE_MEDIA = "civicdesk.conversations.tasks.fetch_message_media"
 PROCESS_BATCH_REQUEST = "civicdesk.open311.tasks.process_batch_request"
 SEND_FORWARDED_CASE = "civicdesk.open311.tasks.send_forwarded_case"
 SEND_PASSWORD_LINK = "civicdesk.accounts.tasks.send_password_link"
