@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -57,9 +58,10 @@ def attempt_failed(item: PendingMedia, error: str) -> datetime | None:
     if attempts >= settings.INBOUND_MEDIA_MAX_ATTEMPTS:
         give_up(item, error, attempts=attempts)
         return None
-    PendingMedia.objects.filter(pk=item.pk, status=MediaStatus.PENDING).update(attempts=attempts,
-                                                                              last_error=error[:2000])
-    return timezone.now() + backoff(attempts)
+    retry_at = timezone.now() + backoff(attempts)
+    PendingMedia.objects.filter(pk=item.pk, status=MediaStatus.PENDING).update(
+        attempts=attempts, last_error=error[:2000], next_attempt_at=retry_at)
+    return retry_at
 
 
 @transaction.atomic
@@ -79,6 +81,13 @@ def give_up(item: PendingMedia, reason: str, *, attempts: int | None = None) -> 
     publish(MessageAdded(message.case, note))
     log.warning("Media %s of message %s not kept after %s attempt(s)", item.pk, item.message_id, attempts)
     return True
+
+
+def stalled(cutoff: datetime) -> list[int]:
+    """Messages whose media fetch a dead worker left behind: pending and due before `cutoff` (or never tried)."""
+    due = PendingMedia.objects.filter(status=MediaStatus.PENDING).filter(
+        Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True, created_at__lt=cutoff))
+    return list(due.order_by().values_list("message_id", flat=True).distinct()[:500])
 
 
 def pending_for(message_id: int) -> list[PendingMedia]:

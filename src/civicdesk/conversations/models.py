@@ -93,6 +93,7 @@ class PendingMedia(models.Model):
     status = models.CharField(max_length=10, choices=MediaStatus.choices, default=MediaStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text=_("When a failed fetch is tried again."))
     attachment = models.ForeignKey("cases.Attachment", null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField()

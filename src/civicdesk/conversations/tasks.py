@@ -127,4 +127,7 @@ def recover_stalled(older_than_seconds: int = 120) -> int:
     messages = [row for rows in (queued, abandoned, due) for row in rows.values_list("pk", "channel")[:500]]
     for message_id, channel in messages:
         enqueue_delivery(message_id, channel)
-    return len(payload_ids) + len(messages)
+    media_ids = media.stalled(cutoff)  # MMS media whose fetch job died with its worker
+    for message_id in media_ids:
+        enqueue(FETCH_MESSAGE_MEDIA, message_id, queue_name=media.FETCH_QUEUE)
+    return len(payload_ids) + len(messages) + len(media_ids)

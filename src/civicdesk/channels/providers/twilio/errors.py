@@ -1,9 +1,12 @@
 """Twilio's error codes in plain words for agents: what went wrong with a text, with the code kept in brackets."""
 
+import re
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+CODE_RE = re.compile(r"\(Twilio error (\d+)\)\.?\s*$")
 # The codes agents meet most (twilio.com/docs/api/errors); any other is shown with Twilio's own message if known.
 PLAIN_WORDS: dict[str, Promise] = {
     "30001": _("Twilio's sending queue for our number was full, so the text expired before it could be sent."),
@@ -47,3 +50,14 @@ def plain_error(code: object, message: str = "") -> str:
     if message:
         return gettext("Twilio reported: %(message)s") % {"message": message.strip()}
     return gettext("Twilio reported the text undelivered, without saying why.")
+
+
+def as_clause(error: str) -> str:
+    """A failure written by plain_error() as a clause for "The SMS ... could not be delivered: <clause>." (the code
+    kept); "" when `error` is not one of ours. Proper nouns (Twilio) keep their capital."""
+    text = (error or "").strip()
+    if not CODE_RE.search(text):
+        return ""
+    text = text.rstrip(".")
+    first = text.split(" ", 1)[0]
+    return text if first.startswith("Twilio") or first.isupper() else text[:1].lower() + text[1:]

@@ -4,11 +4,13 @@ Twilio (basic auth, a redirect to storage), size- and type-checked, kept as atta
 import base64
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from civicdesk.cases.models import Attachment, Direction, Message
 from civicdesk.channels.media import MediaFetchFailed, MediaRejected
@@ -20,7 +22,7 @@ from civicdesk.channels.providers.twilio.tests.conftest import AUTH_TOKEN, OUR_N
 from civicdesk.channels.registry import AccountConfig
 from civicdesk.conversations.models import MediaStatus, PendingMedia
 from civicdesk.conversations.pipeline import process
-from civicdesk.conversations.tasks import fetch_message_media
+from civicdesk.conversations.tasks import fetch_message_media, recover_stalled
 from civicdesk.core import jobs
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +153,18 @@ def test_fetch_media_refuses_without_credentials_and_says_why(media_server: str)
         fetch_media(url, config)
     with pytest.raises(MediaFetchFailed):
         fetch_media("http://127.0.0.1:9/nothing-listens-here", config)
+
+
+def test_media_left_pending_by_a_dead_worker_is_fetched_again_by_the_recovery_job(
+        client: Client, account: ChannelAccount, sender: TwilioSender, media_server: str,
+        django_capture_on_commit_callbacks: Any, enqueued: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    sid = new_sid("MM")
+    media = [(serve(media_server, sid, 0, 200, "image/jpeg", JPEG), "image/jpeg")]
+    message = receive_mms(client, account, sender, media, sid, django_capture_on_commit_callbacks)
+    enqueued.clear()  # the job enqueued on commit died with its worker
+    monkeypatch.setattr("civicdesk.conversations.tasks.enqueue", jobs.enqueue)  # the recovery job's, captured too
+    recover_stalled.call()
+    assert (jobs.FETCH_MESSAGE_MEDIA, message.pk) not in enqueued  # too recent: its job may still be running
+    PendingMedia.objects.filter(message=message).update(created_at=timezone.now() - timedelta(minutes=10))
+    recover_stalled.call()
+    assert (jobs.FETCH_MESSAGE_MEDIA, message.pk) in enqueued

@@ -22,6 +22,7 @@ from civicdesk.conversations import replies
 from civicdesk.conversations.pipeline import process
 from civicdesk.conversations.tasks import deliver_message
 from civicdesk.testing.factories import create_staff
+from civicdesk.testing.signin import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,7 @@ def test_an_undelivered_report_fails_the_text_with_the_error_in_plain_words_on_t
     assert ack.last_error.startswith("The number cannot receive texts") and "(Twilio error 30006)" in ack.last_error
     entry = AuditEntry.objects.get(case_id=payload.case_id, action=AuditAction.DELIVERY_FAILED)
     assert entry.reason == ack.last_error
+    case = Case.objects.get(pk=payload.case_id)
+    page = staff_login(Client(), create_staff("agent", agencies=[case.agency])).get(f"/staff/cases/{case.number}/")
+    assert ("could not be delivered: the number cannot receive texts: it is probably a landline, or its carrier is "
+            "unreachable (Twilio error 30006)") in page.content.decode()
