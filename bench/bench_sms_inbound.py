@@ -258,14 +258,14 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> bool:
     queries = webhook_queries(path, settings.SITE_URL + path) if not args.database_url else -1
 
     total = int(args.rate * args.seconds)
-    warmup = max(50, int(args.rate * 2))
+    warmup = 60  # every web worker and task worker has run its imports and first queries
     log = (workdir / "server.log").open("wb")
     server = subprocess.Popen([sys.executable, "-m", "civicdesk", "run", "--host", "127.0.0.1", "--port", str(port),
                                "--no-smtp"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until_serving(port, server)
         warm = run_client(port, path, args, warmup, rate=min(args.rate, 100), tag="W", out=workdir / "client-W.json")
-        wait_for_cases(Message, Direction, {r[0] for r in warm["results"]}, timeout=60)
+        wait_for_cases(Message, Direction, {r[0] for r in warm["results"]}, timeout=600)
         seen: dict[str, float] = {}
         last_id = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         load_before = os.getloadavg()

@@ -38,8 +38,9 @@ def presence(request: HttpRequest, number: str) -> HttpResponse:
         return HttpResponse(status=204)
     response = render(request, "inbox/_presence.html", {"present": others_present(case, request.user)})
     for _receiver, headers in heartbeat.send(sender=type(request.user), user=request.user):
-        for name, value in (headers or {}).items():
-            response[name] = value
+        if isinstance(headers, dict):
+            for name, value in headers.items():
+                response[name] = value
     return response
 
 
