@@ -1,6 +1,7 @@
 """Kill -9 of every process of `civicdesk run` during a burst of inbound texts: each accepted text is on exactly one
 case message, and Twilio's retries of the unanswered ones make no duplicate."""
 
+import contextlib
 import http.client
 import json
 import os
@@ -121,10 +122,8 @@ def wait_until_serving(port: int, server: subprocess.Popen[bytes], timeout: floa
 
 
 def kill_all(server: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(server.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     server.wait(timeout=30)
 
 
