@@ -324,7 +324,9 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> bool:
         statuses[r[4]] = statuses.get(r[4], 0) + 1
     print(f"  {len(results)} texts from {args.senders} numbers in {sent_window:.1f} s, {cases} cases; answers "
           f"{statuses}; load average {load_before[0]:.1f} -> {load_after[0]:.1f} ({os.cpu_count()} cores); CPU per "
-          f"text: web {spent['web'] * 1000 / n:.2f} ms, workers {spent['workers'] * 1000 / n:.2f} ms, run and "
+          f"text: web {spent['web'] * 1000 / n:.2f} ms, workers {spent['workers'] * 1000 / n:.2f} ms "
+          f"({spent['workers'] * 1000 / max(len(delays), 1):.2f} ms per text on a case in the window, idle queues' "
+          f"polling included), run and "
           f"scheduler {spent['run'] * 1000 / n:.2f} ms, client {output['cpu'] * 1000 / n:.2f} ms; {queries} queries "
           f"per webhook; payloads left unprocessed {stuck}", flush=True)
     answers_ok = answered_rate >= args.rate * 0.99 and p99 <= ANSWER_P99_MS and len(ok_answers) == len(results)
