@@ -23,7 +23,7 @@ from civicdesk.channels.credentials import CredentialsError
 from civicdesk.channels.models import ChannelAccount, RejectionReason
 from civicdesk.channels.payloads import store_payload
 from civicdesk.channels.registry import AccountConfig, adapter_for_account, get_adapter
-from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_on_commit
+from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_with_transaction
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +62,10 @@ def _refused(account: ChannelAccount, reason: str, status: int) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def hook(request: HttpRequest, provider: str, account_id: int, endpoint: str = "") -> HttpResponse:
-    account = ChannelAccount.objects.filter(pk=account_id, provider=provider, is_active=True).first()
-    if account is None:
+    found = list(ChannelAccount.objects.filter(pk=account_id, provider=provider, is_active=True).order_by()[:1])
+    if not found:  # (no ORDER BY: the pk finds one row)
         return HttpResponse(status=404)
+    account = found[0]
     try:
         adapter = adapter_for_account(account)
         get_adapter(account.channel)  # the payload store and the pipeline need the channel's adapter too
@@ -132,8 +133,8 @@ def _receive(request: HttpRequest, account: ChannelAccount, adapter: WebhookAdap
     with transaction.atomic():
         payload, created = store_payload(account.channel, body, meta=meta, content_type=request.content_type or "",
                                          provider_message_id=_provider_id(adapter, body, meta))
-        if created:
-            enqueue_on_commit(PROCESS_PAYLOAD, payload.pk)
+        if created:  # the job row commits with the payload (one write transaction), or after it
+            enqueue_with_transaction(PROCESS_PAYLOAD, payload.pk)
     return acknowledgement(adapter)
 
 
