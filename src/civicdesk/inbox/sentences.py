@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases.models import Case
 from civicdesk.channels.models import Channel
+from civicdesk.inbox.chat_sentences import CHAT_DESCRIBERS
 from civicdesk.inbox.consent_sentences import (
     keyword_text,
     opted_in,
@@ -20,7 +21,6 @@ from civicdesk.inbox.consent_sentences import (
     stop_request_dismissed,
     stop_request_flagged,
 )
-from civicdesk.inbox.chat_sentences import CHAT_DESCRIBERS
 from civicdesk.inbox.trail_sentences import (
     ADMINISTRATION_WORDS,
     administration,
