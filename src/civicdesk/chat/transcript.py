@@ -13,7 +13,7 @@ def on_message_added(event: MessageAdded) -> None:
     """An outbound chat message not written by chat.actions (whose ids start "chat:") becomes the live session's
     next event, in the same transaction; the delivery job then only marks it sent."""
     message = event.message
-    if message.channel != Channel.CHAT or message.direction != Direction.OUTBOUND:
+    if message.channel != Channel.CHAT or message.direction != Direction.OUTBOUND or message.case_id is None:
         return
     if message.provider_message_id.startswith("chat:"):
         return  # chat.actions wrote its own event

@@ -73,6 +73,7 @@ def give_up(item: PendingMedia, reason: str, *, attempts: int | None = None) -> 
     if not written:
         return False
     message = Message.objects.select_related("case").get(pk=item.message_id)
+    assert message.case is not None  # media come with inbound messages, which always belong to a case
     text = gettext("The file %(name)s sent with the resident's message could not be kept: %(reason)s") % {
         "name": item.filename, "reason": reason}
     note = Message.objects.create(

@@ -20,7 +20,7 @@ def sending_account(message: Message) -> ChannelAccount | None:
     talks = (Conversation.objects.select_related("account")
              .filter(channel=message.channel, account__isnull=False, account__is_active=True,
                      identity__value=message.recipient).order_by("-last_inbound_at", "-id"))
-    found = talks.filter(case_id=message.case_id).first() or talks.first()
+    found = (talks.filter(case_id=message.case_id).first() if message.case_id else None) or talks.first()
     if found is not None:
         return found.account
     if message.case is None:  # an automatic text to a number with no case (a STOP confirmation) found none above

@@ -49,8 +49,9 @@ def log_call_new(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, gettext("The call was logged as case %(number)s.") % {
-                "number": message.case.number})
-            return redirect(_on_timeline(message.case.number, message.pk))  # type: ignore[return-value]
+            case = message.case
+            assert case is not None  # a logged call always belongs to a case
+            messages.success(request, gettext("The call was logged as case %(number)s.") % {"number": case.number})
+            return redirect(_on_timeline(case.number, message.pk))  # type: ignore[return-value]
     status = 400 if form.is_bound else 200
     return render(request, "inbox/log_call.html", {"form": form, "case": None}, status=status)

@@ -58,6 +58,7 @@ def add_call_part(message: Message, part: CallPart) -> Call:
             message.body_text = message.visible_text = part.transcript
     if changed:
         call.save(update_fields=changed)
+    assert message.case is not None  # a call's message always belongs to a case
     case_actions.touch(message.case)
     return call
 
@@ -89,6 +90,7 @@ def recording_failed(call: Call, error: str, *, final: bool) -> int:
             reason = gettext("The voicemail recording from %(number)s could not be fetched from Twilio after "
                              "%(attempts)s attempts (%(error)s). The transcript, if any, is on the case.") % {
                 "number": locked.number, "attempts": attempts, "error": error[:200]}
+            assert locked.message.case is not None  # a call's message always belongs to a case
             case_actions.flag_case(locked.message.case, RECORDING_TAG, reason=reason, actor_label=Channel.PHONE)
         return attempts
 
