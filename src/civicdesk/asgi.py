@@ -28,7 +28,8 @@ django_application = ThreadPoolASGIHandler(threads=settings.WEB_THREADS)
 # an async view ever return one, Django reads it in a thread and sends the chunks, which is right for these sizes.
 warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 
-from civicdesk.inbox import push  # noqa: E402  (needs the apps loaded)
+from civicdesk.chat import push as chat_push  # noqa: E402  (needs the apps loaded)
+from civicdesk.inbox import push  # noqa: E402
 
 
 async def lifespan(receive: Any, send: Any) -> None:
@@ -37,9 +38,11 @@ async def lifespan(receive: Any, send: Any) -> None:
         if message["type"] == "lifespan.startup":
             get_resolver().url_patterns  # noqa: B018  (imports every view module before the first request)
             push.install_shutdown_hook()
+            chat_push.install_shutdown_hook()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             push.shutdown()
+            chat_push.shutdown()
             await send({"type": "lifespan.shutdown.complete"})
             return
 

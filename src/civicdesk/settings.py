@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "civicdesk.cases",
     "civicdesk.channels",
     "civicdesk.conversations",
+    "civicdesk.telephony",
+    "civicdesk.chat",
     "civicdesk.mail",
     "civicdesk.portal",
     "civicdesk.inbox",
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "civicdesk.open311",
     "civicdesk.accounts",
     "civicdesk.notifications",
+    "civicdesk.chatdesk",
 ]
 
 MIDDLEWARE = [
@@ -139,12 +142,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # closes each request's connection, the backend keeps them open in a per-process pool instead.
     if SERVING_ASGI:
         DATABASES["default"]["ENGINE"] = "civicdesk.core.sqlite"
+    # The test database is a file (in memory-backed /dev/shm where there is one), one per test process, never
+    # Django's shared-cache in-memory database: there, a live server's thread and the test share one connection,
+    # and a reader meeting a writer fails at once with "table is locked" instead of waiting its busy timeout.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_DATABASE") or str(
+        (Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else VAR_DIR) / f"civicdesk-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Queues per provider, each with its own worker in `civicdesk run`, so a slow provider (or an Open311 token poll)
 # never stalls the others. A new provider (sms, social) adds its channel -> queue to DELIVERY_QUEUES; its queue
 # joins TASK_QUEUES, and `civicdesk run` starts a worker for it. EXTRA_TASK_QUEUES adds queues by environment.
-DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311"}  # channel -> queue of deliver_message
+# channel -> queue of deliver_message ("sms" also fetches MMS media)
+DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": "sms"}
 TASK_QUEUES = list(dict.fromkeys([
     "default",  # periodic jobs (recover_stalled)
     "inbound",  # process_payload, Open311 batch requests
@@ -288,7 +297,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # the twilio SDK logs every request's URL and headers at INFO: account sids and numbers stay out of the log
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "twilio.http_client": {"level": "WARNING"}},
 }
 
 # One adapter per channel (see civicdesk.channels.protocol).
@@ -296,6 +306,9 @@ CHANNEL_ADAPTERS = {
     "web": "civicdesk.portal.adapter.WebAdapter",
     "email": "civicdesk.mail.adapter.EmailAdapter",
     "open311": "civicdesk.open311.adapter.Open311Adapter",
+    "sms": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
+    "phone": "civicdesk.channels.providers.twilio.voice.VoiceAdapter",  # Twilio's voicemail callbacks
+    "chat": "civicdesk.channels.providers.chat.adapter.ChatAdapter",
 }
 # The adapter of each provider (a ChannelAccount's provider; see civicdesk.channels.registry). A provider not
 # listed uses its account's channel's adapter from CHANNEL_ADAPTERS.
@@ -303,10 +316,24 @@ PROVIDER_ADAPTERS: dict[str, str] = {
     "email": "civicdesk.mail.adapter.EmailAdapter",
     "web": "civicdesk.portal.adapter.WebAdapter",
     "open311": "civicdesk.open311.adapter.Open311Adapter",
+    "twilio": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
 }
+# Twilio's REST API: empty for Twilio itself; a local mock's address in tests (Prism: http://127.0.0.1:PORT).
+TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "").strip()
+TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 15)
+# Media received by MMS (and voicemail recordings), fetched by a background job with the account's credentials.
+INBOUND_MEDIA_MAX_BYTES = env_int("INBOUND_MEDIA_MAX_BYTES", 5 * 1024 * 1024)  # Twilio's own MMS limit is 5 MB
+INBOUND_MEDIA_TYPES = [t.strip() for t in os.environ.get(
+    "INBOUND_MEDIA_TYPES", "image/*,video/*,audio/*,application/pdf,text/vcard,text/x-vcard,text/plain").split(",")
+    if t.strip()]
+INBOUND_MEDIA_TIMEOUT_SECONDS = env_int("INBOUND_MEDIA_TIMEOUT_SECONDS", 20)
+INBOUND_MEDIA_MAX_ATTEMPTS = env_int("INBOUND_MEDIA_MAX_ATTEMPTS", 5)  # then the failure is shown on the case
 # Fernet key(s) encrypting stored channel account credentials, comma-separated: the first encrypts, all decrypt.
 # Empty: a key derived from SECRET_KEY (changing SECRET_KEY then makes stored credentials unreadable).
 CHANNEL_CREDENTIALS_KEY = os.environ.get("CHANNEL_CREDENTIALS_KEY", "")
+# Channels where a whole-message STOP, START or HELP (and Spanish PARAR, ALTO, BASTA, AYUDA) is a consent keyword
+# handled by the conversation layer (conversations.keyword_texts), whatever the provider.
+CONSENT_KEYWORD_CHANNELS = tuple(os.environ.get("CONSENT_KEYWORD_CHANNELS", "sms").split(","))
 WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024)  # larger webhook bodies are refused (413)
 DEFAULT_AGENCY_SLUG = os.environ.get("DEFAULT_AGENCY_SLUG", "311")
 SERVICE_CACHE_SECONDS = env_int("SERVICE_CACHE_SECONDS", 5)  # how long a process reuses a service definition
@@ -314,6 +341,7 @@ SERVICE_CACHE_SECONDS = env_int("SERVICE_CACHE_SECONDS", 5)  # how long a proces
 # Periodic jobs: (task path, interval seconds); the scheduler in `civicdesk run` enqueues them.
 PERIODIC_TASKS = [
     ("civicdesk.conversations.tasks.recover_stalled", 60),
+    ("civicdesk.chat.tasks.expire_idle_sessions", 60),
     ("civicdesk.mail.tasks.poll_all_mailboxes", IMAP_POLL_SECONDS),
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
 ]
@@ -346,6 +374,14 @@ PORTAL_FOLLOWS_PER_HOUR = env_int("PORTAL_FOLLOWS_PER_HOUR", 20)  # "this is my 
 PORTAL_STATUS_LOOKUPS_PER_MINUTE = env_int("PORTAL_STATUS_LOOKUPS_PER_MINUTE", 10)  # request-number + email checks
 PLACES_LOOKUPS_PER_MINUTE = env_int("PLACES_LOOKUPS_PER_MINUTE", 240)  # address suggestions and nearest-address
 PORTAL_COMMENTS_PER_HOUR = env_int("PORTAL_COMMENTS_PER_HOUR", 20)  # comments and "not fixed" on status pages
+# Live chat (civicdesk.chat): the length cap, rate limits per session and per client address, and timings.
+CHAT_MAX_MESSAGE_CHARS = env_int("CHAT_MAX_MESSAGE_CHARS", 2000)
+CHAT_MESSAGES_PER_MINUTE = env_int("CHAT_MESSAGES_PER_MINUTE", 30)  # one session's messages
+CHAT_IP_MESSAGES_PER_MINUTE = env_int("CHAT_IP_MESSAGES_PER_MINUTE", 120)  # every session of one address
+CHAT_STARTS_PER_HOUR = env_int("CHAT_STARTS_PER_HOUR", 10)  # new chats and left messages per address
+CHAT_POLL_SECONDS = float(os.environ.get("CHAT_POLL_SECONDS", "0.1"))  # the chat streams' database tick
+CHAT_RESIDENT_GONE_SECONDS = env_int("CHAT_RESIDENT_GONE_SECONDS", 300)  # a live chat with no page open ends
+CHAT_AGENT_GONE_SECONDS = env_int("CHAT_AGENT_GONE_SECONDS", 45)  # an accepting agent's desk must check in
 # A resident may say "this is not fixed" (and so reopen the request) up to this many days after it was resolved/closed.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 30)
 # Staff who chose "by email when away" get a notification's email only after this long without an open staff page.

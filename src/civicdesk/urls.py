@@ -18,10 +18,13 @@ urlpatterns = [
     path("staff/", include("civicdesk.accounts.urls")),
     path("staff/outbox/", include("civicdesk.mail.urls")),
     path("staff/notifications/", include("civicdesk.notifications.urls")),
+    path("staff/chats/", include("civicdesk.chatdesk.urls")),
     path("staff/", include("civicdesk.inbox.urls")),
     path("api/", include("civicdesk.api.urls")),
     path("open311/", include("civicdesk.open311.urls")),
+    path("hooks/twilio/<int:account_id>/", include("civicdesk.telephony.urls")),  # voice: before the generic entry
     path("hooks/", include("civicdesk.channels.urls")),
+    path("chat/", include("civicdesk.chat.urls")),
     path("", include("civicdesk.portal.urls")),
 ]
 handler404 = "civicdesk.web.errors.page_not_found"

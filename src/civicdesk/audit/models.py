@@ -27,6 +27,9 @@ class AuditAction(models.TextChoices):
     IDENTITY_ADDED = "identity_added", "Identity added"
     OPTED_OUT = "opted_out", "Opted out of messages"
     OPTED_IN = "opted_in", "Opted in to messages again"
+    KEYWORD_TEXT = "keyword_text", "Keyword text received"
+    STOP_REQUEST_FLAGGED = "stop_request_flagged", "Request to stop messages flagged"
+    STOP_REQUEST_DISMISSED = "stop_request_dismissed", "Request to stop messages dismissed"
     MESSAGE_EDITED = "message_edited", "Message edited by its author"
     MESSAGE_DELETED = "message_deleted", "Message deleted by its author"
     TRANSFER_REQUESTED = "transfer_requested", "Transfer requested"
@@ -41,6 +44,9 @@ class AuditAction(models.TextChoices):
     AGENCY_CHANGED = "agency_changed", "Agency setting changed"
     INITIATIVE_CREATED = "initiative_created", "Initiative created"
     INITIATIVE_CHANGED = "initiative_changed", "Initiative changed"
+    CALL_LOGGED = "call_logged", "Phone call logged"
+    CHAT_ENDED = "chat_ended", "Live chat ended by an agent"
+    CHAT_BLOCKED = "chat_blocked", "Live chat ended and its session blocked"
 
 
 class AuditEntry(models.Model):

@@ -170,7 +170,9 @@ class DeliveryStatus(models.TextChoices):
 class Message(models.Model):
     """One entry on a case timeline that has content: a message in or out, or an internal note."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages", db_index=False)
+    case = models.ForeignKey(
+        Case, null=True, on_delete=models.CASCADE, related_name="messages", db_index=False,
+        help_text="Empty only for an automatic text to a number with no case (a STOP confirmation).")
     direction = models.CharField(max_length=4, choices=Direction.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     is_public = models.BooleanField(

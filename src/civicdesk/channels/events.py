@@ -118,4 +118,19 @@ class Ignored:
     reason: str = ""
 
 
-InboundEvent = InboundMessage | DeliveryReport | OptOut | AuthorEdit | Ignored
+@dataclass
+class CallPart:
+    """One part of a phone call's voicemail (its recording, or the transcript of it): every part of one call makes
+    one message. `message` describes the call (its provider id is the call's; the caller, our number, the
+    conversation key); each part takes effect once, by `part_id`."""
+
+    message: InboundMessage
+    part_id: str
+    recording_url: str = ""  # fetched later by a background job, with the account's credentials
+    recording_sid: str = ""
+    duration_seconds: int | None = None
+    transcript: str = ""
+    transcript_failed: bool = False
+
+
+InboundEvent = InboundMessage | DeliveryReport | OptOut | AuthorEdit | CallPart | Ignored

@@ -1,4 +1,5 @@
-"""Files received with a payload but kept beside it (the portal's photos): stored once by content, read back on parse.
+"""Files received with a payload but kept beside it (the portal's photos): stored once by content, read back on parse;
+and the two ways fetching a provider's media file (an MMS picture) can fail.
 
 A raw payload stays small and replayable: it names each file by its sha256, and the file is written before the
 payload is stored, so nothing received is lost. Writing the same content twice keeps one file.
@@ -13,6 +14,14 @@ from django.core.files.storage import default_storage
 from civicdesk.channels.protocol import ParseError
 
 FOLDER = "inbound"
+
+
+class MediaRejected(Exception):
+    """A provider's media file that can never be kept (too big, a forbidden type, refused): not retried."""
+
+
+class MediaFetchFailed(Exception):
+    """A provider's media file that could not be fetched for now (network, a 5xx): retried with backoff."""
 
 
 @dataclass

@@ -18,6 +18,7 @@ class Channel(models.TextChoices):
     MASTODON = "mastodon", "Mastodon"
     BLUESKY = "bluesky", "Bluesky"
     YOUTUBE = "youtube", "YouTube"
+    CHAT = "chat", "Live chat"
     INTERNAL = "internal", "Internal"
 
 
@@ -85,7 +86,7 @@ PROVIDER_CHANNELS: dict[str, tuple[str, ...]] = {
     Provider.MASTODON: (Channel.MASTODON,),
     Provider.BLUESKY: (Channel.BLUESKY,),
     Provider.YOUTUBE: (Channel.YOUTUBE,),
-    Provider.CHAT: (Channel.WEB,),
+    Provider.CHAT: (Channel.CHAT,),
 }
 
 

@@ -1,4 +1,4 @@
-"""URLs of the channel layer: the one webhook entry."""
+"""URLs of the channel layer: the one webhook entry, with an optional endpoint path (Twilio's "status")."""
 
 from django.urls import path
 
@@ -6,4 +6,5 @@ from civicdesk.channels import webhooks
 
 urlpatterns = [
     path("<slug:provider>/<int:account_id>/", webhooks.hook, name="channel-hook"),
+    path("<slug:provider>/<int:account_id>/<path:endpoint>/", webhooks.hook, name="channel-hook-endpoint"),
 ]

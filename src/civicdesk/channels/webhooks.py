@@ -1,5 +1,10 @@
-"""The one webhook entry, /hooks/<provider>/<account_id>/: the GET verification challenge, and POSTs verified over
-the raw bytes before anything is stored, then stored raw, answered 200 and queued for processing by name."""
+"""The one webhook entry, /hooks/<provider>/<account_id>/[<endpoint>/]: the GET verification challenge, and POSTs
+verified over the raw bytes before anything is stored, then stored raw, answered 200 and queued for processing by name.
+
+An adapter that receives several kinds of callback on one account (Twilio: incoming texts, status callbacks) lists
+the endpoint paths it accepts in `endpoints` ("" is the bare hook); the endpoint is stored in the payload's
+meta["endpoint"] for parse(). An adapter may also give the 200's body (`acknowledgement`, with
+`acknowledgement_content_type`): Twilio expects TwiML."""
 
 import logging
 from collections.abc import Mapping
@@ -18,7 +23,7 @@ from civicdesk.channels.credentials import CredentialsError
 from civicdesk.channels.models import ChannelAccount, RejectionReason
 from civicdesk.channels.payloads import store_payload
 from civicdesk.channels.registry import AccountConfig, adapter_for_account, get_adapter
-from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_on_commit
+from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_with_transaction
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,11 @@ class WebhookAdapter(Protocol):
         """Whether the signature in `headers` matches the raw `body` (and `url`, for schemes that sign it)."""
 
 
+def accepts_endpoint(adapter: object, endpoint: str) -> bool:
+    """Whether the adapter receives callbacks on this path after its hook (every adapter receives the bare one)."""
+    return endpoint in getattr(adapter, "endpoints", ("",))
+
+
 def webhook_url(account: ChannelAccount) -> str:
     """The address to give the provider: SITE_URL (what the provider signs, behind any proxy) and the hook path."""
     return f"{settings.SITE_URL.rstrip('/')}/hooks/{account.provider}/{account.pk}/"
@@ -51,10 +61,11 @@ def _refused(account: ChannelAccount, reason: str, status: int) -> HttpResponse:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def hook(request: HttpRequest, provider: str, account_id: int) -> HttpResponse:
-    account = ChannelAccount.objects.filter(pk=account_id, provider=provider, is_active=True).first()
-    if account is None:
+def hook(request: HttpRequest, provider: str, account_id: int, endpoint: str = "") -> HttpResponse:
+    found = list(ChannelAccount.objects.filter(pk=account_id, provider=provider, is_active=True).order_by()[:1])
+    if not found:  # (no ORDER BY: the pk finds one row)
         return HttpResponse(status=404)
+    account = found[0]
     try:
         adapter = adapter_for_account(account)
         get_adapter(account.channel)  # the payload store and the pipeline need the channel's adapter too
@@ -62,6 +73,8 @@ def hook(request: HttpRequest, provider: str, account_id: int) -> HttpResponse:
         return HttpResponse(status=404)
     if not isinstance(adapter, WebhookAdapter):
         return HttpResponse(status=404)  # this provider does not push to us (it is polled, or has its own entry)
+    if not accepts_endpoint(adapter, endpoint):
+        return HttpResponse(status=404)
     try:
         config = AccountConfig.of(account)
     except CredentialsError:
@@ -71,7 +84,7 @@ def hook(request: HttpRequest, provider: str, account_id: int) -> HttpResponse:
         return HttpResponse(status=503)  # the provider retries; an operator fixes the key
     if request.method == "GET":
         return _challenge(request, account, adapter, config)
-    return _receive(request, account, adapter, config)
+    return _receive(request, account, adapter, config, endpoint)
 
 
 def _challenge(request: HttpRequest, account: ChannelAccount, adapter: WebhookAdapter,
@@ -88,7 +101,7 @@ def _challenge(request: HttpRequest, account: ChannelAccount, adapter: WebhookAd
 
 
 def _receive(request: HttpRequest, account: ChannelAccount, adapter: WebhookAdapter,
-             config: AccountConfig) -> HttpResponse:
+             config: AccountConfig, endpoint: str = "") -> HttpResponse:
     limit = settings.WEBHOOK_MAX_BODY_BYTES
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -102,8 +115,8 @@ def _receive(request: HttpRequest, account: ChannelAccount, adapter: WebhookAdap
         return _refused(account, RejectionReason.TOO_LARGE, 413)
     if len(body) > limit:
         return _refused(account, RejectionReason.TOO_LARGE, 413)
-    if not request.headers.get(adapter.signature_header):
-        return _refused(account, RejectionReason.MISSING_SIGNATURE, 401)
+    if not request.headers.get(adapter.signature_header):  # 401, or the adapter's own answer (Twilio: 403)
+        return _refused(account, RejectionReason.MISSING_SIGNATURE, getattr(adapter, "missing_signature_status", 401))
     url = settings.SITE_URL.rstrip("/") + request.get_full_path()
     try:
         verified = adapter.verify(url, request.headers, body, config)
@@ -115,12 +128,22 @@ def _receive(request: HttpRequest, account: ChannelAccount, adapter: WebhookAdap
     kept = (*KEPT_HEADERS, *getattr(adapter, "meta_headers", ()))
     headers = {name: request.headers[name] for name in kept if name in request.headers}
     meta = {"transport": "webhook", "account_id": account.pk, "provider": account.provider, "headers": headers}
+    if endpoint:
+        meta["endpoint"] = endpoint
     with transaction.atomic():
         payload, created = store_payload(account.channel, body, meta=meta, content_type=request.content_type or "",
                                          provider_message_id=_provider_id(adapter, body, meta))
-        if created:
-            enqueue_on_commit(PROCESS_PAYLOAD, payload.pk)
-    return HttpResponse(status=200)
+        if created:  # the job row commits with the payload (one write transaction), or after it
+            enqueue_with_transaction(PROCESS_PAYLOAD, payload.pk)
+    return acknowledgement(adapter)
+
+
+def acknowledgement(adapter: object) -> HttpResponse:
+    """The 200 answer: the adapter's own body (Twilio's empty TwiML) or an empty one."""
+    body = getattr(adapter, "acknowledgement", "")
+    if not body:
+        return HttpResponse(status=200)
+    return HttpResponse(body, content_type=getattr(adapter, "acknowledgement_content_type", "text/plain"))
 
 
 def _provider_id(adapter: WebhookAdapter, body: bytes, meta: dict[str, object]) -> str:

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.conversations import pipeline
-from civicdesk.conversations.models import AppliedEvent
+from civicdesk.conversations.models import AppliedEvent, HelpText, SenderConsent
 
 
 @admin.register(InboundPayload)
@@ -55,4 +55,26 @@ class AppliedEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: AppliedEvent | None = None) -> bool:
+        return False
+
+
+@admin.register(HelpText)
+class HelpTextAdmin(admin.ModelAdmin):
+    """Admins may also set the help texts in the staff UI (Opt-outs), where changes are audited."""
+
+    list_display = ["agency", "text_en", "text_es"]
+
+
+@admin.register(SenderConsent)
+class SenderConsentAdmin(admin.ModelAdmin):
+    """Read-only: consent changes by keyword texts and staff decisions, which are audited."""
+
+    list_display = ["identity", "account", "opted_out_at", "keyword", "source", "changed_at"]
+    list_filter = ["source"]
+    search_fields = ["identity__value", "account__address"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -13,7 +13,7 @@ from civicdesk.contacts.models import Identity
 from civicdesk.conversations.capabilities import capabilities
 from civicdesk.conversations.outbound import outbound_for
 from civicdesk.conversations.rendering import ReplyKind, render
-from civicdesk.conversations.replies import ReplyTarget, carries_files, reply_target
+from civicdesk.conversations.replies import ReplyTarget, carries_files, reply_target, target_refusal
 from civicdesk.mail.outbound import from_header, safe_header_text
 
 MAX_FILES = 10
@@ -28,6 +28,7 @@ class Destination:
     sentence: str  # "Emailed to Rosa Tester <rosa@example.com>", "Public update on the status page"
     carries_files: bool  # files can go with it (a private reply on a channel whose adapter sends them)
     max_length: int | None
+    refused: str = ""  # why a reply there is refused (the number opted out of that sender); "" when it may go
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ def _private_sentence(case: Case, target: ReplyTarget) -> str:
         return gettext("Emailed to %(who)s") % {"who": _resident(case, target)}
     if target.channel == Channel.SMS:
         return gettext("SMS to %(number)s") % {"number": address}
+    if target.channel == Channel.CHAT:
+        return gettext("Shown at once in the live chat the resident has open")
     if capabilities(target.channel).publishes:
         return gettext("Shown only to the resident, on their own status page")
     channel = Channel(target.channel).label if target.channel in Channel.values else target.channel
@@ -103,7 +106,7 @@ def destination(case: Case, *, public: bool = False, identity: Identity | None =
     caps = capabilities(target.channel)
     sentence = _public_sentence(case, target) if public else _private_sentence(case, target)
     return Destination(target=target, public=public, sentence=sentence, max_length=caps.max_length,
-                       carries_files=carries_files(target, public=public))
+                       carries_files=carries_files(target, public=public), refused=target_refusal(target))
 
 
 def preview(case: Case, *, text: str, public: bool = False, identity: Identity | None = None,

@@ -8,6 +8,8 @@ import re
 
 from django.utils.translation import gettext
 
+from civicdesk.channels.providers.twilio.errors import as_clause
+
 ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 BASIC = re.compile(r"\b([45]\d\d)\b")
 
@@ -35,6 +37,9 @@ def plain_reason(error: str) -> str:
     """The cause of a delivery failure as a short clause ("the mailbox does not exist"); never the raw error."""
     text = error or ""
     lowered = text.lower()
+    provider_words = as_clause(text)  # a provider's error already put in plain words, with its code (Twilio)
+    if provider_words:
+        return provider_words
     if "opted out" in lowered:
         return gettext("the resident opted out of messages on this channel")
     if "no email address" in lowered:

@@ -18,6 +18,7 @@ from civicdesk.contacts.queries import identity_for
 from civicdesk.conversations import actions as conversation_actions
 from civicdesk.conversations import threading
 from civicdesk.conversations.entitlement import MENTION_TAG
+from civicdesk.conversations.media import note_remote_media
 
 REUSED_ID_TAG = "reused-message-id"
 
@@ -58,11 +59,14 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
         delivery_status=DeliveryStatus.RECEIVED, created_at=timezone.now(),
     )
     for item in message.attachments:
+        if item.url and not item.content:
+            continue  # a provider's media URL (MMS): fetched by a job after commit (conversations.media)
         Attachment.objects.create(
             message=stored, file=ContentFile(item.content, name=item.filename or "attachment"),
             filename=item.filename[:255] or "attachment", content_type=item.content_type[:120],
             size=len(item.content), content_id=item.content_id[:255], is_public=item.is_public,
         )
+    note_remote_media(stored, message.attachments, message.account_id)
     conversation_actions.record_inbound(message, thread.conversation, case=case, contact_id=stored.contact_id,
                                         identity_id=stored.sender_identity_id, at=stored.created_at)
     if reuses_provider_id:

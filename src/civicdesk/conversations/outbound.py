@@ -2,24 +2,46 @@
 
 from civicdesk.cases.models import Message
 from civicdesk.channels.events import Visibility
-from civicdesk.channels.models import Channel
+from civicdesk.channels.models import Channel, ChannelAccount
 from civicdesk.channels.outbound import OutboundAttachment, OutboundMessage
+from civicdesk.conversations.models import Conversation
 from civicdesk.mail.outbound import MAX_DISPLAY_NAME, safe_header_text
 from civicdesk.mail.queries import mailbox_for_agency, thread_ids
 
+# Channels whose replies go out from one of our accounts (a Twilio number): the conversation's, else the agency's.
+ACCOUNT_CHANNELS = (Channel.SMS,)
 
-def outbound_for(message: Message) -> OutboundMessage:
+
+def sending_account(message: Message) -> ChannelAccount | None:
+    """The account a reply on an account channel (SMS) goes out from: the one the resident wrote to on this case,
+    else the latest they wrote to, else the case agency's first active account on the channel; None elsewhere."""
+    if message.channel not in ACCOUNT_CHANNELS:
+        return None
+    talks = (Conversation.objects.select_related("account")
+             .filter(channel=message.channel, account__isnull=False, account__is_active=True,
+                     identity__value=message.recipient).order_by("-last_inbound_at", "-id"))
+    found = (talks.filter(case_id=message.case_id).first() if message.case_id else None) or talks.first()
+    if found is not None:
+        return found.account
+    if message.case is None:  # an automatic text to a number with no case (a STOP confirmation) found none above
+        return None
+    return (ChannelAccount.objects.filter(channel=message.channel, agency_id=message.case.agency_id, is_active=True)
+            .order_by("pk").first())
+
+
+def outbound_for(message: Message, account: ChannelAccount | None = None) -> OutboundMessage:
     """What the channel's adapter sends for `message`: recipient, our sender, text and thread references.
 
     Email: From is the agency's active mailbox (display name, else the agency's name; the site's default address
     without a mailbox), In-Reply-To the resident's latest Message-ID on the case, References the case's chain.
     A public update copied to a follower carries no thread ids: never the reporter's Message-IDs.
+    SMS: From is our number on `account` (sending_account).
     """
-    sender, sender_name, in_reply_to = "", "", ""
+    sender, sender_name, in_reply_to = (account.address if account is not None else ""), "", ""
     references: tuple[str, ...] = ()
     if message.channel == Channel.EMAIL:
         sender, sender_name = _mailbox_sender(message)
-        if not message.update_of_id:
+        if not message.update_of_id and message.case is not None:
             in_reply_to, chain = thread_ids(message.case, exclude_message=message.pk)
             references = tuple(chain)
     return OutboundMessage(
@@ -50,6 +72,8 @@ def _attachments(message: Message) -> tuple[OutboundAttachment, ...]:
 
 
 def _mailbox_sender(message: Message) -> tuple[str, str]:
+    if message.case is None:
+        return "", ""
     mailbox = mailbox_for_agency(message.case.agency_id)
     if mailbox is None:
         return "", ""

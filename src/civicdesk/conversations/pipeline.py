@@ -19,8 +19,8 @@ from django.utils import timezone
 from civicdesk.agencies.models import Service
 from civicdesk.cases.models import Case, Message
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
-from civicdesk.channels.events import AuthorEdit, DeliveryReport, InboundEvent, InboundMessage, OptOut
-from civicdesk.channels.models import InboundPayload, PayloadStatus
+from civicdesk.channels.events import AuthorEdit, CallPart, DeliveryReport, InboundEvent, InboundMessage, OptOut
+from civicdesk.channels.models import Channel, InboundPayload, PayloadStatus
 from civicdesk.channels.payloads import quarantine
 from civicdesk.channels.protocol import ParseError
 from civicdesk.channels.registry import get_adapter
@@ -29,7 +29,10 @@ from civicdesk.conversations import replies
 from civicdesk.conversations.author_events import apply_author_edit, apply_opt_out
 from civicdesk.conversations.delivery import apply_report
 from civicdesk.conversations.inbound import apply_message
+from civicdesk.conversations.keyword_texts import apply_keyword, keyword_in
 from civicdesk.conversations.models import AppliedEvent, EventKind
+from civicdesk.conversations.stop_requests import flag_if_asked
+from civicdesk.conversations.voicemail import apply_call_part
 
 log = logging.getLogger(__name__)
 DONE = (PayloadStatus.PROCESSED, PayloadStatus.DUPLICATE, PayloadStatus.IGNORED)
@@ -65,6 +68,9 @@ def prepare(event: InboundEvent, *, service: Service | None = None) -> Prepared:
     """The read-only half: the service of a message's service code and the route of a new case.
 
     A caller that already holds the service (the Open311 view validated against it) passes it in."""
+    if isinstance(event, CallPart):  # a voicemail's part may make the call's message: routed like one
+        inner = prepare(event.message, service=service)
+        return Prepared(event, inner.service, inner.route)
     if not isinstance(event, InboundMessage):
         return Prepared(event)
     if service is None and event.service_code:
@@ -136,12 +142,18 @@ def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,
     """One event's outcome, and the case it made (if it made one)."""
     event = item.event
     if isinstance(event, InboundMessage):
+        keyword = keyword_in(event)
+        if keyword is not None:  # STOP, START, HELP: consent and one answer, no case
+            outcome, _answer = once(payload, event.channel, event.provider_message_id, EventKind.KEYWORD,
+                                    lambda: apply_keyword(event, keyword))
+            return outcome, None
         done = apply_message(event, service=item.service, route=item.route,
                              content_hash=payload.content_hash if single else event_hash(event),
                              reuses_provider_id=payload.reuses_provider_id and single)
         _note(result, done.message, created=done.created_case)
         if done.duplicate:
             return EventOutcome.DUPLICATE, None
+        flag_if_asked(event, done.message)  # "please stop texting me": on the case, and flagged for a person
         return EventOutcome.APPLIED, done.message.case if done.created_case else None
     if isinstance(event, DeliveryReport):
         outcome, reported = once(payload, event.channel, event.provider_message_id, EventKind.DELIVERY_REPORT,
@@ -152,6 +164,13 @@ def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,
         outcome, _identity = once(payload, event.channel, event.provider_message_id, EventKind.OPT_OUT,
                                   lambda: apply_opt_out(event))
         return outcome, None
+    if isinstance(event, CallPart):
+        outcome, applied = once(payload, Channel.PHONE, event.part_id, EventKind.CALL_PART,
+                                lambda: apply_call_part(event, service=item.service, route=item.route))
+        if applied is None:
+            return outcome, None
+        _note(result, applied[0], created=applied[1])
+        return outcome, applied[0].case if applied[1] else None
     if isinstance(event, AuthorEdit):
         outcome, _edited = once(payload, event.channel, event.provider_message_id, EventKind.AUTHOR_EDIT,
                                 lambda: apply_author_edit(event))

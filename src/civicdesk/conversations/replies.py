@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicdesk.cases import actions as case_actions
@@ -18,6 +19,7 @@ from civicdesk.channels.outbound import OutboundAttachment
 from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
 from civicdesk.contacts.models import Identity, IdentityKind
 from civicdesk.conversations.capabilities import capabilities, declared_capabilities
+from civicdesk.conversations.consent import OptedOut, refusal
 from civicdesk.conversations.models import Conversation
 from civicdesk.conversations.rendering import ReplyKind, render
 
@@ -58,6 +60,10 @@ def reply_target(case: Case, identity: Identity | None = None) -> ReplyTarget:
                   .order_by("-created_at", "-id")
                   .values_list("channel", "sender_identity_id", "sender_identity__kind", "sender_identity__value")
                   .first())
+    if case.channel == Channel.CHAT or (latest is not None and latest[0] == Channel.CHAT):
+        chat = _after_chat(case, latest)
+        if chat is not None:
+            return chat
     if latest is not None and latest[0] not in REPLY_CHANNEL_FOR_EMAIL_CONTACTS:
         channel, identity_id, _, value = latest
         return ReplyTarget(channel, value, _latest_conversation(channel, identity_id))
@@ -66,6 +72,26 @@ def reply_target(case: Case, identity: Identity | None = None) -> ReplyTarget:
     # the address the resident last wrote from on this case, else the one of the case's writer (reply_address)
     address = latest[3] if latest is not None and latest[2] == IdentityKind.EMAIL else reply_address(case)
     return ReplyTarget(Channel.EMAIL, address) if address else ReplyTarget(Channel.WEB)
+
+
+def _after_chat(case: Case, latest: tuple[Any, ...] | None) -> ReplyTarget | None:
+    """A live chat answers in the chat (its conversation's reply window is open while it lasts); after it, the
+    resident's chosen email or phone (their chat messages' sender identity), else the status page."""
+    live = (Conversation.objects.filter(case=case, channel=Channel.CHAT, reply_window_until__gt=timezone.now())
+            .order_by("-last_inbound_at", "-id").first())
+    if live is not None:
+        return ReplyTarget(Channel.CHAT, live.thread_key, live)
+    if latest is not None and latest[0] != Channel.CHAT:
+        return None  # the resident wrote on another channel since: answer there
+    if latest is None:
+        address = reply_address(case)
+        return ReplyTarget(Channel.EMAIL, address) if address else ReplyTarget(Channel.WEB)
+    _, identity_id, kind, value = latest
+    if kind == IdentityKind.PHONE:
+        return ReplyTarget(Channel.SMS, value, _latest_conversation(Channel.SMS, identity_id))
+    if kind == IdentityKind.EMAIL:
+        return ReplyTarget(Channel.EMAIL, value)
+    return ReplyTarget(Channel.WEB)
 
 
 def reply_channel(case: Case) -> str:
@@ -132,6 +158,9 @@ def reply(case: Case, *, author: Any, text: str, public: bool = False, identity:
     """
     case_actions.refuse_if_merged(case)
     target = reply_target(case, identity)
+    refused = target_refusal(target)
+    if refused:
+        raise OptedOut(refused)
     if files and not carries_files(target, public=public):
         raise ValueError(gettext("Files can only go with a private reply by email, not with this reply."))
     message = _send(case, target, ReplyKind.REPLY, author=author, public=public, text=text, files=files)
@@ -139,6 +168,14 @@ def reply(case: Case, *, author: Any, text: str, public: bool = False, identity:
         send_to_followers(case, message)
     case_actions.note_reply(case, message)
     return message
+
+
+def target_refusal(target: ReplyTarget) -> str:
+    """Why a reply to this target would break the resident's opt-out ("" when it may go): shown in the composer."""
+    if not target.to:
+        return ""
+    account_id = target.conversation.account_id if target.conversation is not None else None
+    return refusal(target.channel, target.to, account_id)
 
 
 def notify(case: Case, text: str) -> Message:
@@ -152,6 +189,6 @@ def acknowledge(case: Case) -> Message | None:
     SMS, social or chat conversation they wrote from. Portal and Open311 residents without an email address already
     saw their number on the confirmation page or in the API response, so nothing is published for them."""
     target = reply_target(case)
-    if not target.to or capabilities(target.channel).publishes:
+    if not target.to or capabilities(target.channel).publishes or target_refusal(target):
         return None
     return _send(case, target, ReplyKind.ACKNOWLEDGEMENT, automatic=True)

@@ -10,16 +10,16 @@ from django_tasks import task
 
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
 from civicdesk.channels.actions import note_payload, note_send_error
+from civicdesk.channels.media import MediaRejected
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.outbound import OutboundMessage
 from civicdesk.channels.protocol import CapturedNotSent, PermanentSendError
 from civicdesk.channels.queues import DEFAULT_QUEUE, delivery_queue
-from civicdesk.channels.registry import get_adapter
-from civicdesk.contacts.queries import opted_out
-from civicdesk.conversations import delivery, pipeline
-from civicdesk.conversations.outbound import outbound_for
-from civicdesk.conversations.replies import IDENTITY_OF_CHANNEL
-from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue
+from civicdesk.channels.registry import AccountConfig, adapter_for_account, get_adapter
+from civicdesk.conversations import delivery, media, pipeline
+from civicdesk.conversations.consent import message_refusal
+from civicdesk.conversations.outbound import outbound_for, sending_account
+from civicdesk.core.jobs import DELIVER_MESSAGE, FETCH_MESSAGE_MEDIA, can_defer, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +38,17 @@ def deliver_message(message_id: int) -> None:
     message = delivery.start_attempt(message_id)
     if message is None:  # sent, failed, unknown, or another worker holds the attempt
         return
-    if resident_opted_out(message):
-        delivery.mark_failed(message, gettext("The resident opted out of messages on this channel (for example by "
-                                              "texting STOP); reply on another of their channels."))
+    refused = message_refusal(message)
+    if refused:  # before any provider call: the reason goes on the case
+        delivery.mark_failed(message, refused)
         return
-    adapter = get_adapter(message.channel)
+    account = sending_account(message)
+    adapter = adapter_for_account(account) if account is not None else get_adapter(message.channel)
     outbound: OutboundMessage | None = None
     try:
-        outbound = outbound_for(message)
-        provider_id = adapter.send(outbound, None)
+        config = AccountConfig.of(account) if account is not None else None  # unreadable credentials: retried
+        outbound = outbound_for(message, account)
+        provider_id = adapter.send(outbound, config)
     except PermanentSendError as exc:
         delivery.mark_failed(message, str(exc))
         note_send_error(message.channel, outbound.sender if outbound else "", str(exc))
@@ -66,10 +68,29 @@ def deliver_message(message_id: int) -> None:
         log.warning("Delivery of message %s: sent, but its state had moved on", message.pk)
 
 
-def resident_opted_out(message: Message) -> bool:
-    """Whether the recipient asked for no more messages on this channel (an SMS STOP): sending would break that."""
-    kind = IDENTITY_OF_CHANNEL.get(message.channel)
-    return bool(kind and message.recipient and opted_out(kind, message.recipient))
+@task(queue_name=media.FETCH_QUEUE)
+def fetch_message_media(message_id: int) -> None:
+    """Fetch the media an inbound message names by URL (MMS) with its account's credentials and keep them; a
+    fetch that fails for now is tried again with backoff, then, like a refused file, shown on the case."""
+    retry_at = None
+    for item in media.pending_for(message_id):
+        try:
+            config = media.account_config(item)
+            fetch = getattr(adapter_for_account(config), "fetch_media", None) if config is not None else None
+            if fetch is None:
+                raise MediaRejected(gettext("No account with credentials to fetch it is connected any more."))
+            fetched = fetch(item.url, config)
+        except MediaRejected as exc:
+            media.give_up(item, str(exc))
+        except Exception as exc:  # network, a provider outage, unreadable credentials: later
+            log.warning("Media %s of message %s not fetched (attempt %s): %s", item.pk, message_id,
+                        item.attempts + 1, type(exc).__name__)
+            later = media.attempt_failed(item, str(exc) or type(exc).__name__)
+            retry_at = min(retry_at, later) if retry_at and later else (later or retry_at)
+        else:
+            media.keep(item, fetched.content, fetched.content_type)
+    if retry_at is not None and can_defer(FETCH_MESSAGE_MEDIA):
+        enqueue(FETCH_MESSAGE_MEDIA, message_id, run_after=retry_at, queue_name=media.FETCH_QUEUE)
 
 
 def enqueue_delivery(message_id: int, channel: str, run_after: datetime | None = None) -> None:
@@ -106,4 +127,7 @@ def recover_stalled(older_than_seconds: int = 120) -> int:
     messages = [row for rows in (queued, abandoned, due) for row in rows.values_list("pk", "channel")[:500]]
     for message_id, channel in messages:
         enqueue_delivery(message_id, channel)
-    return len(payload_ids) + len(messages)
+    media_ids = media.stalled(cutoff)  # MMS media whose fetch job died with its worker
+    for message_id in media_ids:
+        enqueue(FETCH_MESSAGE_MEDIA, message_id, queue_name=media.FETCH_QUEUE)
+    return len(payload_ids) + len(messages) + len(media_ids)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from civicdesk.inbox.models import CasePresence, SavedView
 
 MAX_SAVED_VIEWS = 30
-PRESENCE_SECONDS = 20  # a page's heartbeat comes every PRESENCE_HEARTBEAT_SECONDS; a closed tab is gone after this
+PRESENCE_SECONDS = 30  # a page's heartbeat comes every PRESENCE_HEARTBEAT_SECONDS; a closed tab is gone after this
 
 
 class TooManySavedViews(ValueError):

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,6 +18,8 @@ from civicdesk.cases import actions
 from civicdesk.cases.models import Attachment, Case, CaseStatus, Priority
 from civicdesk.cases.permissions import can_act, visible_cases
 from civicdesk.cases.queries import case_change_marker, case_timeline
+from civicdesk.conversations.consent import opted_out_senders
+from civicdesk.conversations.stop_requests import pending_for
 from civicdesk.inbox.access import actionable_case_or_403, staff_required, visible_case_or_404
 from civicdesk.inbox.composer import composer_context, picked_identity
 from civicdesk.inbox.forms import LinkForm, MergeForm, ReplyForm, TransferForm
@@ -45,6 +48,7 @@ def summary_context(case: Case) -> dict[str, Any]:
         "transfers": list(case.transfers.select_related("from_agency", "to_agency", "by", "request__decided_by")),
         "status_label": CaseStatus(case.status).label,
         "priority_label": Priority(case.priority).label,
+        "sms_opt_outs": opted_out_senders(case.contact_id),
     }
 
 
@@ -74,6 +78,7 @@ def case_context(request: HttpRequest, case: Case, bound: dict[str, forms.Form] 
     context.update({
         "forms": action_forms, "bound": bool(bound),
         "notice": pop_notice(request, case), **transfer_request_context(request, case),
+        "stop_requests": pending_for(case), "today": timezone.localdate(),
     })
     reply_form = action_forms["reply"]
     assert isinstance(reply_form, ReplyForm)
@@ -105,7 +110,7 @@ def case_live(request: HttpRequest, number: str) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Attachments are served only through this check of case visibility, never from a public MEDIA URL."""
     attachment = Attachment.objects.select_related("message").filter(pk=pk).first()
-    if attachment is None or not visible_cases(request.user).filter(pk=attachment.message.case_id).exists():
+    if attachment is None or not visible_cases(request.user).filter(pk=attachment.message.case_id or 0).exists():
         raise Http404("No such attachment.")
     try:
         handle = attachment.file.open("rb")

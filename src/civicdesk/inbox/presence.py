@@ -3,12 +3,17 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.dispatch import Signal
 from django.utils import timezone
 
 from civicdesk.cases.models import Case
 from civicdesk.inbox.models import CasePresence, PresenceState
 
-HEARTBEAT_SECONDS = 8  # how often an open case page says it is still there (and asks who else is)
+HEARTBEAT_SECONDS = 12  # how often an open case page says it is still there (and asks who else is); with the
+# page's event stream open this beat is all an idle case tab asks (bench/bench_idle_tab.py)
+# Sent on each heartbeat (sender: the user): a receiver may return response headers for the page, so the beat
+# carries what the tab would otherwise poll for (the notification bell's count, from the notifications app above).
+heartbeat = Signal()
 STRENGTH = {PresenceState.VIEWING: 0, PresenceState.NOTING: 1, PresenceState.REPLYING: 2}
 
 

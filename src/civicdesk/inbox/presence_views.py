@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from civicdesk.inbox import actions
 from civicdesk.inbox.access import staff_required, visible_case_or_404
 from civicdesk.inbox.models import PresenceState
-from civicdesk.inbox.presence import others_present
+from civicdesk.inbox.presence import heartbeat, others_present
 
 log = logging.getLogger(__name__)
 TAB_ID = re.compile(r"[A-Za-z0-9-]{8,40}")
@@ -36,7 +36,12 @@ def presence(request: HttpRequest, number: str) -> HttpResponse:
     except OperationalError:  # a busy database (SQLite's lock): presence is best effort, the next beat counts
         log.info("Presence heartbeat on %s skipped: the database is busy", case.number)
         return HttpResponse(status=204)
-    return render(request, "inbox/_presence.html", {"present": others_present(case, request.user)})
+    response = render(request, "inbox/_presence.html", {"present": others_present(case, request.user)})
+    for _receiver, headers in heartbeat.send(sender=type(request.user), user=request.user):
+        if isinstance(headers, dict):
+            for name, value in headers.items():
+                response[name] = value
+    return response
 
 
 @staff_required

@@ -13,6 +13,14 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases.models import Case
 from civicdesk.channels.models import Channel
+from civicdesk.inbox.chat_sentences import CHAT_DESCRIBERS
+from civicdesk.inbox.consent_sentences import (
+    keyword_text,
+    opted_in,
+    opted_out,
+    stop_request_dismissed,
+    stop_request_flagged,
+)
 from civicdesk.inbox.trail_sentences import (
     ADMINISTRATION_WORDS,
     administration,
@@ -25,8 +33,6 @@ from civicdesk.inbox.trail_sentences import (
     identity_added,
     message_deleted,
     message_edited,
-    opted_in,
-    opted_out,
 )
 from civicdesk.inbox.wording import (
     Names,
@@ -52,6 +58,7 @@ CREATED_FROM: dict[str, str] = {
     Channel.MASTODON: gettext_noop("Created from a Mastodon post"),
     Channel.BLUESKY: gettext_noop("Created from a Bluesky post"),
     Channel.YOUTUBE: gettext_noop("Created from a YouTube comment"),
+    Channel.CHAT: gettext_noop("Created from a live chat"),
     Channel.INTERNAL: gettext_noop("Created by staff"),
 }
 
@@ -277,6 +284,16 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def call_logged(e: AuditEntry, names: Names, by: str) -> Sentence:
+    after = e.after or {}
+    number = str(after.get("number") or gettext("an unknown number"))
+    if after.get("direction") == "out":
+        return Sentence(with_actor(by, gettext("%(name)s logged a call to %(number)s"),
+                                   gettext("A call to %(number)s was logged"), number=number))
+    return Sentence(with_actor(by, gettext("%(name)s logged a call from %(number)s"),
+                               gettext("A call from %(number)s was logged"), number=number))
+
+
 Describer = Callable[[AuditEntry, Names, str], Sentence]
 DESCRIBERS: dict[str, Describer] = {
     AuditAction.CASE_CREATED: created, AuditAction.ROUTED: routed, AuditAction.STATUS_CHANGED: status_changed,
@@ -289,8 +306,12 @@ DESCRIBERS: dict[str, Describer] = {
     AuditAction.CONTACT_MERGED: contact_merged, AuditAction.CONTACT_UNMERGED: contact_unmerged,
     AuditAction.IDENTITY_ADDED: identity_added, AuditAction.OPTED_OUT: opted_out, AuditAction.OPTED_IN: opted_in,
     AuditAction.MESSAGE_EDITED: message_edited, AuditAction.MESSAGE_DELETED: message_deleted,
+    AuditAction.KEYWORD_TEXT: keyword_text, AuditAction.STOP_REQUEST_FLAGGED: stop_request_flagged,
+    AuditAction.STOP_REQUEST_DISMISSED: stop_request_dismissed,
+    AuditAction.CALL_LOGGED: call_logged,
     **dict.fromkeys(TRANSFER_REQUEST_WORDS, transfer_request),
     **dict.fromkeys(ADMINISTRATION_WORDS, administration),
+    **CHAT_DESCRIBERS,
 }
 
 

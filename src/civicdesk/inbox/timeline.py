@@ -9,10 +9,12 @@ from civicdesk.agencies.models import Agency, Team
 from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases.models import Message
 from civicdesk.cases.queries import TimelineItem
+from civicdesk.channels.models import Channel
 from civicdesk.conversations.failures import plain_reason
 from civicdesk.inbox.sentences import describe
 from civicdesk.inbox.trail_sentences import failure_sentence
 from civicdesk.inbox.wording import Names, Sentence
+from civicdesk.telephony.queries import calls_of
 
 
 def _ids(events: list[AuditEntry], key: str) -> set[int]:
@@ -46,13 +48,18 @@ def names_for(events: list[AuditEntry]) -> Names:
 
 
 def annotate_events(items: list[TimelineItem]) -> list[TimelineItem]:
-    """Set `sentence` on every event item and `failure` on every failed message, in at most four extra queries."""
+    """Set `sentence` on every event item, `failure` on every failed message and `call_info` on every phone
+    message, in at most five extra queries."""
     events = [item.event for item in items if item.event is not None]
     names = names_for(events)
     for event in events:
         sentence: Sentence = describe(event, names)
         event.sentence = sentence  # type: ignore[attr-defined]
         event.summary = sentence.text  # type: ignore[attr-defined]
+    phone = [item.message for item in items if item.message is not None and item.message.channel == Channel.PHONE]
+    calls = calls_of([message.pk for message in phone]) if phone else {}
+    for call_message in phone:
+        call_message.call_info = calls.get(call_message.pk)  # type: ignore[attr-defined]
     for item in items:
         message: Any = item.message
         if message is not None and message.last_error:

@@ -26,6 +26,7 @@ from civicdesk.cases.queries import (
 )
 from civicdesk.cases.search import looks_like_case_number
 from civicdesk.contacts.models import Identity
+from civicdesk.conversations.stop_requests import mark_pending
 from civicdesk.inbox import actions
 from civicdesk.inbox.access import staff_required
 from civicdesk.inbox.bulk import BulkForm
@@ -62,6 +63,7 @@ def inbox_context(request: HttpRequest, query: QueryDict | None = None) -> dict[
         total = exact_total(cases, total)
         number = max(1, math.ceil(total.value / PAGE_SIZE))
     page = case_page(cases, number, total=total, with_count=not filters.q)  # a text search is not counted
+    mark_pending(page.cases)  # the badge of cases whose resident may have asked to stop texts
     signature = list_signature(page)
     filter_params = form.filter_params()
     live_query = urlencode([*params.lists(), ("since", since), ("sig", signature)], doseq=True)

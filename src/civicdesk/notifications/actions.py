@@ -154,3 +154,10 @@ def email_attempt_failed(notification: Notification) -> datetime | None:
     delay = min(settings.OUTBOUND_BACKOFF_SECONDS * 2 ** (notification.email_attempts - 1),
                 settings.OUTBOUND_BACKOFF_MAX_SECONDS)
     return timezone.now() + timedelta(seconds=delay)
+
+
+def heartbeat_headers(sender: Any, user: Any, **kwargs: Any) -> dict[str, str]:
+    """A case page's presence heartbeat (inbox.presence.heartbeat) counts as being at the desk and carries the bell's
+    count: a tab with its event stream open then needs no bell poll of its own (inbox/static/inbox/live.js)."""
+    note_presence(user.pk)
+    return {"X-CD-Unread": str(queries.unread_count(user))}

@@ -10,8 +10,10 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from civicdesk.cases.events import CaseAssigned, MessageAdded, subscribe
-        from civicdesk.notifications.actions import on_case_assigned, on_message_added
+        from civicdesk.inbox.presence import heartbeat
+        from civicdesk.notifications.actions import heartbeat_headers, on_case_assigned, on_message_added
 
         # cases and conversations publish these events; they never import this app
         subscribe(CaseAssigned, on_case_assigned)
         subscribe(MessageAdded, on_message_added)
+        heartbeat.connect(heartbeat_headers, dispatch_uid="notifications-bell-count")

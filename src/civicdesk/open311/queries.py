@@ -82,7 +82,7 @@ def notes_by_case(case_ids: list[int]) -> dict[int, list[Message]]:
     """Every public update of these cases in one query (the extensions=true notes history)."""
     notes: dict[int, list[Message]] = {case_id: [] for case_id in case_ids}
     for message in public_messages().filter(case_id__in=case_ids).order_by("created_at", "id"):
-        notes[message.case_id].append(message)
+        notes[message.case_id or 0].append(message)
     return notes
 
 
@@ -108,8 +108,10 @@ def request_updates(start: datetime, end: datetime, agency_ids: list[int] | None
                    .select_related("case").order_by("at", "id")[:MAX_RESULTS])
     rows = [UpdateRow(f"s{e.pk}", e.case, open311_status(str(e.after.get("status", ""))), e.at, "")
             for e in changes if e.case is not None]
-    history = _status_history({m.case_id for m in messages}, end)
+    history = _status_history({m.case_id for m in messages if m.case_id is not None}, end)
     for message in messages:
+        if message.case is None or message.case_id is None:  # the scope joins the case: never so
+            continue
         status = message.case.status
         for at, value in history.get(message.case_id, []):
             if at > message.created_at:

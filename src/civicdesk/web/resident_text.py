@@ -32,10 +32,12 @@ RESIDENT_TEMPLATES = [
     "gis/templates/gis/_map_filters.html",
     "gis/templates/gis/_public_list.html",
     "conversations/templates/conversations/replies/**/*.txt",
+    "chat/templates/chat/*.html",
 ]
 # Sources whose messages residents read: a catalogue entry found in any of them must be translated.
 RESIDENT_SOURCES = (
     "templates/", "portal/", "web/", "conversations/templates/", "conversations/rendering.py",
+    "conversations/keyword_texts.py",
     "gis/templates/gis/_follow.html", "gis/templates/gis/_followed.html", "gis/templates/gis/_nearby.html",
     "gis/templates/gis/_picker.html", "gis/templates/gis/_public_list.html",
     "gis/templates/gis/followed_page.html", "gis/templates/gis/map_page.html", "gis/templates/gis/_map_filters.html",
@@ -43,6 +45,7 @@ RESIDENT_SOURCES = (
     "gis/mapdata.py", "gis/api_views.py", "gis/map_views.py", "cases/followers.py", "cases/models.py",
     "cases/filters.py", "mail/notices.py", "open311/forwarding.py",
     "places/legend.py", "places/models.py", "places/views.py", "places/static/", "places/templates/",
+    "chat/templates/", "chat/forms.py", "chat/views.py", "chat/actions.py",
 )
 # Text that is not translated on purpose, by template, with the reason.
 ALLOWED: dict[str, dict[str, str]] = {

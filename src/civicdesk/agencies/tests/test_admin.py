@@ -41,17 +41,20 @@ def test_agency_with_parent_and_teams(admin_client: Any) -> None:
     city = create_agency("city", "City of Riverbend")
     response = admin_client.post(reverse("admin:agencies_agency_add"), {
         "slug": "water", "name": "Water Department", "parent": city.pk, "email": "", "phone": "",
-        "description": "", "is_active": "on", **inline("teams", [{"name": "Leak crew"}, {"name": "Meters"}])})
+        "description": "", "is_active": "on", **inline("teams", [{"name": "Leak crew"}, {"name": "Meters"}]),
+        **inline("business_hours", [{"weekday": 5, "opens": "09:00", "closes": "12:00"}])})
     assert response.status_code == 302, response.content
     water = Agency.objects.get(slug="water")
     assert water.parent == city and set(water.teams.values_list("name", flat=True)) == {"Leak crew", "Meters"}
+    assert [str(hours) for hours in water.business_hours.all()] == ["Saturday 09:00-12:00"]
 
 
 def test_an_agency_cannot_be_its_own_ancestor(admin_client: Any) -> None:
     city = create_agency("city")
     water = create_agency("water", parent=city)
     response = admin_client.post(reverse("admin:agencies_agency_change", args=[city.pk]), {
-        "slug": "city", "name": "City", "parent": water.pk, "is_active": "on", **inline("teams", [])})
+        "slug": "city", "name": "City", "parent": water.pk, "is_active": "on", **inline("teams", []),
+        **inline("business_hours", [])})
     assert response.status_code == 200 and b"cannot be its own parent" in response.content
     city.refresh_from_db()
     assert city.parent is None
@@ -111,3 +114,12 @@ def test_staff_member_with_role_agencies_and_teams(admin_client: Any) -> None:
     assert profile.role == StaffRole.SUPERVISOR
     assert list(profile.agencies.all()) == [parks] and list(profile.teams.all()) == [crew]
     assert Team.objects.count() == 1
+
+
+def test_business_hours_must_close_after_they_open(admin_client: Any) -> None:
+    water = create_agency("water")
+    response = admin_client.post(reverse("admin:agencies_agency_change", args=[water.pk]), {
+        "slug": "water", "name": "Water", "is_active": "on", **inline("teams", []),
+        **inline("business_hours", [{"weekday": 0, "opens": "17:00", "closes": "08:00"}])})
+    assert response.status_code == 200 and b"The closing time must come after the opening time." in response.content
+    assert not water.business_hours.exists()

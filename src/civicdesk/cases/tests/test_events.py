@@ -13,6 +13,7 @@ from civicdesk.cases.events import (
     subscribe,
     subscribers,
 )
+from civicdesk.chat.transcript import on_message_added as chat_on_message_added
 from civicdesk.gis.actions import after_case_created
 from civicdesk.gis.case_locations import on_case_changed
 from civicdesk.gis.models import CaseLocation
@@ -25,7 +26,7 @@ def test_the_subscribers_of_each_case_event_are_exactly_these():
     assert subscribers(CaseCreated) == (after_case_created,)
     assert subscribers(CaseChanged) == (on_case_changed,)
     assert subscribers(CaseAssigned) == (on_case_assigned,)
-    assert subscribers(MessageAdded) == (on_message_added,)
+    assert subscribers(MessageAdded) == (chat_on_message_added, on_message_added)
 
 
 def test_the_routers_are_exactly_these_in_this_order():

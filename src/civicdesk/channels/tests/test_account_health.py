@@ -85,7 +85,8 @@ def test_a_failed_send_is_noted_on_the_account_it_went_out_from(account: Channel
                                      recipient="pat@example.com", delivery_status="queued", created_at=timezone.now())
     mailbox = ChannelAccount.objects.create(channel=Channel.EMAIL, provider=Provider.EMAIL, agency=case.agency,
                                             address="works@riverbend.example")
-    monkeypatch.setattr(tasks, "outbound_for", lambda m: replace(outbound_for(m), sender="Works@Riverbend.example"))
+    monkeypatch.setattr(tasks, "outbound_for",
+                        lambda m, account=None: replace(outbound_for(m, account), sender="Works@Riverbend.example"))
 
     def refuse(self: Any, outgoing: Any, account: Any = None) -> str:
         raise PermanentSendError("550 mailbox pat@example.com unavailable")

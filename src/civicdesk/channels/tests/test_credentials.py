@@ -70,5 +70,5 @@ def test_an_account_gets_its_providers_adapter_else_its_channels(account: Channe
     assert adapter_for_account(email) is get_adapter(Channel.EMAIL)
     with override_settings(PROVIDER_ADAPTERS={}, CHANNEL_ADAPTERS={"sms": "civicdesk.mail.adapter.EmailAdapter"}):
         assert type(adapter_for_account(account)).__name__ == "EmailAdapter"
-    with pytest.raises(LookupError):
+    with override_settings(PROVIDER_ADAPTERS={}, CHANNEL_ADAPTERS={}), pytest.raises(LookupError):
         adapter_for_account(account)

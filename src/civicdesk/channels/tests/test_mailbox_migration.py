@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from civicdesk.channels import credentials
+from civicdesk.inbox.search_index import drop_sqlite_case_search_triggers, ensure_sqlite_case_search
 
 # agencies too: the historical Agency must match its table (later columns, e.g. translations, are NOT NULL)
 AGENCIES_THEN = ("agencies", "0002_service_publish_description")
@@ -15,9 +16,12 @@ AFTER = [("mail", "0005_mailbox_account_required"), ("channels", "0003_channel_a
 
 
 def migrate(targets: list[tuple[str, str]]) -> Any:
+    """As `migrate` does it: on SQLite the case search triggers step aside while tables they name are rebuilt."""
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    drop_sqlite_case_search_triggers(plan=executor.migration_plan(targets))
     executor.migrate(targets)
+    ensure_sqlite_case_search()
     return executor.loader.project_state(targets).apps
 
 

@@ -8,7 +8,7 @@ from civicdesk.channels.payloads import store_payload
 from civicdesk.core import jobs
 
 NAMES = [jobs.DELIVER_MESSAGE, jobs.PROCESS_PAYLOAD, jobs.PROCESS_BATCH_REQUEST, jobs.SEND_FORWARDED_CASE,
-         jobs.SEND_PASSWORD_LINK, jobs.SEND_NOTIFICATION_EMAIL]
+         jobs.SEND_PASSWORD_LINK, jobs.SEND_NOTIFICATION_EMAIL, jobs.FETCH_RECORDING]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -27,3 +27,27 @@ def test_a_job_runs_only_when_the_transaction_commits(django_capture_on_commit_c
     callbacks[0]()  # the commit: the (immediate, in tests) task processes the payload
     payload.refresh_from_db()
     assert payload.status != PayloadStatus.RECEIVED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_backend_a_job_commits_with_the_transaction_or_not_at_all(settings):
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["inbound"]}}
+    with transaction.atomic():
+        jobs.enqueue_with_transaction(jobs.PROCESS_PAYLOAD, 1)
+        assert DBTaskResult.objects.count() == 1  # written inside the transaction, not after it
+    with pytest.raises(RuntimeError), transaction.atomic():
+        jobs.enqueue_with_transaction(jobs.PROCESS_PAYLOAD, 2)
+        raise RuntimeError("the caller's transaction fails")
+    assert list(DBTaskResult.objects.values_list("args_kwargs", flat=True)) == [{"args": [1], "kwargs": {}}]
+
+
+@pytest.mark.django_db
+def test_with_another_backend_a_job_in_a_transaction_waits_for_the_commit(django_capture_on_commit_callbacks):
+    payload, _ = store_payload("web", b"{}", provider_message_id="jobs-test-2")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        jobs.enqueue_with_transaction(jobs.PROCESS_PAYLOAD, payload.pk)
+    payload.refresh_from_db()
+    assert payload.status == PayloadStatus.RECEIVED and len(callbacks) == 1

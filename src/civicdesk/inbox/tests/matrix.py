@@ -25,7 +25,8 @@ SKIPPED_PREFIXES = ("admin/", "staff/otp/", "staff/password/")
 
 # Tables whose rows change on any request by design (sessions, login bookkeeping, throttling, task queues).
 UNTRACKED_APPS = {"sessions", "axes", "django_tasks", "django_tasks_database", "admin"}
-UNTRACKED_FIELDS = {("auth", "user"): {"last_login"}, ("api", "apitoken"): {"last_used_at"}}
+UNTRACKED_FIELDS = {("auth", "user"): {"last_login"}, ("api", "apitoken"): {"last_used_at"},
+                    ("chat", "agentavailability"): {"seen_at"}}  # an open desk's check-in, like DeskPresence
 UNTRACKED_MODELS = {("notifications", "deskpresence")}  # when a user last had the desk open: written by any page
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")

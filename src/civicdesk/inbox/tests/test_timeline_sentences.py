@@ -47,7 +47,13 @@ EXAMPLES: dict[str, dict] = {
     AuditAction.IDENTITY_ADDED: {"after": {"kind": "email", "value": "rosa@example.com"}},
     AuditAction.OPTED_OUT: {"actor_label": "phone", "after": {"identity": 1, "kind": "phone"}},
     AuditAction.OPTED_IN: {"actor_label": "phone", "after": {"identity": 1, "kind": "phone"}},
+    AuditAction.KEYWORD_TEXT: {"actor_label": "sms", "after": {"identity": 1, "keyword": "HELP", "answered": True,
+                                                               "sender": "+12155550199"}},
+    AuditAction.STOP_REQUEST_FLAGGED: {"actor_label": "sms", "after": {
+        "request": 1, "message": 2, "phrase": "stop texting", "due_on": "2026-09-21"}},
+    AuditAction.STOP_REQUEST_DISMISSED: {"after": {"request": 1, "phrase": "stop texting"}},
     AuditAction.MESSAGE_EDITED: {"actor_label": "facebook", "after": {"message": 1}},
+    AuditAction.CALL_LOGGED: {"after": {"message": 1, "direction": "in", "number": "+12155550134"}},
     AuditAction.MESSAGE_DELETED: {"actor_label": "facebook", "after": {"message": 1}},
     **{action: {"after": {"from_agency": "Public Works", "to_agency": "Parks"}, "reason": "It is a park path"}
        for action in (AuditAction.TRANSFER_REQUESTED, AuditAction.TRANSFER_APPROVED, AuditAction.TRANSFER_REJECTED,
@@ -56,6 +62,8 @@ EXAMPLES: dict[str, dict] = {
         AuditAction.STAFF_CREATED, AuditAction.STAFF_CHANGED, AuditAction.STAFF_AWAY_CHANGED,
         AuditAction.TEAM_MEMBERS_CHANGED, AuditAction.PASSWORD_LINK_SENT, AuditAction.AGENCY_CHANGED,
         AuditAction.INITIATIVE_CREATED, AuditAction.INITIATIVE_CHANGED)},
+    AuditAction.CHAT_ENDED: {"after": {"session": "5f0c", "messages": 12}},
+    AuditAction.CHAT_BLOCKED: {"after": {"session": "5f0c", "messages": 3}, "reason": "Abusive language"},
 }
 SLUG = re.compile(r"\b[a-z]+_[a-z_]+\b")
 

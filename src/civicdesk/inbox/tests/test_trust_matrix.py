@@ -13,6 +13,8 @@ from civicdesk.agencies.models import Agency, StaffRole, Team
 from civicdesk.cases.models import Attachment, Case, TransferRequest
 from civicdesk.channels.events import InboundAttachment
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
+from civicdesk.chat import actions as chat_actions
+from civicdesk.chat.models import ChatSession
 from civicdesk.contacts.actions import merge_contacts
 from civicdesk.contacts.models import Contact, ContactMerge, Identity
 from civicdesk.gis.models import Area, Initiative
@@ -70,6 +72,13 @@ ANY_STAFF = {
     "notifications:read-all": "marks the user's own notifications read",
     "notifications:open": "one of the user's own notifications, to its case; anyone else's is 404",
     "notifications:read": "marks one of the user's own notifications read; anyone else's is 404",
+    "chatdesk:chats": "the chats page: the queue of the user's own agencies and the user's own chats",
+    "chatdesk:availability": "the user's own switch for taking chats; no agency data",
+    "chatdesk:live": "the chats page's check: events of the user's own chats, the queue of their agencies",
+    "chatdesk:events": "the pushed events of the same (204 under WSGI)",
+    "chatdesk:queue": "the queue of the user's own agencies",
+    "chatdesk:panels": "the user's own chats",
+    "chatdesk:nav": "the count of waiting chats of the user's own agencies (and their desk's check-in)",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
 SUPERVISORS_ONLY = {
@@ -89,7 +98,7 @@ SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positi
 
 PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge",
                "contact_id": "contact", "identity_id": "identity", "tag": "tag",
-               "code": "service_code"}
+               "code": "service_code", "key": "chat"}
 PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox:contact-merge": "contact",
             "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "gis:initiative-edit": "initiative",
             "mail:captured-email": "captured",
@@ -135,6 +144,7 @@ class Side:
     saved_view: SavedView
     transfer_request: TransferRequest
     notification: Notification
+    chat: ChatSession  # ended and blocked: accept, write, end and block change nothing even for its own staff
     channel_account: ChannelAccount
     markers: tuple[str, ...]
     service_code: str = ""
@@ -144,6 +154,8 @@ class Side:
         value = getattr(self, kind)
         if isinstance(value, str):
             return value
+        if isinstance(value, ChatSession):
+            return str(value.key)
         return value.number if isinstance(value, Case) else value.pk
 
 
@@ -158,6 +170,9 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
     initiative = Initiative.objects.create(name=f"{word} blitz", agency=agency, area=Area.objects.first(),
                                            start="2026-01-01")
     initiative.services.set([service])
+    chat, _token = chat_actions.start_session(agency=agency, text=f"{word} chat", client_id=f"matrix-{word}",
+                                              name=f"{word} Chatter")
+    chat_actions.block_session(chat, agent, reason="Matrix probe")
     number = f"+1215555{sum(map(ord, word)) % 10000:04d}"
     account = ChannelAccount.objects.create(channel=Channel.SMS, provider=Provider.TWILIO, agency=agency,
                                             address=number, display_name=f"{word} line")
@@ -176,10 +191,10 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                 notification=Notification.objects.create(  # already read: "mark all read" writes nothing
                     recipient=agent, kind=NotificationKind.ASSIGNED, case=case, key=f"matrix:{word}",
                     created_at=timezone.now(), read_at=timezone.now()),
-                channel_account=account,
+                chat=chat, channel_account=account,
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
-                         f"{word} broken", f"{word}@example.com", f"{word} blitz", number, f"{word} line"),
-                service_code=service.code)
+                         f"{word} Chatter", chat.case.number, f"{word} broken", f"{word}@example.com",
+                         f"{word} blitz", number, f"{word} line"), service_code=service.code)
 
 
 @pytest.fixture

@@ -88,6 +88,15 @@ def test_the_bell_counts_unread_answers_204_when_unchanged_and_notes_presence(wo
     assert DeskPresence.objects.filter(user=world.works_agent).exists()
 
 
+def test_a_case_pages_heartbeat_carries_the_unread_count_and_notes_presence(world, assigned, works_client):
+    """With its event stream open, an idle case tab asks only its presence heartbeat (inbox/static/inbox/live.js):
+    the beat says how many are unread, so the bell asks for itself only when that differs from what it shows."""
+    beat = works_client.post(f"/staff/cases/{assigned[0].number}/presence/", {"tab": "tab-0123456789",
+                                                                           "state": "viewing"})
+    assert beat.status_code == 200 and beat["X-CD-Unread"] == "2"
+    assert DeskPresence.objects.filter(user=world.works_agent).exists()
+
+
 def test_presence_is_written_at_most_once_a_minute_per_process(world, works_client):
     works_client.get("/staff/notifications/bell/")
     seen = DeskPresence.objects.get(user=world.works_agent).last_seen_at

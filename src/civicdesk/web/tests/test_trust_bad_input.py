@@ -154,6 +154,12 @@ ROUTES: dict[str, Route] = {
     "set_language": Route("public", ["next", "language"]),  # the header's language switcher (POST; GET redirects)
     "javascript-catalog": Route("public"),  # the map scripts' Spanish strings
     "portal:home": Route("public"),
+    "chat:panel": Route("public", ["new"]),  # the chat widget's panel, or its page without JavaScript
+    "chat:start": Route("public"),  # POST only; its forms are tested in chat/tests/test_views.py
+    "chat:messages": Route("public"),
+    "chat:end": Route("public"),
+    "chat:poll": Route("public", ["after"]),
+    "chat:events": Route("public", ["after"]),
     "portal:service_list": Route("public", ["q"]),
     "portal:service_request": Route("public", path={"code": "pothole"}),
     "portal:agency_list": Route("public"),

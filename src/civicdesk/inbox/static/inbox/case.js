@@ -86,6 +86,15 @@
     return data;
   }
 
+  function bellCount(unread) {
+    // The heartbeat carries the unread count: the bell asks for itself only when the count it shows is not that.
+    var bell = document.getElementById("notification-poller");
+    var shown = bell && (bell.getAttribute("hx-get") || "").match(/[?&]shown=(\d*)/);
+    if (bell && unread !== null && shown && shown[1] !== unread) {
+      document.body.dispatchEvent(new window.CustomEvent("cd-changed"));
+    }
+  }
+
   function beat() {
     if (stopped) {
       return;
@@ -102,6 +111,7 @@
         if (response.status === 403 || response.status === 404) {
           stopped = true; // signed out of this case: nothing more to say
         }
+        bellCount(response.headers.get("X-CD-Unread"));
         return response.status === 200 ? response.text() : null;
       })
       .then(function (html) {
