@@ -12,6 +12,7 @@ from django.utils import timezone
 from civicdesk.agencies.models import Agency, StaffRole, Team
 from civicdesk.cases.models import Attachment, Case, TransferRequest
 from civicdesk.channels.events import InboundAttachment
+from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.chat import actions as chat_actions
 from civicdesk.chat.models import ChatSession
 from civicdesk.contacts.actions import merge_contacts
@@ -62,6 +63,8 @@ ANY_STAFF = {
     "inbox:team": "the staff of the agencies the user supervises, with their open load (agents: 403)",
     "inbox:transfers": "transfer requests out of the agencies the user supervises (agents: 403)",
     "inbox:staff": "the staff list of administrators (everyone else: 403)",
+    "inbox:channels": "the channel accounts (our numbers) of the agencies the user supervises, and connecting one to "
+                      "them only (agents: 403)",
     "inbox:staff-create": "creating a staff account, for administrators (everyone else: 403, nothing written)",
     "notifications:list": "the user's own notifications, about cases they may still see",
     "notifications:bell": "the user's own unread count (and their desk presence, untracked bookkeeping)",
@@ -87,6 +90,7 @@ SUPERVISORS_ONLY = {
     "inbox:team-member-remove": "takes a staff member off one of the agency's teams",
     "inbox:team-transfer-approval": "whether the agency's transfers out need a supervisor's approval",
     "inbox:transfer-decide": "approves or rejects a transfer out of the agency (the agent who asked: only withdraws)",
+    "inbox:channel-active": "disables or enables one of the agency's channel accounts (a Twilio number)",
 }
 # Routes for administrators only: a staff account's role, agencies, teams, password link and deactivation.
 ADMINS_ONLY = {"inbox:staff-member", "inbox:staff-password-link", "inbox:staff-active"}
@@ -105,13 +109,15 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:team-member-add": "team", "inbox:team-member-remove": "team",
             "inbox:team-transfer-approval": "agency", "inbox:transfer-decide": "transfer_request",
             "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2",
-            "notifications:open": "notification", "notifications:read": "notification"}
+            "notifications:open": "notification", "notifications:read": "notification",
+            "inbox:channel-active": "channel_account"}
 # Routes whose form or body needs fields of its own (a contact's type and an identity's kind share the name "kind").
 ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "resident", "language": ""},
               "inbox:contact-identity-add": {"kind": "email", "value": "matrix-probe@example.com"},
               "api:update_contact": {"name": "Matrix probe", "kind": "resident"},
               "api:get_contact": {"name": "Matrix probe", "kind": "resident"},  # the same path as update_contact
-              "api:add_identity": {"kind": "email", "value": "matrix-probe@example.com"}}
+              "api:add_identity": {"kind": "email", "value": "matrix-probe@example.com"},
+              "inbox:channel-active": {"active": "off"}}
 SHARED_KINDS = {"tag"}  # not owned by an agency: the same object on both sides
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
@@ -139,6 +145,7 @@ class Side:
     transfer_request: TransferRequest
     notification: Notification
     chat: ChatSession  # ended and blocked: accept, write, end and block change nothing even for its own staff
+    channel_account: ChannelAccount
     markers: tuple[str, ...]
     service_code: str = ""
     tag: str = "matrix-probe"  # tags are names shared by every agency
@@ -166,6 +173,9 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
     chat, _token = chat_actions.start_session(agency=agency, text=f"{word} chat", client_id=f"matrix-{word}",
                                               name=f"{word} Chatter")
     chat_actions.block_session(chat, agent, reason="Matrix probe")
+    number = f"+1215555{sum(map(ord, word)) % 10000:04d}"
+    account = ChannelAccount.objects.create(channel=Channel.SMS, provider=Provider.TWILIO, agency=agency,
+                                            address=number, display_name=f"{word} line")
     return Side(agency=agency, team=team, agent=agent, agent2=create_staff(f"{word}-two", agencies=[agency]),
                 supervisor=create_staff(f"{word}-sup", role=StaffRole.SUPERVISOR, agencies=[agency]),
                 case=case, case2=case2, contact=case.contact, contact2=case2.contact,
@@ -181,10 +191,10 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                 notification=Notification.objects.create(  # already read: "mark all read" writes nothing
                     recipient=agent, kind=NotificationKind.ASSIGNED, case=case, key=f"matrix:{word}",
                     created_at=timezone.now(), read_at=timezone.now()),
-                chat=chat,
+                chat=chat, channel_account=account,
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
-                         f"{word} Chatter", chat.case.number,
-                         f"{word} broken", f"{word}@example.com", f"{word} blitz"), service_code=service.code)
+                         f"{word} Chatter", chat.case.number, f"{word} broken", f"{word}@example.com",
+                         f"{word} blitz", number, f"{word} line"), service_code=service.code)
 
 
 @pytest.fixture
