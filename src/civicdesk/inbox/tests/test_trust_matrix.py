@@ -39,6 +39,8 @@ ANY_STAFF = {
     "inbox:inbox-live": "the live poll of that list",
     "inbox:inbox-events": "the pushed events of that list: numbers of cases the user may see (204 under WSGI)",
     "inbox:saved-view-create": "saves the user's own inbox filters under a name; no agency data",
+    "inbox:log-call": "the log-a-call form offers only the services of the user's own agencies; another agency's "
+                      "service is refused (400) and nothing is written (test_log_call covers it)",
     "inbox:saved-view-delete": "deletes one of the user's own saved views; anyone else's is 404",
     "inbox:bulk": "one action on the cases named in the form, each checked against the user's scope (another "
                   "agency's case is refused as unseen and left alone: test_bulk covers it)",
@@ -113,6 +115,7 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:channel-active": "channel_account"}
 # Routes whose form or body needs fields of its own (a contact's type and an identity's kind share the name "kind").
 ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "resident", "language": ""},
+              "inbox:case-log-call": {"direction": "in", "number": "+12155550134", "outcome": "answered"},
               "inbox:contact-identity-add": {"kind": "email", "value": "matrix-probe@example.com"},
               "api:update_contact": {"name": "Matrix probe", "kind": "resident"},
               "api:get_contact": {"name": "Matrix probe", "kind": "resident"},  # the same path as update_contact
