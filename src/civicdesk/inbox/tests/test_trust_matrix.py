@@ -16,6 +16,7 @@ from civicdesk.chat import actions as chat_actions
 from civicdesk.chat.models import ChatSession
 from civicdesk.contacts.actions import merge_contacts
 from civicdesk.contacts.models import Contact, ContactMerge, Identity
+from civicdesk.conversations.models import StopRequest
 from civicdesk.gis.models import Area, Initiative
 from civicdesk.gis.tests.conftest import _fresh_index, wards  # noqa: F401  (fixtures)
 from civicdesk.inbox.case_views import ACTIONS
@@ -76,6 +77,9 @@ ANY_STAFF = {
     "chatdesk:queue": "the queue of the user's own agencies",
     "chatdesk:panels": "the user's own chats",
     "chatdesk:nav": "the count of waiting chats of the user's own agencies (and their desk's check-in)",
+    "inbox:consent": "the opt-out record and help texts of the agencies the user supervises (agents: 403)",
+    "inbox:consent-export": "that record as CSV, of the agencies the user supervises (agents: 403; another "
+                            "agency's ?agency= is 404)",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
 SUPERVISORS_ONLY = {
@@ -87,6 +91,7 @@ SUPERVISORS_ONLY = {
     "inbox:team-member-remove": "takes a staff member off one of the agency's teams",
     "inbox:team-transfer-approval": "whether the agency's transfers out need a supervisor's approval",
     "inbox:transfer-decide": "approves or rejects a transfer out of the agency (the agent who asked: only withdraws)",
+    "inbox:consent-help": "sets what HELP and AYUDA answer on the agency's numbers",
 }
 # Routes for administrators only: a staff account's role, agencies, teams, password link and deactivation.
 ADMINS_ONLY = {"inbox:staff-member", "inbox:staff-password-link", "inbox:staff-active"}
@@ -94,7 +99,7 @@ SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positi
 
 PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge",
                "contact_id": "contact", "identity_id": "identity", "tag": "tag",
-               "code": "service_code", "key": "chat"}
+               "code": "service_code", "key": "chat", "decision": "decision", "slug": "agency_slug"}
 PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox:contact-merge": "contact",
             "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "gis:initiative-edit": "initiative",
             "mail:captured-email": "captured",
@@ -105,14 +110,15 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:team-member-add": "team", "inbox:team-member-remove": "team",
             "inbox:team-transfer-approval": "agency", "inbox:transfer-decide": "transfer_request",
             "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2",
-            "notifications:open": "notification", "notifications:read": "notification"}
+            "notifications:open": "notification", "notifications:read": "notification",
+            "inbox:stop-request-decide": "stop_request"}
 # Routes whose form or body needs fields of its own (a contact's type and an identity's kind share the name "kind").
 ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "resident", "language": ""},
               "inbox:contact-identity-add": {"kind": "email", "value": "matrix-probe@example.com"},
               "api:update_contact": {"name": "Matrix probe", "kind": "resident"},
               "api:get_contact": {"name": "Matrix probe", "kind": "resident"},  # the same path as update_contact
               "api:add_identity": {"kind": "email", "value": "matrix-probe@example.com"}}
-SHARED_KINDS = {"tag"}  # not owned by an agency: the same object on both sides
+SHARED_KINDS = {"tag", "decision"}  # not owned by an agency: the same object on both sides
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
 
@@ -140,6 +146,9 @@ class Side:
     notification: Notification
     chat: ChatSession  # ended and blocked: accept, write, end and block change nothing even for its own staff
     markers: tuple[str, ...]
+    stop_request: StopRequest
+    agency_slug: str = ""
+    decision: str = "dismiss"  # what staff decide on a flagged request to stop texts (the same word on both sides)
     service_code: str = ""
     tag: str = "matrix-probe"  # tags are names shared by every agency
 
@@ -181,7 +190,10 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                 notification=Notification.objects.create(  # already read: "mark all read" writes nothing
                     recipient=agent, kind=NotificationKind.ASSIGNED, case=case, key=f"matrix:{word}",
                     created_at=timezone.now(), read_at=timezone.now()),
-                chat=chat,
+                chat=chat, agency_slug=agency.slug,
+                stop_request=StopRequest.objects.create(
+                    case=case, message=case.messages.filter(direction="in").first(), phrase="stop texting me",
+                    due_on="2026-12-21", created_at=timezone.now()),
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
                          f"{word} Chatter", chat.case.number,
                          f"{word} broken", f"{word}@example.com", f"{word} blitz"), service_code=service.code)
