@@ -17,6 +17,7 @@ from civicdesk.chat import actions as chat_actions
 from civicdesk.chat.models import ChatSession
 from civicdesk.contacts.actions import merge_contacts
 from civicdesk.contacts.models import Contact, ContactMerge, Identity
+from civicdesk.conversations.models import StopRequest
 from civicdesk.gis.models import Area, Initiative
 from civicdesk.gis.tests.conftest import _fresh_index, wards  # noqa: F401  (fixtures)
 from civicdesk.inbox.case_views import ACTIONS
@@ -81,6 +82,9 @@ ANY_STAFF = {
     "chatdesk:queue": "the queue of the user's own agencies",
     "chatdesk:panels": "the user's own chats",
     "chatdesk:nav": "the count of waiting chats of the user's own agencies (and their desk's check-in)",
+    "inbox:consent": "the opt-out record and help texts of the agencies the user supervises (agents: 403)",
+    "inbox:consent-export": "that record as CSV, of the agencies the user supervises (agents: 403; another "
+                            "agency's ?agency= is 404)",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
 SUPERVISORS_ONLY = {
@@ -93,6 +97,7 @@ SUPERVISORS_ONLY = {
     "inbox:team-transfer-approval": "whether the agency's transfers out need a supervisor's approval",
     "inbox:transfer-decide": "approves or rejects a transfer out of the agency (the agent who asked: only withdraws)",
     "inbox:channel-active": "disables or enables one of the agency's channel accounts (a Twilio number)",
+    "inbox:consent-help": "sets what HELP and AYUDA answer on the agency's numbers",
 }
 # Routes for administrators only: a staff account's role, agencies, teams, password link and deactivation.
 ADMINS_ONLY = {"inbox:staff-member", "inbox:staff-password-link", "inbox:staff-active"}
@@ -100,7 +105,7 @@ SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positi
 
 PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge",
                "contact_id": "contact", "identity_id": "identity", "tag": "tag",
-               "code": "service_code", "key": "chat"}
+               "code": "service_code", "key": "chat", "decision": "decision", "slug": "agency_slug"}
 PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox:contact-merge": "contact",
             "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "gis:initiative-edit": "initiative",
             "mail:captured-email": "captured",
@@ -112,7 +117,7 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:team-transfer-approval": "agency", "inbox:transfer-decide": "transfer_request",
             "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2",
             "notifications:open": "notification", "notifications:read": "notification",
-            "inbox:channel-active": "channel_account"}
+            "inbox:channel-active": "channel_account", "inbox:stop-request-decide": "stop_request"}
 # Routes whose form or body needs fields of its own (a contact's type and an identity's kind share the name "kind").
 ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "resident", "language": ""},
               "inbox:case-log-call": {"direction": "in", "number": "+12155550134", "outcome": "answered"},
@@ -121,7 +126,9 @@ ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "re
               "api:get_contact": {"name": "Matrix probe", "kind": "resident"},  # the same path as update_contact
               "api:add_identity": {"kind": "email", "value": "matrix-probe@example.com"},
               "inbox:channel-active": {"active": "off"}}
-SHARED_KINDS = {"tag"}  # not owned by an agency: the same object on both sides
+SHARED_KINDS = {"tag", "decision"}  # not owned by an agency: the same object on both sides
+# Routes whose form names no other object: the prober's supervisor writing their own agency's is their right.
+OWN_WRITES_TAKE_NO_REFERENCE = {"inbox:consent-help"}
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
 
@@ -150,6 +157,9 @@ class Side:
     chat: ChatSession  # ended and blocked: accept, write, end and block change nothing even for its own staff
     channel_account: ChannelAccount
     markers: tuple[str, ...]
+    stop_request: StopRequest
+    agency_slug: str = ""
+    decision: str = "dismiss"  # what staff decide on a flagged request to stop texts (the same word on both sides)
     service_code: str = ""
     tag: str = "matrix-probe"  # tags are names shared by every agency
 
@@ -194,7 +204,10 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                 notification=Notification.objects.create(  # already read: "mark all read" writes nothing
                     recipient=agent, kind=NotificationKind.ASSIGNED, case=case, key=f"matrix:{word}",
                     created_at=timezone.now(), read_at=timezone.now()),
-                chat=chat, channel_account=account,
+                chat=chat, channel_account=account, agency_slug=agency.slug,
+                stop_request=StopRequest.objects.create(
+                    case=case, message=case.messages.filter(direction="in").first(), phrase="stop texting me",
+                    due_on="2026-12-21", created_at=timezone.now()),
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
                          f"{word} Chatter", chat.case.number, f"{word} broken", f"{word}@example.com",
                          f"{word} blitz", number, f"{word} line"), service_code=service.code)
@@ -304,7 +317,7 @@ def test_another_agencys_agent_or_supervisor_is_refused_on_every_staff_and_api_r
             for path in paths(route, prober) if len(_path_values(route, prober)) == 1 else []:
                 for method in set(route.methods) - {"GET"}:
                     data = _references(route, target)
-                    response = probe.send(user, method, path, data)
+                    response = probe.send(user, method, path, data, rollback=route.name in OWN_WRITES_TAKE_NO_REFERENCE)
                     if response.status_code >= 500:
                         probe.fail(user, method, path, f"answered {response.status_code}")
     probe.check()
