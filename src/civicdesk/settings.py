@@ -145,8 +145,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file (in memory-backed /dev/shm where there is one), one per test process, never
     # Django's shared-cache in-memory database: there, a live server's thread and the test share one connection,
     # and a reader meeting a writer fails at once with "table is locked" instead of waiting its busy timeout.
+    def _roomy_shm() -> bool:  # a container's /dev/shm may be 64 MB: then the test database stays on disk
+        try:
+            found = os.statvfs("/dev/shm")
+        except OSError:
+            return False
+        return os.access("/dev/shm", os.W_OK) and found.f_bavail * found.f_frsize >= 1024**3
+
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_DATABASE") or str(
-        (Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else VAR_DIR) / f"civicdesk-test-{os.getpid()}.sqlite3")}
+        (Path("/dev/shm") if _roomy_shm() else VAR_DIR) / f"civicdesk-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Queues per provider, each with its own worker in `civicdesk run`, so a slow provider (or an Open311 token poll)
