@@ -164,6 +164,7 @@ DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": 
 TASK_QUEUES = list(dict.fromkeys([
     "default",  # periodic jobs (recover_stalled)
     "inbound",  # process_payload, Open311 batch requests
+    "social",  # polling the social networks that do not push (channels.tasks.poll_account)
     *DELIVERY_QUEUES.values(),  # outbound delivery; "email" also polls IMAP, "open311" forwards and pulls
     *(q.strip() for q in os.environ.get("EXTRA_TASK_QUEUES", "").split(",") if q.strip()),
 ]))
@@ -325,7 +326,15 @@ PROVIDER_ADAPTERS: dict[str, str] = {
     "open311": "civicdesk.open311.adapter.Open311Adapter",
     "twilio": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
 }
+# `civicdesk channels add PROVIDER`: the module that connects an account of each provider (HELP, add_arguments,
+# connect, after_connect); see channels/providers/twilio/connect.py.
+CHANNEL_CONNECTORS: dict[str, str] = {
+    "twilio": "civicdesk.channels.providers.twilio.connect",
+}
 # Twilio's REST API: empty for Twilio itself; a local mock's address in tests (Prism: http://127.0.0.1:PORT).
+# Polling networks (Bluesky, YouTube; Mastodon's catch-up): seconds between polls of one account, unless its
+# adapter asks for longer (YouTube when its daily quota runs short).
+SOCIAL_POLL_SECONDS = env_int("SOCIAL_POLL_SECONDS", 30)
 TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "").strip()
 TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 15)
 # Media received by MMS (and voicemail recordings), fetched by a background job with the account's credentials.
@@ -350,6 +359,7 @@ PERIODIC_TASKS = [
     ("civicdesk.conversations.tasks.recover_stalled", 60),
     ("civicdesk.chat.tasks.expire_idle_sessions", 60),
     ("civicdesk.mail.tasks.poll_all_mailboxes", IMAP_POLL_SECONDS),
+    ("civicdesk.channels.tasks.poll_due_accounts", 5),  # each polled account keeps its own interval
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)

@@ -71,3 +71,8 @@ def task_worker(queue: str, index: int = 0) -> Child:
 def task_workers(queues: list[str], per_queue: int) -> list[Child]:
     """`per_queue` workers for each queue (at least one)."""
     return [task_worker(queue, index) for queue in queues for index in range(max(1, per_queue))]
+
+
+def stream_listener() -> Child:
+    """`civicdesk channels listen`: the streams of streaming accounts (Mastodon), one thread each."""
+    return Child("listen", python_module("civicdesk", "channels", "listen"))
