@@ -121,6 +121,7 @@ ROUTES: dict[str, Route] = {
     "inbox:channels": Route("staff", ["agency", "number", "account_sid", "auth_token", "token_variable",
                                       "display_name"]),
     "inbox:channel-active": Route("staff", ["active"], path={"pk": "1"}),
+    "inbox:manage": Route("staff"),
     "inbox:consent": Route("staff", ["agency"]),
     "inbox:consent-export": Route("staff", ["agency"]),
     "inbox:consent-help": Route("staff", ["text_en", "text_es"], path={"slug": "works"}),
