@@ -1,9 +1,10 @@
 """Writes of live chat: start, messages both ways, accept, end, block, leave a message, agents' availability.
 
 Each action is one transaction that locks the session row first, so a session's events get their seq numbers in
-commit order (the live transport relies on it, see chat/push.py). Every message is a Message row on the session's
-case (channel "chat"), written here directly, not through a stored payload and a job: the chat's own ChatEvent
-row, unique on (session, the sender's message UUID), makes a retried post take effect once.
+commit order (the live transport relies on it, see chat/push.py), and pokes the transport on commit. Every
+message is a Message row on the session's case (channel "chat"), written here directly, not through a stored
+payload and a job: the chat's own ChatEvent row, unique on (session, the sender's message UUID), makes a retried
+post take effect once.
 """
 
 import hashlib
@@ -23,6 +24,7 @@ from civicdesk.cases.events import MessageAdded, publish
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
 from civicdesk.cases.routing import RoutingInput, choose_route
 from civicdesk.channels.models import Channel
+from civicdesk.chat import push
 from civicdesk.chat.models import (
     AgentAvailability,
     ChatEvent,
@@ -427,5 +429,6 @@ def _event(session: ChatSession, kind: str, *, message: Message | None = None, c
     session.last_seq = seq
     for name, value in session_fields.items():
         setattr(session, name, value)
+    transaction.on_commit(push.poke)  # the streams of every process on this host read it now
     return ChatEvent.objects.create(session=session, seq=seq, kind=kind, message=message, client_id=client_id,
                                     data=data or {}, created_at=timezone.now())

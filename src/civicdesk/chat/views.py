@@ -11,7 +11,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
-from django.db import connections, transaction
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -97,7 +97,6 @@ def start(request: HttpRequest) -> HttpResponse:
     except actions.ChatRefused as exc:
         form.add_error(None, str(exc))
         return _panel(request, None, form=form, status=exc.status)
-    transaction.on_commit(push.poke)
     response = _panel(request, session, status=201) if wants_json(request) else redirect("chat:panel")
     return _set_cookie(response, token)
 
@@ -126,7 +125,6 @@ def post_message(request: HttpRequest) -> HttpResponse:
         posted = actions.post_resident_message(session, text=request.POST.get("text", ""), client_id=client_id)
     except actions.ChatRefused as exc:
         return _refusal(request, str(exc), exc.status)
-    transaction.on_commit(push.poke)
     if not wants_json(request):
         return redirect("chat:panel")
     return JsonResponse(event_json(posted.event, str(session.key)), status=201 if posted.created else 200)
@@ -139,7 +137,6 @@ def end(request: HttpRequest) -> HttpResponse:
     if session is None:
         return _refusal(request, gettext("This chat is no longer open."), 404)
     session = actions.end_session(session)
-    transaction.on_commit(push.poke)
     if not wants_json(request):
         return redirect("chat:panel")
     return JsonResponse(state_json(session, None))
