@@ -299,10 +299,13 @@ def expire_idle_sessions() -> int:
 # ---------------------------------------------------------------------------------------------------- helpers
 
 
-def session_for_token(token: str) -> ChatSession | None:
-    """The session of a resident's secret token (None for an unknown or empty one)."""
+def session_for_token(token: str, *, light: bool = False) -> ChatSession | None:
+    """The session of a resident's secret token (None for an unknown or empty one); `light`: its id and key only,
+    for a caller that hands it to an action (which reads the session again under its lock)."""
     if not token:
         return None
+    if light:
+        return ChatSession.objects.only("pk", "key").filter(token_hash=hash_token(token)).first()
     return ChatSession.objects.select_related("case", "agency").filter(token_hash=hash_token(token)).first()
 
 
@@ -409,7 +412,11 @@ def _lock(session: ChatSession) -> ChatSession:
 
 
 def _already(session: ChatSession, client_id: str) -> ChatEvent | None:
-    return ChatEvent.objects.select_related("message").filter(session=session, client_id=client_id).first()
+    """The event of an earlier post with this client_id (a retry); a cheap check first, as most posts are new."""
+    found = ChatEvent.objects.filter(session_id=session.pk, client_id=client_id).order_by()
+    if not found.values_list("pk", flat=True)[:1]:
+        return None
+    return found.select_related("message").first()
 
 
 def _finish(session: ChatSession, status: str, *, ended_by: str, fields: list[str] | None = None) -> None:

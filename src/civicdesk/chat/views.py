@@ -11,7 +11,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
-from django.db import connections
+from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -109,22 +109,24 @@ def _refusal(request: HttpRequest, message: str, status: int) -> HttpResponse:
 
 @require_POST
 def post_message(request: HttpRequest) -> HttpResponse:
-    """The resident's message: 201 with its event, 200 for a retry of one already taken; 4xx with a sentence."""
-    session = current_session(request)
+    """The resident's message: 201 with its event, 200 for a retry of one already taken; 4xx with a sentence.
+    The rate counts and the message are one write transaction (SQLite's write lock taken once per message)."""
+    session = actions.session_for_token(request.COOKIES.get(COOKIE, ""), light=True)
     if session is None:
         return _refusal(request, gettext("This chat is no longer open. Start a new chat if you need more help."), 404)
-    by_session = count_hit("chat-session", str(session.key), limit=settings.CHAT_MESSAGES_PER_MINUTE)
-    by_address = count_client_hit(request, "chat-address", limit=settings.CHAT_IP_MESSAGES_PER_MINUTE)
-    for count in (by_session, by_address):
-        if not count.allowed:
-            message = gettext("You are sending messages too quickly. Please wait %(seconds)d seconds and try "
-                              "again.") % {"seconds": count.retry_after}
-            return with_retry_after(_refusal(request, message, 429), count)
-    client_id = request.POST.get("id") or str(uuid.uuid4())
-    try:
-        posted = actions.post_resident_message(session, text=request.POST.get("text", ""), client_id=client_id)
-    except actions.ChatRefused as exc:
-        return _refusal(request, str(exc), exc.status)
+    with transaction.atomic():
+        by_session = count_hit("chat-session", str(session.key), limit=settings.CHAT_MESSAGES_PER_MINUTE)
+        by_address = count_client_hit(request, "chat-address", limit=settings.CHAT_IP_MESSAGES_PER_MINUTE)
+        for count in (by_session, by_address):
+            if not count.allowed:
+                message = gettext("You are sending messages too quickly. Please wait %(seconds)d seconds and try "
+                                  "again.") % {"seconds": count.retry_after}
+                return with_retry_after(_refusal(request, message, 429), count)
+        client_id = request.POST.get("id") or str(uuid.uuid4())
+        try:
+            posted = actions.post_resident_message(session, text=request.POST.get("text", ""), client_id=client_id)
+        except actions.ChatRefused as exc:  # its writes are undone (a savepoint); the counts stay
+            return _refusal(request, str(exc), exc.status)
     if not wants_json(request):
         return redirect("chat:panel")
     return JsonResponse(event_json(posted.event, str(session.key)), status=201 if posted.created else 200)

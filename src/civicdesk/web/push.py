@@ -105,6 +105,8 @@ class Hub(Generic[S, R]):
 
     def unsubscribe(self, subscription: S) -> None:
         self.subscriptions.discard(subscription)
+        if not self.subscriptions:
+            self.poked.set()  # the poller stops now, not after its interval
 
     def close(self) -> None:
         self.closing = True
