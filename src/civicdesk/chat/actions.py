@@ -436,6 +436,8 @@ def _event(session: ChatSession, kind: str, *, message: Message | None = None, c
     session.last_seq = seq
     for name, value in session_fields.items():
         setattr(session, name, value)
-    transaction.on_commit(push.poke)  # the streams of every process on this host read it now
+    queue = seq == 1 or kind != EventKind.MESSAGE  # a new chat, or one taken, handed over or ended
+    session_id = session.pk
+    transaction.on_commit(lambda: push.poke(session_id, queue=queue))  # streams in any process here read it now
     return ChatEvent.objects.create(session=session, seq=seq, kind=kind, message=message, client_id=client_id,
                                     data=data or {}, created_at=timezone.now())

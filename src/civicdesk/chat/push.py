@@ -10,9 +10,10 @@ Readers, push (ASGI): while any chat stream is open, the hub reads when poked, a
 CHAT_POLL_SECONDS (the guarantee when a wake cannot arrive, e.g. from another host), in its own thread and
 connection:
   1. last_seq of the watched sessions (a primary-key lookup), then the events past the lowest cursor of the
-     sessions that moved (one query with their messages): one query per read, whatever the number of streams;
-  2. about once a second, and when a stream opens, the waiting sessions of the watched agencies (queue positions for
-     residents, "the queue changed" for agents) and which sessions each watching agent now holds.
+     sessions that moved (one query with their messages), whatever the number of streams;
+  2. about once a second, and at once when a stream opens or a chat starts, is taken or ends, the waiting
+     sessions of the watched agencies (queue positions for residents, "the queue changed" for agents) and which
+     sessions each watching agent now holds.
 Each stream is a Subscription (its sessions with a cursor each, its agencies) and only waits on its asyncio.Event.
 Events go out as `event: chat` with a JSON body (chat/wire.py); a resident's stream carries `id: <seq>`, so a
 reconnecting EventSource resumes after Last-Event-ID. The agents' desk (chat-desk) opens Subscription(agent_id=...,
@@ -37,7 +38,8 @@ from civicdesk.web import push as hub_push
 
 STREAM_SECONDS = 180.0  # then the browser reconnects (after RETRY_MS) with Last-Event-ID
 RETRY_MS = 1000
-QUEUE_SECONDS = 1.0  # between queue reads
+QUEUE_SECONDS = 1.0  # between queue reads, but for writes that change it (QUEUE_TOPIC)
+QUEUE_TOPIC = "queue"
 
 
 @dataclass(eq=False)
@@ -124,12 +126,19 @@ class ChatFeed(hub_push.Feed[Subscription, Reading]):
 
     def __init__(self) -> None:
         self.queue_read_at = float("-inf")
+        self.watching: frozenset[int] = frozenset()  # the sessions of the open streams, as of the last read
 
     def interval(self) -> float:
         return float(settings.CHAT_POLL_SECONDS)
 
     def subscribed(self, subscription: Subscription) -> None:
         self.queue_read_at = float("-inf")  # its place in the queue, or the chats the agent holds, at once
+
+    def poked(self, topic: str) -> bool:
+        if topic == QUEUE_TOPIC:  # a chat started, was taken, handed over or ended: the queue now
+            self.queue_read_at = float("-inf")
+            return True
+        return not topic.isdigit() or int(topic) in self.watching  # a message: only where a stream has its chat
 
     def stopped(self) -> None:
         self.queue_read_at = float("-inf")
@@ -150,6 +159,7 @@ class ChatFeed(hub_push.Feed[Subscription, Reading]):
                 agencies |= subscription.agency_ids
             if subscription.agent_id is not None:
                 agents.add(subscription.agent_id)
+        self.watching = frozenset(cursors)
         now = time.monotonic()
         with_queue = now - self.queue_read_at >= QUEUE_SECONDS and (agencies is None or bool(agencies)
                                                                      or bool(agents))
@@ -200,9 +210,11 @@ def hub() -> hub_push.Hub[Subscription, Reading]:
     return hub_push.hub(ChatFeed.name, ChatFeed)
 
 
-def poke() -> None:
-    """A chat write committed: the hubs of this process and of the others on this host read now. Any thread."""
-    hub_push.poke(ChatFeed.name)
+def poke(session_id: int | None = None, *, queue: bool = False) -> None:
+    """A chat write committed (`queue`: one that changes the queue or who holds a chat; else an event of
+    `session_id`): the hubs of this process and of the others on this host that hold a stream of it read now.
+    Any thread."""
+    hub_push.poke(ChatFeed.name, QUEUE_TOPIC if queue or session_id is None else str(session_id))
 
 
 def shutdown() -> None:

@@ -76,6 +76,11 @@ class Feed(Generic[S, R]):
     def subscribed(self, subscription: S) -> None:
         """A stream opened (a feed may want to read something for it at once)."""
 
+    def poked(self, topic: str) -> bool:
+        """A write of `topic` (in the feed's own words; "" for any) was committed: read at once (True), or leave it
+        to the next read (a write none of this process's streams may hear)?"""
+        return True
+
     def stopped(self) -> None:
         """The poller stopped: a later start begins from "now" again."""
 
@@ -113,9 +118,9 @@ class Hub(Generic[S, R]):
         for subscription in list(self.subscriptions):
             subscription.close()
 
-    def poke(self) -> None:
+    def poke(self, topic: str = "") -> None:
         """Read now (from the loop's thread); see poke() for other threads."""
-        if self.subscriptions:
+        if self.subscriptions and self.feed.poked(topic):
             self.poked.set()
 
     def _read(self, snapshot: Any) -> R:
@@ -165,14 +170,15 @@ def current_hub(name: str) -> Hub[Any, Any] | None:
     return _hubs.get(name)
 
 
-def poke(name: str) -> None:
-    """A write this feed's streams may want was committed: this process's hub reads now, and so do the hubs of the
-    other processes on this host that hold streams of the feed. Safe from any thread; costs nothing when idle."""
+def poke(name: str, topic: str = "") -> None:
+    """A write this feed's streams may want was committed (`topic`: which part of the feed, in the feed's words):
+    this process's hub reads now, and so do the hubs of the other processes on this host that hold streams of the
+    feed. Safe from any thread; costs nothing when idle."""
     current = _hubs.get(name)
     if current is not None and current.subscriptions:
         with contextlib.suppress(RuntimeError):  # the loop has closed
-            current.loop.call_soon_threadsafe(current.poke)
-    pushwake.wake(name)
+            current.loop.call_soon_threadsafe(current.poke, topic)
+    pushwake.wake(name, topic)
 
 
 def shutdown() -> None:

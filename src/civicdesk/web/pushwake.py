@@ -46,14 +46,16 @@ def directory() -> Path:
 class Listener:
     """This process's wake socket for one feed, read by the event loop; close() removes it."""
 
-    def __init__(self, sock: socket.socket, path: Path, on_wake: Callable[[], None]) -> None:
+    def __init__(self, sock: socket.socket, path: Path, on_wake: Callable[[str], None]) -> None:
         self.sock, self.path, self.on_wake = sock, path, on_wake
 
     def readable(self) -> None:
+        topics: set[str] = set()
         with contextlib.suppress(OSError):
-            while self.sock.recv(64):  # drain: several wakes before this read make one
-                pass
-        self.on_wake()
+            while True:  # drain: several wakes before this read make one per topic
+                topics.add(self.sock.recv(64).decode(errors="replace").removeprefix("!"))
+        for topic in topics or {""}:
+            self.on_wake(topic)
 
     def close(self) -> None:
         with contextlib.suppress(RuntimeError, ValueError, OSError):
@@ -63,8 +65,8 @@ class Listener:
             self.path.unlink()
 
 
-def listen(feed: str, on_wake: Callable[[], None]) -> Listener | None:
-    """Bind this process's wake socket for `feed` and call on_wake (on the running loop) on each wake."""
+def listen(feed: str, on_wake: Callable[[str], None]) -> Listener | None:
+    """Bind this process's wake socket for `feed` and call on_wake(topic) (on the running loop) on each wake."""
     try:
         folder = directory()
         folder.mkdir(mode=0o700, exist_ok=True)
@@ -82,8 +84,9 @@ def listen(feed: str, on_wake: Callable[[], None]) -> Listener | None:
     return listener
 
 
-def wake(feed: str) -> None:
-    """Wake every other process's hub of `feed` on this host (this process's own hub is poked directly)."""
+def wake(feed: str, topic: str = "") -> None:
+    """Wake every other process's hub of `feed` on this host (this process's own hub is poked directly); `topic`
+    (a short word) says which part of the feed changed."""
     global _sender
     try:
         names = os.listdir(directory())
@@ -100,7 +103,7 @@ def wake(feed: str) -> None:
     folder = directory()
     for name in targets:
         try:
-            _sender.sendto(b"!", str(folder / name))
+            _sender.sendto(f"!{topic}".encode()[:64], str(folder / name))
         except BlockingIOError:
             pass  # its buffer is full: a wake is already waiting there
         except (ConnectionRefusedError, FileNotFoundError):
