@@ -203,6 +203,7 @@ async def run_bench(port: int, chats: int, messages: int, setup: dict[str, Any])
     sent_by_agent: dict[str, float] = {}
     send_times: list[float] = []
     post_times: list[float] = []
+    written: dict[str, float] = {}  # when the sender knew its message was stored (the POST's answer, the action)
 
     def post_as_agent(session: Any, agent: Any, text: str) -> None:
         actions.post_agent_message(session, agent, text=text, client_id=str(uuid.uuid4()))
@@ -212,7 +213,8 @@ async def run_bench(port: int, chats: int, messages: int, setup: dict[str, Any])
             await asyncio.sleep(random.uniform(1.0, 2.0))
             text = f"r{resident.index}-{n} {uuid.uuid4().hex[:8]}"
             sent_by_resident[text] = await resident.say(text)
-            post_times.append(time.perf_counter() - sent_by_resident[text])
+            written[text] = time.perf_counter()
+            post_times.append(written[text] - sent_by_resident[text])
 
     async def agent_side(session: Any, agent: Any) -> None:
         for n in range(messages):
@@ -220,7 +222,8 @@ async def run_bench(port: int, chats: int, messages: int, setup: dict[str, Any])
             text = f"a{session.pk}-{n} {uuid.uuid4().hex[:8]}"
             started = time.perf_counter()
             await loop.run_in_executor(pool, post_as_agent, session, agent, text)
-            send_times.append(time.perf_counter() - started)
+            written[text] = time.perf_counter()
+            send_times.append(written[text] - started)
             sent_by_agent[text] = started
 
     load_before = load_average()
@@ -238,10 +241,12 @@ async def run_bench(port: int, chats: int, messages: int, setup: dict[str, Any])
 
     lines = []
     everything: list[float] = []
+    transport: list[float] = []
     lost_total = 0
     for name, sent, heard in (("resident -> agent", sent_by_resident, agent_heard),
                               ("agent -> resident", sent_by_agent, heard_by_residents)):
         delays = [(heard[text] - at) * 1000 for text, at in sent.items() if text in heard]
+        transport += [(heard[text] - written[text]) * 1000 for text in sent if text in heard]
         lost = len(sent) - len(delays)
         lost_total += lost
         everything += delays
@@ -250,6 +255,8 @@ async def run_bench(port: int, chats: int, messages: int, setup: dict[str, Any])
     lines.append(f"chat: {load_before} at the start, {load_average()} at the end (info)")
     lines.append(f"chat: the resident's POST took median {statistics.median(post_times) * 1000:.0f} ms, the agent's "
                  f"write median {statistics.median(send_times) * 1000:.0f} ms (info)")
+    lines.append(f"chat: from the sender's write stored to the other side (the transport alone): median "
+                 f"{statistics.median(transport):.0f} ms, p99 {percentile(transport, 0.99):.0f} ms (info)")
     rate = 2 * chats * messages / elapsed
     median, p99 = statistics.median(everything), percentile(everything, 0.99)
     lines.append(f"chat: {chats} concurrent chats ({rate:.0f} messages/s), delivery median {median:.0f} ms "
