@@ -43,6 +43,16 @@ def directory() -> Path:
     return found
 
 
+def _ours(folder: Path) -> bool:
+    """The directory exists and belongs to this user alone (under a shared /tmp, another user could make it)."""
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return False
+    return info.st_uid == os.getuid() and not info.st_mode & 0o077
+
+
 class Listener:
     """This process's wake socket for one feed, read by the event loop; close() removes it."""
 
@@ -69,7 +79,8 @@ def listen(feed: str, on_wake: Callable[[str], None]) -> Listener | None:
     """Bind this process's wake socket for `feed` and call on_wake(topic) (on the running loop) on each wake."""
     try:
         folder = directory()
-        folder.mkdir(mode=0o700, exist_ok=True)
+        if not _ours(folder):
+            raise OSError(f"{folder} is not this user's own directory")
         path = folder / f"{feed}.{os.getpid()}.{next(_numbers)}"
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         sock.setblocking(False)
@@ -88,19 +99,19 @@ def wake(feed: str, topic: str = "") -> None:
     """Wake every other process's hub of `feed` on this host (this process's own hub is poked directly); `topic`
     (a short word) says which part of the feed changed."""
     global _sender
+    folder = directory()
     try:
-        names = os.listdir(directory())
+        names = os.listdir(folder)
     except OSError:
         return
     mine = f".{os.getpid()}."
     targets = [name for name in names if name.startswith(f"{feed}.") and mine not in name]
-    if not targets:
+    if not targets or not _ours(folder):
         return
     with _sender_lock:
         if _sender is None:
             _sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
             _sender.setblocking(False)
-    folder = directory()
     for name in targets:
         try:
             _sender.sendto(f"!{topic}".encode()[:64], str(folder / name))
