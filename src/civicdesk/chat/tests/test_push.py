@@ -99,15 +99,11 @@ def test_an_agents_subscription_hears_the_queue_and_the_chats_they_take(world, o
         stream = push.stream(subscription, 10)
         assert "event: ready" in await anext(stream)
         reader = asyncio.create_task(collect(stream, 2.5))
-        t0 = time.monotonic()
         await asyncio.sleep(0.3)
         session, _cookie = await sync_to_async(started)(world, "Need help")
-        print("DEBUG started", time.monotonic() - t0)
         await asyncio.sleep(1.2)
         await sync_to_async(actions.accept_session)(session, on_duty)
-        print("DEBUG accepted", time.monotonic() - t0)
         text = await reader
-        print("DEBUG", repr(text), time.monotonic() - t0)
         assert events_in(text, "queue")[0] == {"waiting": 1}
         kinds = [(e["seq"], e["kind"]) for e in events_in(text) if e["session"] == str(session.key)]
         assert kinds == [(1, "message"), (2, "accepted")]  # the whole log of a chat they took
