@@ -16,43 +16,15 @@ aborted) and the inbox must fall back to polling.
 """
 
 import argparse
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchserver import free_port, load_average, prepare, running_site, site_env, verdict
+
 PER_SECONDS = 10  # the budget: at most one light request every 10 s
 AGENT = "agent.publicworks"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def wait_until_serving(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 300  # a loaded machine starts the processes slowly
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("civicdesk run exited")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
-                sock.sendall(b"GET /staff/login/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-                if sock.recv(100):
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("civicdesk run did not start serving within 300 s")
 
 
 def count_idle(page: object, base: str, path: str, seconds: float, refuse_stream: bool = False) -> tuple[int, int,
@@ -74,63 +46,54 @@ def count_idle(page: object, base: str, path: str, seconds: float, refuse_stream
     return len(others), len(stream), others
 
 
-def run(args: argparse.Namespace, workdir: Path) -> bool:
+def measure(args: argparse.Namespace, base: str) -> list[tuple[str, bool]]:
+    """The tabs' requests, in Chromium, against the site at `base`."""
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'idle.sqlite3'}", "CIVICDESK_VAR_DIR": str(workdir),
-           "DJANGO_SETTINGS_MODULE": "civicdesk.settings", "LOG_LEVEL": "WARNING", "DEBUG": "false",
-           "ALLOWED_HOSTS": "127.0.0.1", "SITE_URL": f"http://127.0.0.1:{port}"}
-    civicdesk = [sys.executable, "-m", "civicdesk"]
-    subprocess.run([*civicdesk, "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)
-    subprocess.run([*civicdesk, "collectstatic", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True)
-    subprocess.run([*civicdesk, "seed-demo", "--yes-demo-passwords", "--cases", str(args.cases)], env=env, cwd=ROOT,
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    log = (workdir / "server.log").open("wb")
-    server = subprocess.Popen([*civicdesk, "run", "--host", "127.0.0.1", "--port", str(port), "--no-smtp"], env=env,
-                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     lines: list[tuple[str, bool]] = []
-    try:
-        wait_until_serving(port, server)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless=new",
-                                                                                           "--no-sandbox"])
-            context = browser.new_context()
-            page = context.new_page()
-            page.goto(base + "/staff/login/")
-            page.get_by_label("Username").fill(AGENT)
-            page.get_by_label("Password").fill("demo")
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_selector("a[href^='/staff/cases/']", timeout=60000)
-            case_path = page.locator("a[href^='/staff/cases/']").first.get_attribute("href") or ""
-            budget = args.seconds / PER_SECONDS
-            for name, path in (("inbox", "/staff/"), ("case page", case_path)):
-                tab = context.new_page()
-                count, stream, seen = count_idle(tab, base, path, args.seconds)
-                tab.close()
-                ok = count <= budget
-                kinds = sorted({url.split("?")[0] for url in seen})
-                lines.append((f"idle staff tab, {name}, push connected: {count} requests in {args.seconds:.0f} s "
-                              f"({', '.join(kinds) or 'none'}), {stream} event stream connections (<= 1 request "
-                              f"per {PER_SECONDS} s) {verdict(ok)}", ok))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless=new",
+                                                                                       "--no-sandbox"])
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base + "/staff/login/")
+        page.get_by_label("Username").fill(AGENT)
+        page.get_by_label("Password").fill("demo")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_selector("a[href^='/staff/cases/']", timeout=60000)
+        case_path = page.locator("a[href^='/staff/cases/']").first.get_attribute("href") or ""
+        budget = args.seconds / PER_SECONDS
+        for name, path in (("inbox", "/staff/"), ("case page", case_path)):
             tab = context.new_page()
-            count, _stream, _seen = count_idle(tab, base, "/staff/", min(args.seconds, 20), refuse_stream=True)
-            ok = count >= min(args.seconds, 20) / 2
-            lines.append((f"idle staff tab, inbox, stream refused: {count} requests in {min(args.seconds, 20):.0f} s "
-                          f"(it falls back to polling: >= 1 request per 2 s) {verdict(ok)}", ok))
-            browser.close()
-    except Exception:
-        print((workdir / "server.log").read_text(errors="replace")[-3000:], flush=True)
-        raise
-    finally:
-        server.terminate()
+            count, stream, seen = count_idle(tab, base, path, args.seconds)
+            tab.close()
+            ok = count <= budget
+            kinds = sorted({url.split("?")[0] for url in seen})
+            lines.append((f"idle staff tab, {name}, push connected: {count} requests in {args.seconds:.0f} s "
+                          f"({', '.join(kinds) or 'none'}), {stream} event stream connections (<= 1 request "
+                          f"per {PER_SECONDS} s) {verdict(ok)}", ok))
+        tab = context.new_page()
+        count, _stream, _seen = count_idle(tab, base, "/staff/", min(args.seconds, 20), refuse_stream=True)
+        ok = count >= min(args.seconds, 20) / 2
+        lines.append((f"idle staff tab, inbox, stream refused: {count} requests in {min(args.seconds, 20):.0f} s "
+                      f"(it falls back to polling: >= 1 request per 2 s) {verdict(ok)}", ok))
+        browser.close()
+    return lines
+
+
+def run(args: argparse.Namespace, workdir: Path) -> bool:
+    port = free_port()
+    env = site_env(workdir, f"sqlite:///{workdir / 'idle.sqlite3'}", DJANGO_SETTINGS_MODULE="civicdesk.settings",
+                   LOG_LEVEL="WARNING", DEBUG="false", ALLOWED_HOSTS="127.0.0.1", SITE_URL=f"http://127.0.0.1:{port}")
+    prepare(env, cases=args.cases, collectstatic=True)
+    with (workdir / "server.log").open("wb") as log:
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-    print(f"  load average {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)", flush=True)
+            with running_site(env, port, "--no-smtp", log=log):
+                lines = measure(args, f"http://127.0.0.1:{port}")
+        except Exception:
+            print((workdir / "server.log").read_text(errors="replace")[-3000:], flush=True)
+            raise
+    print(f"  {load_average()}", flush=True)
     for line, _ok in lines:
         print(line, flush=True)
     return all(ok for _line, ok in lines)

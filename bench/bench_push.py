@@ -13,9 +13,6 @@ case (no stream may hear of it).
 import argparse
 import asyncio
 import contextlib
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -23,19 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchserver import free_port, prepare, setup_django, site_env, verdict
+
 LATENCY_BUDGET_S = 2.0
 FLAT_BUDGET_QPS = 1.5  # idle streams may add at most this many queries a second over one stream, whatever N
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 class Counter:
@@ -207,18 +195,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="civicdesk-push-bench-"))
-    env = {**os.environ, "CIVICDESK_VAR_DIR": str(workdir), "PYTHONPATH": str(ROOT / "src")}
-    env.pop("DATABASE_URL", None)
-    for command in (["migrate", "-v", "0"], ["seed-demo", "--yes-demo-passwords"]):
-        subprocess.run([sys.executable, "-m", "civicdesk", *command], env=env, cwd=ROOT, check=True,
-                       capture_output=True)
-    os.environ.update({"CIVICDESK_VAR_DIR": str(workdir), "CIVICDESK_SERVER": "asgi",
-                       "DJANGO_SETTINGS_MODULE": "civicdesk.settings"})
-    os.environ.pop("DATABASE_URL", None)
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
+    env = site_env(workdir)
+    prepare(env)
+    setup_django(env)
     from django.db.backends.signals import connection_created
     from django.test import Client
 

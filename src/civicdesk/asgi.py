@@ -3,9 +3,10 @@
 Django is served by civicdesk.web.serving: sync views from a pool of WEB_THREADS threads per worker, as under
 WSGI, and the async views (the event streams) by Django's ASGI handler.
 
-The lifespan handler chains a hook onto the server's SIGTERM/SIGINT handlers so the staff pages' event streams end
-at once on shutdown, instead of holding the graceful shutdown open until their lifetime runs out. At start-up it
-also imports the URLconf (the map views pull in scipy: about 2-4 s), so a worker's first request does not wait for it.
+The lifespan handler chains a hook onto the server's SIGTERM/SIGINT handlers so the event streams (staff pages,
+chat; web/push.py) end at once on shutdown, instead of holding the graceful shutdown open until their lifetime runs
+out. At start-up it also imports the URLconf (the map views pull in scipy: about 2-4 s), so a worker's first request
+does not wait for it.
 """
 
 import os
@@ -28,8 +29,7 @@ django_application = ThreadPoolASGIHandler(threads=settings.WEB_THREADS)
 # an async view ever return one, Django reads it in a thread and sends the chunks, which is right for these sizes.
 warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 
-from civicdesk.chat import push as chat_push  # noqa: E402  (needs the apps loaded)
-from civicdesk.inbox import push  # noqa: E402
+from civicdesk.web import push  # noqa: E402  (needs the apps loaded)
 
 
 async def lifespan(receive: Any, send: Any) -> None:
@@ -38,11 +38,9 @@ async def lifespan(receive: Any, send: Any) -> None:
         if message["type"] == "lifespan.startup":
             get_resolver().url_patterns  # noqa: B018  (imports every view module before the first request)
             push.install_shutdown_hook()
-            chat_push.install_shutdown_hook()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             push.shutdown()
-            chat_push.shutdown()
             await send({"type": "lifespan.shutdown.complete"})
             return
 

@@ -397,7 +397,7 @@ CHAT_MAX_MESSAGE_CHARS = env_int("CHAT_MAX_MESSAGE_CHARS", 2000)
 CHAT_MESSAGES_PER_MINUTE = env_int("CHAT_MESSAGES_PER_MINUTE", 30)  # one session's messages
 CHAT_IP_MESSAGES_PER_MINUTE = env_int("CHAT_IP_MESSAGES_PER_MINUTE", 120)  # every session of one address
 CHAT_STARTS_PER_HOUR = env_int("CHAT_STARTS_PER_HOUR", 10)  # new chats and left messages per address
-CHAT_POLL_SECONDS = float(os.environ.get("CHAT_POLL_SECONDS", "0.1"))  # the chat streams' database tick
+CHAT_POLL_SECONDS = float(os.environ.get("CHAT_POLL_SECONDS", "0.25"))  # chat streams: read when woken, or this often
 CHAT_RESIDENT_GONE_SECONDS = env_int("CHAT_RESIDENT_GONE_SECONDS", 300)  # a live chat with no page open ends
 CHAT_AGENT_GONE_SECONDS = env_int("CHAT_AGENT_GONE_SECONDS", 45)  # an accepting agent's desk must check in
 # A resident may say "this is not fixed" (and so reopen the request) up to this many days after it was resolved/closed.

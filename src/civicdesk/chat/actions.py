@@ -1,9 +1,10 @@
 """Writes of live chat: start, messages both ways, accept, end, block, leave a message, agents' availability.
 
 Each action is one transaction that locks the session row first, so a session's events get their seq numbers in
-commit order (the live transport relies on it, see chat/push.py). Every message is a Message row on the session's
-case (channel "chat"), written here directly, not through a stored payload and a job: the chat's own ChatEvent
-row, unique on (session, the sender's message UUID), makes a retried post take effect once.
+commit order (the live transport relies on it, see chat/push.py), and pokes the transport on commit. Every
+message is a Message row on the session's case (channel "chat"), written here directly, not through a stored
+payload and a job: the chat's own ChatEvent row, unique on (session, the sender's message UUID), makes a retried
+post take effect once.
 """
 
 import hashlib
@@ -23,6 +24,7 @@ from civicdesk.cases.events import MessageAdded, publish
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
 from civicdesk.cases.routing import RoutingInput, choose_route
 from civicdesk.channels.models import Channel
+from civicdesk.chat import push
 from civicdesk.chat.models import (
     AgentAvailability,
     ChatEvent,
@@ -297,10 +299,13 @@ def expire_idle_sessions() -> int:
 # ---------------------------------------------------------------------------------------------------- helpers
 
 
-def session_for_token(token: str) -> ChatSession | None:
-    """The session of a resident's secret token (None for an unknown or empty one)."""
+def session_for_token(token: str, *, light: bool = False) -> ChatSession | None:
+    """The session of a resident's secret token (None for an unknown or empty one); `light`: its id and key only,
+    for a caller that hands it to an action (which reads the session again under its lock)."""
     if not token:
         return None
+    if light:
+        return ChatSession.objects.only("pk", "key").filter(token_hash=hash_token(token)).first()
     return ChatSession.objects.select_related("case", "agency").filter(token_hash=hash_token(token)).first()
 
 
@@ -407,7 +412,11 @@ def _lock(session: ChatSession) -> ChatSession:
 
 
 def _already(session: ChatSession, client_id: str) -> ChatEvent | None:
-    return ChatEvent.objects.select_related("message").filter(session=session, client_id=client_id).first()
+    """The event of an earlier post with this client_id (a retry); a cheap check first, as most posts are new."""
+    found = ChatEvent.objects.filter(session_id=session.pk, client_id=client_id).order_by()
+    if not found.values_list("pk", flat=True)[:1]:
+        return None
+    return found.select_related("message").first()
 
 
 def _finish(session: ChatSession, status: str, *, ended_by: str, fields: list[str] | None = None) -> None:
@@ -427,5 +436,8 @@ def _event(session: ChatSession, kind: str, *, message: Message | None = None, c
     session.last_seq = seq
     for name, value in session_fields.items():
         setattr(session, name, value)
+    queue = seq == 1 or kind != EventKind.MESSAGE  # a new chat, or one taken, handed over or ended
+    session_id = session.pk
+    transaction.on_commit(lambda: push.poke(session_id, queue=queue))  # streams in any process here read it now
     return ChatEvent.objects.create(session=session, seq=seq, kind=kind, message=message, client_id=client_id,
                                     data=data or {}, created_at=timezone.now())

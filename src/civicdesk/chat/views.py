@@ -97,7 +97,6 @@ def start(request: HttpRequest) -> HttpResponse:
     except actions.ChatRefused as exc:
         form.add_error(None, str(exc))
         return _panel(request, None, form=form, status=exc.status)
-    transaction.on_commit(push.poke)
     response = _panel(request, session, status=201) if wants_json(request) else redirect("chat:panel")
     return _set_cookie(response, token)
 
@@ -110,23 +109,24 @@ def _refusal(request: HttpRequest, message: str, status: int) -> HttpResponse:
 
 @require_POST
 def post_message(request: HttpRequest) -> HttpResponse:
-    """The resident's message: 201 with its event, 200 for a retry of one already taken; 4xx with a sentence."""
-    session = current_session(request)
+    """The resident's message: 201 with its event, 200 for a retry of one already taken; 4xx with a sentence.
+    The rate counts and the message are one write transaction (SQLite's write lock taken once per message)."""
+    session = actions.session_for_token(request.COOKIES.get(COOKIE, ""), light=True)
     if session is None:
         return _refusal(request, gettext("This chat is no longer open. Start a new chat if you need more help."), 404)
-    by_session = count_hit("chat-session", str(session.key), limit=settings.CHAT_MESSAGES_PER_MINUTE)
-    by_address = count_client_hit(request, "chat-address", limit=settings.CHAT_IP_MESSAGES_PER_MINUTE)
-    for count in (by_session, by_address):
-        if not count.allowed:
-            message = gettext("You are sending messages too quickly. Please wait %(seconds)d seconds and try "
-                              "again.") % {"seconds": count.retry_after}
-            return with_retry_after(_refusal(request, message, 429), count)
-    client_id = request.POST.get("id") or str(uuid.uuid4())
-    try:
-        posted = actions.post_resident_message(session, text=request.POST.get("text", ""), client_id=client_id)
-    except actions.ChatRefused as exc:
-        return _refusal(request, str(exc), exc.status)
-    transaction.on_commit(push.poke)
+    with transaction.atomic():
+        by_session = count_hit("chat-session", str(session.key), limit=settings.CHAT_MESSAGES_PER_MINUTE)
+        by_address = count_client_hit(request, "chat-address", limit=settings.CHAT_IP_MESSAGES_PER_MINUTE)
+        for count in (by_session, by_address):
+            if not count.allowed:
+                message = gettext("You are sending messages too quickly. Please wait %(seconds)d seconds and try "
+                                  "again.") % {"seconds": count.retry_after}
+                return with_retry_after(_refusal(request, message, 429), count)
+        client_id = request.POST.get("id") or str(uuid.uuid4())
+        try:
+            posted = actions.post_resident_message(session, text=request.POST.get("text", ""), client_id=client_id)
+        except actions.ChatRefused as exc:  # its writes are undone (a savepoint); the counts stay
+            return _refusal(request, str(exc), exc.status)
     if not wants_json(request):
         return redirect("chat:panel")
     return JsonResponse(event_json(posted.event, str(session.key)), status=201 if posted.created else 200)
@@ -139,7 +139,6 @@ def end(request: HttpRequest) -> HttpResponse:
     if session is None:
         return _refusal(request, gettext("This chat is no longer open."), 404)
     session = actions.end_session(session)
-    transaction.on_commit(push.poke)
     if not wants_json(request):
         return redirect("chat:panel")
     return JsonResponse(state_json(session, None))

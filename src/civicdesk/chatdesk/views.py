@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,7 +19,6 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from civicdesk.chat import actions as chat_actions
-from civicdesk.chat import push
 from civicdesk.chat import queries as chat_queries
 from civicdesk.chat.models import ChatSession
 from civicdesk.chat.wire import event_json
@@ -154,7 +152,6 @@ def accept(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
         actions.accept(session, request.user)
     except chat_actions.ChatRefused as exc:
         return _refused(request, exc)
-    transaction.on_commit(push.poke)
     messages.success(request, gettext("You accepted the chat. Its case %(number)s is assigned to you.") % {
         "number": session.case.number})
     return redirect(reverse("chatdesk:chats") + f"#chat-{session.key}")
@@ -171,7 +168,6 @@ def post_message(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
                                                  client_id=client_id)
     except chat_actions.ChatRefused as exc:
         return _refused(request, exc)
-    transaction.on_commit(push.poke)
     if not wants_json(request):
         return redirect(reverse("chatdesk:chats") + f"#chat-{session.key}")
     return JsonResponse(event_json(posted.event, str(session.key)), status=201 if posted.created else 200)
@@ -185,7 +181,6 @@ def end(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
         ended = actions.end(session, request.user)
     except chat_actions.ChatRefused as exc:
         return _refused(request, exc)
-    transaction.on_commit(push.poke)
     messages.success(request, gettext("The chat ended. Case %(number)s stays open: answer it by email or text "
                                       "message from the case page.") % {"number": ended.case.number})
     return redirect("chatdesk:chats")
@@ -199,7 +194,6 @@ def block(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
         blocked = actions.end_and_block(session, request.user, reason=request.POST.get("reason", ""))
     except chat_actions.ChatRefused as exc:
         return _refused(request, exc)
-    transaction.on_commit(push.poke)
     messages.success(request, gettext("The chat ended and the session is blocked: it cannot send any more "
                                       "messages. Case %(number)s stays open.") % {"number": blocked.case.number})
     return redirect("chatdesk:chats")

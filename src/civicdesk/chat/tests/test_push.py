@@ -10,6 +10,7 @@ import time
 import pytest
 from asgiref.sync import sync_to_async
 from django.test import Client
+from django.urls import get_resolver
 
 from civicdesk.chat import actions, push
 from civicdesk.chat.models import ChatSession
@@ -91,6 +92,8 @@ def test_a_waiting_resident_hears_their_place_in_the_queue_move_up(world, on_dut
 
 
 def test_an_agents_subscription_hears_the_queue_and_the_chats_they_take(world, on_duty):
+    get_resolver().url_patterns  # noqa: B018  (the URLconf import takes seconds on a busy machine: not in the timing)
+
     async def scenario() -> None:
         subscription = push.Subscription(agent_id=on_duty.pk, agency_ids=frozenset({world.works.pk}))
         stream = push.stream(subscription, 10)

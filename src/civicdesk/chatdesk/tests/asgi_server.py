@@ -17,7 +17,7 @@ def asgi_live_server() -> Iterator[str]:
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
     from civicdesk.asgi import application
-    from civicdesk.inbox import push
+    from civicdesk.web import push
 
     port = free_port()
     config = uvicorn.Config(ASGIStaticFilesHandler(application), host="127.0.0.1", port=port, lifespan="off",
@@ -33,8 +33,8 @@ def asgi_live_server() -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        hub = push._hub
-        if hub is not None and not hub.loop.is_closed():
-            hub.loop.call_soon_threadsafe(push.shutdown)  # the staff streams end now, in their loop
+        loops = {hub.loop for hub in push._hubs.values() if not hub.loop.is_closed()}
+        for loop in loops:
+            loop.call_soon_threadsafe(push.shutdown)  # the streams end now, in their loop
         server.should_exit = True
         thread.join(10)
