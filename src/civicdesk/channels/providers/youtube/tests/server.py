@@ -64,11 +64,11 @@ class State:
 
     channel_id: str = OUR_CHANNEL
     channel_name: str = "City of Riverbend"
-    daily_quota: int = 10000
     comments: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> comment resource
     thread_order: list[str] = field(default_factory=list)
-    tokens: set[str] = field(default_factory=set)
-    used: int = 0
+    tokens: dict[str, str] = field(default_factory=dict)  # access token -> its project (OAuth client id)
+    projects: dict[str, dict[str, Any]] = field(default_factory=dict)  # client id -> secret, refresh token, key, quota
+    used: dict[str, int] = field(default_factory=dict)  # project -> units spent today
     day: str = ""
     calls: list[tuple[str, dict[str, list[str]], Any]] = field(default_factory=list)
 
@@ -77,8 +77,9 @@ class YouTubeServer:
     """Start it, add comments as residents would, then drive it with google-api-python-client."""
 
     def __init__(self, *, daily_quota: int = 10000, channel_id: str = OUR_CHANNEL) -> None:
-        self.state = State(channel_id=channel_id, daily_quota=daily_quota)
+        self.state = State(channel_id=channel_id)
         self.lock = threading.RLock()
+        self.add_project(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, API_KEY, daily_quota)
         self.httpd: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
 
@@ -105,11 +106,19 @@ class YouTubeServer:
             self.httpd.shutdown()
             self.httpd.server_close()
 
+    def add_project(self, client_id: str, client_secret: str, refresh_token: str, api_key: str,
+                    daily_quota: int = 10000) -> None:
+        """A Google Cloud project: its OAuth client (with one granted refresh token), its API key, its own quota."""
+        with self.lock:
+            self.state.projects[client_id] = {"secret": client_secret, "refresh_token": refresh_token,
+                                              "api_key": api_key, "quota": daily_quota}
+
     # --- the world, as residents change it ----------------------------------------------------------------------
     def _comment(self, cid: str, text: str, author: str, name: str, video_id: str, at: str,
-                 parent: str = "") -> dict[str, Any]:
+                 parent: str = "", channel_id: str = "") -> dict[str, Any]:
         snippet: dict[str, Any] = {
-            "channelId": self.state.channel_id, "videoId": video_id, "textDisplay": text, "textOriginal": text,
+            "channelId": channel_id or self.state.channel_id, "videoId": video_id, "textDisplay": text,
+            "textOriginal": text,
             "authorDisplayName": name, "authorProfileImageUrl": "https://yt3.ggpht.com/local-avatar",
             "authorChannelUrl": f"http://www.youtube.com/channel/{author}", "authorChannelId": {"value": author},
             "canRate": True, "viewerRating": "none", "likeCount": 0, "publishedAt": at, "updatedAt": at,
@@ -119,11 +128,13 @@ class YouTubeServer:
         return {"kind": "youtube#comment", "etag": secrets.token_urlsafe(20), "id": cid, "snippet": snippet}
 
     def add_comment(self, text: str, *, author: str = "UCresidentMaria000000001", name: str = "Maria Lopez",
-                    video_id: str = "rvbdVideo01", at: str = "") -> str:
-        """A resident's top-level comment on one of our videos; returns the thread id (= the comment's id)."""
+                    video_id: str = "rvbdVideo01", at: str = "", channel_id: str = "") -> str:
+        """A resident's top-level comment on a video of ours (or of `channel_id`); returns the thread id (which is
+        the comment's id)."""
         with self.lock:
             cid = new_id()
-            self.state.comments[cid] = self._comment(cid, text, author, name, video_id, at or now_iso())
+            self.state.comments[cid] = self._comment(cid, text, author, name, video_id, at or now_iso(),
+                                                     channel_id=channel_id)
             self.state.thread_order.append(cid)
             return cid
 
@@ -133,7 +144,8 @@ class YouTubeServer:
             parent = self.state.comments[thread_id]
             cid = f"{thread_id}.{secrets.token_urlsafe(16)[:22]}"
             self.state.comments[cid] = self._comment(cid, text, author, name, parent["snippet"]["videoId"],
-                                                     at or now_iso(), parent=thread_id)
+                                                     at or now_iso(), parent=thread_id,
+                                                     channel_id=parent["snippet"]["channelId"])
             return cid
 
     def edit(self, cid: str, text: str, at: str = "") -> None:
@@ -154,25 +166,29 @@ class YouTubeServer:
             found = [c for c in self.state.comments.values() if c["snippet"].get("parentId") == thread_id]
             return sorted(found, key=lambda c: c["snippet"]["publishedAt"])
 
-    @property
-    def quota_used(self) -> int:
+    def quota_used(self, project: str = CLIENT_ID) -> int:
+        """Units the project spent today (Pacific)."""
         with self.lock:
-            return self.state.used if self.state.day == quota_day().isoformat() else 0
+            return self.state.used.get(project, 0) if self.state.day == quota_day().isoformat() else 0
 
     def calls_to(self, path: str) -> list[tuple[str, dict[str, list[str]], Any]]:
         with self.lock:
             return [call for call in self.state.calls if call[0].endswith(path)]
 
     # --- the API ---------------------------------------------------------------------------------------------
-    def charge(self, units: int) -> None:
-        """Count units for today (Pacific), refusing the call the budget cannot pay."""
+    def charge(self, project: str, units: int) -> None:
+        """Count the project's units for today (Pacific), refusing the call its budget cannot pay."""
         today = quota_day().isoformat()
         if self.state.day != today:
-            self.state.day, self.state.used = today, 0
-        if self.state.used + units > self.state.daily_quota:
+            self.state.day, self.state.used = today, {}
+        used = self.state.used.get(project, 0)
+        if used + units > int(self.state.projects[project]["quota"]):
             raise ApiError(403, "quotaExceeded", "The request cannot be completed because you have exceeded your "
                            '<a href="/youtube/v3/getting-started#quota">quota</a>.', "youtube.quota")
-        self.state.used += units
+        self.state.used[project] = used + units
+
+    def refund(self, project: str, units: int) -> None:
+        self.state.used[project] = self.state.used.get(project, 0) - units
 
     def threads(self, params: dict[str, str]) -> dict[str, Any]:
         if "snippet" not in params.get("part", ""):
@@ -219,7 +235,7 @@ class YouTubeServer:
         snippet = shown["snippet"]
         if not plain:
             snippet["textDisplay"] = html.escape(snippet["textOriginal"]).replace("\n", "<br>")
-        if snippet["authorChannelId"]["value"] != self.state.channel_id:
+        if snippet["authorChannelId"]["value"] != snippet["channelId"]:
             snippet.pop("textOriginal", None)  # "only guaranteed if the viewer is the comment's author"
         return shown
 
@@ -255,8 +271,9 @@ class YouTubeServer:
         if len(text) > MAX_TEXT:
             raise ApiError(400, "commentTextTooLong", "The comment text is too long.", "youtube.comment")
         cid = f"{parent['id']}.{secrets.token_urlsafe(16)[:22]}"
-        reply = self._comment(cid, text, self.state.channel_id, self.state.channel_name,
-                              parent["snippet"]["videoId"], now_iso(), parent=parent["id"])
+        owner = parent["snippet"]["channelId"]  # the channel answering its own video's comment
+        reply = self._comment(cid, text, owner, self.state.channel_name, parent["snippet"]["videoId"], now_iso(),
+                              parent=parent["id"], channel_id=owner)
         self.state.comments[cid] = reply
         return reply
 
@@ -267,11 +284,13 @@ class YouTubeServer:
         return document
 
     def token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        if (form.get("grant_type") != "refresh_token" or form.get("refresh_token") != REFRESH_TOKEN
-                or form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET):
+        project = self.state.projects.get(form.get("client_id", ""))
+        if (form.get("grant_type") != "refresh_token" or project is None
+                or form.get("refresh_token") != project["refresh_token"]
+                or form.get("client_secret") != project["secret"]):
             return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
         token = "ya29.local-" + secrets.token_urlsafe(24)
-        self.state.tokens.add(token)
+        self.state.tokens[token] = form["client_id"]
         return 200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer",
                      "scope": "https://www.googleapis.com/auth/youtube.force-ssl"}
 
@@ -329,15 +348,15 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 body = json.loads(raw) if raw else None
                 api.state.calls.append((parts.path, query, body))
-                self._authorise(params, write=verb == "POST")
+                project = self._authorise(params, write=verb == "POST")
                 try:
-                    api.charge(COSTS[method])
+                    api.charge(project, COSTS[method])
                     answer = {"commentThreads.list": lambda: api.threads(params),
                               "comments.list": lambda: api.comments_list(params),
                               "comments.insert": lambda: api.insert(body)}[method]()
                 except ApiError as exc:
                     if exc.reason != "quotaExceeded":  # refused, yet a unit is spent (the full cost was charged)
-                        api.state.used -= COSTS[method] - INVALID_REQUEST_COST
+                        api.refund(project, COSTS[method] - INVALID_REQUEST_COST)
                     raise
             except ApiError as exc:
                 return self._send(exc.status, exc.body())
@@ -345,13 +364,16 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(400, ApiError(400, "parseError", "Parse Error", "global").body())
         return self._send(200, answer)
 
-    def _authorise(self, params: dict[str, str], *, write: bool) -> None:
+    def _authorise(self, params: dict[str, str], *, write: bool) -> str:
+        """The project the call is counted on: its bearer token's OAuth client, else its API key's project."""
         bearer = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if bearer:
             if bearer not in self.api.state.tokens:
                 raise ApiError(401, "authError", "Invalid Credentials", "global")
-            return
+            return self.api.state.tokens[bearer]
         if write:
             raise ApiError(401, "required", "Login Required.", "global")
-        if params.get("key") != API_KEY:
-            raise ApiError(400, "keyInvalid", "API key not valid. Please pass a valid API key.", "global")
+        for client_id, project in self.api.state.projects.items():
+            if params.get("key") and params.get("key") == project["api_key"]:
+                return client_id
+        raise ApiError(400, "keyInvalid", "API key not valid. Please pass a valid API key.", "global")
