@@ -34,6 +34,7 @@ GONE = "civicdesk#youtubeCommentGone"
 EDITED = "edited"
 COMMENT_ID = re.compile(r"[A-Za-z0-9_.\-]{8,200}")
 BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#39|#\d{2,5});")
 
 
 def load(raw: bytes) -> dict[str, Any]:
@@ -66,7 +67,7 @@ def text_of(snippet: dict[str, Any]) -> str:
     if isinstance(original, str) and original:
         return original
     shown = str(snippet.get("textDisplay") or "")
-    if "<" in shown:
+    if "<" in shown or ENTITY.search(shown):  # textFormat=html (the API's default)
         shown = html.unescape(nh3.clean(BREAK.sub("\n", shown), tags=set()))
     return shown
 
