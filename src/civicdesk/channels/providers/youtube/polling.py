@@ -6,7 +6,9 @@ The cursor kept on the account:
   and a comment that the API no longer returns (checked now and then by id) was deleted;
 - "replies": {thread id: totalReplyCount}, so a thread whose count grew past the replies listed with it has its
   replies fetched (comments.list by parentId);
-- "checked_at": when deletions were last looked for.
+- "checked_at": when deletions were last looked for;
+- "polled_at": when the API was last called: a poll queued twice (a slow worker behind the periodic job) within
+  half an interval of the last one makes no call, so a backlog never spends the quota twice.
 
 Every call is counted on the account's daily quota; a poll that would eat into the replies' reserve is skipped
 and the next one is put off (quota.poll_seconds).
@@ -104,6 +106,10 @@ def _iso(moment: datetime) -> str:
 def poll(config: Any, now: datetime | None = None) -> PollResult:
     now = now or timezone.now()
     cursor = dict(config.cursor or {})
+    polled_at = parse_datetime(str(cursor.get("polled_at") or ""))
+    gap = float(settings.SOCIAL_POLL_SECONDS) / 2
+    if polled_at is not None and timedelta(0) <= now - polled_at < timedelta(seconds=gap):
+        return PollResult(cursor=cursor, next_poll_seconds=gap - (now - polled_at).total_seconds())
     left = quota.units_left(config.id, now)
     if not quota.may_poll(left):  # keep the rest for replies; try again when Google resets the quota
         return PollResult(cursor=cursor, next_poll_seconds=quota.poll_seconds(left, at=now))
@@ -125,7 +131,7 @@ def poll(config: Any, now: datetime | None = None) -> PollResult:
     seen = dict(sorted(state.seen.items(), key=lambda kv: kv[1], reverse=True)[:SEEN_LIMIT])
     replies = {key: value for key, value in state.replies.items() if key in seen}
     cursor = {"watermark": state.newest or watermark or backfill, "seen": seen, "replies": replies,
-              "checked_at": checked_at.isoformat()}
+              "checked_at": checked_at.isoformat(), "polled_at": now.isoformat()}
     left = quota.units_left(config.id, now)
     return PollResult(payloads=state.payloads, cursor=cursor, next_poll_seconds=quota.poll_seconds(left, at=now))
 

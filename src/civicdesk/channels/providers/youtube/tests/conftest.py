@@ -24,6 +24,7 @@ def youtube_server(settings: Any) -> Iterator[YouTubeServer]:
     url = server.start()
     settings.YOUTUBE_API_BASE_URL = url
     settings.YOUTUBE_TOKEN_URI = f"{url}/token"
+    settings.SOCIAL_POLL_SECONDS = 0  # the tests poll back to back (a real poll waits at least half an interval)
     client.forget_tokens()
     yield server
     server.stop()

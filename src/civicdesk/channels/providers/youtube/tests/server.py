@@ -84,13 +84,13 @@ class YouTubeServer:
         self.thread: threading.Thread | None = None
 
     # --- running ---------------------------------------------------------------------------------------------
-    def start(self) -> str:
+    def start(self, port: int = 0) -> str:
         server = self
 
         class Handler(_Handler):
             api = server
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="youtube-server", daemon=True)
         self.thread.start()

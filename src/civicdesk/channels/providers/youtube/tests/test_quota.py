@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from civicdesk.cases.models import Case, DeliveryStatus
 from civicdesk.channels import limits, tasks
@@ -14,6 +13,7 @@ from civicdesk.channels.models import Channel, ChannelAccount, InboundPayload, P
 from civicdesk.channels.providers.youtube import polling, quota
 from civicdesk.channels.providers.youtube.tests.server import YouTubeServer
 from civicdesk.channels.providers.youtube.tests.test_polling import poll_and_process
+from civicdesk.channels.pulling import store_pulled
 from civicdesk.channels.registry import AccountConfig
 from civicdesk.conversations import replies
 from civicdesk.conversations.pipeline import process
@@ -55,23 +55,36 @@ def test_each_call_is_counted_and_shown_on_the_account(youtube_server: YouTubeSe
 
 
 def test_polling_slows_and_then_leaves_the_reserve_to_replies(youtube_server: YouTubeServer,
-                                                              account: ChannelAccount) -> None:
+                                                              account: ChannelAccount, settings: Any) -> None:
+    settings.SOCIAL_POLL_SECONDS, settings.YOUTUBE_REPLY_RESERVE = 30, 1000
+    today = quota.quota_day()
+    noon = datetime(today.year, today.month, today.day, 12, tzinfo=quota.PACIFIC)  # 12 hours before the reset
     youtube_server.add_comment("Leaves block the storm drain on 5th.")
-    limits.spend_quota(account.pk, 7000, budget=10000, day=quota.quota_day(), tz=quota.QUOTA_TIMEZONE)
-    assert poll_and_process(account) == 1
-    account.refresh_from_db()
-    slowed = datetime.fromisoformat(account.limits["next_poll_at"]) - timezone.now()
-    assert slowed > timedelta(seconds=35)  # slower than the usual 30 s
-    limits.spend_quota(account.pk, 2000, budget=10000, day=quota.quota_day(), tz=quota.QUOTA_TIMEZONE)
+    assert polling.poll(AccountConfig.of(account), now=noon).next_poll_seconds == 30  # plenty left
+    limits.spend_quota(account.pk, 7000, budget=10000, day=today, tz=quota.QUOTA_TIMEZONE)
+    slowed = polling.poll(AccountConfig.of(account), now=noon + timedelta(minutes=1))
+    assert len(slowed.payloads) == 1 and 40 < slowed.next_poll_seconds < 50  # 2,000 units spread over 12 h
+    limits.spend_quota(account.pk, 2000, budget=10000, day=today, tz=quota.QUOTA_TIMEZONE)
     calls = len(youtube_server.state.calls)
-    result = polling.poll(AccountConfig.of(account))
+    result = polling.poll(AccountConfig.of(account), now=noon + timedelta(minutes=2))
     assert result.payloads == [] and len(youtube_server.state.calls) == calls  # no call: the reserve is kept
-    assert result.next_poll_seconds == pytest.approx(quota.seconds_to_reset(), abs=5)
+    assert result.next_poll_seconds == quota.seconds_to_reset(noon + timedelta(minutes=2))
+    store_pulled(account.pk, account.channel, slowed.payloads)
+    for payload in InboundPayload.objects.filter(status="received"):
+        process(payload)
     case = Case.objects.get()
     reply = replies.reply(case, author=create_staff("agent", agencies=[case.agency]), text="Cleared this morning.")
     deliver_message.call(reply.pk)
     reply.refresh_from_db()
     assert reply.delivery_status == DeliveryStatus.SENT  # replies still go, from the reserve
+
+
+def test_a_poll_queued_twice_calls_the_api_once(youtube_server: YouTubeServer, account: ChannelAccount,
+                                                settings: Any) -> None:
+    settings.SOCIAL_POLL_SECONDS = 30
+    tasks.poll_account.call(account.pk)
+    tasks.poll_account.call(account.pk)  # a backlog of the periodic job queued it again
+    assert len(youtube_server.calls_to("/commentThreads")) == 1
 
 
 def test_quota_exceeded_pauses_only_this_account_until_pacific_midnight(youtube_server: YouTubeServer,
