@@ -25,12 +25,12 @@ from django.utils.dateparse import parse_datetime
 from civicdesk.channels.events import AuthorEdit, Ignored, InboundEvent, InboundMessage, SenderIdentity, Visibility
 from civicdesk.channels.models import Channel
 from civicdesk.channels.protocol import ParseError
-from civicdesk.contacts.models import IdentityKind
 
 THREAD = "youtube#commentThread"
 COMMENT = "youtube#comment"
 THREAD_PAGE = "youtube#commentThreadListResponse"
 GONE = "civicdesk#youtubeCommentGone"
+YOUTUBE_IDENTITY = "youtube"  # contacts' IdentityKind.YOUTUBE (the channel layer imports nothing from contacts)
 EDITED = "edited"
 COMMENT_ID = re.compile(r"[A-Za-z0-9_.\-]{8,200}")
 BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -108,7 +108,7 @@ def message_of(comment: dict[str, Any], thread_id: str, meta: dict[str, Any], vi
     account_id = meta.get("account_id")
     return InboundMessage(
         channel=Channel.YOUTUBE, provider_message_id=cid,
-        sender=SenderIdentity(IdentityKind.YOUTUBE, author, display_name=name) if author else None,
+        sender=SenderIdentity(YOUTUBE_IDENTITY, author, display_name=name) if author else None,
         contact_name=name, body_text=text_of(snippet), conversation_key=thread_id,
         visibility=Visibility.PUBLIC, account_id=account_id if isinstance(account_id, int) else None,
         agency_slug=str(meta.get("agency_slug") or ""), sent_at=at(snippet.get("publishedAt")),

@@ -44,6 +44,7 @@ class Poll:
     since: str
     payloads: list[PulledPayload] = field(default_factory=list)
     newest: str = ""
+    grown: list[str] = field(default_factory=list)  # known threads with more replies than listed, and new ones
 
     def add(self, item: dict[str, Any], event: str = "") -> None:
         meta = {**self.meta, "event": event} if event else dict(self.meta)
@@ -92,7 +93,11 @@ class Poll:
             self.comment(top)
             for reply in sorted(listed, key=parsing._published):
                 self.comment(reply)
-        self.replies[str(item.get("id"))] = int(snippet.get("totalReplyCount") or 0)
+        total = int(snippet.get("totalReplyCount") or 0)
+        thread_id = str(item.get("id"))
+        if total > len(listed) and total != self.replies.get(thread_id) and thread_id in self.seen:
+            self.grown.append(thread_id)  # replies beyond the ones listed: fetched once per change of the count
+        self.replies[thread_id] = total
 
 
 def agency_slug(account_id: int) -> str:
@@ -119,10 +124,11 @@ def poll(config: Any, now: datetime | None = None) -> PollResult:
                  seen=dict(cursor.get("seen") or {}), replies=dict(cursor.get("replies") or {}),
                  watermark=watermark, since=watermark or backfill, newest=watermark)
     api = client.service(config)
-    threads = _threads(api, config, state)
-    grown = [item for item in threads if _more_replies(item, state)]
-    for item in grown[:REPLY_THREADS_LIMIT]:
-        _fetch_replies(api, config, state, str(item.get("id")))
+    _threads(api, config, state)
+    for thread_id in state.grown[:REPLY_THREADS_LIMIT]:
+        _fetch_replies(api, config, state, thread_id)
+    for thread_id in state.grown[REPLY_THREADS_LIMIT:]:  # the next poll fetches them
+        state.replies.pop(thread_id, None)
     checked_at = parse_datetime(str(cursor.get("checked_at") or ""))
     if checked_at is None or now - checked_at >= timedelta(seconds=settings.YOUTUBE_DELETION_CHECK_SECONDS):
         if quota.may_poll(quota.units_left(config.id, now)):
@@ -136,7 +142,7 @@ def poll(config: Any, now: datetime | None = None) -> PollResult:
     return PollResult(payloads=state.payloads, cursor=cursor, next_poll_seconds=quota.poll_seconds(left, at=now))
 
 
-def _threads(api: Any, config: Any, state: Poll) -> list[dict[str, Any]]:
+def _threads(api: Any, config: Any, state: Poll) -> None:
     """Pages of the channel's threads, newest first, until one reaches what the last poll saw (or the page cap)."""
     found: list[dict[str, Any]] = []
     token: str | None = None
@@ -153,19 +159,11 @@ def _threads(api: Any, config: Any, state: Poll) -> list[dict[str, Any]]:
             break
     for item in reversed(found):  # oldest first: conversations read in order
         state.thread(item)
-    return found
 
 
 def _top_published(item: dict[str, Any]) -> str:
     top = ((item.get("snippet") or {}).get("topLevelComment") or {}).get("snippet") or {}
     return str(top.get("publishedAt") or "")
-
-
-def _more_replies(item: dict[str, Any], state: Poll) -> bool:
-    snippet = item.get("snippet") or {}
-    listed = len((item.get("replies") or {}).get("comments", []) or [])
-    total = int(snippet.get("totalReplyCount") or 0)
-    return total > listed and str(item.get("id")) in state.seen
 
 
 def _fetch_replies(api: Any, config: Any, state: Poll, thread_id: str) -> None:

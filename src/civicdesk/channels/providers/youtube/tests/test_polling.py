@@ -81,3 +81,17 @@ def test_paging_reads_every_new_thread_and_stops_at_what_was_seen(youtube_server
     lists = youtube_server.calls_to("/commentThreads")
     assert [call[1].get("pageToken") is not None for call in lists] == [False, True]
     assert all(call[1]["order"] == ["time"] and call[1]["maxResults"] == ["100"] for call in lists)
+
+
+def test_replies_beyond_the_five_listed_are_fetched_once(youtube_server: YouTubeServer,
+                                                         account: ChannelAccount) -> None:
+    thread = youtube_server.add_comment("Flooding on River Road again.", at="2099-01-01T00:00:00Z")
+    for number in range(7):
+        youtube_server.add_reply(thread, f"Update {number}: still flooded.", at=f"2099-01-01T00:0{number + 1}:00Z")
+    poll_and_process(account)
+    assert Message.objects.filter(direction=Direction.INBOUND).count() == 8
+    assert Case.objects.count() == 1
+    account.refresh_from_db()
+    poll_and_process(account)
+    by_parent = [call for call in youtube_server.calls_to("/comments") if "parentId" in call[1]]
+    assert len(by_parent) == 1  # the count did not change: no second fetch
