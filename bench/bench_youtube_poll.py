@@ -91,7 +91,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> bool:
         deadline = time.monotonic() + 300
         while not youtube.calls_to("/commentThreads") and time.monotonic() < deadline:  # the first poll: warm
             time.sleep(0.2)
-        started, used_before = time.monotonic(), youtube.quota_used()
+        started, calls_before, used_before = time.monotonic(), len(youtube.state.calls), youtube.quota_used()
         posted: dict[str, float] = {}
         seen: dict[str, float] = {}
         spacing = args.interval / max(1, args.comments) * 1.37  # not a multiple of the interval: every phase
@@ -114,6 +114,8 @@ def measure(args: argparse.Namespace, workdir: Path) -> bool:
                 break
             time.sleep(0.2)
         elapsed, used = time.monotonic() - started, youtube.quota_used() - used_before
+        calls = youtube.state.calls[calls_before:]
+        polling = sum(1 for call in calls if call[2] is None)  # the list calls (1 unit each); inserts carry a body
     finally:
         server.terminate()
         try:
@@ -127,12 +129,13 @@ def measure(args: argparse.Namespace, workdir: Path) -> bool:
     print(f"youtube comment to case: {len(seen)}/{args.comments} on a case, delays {shown} s (max "
           f"{delays[-1] if delays else float('nan'):.1f} s; budget {args.interval} s interval + {PROCESSING_S:.0f} s) "
           f"{verdict(on_time)}", flush=True)
-    per_day = used / elapsed * 86400
+    per_day = polling / elapsed * 86400
     from django.conf import settings
 
     room = settings.YOUTUBE_DAILY_QUOTA - settings.YOUTUBE_REPLY_RESERVE
-    print(f"youtube quota by polling: {used} units in {elapsed:.0f} s, {per_day:,.0f} units a day at this rate "
-          f"(room before the replies' reserve: {room:,}) {verdict(per_day <= room)}", flush=True)
+    print(f"youtube quota by polling: {polling} units in {elapsed:.0f} s, {per_day:,.0f} units a day at this rate "
+          f"(room before the replies' reserve: {room:,}; {used - polling} more units went on "
+          f"{(used - polling) // 50} acknowledgement replies) {verdict(per_day <= room)}", flush=True)
     return on_time and per_day <= room
 
 

@@ -45,7 +45,8 @@ def test_a_comment_becomes_a_case_the_agent_replies_and_the_channels_page_shows_
     assert "Thank you, Maria: a crew will repair the fountain on Monday." in [p["textOriginal"] for p in posted]
     assert all(p["parentId"] == thread for p in posted)
 
-    page.get_by_role("link", name="Channels", exact=True).click()
+    page.goto(f"{live_server.url}/staff/channels/")  # under Manage in the staff header
+    expect(page.get_by_role("heading", name="Channels", exact=True)).to_be_visible()
     section = page.locator(f"#account-{account.pk}")
     left = quota.units_left(account.pk)
     assert left < 10000 - 50
