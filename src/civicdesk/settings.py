@@ -160,7 +160,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # never stalls the others. A new provider (sms, social) adds its channel -> queue to DELIVERY_QUEUES; its queue
 # joins TASK_QUEUES, and `civicdesk run` starts a worker for it. EXTRA_TASK_QUEUES adds queues by environment.
 # channel -> queue of deliver_message ("sms" also fetches MMS media)
-DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": "sms"}
+DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": "sms", "youtube": "social"}
 TASK_QUEUES = list(dict.fromkeys([
     "default",  # periodic jobs (recover_stalled)
     "inbound",  # process_payload, Open311 batch requests
@@ -318,6 +318,7 @@ CHANNEL_ADAPTERS = {
     "sms": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
     "phone": "civicdesk.channels.providers.twilio.voice.VoiceAdapter",  # Twilio's voicemail callbacks
     "chat": "civicdesk.channels.providers.chat.adapter.ChatAdapter",
+    "youtube": "civicdesk.channels.providers.youtube.adapter.YouTubeAdapter",
 }
 # The adapter of each provider (a ChannelAccount's provider; see civicdesk.channels.registry). A provider not
 # listed uses its account's channel's adapter from CHANNEL_ADAPTERS.
@@ -326,16 +327,28 @@ PROVIDER_ADAPTERS: dict[str, str] = {
     "web": "civicdesk.portal.adapter.WebAdapter",
     "open311": "civicdesk.open311.adapter.Open311Adapter",
     "twilio": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
+    "youtube": "civicdesk.channels.providers.youtube.adapter.YouTubeAdapter",
 }
 # `civicdesk channels add PROVIDER`: the module that connects an account of each provider (HELP, add_arguments,
 # connect, after_connect); see channels/providers/twilio/connect.py.
 CHANNEL_CONNECTORS: dict[str, str] = {
     "twilio": "civicdesk.channels.providers.twilio.connect",
+    "youtube": "civicdesk.channels.providers.youtube.connect",
 }
 # Twilio's REST API: empty for Twilio itself; a local mock's address in tests (Prism: http://127.0.0.1:PORT).
 # Polling networks (Bluesky, YouTube; Mastodon's catch-up): seconds between polls of one account, unless its
 # adapter asks for longer (YouTube when its daily quota runs short).
 SOCIAL_POLL_SECONDS = env_int("SOCIAL_POLL_SECONDS", 30)
+# YouTube Data API v3: Google's address (empty) or a local server's (tests); the daily quota of units (reset at
+# midnight Pacific Time), of which polling leaves YOUTUBE_REPLY_RESERVE for replies (50 units each).
+YOUTUBE_API_BASE_URL = os.environ.get("YOUTUBE_API_BASE_URL", "").strip()
+YOUTUBE_TOKEN_URI = os.environ.get("YOUTUBE_TOKEN_URI", "").strip()  # Google's OAuth token endpoint when empty
+YOUTUBE_DAILY_QUOTA = env_int("YOUTUBE_DAILY_QUOTA", 10000)
+YOUTUBE_REPLY_RESERVE = env_int("YOUTUBE_REPLY_RESERVE", 1000)
+YOUTUBE_TIMEOUT_SECONDS = env_int("YOUTUBE_TIMEOUT_SECONDS", 15)
+YOUTUBE_MAX_PAGES = env_int("YOUTUBE_MAX_PAGES", 5)  # pages of 100 threads one poll reads at most
+YOUTUBE_BACKFILL_HOURS = env_int("YOUTUBE_BACKFILL_HOURS", 24)  # a new account's first poll takes comments this recent
+YOUTUBE_DELETION_CHECK_SECONDS = env_int("YOUTUBE_DELETION_CHECK_SECONDS", 600)
 TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "").strip()
 TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 15)
 # Media received by MMS (and voicemail recordings), fetched by a background job with the account's credentials.

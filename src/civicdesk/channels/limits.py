@@ -6,11 +6,13 @@ worker) while every other account goes on. The writes here are single UPDATE sta
 between workers), except spend_quota, which locks the account's row.
 
 `limits` keys (all optional): "limit", "remaining", "reset_at" (ISO time), "window" (a label such as "300 per 5 min"),
-"quota_budget", "quota_used", "quota_day" (the provider's quota day, ISO date), "last_429_at".
+"quota_budget", "quota_used", "quota_day" (the provider's quota day, ISO date), "quota_timezone" (the zone of that
+day when it is not ours: YouTube counts in Pacific Time), "last_429_at".
 """
 
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.utils import timezone
@@ -67,8 +69,9 @@ def note_next_poll(account_id: int, at: datetime) -> None:
     _merge(account_id, {"next_poll_at": at.isoformat()})
 
 
-def spend_quota(account_id: int, units: int, *, budget: int, day: date) -> int:
-    """Count `units` of the provider's daily quota (YouTube: 10,000 a day) against `day`; returns what is left."""
+def spend_quota(account_id: int, units: int, *, budget: int, day: date, tz: str = "") -> int:
+    """Count `units` of the provider's daily quota (YouTube: 10,000 a day) against `day` (a day in zone `tz`, when
+    the provider's day is not ours); returns what is left."""
     with transaction.atomic():
         row = ChannelAccount.objects.select_for_update().filter(pk=account_id).values_list("limits", flat=True).first()
         if row is None:
@@ -77,6 +80,8 @@ def spend_quota(account_id: int, units: int, *, budget: int, day: date) -> int:
         used = int(limits.get("quota_used", 0)) if limits.get("quota_day") == day.isoformat() else 0
         used += max(0, int(units))
         limits.update(quota_day=day.isoformat(), quota_used=used, quota_budget=budget)
+        if tz:
+            limits["quota_timezone"] = tz
         ChannelAccount.objects.filter(pk=account_id).update(limits=limits)
         return budget - used
 
@@ -86,6 +91,15 @@ def quota_left(limits: dict[str, Any], *, budget: int, day: date) -> int:
     if limits.get("quota_day") != day.isoformat():
         return budget
     return budget - int(limits.get("quota_used", 0))
+
+
+def quota_today(limits: dict[str, Any], at: datetime | None = None) -> date:
+    """Today in the zone the provider counts its quota days in (ours when it named none)."""
+    try:
+        zone = ZoneInfo(str(limits["quota_timezone"])) if limits.get("quota_timezone") else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    return timezone.localdate(at or timezone.now(), zone)
 
 
 def describe(account: ChannelAccount, at: datetime | None = None) -> str:
@@ -100,7 +114,7 @@ def describe(account: ChannelAccount, at: datetime | None = None) -> str:
                                                                    "limit": limits["limit"]}
                      + (f" ({limits['window']})" if limits.get("window") else ""))
     if "quota_budget" in limits:
-        left = quota_left(limits, budget=int(limits["quota_budget"]), day=timezone.localdate(now))
+        left = quota_left(limits, budget=int(limits["quota_budget"]), day=quota_today(limits, now))
         parts.append(_("quota: %(left)s of %(budget)s units left today") % {
             "left": f"{left:,}", "budget": f"{int(limits['quota_budget']):,}"})
     return "; ".join(parts)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import Max, Sum
 
+from civicdesk.channels import limits
 from civicdesk.channels.models import ChannelAccount, Provider, WebhookRejection
 from civicdesk.channels.numbers import InvalidNumber, e164
 from civicdesk.channels.providers.twilio.endpoints import webhook_urls
@@ -34,6 +35,11 @@ class AccountHealth:
     @property
     def last_error(self) -> str:
         return self.account.last_error
+
+    @property
+    def limits(self) -> str:
+        """Rate-limit state and quota, as `channels list` shows them ("" when the provider reported none)."""
+        return limits.describe(self.account)
 
 
 SIGNATURE_REASONS = ("missing_signature", "bad_signature")

@@ -37,6 +37,7 @@ def outbound_for(message: Message, account: ChannelAccount | None = None) -> Out
     without a mailbox), In-Reply-To the resident's latest Message-ID on the case, References the case's chain.
     A public update copied to a follower carries no thread ids: never the reporter's Message-IDs.
     SMS: From is our number on `account` (sending_account).
+    Social networks (not SMS): conversation_key is the thread answered (a YouTube comment thread), see thread_key.
     """
     sender, sender_name, in_reply_to = (account.address if account is not None else ""), "", ""
     references: tuple[str, ...] = ()
@@ -54,11 +55,23 @@ def outbound_for(message: Message, account: ChannelAccount | None = None) -> Out
         message_id=message.email_message_id,
         in_reply_to=in_reply_to,
         references=references,
+        conversation_key=thread_key(message, account),
         visibility=Visibility.PUBLIC if message.is_public else Visibility.PRIVATE,
         automatic=message.is_automatic,
         reference=str(message.pk or ""),
         attachments=_attachments(message),
     )
+
+
+def thread_key(message: Message, account: ChannelAccount | None) -> str:
+    """The key of the conversation a social reply answers: the resident's latest on the case on `account` (a
+    YouTube comment thread's id, which is the parentId of the reply); "" for SMS and channels without accounts."""
+    if account is None or message.channel == Channel.SMS or message.channel not in ACCOUNT_CHANNELS:
+        return ""
+    talks = (Conversation.objects.filter(account=account, channel=message.channel, identity__value=message.recipient)
+             .order_by("-last_inbound_at", "-id").values_list("thread_key", flat=True))
+    found = (talks.filter(case_id=message.case_id).first() if message.case_id else None) or talks.first()
+    return found or ""
 
 
 def _attachments(message: Message) -> tuple[OutboundAttachment, ...]:
