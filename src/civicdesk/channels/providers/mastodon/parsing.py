@@ -13,6 +13,7 @@ reply, the thread's root status id (looked up by the adapter), so parsing needs 
 
 import hashlib
 import json
+import mimetypes
 import re
 from html.parser import HTMLParser
 from typing import Any
@@ -141,9 +142,12 @@ def stable_id(account: dict[str, Any], instance: str) -> str:
     return f"{account['id']}@{instance}"
 
 
-def status_text(status: dict[str, Any]) -> str:
-    """The status as plain text, its content warning first (residents put the subject there)."""
+def status_text(status: dict[str, Any], *, without_mentions: bool = False) -> str:
+    """The status as plain text, its content warning first (residents put the subject there); without the
+    mentions it opens with (of us, of others in the thread) for what staff read."""
     text = html_to_text(str(status.get("content") or ""))
+    if without_mentions:
+        text = LEADING_MENTIONS.sub("", text).strip() or text
     warning = str(status.get("spoiler_text") or "").strip()
     return f"{warning}\n\n{text}" if warning else text
 
@@ -178,7 +182,7 @@ def _id(entity: Any) -> str:
 
 def _edit(status: Any, event_id: str) -> AuthorEdit:
     return AuthorEdit(channel=Channel.MASTODON, provider_message_id=event_id, target_id=_id(status),
-                      text=status_text(status))
+                      text=status_text(status, without_mentions=True))
 
 
 def _notification(notification: Any, meta: dict[str, Any]) -> InboundEvent:
@@ -204,7 +208,6 @@ def _mention(status: dict[str, Any], meta: dict[str, Any]) -> InboundEvent:
     if str(meta.get("our_account_id") or "") == author_id:
         return Ignored(channel=Channel.MASTODON, provider_message_id=f"status:{status_id}", reason="Our own status")
     acct = full_acct(account, instance)
-    text = status_text(status)
     root = str(meta.get("thread_root") or status.get("in_reply_to_id") or status_id)
     private = str(status.get("visibility") or "public") in PRIVATE_VISIBILITIES
     return InboundMessage(
@@ -213,8 +216,8 @@ def _mention(status: dict[str, Any], meta: dict[str, Any]) -> InboundEvent:
         sender=SenderIdentity(kind=IdentityKind.MASTODON, value=stable_id(account, instance),
                               display_name=f"@{acct}"),
         contact_name=str(account.get("display_name") or "").strip() or f"@{acct}",
-        body_text=text,
-        visible_text=LEADING_MENTIONS.sub("", text).strip() or text,
+        body_text=status_text(status),
+        visible_text=status_text(status, without_mentions=True),
         attachments=[_attachment(item) for item in status.get("media_attachments") or [] if isinstance(item, dict)
                      and item.get("url")],
         conversation_key=thread_key(root, author_id),
@@ -229,5 +232,4 @@ def _mention(status: dict[str, Any], meta: dict[str, Any]) -> InboundEvent:
 def _attachment(item: dict[str, Any]) -> InboundAttachment:
     url = str(item["url"])
     name = url.rsplit("/", 1)[-1].split("?", 1)[0] or "attachment"
-    kinds = {"image": "image/*", "video": "video/*", "gifv": "video/mp4", "audio": "audio/*"}
-    return InboundAttachment(filename=name[:255], content_type=kinds.get(str(item.get("type")), ""), url=url)
+    return InboundAttachment(filename=name[:255], content_type=mimetypes.guess_type(name)[0] or "", url=url)

@@ -9,7 +9,9 @@ the cursor; its Link header's rel="prev" (min_id=<newest>) leads to newer pages,
 The cursor kept on the account is the newest notification id stored.
 """
 
+import contextlib
 import json
+import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -121,8 +123,14 @@ def listen(config: Any, deliver: Callable[[PulledPayload], None], stop: threadin
     if response.status_code == 429:
         raise client.rate_limited(client.note_headers(getattr(config, "id", None), response.headers))
     response.raise_for_status()
-    def close_on_stop() -> None:
+    connection = getattr(response.raw, "_connection", None) or getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+
+    def close_on_stop() -> None:  # closing alone does not wake a blocked read: the socket is shut down first
         stop.wait()
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         response.close()
 
     threading.Thread(target=close_on_stop, daemon=True).start()
@@ -137,7 +145,7 @@ def listen(config: Any, deliver: Callable[[PulledPayload], None], stop: threadin
             item = pulled(config, name, payload)
             if item is not None:
                 deliver(item)
-    except (requests.ConnectionError, AttributeError):
+    except (requests.RequestException, AttributeError, OSError, ValueError):
         if not stop.is_set():
             raise
     finally:

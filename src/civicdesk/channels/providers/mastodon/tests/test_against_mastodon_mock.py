@@ -113,7 +113,7 @@ def test_an_edit_and_a_deletion_by_the_author_follow_on_our_copy(
     assert edit.provider_message_id.startswith("edit:")
     ingest(account, [edit])
     message = Message.objects.get(direction=Direction.INBOUND)
-    assert message.body_text == "@riverbend311 graffiti on the north bridge"
+    assert message.body_text == "graffiti on the north bridge"
     resident.status_delete(posted["id"])
     deletions = [item for item in stream.take(1) if item.provider_message_id.startswith("delete:")]
     ingest(account, deletions)
