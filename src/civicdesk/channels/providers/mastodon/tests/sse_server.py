@@ -29,6 +29,9 @@ class StreamServer(ThreadingHTTPServer):
         self.notifications: list[dict[str, Any]] = []
         self.refuse_stream = 0  # answer this many stream connections with 429
         self.seen_authorization: list[str] = []
+        self.statuses: dict[str, dict[str, Any]] = {}  # what GET /api/v1/statuses/:id answers
+        self.posted: list[dict[str, Any]] = []  # our replies: POST /api/v1/statuses, one per Idempotency-Key
+        self.keys: dict[str, str] = {}
 
     @property
     def base_url(self) -> str:
@@ -37,6 +40,10 @@ class StreamServer(ThreadingHTTPServer):
     def emit(self, name: str, data: str) -> None:
         """One event to every open stream, as Mastodon writes it."""
         chunk = f"event: {name}\ndata: {data}\n\n".encode()
+        if name == "notification":
+            status = json.loads(data).get("status")
+            if isinstance(status, dict):
+                self.statuses[str(status["id"])] = status
         with self.lock:
             for stream in self.streams:
                 stream.put(chunk)
@@ -88,10 +95,33 @@ class Handler(BaseHTTPRequestHandler):
             self._json(200, sorted(found, key=lambda n: (len(n["id"]), n["id"]), reverse=True), limits)
         elif url.path.startswith("/api/v1/statuses/") and url.path.endswith("/context"):
             self._json(200, {"ancestors": [], "descendants": []}, limits)
+        elif url.path.startswith("/api/v1/statuses/"):
+            found = self.server.statuses.get(url.path.rsplit("/", 1)[-1])
+            self._json(200 if found else 404, found or {"error": "Record not found"}, limits)
         elif url.path == "/api/v1/streaming/user":
             self._stream()
         else:
             self._json(404, {"error": "Record not found"})
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        """POST /api/v1/statuses: our reply, kept once per Idempotency-Key."""
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        if "json" in self.headers.get("Content-Type", ""):
+            form = {name: [str(value)] for name, value in json.loads(body or "{}").items()}
+        else:
+            form = parse_qs(body)
+        if urlsplit(self.path).path != "/api/v1/statuses" or self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            self._json(404, {"error": "Record not found"})
+            return
+        key = self.headers.get("Idempotency-Key", "")
+        with self.server.lock:
+            if key not in self.server.keys:
+                number = str(990000000 + len(self.server.posted))
+                self.server.posted.append({"id": number, "idempotency_key": key,
+                                           **{name: values[0] for name, values in form.items()}})
+                self.server.keys[key] = number
+            number = self.server.keys[key]
+        self._json(200, {"id": number, "visibility": form.get("visibility", ["public"])[0]})
 
     def _stream(self) -> None:
         if self.server.refuse_stream > 0:
