@@ -3,7 +3,7 @@ agency's account and a resident, driven by Mastodon.py; our account connected to
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -21,6 +21,8 @@ from mastodon_mock.config import (
 from mastodon_mock.testing.server import MockServer
 
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
+from civicdesk.channels.providers.mastodon import receiving
+from civicdesk.channels.providers.mastodon.adapter import MastodonAdapter
 from civicdesk.channels.pulling import PulledPayload, store_pulled
 from civicdesk.channels.registry import AccountConfig
 from civicdesk.testing.factories import create_agency
@@ -110,3 +112,24 @@ class Stream:
 
     def take(self, count: int, timeout: float = 5.0) -> list[PulledPayload]:
         return [self.items.get(timeout=timeout) for _ in range(count)]
+
+
+@pytest.fixture
+def stream(account: ChannelAccount, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stream]:
+    """Our account's stream held open on a thread, ready once the mock's first heartbeat came through."""
+    ready = threading.Event()
+    original = receiving.lines_of
+
+    def watched(chunks: Iterable[bytes]) -> Iterator[str]:
+        for line in original(chunks):
+            ready.set()
+            yield line
+
+    monkeypatch.setattr(receiving, "lines_of", watched)
+    held = Stream(AccountConfig.of(account), MastodonAdapter().listen)
+    held.thread.start()
+    assert ready.wait(5), held.errors
+    yield held
+    held.stop.set()
+    held.thread.join(5)
+    assert not held.thread.is_alive()

@@ -2,8 +2,7 @@
 user stream and by the catch-up poll, become cases and conversations, edits and deletions follow the author, and
 replies go back in the thread with the right visibility, a mention and an Idempotency-Key."""
 
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from io import StringIO
 from typing import Any
 
@@ -27,27 +26,6 @@ from civicdesk.conversations.replies import reply
 from civicdesk.testing.factories import create_agency, create_staff
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def stream(account: ChannelAccount, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stream]:
-    """Our account's stream held open on a thread, ready once the mock's first heartbeat came through."""
-    ready = threading.Event()
-    original = receiving.lines_of
-
-    def watched(chunks: Iterable[bytes]) -> Iterator[str]:
-        for line in original(chunks):
-            ready.set()
-            yield line
-
-    monkeypatch.setattr(receiving, "lines_of", watched)
-    held = Stream(AccountConfig.of(account), MastodonAdapter().listen)
-    held.thread.start()
-    assert ready.wait(5), held.errors
-    yield held
-    held.stop.set()
-    held.thread.join(5)
-    assert not held.thread.is_alive()
 
 
 def test_a_public_mention_on_the_stream_becomes_a_case_with_a_public_conversation(
