@@ -30,8 +30,8 @@ from civicdesk.channels.events import (
 )
 from civicdesk.channels.models import Channel
 from civicdesk.channels.protocol import ParseError
-from civicdesk.contacts.models import IdentityKind
 
+MASTODON_IDENTITY = "mastodon"  # contacts' IdentityKind.MASTODON (the channel layer imports nothing from contacts)
 EVENTS = ("notification", "status.update", "delete")
 STATUS_UPDATE_ALIASES = {"status_update": "status.update"}  # mastodon-mock 0.6.1 names it with an underscore
 PRIVATE_VISIBILITIES = ("direct", "private")  # a DM, or followers-only: our conversation is private
@@ -213,7 +213,7 @@ def _mention(status: dict[str, Any], meta: dict[str, Any]) -> InboundEvent:
     return InboundMessage(
         channel=Channel.MASTODON,
         provider_message_id=status_id,
-        sender=SenderIdentity(kind=IdentityKind.MASTODON, value=stable_id(account, instance),
+        sender=SenderIdentity(kind=MASTODON_IDENTITY, value=stable_id(account, instance),
                               display_name=f"@{acct}"),
         contact_name=str(account.get("display_name") or "").strip() or f"@{acct}",
         body_text=status_text(status),

@@ -18,7 +18,9 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.utils import timezone
 
+from civicdesk.channels import limits
 from civicdesk.channels.providers.mastodon import client, parsing
 from civicdesk.channels.pulling import PollResult, PulledPayload
 
@@ -115,7 +117,12 @@ def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, str]]:
 
 
 def listen(config: Any, deliver: Callable[[PulledPayload], None], stop: threading.Event) -> None:
-    """Hold the user stream until `stop` or until the connection ends (the caller reconnects and catches up)."""
+    """Hold the user stream until `stop` or until the connection ends (the caller reconnects and catches up). An
+    account paused by the server's rate limit waits for the reset before connecting again."""
+    until = limits.paused_until(config.id) if getattr(config, "id", None) else None
+    if until is not None:
+        stop.wait((until - timezone.now()).total_seconds())
+        return
     url = streaming_base(config) + STREAM_PATH
     response = requests.get(url, stream=True, timeout=(settings.MASTODON_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS),
                             headers={"Authorization": f"Bearer {client.token_of(config)}",

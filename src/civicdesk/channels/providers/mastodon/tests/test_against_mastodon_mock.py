@@ -210,3 +210,16 @@ def test_simulate_mastodon_stores_a_mention_shaped_as_a_notification(
     visibilities = sorted(Conversation.objects.values_list("visibility", flat=True))
     assert visibilities == [Visibility.PRIVATE, Visibility.PUBLIC]
     assert Case.objects.filter(messages__visible_text="Overflowing bin on Elm").exists()
+
+
+def test_channels_add_mastodon_can_keep_only_the_name_of_the_tokens_variable(
+        db: Any, server: MockServer, mastodon_adapters: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    create_agency("public-works", "Public Works")
+    monkeypatch.setenv("MASTODON_WORKS_ACCESS_TOKEN", AGENCY_TOKEN)
+    out = StringIO()
+    call_command("channels", "add", "mastodon", "--agency", "public-works", "--instance", server.base_url,
+                 "--access-token-env", "MASTODON_WORKS_ACCESS_TOKEN", stdout=out)
+    account = ChannelAccount.objects.get(provider="mastodon")
+    assert account.credentials_ref == "env:MASTODON_WORKS"
+    assert AGENCY_TOKEN not in account.encrypted_credentials and "MASTODON_WORKS_ACCESS_TOKEN" in out.getvalue()
+    assert account.credentials()["access_token"] == AGENCY_TOKEN  # read from the environment at run time

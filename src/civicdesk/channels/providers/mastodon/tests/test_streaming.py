@@ -122,3 +122,17 @@ def test_lines_split_across_chunks_make_whole_events() -> None:
     chunks = [b"event: notif", b"ication\ndata: {\"id\"", b":\"1\"}\r\n\r\n:thump\n", b"event: delete\ndata: 7\n\n"]
     events = list(receiving.sse_events(receiving.lines_of(iter(chunks))))
     assert events == [("notification", '{"id":"1"}'), ("delete", "7")]
+
+
+@pytest.mark.django_db
+def test_a_paused_account_waits_for_the_reset_before_connecting_again(sse: StreamServer) -> None:
+    account = ChannelAccount.objects.create(channel=Channel.MASTODON, provider=Provider.MASTODON,
+                                            address="riverbend311@mastodon.riverbend.example",
+                                            agency=create_agency("parks", "Parks"))
+    limits.pause(account.pk, 60)
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    started = time.monotonic()
+    receiving.listen(config_for(sse, account.pk), lambda item: None, stop)
+    assert time.monotonic() - started < 5
+    assert not sse.connected.is_set() and sse.seen_authorization == []
