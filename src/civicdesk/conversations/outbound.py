@@ -67,21 +67,21 @@ def outbound_for(message: Message, account: ChannelAccount | None = None) -> Out
 
 
 def social_thread(message: Message, account: ChannelAccount | None, visibility: str) -> tuple[str, str, str]:
-    """(the post answered, the conversation's key, its visibility) for a reply on a social network: the resident's
-    latest inbound post on the case from the recipient, and the conversation with them on `account` (a reply in a
-    public thread is public there, in a DM thread private); `visibility` stands when there is no conversation."""
+    """(the post answered, the conversation's key, the reply's visibility) for a reply on a social network: the
+    resident's latest post on the case, on the conversation with them on `account`. A reply is public only when the
+    agent made it public (`visibility`) in a public thread; otherwise it goes privately (a DM in the thread)."""
     if message.case_id is None or not message.recipient:
-        return "", "", visibility
+        return "", "", Visibility.PRIVATE
     latest = (Message.objects.filter(case_id=message.case_id, channel=message.channel, direction=Direction.INBOUND,
                                      sender_identity__value=message.recipient, deleted_by_author_at__isnull=True)
-              .exclude(provider_message_id="")
-              .order_by("-created_at", "-id").values_list("provider_message_id", flat=True).first())
+              .exclude(provider_message_id="").order_by("-created_at", "-id")
+              .values_list("provider_message_id", flat=True).first())
     talks = Conversation.objects.filter(channel=message.channel, case_id=message.case_id,
                                         identity__value=message.recipient)
     talk = (talks.filter(account=account) if account is not None else talks).order_by("-last_inbound_at", "-id").first()
-    if talk is None:
-        return latest or "", "", visibility
-    return latest or "", talk.thread_key, talk.visibility
+    public = talk is not None and talk.visibility == Visibility.PUBLIC and visibility == Visibility.PUBLIC
+    return latest or "", talk.thread_key if talk is not None else "", Visibility.PUBLIC if public else \
+        Visibility.PRIVATE
 
 
 def _attachments(message: Message) -> tuple[OutboundAttachment, ...]:

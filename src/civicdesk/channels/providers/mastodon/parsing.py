@@ -216,6 +216,7 @@ def _mention(status: dict[str, Any], meta: dict[str, Any]) -> InboundEvent:
         sender=SenderIdentity(kind=MASTODON_IDENTITY, value=stable_id(account, instance),
                               display_name=f"@{acct}"),
         contact_name=str(account.get("display_name") or "").strip() or f"@{acct}",
+        subject=str(status.get("spoiler_text") or "").strip()[:300],  # a content warning names the subject
         body_text=status_text(status),
         visible_text=status_text(status, without_mentions=True),
         attachments=[_attachment(item) for item in status.get("media_attachments") or [] if isinstance(item, dict)

@@ -1,9 +1,10 @@
 """Replies on Mastodon: POST /api/v1/statuses in the thread answered, with its visibility and an Idempotency-Key.
 
 A reply answers the resident's latest status in the conversation (`in_reply_to_id`), mentions them (a direct
-status reaches only the accounts it mentions), and is never more public than what it answers: a DM or a
-followers-only post is answered as a DM, a public post publicly (or unlisted, as it was), and a reply the agent
-made private goes as a DM. The Idempotency-Key is derived from our message, so a retried send never posts twice
+status reaches only the accounts it mentions), and is never more public than what it answers or than the agent
+chose: a DM or a followers-only post is answered as a DM; a public (or unlisted) post is answered as it was only by
+a reply the agent made public, and privately (a direct reply in the thread) otherwise, acknowledgements included.
+The Idempotency-Key is derived from our message, so a retried send never posts twice
 (Mastodon keeps the key for an hour and answers a repeat with the status already made).
 """
 

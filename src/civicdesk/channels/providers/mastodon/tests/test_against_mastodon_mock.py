@@ -22,6 +22,7 @@ from civicdesk.channels.providers.mastodon.tests.conftest import AGENCY_TOKEN, S
 from civicdesk.channels.registry import AccountConfig
 from civicdesk.channels.tasks import poll_account
 from civicdesk.conversations.models import Conversation
+from civicdesk.conversations.outbound import outbound_for, sending_account
 from civicdesk.conversations.replies import reply
 from civicdesk.testing.factories import create_agency, create_staff
 
@@ -63,23 +64,28 @@ def test_a_direct_message_becomes_a_private_conversation_and_the_reply_is_a_dire
     assert [str(s["id"]) for s in replies].count(sent.provider_message_id) == 1
 
 
-def test_a_public_mention_is_answered_publicly_and_a_retried_send_posts_once(
+def test_a_public_mention_is_answered_publicly_only_when_the_agent_makes_it_public_and_a_retry_posts_once(
         account: ChannelAccount, resident: Mastodon, stream: Stream, ingest: Callable[..., int]) -> None:
     posted = resident.status_post("@riverbend311 pothole at 5th and Main", visibility="public")
     ingest(account, stream.take(1))
     case = Case.objects.get()
-    from civicdesk.conversations.outbound import outbound_for, sending_account
-
-    message = reply(case, author=create_staff("wanda", agencies=[account.agency]), text="Thanks, logged.")
-    outbound = outbound_for(message, sending_account(message))
-    assert (outbound.in_reply_to, outbound.visibility) == (str(posted["id"]), Visibility.PUBLIC)
+    agent = create_staff("wanda", agencies=[account.agency])
     adapter, config = MastodonAdapter(), AccountConfig.of(account)
+    public = reply(case, author=agent, text="Thanks, logged.", public=True)
+    outbound = outbound_for(public, sending_account(public))
+    assert (outbound.in_reply_to, outbound.visibility) == (str(posted["id"]), Visibility.PUBLIC)
     first, again = adapter.send(outbound, config), adapter.send(outbound, config)  # a retry after a lost answer
     assert first == again
     ours = resident.status(first)
     assert (ours["visibility"], str(ours["in_reply_to_id"])) == ("public", str(posted["id"]))
     thread = resident.status_context(posted["id"])["descendants"]
     assert [str(s["id"]) for s in thread].count(first) == 1
+    private = reply(case, author=agent, text="Can you send a photo? Only you see this.")
+    outbound = outbound_for(private, sending_account(private))
+    assert outbound.visibility == Visibility.PRIVATE
+    ours = resident.status(adapter.send(outbound, config))
+    assert (ours["visibility"], str(ours["in_reply_to_id"])) == ("direct", str(posted["id"]))
+    assert "@alice" in ours["content"]
 
 
 def test_an_edit_and_a_deletion_by_the_author_follow_on_our_copy(

@@ -1,7 +1,7 @@
 """In Chromium: a resident's public mention on Mastodon (mastodon-mock, posted with Mastodon.py) arrives by our
-stream and shows as a case on the desk; the agent opens it and replies by keyboard; the reply reaches the server in
-the resident's thread (in_reply_to_id), public like the mention and mentioning them; axe finds nothing at 1280 and
-390 px."""
+stream and shows as a case on the desk; the agent opens it, makes the reply public and sends it by keyboard; the
+reply reaches the server in the resident's thread (in_reply_to_id), public like the mention and mentioning them,
+while the automatic acknowledgement went privately (direct); axe finds nothing at 1280 and 390 px."""
 
 from typing import Any
 
@@ -40,9 +40,12 @@ def test_a_mention_becomes_a_case_on_the_desk_and_the_agents_reply_goes_back_in_
     text = page.locator("#reply_text")
     text.focus()
     page.keyboard.type("Thanks, a crew is on the way to Elm St today.")
+    page.locator("#reply_audience_public").focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#reply_audience_public")).to_be_checked()
     page.get_by_role("button", name="Send reply").focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_text("Reply queued for delivery.")).to_be_visible()
+    expect(page.get_by_text("Public update posted", exact=False)).to_be_visible(timeout=30_000)
 
     sent = Message.objects.get(case=case, direction=Direction.OUTBOUND, author__isnull=False)
     assert sent.provider_message_id, sent.last_error
@@ -50,5 +53,7 @@ def test_a_mention_becomes_a_case_on_the_desk_and_the_agents_reply_goes_back_in_
     assert str(ours["in_reply_to_id"]) == str(posted["id"])
     assert ours["visibility"] == "public"
     assert "@alice" in ours["content"] and "a crew is on the way to Elm St today." in ours["content"]
+    acknowledgement = Message.objects.get(case=case, direction=Direction.OUTBOUND, is_automatic=True)
+    assert resident.status(acknowledgement.provider_message_id)["visibility"] == "direct"
     clean_at_every_width(page)
     assert [e for e in errors if "favicon" not in e] == []

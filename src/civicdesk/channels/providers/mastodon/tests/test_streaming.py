@@ -44,7 +44,7 @@ def config_for(server: StreamServer, account_id: int = 0) -> AccountConfig:
 def held(server: StreamServer, account_id: int = 0) -> Stream:
     stream = Stream(config_for(server, account_id), MastodonAdapter().listen)
     stream.thread.start()
-    assert server.connected.wait(5), stream.errors
+    assert server.connected.wait(30), stream.errors
     return stream
 
 
