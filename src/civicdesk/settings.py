@@ -160,7 +160,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # never stalls the others. A new provider (sms, social) adds its channel -> queue to DELIVERY_QUEUES; its queue
 # joins TASK_QUEUES, and `civicdesk run` starts a worker for it. EXTRA_TASK_QUEUES adds queues by environment.
 # channel -> queue of deliver_message ("sms" also fetches MMS media)
-DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": "sms", "youtube": "social"}
+DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": "sms",
+                   "youtube": "social", "mastodon": "social"}
 TASK_QUEUES = list(dict.fromkeys([
     "default",  # periodic jobs (recover_stalled)
     "inbound",  # process_payload, Open311 batch requests
@@ -319,6 +320,7 @@ CHANNEL_ADAPTERS = {
     "phone": "civicdesk.channels.providers.twilio.voice.VoiceAdapter",  # Twilio's voicemail callbacks
     "chat": "civicdesk.channels.providers.chat.adapter.ChatAdapter",
     "youtube": "civicdesk.channels.providers.youtube.adapter.YouTubeAdapter",
+    "mastodon": "civicdesk.channels.providers.mastodon.adapter.MastodonAdapter",
 }
 # The adapter of each provider (a ChannelAccount's provider; see civicdesk.channels.registry). A provider not
 # listed uses its account's channel's adapter from CHANNEL_ADAPTERS.
@@ -328,12 +330,14 @@ PROVIDER_ADAPTERS: dict[str, str] = {
     "open311": "civicdesk.open311.adapter.Open311Adapter",
     "twilio": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
     "youtube": "civicdesk.channels.providers.youtube.adapter.YouTubeAdapter",
+    "mastodon": "civicdesk.channels.providers.mastodon.adapter.MastodonAdapter",
 }
 # `civicdesk channels add PROVIDER`: the module that connects an account of each provider (HELP, add_arguments,
 # connect, after_connect); see channels/providers/twilio/connect.py.
 CHANNEL_CONNECTORS: dict[str, str] = {
     "twilio": "civicdesk.channels.providers.twilio.connect",
     "youtube": "civicdesk.channels.providers.youtube.connect",
+    "mastodon": "civicdesk.channels.providers.mastodon.connect",
 }
 # Twilio's REST API: empty for Twilio itself; a local mock's address in tests (Prism: http://127.0.0.1:PORT).
 # Polling networks (Bluesky, YouTube; Mastodon's catch-up): seconds between polls of one account, unless its
@@ -351,6 +355,10 @@ YOUTUBE_BACKFILL_HOURS = env_int("YOUTUBE_BACKFILL_HOURS", 24)  # a new account'
 YOUTUBE_DELETION_CHECK_SECONDS = env_int("YOUTUBE_DELETION_CHECK_SECONDS", 600)
 TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "").strip()
 TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 15)
+# Mastodon: each account's instance is its own (`channels add mastodon --instance`); calls time out after this, and a
+# streaming account is also polled this often (the stream delivers; the poll is a safety net after any gap).
+MASTODON_TIMEOUT_SECONDS = env_int("MASTODON_TIMEOUT_SECONDS", 15)
+MASTODON_CATCHUP_SECONDS = env_int("MASTODON_CATCHUP_SECONDS", 300)
 # Media received by MMS (and voicemail recordings), fetched by a background job with the account's credentials.
 INBOUND_MEDIA_MAX_BYTES = env_int("INBOUND_MEDIA_MAX_BYTES", 5 * 1024 * 1024)  # Twilio's own MMS limit is 5 MB
 INBOUND_MEDIA_TYPES = [t.strip() for t in os.environ.get(

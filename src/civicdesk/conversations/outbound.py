@@ -1,6 +1,6 @@
 """The plain-value OutboundMessage of an outbound Message row: every database read happens here, before send()."""
 
-from civicdesk.cases.models import Message
+from civicdesk.cases.models import Direction, Message
 from civicdesk.channels.events import Visibility
 from civicdesk.channels.models import Channel, ChannelAccount
 from civicdesk.channels.outbound import OutboundAttachment, OutboundMessage
@@ -37,10 +37,14 @@ def outbound_for(message: Message, account: ChannelAccount | None = None) -> Out
     without a mailbox), In-Reply-To the resident's latest Message-ID on the case, References the case's chain.
     A public update copied to a follower carries no thread ids: never the reporter's Message-IDs.
     SMS: From is our number on `account` (sending_account).
-    Social networks (not SMS): conversation_key is the thread answered (a YouTube comment thread), see thread_key.
+    Social networks: In-Reply-To is the resident's latest post in the conversation, conversation_key its thread
+    (a YouTube comment thread's id is the reply's parentId), see social_thread.
     """
     sender, sender_name, in_reply_to = (account.address if account is not None else ""), "", ""
     references: tuple[str, ...] = ()
+    key, visibility = "", str(Visibility.PUBLIC if message.is_public else Visibility.PRIVATE)
+    if message.channel in ACCOUNT_CHANNELS and message.channel != Channel.SMS:
+        in_reply_to, key, visibility = social_thread(message, account, visibility)
     if message.channel == Channel.EMAIL:
         sender, sender_name = _mailbox_sender(message)
         if not message.update_of_id and message.case is not None:
@@ -55,23 +59,30 @@ def outbound_for(message: Message, account: ChannelAccount | None = None) -> Out
         message_id=message.email_message_id,
         in_reply_to=in_reply_to,
         references=references,
-        conversation_key=thread_key(message, account),
-        visibility=Visibility.PUBLIC if message.is_public else Visibility.PRIVATE,
+        conversation_key=key,
+        visibility=visibility,
         automatic=message.is_automatic,
         reference=str(message.pk or ""),
         attachments=_attachments(message),
     )
 
 
-def thread_key(message: Message, account: ChannelAccount | None) -> str:
-    """The key of the conversation a social reply answers: the resident's latest on the case on `account` (a
-    YouTube comment thread's id, which is the parentId of the reply); "" for SMS and channels without accounts."""
-    if account is None or message.channel == Channel.SMS or message.channel not in ACCOUNT_CHANNELS:
-        return ""
-    talks = (Conversation.objects.filter(account=account, channel=message.channel, identity__value=message.recipient)
-             .order_by("-last_inbound_at", "-id").values_list("thread_key", flat=True))
-    found = (talks.filter(case_id=message.case_id).first() if message.case_id else None) or talks.first()
-    return found or ""
+def social_thread(message: Message, account: ChannelAccount | None, visibility: str) -> tuple[str, str, str]:
+    """(the post answered, the conversation's key, the reply's visibility) for a reply on a social network: the
+    resident's latest post on the case, on the conversation with them on `account`. A reply is public only when the
+    agent made it public (`visibility`) in a public thread; otherwise it goes privately (a DM in the thread)."""
+    if message.case_id is None or not message.recipient:
+        return "", "", Visibility.PRIVATE
+    latest = (Message.objects.filter(case_id=message.case_id, channel=message.channel, direction=Direction.INBOUND,
+                                     sender_identity__value=message.recipient, deleted_by_author_at__isnull=True)
+              .exclude(provider_message_id="").order_by("-created_at", "-id")
+              .values_list("provider_message_id", flat=True).first())
+    talks = Conversation.objects.filter(channel=message.channel, case_id=message.case_id,
+                                        identity__value=message.recipient)
+    talk = (talks.filter(account=account) if account is not None else talks).order_by("-last_inbound_at", "-id").first()
+    public = talk is not None and talk.visibility == Visibility.PUBLIC and visibility == Visibility.PUBLIC
+    return latest or "", talk.thread_key if talk is not None else "", Visibility.PUBLIC if public else \
+        Visibility.PRIVATE
 
 
 def _attachments(message: Message) -> tuple[OutboundAttachment, ...]:
