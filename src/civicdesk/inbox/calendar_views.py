@@ -42,9 +42,9 @@ def _section(agency: Agency, forms: dict[str, Any] | None = None) -> dict[str, A
     forms = forms or {}
     return {"agency": agency, "calendar": calendar, "zone": schedule.zone,
             "hours_form": forms.get("hours") or HoursForm(week=[list(day) for day in schedule.week],
-                                                          prefix=f"a{agency.pk}"),
-            "closure_form": forms.get("closure") or ClosureForm(prefix=f"c{agency.pk}"),
-            "ical_form": forms.get("ical") or IcalForm(prefix=f"i{agency.pk}",
+                                                          auto_id=f"a{agency.pk}-%s"),
+            "closure_form": forms.get("closure") or ClosureForm(auto_id=f"c{agency.pk}-%s"),
+            "ical_form": forms.get("ical") or IcalForm(auto_id=f"i{agency.pk}-%s",
                                                        initial={"url": calendar.ical_url if calendar else ""}),
             "holidays": [(day, name) for day, name in holidays_in(calendar, today.year) if day >= today][:12],
             "closures": upcoming_closures(calendar, today) if calendar is not None else []}
@@ -69,7 +69,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
 def calendar_hours(request: HttpRequest, agency_pk: int) -> HttpResponse:
     require_supervisor(request.user)
     agency = agency_or_404(request.user, agency_pk)
-    form = HoursForm(request.POST, prefix=f"a{agency.pk}")
+    form = HoursForm(request.POST, auto_id=f"a{agency.pk}-%s")
     if not form.is_valid():
         return _page(request, agency, {"hours": form})
     try:
@@ -86,7 +86,7 @@ def calendar_hours(request: HttpRequest, agency_pk: int) -> HttpResponse:
 def calendar_closure(request: HttpRequest, agency_pk: int) -> HttpResponse:
     require_supervisor(request.user)
     agency = agency_or_404(request.user, agency_pk)
-    form = ClosureForm(request.POST, prefix=f"c{agency.pk}")
+    form = ClosureForm(request.POST, auto_id=f"c{agency.pk}-%s")
     if not form.is_valid():
         return _page(request, agency, {"closure": form})
     data = form.cleaned_data
@@ -119,7 +119,7 @@ def calendar_closure_remove(request: HttpRequest, agency_pk: int, pk: int) -> Ht
 def calendar_ical(request: HttpRequest, agency_pk: int) -> HttpResponse:
     require_supervisor(request.user)
     agency = agency_or_404(request.user, agency_pk)
-    form = IcalForm(request.POST, request.FILES, prefix=f"i{agency.pk}")
+    form = IcalForm(request.POST, request.FILES, auto_id=f"i{agency.pk}-%s")
     if not form.is_valid():
         return _page(request, agency, {"ical": form})
     calendar = actions.calendar_of(agency=agency)
