@@ -307,7 +307,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # the twilio SDK logs every request's URL and headers at INFO: account sids and numbers stay out of the log
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "twilio.http_client": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "twilio.http_client": {"level": "WARNING"},
+                "apscheduler": {"level": "WARNING"}},  # not a line every 5 s for each periodic job
 }
 
 # One adapter per channel (see civicdesk.channels.protocol).

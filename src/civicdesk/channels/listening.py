@@ -4,6 +4,7 @@ backoff; after every reconnect the account is polled once (the adapter's catch-u
 import logging
 import threading
 import time
+from functools import partial
 
 from django.db import close_old_connections
 
@@ -29,6 +30,10 @@ def streaming_accounts() -> list[ChannelAccount]:
     return found
 
 
+def _store_one(account_id: int, channel: str, item: PulledPayload) -> None:
+    store_pulled(account_id, channel, [item], transport="stream")
+
+
 def hold_stream(account_id: int, stop: threading.Event) -> None:
     """Keep one account's stream open until `stop`: deliver each event to the store; reconnect with backoff."""
     backoff = 1.0
@@ -41,11 +46,7 @@ def hold_stream(account_id: int, stop: threading.Event) -> None:
         started = time.monotonic()
         enqueue(POLL_ACCOUNT, account_id, queue_name="social")  # catch up on what the gap missed
 
-        channel = account.channel
-
-        def deliver(item: PulledPayload) -> None:
-            store_pulled(account_id, channel, [item], transport="stream")
-
+        deliver = partial(_store_one, account_id, account.channel)
         try:
             assert isinstance(adapter, StreamingAdapter)
             adapter.listen(AccountConfig.of(account), deliver, stop)

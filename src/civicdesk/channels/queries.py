@@ -89,3 +89,10 @@ def find_account(key: str) -> ChannelAccount | None:
             return None
     matches = list(found[:2])
     return matches[0] if len(matches) == 1 else None
+
+
+def agency_slug_of_account(account_id: int | None) -> str:
+    """The slug of the agency an account belongs to ("" for none): where a message to that number or page goes."""
+    if account_id is None:
+        return ""
+    return ChannelAccount.objects.filter(pk=account_id).values_list("agency__slug", flat=True).first() or ""

@@ -49,6 +49,10 @@ def plain_reason(error: str) -> str:
         reason = _enhanced((found.group(1), found.group(2), found.group(3)))
         if reason:
             return reason
+    if any(word in lowered for word in ("connection refused", "timed out", "timeout", "name or service",
+                                        "connectionrefused", "gaierror", "network is unreachable",
+                                        "connectionerror", "failed to resolve", "max retries exceeded")):
+        return gettext("our mail server or provider could not be reached")
     basic = BASIC.search(text)
     if basic is not None:
         code = int(basic.group(1))
@@ -60,9 +64,6 @@ def plain_reason(error: str) -> str:
             return gettext("the receiving server refused it")
         if 400 <= code < 500:
             return gettext("the receiving server kept deferring it")
-    if any(word in lowered for word in ("connection refused", "timed out", "timeout", "name or service",
-                                        "connectionrefused", "gaierror", "network is unreachable")):
-        return gettext("our mail server or provider could not be reached")
     if "rejected the number" in lowered or "invalid number" in lowered or "not a valid phone" in lowered:
         return gettext("the phone number cannot receive messages")
     if "undeliverable" in lowered or "bounced" in lowered:

@@ -75,6 +75,15 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
     return MessageOutcome(stored, created_case=created)
 
 
+def subject_from_text(text: str, limit: int = 80) -> str:
+    """A case's subject for a channel without subjects (SMS, chat, social media): its first words, cut at a word."""
+    line = " ".join((text or "").split())
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0] or line[:limit]
+    return cut.rstrip(" ,.;:") + "…"
+
+
 def _new_case(message: InboundMessage, contact: Any, closed: Case | None, *, service: Service | None,
               route: Route | None) -> Case:
     """Step 5 for a message that continues no open case: route it (or follow the closed case it is about)."""
@@ -87,7 +96,8 @@ def _new_case(message: InboundMessage, contact: Any, closed: Case | None, *, ser
                                           lon=message.lon))
     case = case_actions.create_case(
         channel=message.channel, route=route, service=service, contact=contact,
-        subject=message.subject, description=message.visible_text or message.body_text,
+        subject=message.subject or subject_from_text(message.visible_text or message.body_text),
+        description=message.visible_text or message.body_text,
         attributes=message.attributes, address=message.address, lat=message.lat, lon=message.lon,
         source_app=message.source_app,
     )

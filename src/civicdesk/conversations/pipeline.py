@@ -23,6 +23,7 @@ from civicdesk.channels.events import AuthorEdit, CallPart, DeliveryReport, Inbo
 from civicdesk.channels.models import Channel, InboundPayload, PayloadStatus
 from civicdesk.channels.payloads import quarantine
 from civicdesk.channels.protocol import ParseError
+from civicdesk.channels.queries import agency_slug_of_account
 from civicdesk.channels.registry import get_adapter
 from civicdesk.contacts.identities import InvalidIdentity
 from civicdesk.conversations import replies
@@ -75,6 +76,8 @@ def prepare(event: InboundEvent, *, service: Service | None = None) -> Prepared:
         return Prepared(event)
     if service is None and event.service_code:
         service = Service.objects.select_related("agency", "default_team").filter(code=event.service_code).first()
+    if not event.agency_slug and event.account_id is not None:  # a text to Public Works' number goes to Public Works
+        event.agency_slug = agency_slug_of_account(event.account_id)
     if event.case_number:  # an explicit thread (an Open311 update): a new case is unlikely, so apply() routes one
         return Prepared(event, service)
     try:

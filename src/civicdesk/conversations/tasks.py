@@ -23,6 +23,8 @@ from civicdesk.conversations.outbound import outbound_for, sending_account
 from civicdesk.core.jobs import DELIVER_MESSAGE, FETCH_MESSAGE_MEDIA, can_defer, enqueue
 
 log = logging.getLogger(__name__)
+# A credential the demo city's accounts carry (`civicdesk seed-demo`): their replies are kept, never sent.
+DEMO_OUTBOX = "demo_outbox"
 
 
 @task(queue_name="inbound")
@@ -54,6 +56,8 @@ def deliver_message(message_id: int) -> None:
     try:
         config = AccountConfig.of(account) if account is not None else None  # unreadable credentials: retried
         outbound = outbound_for(message, account)
+        if config is not None and config.credentials.get(DEMO_OUTBOX):  # the demo city's accounts: nothing leaves
+            raise CapturedNotSent(f"demo:{config.id}")
         provider_id = adapter.send(outbound, config)
     except PermanentSendError as exc:
         delivery.mark_failed(message, str(exc))

@@ -115,4 +115,6 @@ def test_simulate_sends_a_signed_text_through_the_webhook(settings: Any,
         call_command("channels", "simulate", "sms", "--account", str(account.pk), "--text", "Pothole on Elm",
                      stdout=out)
     assert "stored" in out.getvalue()
-    assert Case.objects.filter(messages__body_text__contains="Pothole on Elm").count() == 1
+    case = Case.objects.get(messages__body_text__contains="Pothole on Elm")
+    assert case.agency == agency  # a text to Public Works' number is Public Works' case
+    assert case.subject == "Pothole on Elm"  # a channel without subjects: the text's first words

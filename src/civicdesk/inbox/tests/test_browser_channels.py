@@ -36,6 +36,7 @@ def test_a_supervisor_connects_a_number_copies_its_address_and_disables_it(live_
     page.on("dialog", lambda dialog: dialog.accept())
     sign_in(page, live_server.url, "wsup")
 
+    page.get_by_role("link", name="Manage", exact=True).click()
     page.get_by_role("link", name="Channels", exact=True).click()
     expect(page.get_by_role("heading", name="Channels", exact=True)).to_be_visible()
     expect(page.get_by_text("+12155550300")).to_have_count(0)  # another agency's number

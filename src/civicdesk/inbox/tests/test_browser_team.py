@@ -67,6 +67,7 @@ def test_a_supervisor_marks_an_agent_away_reassigns_their_case_and_approves_a_tr
     page.on("dialog", lambda dialog: dialog.accept())
     sign_in(page, live_server.url, "sup")
 
+    page.get_by_role("link", name="Manage", exact=True).click()
     page.get_by_role("link", name="Team", exact=True).click()
     expect(page.get_by_role("heading", name="Team", exact=True)).to_be_visible()
     clean_at_every_width(page)
@@ -92,6 +93,7 @@ def test_a_supervisor_marks_an_agent_away_reassigns_their_case_and_approves_a_tr
     assert Case.objects.get(pk=case.pk).assignee == world.works_agent2
 
     # the transfer waiting for approval: on the team page's link, then approved from the list
+    page.get_by_role("link", name="Manage", exact=True).click()
     page.get_by_role("link", name="Team", exact=True).click()
     page.get_by_role("link", name="1 transfer awaits your approval.").click()
     expect(page.get_by_role("heading", name="Transfers awaiting approval")).to_be_visible()
@@ -125,6 +127,7 @@ def test_an_admin_creates_a_staff_member_and_changes_a_role(live_server, transac
     page = signed_in_as(browser, live_server.url, world.admin)
     errors = watch(page)
     page.goto(f"{live_server.url}/staff/")
+    page.get_by_role("link", name="Manage", exact=True).click()
     page.get_by_role("link", name="Staff", exact=True).click()
     expect(page.get_by_role("heading", name="Staff", exact=True)).to_be_visible()
     clean_at_every_width(page)
@@ -154,6 +157,7 @@ def test_an_agent_gets_the_403_page_on_the_supervisors_and_admins_pages(live_ser
     page = browser.new_page()
     sign_in(page, live_server.url, "wanda")
     expect(page.get_by_role("link", name="Team", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Manage", exact=True)).to_have_count(0)
     for path in ("/staff/team/", "/staff/transfers/", "/staff/people/", "/staff/people/new/"):
         response = page.goto(f"{live_server.url}{path}")
         assert response is not None and response.status == 403

@@ -135,6 +135,9 @@ def test_a_bounced_email_reads_in_plain_words_with_the_smtp_reply_behind_a_discl
     ("The mail server rejected the message: 554 5.7.1 spam", "the receiving server refused it (spam filter or policy)"),
     ("The mail server deferred the recipient: 450 try later", "the receiving server kept deferring it"),
     ("ConnectionRefusedError: [Errno 111] Connection refused", "our mail server or provider could not be reached"),
+    ("ConnectionError: HTTPSConnectionPool(host='api.twilio.com', port=443): Max retries exceeded with url: /2010-04-01"
+     "/Accounts/AC0/Messages.json (Caused by NameResolutionError(...): Failed to resolve 'api.twilio.com'",
+     "our mail server or provider could not be reached"),  # port=443 is not an SMTP reply code
     ("The resident opted out of messages on this channel", "the resident opted out of messages on this channel"),
     ("Something odd", "the provider refused it"),
 ])

@@ -85,6 +85,7 @@ ANY_STAFF = {
     "chatdesk:queue": "the queue of the user's own agencies",
     "chatdesk:panels": "the user's own chats",
     "chatdesk:nav": "the count of waiting chats of the user's own agencies (and their desk's check-in)",
+    "inbox:manage": "links to the supervisors' pages; no agency data (agents: 403)",
     "inbox:consent": "the opt-out record and help texts of the agencies the user supervises (agents: 403)",
     "inbox:consent-export": "that record as CSV, of the agencies the user supervises (agents: 403; another "
                             "agency's ?agency= is 404)",

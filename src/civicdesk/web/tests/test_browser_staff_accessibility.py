@@ -103,6 +103,8 @@ STAFF_PAGES = [
     StaffPage("notifications", "/staff/notifications/", user="wanda"),
     StaffPage("notification settings", "/staff/notifications/settings/", user="wanda"),
     StaffPage("outbox", "/staff/outbox/"),
+    StaffPage("manage", "/staff/manage/"),
+    StaffPage("manage, as an administrator", "/staff/manage/", user="boss"),
     StaffPage("channels", "/staff/channels/"),
     StaffPage("channels refused to an agent", "/staff/channels/", user="wanda", status=403),
     StaffPage("calendars", "/staff/calendars/"),

@@ -126,6 +126,7 @@ ROUTES: dict[str, Route] = {
     "inbox:calendar-closure": Route("staff", ["name", "first_day", "last_day"], path={"agency_pk": "1"}),
     "inbox:calendar-closure-remove": Route("staff", path={"agency_pk": "1", "pk": "1"}),
     "inbox:calendar-ical": Route("staff", ["url", "file"], path={"agency_pk": "1"}),
+    "inbox:manage": Route("staff"),
     "inbox:consent": Route("staff", ["agency"]),
     "inbox:consent-export": Route("staff", ["agency"]),
     "inbox:consent-help": Route("staff", ["text_en", "text_es"], path={"slug": "works"}),
