@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "civicdesk.audit",
     "civicdesk.agencies",
+    "civicdesk.calendars",
     "civicdesk.contacts",
     "civicdesk.cases",
     "civicdesk.channels",
@@ -340,6 +341,7 @@ CHANNEL_CONNECTORS: dict[str, str] = {
     "mastodon": "civicdesk.channels.providers.mastodon.connect",
 }
 # Twilio's REST API: empty for Twilio itself; a local mock's address in tests (Prism: http://127.0.0.1:PORT).
+CALENDAR_FEED_TIMEOUT_SECONDS = env_int("CALENDAR_FEED_TIMEOUT_SECONDS", 20)  # an agency's iCal closures feed
 # Polling networks (Bluesky, YouTube; Mastodon's catch-up): seconds between polls of one account, unless its
 # adapter asks for longer (YouTube when its daily quota runs short).
 SOCIAL_POLL_SECONDS = env_int("SOCIAL_POLL_SECONDS", 30)
@@ -381,6 +383,7 @@ PERIODIC_TASKS = [
     ("civicdesk.conversations.tasks.recover_stalled", 60),
     ("civicdesk.chat.tasks.expire_idle_sessions", 60),
     ("civicdesk.mail.tasks.poll_all_mailboxes", IMAP_POLL_SECONDS),
+    ("civicdesk.calendars.tasks.refresh_calendar_feeds", 3600),
     ("civicdesk.channels.tasks.poll_due_accounts", 5),  # each polled account keeps its own interval
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
 ]

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from civicdesk.agencies.models import Agency, BusinessHours, LocationMode, Service, ServiceAttribute, StaffProfile, Team
+from civicdesk.agencies.models import Agency, LocationMode, Service, ServiceAttribute, StaffProfile, Team
 from civicdesk.agencies.queries import forget_services
 from civicdesk.agencies.translation_forms import translations_form
 
@@ -18,19 +18,12 @@ class TeamInline(admin.TabularInline):
     extra = 0
 
 
-class BusinessHoursInline(admin.TabularInline):
-    """The weekly schedule callers hear about (none: Monday to Friday, 08:00 to 17:00)."""
-
-    model = BusinessHours
-    extra = 0
-
-
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "parent", "email", "is_active", "transfer_approval_required"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [TeamInline, BusinessHoursInline]
+    inlines = [TeamInline]
     form = translations_form(Agency)
 
 

@@ -1,6 +1,5 @@
 """Agencies, their teams and staff, and the services residents can request."""
 
-from datetime import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,8 +9,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.agencies.translations import VALUES, Translatable
-
-MIDNIGHT = time(0)
 
 
 class Agency(Translatable, models.Model):
@@ -45,42 +42,6 @@ class Agency(Translatable, models.Model):
                 raise ValidationError({"parent": "An agency cannot be its own parent or a parent of its parent."})
             seen.add(parent.pk)
             parent = parent.parent
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
-
-
-class BusinessHours(models.Model):
-    """One opening period of an agency's fixed weekly schedule, in the site's TIME_ZONE (several a day for a
-    break). An agency without any is open Monday to Friday, 08:00 to 17:00 (agencies.hours.DEFAULT_HOURS)."""
-
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="business_hours",
-                               verbose_name=_("agency"))
-    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
-    opens = models.TimeField(_("opens"))
-    closes = models.TimeField(_("closes"), help_text=_("The time the agency closes; 00:00 means midnight."))
-
-    class Meta:
-        ordering = ["agency", "weekday", "opens"]
-        verbose_name = _("business hours")
-        verbose_name_plural = _("business hours")
-        constraints = [models.UniqueConstraint(fields=["agency", "weekday", "opens"],
-                                               name="business_hours_unique_start")]
-
-    def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
-
-    def clean(self) -> None:
-        super().clean()
-        if self.opens is not None and self.closes is not None and self.closes != MIDNIGHT and self.closes <= self.opens:
-            raise ValidationError({"closes": _("The closing time must come after the opening time.")})
 
 
 class Team(models.Model):

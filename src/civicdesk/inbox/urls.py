@@ -6,6 +6,7 @@ from django.urls import path
 
 from civicdesk.inbox import (
                              bulk_views,
+                             calendar_views,
                              call_views,
                              case_views,
                              channel_views,
@@ -70,6 +71,12 @@ urlpatterns = [
     path("transfers/<int:pk>/", transfer_views.transfer_decide, name="transfer-decide"),
     path("manage/", manage_views.manage, name="manage"),
     path("channels/", channel_views.channel_list, name="channels"),
+    path("calendars/", calendar_views.calendar_list, name="calendars"),
+    path("calendars/<int:agency_pk>/hours/", calendar_views.calendar_hours, name="calendar-hours"),
+    path("calendars/<int:agency_pk>/closures/", calendar_views.calendar_closure, name="calendar-closure"),
+    path("calendars/<int:agency_pk>/closures/<int:pk>/remove/", calendar_views.calendar_closure_remove,
+         name="calendar-closure-remove"),
+    path("calendars/<int:agency_pk>/ical/", calendar_views.calendar_ical, name="calendar-ical"),
     path("channels/<int:pk>/active/", channel_views.channel_active, name="channel-active"),
     path("opt-outs/", consent_views.consent_record, name="consent"),
     path("opt-outs/export.csv", consent_views.consent_export, name="consent-export"),

@@ -11,10 +11,12 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from civicdesk.agencies.hours import is_open, schedule_of
+from civicdesk.calendars.business_time import is_open
+from civicdesk.calendars.queries import schedule_for
 from civicdesk.channels.actions import count_rejection
 from civicdesk.channels.credentials import CredentialsError
 from civicdesk.channels.models import Channel, ChannelAccount, Provider, RejectionReason
@@ -87,7 +89,8 @@ def answer_call(request: HttpRequest, account_id: int) -> HttpResponse:
         names = {"en": agency.name, "es": agency.text("name", "es") or agency.name}
         callbacks = greeting.Callbacks(recording=endpoint_url(account, Endpoint.RECORDING),
                                        transcription=endpoint_url(account, Endpoint.TRANSCRIPTION))
-        return _twiml(greeting.answer(names, open_now=is_open(schedule_of(agency.pk)), callbacks=callbacks))
+        open_now = is_open(schedule_for(agency.pk), timezone.now())
+        return _twiml(greeting.answer(names, open_now=open_now, callbacks=callbacks))
     except Exception:
         log.exception("Voice answer for channel account %s failed", account.pk)
         return _twiml(greeting.apology())

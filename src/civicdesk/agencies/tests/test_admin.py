@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from civicdesk.agencies.models import Agency, Service, StaffProfile, StaffRole, Team
+from civicdesk.calendars.models import BusinessCalendar
 from civicdesk.mail.models import Mailbox
 from civicdesk.testing.factories import create_agency, create_team
 
@@ -29,7 +30,7 @@ def inline(prefix: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("model", ["agencies/agency", "agencies/team", "agencies/service", "agencies/staffprofile",
                                    "mail/mailbox", "auth/user", "channels/inboundpayload", "cases/case",
-                                   "contacts/contact", "audit/auditentry"])
+                                   "contacts/contact", "audit/auditentry", "calendars/businesscalendar"])
 def test_every_admin_list_and_add_page_renders(admin_client: Any, model: str) -> None:
     app, name = model.split("/")
     assert admin_client.get(reverse(f"admin:{app}_{name}_changelist")).status_code == 200
@@ -41,20 +42,17 @@ def test_agency_with_parent_and_teams(admin_client: Any) -> None:
     city = create_agency("city", "City of Riverbend")
     response = admin_client.post(reverse("admin:agencies_agency_add"), {
         "slug": "water", "name": "Water Department", "parent": city.pk, "email": "", "phone": "",
-        "description": "", "is_active": "on", **inline("teams", [{"name": "Leak crew"}, {"name": "Meters"}]),
-        **inline("business_hours", [{"weekday": 5, "opens": "09:00", "closes": "12:00"}])})
+        "description": "", "is_active": "on", **inline("teams", [{"name": "Leak crew"}, {"name": "Meters"}])})
     assert response.status_code == 302, response.content
     water = Agency.objects.get(slug="water")
     assert water.parent == city and set(water.teams.values_list("name", flat=True)) == {"Leak crew", "Meters"}
-    assert [str(hours) for hours in water.business_hours.all()] == ["Saturday 09:00-12:00"]
 
 
 def test_an_agency_cannot_be_its_own_ancestor(admin_client: Any) -> None:
     city = create_agency("city")
     water = create_agency("water", parent=city)
     response = admin_client.post(reverse("admin:agencies_agency_change", args=[city.pk]), {
-        "slug": "city", "name": "City", "parent": water.pk, "is_active": "on", **inline("teams", []),
-        **inline("business_hours", [])})
+        "slug": "city", "name": "City", "parent": water.pk, "is_active": "on", **inline("teams", [])})
     assert response.status_code == 200 and b"cannot be its own parent" in response.content
     city.refresh_from_db()
     assert city.parent is None
@@ -118,8 +116,10 @@ def test_staff_member_with_role_agencies_and_teams(admin_client: Any) -> None:
 
 def test_business_hours_must_close_after_they_open(admin_client: Any) -> None:
     water = create_agency("water")
-    response = admin_client.post(reverse("admin:agencies_agency_change", args=[water.pk]), {
-        "slug": "water", "name": "Water", "is_active": "on", **inline("teams", []),
-        **inline("business_hours", [{"weekday": 0, "opens": "17:00", "closes": "08:00"}])})
+    calendar = BusinessCalendar.objects.create(agency=water)
+    response = admin_client.post(reverse("admin:calendars_businesscalendar_change", args=[calendar.pk]), {
+        "agency": water.pk, "time_zone": "America/New_York", "holiday_country": "US", "holiday_subdivision": "",
+        "ical_url": "", **inline("intervals", [{"weekday": 0, "opens": "17:00", "closes": "08:00"}]),
+        **inline("closures", [])})
     assert response.status_code == 200 and b"The closing time must come after the opening time." in response.content
-    assert not water.business_hours.exists()
+    assert not calendar.intervals.exists()

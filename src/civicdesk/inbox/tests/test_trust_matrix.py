@@ -1,6 +1,7 @@
 """Role x agency x endpoint matrix: every staff and API route, walked from the URL resolver, holds agency scoping."""
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from civicdesk.agencies.models import Agency, StaffRole, Team
+from civicdesk.calendars.actions import add_closure, calendar_of
+from civicdesk.calendars.models import Closure
 from civicdesk.cases.models import Attachment, Case, TransferRequest
 from civicdesk.channels.events import InboundAttachment
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
@@ -86,6 +89,7 @@ ANY_STAFF = {
     "inbox:consent": "the opt-out record and help texts of the agencies the user supervises (agents: 403)",
     "inbox:consent-export": "that record as CSV, of the agencies the user supervises (agents: 403; another "
                             "agency's ?agency= is 404)",
+    "inbox:calendars": "the business calendars of the agencies the user supervises (agents: 403)",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
 SUPERVISORS_ONLY = {
@@ -99,6 +103,10 @@ SUPERVISORS_ONLY = {
     "inbox:transfer-decide": "approves or rejects a transfer out of the agency (the agent who asked: only withdraws)",
     "inbox:channel-active": "disables or enables one of the agency's channel accounts (a Twilio number)",
     "inbox:consent-help": "sets what HELP and AYUDA answer on the agency's numbers",
+    "inbox:calendar-hours": "sets the agency's weekly business hours",
+    "inbox:calendar-closure": "adds a closure (a snow day) to the agency's calendar",
+    "inbox:calendar-closure-remove": "removes a closure from the agency's calendar",
+    "inbox:calendar-ical": "imports closures from an iCal file or sets the agency's feed",
 }
 # Routes for administrators only: a staff account's role, agencies, teams, password link and deactivation.
 ADMINS_ONLY = {"inbox:staff-member", "inbox:staff-password-link", "inbox:staff-active"}
@@ -106,7 +114,8 @@ SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positi
 
 PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge",
                "contact_id": "contact", "identity_id": "identity", "tag": "tag",
-               "code": "service_code", "key": "chat", "decision": "decision", "slug": "agency_slug"}
+               "code": "service_code", "key": "chat", "decision": "decision", "slug": "agency_slug",
+               "agency_pk": "agency"}
 PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox:contact-merge": "contact",
             "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "gis:initiative-edit": "initiative",
             "mail:captured-email": "captured",
@@ -116,6 +125,7 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:team-away": "agent2", "inbox:team-handover": "agent",
             "inbox:team-member-add": "team", "inbox:team-member-remove": "team",
             "inbox:team-transfer-approval": "agency", "inbox:transfer-decide": "transfer_request",
+            "inbox:calendar-closure-remove": "closure",
             "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2",
             "notifications:open": "notification", "notifications:read": "notification",
             "inbox:channel-active": "channel_account", "inbox:stop-request-decide": "stop_request"}
@@ -126,7 +136,10 @@ ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "re
               "api:update_contact": {"name": "Matrix probe", "kind": "resident"},
               "api:get_contact": {"name": "Matrix probe", "kind": "resident"},  # the same path as update_contact
               "api:add_identity": {"kind": "email", "value": "matrix-probe@example.com"},
-              "inbox:channel-active": {"active": "off"}}
+              "inbox:channel-active": {"active": "off"},
+              "inbox:calendar-hours": {"day0": "08:00-17:00"},
+              "inbox:calendar-closure": {"name": "Matrix probe", "first_day": "2027-01-04"},
+              "inbox:calendar-ical": {"url": "https://example.com/closures.ics"}}
 SHARED_KINDS = {"tag", "decision"}  # not owned by an agency: the same object on both sides
 # Routes whose form names no other object: the prober's supervisor writing their own agency's is their right.
 OWN_WRITES_TAKE_NO_REFERENCE = {"inbox:consent-help"}
@@ -158,6 +171,7 @@ class Side:
     chat: ChatSession  # ended and blocked: accept, write, end and block change nothing even for its own staff
     channel_account: ChannelAccount
     markers: tuple[str, ...]
+    closure: Closure
     stop_request: StopRequest
     agency_slug: str = ""
     decision: str = "dismiss"  # what staff decide on a flagged request to stop texts (the same word on both sides)
@@ -190,6 +204,7 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
     number = f"+1215555{sum(map(ord, word)) % 10000:04d}"
     account = ChannelAccount.objects.create(channel=Channel.SMS, provider=Provider.TWILIO, agency=agency,
                                             address=number, display_name=f"{word} line")
+    closure = add_closure(calendar_of(agency=agency), name=f"{word} snow day", first_day=date(2027, 1, 5), actor=None)
     return Side(agency=agency, team=team, agent=agent, agent2=create_staff(f"{word}-two", agencies=[agency]),
                 supervisor=create_staff(f"{word}-sup", role=StaffRole.SUPERVISOR, agencies=[agency]),
                 case=case, case2=case2, contact=case.contact, contact2=case2.contact,
@@ -205,7 +220,7 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                 notification=Notification.objects.create(  # already read: "mark all read" writes nothing
                     recipient=agent, kind=NotificationKind.ASSIGNED, case=case, key=f"matrix:{word}",
                     created_at=timezone.now(), read_at=timezone.now()),
-                chat=chat, channel_account=account, agency_slug=agency.slug,
+                chat=chat, channel_account=account, closure=closure, agency_slug=agency.slug,
                 stop_request=StopRequest.objects.create(
                     case=case, message=case.messages.filter(direction="in").first(), phrase="stop texting me",
                     due_on="2026-12-21", created_at=timezone.now()),

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from civicdesk.agencies.hours import DEFAULT_HOURS, Period, is_open
-from civicdesk.agencies.models import BusinessHours
+from civicdesk.calendars.actions import calendar_of, set_hours
+from civicdesk.calendars.business_time import Schedule, is_open
+from civicdesk.calendars.queries import default_schedule
 from civicdesk.channels.models import InboundPayload, WebhookRejection
 from civicdesk.channels.providers.twilio.endpoints import Endpoint, endpoint_url
 from civicdesk.telephony.tests.voice_sender import post, recording_params, sid, voice
@@ -73,22 +74,27 @@ def test_the_greeting_ends_in_voicemail_with_record_its_callbacks_and_transcript
 
 def test_an_agency_s_own_schedule_decides(client, account, at):
     at(SATURDAY_NIGHT)
-    BusinessHours.objects.create(agency=account.agency, weekday=5, opens=time(20), closes=time(0))
+    week = [[(time(8), time(17))]] * 5 + [[(time(20), time(0))], []]
+    set_hours(calendar_of(agency=account.agency), week, actor=None)
     spoken, _root = says(voice(client, account))
     assert "closed" not in spoken["en-US"]
 
 
 def test_admins_edit_an_agency_s_business_hours_in_the_admin(admin_client, agency):
-    page = admin_client.get(f"/admin/agencies/agency/{agency.pk}/change/")
-    assert page.status_code == 200 and b"business_hours-TOTAL_FORMS" in page.content
+    calendar = calendar_of(agency=agency)
+    page = admin_client.get(f"/admin/calendars/businesscalendar/{calendar.pk}/change/")
+    assert page.status_code == 200 and b"intervals-TOTAL_FORMS" in page.content
 
 
-def test_the_default_week_is_monday_to_friday_eight_to_five():
-    assert is_open(DEFAULT_HOURS, TUESDAY_MORNING)
-    assert not is_open(DEFAULT_HOURS, TUESDAY_MORNING.replace(hour=17))
-    assert is_open(DEFAULT_HOURS, TUESDAY_MORNING.replace(hour=8, minute=0))
-    assert not is_open(DEFAULT_HOURS, SATURDAY_NIGHT.replace(hour=10))
-    assert is_open([Period(5, time(20), time(0))], SATURDAY_NIGHT)
+def test_the_default_week_is_monday_to_friday_eight_to_five(settings):
+    settings.TIME_ZONE = "America/New_York"
+    default = default_schedule()
+    assert is_open(default, TUESDAY_MORNING)
+    assert not is_open(default, TUESDAY_MORNING.replace(hour=17))
+    assert is_open(default, TUESDAY_MORNING.replace(hour=8, minute=0))
+    assert not is_open(default, SATURDAY_NIGHT.replace(hour=10))
+    saturday_evenings = Schedule(zone="America/New_York", week=((),) * 5 + (((time(20), time(0)),), ()))
+    assert is_open(saturday_evenings, SATURDAY_NIGHT)
 
 
 def test_the_answer_reads_only_the_account_and_the_schedule(client, account, at, django_assert_max_num_queries):

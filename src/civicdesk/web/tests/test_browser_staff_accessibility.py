@@ -107,6 +107,7 @@ STAFF_PAGES = [
     StaffPage("manage, as an administrator", "/staff/manage/", user="boss"),
     StaffPage("channels", "/staff/channels/"),
     StaffPage("channels refused to an agent", "/staff/channels/", user="wanda", status=403),
+    StaffPage("calendars", "/staff/calendars/"),
     StaffPage("opt-outs", "/staff/opt-outs/"),
     StaffPage("log a call", "/staff/calls/new/"),
     StaffPage("live chats", "/staff/chats/", user="wanda"),
@@ -141,6 +142,8 @@ NOT_PAGES = {
     "inbox:contact-note-add": "POST only (the form is on the contact page)",
     "inbox:staff-active": "POST only",
     "inbox:channel-active": "POST only (the form is on the channels page)",
+    **{name: "POST only (the forms are on the calendars page)" for name in (
+        "inbox:calendar-hours", "inbox:calendar-closure", "inbox:calendar-closure-remove", "inbox:calendar-ical")},
     "inbox:consent-export": "a CSV download, no page",
     "inbox:consent-help": "POST only (the form is on the opt-outs page)",
     "inbox:stop-request-decide": "POST only (the form is on the case page)",
