@@ -142,8 +142,7 @@ NOT_PAGES = {
     "inbox:contact-note-add": "POST only (the form is on the contact page)",
     "inbox:staff-active": "POST only",
     "inbox:channel-active": "POST only (the form is on the channels page)",
-    **{name: "POST only (the forms are on the calendars page)" for name in (
-        "inbox:calendar-hours", "inbox:calendar-closure", "inbox:calendar-closure-remove", "inbox:calendar-ical")},
+    **dict.fromkeys(("inbox:calendar-hours", "inbox:calendar-closure", "inbox:calendar-closure-remove", "inbox:calendar-ical"), "POST only (the forms are on the calendars page)"),
     "inbox:consent-export": "a CSV download, no page",
     "inbox:consent-help": "POST only (the form is on the opt-outs page)",
     "inbox:stop-request-decide": "POST only (the form is on the case page)",
