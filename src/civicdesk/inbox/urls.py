@@ -20,6 +20,7 @@ from civicdesk.inbox import (
                              team_views,
                              transfer_views,
                              views,
+                             x_channel,
 )
 from civicdesk.inbox.forms import StaffLoginForm
 
@@ -71,6 +72,8 @@ urlpatterns = [
     path("manage/", manage_views.manage, name="manage"),
     path("channels/", channel_views.channel_list, name="channels"),
     path("channels/<int:pk>/active/", channel_views.channel_active, name="channel-active"),
+    path("channels/x/", x_channel.connect_x, name="channel-x-connect"),
+    path("channels/<int:pk>/x-contract/", x_channel.confirm_x_contract, name="channel-x-contract"),
     path("opt-outs/", consent_views.consent_record, name="consent"),
     path("opt-outs/export.csv", consent_views.consent_export, name="consent-export"),
     path("opt-outs/help/<slug:slug>/", consent_views.help_text_save, name="consent-help"),
