@@ -32,14 +32,16 @@ def header(headers: Mapping[str, str], name: str) -> str:
     return str(value or "").strip()
 
 
-def our_user_id(meta: dict[str, Any]) -> str:
-    """The X user id of the account the payload came in on: from its meta, else the account's address."""
+def account_facts(meta: dict[str, Any]) -> tuple[str, str]:
+    """The X user id of the account the payload came in on and its agency's slug (from the meta of a test fixture,
+    else the account's row)."""
     if meta.get("x_user_id"):
-        return str(meta["x_user_id"])
+        return str(meta["x_user_id"]), str(meta.get("agency", ""))
     account_id = meta.get("account_id")
     if not isinstance(account_id, int):
-        return ""
-    return ChannelAccount.objects.filter(pk=account_id).values_list("address", flat=True).first() or ""
+        return "", ""
+    found = ChannelAccount.objects.filter(pk=account_id).values_list("address", "agency__slug").first()
+    return (str(found[0]), str(found[1])) if found else ("", "")
 
 
 def event_digest(event: InboundEvent) -> str:
@@ -95,7 +97,7 @@ class XAdapter(ChannelAdapter):
     def parse(self, raw: bytes, meta: dict[str, Any]) -> list[InboundEvent]:
         if not raw.strip():
             raise ParseError("The X webhook body is empty.")
-        return parsing.events_of(raw, meta, our_user_id(meta))
+        return parsing.events_of(raw, meta, *account_facts(meta))
 
     def send(self, message: OutboundMessage, account: Any = None) -> str:
         """A reply post to the resident's latest post in the thread, or a direct message; X allows nothing else."""

@@ -84,13 +84,19 @@ def _when(text: Any) -> datetime | None:
         return None
 
 
-def events_of(raw: bytes, meta: dict[str, Any], our_id: str = "") -> list[InboundEvent]:
-    """Every event of one X webhook body (a batch is several); `our_id` is the account's X user id ("" unknown)."""
+def events_of(raw: bytes, meta: dict[str, Any], our_id: str = "", agency: str = "") -> list[InboundEvent]:
+    """Every event of one X webhook body (a batch is several); `our_id` is the account's X user id ("" unknown),
+    `agency` the slug of the account's agency, where its messages' new cases go."""
     doc = load(raw)
     account_id = meta.get("account_id") if isinstance(meta.get("account_id"), int) else None
     if isinstance(doc.get("data"), dict) and "event_type" in doc["data"]:
-        return _activity(doc["data"], our_id, account_id)
-    return _account_activity(doc, our_id, account_id)
+        events = _activity(doc["data"], our_id, account_id)
+    else:
+        events = _account_activity(doc, our_id, account_id)
+    for event in events:
+        if isinstance(event, InboundMessage):
+            event.agency_slug = agency
+    return events
 
 
 # --- Account Activity (v1.1 objects) -------------------------------------------------------------------------
