@@ -17,9 +17,9 @@ from typing import Any
 from civicdesk.channels.events import AuthorEdit, Ignored, InboundEvent, InboundMessage, SenderIdentity, Visibility
 from civicdesk.channels.models import Channel
 from civicdesk.channels.protocol import ParseError
-from civicdesk.contacts.models import IdentityKind
 
 CHANNEL = Channel.X
+X_IDENTITY = "x"  # contacts' IdentityKind.X (the channel layer imports nothing from contacts)
 MENTION_TYPES = ("post.mention.create", "post.reply.create", "post.quote.create")
 # Account Activity keys that carry nothing for a case (likes, follows, blocks, mutes, typing, read receipts, ...)
 IGNORED_KEYS = ("favorite_events", "follow_events", "unfollow_events", "block_events", "unblock_events",
@@ -170,7 +170,7 @@ def _tweet_v1(tweet: dict[str, Any], us: str, account_id: int | None) -> Inbound
     conversation = _str(tweet.get("conversation_id_str") or tweet.get("conversation_id")) or replied_to or post_id
     return InboundMessage(
         channel=CHANNEL, provider_message_id=post_id,
-        sender=SenderIdentity(IdentityKind.X, author, f"@{handle}" if handle else ""),
+        sender=SenderIdentity(X_IDENTITY, author, f"@{handle}" if handle else ""),
         contact_name=_str(user.get("name")), body_text=text, visible_text=visible,
         conversation_key=thread_key(conversation), visibility=Visibility.PUBLIC, account_id=account_id,
         thread_refs=[replied_to] if replied_to else [],
@@ -213,7 +213,7 @@ def _direct_message(item: dict[str, Any], users: dict[str, Any], us: str, accoun
     handle = _str(user.get("screen_name") or user.get("username"))
     return InboundMessage(
         channel=CHANNEL, provider_message_id=event_id,
-        sender=SenderIdentity(IdentityKind.X, sender, f"@{handle}" if handle else ""),
+        sender=SenderIdentity(X_IDENTITY, sender, f"@{handle}" if handle else ""),
         contact_name=_str(user.get("name")), body_text=text, visible_text=text,
         conversation_key=dm_key(sender), visibility=Visibility.PRIVATE, account_id=account_id,
         sent_at=_when_ms(item.get("created_timestamp")),
@@ -265,7 +265,7 @@ def _post_v2(post: dict[str, Any], includes: dict[str, Any], us: str, account_id
     conversation = _str(post.get("conversation_id")) or replied_to or post_id
     return InboundMessage(
         channel=CHANNEL, provider_message_id=post_id,
-        sender=SenderIdentity(IdentityKind.X, author, f"@{handle}" if handle else ""),
+        sender=SenderIdentity(X_IDENTITY, author, f"@{handle}" if handle else ""),
         contact_name=_str(user.get("name")), body_text=text, visible_text=text,
         conversation_key=thread_key(conversation), visibility=Visibility.PUBLIC, account_id=account_id,
         thread_refs=[replied_to] if replied_to else [], sent_at=_when(post.get("created_at")),

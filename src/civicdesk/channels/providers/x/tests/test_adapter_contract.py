@@ -70,3 +70,10 @@ def test_the_contract_fixtures_come_from_x_documented_examples() -> None:
     dm: Any = X.load("aaa_direct_message").body.decode()
     assert '"id": "954491830116155396"' in dm and '"screen_name": "furiouscamper"' in dm  # X's own example
     assert '"event_type": "post.mention.create"' in X.load("xaa_mention").body.decode()
+
+
+def test_x_senders_are_identities_of_the_contacts_x_kind() -> None:
+    from civicdesk.channels.providers.x.parsing import X_IDENTITY
+    from civicdesk.contacts.models import IdentityKind
+
+    assert X_IDENTITY == IdentityKind.X

@@ -117,3 +117,14 @@ def test_a_revoked_token_is_final_and_names_what_to_do(server: XServer, x_accoun
     server.tokens.pop(ACCESS_TOKEN)
     with pytest.raises(PermanentSendError, match="connect the X account again"):
         XAdapter().send(OutboundMessage(to=RESIDENT_ID, sender=OUR_ID, text="Hi"), AccountConfig.of(x_account))
+
+
+def test_the_automatic_acknowledgement_of_a_mention_is_a_reply_post_without_a_link(
+        server: XServer, x_account: ChannelAccount) -> None:
+    post = server.mention(RESIDENT_ID, "Broken swing in Oak Park.", to=OUR_ID)
+    receive(server, x_account, server.activity(OUR_ID, [post]))
+    ack = Message.objects.get(direction=Direction.OUTBOUND, is_automatic=True)
+    deliver_message.call(ack.pk)
+    sent = [body for method, path, body in server.requests if path == "/2/tweets"][-1]
+    assert sent["reply"] == {"in_reply_to_tweet_id": post["id_str"]}
+    assert ack.case.number in sent["text"] and "http" not in sent["text"]  # X charges a post with a link 13 times more
