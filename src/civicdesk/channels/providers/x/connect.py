@@ -6,6 +6,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from civicdesk.agencies.models import Agency
+from civicdesk.channels.actions import AccountError
 from civicdesk.channels.models import ChannelAccount
 from civicdesk.channels.providers.x import actions, contract
 
@@ -29,6 +30,9 @@ def add_arguments(parser: ArgumentParser) -> None:
 
 def connect(agency: Agency, options: dict[str, Any]) -> ChannelAccount:
     """Raises channels.actions.AccountError with a message for people (the notice, without the confirmation)."""
+    if contract.connector_enabled() and not options["confirm_enterprise_contract"]:
+        raise AccountError(f"{contract.NOTICE} Run the command again with --confirm-enterprise-contract once that "
+                           "is so.")
     try:
         who = getpass.getuser()
     except (KeyError, OSError):
