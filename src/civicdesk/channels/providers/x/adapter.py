@@ -86,8 +86,8 @@ class XAdapter(ChannelAdapter):
     def content_hash(self, raw: bytes, meta: dict[str, Any]) -> str:
         """A payload of one message hashes like that message inside a batch: the same post delivered alone and
         in a batch is one message (each event is deduplicated on its own id and values)."""
-        try:
-            events = self.parse(raw, meta)
+        try:  # a batch (no single id) is hashed by its bytes at once: only a one-event payload is parsed here
+            events = self.parse(raw, meta) if parsing.first_id(raw) else []
         except ParseError:
             events = []
         if len(events) == 1 and isinstance(events[0], InboundMessage):
