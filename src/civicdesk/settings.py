@@ -162,7 +162,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # joins TASK_QUEUES, and `civicdesk run` starts a worker for it. EXTRA_TASK_QUEUES adds queues by environment.
 # channel -> queue of deliver_message ("sms" also fetches MMS media)
 DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": "sms",
-                   "youtube": "social", "mastodon": "social"}
+                   "youtube": "social", "mastodon": "social", "x": "social"}
 TASK_QUEUES = list(dict.fromkeys([
     "default",  # periodic jobs (recover_stalled)
     "inbound",  # process_payload, Open311 batch requests
@@ -322,6 +322,7 @@ CHANNEL_ADAPTERS = {
     "chat": "civicdesk.channels.providers.chat.adapter.ChatAdapter",
     "youtube": "civicdesk.channels.providers.youtube.adapter.YouTubeAdapter",
     "mastodon": "civicdesk.channels.providers.mastodon.adapter.MastodonAdapter",
+    "x": "civicdesk.channels.providers.x.adapter.XAdapter",
 }
 # The adapter of each provider (a ChannelAccount's provider; see civicdesk.channels.registry). A provider not
 # listed uses its account's channel's adapter from CHANNEL_ADAPTERS.
@@ -332,6 +333,7 @@ PROVIDER_ADAPTERS: dict[str, str] = {
     "twilio": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
     "youtube": "civicdesk.channels.providers.youtube.adapter.YouTubeAdapter",
     "mastodon": "civicdesk.channels.providers.mastodon.adapter.MastodonAdapter",
+    "x": "civicdesk.channels.providers.x.adapter.XAdapter",
 }
 # `civicdesk channels add PROVIDER`: the module that connects an account of each provider (HELP, add_arguments,
 # connect, after_connect); see channels/providers/twilio/connect.py.
@@ -339,8 +341,8 @@ CHANNEL_CONNECTORS: dict[str, str] = {
     "twilio": "civicdesk.channels.providers.twilio.connect",
     "youtube": "civicdesk.channels.providers.youtube.connect",
     "mastodon": "civicdesk.channels.providers.mastodon.connect",
+    "x": "civicdesk.channels.providers.x.connect",
 }
-# Twilio's REST API: empty for Twilio itself; a local mock's address in tests (Prism: http://127.0.0.1:PORT).
 CALENDAR_FEED_TIMEOUT_SECONDS = env_int("CALENDAR_FEED_TIMEOUT_SECONDS", 20)  # an agency's iCal closures feed
 # Polling networks (Bluesky, YouTube; Mastodon's catch-up): seconds between polls of one account, unless its
 # adapter asks for longer (YouTube when its daily quota runs short).
@@ -355,12 +357,18 @@ YOUTUBE_TIMEOUT_SECONDS = env_int("YOUTUBE_TIMEOUT_SECONDS", 15)
 YOUTUBE_MAX_PAGES = env_int("YOUTUBE_MAX_PAGES", 5)  # pages of 100 threads one poll reads at most
 YOUTUBE_BACKFILL_HOURS = env_int("YOUTUBE_BACKFILL_HOURS", 24)  # a new account's first poll takes comments this recent
 YOUTUBE_DELETION_CHECK_SECONDS = env_int("YOUTUBE_DELETION_CHECK_SECONDS", 600)
+# Twilio's REST API: empty for Twilio itself; a local mock's address in tests (Prism: http://127.0.0.1:PORT).
 TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "").strip()
 TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 15)
 # Mastodon: each account's instance is its own (`channels add mastodon --instance`); calls time out after this, and a
 # streaming account is also polled this often (the stream delivers; the poll is a safety net after any gap).
 MASTODON_TIMEOUT_SECONDS = env_int("MASTODON_TIMEOUT_SECONDS", 15)
 MASTODON_CATCHUP_SECONDS = env_int("MASTODON_CATCHUP_SECONDS", 300)
+# X (Account Activity / X Activity webhooks): off by default. X's developer agreement requires an Enterprise contract
+# when government staff see X content, so each X account also needs an administrator's confirmation of that contract.
+X_CONNECTOR_ENABLED = env_bool("X_CONNECTOR_ENABLED", False)
+X_API_BASE_URL = os.environ.get("X_API_BASE_URL", "").strip() or "https://api.x.com"  # a local X server in tests
+X_TIMEOUT_SECONDS = env_int("X_TIMEOUT_SECONDS", 15)
 # Media received by MMS (and voicemail recordings), fetched by a background job with the account's credentials.
 INBOUND_MEDIA_MAX_BYTES = env_int("INBOUND_MEDIA_MAX_BYTES", 5 * 1024 * 1024)  # Twilio's own MMS limit is 5 MB
 INBOUND_MEDIA_TYPES = [t.strip() for t in os.environ.get(

@@ -119,6 +119,9 @@ class ChannelAccount(models.Model):
     # Rate limits and quota, as the provider last reported them (channels/limits.py); paused: no call until then
     paused_until = models.DateTimeField(_("paused until"), null=True, blank=True, editable=False)
     limits = models.JSONField(_("rate limits and quota"), default=dict, blank=True, editable=False)
+    # A provider whose terms require a contract for government use (X: an Enterprise plan): who confirmed it, when
+    contract_confirmed_at = models.DateTimeField(_("contract confirmed"), null=True, blank=True, editable=False)
+    contract_confirmed_by = models.CharField(_("contract confirmed by"), max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

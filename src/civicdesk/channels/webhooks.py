@@ -1,6 +1,7 @@
 """The one webhook entry, /hooks/<provider>/<account_id>/[<endpoint>/]: the GET verification challenge, and POSTs
 verified over the raw bytes before anything is stored, then stored raw, answered 200 and queued for processing by name.
 
+An adapter may refuse an account entirely (`receives(account)` False: 404, as for a disabled account).
 An adapter that receives several kinds of callback on one account (Twilio: incoming texts, status callbacks) lists
 the endpoint paths it accepts in `endpoints` ("" is the bare hook); the endpoint is stored in the payload's
 meta["endpoint"] for parse(). An adapter may also give the 200's body (`acknowledgement`, with
@@ -49,6 +50,13 @@ def accepts_endpoint(adapter: object, endpoint: str) -> bool:
     return endpoint in getattr(adapter, "endpoints", ("",))
 
 
+def receives(adapter: object, account: ChannelAccount) -> bool:
+    """Whether the adapter takes this account's traffic at all; an adapter may say no (`receives(account)`), e.g. X
+    while its connector is off or no administrator has confirmed the contract X requires: the hook answers 404."""
+    check = getattr(adapter, "receives", None)
+    return True if check is None else bool(check(account))
+
+
 def webhook_url(account: ChannelAccount) -> str:
     """The address to give the provider: SITE_URL (what the provider signs, behind any proxy) and the hook path."""
     return f"{settings.SITE_URL.rstrip('/')}/hooks/{account.provider}/{account.pk}/"
@@ -73,6 +81,8 @@ def hook(request: HttpRequest, provider: str, account_id: int, endpoint: str = "
         return HttpResponse(status=404)
     if not isinstance(adapter, WebhookAdapter):
         return HttpResponse(status=404)  # this provider does not push to us (it is polled, or has its own entry)
+    if not receives(adapter, account):
+        return HttpResponse(status=404)  # the provider is switched off for this account (X without its contract)
     if not accepts_endpoint(adapter, endpoint):
         return HttpResponse(status=404)
     try:

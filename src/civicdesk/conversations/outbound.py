@@ -11,6 +11,8 @@ from civicdesk.mail.queries import mailbox_for_agency, thread_ids
 # Channels whose replies go out from one of our accounts (a Twilio number, a page, a handle): the conversation's,
 # else the agency's.
 ACCOUNT_CHANNELS = (Channel.SMS, Channel.FACEBOOK, Channel.X, Channel.MASTODON, Channel.BLUESKY, Channel.YOUTUBE)
+# Channels whose replies continue a thread on the network: the post answered and the conversation's visibility.
+SOCIAL_CHANNELS = (Channel.FACEBOOK, Channel.X, Channel.MASTODON, Channel.BLUESKY, Channel.YOUTUBE)
 
 
 def sending_account(message: Message) -> ChannelAccount | None:
@@ -37,14 +39,17 @@ def outbound_for(message: Message, account: ChannelAccount | None = None) -> Out
     without a mailbox), In-Reply-To the resident's latest Message-ID on the case, References the case's chain.
     A public update copied to a follower carries no thread ids: never the reporter's Message-IDs.
     SMS: From is our number on `account` (sending_account).
-    Social networks: In-Reply-To is the resident's latest post in the conversation, conversation_key its thread
-    (a YouTube comment thread's id is the reply's parentId), see social_thread.
+    Social networks: in_reply_to is the resident's latest post or message on the conversation (social_thread), the
+    visibility and conversation key those of the conversation: a public mention is answered in public, a DM by DM.
     """
     sender, sender_name, in_reply_to = (account.address if account is not None else ""), "", ""
     references: tuple[str, ...] = ()
-    key, visibility = "", str(Visibility.PUBLIC if message.is_public else Visibility.PRIVATE)
-    if message.channel in ACCOUNT_CHANNELS and message.channel != Channel.SMS:
-        in_reply_to, key, visibility = social_thread(message, account, visibility)
+    visibility: str = Visibility.PUBLIC if message.is_public else Visibility.PRIVATE
+    thread_key = ""
+    if message.channel in SOCIAL_CHANNELS and account is not None:
+        conversation, in_reply_to = social_thread(message, account)
+        if conversation is not None:  # a reply to a mention stays public, one to a direct message private
+            visibility, thread_key = conversation.visibility, conversation.thread_key
     if message.channel == Channel.EMAIL:
         sender, sender_name = _mailbox_sender(message)
         if not message.update_of_id and message.case is not None:
@@ -59,7 +64,7 @@ def outbound_for(message: Message, account: ChannelAccount | None = None) -> Out
         message_id=message.email_message_id,
         in_reply_to=in_reply_to,
         references=references,
-        conversation_key=key,
+        conversation_key=thread_key,
         visibility=visibility,
         automatic=message.is_automatic,
         reference=str(message.pk or ""),
@@ -67,22 +72,19 @@ def outbound_for(message: Message, account: ChannelAccount | None = None) -> Out
     )
 
 
-def social_thread(message: Message, account: ChannelAccount | None, visibility: str) -> tuple[str, str, str]:
-    """(the post answered, the conversation's key, the reply's visibility) for a reply on a social network: the
-    resident's latest post on the case, on the conversation with them on `account`. A reply is public only when the
-    agent made it public (`visibility`) in a public thread; otherwise it goes privately (a DM in the thread)."""
-    if message.case_id is None or not message.recipient:
-        return "", "", Visibility.PRIVATE
-    latest = (Message.objects.filter(case_id=message.case_id, channel=message.channel, direction=Direction.INBOUND,
-                                     sender_identity__value=message.recipient, deleted_by_author_at__isnull=True)
-              .exclude(provider_message_id="").order_by("-created_at", "-id")
+def social_thread(message: Message, account: ChannelAccount) -> tuple[Conversation | None, str]:
+    """The conversation a social reply continues on `account` (the resident's latest on the case, as
+    sending_account picks it) and the provider id of their latest message there: the post a reply answers."""
+    talks = (Conversation.objects.filter(account=account, identity__value=message.recipient)
+             .order_by("-last_inbound_at", "-id"))
+    conversation = (talks.filter(case_id=message.case_id).first() if message.case_id else None) or talks.first()
+    if conversation is None or conversation.case_id is None:
+        return conversation, ""
+    latest = (Message.objects.filter(case_id=conversation.case_id, channel=message.channel,
+                                     direction=Direction.INBOUND, sender_identity_id=conversation.identity_id)
+              .filter(deleted_by_author_at__isnull=True).exclude(provider_message_id="").order_by("-created_at", "-id")
               .values_list("provider_message_id", flat=True).first())
-    talks = Conversation.objects.filter(channel=message.channel, case_id=message.case_id,
-                                        identity__value=message.recipient)
-    talk = (talks.filter(account=account) if account is not None else talks).order_by("-last_inbound_at", "-id").first()
-    public = talk is not None and talk.visibility == Visibility.PUBLIC and visibility == Visibility.PUBLIC
-    return latest or "", talk.thread_key if talk is not None else "", Visibility.PUBLIC if public else \
-        Visibility.PRIVATE
+    return conversation, latest or ""
 
 
 def _attachments(message: Message) -> tuple[OutboundAttachment, ...]:

@@ -72,13 +72,14 @@ def decide(message: Any, contact_id: int | None) -> Thread:
 
 
 def find_thread(message: Any) -> Case | None:
-    """The case this message continues by our message ids, then by a case number given explicitly, in the subject
-    or in the new text of the body (may be closed). A number is no credential: decide() joins the case only when
-    the sender is entitled to it (entitlement.may_thread)."""
+    """The case this message continues by our message ids (for a social post, its parent's provider id), then by a
+    case number given explicitly, in the subject or in the new text of the body (may be closed). A number is no
+    credential: decide() joins the case only when the sender is entitled to it (entitlement.may_thread)."""
     case = None
     if message.thread_refs:
-        ref = (Message.objects.filter(email_message_id__in=message.thread_refs)
-               .select_related("case").order_by("-created_at").first())
+        refs = (Message.objects.filter(email_message_id__in=message.thread_refs) if message.channel == Channel.EMAIL
+                else Message.objects.filter(channel=message.channel, provider_message_id__in=message.thread_refs))
+        ref = refs.select_related("case").order_by("-created_at").first()
         case = ref.case if ref else None
     if case is None:
         number = (message.case_number or _case_number_in(message.subject)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from civicdesk.agencies.models import Agency
 from civicdesk.cases.permissions import supervised_agency_ids
 from civicdesk.channels import actions, queries
-from civicdesk.channels.models import ChannelAccount
+from civicdesk.channels.models import ChannelAccount, Provider
 from civicdesk.inbox.access import staff_required
 from civicdesk.inbox.channel_forms import ConnectTwilioForm
 from civicdesk.inbox.staff_queries import require_supervisor
@@ -72,6 +72,8 @@ def channel_active(request: HttpRequest, pk: int) -> HttpResponse:
     if choice not in ("on", "off"):  # the button says which: nothing is changed on a guess
         return HttpResponseBadRequest(_("Say whether to enable or disable the account."))
     active = choice == "on"
+    if active and account.provider == Provider.X and account.contract_confirmed_at is None:  # X: the notice first
+        return redirect("inbox:channel-x-contract", pk=account.pk)
     actions.set_account_active(account, active=active, actor=request.user)
     label = account.address or str(account)
     messages.success(request, _("%(account)s is enabled again.") % {"account": label} if active

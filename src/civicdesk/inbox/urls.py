@@ -21,6 +21,7 @@ from civicdesk.inbox import (
                              team_views,
                              transfer_views,
                              views,
+                             x_channel,
 )
 from civicdesk.inbox.forms import StaffLoginForm
 
@@ -78,6 +79,8 @@ urlpatterns = [
          name="calendar-closure-remove"),
     path("calendars/<int:agency_pk>/ical/", calendar_views.calendar_ical, name="calendar-ical"),
     path("channels/<int:pk>/active/", channel_views.channel_active, name="channel-active"),
+    path("channels/x/", x_channel.connect_x, name="channel-x-connect"),
+    path("channels/<int:pk>/x-contract/", x_channel.confirm_x_contract, name="channel-x-contract"),
     path("opt-outs/", consent_views.consent_record, name="consent"),
     path("opt-outs/export.csv", consent_views.consent_export, name="consent-export"),
     path("opt-outs/help/<slug:slug>/", consent_views.help_text_save, name="consent-help"),

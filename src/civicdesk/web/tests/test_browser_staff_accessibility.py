@@ -108,6 +108,7 @@ STAFF_PAGES = [
     StaffPage("channels", "/staff/channels/"),
     StaffPage("channels refused to an agent", "/staff/channels/", user="wanda", status=403),
     StaffPage("calendars", "/staff/calendars/"),
+    StaffPage("connect an X account (the connector off)", "/staff/channels/x/"),
     StaffPage("opt-outs", "/staff/opt-outs/"),
     StaffPage("log a call", "/staff/calls/new/"),
     StaffPage("live chats", "/staff/chats/", user="wanda"),
@@ -169,6 +170,8 @@ NOT_PAGES = {
     "notifications:open": "a redirect to the notification's case",
     "notifications:read": "POST only",
     "notifications:read-all": "POST only",
+    "inbox:channel-x-contract": "needs an X account and the connector on: the X browser walk checks it at both widths "
+                                "(channels/providers/x/tests/test_browser.py)",
 }
 
 

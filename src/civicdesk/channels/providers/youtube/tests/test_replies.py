@@ -43,17 +43,13 @@ def test_the_agents_reply_is_inserted_with_the_threads_comment_as_parent(youtube
     assert Message.objects.filter(direction=Direction.INBOUND).count() == 2
 
 
-def test_the_acknowledgement_is_a_reply_in_the_thread_too(youtube_server: YouTubeServer,
-                                                          account: ChannelAccount) -> None:
+def test_a_new_comment_gets_no_automatic_public_reply(youtube_server: YouTubeServer,
+                                                      account: ChannelAccount) -> None:
+    """A public acknowledgement under every comment would name each case in public and cost 50 units each."""
     thread = youtube_server.add_comment("Graffiti on the library wall.")
     poll_and_process(account)
-    ack = Message.objects.get(direction=Direction.OUTBOUND)
-    assert ack.channel == "youtube" and ack.is_automatic
-    deliver_message.call(ack.pk)
-    ack.refresh_from_db()
-    assert ack.delivery_status == DeliveryStatus.SENT
-    [posted] = youtube_server.replies_of(thread)
-    assert ack.case.number in posted["snippet"]["textOriginal"]
+    assert not Message.objects.filter(direction=Direction.OUTBOUND).exists()
+    assert youtube_server.replies_of(thread) == []
 
 
 def test_a_reply_to_a_deleted_comment_fails_in_plain_words(youtube_server: YouTubeServer,

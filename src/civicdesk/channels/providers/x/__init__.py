@@ -1,0 +1,1 @@
+"""X (Twitter): Account Activity and X Activity webhooks, replies to mentions and direct messages."""
