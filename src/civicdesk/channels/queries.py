@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Max, Sum
+from django.utils import timezone
+
+from civicdesk.channels.limits import describe
 
 from civicdesk.channels.models import ChannelAccount, Provider, WebhookRejection
 from civicdesk.channels.numbers import InvalidNumber, e164
@@ -34,6 +37,17 @@ class AccountHealth:
     @property
     def last_error(self) -> str:
         return self.account.last_error
+
+    @property
+    def paused_until(self) -> datetime | None:
+        """Until when the provider's rate limit (a 429, an exhausted quota) holds the account; None: it works."""
+        until = self.account.paused_until
+        return until if until is not None and until > timezone.now() else None
+
+    @property
+    def limits(self) -> str:
+        """The provider's last rate-limit report and today's quota, in words ("" before any report)."""
+        return describe(self.account, with_pause=False)
 
 
 SIGNATURE_REASONS = ("missing_signature", "bad_signature")
