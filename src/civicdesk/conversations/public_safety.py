@@ -92,8 +92,11 @@ def find_addresses(text: str, streets: Iterable[str] = ()) -> list[Finding]:
     """Street addresses as residents write them: a number then street words ("1200 Elm Street") in English, a
     street word, a name, then a number ("Calle Mayor 12") in Spanish; and, with `streets` (the city's own street
     names), a number followed by one of them ("45 Larchwood")."""
-    found = [Finding(FindingKind.ADDRESS, m.group(0).rstrip(" ,"), m.start(), m.start() + len(m.group(0).rstrip(" ,")))
-             for pattern in (EN_ADDRESS, ES_ADDRESS) for m in pattern.finditer(text)]
+    found = []
+    for pattern in (EN_ADDRESS, ES_ADDRESS):
+        for m in pattern.finditer(text):
+            words = m.group(0).rstrip(" ,.")  # "1200 Elm Street." ends the sentence: the full stop is not the address
+            found.append(Finding(FindingKind.ADDRESS, words, m.start(), m.start() + len(words)))
     names = sorted({" ".join(s.split()) for s in streets if len(s.strip()) >= MIN_PRIVATE_LENGTH}, key=len,
                    reverse=True)
     if names:

@@ -72,7 +72,7 @@ def sms_problem(case: Case, form: ReplyForm, confirmed: bool) -> str:
 def public_problem(case: Case, form: ReplyForm) -> str:
     """Why a reply the network shows to everyone is not sent ("" when it may go): it holds personal data. The form
     then offers "continue privately" (form.offer_private) where the network has a way for it."""
-    if form.is_note or form.is_public:
+    if form.is_note:  # a public update to such a case is public on the network too: checked the same way
         return ""
     try:
         target = drafts.destination(case, identity=form.identity).target

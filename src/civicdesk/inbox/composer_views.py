@@ -53,7 +53,7 @@ def send(request: HttpRequest, number: str, mode: str = "") -> HttpResponse:
     privately = request.POST.get("continue_privately") == "1" and not mode
     if form.is_valid() and (problem := sms_problem(case, form, confirmed=bool(request.POST.get("confirm_segments")))):
         form.add_error("text", problem)
-    privately = privately and form.is_valid() and not form.is_note and not form.is_public
+    privately = privately and form.is_valid() and not form.is_note
     if form.is_valid() and not privately and (problem := public_problem(case, form)):
         form.add_error("text", problem)
     if form.is_valid():

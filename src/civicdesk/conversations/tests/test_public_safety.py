@@ -30,6 +30,7 @@ def test_email_addresses_and_phone_numbers_are_found_in_english_and_spanish(text
 
 @pytest.mark.parametrize("text, address", [
     ("We fixed the hole at 1200 N. Elm Street yesterday.", "1200 N. Elm Street"),
+    ("We fixed the hole at 1200 Elm Street.", "1200 Elm Street"),
     ("The crew is at 55 Martin Luther King Jr Blvd now", "55 Martin Luther King Jr Blvd"),
     ("outside 12b oak st, thanks", "12b oak st"),
     ("at 400 5th Ave", "400 5th Ave"),

@@ -69,6 +69,12 @@ def test_personal_data_in_a_public_reply_is_refused_and_nothing_is_sent(works_cl
     assert outbound(public_case) == []
 
 
+def test_a_public_update_on_a_public_post_is_checked_too(works_client, public_case):
+    response = works_client.post(f"/staff/cases/{public_case.number}/reply/",
+                                 {"text": "Mail rosa@example.com", "audience": "public"})
+    assert response.status_code == 400 and outbound(public_case) == []
+
+
 def test_the_cases_address_and_private_notes_are_refused_too(works_client, world, public_case):
     works_client.post(f"/staff/cases/{public_case.number}/note/", {"text": "Her son has asthma, crew must phone first"})
     add_contact_note(public_case.contact, author=world.works_agent, text="Prefers Spanish and calls after five pm")
@@ -109,6 +115,8 @@ def test_continue_privately_sends_the_invitation_and_keeps_the_text_as_a_note(wo
     assert len(sent) == 1 and not sent[0].is_public and sent[0].recipient == "@rosa@social.example"
     assert "send us a direct message" in sent[0].body_text and public_case.number in sent[0].body_text
     assert "555" not in sent[0].body_text
+    timeline = re.sub(r"\s+", " ", works_client.get(f"/staff/cases/{public_case.number}/").content.decode())
+    assert "Public reply by" in timeline  # the invitation is public on the network, and the timeline says so
     note = Message.objects.get(case=public_case, direction=Direction.NOTE)
     assert note.body_text.startswith("Draft to send privately") and text in note.body_text
 
