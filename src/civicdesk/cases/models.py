@@ -200,6 +200,8 @@ class Message(models.Model):
     visible_text = models.TextField(blank=True, help_text="The new text without quoted history.")
     deleted_by_author_at = models.DateTimeField(
         null=True, blank=True, help_text="Inbound: the author deleted it on the platform; its text is gone here too.")
+    edited_by_author_at = models.DateTimeField(
+        null=True, blank=True, help_text="Inbound: the author last edited it on the platform; the text is the new one.")
     provider_message_id = models.CharField(max_length=300, blank=True)
     content_hash = models.CharField(max_length=64, blank=True, help_text="Of the inbound payload it came from.")
     email_message_id = models.CharField(max_length=300, blank=True)

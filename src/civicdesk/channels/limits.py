@@ -102,11 +102,12 @@ def quota_today(limits: dict[str, Any], at: datetime | None = None) -> date:
     return timezone.localdate(at or timezone.now(), zone)
 
 
-def describe(account: ChannelAccount, at: datetime | None = None) -> str:
-    """One line for people: "paused until 14:05", "212 of 300 left (300 per 5 min)", "quota 9,100 of 10,000 left"."""
+def describe(account: ChannelAccount, at: datetime | None = None, *, with_pause: bool = True) -> str:
+    """One line for people: "paused until 14:05", "212 of 300 left (300 per 5 min)", "quota 9,100 of 10,000 left"
+    (without the pause when the caller shows it apart: with_pause=False)."""
     now = at or timezone.now()
     parts: list[str] = []
-    if account.paused_until and account.paused_until > now:
+    if with_pause and account.paused_until and account.paused_until > now:
         parts.append(_("paused until %(time)s") % {"time": f"{timezone.localtime(account.paused_until):%H:%M:%S}"})
     limits = account.limits or {}
     if "remaining" in limits and "limit" in limits:

@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Max, Sum
+from django.utils import timezone
+
+from civicdesk.channels.limits import describe
 
 from civicdesk.channels import limits
 from civicdesk.channels.models import ChannelAccount, Provider, WebhookRejection
@@ -37,9 +40,15 @@ class AccountHealth:
         return self.account.last_error
 
     @property
+    def paused_until(self) -> datetime | None:
+        """Until when the provider's rate limit (a 429, an exhausted quota) holds the account; None: it works."""
+        until = self.account.paused_until
+        return until if until is not None and until > timezone.now() else None
+
+    @property
     def limits(self) -> str:
-        """Rate-limit state and quota, as `channels list` shows them ("" when the provider reported none)."""
-        return limits.describe(self.account)
+        """The provider's last rate-limit report and today's quota, in words ("" before any report)."""
+        return describe(self.account, with_pause=False)
 
 
 SIGNATURE_REASONS = ("missing_signature", "bad_signature")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, ngettext
 
 from civicdesk.audit.actions import record, record_field_changes, snapshot
 from civicdesk.audit.models import AuditAction
-from civicdesk.contacts.identities import normalize_identity
+from civicdesk.contacts.identities import SOCIAL_KINDS, InvalidIdentity, normalize_identity
 from civicdesk.contacts.languages import supported_language
 from civicdesk.contacts.models import Contact, ContactKind, ContactMerge, ContactNote, Identity, IdentityKind
 from civicdesk.contacts.queries import cases_out_of_reach, may_change_contact
@@ -88,6 +88,19 @@ def resolve_contact(
     for k, v in normalized:
         _attach_identity(contact, k, v)
     return contact
+
+
+def note_identity_display(kind: str, raw_value: str, display: str) -> None:
+    """Keep the handle or name a social network shows for one of its stable ids (handles change: the latest wins).
+    One UPDATE, nothing when it is unchanged; never an audit entry (it is no change of who the person is)."""
+    if kind not in SOCIAL_KINDS or not display.strip():
+        return
+    try:
+        value = normalize_identity(kind, raw_value)
+    except InvalidIdentity:
+        return
+    shown = display.strip()[:200]
+    Identity.objects.filter(kind=kind, value=value).exclude(display=shown).update(display=shown)
 
 
 def check_within_reach(actor: Any, contact_ids: list[int], *, undo: bool = False) -> None:

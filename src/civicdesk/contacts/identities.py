@@ -6,6 +6,11 @@ from django.core.validators import validate_email
 
 from civicdesk.contacts.models import IdentityKind
 
+SOCIAL_KINDS = (IdentityKind.X, IdentityKind.FACEBOOK, IdentityKind.MASTODON, IdentityKind.BLUESKY,
+                IdentityKind.YOUTUBE)
+BLUESKY_DOMAIN = ".bsky.social"
+MIN_STEM = 3  # shorter handles ("@jo") match too many people to suggest anything
+
 DEFAULT_PHONE_REGION = "US"
 
 
@@ -43,3 +48,18 @@ def normalize_identity(kind: str, raw: str) -> str:
     if kind in (IdentityKind.X, IdentityKind.BLUESKY, IdentityKind.MASTODON):
         value = "@" + value.lstrip("@").lower()
     return value
+
+
+def handle_stem(raw: str) -> str:
+    """The person-part of a handle, to compare handles across networks: without "@", the Mastodon instance
+    ("@rosa@social.example") or the Bluesky domain ("rosa.bsky.social"), in lower case; "" for what is no handle
+    (a numeric or opaque id, a DID, a name with spaces) or is too short."""
+    value = raw.strip().lstrip("@").casefold()
+    if not value or " " in value or value.startswith("did:") or value.isdigit():
+        return ""
+    value = value.split("@", 1)[0]
+    if value.endswith(BLUESKY_DOMAIN):
+        value = value.removesuffix(BLUESKY_DOMAIN)
+    elif "." in value:  # a handle on the person's own domain: rosatester.com
+        value = value.split(".", 1)[0]
+    return value if len(value) >= MIN_STEM else ""

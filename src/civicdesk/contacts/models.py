@@ -38,12 +38,13 @@ class Contact(models.Model):
     @property
     def label(self) -> str:
         """What staff call the contact: the name, else an email address, else a phone number, else another
-        identity; never an internal number. Reads identities.all(), so a prefetch serves a whole list."""
+        identity (the handle a network shows, not its stable id); never an internal number. Reads
+        identities.all(), so a prefetch serves a whole list."""
         if self.display_name:
             return self.display_name
         order: dict[str, int] = {IdentityKind.EMAIL: 0, IdentityKind.PHONE: 1}
         identities = sorted(self.identities.all(), key=lambda i: (order.get(i.kind, 2), i.pk))
-        return identities[0].value if identities else str(_("Unknown contact"))
+        return (identities[0].display or identities[0].value) if identities else str(_("Unknown contact"))
 
     @property
     def email(self) -> str:
@@ -71,6 +72,10 @@ class Identity(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
     kind = models.CharField(max_length=20, choices=IdentityKind.choices)
     value = models.CharField(max_length=320, help_text="Normalised: lower-case email, E.164 phone, @handle.")
+    display = models.CharField(
+        max_length=200, blank=True,
+        help_text="On a social network: the handle or name it shows (handles change); `value` is then the "
+                  "platform's stable id (user id, DID, page-scoped id).")
     created_at = models.DateTimeField(auto_now_add=True)
     opted_out_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person asked for no more messages here (STOP); empty: may send.")

@@ -1,16 +1,13 @@
-"""Read-only lookups for contacts: who may see and change them, the directory search, suggested duplicates, and
-what a merge touches."""
+"""Read-only lookups for contacts: who may see and change them, the directory search, and what a merge touches
+(suggested duplicates: contacts.same_person)."""
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import phonenumbers
 from django.db import connection
 from django.db.models import Count, Exists, ExpressionWrapper, F, Func, IntegerField, OuterRef, Q, QuerySet
-from django.db.models.functions import Lower
-from django.utils.translation import gettext as _
 
 from civicdesk.agencies.models import Agency
 from civicdesk.cases.models import Case
@@ -24,7 +21,6 @@ SEARCH_LENGTH = 200  # like the inbox search box
 SEARCH_WORDS = 6  # more words than this are ignored: each one is a condition on every row
 PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
 MIN_PHONE_DIGITS = 3
-DUPLICATES_SHOWN = 5
 
 
 def cases_of(contact_ids: Iterable[int]) -> QuerySet[Case]:
@@ -96,7 +92,8 @@ def _phone_match(q: str) -> Q | None:
 def _word_match(word: str) -> Q:
     """A name, organisation, email address or handle containing the word ("@rosa" and "rosa" alike)."""
     bare = word.lstrip("@") or word
-    identities = Identity.objects.filter(value__icontains=bare).values("contact_id")  # one pass, not one per contact
+    identities = Identity.objects.filter(Q(value__icontains=bare) | Q(display__icontains=bare)).values(
+        "contact_id")  # one pass, not one per contact; a handle shown for a stable id (a DID) is found too
     return Q(display_name__icontains=word) | Q(organisation__icontains=word) | Q(pk__in=identities)
 
 
@@ -178,62 +175,6 @@ def contact_page(user: Any, contacts: QuerySet[Contact], number: int,
     counts = dict(visible_cases(user).filter(contact_id__in=[c.pk for c in rows]).order_by()
                   .values("contact_id").annotate(n=Count("id")).values_list("contact_id", "n"))
     return ContactPage(contacts=rows, paging=paging, case_counts=counts)
-
-
-@dataclass(frozen=True)
-class Duplicate:
-    """Another contact that may be the same person, and why we think so (sentences for staff)."""
-
-    contact: Contact
-    reasons: tuple[str, ...]
-
-
-def _email_locals(value: str) -> set[str]:
-    """The local part of an address and its plain forms: without a +tag, without dots."""
-    local = value.split("@", 1)[0]
-    untagged = local.split("+", 1)[0]
-    return {part for part in (local, untagged, untagged.replace(".", "")) if len(part) >= 3}
-
-
-def suggested_duplicates(user: Any, contact: Contact, limit: int = DUPLICATES_SHOWN) -> list[Duplicate]:
-    """Contacts the user can see that may be the same person: the same name (ignoring case), the same
-    phone number apart from the country code, or an email address with the same local part on another domain."""
-    reasons: dict[int, list[str]] = {}
-    name = " ".join(contact.display_name.split()).lower()
-    if len(name) >= 3:
-        same_name = (Contact.objects.annotate(lname=Lower("display_name"))
-                     .filter(lname__in={name, contact.display_name.lower()}).values_list("pk", flat=True)[:50])
-        for pk in same_name:
-            reasons.setdefault(pk, []).append(_("The same name"))
-    identities = list(contact.identities.all())
-    for identity in identities:
-        if identity.kind == IdentityKind.PHONE:
-            try:
-                national = str(phonenumbers.parse(identity.value).national_number)
-            except phonenumbers.NumberParseException:
-                continue
-            found = (Identity.objects.filter(kind=IdentityKind.PHONE, value__endswith=national)
-                     .exclude(contact_id=contact.pk).values_list("contact_id", flat=True)[:20])
-            for pk in found:
-                reasons.setdefault(pk, []).append(_("The same phone number digits (%(number)s)")
-                                                  % {"number": identity.value})
-        elif identity.kind == IdentityKind.EMAIL:
-            local_query = Q()
-            for local in _email_locals(identity.value):
-                local_query |= Q(value__startswith=f"{local}@")
-            if not local_query:
-                continue
-            found = (Identity.objects.filter(local_query, kind=IdentityKind.EMAIL)
-                     .exclude(contact_id=contact.pk).values_list("contact_id", flat=True)[:20])
-            for pk in found:
-                reasons.setdefault(pk, []).append(_("A similar email address (%(address)s)")
-                                                  % {"address": identity.value})
-    reasons.pop(contact.pk, None)
-    if not reasons:
-        return []
-    candidates = (contacts_visible_to(user).filter(pk__in=list(reasons), merged_into__isnull=True)
-                  .prefetch_related("identities").order_by("display_name", "id")[:limit])
-    return [Duplicate(c, tuple(dict.fromkeys(reasons[c.pk]))) for c in candidates]
 
 
 def contact_notes(contact: Contact) -> list[ContactNote]:

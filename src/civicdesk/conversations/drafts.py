@@ -12,6 +12,7 @@ from civicdesk.channels.outbound import OutboundMessage
 from civicdesk.contacts.models import Identity
 from civicdesk.conversations.capabilities import capabilities
 from civicdesk.conversations.outbound import outbound_for
+from civicdesk.conversations.public_replies import is_public, public_sentence
 from civicdesk.conversations.rendering import ReplyKind, render
 from civicdesk.conversations.replies import ReplyTarget, carries_files, reply_target, target_refusal
 from civicdesk.mail.outbound import from_header, safe_header_text
@@ -29,6 +30,7 @@ class Destination:
     carries_files: bool  # files can go with it (a private reply on a channel whose adapter sends them)
     max_length: int | None
     refused: str = ""  # why a reply there is refused (the number opted out of that sender); "" when it may go
+    network_public: bool = False  # the network shows it to everyone (it answers a public post or comment)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def _public_sentence(case: Case, target: ReplyTarget) -> str:
         return gettext("Public update on the status page, the map and Open311; the resident and every follower get it "
                        "by email (%(who)s; nobody follows the case yet)") % values
     if target.to and not capabilities(target.channel).publishes:
-        values["how"] = _private_sentence(case, target)
+        values["how"] = public_sentence(target) if is_public(target) else _private_sentence(case, target)
         return ngettext("Public update on the status page, the map and Open311. %(how)s; every follower gets it "
                         "by email (%(n)s follower)", "Public update on the status page, the map and Open311. %(how)s; "
                         "every follower gets it by email (%(n)s followers)", followers) % values
@@ -104,9 +106,14 @@ def destination(case: Case, *, public: bool = False, identity: Identity | None =
     """Where a reply with these choices goes; raises ValueError for an identity that is not the resident's."""
     target = reply_target(case, identity)
     caps = capabilities(target.channel)
-    sentence = _public_sentence(case, target) if public else _private_sentence(case, target)
+    network_public = is_public(target)
+    if public:
+        sentence = _public_sentence(case, target)
+    else:
+        sentence = public_sentence(target) if network_public else _private_sentence(case, target)
     return Destination(target=target, public=public, sentence=sentence, max_length=caps.max_length,
-                       carries_files=carries_files(target, public=public), refused=target_refusal(target))
+                       carries_files=carries_files(target, public=public), refused=target_refusal(target),
+                       network_public=network_public)
 
 
 def preview(case: Case, *, text: str, public: bool = False, identity: Identity | None = None,

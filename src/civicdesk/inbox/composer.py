@@ -10,7 +10,7 @@ from civicdesk.cases.models import Case
 from civicdesk.channels import sms_segments
 from civicdesk.channels.models import Channel
 from civicdesk.contacts.models import Identity
-from civicdesk.conversations import drafts
+from civicdesk.conversations import drafts, public_replies
 from civicdesk.inbox.forms import ReplyForm
 
 
@@ -67,3 +67,21 @@ def sms_problem(case: Case, form: ReplyForm, confirmed: bool) -> str:
         return gettext("This reply goes out as %(segments)s text messages. Confirm that you want to send it that "
                        "long, or shorten it.") % {"segments": counted.segments}
     return ""
+
+
+def public_problem(case: Case, form: ReplyForm) -> str:
+    """Why a reply the network shows to everyone is not sent ("" when it may go): it holds personal data. The form
+    then offers "continue privately" (form.offer_private) where the network has a way for it."""
+    if form.is_note:  # a public update to such a case is public on the network too: checked the same way
+        return ""
+    try:
+        target = drafts.destination(case, identity=form.identity).target
+    except ValueError:  # not the resident's address: sending says so
+        return ""
+    if not public_replies.is_public(target):
+        return ""
+    found = public_replies.findings(case, form.cleaned_data["text"])
+    if not found:
+        return ""
+    form.offer_private = target.channel in public_replies.PRIVATE_WAYS  # type: ignore[attr-defined]
+    return public_replies.refusal(target, found)

@@ -15,14 +15,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicdesk.cases import actions
 from civicdesk.cases.models import Case
-from civicdesk.conversations import drafts, replies
+from civicdesk.conversations import drafts, public_replies, replies
 from civicdesk.inbox.access import actionable_case_or_403, staff_required
 from civicdesk.inbox.case_views import case_context, refuse_merged, timeline_context
-from civicdesk.inbox.composer import composer_context, picked_identity, sms_problem
+from civicdesk.inbox.composer import composer_context, picked_identity, public_problem, sms_problem
 from civicdesk.inbox.forms import ComposerMode, ReplyForm
 
 
-def _status_text(form: ReplyForm) -> str:
+def _status_text(form: ReplyForm, privately: bool = False) -> str:
+    if privately:
+        return gettext("A short public reply asked the resident to write to us privately. Your text was not sent: "
+                       "it is kept as an internal note, to send once they write.")
     if form.is_note:
         return gettext("Internal note added. Only staff see it.")
     if form.is_public:
@@ -31,7 +34,10 @@ def _status_text(form: ReplyForm) -> str:
     return gettext("Reply queued for delivery. It is private: only the resident sees it.")
 
 
-def _perform(request: HttpRequest, case: Case, form: ReplyForm) -> Any:
+def _perform(request: HttpRequest, case: Case, form: ReplyForm, privately: bool = False) -> Any:
+    if privately:
+        return public_replies.continue_privately(case, author=request.user, text=form.cleaned_data["text"],
+                                                 identity=form.identity)
     if form.is_note:
         return actions.add_note(case, author=request.user, text=form.cleaned_data["text"], files=form.files_to_send)
     return replies.reply(case, author=request.user, text=form.cleaned_data["text"], public=form.is_public,
@@ -44,15 +50,19 @@ def send(request: HttpRequest, number: str, mode: str = "") -> HttpResponse:
     if case.merged_into_id:
         return refuse_merged(request, case)
     form = ReplyForm(request.POST, request.FILES, case=case, mode=mode)
+    privately = request.POST.get("continue_privately") == "1" and not mode
     if form.is_valid() and (problem := sms_problem(case, form, confirmed=bool(request.POST.get("confirm_segments")))):
+        form.add_error("text", problem)
+    privately = privately and form.is_valid() and not form.is_note
+    if form.is_valid() and not privately and (problem := public_problem(case, form)):
         form.add_error("text", problem)
     if form.is_valid():
         try:
-            _perform(request, case, form)
+            _perform(request, case, form, privately)
         except ValueError as exc:
             form.add_error(None, str(exc))
         else:
-            status = _status_text(form)
+            status = _status_text(form, privately)
             if request.htmx:  # type: ignore[attr-defined]
                 fresh = ReplyForm(case=case)
                 context = {**timeline_context(case), **composer_context(case, fresh), "status": status}

@@ -63,6 +63,7 @@ def contact_merge(request: HttpRequest, pk: int) -> HttpResponse:
         elif target.merged_into_id:
             form.add_error(None, _("This contact was itself merged; merge into the contact it points to."))
         else:
+            name = source.label  # before the merge moves the identities it may be named by
             try:
                 merge_contacts(source, target, actor=request.user)
             except MergeOutOfReach as exc:
@@ -72,7 +73,7 @@ def contact_merge(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("source", str(exc))
             else:
                 messages.success(request, _("%(name)s was merged into this contact. You can undo it under History.")
-                                 % {"name": source.label})
+                                 % {"name": name})
                 return redirect("inbox:contact", pk=target.pk)
     preview_of = source if request.method == "GET" else None  # a refused POST shows the reason, not the cases again
     context = merge_context(request, target, form, preview_of)

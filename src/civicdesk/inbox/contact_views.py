@@ -21,8 +21,8 @@ from civicdesk.contacts.queries import (
     contact_page,
     directory_contacts,
     may_change_contact,
-    suggested_duplicates,
 )
+from civicdesk.contacts.same_person import suggestions
 from civicdesk.inbox.access import staff_required
 from civicdesk.inbox.contact_forms import ContactEditForm, ContactNoteForm, ContactSearchForm, IdentityAddForm
 from civicdesk.inbox.queries import visible_contacts
@@ -89,17 +89,18 @@ def contact_context(request: HttpRequest, contact: Contact, *, with_duplicates: 
     merges = ContactMerge.objects.select_related("source", "target", "merged_by", "undone_by").order_by("-merged_at")
     history = list(AuditEntry.objects.filter(contact=contact).select_related("actor").order_by("-at", "-id"))
     may_change = not contact.merged_into_id and may_change_contact(request.user, contact)
+    identities = list(contact.identities.order_by("kind", "value"))
     return {
         "nav": "contacts",
         "contact": contact,
-        "identities": list(contact.identities.order_by("kind", "value")),
+        "identities": identities,
         "cases": list(cases),
         "cases_limit": CASES_SHOWN,
         "history": [(entry, _change_lines(entry)) for entry in history],
         "merges_in": list(merges.filter(target=contact)),
         "merges_out": list(merges.filter(source=contact)),
         "notes": contact_notes(contact),
-        "duplicates": suggested_duplicates(request.user, contact)
+        "duplicates": suggestions(request.user, contact, identities)
         if with_duplicates and not contact.merged_into_id else [],
         "may_change": may_change,
         "edit_form": forms.get("edit_form") or ContactEditForm(initial={

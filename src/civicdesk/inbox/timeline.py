@@ -7,14 +7,18 @@ from django.contrib.auth import get_user_model
 
 from civicdesk.agencies.models import Agency, Team
 from civicdesk.audit.models import AuditAction, AuditEntry
-from civicdesk.cases.models import Message
+from civicdesk.cases.models import Direction, Message
 from civicdesk.cases.queries import TimelineItem
+from civicdesk.channels.events import Visibility
 from civicdesk.channels.models import Channel
 from civicdesk.conversations.failures import plain_reason
+from civicdesk.conversations.models import Conversation
 from civicdesk.inbox.sentences import describe
 from civicdesk.inbox.trail_sentences import failure_sentence
 from civicdesk.inbox.wording import Names, Sentence
 from civicdesk.telephony.queries import calls_of
+
+SOCIAL_CHANNELS = (Channel.FACEBOOK, Channel.X, Channel.MASTODON, Channel.BLUESKY, Channel.YOUTUBE)
 
 
 def _ids(events: list[AuditEntry], key: str) -> set[int]:
@@ -47,6 +51,24 @@ def names_for(events: list[AuditEntry]) -> Names:
     return names
 
 
+def mark_network_public(messages: list[Any]) -> None:
+    """Set `network_public` on each reply that answered a public post or comment (the network shows it to
+    everyone): its recipient's conversation on that channel, on its case, is public (one query, none without
+    replies on social networks). A recipient with a private conversation there too stays unmarked."""
+    replies = [m for m in messages if m.direction == Direction.OUTBOUND and m.channel in SOCIAL_CHANNELS
+               and m.recipient]
+    if not replies:
+        return
+    seen: dict[tuple[int, str, str], set[str]] = {}
+    rows = (Conversation.objects.filter(case_id__in={m.case_id for m in replies}, channel__in=SOCIAL_CHANNELS)
+            .values_list("case_id", "channel", "identity__value", "visibility"))
+    for case_id, channel, value, visibility in rows:
+        seen.setdefault((case_id, channel, value or ""), set()).add(visibility)
+    for message in replies:
+        message.network_public = seen.get((message.case_id, message.channel, message.recipient)) == {
+            Visibility.PUBLIC.value}
+
+
 def annotate_events(items: list[TimelineItem]) -> list[TimelineItem]:
     """Set `sentence` on every event item, `failure` on every failed message and `call_info` on every phone
     message, in at most five extra queries."""
@@ -60,6 +82,7 @@ def annotate_events(items: list[TimelineItem]) -> list[TimelineItem]:
     calls = calls_of([message.pk for message in phone]) if phone else {}
     for call_message in phone:
         call_message.call_info = calls.get(call_message.pk)  # type: ignore[attr-defined]
+    mark_network_public([item.message for item in items if item.message is not None])
     for item in items:
         message: Any = item.message
         if message is not None and message.last_error:

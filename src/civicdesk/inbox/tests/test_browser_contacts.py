@@ -61,7 +61,7 @@ def test_search_edit_identities_and_notes(live_server, transactional_db, world, 
         assert directory_rows(page) == expected
     page.get_by_role("link", name="Rosa Tester").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rosa Tester")
-    expect(page.get_by_role("heading", name="Possible duplicates")).to_be_visible()
+    expect(page.get_by_role("heading", name="Possible same person")).to_be_visible()
     assert axe(page) == []
 
     page.get_by_text("Edit name, type and language").click()

@@ -200,7 +200,7 @@ def test_suggested_duplicates_by_name_phone_and_email_within_scope(world, works_
     email_twin = create_case(service=world.pothole, subject="C", email="ann@work.example", contact_name="A. L.")
     invisible = create_case(service=world.tree, subject="D", email="ann@parks.example", contact_name="Ann Lee")
     page = page_of(works_client, ann)
-    assert "Possible duplicates" in page
+    assert "Possible same person" in page
     for case in (same_name, phone_twin, email_twin):
         assert f"merge?source={case.contact_id}" in page
     assert f"merge?source={invisible.contact_id}" not in page
@@ -210,7 +210,7 @@ def test_suggested_duplicates_by_name_phone_and_email_within_scope(world, works_
 def test_a_parks_agent_never_sees_works_contacts_as_duplicates(world, parks_client):
     pia = create_case(service=world.tree, subject="Tree", email="pia@example.com", contact_name="Pia").contact
     create_case(service=world.pothole, subject="Hole", email="pia@other.example", contact_name="Pia")
-    assert "Possible duplicates" not in page_of(parks_client, pia)
+    assert "Possible same person" not in page_of(parks_client, pia)
 
 
 def test_the_actions_refuse_without_the_views(world, ann):
