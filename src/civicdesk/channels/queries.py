@@ -8,8 +8,6 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from civicdesk.channels.limits import describe
-
-from civicdesk.channels import limits
 from civicdesk.channels.models import ChannelAccount, Provider, WebhookRejection
 from civicdesk.channels.numbers import InvalidNumber, e164
 from civicdesk.channels.providers.twilio.endpoints import webhook_urls
