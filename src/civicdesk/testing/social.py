@@ -14,8 +14,9 @@ from civicdesk.channels.protocol import ChannelAdapter, ParseError
 from civicdesk.conversations.pipeline import apply, prepare
 
 _seq = itertools.count(1)
-PROVIDER_OF: dict[str, str] = {Channel.FACEBOOK: Provider.META, Channel.X: Provider.X, Channel.MASTODON: Provider.MASTODON,
-               Channel.BLUESKY: Provider.BLUESKY, Channel.YOUTUBE: Provider.YOUTUBE}
+PROVIDER_OF: dict[str, str] = {Channel.FACEBOOK: Provider.META, Channel.X: Provider.X,
+                               Channel.MASTODON: Provider.MASTODON, Channel.BLUESKY: Provider.BLUESKY,
+                               Channel.YOUTUBE: Provider.YOUTUBE}
 IDENTITY_OF: dict[str, str] = {Channel.FACEBOOK: "facebook", Channel.X: "x", Channel.MASTODON: "mastodon",
                Channel.BLUESKY: "bluesky", Channel.YOUTUBE: "youtube"}
 
