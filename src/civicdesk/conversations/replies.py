@@ -30,7 +30,8 @@ REPLY_CHANNEL_FOR_EMAIL_CONTACTS = {Channel.WEB, Channel.OPEN311, Channel.PHONE,
 # The channel a reply to one of the contact's identities goes out on, when the agent picks that identity.
 CHANNEL_OF_IDENTITY = {
     IdentityKind.EMAIL: Channel.EMAIL, IdentityKind.PHONE: Channel.SMS, IdentityKind.X: Channel.X,
-    IdentityKind.FACEBOOK: Channel.FACEBOOK, IdentityKind.MASTODON: Channel.MASTODON,
+    IdentityKind.FACEBOOK: Channel.FACEBOOK, IdentityKind.INSTAGRAM: Channel.INSTAGRAM,
+    IdentityKind.MASTODON: Channel.MASTODON,
     IdentityKind.BLUESKY: Channel.BLUESKY, IdentityKind.YOUTUBE: Channel.YOUTUBE,
 }
 IDENTITY_OF_CHANNEL: dict[str, str] = {channel: kind for kind, channel in CHANNEL_OF_IDENTITY.items()}
