@@ -96,6 +96,8 @@ class MetaAdapter(ChannelAdapter):
 
     def send(self, message: OutboundMessage, account: Any = None) -> str:
         """A comment reply (public) or a Send API message (private, within Meta's window), from the page."""
+        if self._instagram(account):
+            return InstagramAdapter().send(message, account)
         if account is None:
             raise PermanentSendError(gettext("No Facebook Page or Instagram account is connected for this "
                                              "conversation, so the reply cannot be sent."))
@@ -128,7 +130,13 @@ class MetaAdapter(ChannelAdapter):
 
     def hide_comment(self, config: Any, comment_id: str, hidden: bool = True) -> None:
         """Hide (or show again) a comment on the page: only its author and their friends still see it."""
+        if self._instagram(config):
+            return InstagramAdapter().hide_comment(config, comment_id, hidden)
         self._call(config, comment_id, {self.hide_field: hidden}, "")
+
+    def _instagram(self, account: Any) -> bool:
+        """The provider's adapter (this class) serves both channels: an Instagram account goes to Instagram's."""
+        return self.channel != Channel.INSTAGRAM and getattr(account, "channel", "") == Channel.INSTAGRAM
 
     def _message(self, account: Any, body: dict[str, Any]) -> str:
         return self._call(account, f"{account.address}/messages", body, "message_id")

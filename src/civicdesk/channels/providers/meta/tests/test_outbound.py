@@ -122,7 +122,8 @@ def test_an_instagram_dm_and_comment_reply_use_instagrams_endpoints(instagram: C
     assert graph.calls[-1].path == f"/{IG_ID}/messages"
     comment_case = receive(instagram, graph, "The swing is broken", kind="comment", user="92", unique="j")
     comment_id = Message.objects.get(case=comment_case, direction=Direction.INBOUND).provider_message_id
-    assert agent_reply(comment_case, "Reported to Parks.").delivery_status == DeliveryStatus.SENT
+    sent = agent_reply(comment_case, "Reported to Parks.")
+    assert sent.delivery_status == DeliveryStatus.SENT, sent.last_error
     assert graph.calls[-1].path == f"/{comment_id}/replies"
 
 
