@@ -1,6 +1,7 @@
 """`civicdesk channels simulate facebook|instagram`: a direct message or a comment as Meta posts it, signed with the
 account's own app secret, so the demo city shows the channel with no internet."""
 
+import hashlib
 import json
 import time
 import uuid
@@ -21,6 +22,7 @@ def payload(channel: str, owner: str, text: str, kind: str, *, now_ms: int | Non
     """The webhook document Meta sends for one event of `kind` ("message"; "comment" or "mention": a comment)."""
     now_ms = now_ms or int(time.time() * 1000)
     unique = unique or uuid.uuid4().hex[:16]
+    digits = str(int(hashlib.sha256(unique.encode()).hexdigest()[:13], 16))  # comment ids are digits
     obj = "instagram" if channel == Channel.INSTAGRAM else "page"
     entry: dict[str, Any] = {"id": owner, "time": now_ms}
     if kind == "message":
@@ -28,13 +30,13 @@ def payload(channel: str, owner: str, text: str, kind: str, *, now_ms: int | Non
                                "message": {"mid": f"m_{unique}", "text": text}}]
     elif obj == "instagram":
         entry["changes"] = [{"field": "comments", "value": {
-            "id": f"1790{unique}", "from": {"id": user_id, "username": RESIDENT_USERNAME}, "text": text,
+            "id": f"1790{digits}", "from": {"id": user_id, "username": RESIDENT_USERNAME}, "text": text,
             "media": {"id": f"1780{POST_ID_SUFFIX}", "media_product_type": "FEED"}}}]
     else:
         post_id = f"{owner}_{POST_ID_SUFFIX}"
         entry["changes"] = [{"field": "feed", "value": {
             "from": {"id": user_id, "name": RESIDENT_NAME}, "post_id": post_id,
-            "comment_id": f"{POST_ID_SUFFIX}_{unique}", "parent_id": post_id, "created_time": now_ms // 1000,
+            "comment_id": f"{POST_ID_SUFFIX}_{digits}", "parent_id": post_id, "created_time": now_ms // 1000,
             "item": "comment", "verb": "add", "message": text}}]
     return {"object": obj, "entry": [entry]}
 
