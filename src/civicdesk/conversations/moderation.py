@@ -42,14 +42,16 @@ def account_of(message: Message) -> ChannelAccount | None:
     identity = message.sender_identity.value if message.sender_identity_id and message.sender_identity else ""
     owner = identity.partition(":")[0] if ":" in identity else ""
     found = ChannelAccount.objects.filter(channel=message.channel, provider=Provider.META, is_active=True)
-    return (found.filter(address=owner) if owner else found.filter(agency_id=message.case.agency_id)).first()
+    if owner:
+        return found.filter(address=owner).first()
+    return found.filter(agency_id=message.case.agency_id).first() if message.case is not None else None
 
 
 def hide_comment(message: Message, *, actor: object) -> None:
     """Hide the comment on the network (its author and their friends still see it), then note it on the case."""
     if not is_comment(message):
         raise ModerationError(gettext("Only a resident's comment on one of our pages can be hidden."))
-    if message.case_id and message.pk in hidden_message_ids(message.case):
+    if message.case is not None and message.pk in hidden_message_ids(message.case):
         return
     account = account_of(message)
     if account is None:

@@ -1,6 +1,7 @@
 """Replies by the Graph API against the local Graph server: Send API within 24 hours, the HUMAN_AGENT tag up to 7
 days, refused after that before any call; comment replies under the thread; Graph errors in plain words."""
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -134,9 +135,10 @@ def test_graph_errors_are_final_in_plain_words_or_pause_the_account(page: Channe
     assert reply.delivery_status == DeliveryStatus.FAILED
     assert reply.last_error.startswith("The resident is not available on Messenger") and "(Meta error 551)" in (
         reply.last_error)
-    graph.fail_next(400, 613, "Calls to this api have exceeded the rate limit.", headers={
-        "X-Business-Use-Case-Usage": f'{{"{PAGE_ID}": [{{"type": "messenger", "call_count": 100, '
-                                     f'"total_cputime": 10, "total_time": 10, "estimated_time_to_regain_access": 5}}]}}'})
+    usage = {PAGE_ID: [{"type": "messenger", "call_count": 100, "total_cputime": 10, "total_time": 10,
+                        "estimated_time_to_regain_access": 5}]}
+    graph.fail_next(400, 613, "Calls to this api have exceeded the rate limit.",
+                    headers={"X-Business-Use-Case-Usage": json.dumps(usage)})
     config = AccountConfig.of(page)
     with pytest.raises(RateLimited) as raised:
         MetaAdapter().send(OutboundMessage(to=f"{PAGE_ID}:{PSID}", sender="", text="Hello",

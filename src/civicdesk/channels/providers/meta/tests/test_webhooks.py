@@ -12,7 +12,6 @@ from civicdesk.channels.models import Channel, ChannelAccount, InboundPayload, R
 from civicdesk.channels.providers.meta import parsing
 from civicdesk.channels.providers.meta.simulation import payload
 from civicdesk.channels.providers.meta.tests.conftest import (
-    APP_SECRET,
     PAGE_ID,
     VERIFY_TOKEN,
     latest_payload,
