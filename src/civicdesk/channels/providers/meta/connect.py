@@ -81,8 +81,7 @@ def connect(agency: Agency, options: dict[str, Any]) -> ChannelAccount:
 
 def after_connect(account: ChannelAccount) -> str:
     """How to finish in Meta's app dashboard (the webhook address itself is printed after this)."""
-    credentials = account.credentials()
-    token = credentials.get("verify_token", "")
+    token = "" if account.credentials_ref else account.credentials().get("verify_token", "")
     obj = "Instagram" if account.channel == Channel.INSTAGRAM else "Page"
     fields = "messages, comments" if account.channel == Channel.INSTAGRAM else "messages, message_edits, feed"
     lines = [f"In the Meta app's dashboard, under Webhooks, choose the {obj} object, enter the callback URL below and "
