@@ -6,6 +6,7 @@ import hmac
 import re
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext
@@ -21,6 +22,26 @@ from civicdesk.channels.providers.meta.simulation import simulated_event
 from civicdesk.channels.providers.meta.window import STANDARD, window_at
 
 CHALLENGE = re.compile(r"[A-Za-z0-9_.\-]{1,200}")
+
+
+@lru_cache(maxsize=8)
+def _summary(raw: bytes, account_id: int | None) -> tuple[str, str] | None:
+    """(provider id, content hash) of a body, parsed once for the two questions the webhook asks of it; None when
+    it cannot be parsed (stored under its bytes' hash, then quarantined)."""
+    try:
+        events = parsing.events_of(raw, {"account_id": account_id})
+    except ParseError:
+        return None
+    if len(events) == 1:
+        return parsing.event_id(events[0]), parsing.event_hash(events[0])
+    joined = "\n".join(sorted(parsing.event_id(event) for event in events))
+    digest = hashlib.sha256("\n".join(parsing.event_hash(event) for event in events).encode()).hexdigest()
+    return "batch:" + hashlib.sha256(joined.encode()).hexdigest(), digest
+
+
+def _account_id(meta: dict[str, Any]) -> int | None:
+    found = meta.get("account_id")
+    return found if isinstance(found, int) else None
 
 
 def credentials_of(config: Any) -> Mapping[str, str]:
@@ -66,24 +87,13 @@ class MetaAdapter(ChannelAdapter):
     def provider_message_id(self, raw: bytes, meta: dict[str, Any]) -> str:
         """The one event's id (a mid, a comment id and its verb); a batch: "batch:" and a hash of its events' ids,
         so a batch delivered again is one payload."""
-        try:
-            events = parsing.events_of(raw, meta)
-        except ParseError:
-            return super().provider_message_id(raw, meta)
-        if len(events) == 1:
-            return parsing.event_id(events[0])
-        joined = "\n".join(sorted(parsing.event_id(event) for event in events))
-        return "batch:" + hashlib.sha256(joined.encode()).hexdigest()
+        found = _summary(raw, _account_id(meta))
+        return found[0] if found else super().provider_message_id(raw, meta)
 
     def content_hash(self, raw: bytes, meta: dict[str, Any]) -> str:
         """Of the events, not the bytes: entry.time changes when Meta delivers the same events again."""
-        try:
-            events = parsing.events_of(raw, meta)
-        except ParseError:
-            return super().content_hash(raw, meta)
-        if len(events) == 1:
-            return parsing.event_hash(events[0])
-        return hashlib.sha256("\n".join(parsing.event_hash(event) for event in events).encode()).hexdigest()
+        found = _summary(raw, _account_id(meta))
+        return found[1] if found else super().content_hash(raw, meta)
 
     def parse(self, raw: bytes, meta: dict[str, Any]) -> list[InboundEvent]:
         return parsing.events_of(raw, meta)
