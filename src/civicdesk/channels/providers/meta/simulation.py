@@ -12,18 +12,20 @@ from civicdesk.channels.models import Channel
 from civicdesk.channels.simulate import SimulatedWebhook
 
 RESIDENT_ID = "7000000000000001"  # a made-up page-scoped id: never a real person
+COMMENTER_ID = "7000000000000002"  # Facebook gives a commenter another id than their Messenger PSID
 RESIDENT_NAME = "Sam Resident"
 RESIDENT_USERNAME = "sam.resident"
 POST_ID_SUFFIX = "9000000000000001"
 
 
 def payload(channel: str, owner: str, text: str, kind: str, *, now_ms: int | None = None,
-            user_id: str = RESIDENT_ID, unique: str = "") -> dict[str, Any]:
+            user_id: str = "", unique: str = "") -> dict[str, Any]:
     """The webhook document Meta sends for one event of `kind` ("message"; "comment" or "mention": a comment)."""
     now_ms = now_ms or int(time.time() * 1000)
     unique = unique or uuid.uuid4().hex[:16]
     digits = str(int(hashlib.sha256(unique.encode()).hexdigest()[:13], 16))  # comment ids are digits
     obj = "instagram" if channel == Channel.INSTAGRAM else "page"
+    user_id = user_id or (COMMENTER_ID if kind != "message" and obj == "page" else RESIDENT_ID)
     entry: dict[str, Any] = {"id": owner, "time": now_ms}
     if kind == "message":
         entry["messaging"] = [{"sender": {"id": user_id}, "recipient": {"id": owner}, "timestamp": now_ms,

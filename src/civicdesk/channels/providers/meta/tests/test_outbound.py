@@ -172,3 +172,14 @@ def test_a_wrong_page_token_is_refused_by_the_graph_server(page: ChannelAccount,
         MetaAdapter().send(OutboundMessage(to=f"{PAGE_ID}:{PSID}", sender="", text="Hi",
                                            conversation_key=f"{PAGE_ID}:dm:{PSID}",
                                            last_inbound_at=timezone.now()), config)
+
+
+def test_one_instagram_resident_with_a_dm_and_a_comment_gets_each_reply_in_its_own_conversation(
+        instagram: ChannelAccount, graph: GraphServer) -> None:
+    dm_case = receive(instagram, graph, "Is the pool open today?", user="91", unique="p")
+    comment_case = receive(instagram, graph, "The pool's gate is broken", kind="comment", user="91", unique="q")
+    assert dm_case.pk != comment_case.pk
+    assert agent_reply(dm_case, "Open until 8 pm.").delivery_status == DeliveryStatus.SENT
+    assert graph.calls[-1].path == f"/{IG_ID}/messages" and graph.calls[-1].body["recipient"] == {"id": "91"}
+    assert agent_reply(comment_case, "Reported to Parks.").delivery_status == DeliveryStatus.SENT
+    assert graph.calls[-1].path.endswith("/replies")
