@@ -1,6 +1,7 @@
 """Graph API errors in plain words for agents, which of them are final, and Meta's usage headers read as rate limits."""
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,8 @@ PLAIN_WORDS: dict[int, Promise] = {
     613: _("Meta asked us to slow down: too many calls in a short time."),
 }
 WINDOW_SUBCODE = 2018278  # "This message is sent outside of allowed window"
+CODE_RE = re.compile(r"\(Meta error (\d+)\)\.?\s*$")
+WINDOW_MARKERS = ("More than 7 days have passed", "More than 24 hours have passed", "Meta only allows replies")
 
 
 class GraphError(Exception):
@@ -73,6 +76,22 @@ def plain_error(error: GraphError) -> str:
     if error.code is None:
         return f"{reason}."
     return gettext("%(reason)s (Meta error %(code)s).") % {"reason": reason, "code": error.code}
+
+
+def as_clause(error: str) -> str:
+    """A failure written here (plain_error, or a reply window's refusal) as a clause for "The Facebook message ...
+    could not be delivered: <clause>."; "" when `error` is not one of ours."""
+    text = (error or "").strip()
+    if text.startswith(WINDOW_MARKERS):
+        if text.startswith("More than 7 days"):
+            return gettext("Meta's reply window had closed (more than 7 days since the resident last wrote)")
+        if text.startswith("More than 24 hours"):
+            return gettext("Meta allows no automatic message more than 24 hours after the resident last wrote")
+        return gettext("Meta allows replies only to people who wrote to the page first")
+    if not CODE_RE.search(text):
+        return ""
+    text = text.rstrip(".")
+    return text if text.startswith("Meta") else text[:1].lower() + text[1:]
 
 
 class Usage:

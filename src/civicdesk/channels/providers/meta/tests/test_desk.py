@@ -89,3 +89,12 @@ def test_a_direct_message_cannot_be_hidden(page: ChannelAccount) -> None:
     assert "Hide this comment" not in agent.get(f"/staff/cases/{case.number}/").content.decode()
     agent.post(f"/staff/cases/{case.number}/messages/{dm.pk}/hide/")
     assert not AuditEntry.objects.filter(action=AuditAction.COMMENT_HIDDEN).exists()
+
+
+def test_meta_failures_read_as_plain_reasons_on_the_timeline() -> None:
+    from civicdesk.conversations.failures import plain_reason
+
+    assert plain_reason("The resident is not available on Messenger right now (they may have blocked the page or "
+                        "deleted their account) (Meta error 551).").startswith("the resident is not available")
+    assert plain_reason(window_at(timezone.now() - timedelta(days=9)).reason) == (
+        "Meta's reply window had closed (more than 7 days since the resident last wrote)")
