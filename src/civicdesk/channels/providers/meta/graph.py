@@ -69,4 +69,4 @@ def note_usage(account_id: int | None, headers: dict[str, str]) -> None:
     used = max(0, min(100, round(usage.percent)))
     reset_at = usage.reset_at(timezone.now())
     limits.note_rate_limit(account_id, limit=100, remaining=0 if reset_at else 100 - used, reset_at=reset_at,
-                           window="percent of Meta's rolling allowance")
+                           window="Meta counts in percent of its hourly allowance, not in calls")
