@@ -16,7 +16,7 @@ from civicdesk.channels.events import InboundEvent
 from civicdesk.channels.models import Channel
 from civicdesk.channels.outbound import Capabilities, OutboundMessage
 from civicdesk.channels.protocol import ChannelAdapter, ParseError, PermanentSendError, RateLimited
-from civicdesk.channels.providers.meta import graph, ids, parsing
+from civicdesk.channels.providers.meta import graph, ids, media, parsing
 from civicdesk.channels.providers.meta.errors import GraphError, plain_error
 from civicdesk.channels.providers.meta.simulation import simulated_event
 from civicdesk.channels.providers.meta.window import STANDARD, window_at
@@ -97,6 +97,10 @@ class MetaAdapter(ChannelAdapter):
 
     def parse(self, raw: bytes, meta: dict[str, Any]) -> list[InboundEvent]:
         return parsing.events_of(raw, meta)
+
+    def fetch_media(self, url: str, config: Any) -> media.FetchedMedia:
+        """A picture or file a resident sent by Messenger or Instagram (Meta's signed CDN address)."""
+        return media.fetch_media(url, config)
 
     def simulate(self, config: Any, text: str, kind: str) -> Any:
         """A direct message or a comment, as Meta posts it, signed with the account's app secret."""
