@@ -162,7 +162,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # joins TASK_QUEUES, and `civicdesk run` starts a worker for it. EXTRA_TASK_QUEUES adds queues by environment.
 # channel -> queue of deliver_message ("sms" also fetches MMS media)
 DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": "sms",
-                   "youtube": "social", "mastodon": "social", "x": "social"}
+                   "youtube": "social", "mastodon": "social", "x": "social", "facebook": "social",
+                   "instagram": "social"}
 TASK_QUEUES = list(dict.fromkeys([
     "default",  # periodic jobs (recover_stalled)
     "inbound",  # process_payload, Open311 batch requests
@@ -323,6 +324,8 @@ CHANNEL_ADAPTERS = {
     "youtube": "civicdesk.channels.providers.youtube.adapter.YouTubeAdapter",
     "mastodon": "civicdesk.channels.providers.mastodon.adapter.MastodonAdapter",
     "x": "civicdesk.channels.providers.x.adapter.XAdapter",
+    "facebook": "civicdesk.channels.providers.meta.adapter.MetaAdapter",
+    "instagram": "civicdesk.channels.providers.meta.adapter.InstagramAdapter",
 }
 # The adapter of each provider (a ChannelAccount's provider; see civicdesk.channels.registry). A provider not
 # listed uses its account's channel's adapter from CHANNEL_ADAPTERS.
@@ -334,6 +337,7 @@ PROVIDER_ADAPTERS: dict[str, str] = {
     "youtube": "civicdesk.channels.providers.youtube.adapter.YouTubeAdapter",
     "mastodon": "civicdesk.channels.providers.mastodon.adapter.MastodonAdapter",
     "x": "civicdesk.channels.providers.x.adapter.XAdapter",
+    "meta": "civicdesk.channels.providers.meta.adapter.MetaAdapter",
 }
 # `civicdesk channels add PROVIDER`: the module that connects an account of each provider (HELP, add_arguments,
 # connect, after_connect); see channels/providers/twilio/connect.py.
@@ -342,6 +346,7 @@ CHANNEL_CONNECTORS: dict[str, str] = {
     "youtube": "civicdesk.channels.providers.youtube.connect",
     "mastodon": "civicdesk.channels.providers.mastodon.connect",
     "x": "civicdesk.channels.providers.x.connect",
+    "meta": "civicdesk.channels.providers.meta.connect",
 }
 CALENDAR_FEED_TIMEOUT_SECONDS = env_int("CALENDAR_FEED_TIMEOUT_SECONDS", 20)  # an agency's iCal closures feed
 # Polling networks (Bluesky, YouTube; Mastodon's catch-up): seconds between polls of one account, unless its
@@ -369,6 +374,9 @@ MASTODON_CATCHUP_SECONDS = env_int("MASTODON_CATCHUP_SECONDS", 300)
 X_CONNECTOR_ENABLED = env_bool("X_CONNECTOR_ENABLED", False)
 X_API_BASE_URL = os.environ.get("X_API_BASE_URL", "").strip() or "https://api.x.com"  # a local X server in tests
 X_TIMEOUT_SECONDS = env_int("X_TIMEOUT_SECONDS", 15)
+# Meta's Graph API (Messenger, page comments, Instagram): a local server's address in tests.
+META_GRAPH_URL = os.environ.get("META_GRAPH_URL", "").strip() or "https://graph.facebook.com/v25.0"
+META_TIMEOUT_SECONDS = env_int("META_TIMEOUT_SECONDS", 15)
 # Media received by MMS (and voicemail recordings), fetched by a background job with the account's credentials.
 INBOUND_MEDIA_MAX_BYTES = env_int("INBOUND_MEDIA_MAX_BYTES", 5 * 1024 * 1024)  # Twilio's own MMS limit is 5 MB
 INBOUND_MEDIA_TYPES = [t.strip() for t in os.environ.get(

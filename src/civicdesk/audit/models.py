@@ -32,6 +32,7 @@ class AuditAction(models.TextChoices):
     STOP_REQUEST_DISMISSED = "stop_request_dismissed", "Request to stop messages dismissed"
     MESSAGE_EDITED = "message_edited", "Message edited by its author"
     MESSAGE_DELETED = "message_deleted", "Message deleted by its author"
+    COMMENT_HIDDEN = "comment_hidden", "Comment hidden on the network"
     TRANSFER_REQUESTED = "transfer_requested", "Transfer requested"
     TRANSFER_APPROVED = "transfer_approved", "Transfer approved"
     TRANSFER_REJECTED = "transfer_rejected", "Transfer rejected"

@@ -15,6 +15,7 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", "Open311"
     X = "x", "X"
     FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
     MASTODON = "mastodon", "Mastodon"
     BLUESKY = "bluesky", "Bluesky"
     YOUTUBE = "youtube", "YouTube"
@@ -81,7 +82,7 @@ PROVIDER_CHANNELS: dict[str, tuple[str, ...]] = {
     Provider.WEB: (Channel.WEB,),
     Provider.OPEN311: (Channel.OPEN311,),
     Provider.TWILIO: (Channel.SMS, Channel.PHONE),
-    Provider.META: (Channel.FACEBOOK,),
+    Provider.META: (Channel.FACEBOOK, Channel.INSTAGRAM),
     Provider.X: (Channel.X,),
     Provider.MASTODON: (Channel.MASTODON,),
     Provider.BLUESKY: (Channel.BLUESKY,),

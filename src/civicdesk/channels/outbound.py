@@ -1,7 +1,7 @@
 """What an adapter's send() takes: plain values (no ORM rows), and what each channel can carry."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from civicdesk.channels.events import Visibility
 
@@ -32,6 +32,7 @@ class OutboundMessage:
     reference: str = ""  # our reference (the Message pk), echoed back by providers that support it
     headers: dict[str, str] = field(default_factory=dict)
     sender_name: str = ""  # the display name with `sender`, where the channel shows one (the email From name)
+    last_inbound_at: datetime | None = None  # when the resident last wrote on the conversation (reply windows)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ class IdentityKind(models.TextChoices):
     PHONE = "phone", _("Phone (E.164)")
     X = "x", _("X handle")
     FACEBOOK = "facebook", _("Facebook id")
+    INSTAGRAM = "instagram", _("Instagram id")
     MASTODON = "mastodon", _("Mastodon account")
     BLUESKY = "bluesky", _("Bluesky handle")
     YOUTUBE = "youtube", _("YouTube channel")

@@ -15,6 +15,7 @@ FALLBACK: dict[str, Capabilities] = {
     Channel.PHONE: Capabilities(max_length=1600),
     Channel.X: Capabilities(max_length=280, public_replies=True),
     Channel.FACEBOOK: Capabilities(max_length=2000, public_replies=True, reply_window=timedelta(hours=24)),
+    Channel.INSTAGRAM: Capabilities(max_length=1000, public_replies=True, reply_window=timedelta(hours=24)),
     Channel.MASTODON: Capabilities(max_length=500, public_replies=True),
     Channel.BLUESKY: Capabilities(max_length=300, public_replies=True),
     Channel.YOUTUBE: Capabilities(max_length=10000, public_replies=True),

@@ -29,7 +29,8 @@ from civicdesk.conversations.models import (
 # The identity kind a message on each channel goes to (replies.CHANNEL_OF_IDENTITY the other way round).
 KIND_OF_CHANNEL: dict[str, str] = {
     Channel.EMAIL: IdentityKind.EMAIL, Channel.SMS: IdentityKind.PHONE, Channel.X: IdentityKind.X,
-    Channel.FACEBOOK: IdentityKind.FACEBOOK, Channel.MASTODON: IdentityKind.MASTODON,
+    Channel.FACEBOOK: IdentityKind.FACEBOOK, Channel.INSTAGRAM: IdentityKind.INSTAGRAM,
+    Channel.MASTODON: IdentityKind.MASTODON,
     Channel.BLUESKY: IdentityKind.BLUESKY, Channel.YOUTUBE: IdentityKind.YOUTUBE,
 }
 

@@ -8,6 +8,7 @@ import re
 
 from django.utils.translation import gettext
 
+from civicdesk.channels.providers.meta.errors import as_clause as meta_clause
 from civicdesk.channels.providers.twilio.errors import as_clause
 
 ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
@@ -37,7 +38,7 @@ def plain_reason(error: str) -> str:
     """The cause of a delivery failure as a short clause ("the mailbox does not exist"); never the raw error."""
     text = error or ""
     lowered = text.lower()
-    provider_words = as_clause(text)  # a provider's error already put in plain words, with its code (Twilio)
+    provider_words = as_clause(text) or meta_clause(text)  # a provider's error already in plain words (its code kept)
     if provider_words:
         return provider_words
     if "opted out" in lowered:

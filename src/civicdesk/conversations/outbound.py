@@ -10,9 +10,10 @@ from civicdesk.mail.queries import mailbox_for_agency, thread_ids
 
 # Channels whose replies go out from one of our accounts (a Twilio number, a page, a handle): the conversation's,
 # else the agency's.
-ACCOUNT_CHANNELS = (Channel.SMS, Channel.FACEBOOK, Channel.X, Channel.MASTODON, Channel.BLUESKY, Channel.YOUTUBE)
+ACCOUNT_CHANNELS = (Channel.SMS, Channel.FACEBOOK, Channel.INSTAGRAM, Channel.X, Channel.MASTODON, Channel.BLUESKY,
+                    Channel.YOUTUBE)
 # Channels whose replies continue a thread on the network: the post answered and the conversation's visibility.
-SOCIAL_CHANNELS = (Channel.FACEBOOK, Channel.X, Channel.MASTODON, Channel.BLUESKY, Channel.YOUTUBE)
+SOCIAL_CHANNELS = (Channel.FACEBOOK, Channel.INSTAGRAM, Channel.X, Channel.MASTODON, Channel.BLUESKY, Channel.YOUTUBE)
 
 
 def sending_account(message: Message) -> ChannelAccount | None:
@@ -40,16 +41,18 @@ def outbound_for(message: Message, account: ChannelAccount | None = None) -> Out
     A public update copied to a follower carries no thread ids: never the reporter's Message-IDs.
     SMS: From is our number on `account` (sending_account).
     Social networks: in_reply_to is the resident's latest post or message on the conversation (social_thread), the
-    visibility and conversation key those of the conversation: a public mention is answered in public, a DM by DM.
+    visibility and conversation key those of the conversation (a public mention is answered in public, a DM by DM),
+    and last_inbound_at when they last wrote there (Meta's reply windows).
     """
     sender, sender_name, in_reply_to = (account.address if account is not None else ""), "", ""
     references: tuple[str, ...] = ()
     visibility: str = Visibility.PUBLIC if message.is_public else Visibility.PRIVATE
-    thread_key = ""
+    thread_key, last_inbound_at = "", None
     if message.channel in SOCIAL_CHANNELS and account is not None:
         conversation, in_reply_to = social_thread(message, account)
         if conversation is not None:  # a reply to a mention stays public, one to a direct message private
             visibility, thread_key = conversation.visibility, conversation.thread_key
+            last_inbound_at = conversation.last_inbound_at
     if message.channel == Channel.EMAIL:
         sender, sender_name = _mailbox_sender(message)
         if not message.update_of_id and message.case is not None:
@@ -65,6 +68,7 @@ def outbound_for(message: Message, account: ChannelAccount | None = None) -> Out
         in_reply_to=in_reply_to,
         references=references,
         conversation_key=thread_key,
+        last_inbound_at=last_inbound_at,
         visibility=visibility,
         automatic=message.is_automatic,
         reference=str(message.pk or ""),

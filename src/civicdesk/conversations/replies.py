@@ -31,7 +31,8 @@ REPLY_CHANNEL_FOR_EMAIL_CONTACTS = {Channel.WEB, Channel.OPEN311, Channel.PHONE,
 # The channel a reply to one of the contact's identities goes out on, when the agent picks that identity.
 CHANNEL_OF_IDENTITY = {
     IdentityKind.EMAIL: Channel.EMAIL, IdentityKind.PHONE: Channel.SMS, IdentityKind.X: Channel.X,
-    IdentityKind.FACEBOOK: Channel.FACEBOOK, IdentityKind.MASTODON: Channel.MASTODON,
+    IdentityKind.FACEBOOK: Channel.FACEBOOK, IdentityKind.INSTAGRAM: Channel.INSTAGRAM,
+    IdentityKind.MASTODON: Channel.MASTODON,
     IdentityKind.BLUESKY: Channel.BLUESKY, IdentityKind.YOUTUBE: Channel.YOUTUBE,
 }
 IDENTITY_OF_CHANNEL: dict[str, str] = {channel: kind for kind, channel in CHANNEL_OF_IDENTITY.items()}
@@ -54,7 +55,7 @@ def reply_target(case: Case, identity: Identity | None = None) -> ReplyTarget:
         if contact_id is None or identity.contact_id != contact_id or identity.kind not in CHANNEL_OF_IDENTITY:
             raise ValueError(gettext("Replies can only go to one of the resident's own addresses or accounts."))
         picked = CHANNEL_OF_IDENTITY[IdentityKind(identity.kind)]
-        return ReplyTarget(picked, identity.value, _latest_conversation(picked, identity.pk))
+        return ReplyTarget(picked, identity.value, _latest_conversation(picked, identity.pk, case))
     latest = None
     if contact_id is not None:
         latest = (Message.objects.filter(case=case, direction=Direction.INBOUND, sender_identity__contact_id=contact_id)
@@ -67,7 +68,7 @@ def reply_target(case: Case, identity: Identity | None = None) -> ReplyTarget:
             return chat
     if latest is not None and latest[0] not in REPLY_CHANNEL_FOR_EMAIL_CONTACTS:
         channel, identity_id, _, value = latest
-        return ReplyTarget(channel, value, _latest_conversation(channel, identity_id))
+        return ReplyTarget(channel, value, _latest_conversation(channel, identity_id, case))
     if case.channel not in REPLY_CHANNEL_FOR_EMAIL_CONTACTS:
         return ReplyTarget(case.channel)
     # the address the resident last wrote from on this case, else the one of the case's writer (reply_address)
@@ -89,7 +90,7 @@ def _after_chat(case: Case, latest: tuple[Any, ...] | None) -> ReplyTarget | Non
         return ReplyTarget(Channel.EMAIL, address) if address else ReplyTarget(Channel.WEB)
     _, identity_id, kind, value = latest
     if kind == IdentityKind.PHONE:
-        return ReplyTarget(Channel.SMS, value, _latest_conversation(Channel.SMS, identity_id))
+        return ReplyTarget(Channel.SMS, value, _latest_conversation(Channel.SMS, identity_id, case))
     if kind == IdentityKind.EMAIL:
         return ReplyTarget(Channel.EMAIL, value)
     return ReplyTarget(Channel.WEB)
@@ -119,11 +120,13 @@ def resident_identity(case: Case, raw: str) -> Identity | None:
     return None
 
 
-def _latest_conversation(channel: str, identity_id: int | None) -> Conversation | None:
+def _latest_conversation(channel: str, identity_id: int | None, case: Case | None = None) -> Conversation | None:
+    """The identity's latest conversation on the channel, this case's first: one resident may have a private and
+    a public conversation on one network (an Instagram DM and a comment), and a reply must stay in its own."""
     if identity_id is None:
         return None
-    found = Conversation.objects.filter(channel=channel, identity_id=identity_id)
-    return found.order_by("-last_inbound_at", "-id").first()
+    found = Conversation.objects.filter(channel=channel, identity_id=identity_id).order_by("-last_inbound_at", "-id")
+    return (found.filter(case=case).first() if case is not None else None) or found.first()
 
 
 def _send(case: Case, target: ReplyTarget, kind: str, *, author: Any = None, automatic: bool = False,

@@ -24,6 +24,7 @@ from civicdesk.inbox.consent_sentences import (
 from civicdesk.inbox.trail_sentences import (
     ADMINISTRATION_WORDS,
     administration,
+    comment_hidden,
     contact_changed,
     contact_created,
     contact_merged,
@@ -306,6 +307,7 @@ DESCRIBERS: dict[str, Describer] = {
     AuditAction.CONTACT_MERGED: contact_merged, AuditAction.CONTACT_UNMERGED: contact_unmerged,
     AuditAction.IDENTITY_ADDED: identity_added, AuditAction.OPTED_OUT: opted_out, AuditAction.OPTED_IN: opted_in,
     AuditAction.MESSAGE_EDITED: message_edited, AuditAction.MESSAGE_DELETED: message_deleted,
+    AuditAction.COMMENT_HIDDEN: comment_hidden,
     AuditAction.KEYWORD_TEXT: keyword_text, AuditAction.STOP_REQUEST_FLAGGED: stop_request_flagged,
     AuditAction.STOP_REQUEST_DISMISSED: stop_request_dismissed,
     AuditAction.CALL_LOGGED: call_logged,

@@ -101,6 +101,13 @@ def message_edited(e: AuditEntry, names: Names, by: str) -> Sentence:
         "channel": channel_label(e.actor_label) or gettext("the platform")})
 
 
+def comment_hidden(e: AuditEntry, names: Names, by: str) -> Sentence:
+    channel = channel_label((e.after or {}).get("channel")) or gettext("the platform")
+    return Sentence(with_actor(by, gettext("%(name)s hid the resident's comment on %(channel)s"),
+                               gettext("The resident's comment was hidden on %(channel)s"), channel=channel),
+                    detail=e.reason)
+
+
 def message_deleted(e: AuditEntry, names: Names, by: str) -> Sentence:
     return Sentence(gettext("The resident deleted their message on %(channel)s; its text is gone here too") % {
         "channel": channel_label(e.actor_label) or gettext("the platform")})

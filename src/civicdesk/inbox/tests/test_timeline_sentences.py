@@ -55,6 +55,7 @@ EXAMPLES: dict[str, dict] = {
     AuditAction.MESSAGE_EDITED: {"actor_label": "facebook", "after": {"message": 1}},
     AuditAction.CALL_LOGGED: {"after": {"message": 1, "direction": "in", "number": "+12155550134"}},
     AuditAction.MESSAGE_DELETED: {"actor_label": "facebook", "after": {"message": 1}},
+    AuditAction.COMMENT_HIDDEN: {"after": {"message": 1, "channel": "facebook"}},
     **{action: {"after": {"from_agency": "Public Works", "to_agency": "Parks"}, "reason": "It is a park path"}
        for action in (AuditAction.TRANSFER_REQUESTED, AuditAction.TRANSFER_APPROVED, AuditAction.TRANSFER_REJECTED,
                       AuditAction.TRANSFER_WITHDRAWN)},

@@ -1,0 +1,23 @@
+"""The Instagram channel (and identity kind, and the hidden-comment audit action) in the choice lists."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('conversations', '0007_channel_chat'),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name='appliedevent',
+            name='channel',
+            field=models.CharField(choices=[('web', 'Web portal'), ('email', 'Email'), ('sms', 'SMS'), ('phone', 'Phone'), ('open311', 'Open311'), ('x', 'X'), ('facebook', 'Facebook'), ('instagram', 'Instagram'), ('mastodon', 'Mastodon'), ('bluesky', 'Bluesky'), ('youtube', 'YouTube'), ('chat', 'Live chat'), ('internal', 'Internal')], max_length=20),
+        ),
+        migrations.AlterField(
+            model_name='conversation',
+            name='channel',
+            field=models.CharField(choices=[('web', 'Web portal'), ('email', 'Email'), ('sms', 'SMS'), ('phone', 'Phone'), ('open311', 'Open311'), ('x', 'X'), ('facebook', 'Facebook'), ('instagram', 'Instagram'), ('mastodon', 'Mastodon'), ('bluesky', 'Bluesky'), ('youtube', 'YouTube'), ('chat', 'Live chat'), ('internal', 'Internal')], max_length=20),
+        ),
+    ]
