@@ -160,7 +160,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # never stalls the others. A new provider (sms, social) adds its channel -> queue to DELIVERY_QUEUES; its queue
 # joins TASK_QUEUES, and `civicdesk run` starts a worker for it. EXTRA_TASK_QUEUES adds queues by environment.
 # channel -> queue of deliver_message ("sms" also fetches MMS media)
-DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": "sms"}
+DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": "sms", "bluesky": "social"}
 TASK_QUEUES = list(dict.fromkeys([
     "default",  # periodic jobs (recover_stalled)
     "inbound",  # process_payload, Open311 batch requests
@@ -318,6 +318,7 @@ CHANNEL_ADAPTERS = {
     "sms": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
     "phone": "civicdesk.channels.providers.twilio.voice.VoiceAdapter",  # Twilio's voicemail callbacks
     "chat": "civicdesk.channels.providers.chat.adapter.ChatAdapter",
+    "bluesky": "civicdesk.channels.providers.bluesky.adapter.BlueskyAdapter",
 }
 # The adapter of each provider (a ChannelAccount's provider; see civicdesk.channels.registry). A provider not
 # listed uses its account's channel's adapter from CHANNEL_ADAPTERS.
@@ -326,11 +327,13 @@ PROVIDER_ADAPTERS: dict[str, str] = {
     "web": "civicdesk.portal.adapter.WebAdapter",
     "open311": "civicdesk.open311.adapter.Open311Adapter",
     "twilio": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
+    "bluesky": "civicdesk.channels.providers.bluesky.adapter.BlueskyAdapter",
 }
 # `civicdesk channels add PROVIDER`: the module that connects an account of each provider (HELP, add_arguments,
 # connect, after_connect); see channels/providers/twilio/connect.py.
 CHANNEL_CONNECTORS: dict[str, str] = {
     "twilio": "civicdesk.channels.providers.twilio.connect",
+    "bluesky": "civicdesk.channels.providers.bluesky.connect",
 }
 # Twilio's REST API: empty for Twilio itself; a local mock's address in tests (Prism: http://127.0.0.1:PORT).
 # Polling networks (Bluesky, YouTube; Mastodon's catch-up): seconds between polls of one account, unless its
@@ -338,6 +341,12 @@ CHANNEL_CONNECTORS: dict[str, str] = {
 SOCIAL_POLL_SECONDS = env_int("SOCIAL_POLL_SECONDS", 30)
 TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "").strip()
 TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 15)
+# Bluesky: the default server of an account (each account may name its own PDS), the chat service's address when
+# it is not reached through the PDS's atproto-proxy (a local chat service in tests), and whether chat is read.
+BLUESKY_SERVICE_URL = os.environ.get("BLUESKY_SERVICE_URL", "").strip() or "https://bsky.social"
+BLUESKY_CHAT_URL = os.environ.get("BLUESKY_CHAT_URL", "").strip()
+BLUESKY_CHAT_ENABLED = env_bool("BLUESKY_CHAT_ENABLED", True)
+BLUESKY_TIMEOUT_SECONDS = env_int("BLUESKY_TIMEOUT_SECONDS", 15)
 # Media received by MMS (and voicemail recordings), fetched by a background job with the account's credentials.
 INBOUND_MEDIA_MAX_BYTES = env_int("INBOUND_MEDIA_MAX_BYTES", 5 * 1024 * 1024)  # Twilio's own MMS limit is 5 MB
 INBOUND_MEDIA_TYPES = [t.strip() for t in os.environ.get(

@@ -53,6 +53,20 @@ def _attach_identity(contact: Contact, kind: str, value: str) -> None:
     record(AuditAction.IDENTITY_ADDED, contact=contact, after={"kind": kind, "value": value})
 
 
+# Identity kinds whose value is the platform's stable id, shown to people by a display name that can change.
+DISPLAYED_KINDS = (IdentityKind.BLUESKY,)
+
+
+def note_identity_display(kind: str, raw_value: str, display_name: str) -> bool:
+    """Keep the platform's current display of a stable-id identity (a Bluesky DID's @handle), following changes:
+    the handle changes, the identity (and its contact) stays. One UPDATE, nothing when unchanged; True if changed."""
+    name = (display_name or "").strip()[:320]
+    if kind not in DISPLAYED_KINDS or not name or not raw_value:
+        return False
+    value = normalize_identity(kind, raw_value)
+    return bool(Identity.objects.filter(kind=kind, value=value).exclude(display_name=name).update(display_name=name))
+
+
 def resolve_contact(
     identities: Iterable[tuple[str, str]], *, display_name: str = "", kind: str = "", actor: Any = None,
     language: str = "",

@@ -70,7 +70,10 @@ class Identity(models.Model):
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
     kind = models.CharField(max_length=20, choices=IdentityKind.choices)
-    value = models.CharField(max_length=320, help_text="Normalised: lower-case email, E.164 phone, @handle.")
+    value = models.CharField(max_length=320, help_text="Normalised: lower-case email, E.164 phone, @handle, DID.")
+    display_name = models.CharField(max_length=320, blank=True, help_text=(
+        "What the platform shows for it now, where the value is a stable id (a Bluesky DID's @handle); follows "
+        "changes."))
     created_at = models.DateTimeField(auto_now_add=True)
     opted_out_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person asked for no more messages here (STOP); empty: may send.")
@@ -81,6 +84,11 @@ class Identity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
+
+    @property
+    def label(self) -> str:
+        """For people: the platform's current display (a handle) when the value is a stable id, else the value."""
+        return self.display_name or self.value
 
 
 class ContactMerge(models.Model):

@@ -13,7 +13,7 @@ from civicdesk.cases.events import MessageAdded, publish
 from civicdesk.cases.models import Attachment, Case, DeliveryStatus, Direction, Message
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
 from civicdesk.channels.events import InboundMessage
-from civicdesk.contacts.actions import resolve_contact
+from civicdesk.contacts.actions import DISPLAYED_KINDS, note_identity_display, resolve_contact
 from civicdesk.contacts.queries import identity_for
 from civicdesk.conversations import actions as conversation_actions
 from civicdesk.conversations import threading
@@ -40,6 +40,9 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
     identities = [(i.kind, i.value) for i in [message.sender, *message.extra_identities] if i]
     contact = resolve_contact(identities, display_name=message.contact_name, kind=message.contact_kind,
                               language=message.language) if identities else None
+    for shown in [message.sender, *message.extra_identities]:
+        if shown is not None and shown.display_name and shown.kind in DISPLAYED_KINDS:  # a new @handle for a DID
+            note_identity_display(shown.kind, shown.value, shown.display_name)
     thread = threading.decide(message, contact.pk if contact else None)
     case, closed, mentioned = thread.case, thread.follow_up_of, thread.mentioned
     created = case is None

@@ -1,6 +1,8 @@
 """The plain-value OutboundMessage of an outbound Message row: every database read happens here, before send()."""
 
-from civicdesk.cases.models import Message
+from typing import Any
+
+from civicdesk.cases.models import Direction, Message
 from civicdesk.channels.events import Visibility
 from civicdesk.channels.models import Channel, ChannelAccount
 from civicdesk.channels.outbound import OutboundAttachment, OutboundMessage
@@ -37,14 +39,21 @@ def outbound_for(message: Message, account: ChannelAccount | None = None) -> Out
     without a mailbox), In-Reply-To the resident's latest Message-ID on the case, References the case's chain.
     A public update copied to a follower carries no thread ids: never the reporter's Message-IDs.
     SMS: From is our number on `account` (sending_account).
+    Social networks: the conversation's key, the resident's latest message on it (what a reply answers) and
+    whether the conversation is public (a post's thread) or private (a direct message).
     """
     sender, sender_name, in_reply_to = (account.address if account is not None else ""), "", ""
     references: tuple[str, ...] = ()
+    social: dict[str, Any] = {}
     if message.channel == Channel.EMAIL:
         sender, sender_name = _mailbox_sender(message)
         if not message.update_of_id and message.case is not None:
             in_reply_to, chain = thread_ids(message.case, exclude_message=message.pk)
             references = tuple(chain)
+    elif message.channel in ACCOUNT_CHANNELS and message.channel != Channel.SMS:
+        social = _social_thread(message)
+        in_reply_to = social.pop("in_reply_to", "")
+    public = message.is_public or social.pop("visibility", "") == Visibility.PUBLIC
     return OutboundMessage(
         to=message.recipient,
         sender=sender,
@@ -54,11 +63,28 @@ def outbound_for(message: Message, account: ChannelAccount | None = None) -> Out
         message_id=message.email_message_id,
         in_reply_to=in_reply_to,
         references=references,
-        visibility=Visibility.PUBLIC if message.is_public else Visibility.PRIVATE,
+        visibility=Visibility.PUBLIC if public else Visibility.PRIVATE,
         automatic=message.is_automatic,
         reference=str(message.pk or ""),
         attachments=_attachments(message),
+        **social,
     )
+
+
+def _social_thread(message: Message) -> dict[str, Any]:
+    """The conversation a social reply continues (this case's, else the resident's latest on the channel) and the
+    resident's latest message on it (on this case when it has one there)."""
+    talks = Conversation.objects.filter(channel=message.channel, identity__value=message.recipient).order_by(
+        "-last_inbound_at", "-id")
+    talk = (talks.filter(case_id=message.case_id).first() if message.case_id else None) or talks.first()
+    if talk is None:
+        return {}
+    inbound = (Message.objects.filter(channel=message.channel, direction=Direction.INBOUND,
+                                      sender_identity_id=talk.identity_id).exclude(provider_message_id="")
+               .order_by("-created_at", "-id"))
+    latest = ((inbound.filter(case_id=message.case_id) if message.case_id else inbound).values_list(
+        "provider_message_id", flat=True).first() or inbound.values_list("provider_message_id", flat=True).first())
+    return {"conversation_key": talk.thread_key, "in_reply_to": latest or "", "visibility": talk.visibility}
 
 
 def _attachments(message: Message) -> tuple[OutboundAttachment, ...]:
