@@ -103,7 +103,7 @@ def _notifications(client: Any, config: Any, cursor: dict[str, Any], did: str,
         if more:
             cursor["resume"] = {**resume, "page": more}
     else:
-        floor = mark - OVERLAP
+        floor = max(mark - OVERLAP, _time(cursor.get("since")))  # nothing from before the account was connected
         items, more = _collect(client, config, None, floor, skip)
         if more:
             cursor["resume"] = {"page": more, "floor": floor.isoformat(), "skip": sorted(skip)}
