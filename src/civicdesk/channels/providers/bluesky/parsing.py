@@ -110,12 +110,14 @@ def _notification(item: Any, meta: dict[str, Any]) -> InboundEvent:
         return Ignored(channel=Channel.BLUESKY, provider_message_id=uri, reason="Our own post")
     handle = _handle(author)
     text = str(record.get("text") or "")
+    ours = f"@{meta.get('account_handle', '')}".lower()
+    visible = text[len(ours):].lstrip(" ,:") if len(ours) > 1 and text.lower().startswith(ours) else text
     langs = array(record.get("langs"))
     return InboundMessage(
         channel=Channel.BLUESKY, provider_message_id=uri,
         sender=SenderIdentity(kind=IDENTITY_KIND, value=did, display_name=handle),
         contact_name=str(author.get("displayName") or "").strip() or handle,
-        body_text=text, visible_text=text, conversation_key=thread_key(uri, record, did),
+        body_text=text, visible_text=visible or text, conversation_key=thread_key(uri, record, did),
         visibility=Visibility.PUBLIC, account_id=_account_id(meta),
         recipient=str(meta.get("account_did") or ""), sent_at=_when(record.get("createdAt") or item.get("indexedAt")),
         permalink=permalink(uri), language=str(langs[0])[:10] if langs else "",
