@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -71,28 +72,32 @@ def running_network() -> Iterator[Network]:
     env = {**os.environ, "DB_POSTGRES_URL": _postgres(), "DB_POSTGRES_SCHEMA": _schema(),
            "REDIS_HOST": "127.0.0.1:1",  # the AppView asks for it; nothing in the test network connects to it
            "PATH": f"{NODE.parent}{os.pathsep}{os.environ.get('PATH', '')}", "NODE_NO_WARNINGS": "1"}
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen([str(NODE), "serve.mjs"], cwd=DEVENV, env=env, stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=log)
-    try:
-        assert process.stdout is not None
-        ready, _, _ = select.select([process.stdout], [], [], START_SECONDS)
-        line = process.stdout.readline() if ready else b""
-        if not line:
-            log.seek(0)
-            raise RuntimeError(f"The AT Protocol dev-env did not start within {START_SECONDS} s: "
-                               f"{log.read().decode(errors='replace')[-800:]}")
-        found = json.loads(line)
-        yield Network(pds=found["pds"], appview=found["appview"], plc=found["plc"])
-    finally:
-        if process.stdin is not None:
-            process.stdin.close()  # serve.mjs closes the network and exits
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen([str(NODE), "serve.mjs"], cwd=DEVENV, env=env, stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=log)
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            yield _ready(process, log)
+        finally:
+            if process.stdin is not None:
+                process.stdin.close()  # serve.mjs closes the network and exits
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _ready(process: subprocess.Popen[bytes], log: IO[bytes]) -> Network:
+    """The network's addresses from the first line serve.mjs prints, or RuntimeError with the end of its log."""
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], START_SECONDS)
+    line = process.stdout.readline() if ready else b""
+    if not line:
+        log.seek(0)
+        raise RuntimeError(f"The AT Protocol dev-env did not start within {START_SECONDS} s: "
+                           f"{log.read().decode(errors='replace')[-800:]}")
+    found = json.loads(line)
+    return Network(pds=found["pds"], appview=found["appview"], plc=found["plc"])
 
 
 @pytest.fixture(scope="session")

@@ -58,21 +58,32 @@ def _failure(exc: RequestErrorBase, config: Any) -> Exception:
     return exc
 
 
+def _mention(did: str, start: int, end: int) -> models.AppBskyRichtextFacet.Main:
+    return models.AppBskyRichtextFacet.Main(features=[models.AppBskyRichtextFacet.Mention(did=did)],
+                                            index=models.AppBskyRichtextFacet.ByteSlice(byte_start=start, byte_end=end))
+
+
 def with_mention(text: str, handle: str, did: str, resolve: Any) -> tuple[str, list[models.AppBskyRichtextFacet.Main]]:
-    """The text, opening with the resident's @handle unless it names them already, and its facets: every
-    @mention resolved to a DID (the resident's is known; others are looked up, unknown ones stay plain text),
-    links and hashtags."""
+    """The text, opening with the resident's @handle unless it names them already, and its facets: the resident's
+    mention (their DID), every other @mention resolved to a DID (unknown ones stay plain text), links, hashtags."""
     text = text.strip()
-    if handle and f"@{handle.lower()}" not in text.lower():
-        text = f"@{handle} {text}"
     facets = list(facet_detection.detect_facets(text))
-    for mention in facet_detection.detect_mentions(text):
-        found = did if mention.handle.lower() == handle.lower() else resolve(mention.handle)
-        if found:
-            facets.append(models.AppBskyRichtextFacet.Main(
-                features=[models.AppBskyRichtextFacet.Mention(did=found)],
-                index=models.AppBskyRichtextFacet.ByteSlice(byte_start=mention.byte_start,
-                                                            byte_end=mention.byte_end)))
+    taken: list[tuple[int, int]] = []
+    if handle:
+        tag = f"@{handle}"
+        at = text.lower().find(tag.lower())
+        if at < 0:
+            text, at = f"{tag} {text}", 0
+            facets = list(facet_detection.detect_facets(text))
+        start = len(text[:at].encode())
+        taken.append((start, start + len(tag.encode())))
+        facets.append(_mention(did, *taken[0]))
+    for found in facet_detection.detect_mentions(text):
+        if any(found.byte_start < end and start < found.byte_end for start, end in taken):
+            continue
+        other = resolve(found.handle)
+        if other:
+            facets.append(_mention(other, found.byte_start, found.byte_end))
     return text, sorted(facets, key=lambda facet: facet.index.byte_start)
 
 
