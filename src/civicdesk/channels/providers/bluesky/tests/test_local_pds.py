@@ -18,7 +18,7 @@ from civicdesk.contacts.models import Identity
 from civicdesk.conversations.replies import reply
 from civicdesk.testing.factories import create_agency, create_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("atproto-dev-env"), pytest.mark.slow]
 
 
 @pytest.fixture(scope="session")
