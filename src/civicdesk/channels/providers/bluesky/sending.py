@@ -11,6 +11,7 @@ it twice). Direct messages go to the chat service (chat.bsky.convo.*, atproto-pr
 the conversation we have with the resident, else one made for the two members when their settings allow it.
 """
 
+import re
 import unicodedata
 from typing import Any
 
@@ -63,15 +64,20 @@ def _mention(did: str, start: int, end: int) -> models.AppBskyRichtextFacet.Main
                                             index=models.AppBskyRichtextFacet.ByteSlice(byte_start=start, byte_end=end))
 
 
-def with_mention(text: str, handle: str, did: str, resolve: Any) -> tuple[str, list[models.AppBskyRichtextFacet.Main]]:
-    """The text, opening with the resident's @handle unless it names them already, and its facets: the resident's
-    mention (their DID), every other @mention resolved to a DID (unknown ones stay plain text), links, hashtags."""
+def with_mention(text: str, handle: str, did: str, resolve: Any,
+                 limit: int = MAX_GRAPHEMES) -> tuple[str, list[models.AppBskyRichtextFacet.Main]]:
+    """The text, opening with the resident's @handle unless it names them already (or the handle would not fit in
+    `limit`: a reply notifies the author of the post it answers anyway), and its facets: the resident's mention
+    (their DID), every other @mention resolved to a DID (unknown ones stay plain text), links and hashtags."""
     text = text.strip()
     facets = list(facet_detection.detect_facets(text))
     taken: list[tuple[int, int]] = []
+    tag = f"@{handle}"
+    named = re.search(re.escape(tag) + r"(?![\w.-])", text, re.IGNORECASE) if handle else None
+    at = named.start() if named else -1
+    if handle and at < 0 and graphemes(f"{tag} {text}") > limit:
+        handle = ""
     if handle:
-        tag = f"@{handle}"
-        at = text.lower().find(tag.lower())
         if at < 0:
             text, at = f"{tag} {text}", 0
             facets = list(facet_detection.detect_facets(text))
@@ -134,8 +140,8 @@ def send_post_reply(config: Any, message: OutboundMessage) -> str:
         if not message.text.strip():
             raise PermanentSendError(gettext("An empty reply cannot be posted."))
         if graphemes(text) > MAX_GRAPHEMES:
-            raise PermanentSendError(gettext("A Bluesky post holds at most 300 characters (with the resident's "
-                                             "@handle); shorten the reply or continue privately."))
+            raise PermanentSendError(gettext("A Bluesky post holds at most 300 characters; shorten the reply or "
+                                             "continue privately."))
         did = session.account_did(client)
         earlier = _already_posted(client, did, parent.uri, text)
         if earlier:

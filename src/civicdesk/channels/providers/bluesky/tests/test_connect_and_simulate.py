@@ -93,3 +93,8 @@ def test_graphemes_count_what_people_see() -> None:
     assert graphemes("e\u0301") == 1
     assert graphemes("👩‍🚒") == 1
     assert graphemes("x" * 300) == 300
+
+
+def test_a_reply_too_long_for_the_handle_goes_without_it_and_still_fits() -> None:
+    text, facets = with_mention("x" * 290, "maria.bsky.social", "did:plc:m4rbaq7vdx2kjw5nbe6tyhzu", lambda h: "")
+    assert text == "x" * 290 and facets == []
