@@ -4,8 +4,9 @@ that serves listNotifications and getPosts, bsync and Ozone), run by scripts/atp
 `atproto_network` (a pytest fixture, one per test session and worker) starts it on free localhost ports with its
 own schema in a PostgreSQL server of its own (scripts/pg-test-server on ATPROTO_PG_PORT, default 55470; the AppView
 needs PostgreSQL) and yields its addresses; `make atproto-dev-env` (run by `make test`) installs it. When it is not
-installed, or cannot start, the tests using it are skipped, saying why. Import it into a test module:
-`from civicdesk.channels.providers.bluesky.devenv import atproto_network  # noqa: F401`.
+installed, the tests using it are skipped, saying why. Import it once, into a conftest.py:
+`from civicdesk.channels.providers.bluesky.devenv import atproto_network  # noqa: F401` (a fixture imported into two
+test modules is two fixtures, and would start two networks).
 """
 
 import fcntl

@@ -27,7 +27,9 @@ from atproto_client import models
 from atproto_client.exceptions import RequestErrorBase, UnauthorizedError
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
+from civicdesk.channels.actions import note_error
 from civicdesk.channels.protocol import RateLimited
 from civicdesk.channels.providers.bluesky import session
 from civicdesk.channels.providers.bluesky.parsing import MESSAGE_REASONS, obj
@@ -40,6 +42,7 @@ RECENT_MAX = 1000
 WATCH_DAYS = 7
 WATCH_MAX = 50
 GET_POSTS_MAX = 25  # app.bsky.feed.getPosts takes at most 25 URIs
+SCHEDULER_TICK = 5  # settings.PERIODIC_TASKS runs channels.tasks.poll_due_accounts every 5 s
 
 
 def _time(value: Any) -> datetime:
@@ -199,7 +202,10 @@ def _chat(config: Any, cursor: dict[str, Any], did: str) -> list[PulledPayload]:
             rev = next_rev
     except RateLimited:
         raise
-    except RequestErrorBase as exc:
+    except RequestErrorBase as exc:  # mentions are still polled; the account's health says why chat is not
+        if not cursor.get("chat_error"):
+            note_error(config.id, gettext("Direct messages cannot be read (%(error)s): the app password may lack "
+                                          "access to direct messages.") % {"error": str(exc)[:150]})
         cursor["chat_error"] = str(exc)[:200]
         return pulled
     cursor.pop("chat_error", None)
@@ -221,4 +227,7 @@ def poll(config: Any) -> PollResult:
     pulled += _checks(client, config, cursor, did, now)
     pulled += _chat(config, cursor, did)
     cursor["did"] = did
-    return PollResult(payloads=pulled, cursor=cursor, next_poll_seconds=float(settings.SOCIAL_POLL_SECONDS))
+    # The scheduler looks for due accounts every SCHEDULER_TICK seconds: asking for one tick less than the interval
+    # keeps the gap between two polls (and so a mention's wait for a case) within SOCIAL_POLL_SECONDS.
+    gap = max(float(SCHEDULER_TICK), float(settings.SOCIAL_POLL_SECONDS) - SCHEDULER_TICK)
+    return PollResult(payloads=pulled, cursor=cursor, next_poll_seconds=gap)

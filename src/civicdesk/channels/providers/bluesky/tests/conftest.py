@@ -1,10 +1,12 @@
-"""Fixtures of the Bluesky tests: an agency's handle connected as account 7 (the account the fixtures name)."""
+"""Fixtures of the Bluesky tests: an agency's handle connected as account 7 (the account the fixtures name), and the
+local AT Protocol network (defined here once, so every module of the session shares one)."""
 
 from typing import Any
 
 import pytest
 
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
+from civicdesk.channels.providers.bluesky.devenv import atproto_network  # noqa: F401 - one network per session
 from civicdesk.testing.factories import create_agency
 
 ACCOUNT_ID = 7

@@ -12,7 +12,7 @@ from civicdesk.cases.models import DeliveryStatus, Direction, Message
 from civicdesk.channels.models import InboundPayload
 from civicdesk.channels.providers.bluesky import session
 from civicdesk.channels.providers.bluesky.actions import connect_bluesky_account
-from civicdesk.channels.providers.bluesky.devenv import Network, atproto_network  # noqa: F401 - the fixture
+from civicdesk.channels.providers.bluesky.devenv import Network
 from civicdesk.channels.providers.bluesky.tests.pds import create_person, wait_for
 from civicdesk.channels.tasks import poll_account
 from civicdesk.inbox.tests.test_browser_composer_page import sign_in
@@ -30,7 +30,7 @@ def browser() -> Any:
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_mention_is_a_case_on_the_desk_and_the_reply_typed_there_is_in_the_thread(
-        live_server: Any, transactional_db: Any, atproto_network: Network, browser: Any,  # noqa: F811
+        live_server: Any, transactional_db: Any, atproto_network: Network, browser: Any,
         settings: Any, width: int) -> None:
     settings.BLUESKY_CHAT_ENABLED = False
     suffix = uuid.uuid4().hex[:6]

@@ -11,7 +11,7 @@ from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
 from civicdesk.channels.models import ChannelAccount, InboundPayload
 from civicdesk.channels.providers.bluesky import session
 from civicdesk.channels.providers.bluesky.actions import connect_bluesky_account
-from civicdesk.channels.providers.bluesky.devenv import Network, atproto_network  # noqa: F401 - the fixture
+from civicdesk.channels.providers.bluesky.devenv import Network
 from civicdesk.channels.providers.bluesky.tests.pds import Person, create_person, wait_for
 from civicdesk.channels.tasks import poll_account
 from civicdesk.contacts.models import Identity
@@ -22,13 +22,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("atproto-dev-env"),
 
 
 @pytest.fixture(scope="session")
-def people(atproto_network: Network) -> dict[str, Person]:  # noqa: F811
+def people(atproto_network: Network) -> dict[str, Person]:
     """The agency's account and two residents, made once per session on the local PDS."""
     return {name: create_person(atproto_network.pds, f"{name}.test") for name in ("city311", "maria", "tomas")}
 
 
 @pytest.fixture
-def account(atproto_network: Network, people: dict[str, Person], settings: Any) -> ChannelAccount:  # noqa: F811
+def account(atproto_network: Network, people: dict[str, Person], settings: Any) -> ChannelAccount:
     settings.BLUESKY_CHAT_ENABLED = False  # the dev-env has no chat service (test_chat.py runs one of ours)
     agency = create_agency("public-works", "Public Works")
     made = connect_bluesky_account(agency=agency, handle="city311.test", service=atproto_network.pds,

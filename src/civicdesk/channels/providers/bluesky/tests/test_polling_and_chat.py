@@ -198,6 +198,7 @@ def test_an_app_password_without_direct_messages_still_polls_mentions(
     assert poll_account.call(account.pk) == 1
     account.refresh_from_db()
     assert "Bad token scope" in account.cursor["chat_error"]
+    assert "Direct messages cannot be read" in account.last_error
 
 
 def test_a_retried_reply_already_on_the_pds_is_not_posted_twice(
