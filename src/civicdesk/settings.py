@@ -163,7 +163,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # channel -> queue of deliver_message ("sms" also fetches MMS media)
 DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": "sms",
                    "youtube": "social", "mastodon": "social", "x": "social", "facebook": "social",
-                   "instagram": "social"}
+                   "instagram": "social", "bluesky": "social"}
 TASK_QUEUES = list(dict.fromkeys([
     "default",  # periodic jobs (recover_stalled)
     "inbound",  # process_payload, Open311 batch requests
@@ -326,6 +326,7 @@ CHANNEL_ADAPTERS = {
     "x": "civicdesk.channels.providers.x.adapter.XAdapter",
     "facebook": "civicdesk.channels.providers.meta.adapter.MetaAdapter",
     "instagram": "civicdesk.channels.providers.meta.adapter.InstagramAdapter",
+    "bluesky": "civicdesk.channels.providers.bluesky.adapter.BlueskyAdapter",
 }
 # The adapter of each provider (a ChannelAccount's provider; see civicdesk.channels.registry). A provider not
 # listed uses its account's channel's adapter from CHANNEL_ADAPTERS.
@@ -338,6 +339,7 @@ PROVIDER_ADAPTERS: dict[str, str] = {
     "mastodon": "civicdesk.channels.providers.mastodon.adapter.MastodonAdapter",
     "x": "civicdesk.channels.providers.x.adapter.XAdapter",
     "meta": "civicdesk.channels.providers.meta.adapter.MetaAdapter",
+    "bluesky": "civicdesk.channels.providers.bluesky.adapter.BlueskyAdapter",
 }
 # `civicdesk channels add PROVIDER`: the module that connects an account of each provider (HELP, add_arguments,
 # connect, after_connect); see channels/providers/twilio/connect.py.
@@ -347,6 +349,7 @@ CHANNEL_CONNECTORS: dict[str, str] = {
     "mastodon": "civicdesk.channels.providers.mastodon.connect",
     "x": "civicdesk.channels.providers.x.connect",
     "meta": "civicdesk.channels.providers.meta.connect",
+    "bluesky": "civicdesk.channels.providers.bluesky.connect",
 }
 CALENDAR_FEED_TIMEOUT_SECONDS = env_int("CALENDAR_FEED_TIMEOUT_SECONDS", 20)  # an agency's iCal closures feed
 # Polling networks (Bluesky, YouTube; Mastodon's catch-up): seconds between polls of one account, unless its
@@ -377,6 +380,12 @@ X_TIMEOUT_SECONDS = env_int("X_TIMEOUT_SECONDS", 15)
 # Meta's Graph API (Messenger, page comments, Instagram): a local server's address in tests.
 META_GRAPH_URL = os.environ.get("META_GRAPH_URL", "").strip() or "https://graph.facebook.com/v25.0"
 META_TIMEOUT_SECONDS = env_int("META_TIMEOUT_SECONDS", 15)
+# Bluesky: the default server of an account (each account may name its own PDS), the chat service's address when
+# it is not reached through the PDS's atproto-proxy (a local chat service in tests), and whether chat is read.
+BLUESKY_SERVICE_URL = os.environ.get("BLUESKY_SERVICE_URL", "").strip() or "https://bsky.social"
+BLUESKY_CHAT_URL = os.environ.get("BLUESKY_CHAT_URL", "").strip()
+BLUESKY_CHAT_ENABLED = env_bool("BLUESKY_CHAT_ENABLED", True)
+BLUESKY_TIMEOUT_SECONDS = env_int("BLUESKY_TIMEOUT_SECONDS", 15)
 # Media received by MMS (and voicemail recordings), fetched by a background job with the account's credentials.
 INBOUND_MEDIA_MAX_BYTES = env_int("INBOUND_MEDIA_MAX_BYTES", 5 * 1024 * 1024)  # Twilio's own MMS limit is 5 MB
 INBOUND_MEDIA_TYPES = [t.strip() for t in os.environ.get(

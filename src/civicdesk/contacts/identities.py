@@ -45,6 +45,8 @@ def normalize_identity(kind: str, raw: str) -> str:
     value = raw.strip()
     if not value:
         raise InvalidIdentity("An identity needs a value.")
+    if kind == IdentityKind.BLUESKY and value.startswith("did:"):
+        return value  # a DID, Bluesky's stable identity (the handle, which can change, is only displayed)
     if kind in (IdentityKind.X, IdentityKind.BLUESKY, IdentityKind.MASTODON):
         value = "@" + value.lstrip("@").lower()
     return value

@@ -88,6 +88,11 @@ class Identity(models.Model):
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
 
+    @property
+    def label(self) -> str:
+        """For people: the platform's current display (a handle) when the value is a stable id, else the value."""
+        return self.display or self.value
+
 
 class ContactMerge(models.Model):
     """A merge of one contact into another, kept so it can be undone."""

@@ -1,0 +1,1 @@
+"""Bluesky (AT Protocol): mentions, replies and chat messages of an agency's handle."""
