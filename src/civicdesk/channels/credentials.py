@@ -15,6 +15,9 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 ENV_PREFIX = "env:"
+# A credential the demo city's accounts carry (`civicdesk seed-demo`): nothing is sent, polled or streamed for them;
+# `civicdesk channels simulate` plays the network.
+DEMO_OUTBOX = "demo_outbox"
 
 
 class CredentialsError(Exception):

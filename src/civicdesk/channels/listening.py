@@ -23,7 +23,7 @@ def streaming_accounts() -> list[ChannelAccount]:
     found = []
     for account in ChannelAccount.objects.filter(is_active=True).order_by("pk"):
         try:
-            if isinstance(adapter_for_account(account), StreamingAdapter):
+            if isinstance(adapter_for_account(account), StreamingAdapter) and not account.is_demo:
                 found.append(account)
         except LookupError:
             continue

@@ -149,6 +149,14 @@ class ChannelAccount(models.Model):
         """The decrypted credentials (environment by reference over stored); raises credentials.CredentialsError."""
         return credentials.resolve(self.credentials_ref, self.encrypted_credentials)
 
+    @property
+    def is_demo(self) -> bool:
+        """One of the demo city's accounts: nothing is sent, polled or streamed for it (channels simulate plays it)."""
+        try:
+            return bool(self.credentials().get(credentials.DEMO_OUTBOX))
+        except credentials.CredentialsError:
+            return False
+
     def set_credentials(self, values: dict[str, str]) -> None:
         """Encrypt and keep `values` (not saved until save()); an empty dict clears the stored credentials."""
         self.encrypted_credentials = credentials.encrypt(values)

@@ -35,7 +35,7 @@ def polled_accounts() -> list[ChannelAccount]:
             adapter = adapter_for_account(account)
         except LookupError:
             continue
-        if isinstance(adapter, PollingAdapter):
+        if isinstance(adapter, PollingAdapter) and not account.is_demo:
             found.append(account)
     return found
 

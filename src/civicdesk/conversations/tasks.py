@@ -11,6 +11,7 @@ from django_tasks import task
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
 from civicdesk.channels import limits
 from civicdesk.channels.actions import note_payload, note_send_error
+from civicdesk.channels.credentials import DEMO_OUTBOX
 from civicdesk.channels.media import MediaRejected
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.outbound import OutboundMessage
@@ -23,8 +24,7 @@ from civicdesk.conversations.outbound import outbound_for, sending_account
 from civicdesk.core.jobs import DELIVER_MESSAGE, FETCH_MESSAGE_MEDIA, can_defer, enqueue
 
 log = logging.getLogger(__name__)
-# A credential the demo city's accounts carry (`civicdesk seed-demo`): their replies are kept, never sent.
-DEMO_OUTBOX = "demo_outbox"
+
 
 
 @task(queue_name="inbound")

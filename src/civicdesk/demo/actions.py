@@ -2,6 +2,7 @@
 
 import importlib
 import importlib.util
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from civicdesk.agencies.models import Agency, LocationMode, Service, ServiceAttribute, StaffProfile, StaffRole, Team
+from civicdesk.channels.credentials import DEMO_OUTBOX
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.demo import data, spanish
 from civicdesk.demo.models import DemoAccount
@@ -80,6 +82,24 @@ def seed_mailboxes(agencies: dict[str, Agency]) -> int:
     return len(data.MAILBOXES)
 
 
+def seed_channel_accounts(agencies: dict[str, Agency]) -> int:
+    """The demo city's text line and social accounts, with made-up secrets and DEMO_OUTBOX (see data.CHANNEL_ACCOUNTS).
+    Secrets are random per database: `channels simulate` signs with them as the network would."""
+    made = 0
+    for provider, channel, slug, address, display_name in data.CHANNEL_ACCOUNTS:
+        if slug not in agencies or ChannelAccount.objects.filter(provider=provider, address=address).exists():
+            continue
+        account = ChannelAccount(provider=provider, channel=channel, agency=agencies[slug], address=address,
+                                 display_name=display_name)
+        account.set_credentials({DEMO_OUTBOX: "1", "account_sid": "AC" + "0" * 32, "auth_token": secrets.token_hex(16),
+                                 "page_token": "demo", "app_secret": secrets.token_hex(16),
+                                 "verify_token": secrets.token_hex(8), "access_token": "demo",
+                                 "app_password": "demo", "api_key": "demo"})
+        account.save()
+        made += 1
+    return made
+
+
 def seed_staff(agencies: dict[str, Agency]) -> dict[str, User]:
     users = {}
     for username, first, last, role, slugs, team_names in data.STAFF:
@@ -121,6 +141,7 @@ def seed_demo(*, force: bool = False, case_count: int = data.DEMO_CASE_COUNT,
         agencies = seed_agencies()
         services = seed_services(agencies)
         mailboxes = seed_mailboxes(agencies)
+        seed_channel_accounts(agencies)
         users = seed_staff(agencies)
         counts = CaseBuilder(agencies, services, users, seed=seed).build(case_count)
     boundaries = seed_boundaries()

@@ -35,6 +35,18 @@ MAILBOXES = [
     ("housing@riverbend.example", "housing", "Riverbend Housing"),
 ]
 
+# The demo city's own accounts on the conversational and social channels: provider, channel, agency slug, address
+# (our number, page id, handle or channel id), display name. Their credentials carry DEMO_OUTBOX: nothing is sent,
+# polled or streamed; `civicdesk channels simulate NETWORK --account ID --text "..."` plays the network offline.
+CHANNEL_ACCOUNTS = [
+    ("twilio", "sms", "public-works", "+12155550100", "Public Works text line"),
+    ("meta", "facebook", "311", "104000000000311", "Riverbend 311 on Facebook"),
+    ("meta", "instagram", "parks", "17841400000000312", "Riverbend Parks on Instagram"),
+    ("mastodon", "mastodon", "311", "riverbend311@mastodon.example", "@riverbend311"),
+    ("bluesky", "bluesky", "public-works", "riverbend-works.bsky.social", "@riverbend-works.bsky.social"),
+    ("youtube", "youtube", "parks", "UCriverbendParks00000001", "Riverbend Parks on YouTube"),
+]
+
 # username, first name, last name, role, agency slugs, team names (of those agencies)
 STAFF: list[tuple[str, str, str, str, list[str], list[str]]] = [
     ("admin", "Alex", "Admin", "admin", [], []),
