@@ -1,5 +1,8 @@
 """What an adapter's parse() returns: a typed union of inbound events, plain values only (no ORM objects)."""
 
+import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -134,3 +137,14 @@ class CallPart:
 
 
 InboundEvent = InboundMessage | DeliveryReport | OptOut | AuthorEdit | CallPart | Ignored
+
+
+def event_digest(event: Any) -> str:
+    """A hash of one event's values: what tells two events with one provider id apart. The pipeline deduplicates a
+    batched payload's events on it, so an adapter whose one-event payload hashes the same way (content_hash) makes
+    the same event delivered alone and inside a batch one message."""
+    def plain(value: Any) -> str:
+        return hashlib.sha256(value).hexdigest() if isinstance(value, bytes) else str(value)
+
+    text = json.dumps(dataclasses.asdict(event), sort_keys=True, default=plain)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -13,6 +13,7 @@ from civicdesk.cases.events import MessageAdded, publish
 from civicdesk.cases.models import Attachment, Case, DeliveryStatus, Direction, Message
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
 from civicdesk.channels.events import InboundMessage
+from civicdesk.channels.models import Channel
 from civicdesk.contacts.actions import note_identity_display, resolve_contact
 from civicdesk.contacts.queries import identity_for
 from civicdesk.conversations import actions as conversation_actions
@@ -77,6 +78,11 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
     return MessageOutcome(stored, created_case=created)
 
 
+# Channels whose messages have no subject: a new case from one takes the text's first words as its subject.
+SUBJECTLESS = frozenset({Channel.SMS, Channel.CHAT, Channel.FACEBOOK, Channel.INSTAGRAM, Channel.X, Channel.MASTODON,
+                         Channel.BLUESKY, Channel.YOUTUBE})
+
+
 def subject_from_text(text: str, limit: int = 80) -> str:
     """A case's subject for a channel without subjects (SMS, chat, social media): its first words, cut at a word."""
     line = " ".join((text or "").split())
@@ -98,7 +104,8 @@ def _new_case(message: InboundMessage, contact: Any, closed: Case | None, *, ser
                                           lon=message.lon))
     case = case_actions.create_case(
         channel=message.channel, route=route, service=service, contact=contact,
-        subject=message.subject or subject_from_text(message.visible_text or message.body_text),
+        subject=message.subject or (subject_from_text(message.visible_text or message.body_text)
+                                    if message.channel in SUBJECTLESS else ""),
         description=message.visible_text or message.body_text,
         attributes=message.attributes, address=message.address, lat=message.lat, lon=message.lon,
         source_app=message.source_app,

@@ -5,13 +5,10 @@ event of one payload in one transaction, so a crash leaves nothing half done, an
 a message by its Message row (unique on its provider id and content), any other event by an AppliedEvent row.
 """
 
-import dataclasses
-import hashlib
-import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -19,7 +16,15 @@ from django.utils import timezone
 from civicdesk.agencies.models import Service
 from civicdesk.cases.models import Case, Message
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
-from civicdesk.channels.events import AuthorEdit, CallPart, DeliveryReport, InboundEvent, InboundMessage, OptOut
+from civicdesk.channels.events import (
+    AuthorEdit,
+    CallPart,
+    DeliveryReport,
+    InboundEvent,
+    InboundMessage,
+    OptOut,
+    event_digest,
+)
 from civicdesk.channels.models import Channel, InboundPayload, PayloadStatus
 from civicdesk.channels.payloads import quarantine
 from civicdesk.channels.protocol import ParseError
@@ -216,11 +221,7 @@ def once(payload: InboundPayload, channel: str, event_id: str, kind: str,
 
 def event_hash(event: InboundEvent) -> str:
     """What tells one event of a batched payload from another with the same provider id: a hash of its values."""
-    def plain(value: Any) -> str:
-        return hashlib.sha256(value).hexdigest() if isinstance(value, bytes) else str(value)
-
-    text = json.dumps(dataclasses.asdict(event), sort_keys=True, default=plain)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return event_digest(event)
 
 
 def replay(payload: InboundPayload) -> IngestResult:

@@ -38,6 +38,10 @@ CHANNEL_OF_IDENTITY = {
 IDENTITY_OF_CHANNEL: dict[str, str] = {channel: kind for kind, channel in CHANNEL_OF_IDENTITY.items()}
 
 
+# Channels whose adapter sends an automatic answer to a public comment privately (Meta's private replies).
+PRIVATE_ACKNOWLEDGEMENT = frozenset({Channel.FACEBOOK, Channel.INSTAGRAM})
+
+
 @dataclass(frozen=True)
 class ReplyTarget:
     """Where a reply goes: a channel, the resident's address on it ("" for the status page), its conversation."""
@@ -192,11 +196,13 @@ def acknowledge(case: Case) -> Message | None:
     """The automatic confirmation of a new case, on every channel that can carry it: the resident's email, or the
     SMS, social or chat conversation they wrote from. Portal and Open311 residents without an email address already
     saw their number on the confirmation page or in the API response, so nothing is published for them. A public
-    conversation (a comment or mention on social media) gets no automatic reply: a reply there is public (a post
-    under every comment, naming the case; on YouTube it costs quota too), so an agent answers it."""
+    conversation (a comment or mention on social media) gets no automatic reply where a reply there is public (a post
+    under every comment, naming the case; on YouTube it costs quota too): an agent answers it. Meta acknowledges a
+    comment with a private reply (Messenger), so it is acknowledged there."""
     target = reply_target(case)
     if not target.to or capabilities(target.channel).publishes or target_refusal(target):
         return None
-    if target.conversation is not None and target.conversation.visibility == Visibility.PUBLIC:
+    if (target.conversation is not None and target.conversation.visibility == Visibility.PUBLIC
+            and target.channel not in PRIVATE_ACKNOWLEDGEMENT):
         return None
     return _send(case, target, ReplyKind.ACKNOWLEDGEMENT, automatic=True)

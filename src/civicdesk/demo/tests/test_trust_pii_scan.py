@@ -81,6 +81,7 @@ def samples(city: dict[str, Any]) -> dict[str, list[str]]:
         "account_id": [str(pk) for pk in ChannelAccount.objects.values_list("pk", flat=True)[:2]],
         "key": ["00000000-0000-4000-8000-000000000000"],  # a chat session no one holds: the desk's routes 404
         "decision": ["dismiss"], "slug": ["parks"], "endpoint": ["status"],
+        "agency_pk": ["1"],  # a calendar of the staff side: sign-in first
     }
 
 

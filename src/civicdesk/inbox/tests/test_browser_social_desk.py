@@ -92,7 +92,7 @@ def test_possible_same_person_is_linked_with_one_keypress(live_server, transacti
     page.goto(f"{live_server.url}/staff/contacts/{bluesky.pk}/")
     identity = page.locator("#identities .cd-identities__value")
     expect(identity).to_have_text("rosa-t.bsky.social")
-    expect(identity).to_have_attribute("title", "Stable id on the platform: @did:plc:7iza6de2dwap2sbkpav7c6c6")
+    expect(identity).to_have_attribute("title", "Stable id on the platform: did:plc:7iza6de2dwap2sbkpav7c6c6")
     clean_at_every_width(page)
     page.goto(f"{live_server.url}/staff/contacts/{mail.pk}/")
     panel = page.locator("#duplicates")

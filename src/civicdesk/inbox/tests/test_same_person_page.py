@@ -35,13 +35,13 @@ def page(client, contact) -> str:
 
 def test_an_inbound_handle_is_kept_as_the_display_of_the_stable_id(rosa):
     identity = Identity.objects.get(kind="bluesky")
-    assert identity.value == f"@{DID}" and identity.display == "rosa-t.bsky.social"
+    assert identity.value == DID and identity.display == "rosa-t.bsky.social"
 
 
 def test_the_identity_shows_the_platform_and_handle_with_the_stable_id_beside_it(works_client, rosa):
     html = page(works_client, rosa["bluesky"])
-    assert f'title="Stable id on the platform: @{DID}">rosa-t.bsky.social</span>' in html
-    assert f"(id @{DID})" in html and "Bluesky handle:" in html
+    assert f'title="Stable id on the platform: {DID}">rosa-t.bsky.social</span>' in html
+    assert f"(id {DID})" in html and "Bluesky handle:" in html
 
 
 def test_possible_same_person_lists_the_other_networks_and_the_email(works_client, rosa):

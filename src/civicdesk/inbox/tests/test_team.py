@@ -57,11 +57,13 @@ def test_the_team_page_costs_the_same_queries_for_many_people_and_cases(world, d
         assert client.get("/staff/team/").status_code == 200
 
 
-def test_the_nav_links_team_for_supervisors_and_staff_for_admins_only(world, works_client):
-    assert 'href="/staff/team/"' not in works_client.get("/staff/").content.decode()
-    supervisor = client_for(world.supervisor).get("/staff/").content.decode()
+def test_the_manage_page_links_team_for_supervisors_and_staff_for_admins_only(world, works_client):
+    assert 'href="/staff/manage/"' not in works_client.get("/staff/").content.decode()
+    assert works_client.get("/staff/manage/").status_code == 403
+    assert 'href="/staff/manage/"' in client_for(world.supervisor).get("/staff/").content.decode()
+    supervisor = client_for(world.supervisor).get("/staff/manage/").content.decode()
     assert 'href="/staff/team/"' in supervisor and 'href="/staff/people/"' not in supervisor
-    admin = client_for(world.admin).get("/staff/").content.decode()
+    admin = client_for(world.admin).get("/staff/manage/").content.decode()
     assert 'href="/staff/team/"' in admin and 'href="/staff/people/"' in admin
 
 

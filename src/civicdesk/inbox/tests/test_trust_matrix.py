@@ -13,7 +13,7 @@ from django.utils import timezone
 from civicdesk.agencies.models import Agency, StaffRole, Team
 from civicdesk.calendars.actions import add_closure, calendar_of
 from civicdesk.calendars.models import Closure
-from civicdesk.cases.models import Attachment, Case, TransferRequest
+from civicdesk.cases.models import Attachment, Case, Message, TransferRequest
 from civicdesk.channels.events import InboundAttachment
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.chat import actions as chat_actions
@@ -90,6 +90,7 @@ ANY_STAFF = {
     "inbox:consent-export": "that record as CSV, of the agencies the user supervises (agents: 403; another "
                             "agency's ?agency= is 404)",
     "inbox:calendars": "the business calendars of the agencies the user supervises (agents: 403)",
+    "inbox:channel-x-connect": "connecting an X account to an agency the user supervises (agents: 403)",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
 SUPERVISORS_ONLY = {
@@ -103,6 +104,7 @@ SUPERVISORS_ONLY = {
     "inbox:transfer-decide": "approves or rejects a transfer out of the agency (the agent who asked: only withdraws)",
     "inbox:channel-active": "disables or enables one of the agency's channel accounts (a Twilio number)",
     "inbox:consent-help": "sets what HELP and AYUDA answer on the agency's numbers",
+    "inbox:channel-x-contract": "confirms the X Enterprise contract of one of the agency's accounts",
     "inbox:calendar-hours": "sets the agency's weekly business hours",
     "inbox:calendar-closure": "adds a closure (a snow day) to the agency's calendar",
     "inbox:calendar-closure-remove": "removes a closure from the agency's calendar",
@@ -126,6 +128,7 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:team-member-add": "team", "inbox:team-member-remove": "team",
             "inbox:team-transfer-approval": "agency", "inbox:transfer-decide": "transfer_request",
             "inbox:calendar-closure-remove": "closure",
+            "inbox:channel-x-contract": "channel_account", "inbox:hide-comment": "message",
             "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2",
             "notifications:open": "notification", "notifications:read": "notification",
             "inbox:channel-active": "channel_account", "inbox:stop-request-decide": "stop_request"}
@@ -172,6 +175,7 @@ class Side:
     channel_account: ChannelAccount
     markers: tuple[str, ...]
     closure: Closure
+    message: Message
     stop_request: StopRequest
     agency_slug: str = ""
     decision: str = "dismiss"  # what staff decide on a flagged request to stop texts (the same word on both sides)
@@ -220,7 +224,8 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                 notification=Notification.objects.create(  # already read: "mark all read" writes nothing
                     recipient=agent, kind=NotificationKind.ASSIGNED, case=case, key=f"matrix:{word}",
                     created_at=timezone.now(), read_at=timezone.now()),
-                chat=chat, channel_account=account, closure=closure, agency_slug=agency.slug,
+                chat=chat, channel_account=account, closure=closure,
+                message=Message.objects.filter(case=case).order_by("pk").first(), agency_slug=agency.slug,
                 stop_request=StopRequest.objects.create(
                     case=case, message=case.messages.filter(direction="in").first(), phrase="stop texting me",
                     due_on="2026-12-21", created_at=timezone.now()),

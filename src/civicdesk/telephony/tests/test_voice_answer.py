@@ -108,7 +108,7 @@ def test_the_answer_never_fails_an_error_on_our_side_is_an_apology(client, accou
 
     def broken(agency_id):
         raise RuntimeError("schedule table gone")
-    monkeypatch.setattr("civicdesk.telephony.views.schedule_of", broken)
+    monkeypatch.setattr("civicdesk.telephony.views.schedule_for", broken)
     response = voice(client, account)
     assert response.status_code == 200
     spoken, root = says(response)

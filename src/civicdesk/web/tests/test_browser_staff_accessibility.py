@@ -146,6 +146,7 @@ NOT_PAGES = {
     **dict.fromkeys(("inbox:calendar-hours", "inbox:calendar-closure", "inbox:calendar-closure-remove",
                      "inbox:calendar-ical"), "POST only (the forms are on the calendars page)"),
     "inbox:consent-export": "a CSV download, no page",
+    "inbox:hide-comment": "POST only (the button is on a Facebook or Instagram comment on the case page)",
     "inbox:consent-help": "POST only (the form is on the opt-outs page)",
     "inbox:stop-request-decide": "POST only (the form is on the case page)",
     "inbox:case-log-call": "POST only (the form is on the case page)",

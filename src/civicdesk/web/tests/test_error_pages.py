@@ -83,8 +83,9 @@ def test_the_500_page_needs_no_database_and_no_request_context(django_db_blocker
     assert response.status_code == 500 and "Something went wrong" in body(response)
 
 
-def test_supervisors_see_the_outbox_in_the_staff_header_and_agents_do_not(client: Client) -> None:
+def test_supervisors_reach_the_outbox_from_the_manage_page_and_agents_do_not(client: Client) -> None:
     staff_login(client, create_staff("boss", role=StaffRole.SUPERVISOR))
-    assert 'href="/staff/outbox/"' in body(client.get("/staff/"))
+    assert 'href="/staff/manage/"' in body(client.get("/staff/"))
+    assert 'href="/staff/outbox/"' in body(client.get("/staff/manage/"))
     staff_login(client, create_staff("agent"))
-    assert 'href="/staff/outbox/"' not in body(client.get("/staff/"))
+    assert 'href="/staff/manage/"' not in body(client.get("/staff/"))

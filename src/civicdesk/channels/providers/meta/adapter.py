@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from civicdesk.channels import signatures
-from civicdesk.channels.events import InboundEvent
+from civicdesk.channels.events import InboundEvent, InboundMessage, event_digest
 from civicdesk.channels.models import Channel
 from civicdesk.channels.outbound import Capabilities, OutboundMessage
 from civicdesk.channels.protocol import ChannelAdapter, ParseError, PermanentSendError, RateLimited
@@ -91,8 +91,17 @@ class MetaAdapter(ChannelAdapter):
         return found[0] if found else super().provider_message_id(raw, meta)
 
     def content_hash(self, raw: bytes, meta: dict[str, Any]) -> str:
-        """Of the events, not the bytes: entry.time changes when Meta delivers the same events again."""
+        """Of the events, not the bytes: entry.time changes when Meta delivers the same events again. A payload of one
+        message hashes like that message inside a batch (event_digest), so delivered alone and again in a batch
+        it is one message."""
         found = _summary(raw, _account_id(meta))
+        if found and not found[0].startswith("batch:"):
+            try:
+                events = self.parse(raw, meta)
+            except ParseError:
+                events = []
+            if len(events) == 1 and isinstance(events[0], InboundMessage):
+                return event_digest(events[0])
         return found[1] if found else super().content_hash(raw, meta)
 
     def parse(self, raw: bytes, meta: dict[str, Any]) -> list[InboundEvent]:

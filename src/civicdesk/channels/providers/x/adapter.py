@@ -1,14 +1,11 @@
 """X: the Account Activity / X Activity webhook of one agency account (CRC on GET, signed POSTs), parsing, replies."""
 
-import dataclasses
-import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext
 
-from civicdesk.channels.events import InboundEvent, InboundMessage, Visibility
+from civicdesk.channels.events import InboundEvent, InboundMessage, Visibility, event_digest
 from civicdesk.channels.models import Channel, ChannelAccount
 from civicdesk.channels.outbound import Capabilities, OutboundMessage
 from civicdesk.channels.protocol import ChannelAdapter, ParseError, PermanentSendError
@@ -42,15 +39,6 @@ def account_facts(meta: dict[str, Any]) -> tuple[str, str]:
         return "", ""
     found = ChannelAccount.objects.filter(pk=account_id).values_list("address", "agency__slug").first()
     return (str(found[0]), str(found[1])) if found else ("", "")
-
-
-def event_digest(event: InboundEvent) -> str:
-    """The pipeline's hash of one event's values (conversations.pipeline.event_hash, which a test keeps equal)."""
-    def plain(value: Any) -> str:
-        return hashlib.sha256(value).hexdigest() if isinstance(value, bytes) else str(value)
-
-    text = json.dumps(dataclasses.asdict(event), sort_keys=True, default=plain)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class XAdapter(ChannelAdapter):

@@ -64,7 +64,7 @@ def test_a_direct_message_becomes_a_private_conversation_and_the_reply_is_a_dire
     assert [str(s["id"]) for s in replies].count(sent.provider_message_id) == 1
 
 
-def test_a_public_mention_is_answered_publicly_only_when_the_agent_makes_it_public_and_a_retry_posts_once(
+def test_a_public_mention_is_answered_in_public_in_its_thread_and_a_retry_posts_once(
         account: ChannelAccount, resident: Mastodon, stream: Stream, ingest: Callable[..., int]) -> None:
     posted = resident.status_post("@riverbend311 pothole at 5th and Main", visibility="public")
     ingest(account, stream.take(1))
@@ -80,11 +80,11 @@ def test_a_public_mention_is_answered_publicly_only_when_the_agent_makes_it_publ
     assert (ours["visibility"], str(ours["in_reply_to_id"])) == ("public", str(posted["id"]))
     thread = resident.status_context(posted["id"])["descendants"]
     assert [str(s["id"]) for s in thread].count(first) == 1
-    private = reply(case, author=agent, text="Can you send a photo? Only you see this.")
-    outbound = outbound_for(private, sending_account(private))
-    assert outbound.visibility == Visibility.PRIVATE
+    plain = reply(case, author=agent, text="Can you send a photo?")  # a reply keeps the visibility it answers
+    outbound = outbound_for(plain, sending_account(plain))
+    assert outbound.visibility == Visibility.PUBLIC
     ours = resident.status(adapter.send(outbound, config))
-    assert (ours["visibility"], str(ours["in_reply_to_id"])) == ("direct", str(posted["id"]))
+    assert (ours["visibility"], str(ours["in_reply_to_id"])) == ("public", str(posted["id"]))
     assert "@alice" in ours["content"]
 
 

@@ -15,6 +15,8 @@ from civicdesk.channels.providers.x.tests.conftest import CONSUMER_SECRET, OUR_I
 from civicdesk.channels.providers.x.tests.helpers import NEIGHBOUR_ID, RESIDENT_ID, hook_url, receive, residents
 from civicdesk.channels.providers.x.tests.x_server import XServer
 from civicdesk.conversations.models import Conversation
+from civicdesk.conversations.replies import reply
+from civicdesk.testing.factories import create_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +72,10 @@ def test_a_reply_in_the_thread_continues_the_case_and_a_stranger_in_it_gets_a_ca
     receive(server, x_account, server.activity(OUR_ID, [first]))
     ours = server.mention(OUR_ID, "Thanks, a crew is on the way.", to=RESIDENT_ID, in_reply_to=first["id_str"])
     ours["entities"]["user_mentions"] = [{"id_str": RESIDENT_ID, "screen_name": "furiouscamper"}]
-    Message.objects.filter(direction=Direction.OUTBOUND).update(provider_message_id=ours["id_str"])
+    case = Message.objects.get(provider_message_id=first["id_str"]).case
+    agent = create_staff("wanda", agencies=[x_account.agency])
+    answer = reply(case, author=agent, text="Thanks, a crew is on the way.")
+    Message.objects.filter(pk=answer.pk).update(provider_message_id=ours["id_str"])
     again = server.mention(RESIDENT_ID, "Still there tonight.", to=OUR_ID, in_reply_to=ours["id_str"])
     stranger = server.mention(NEIGHBOUR_ID, "Me too, on Oak.", to=OUR_ID, in_reply_to=ours["id_str"])
     receive(server, x_account, server.activity(OUR_ID, [again, stranger]))  # one delivery, two events
