@@ -14,6 +14,7 @@ from civicdesk.cases.models import Attachment, Case, DeliveryStatus, Direction, 
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
 from civicdesk.channels.events import InboundMessage
 from civicdesk.channels.models import Channel
+from civicdesk.channels.queries import agency_slug_of_account
 from civicdesk.contacts.actions import note_identity_display, resolve_contact
 from civicdesk.contacts.queries import identity_for
 from civicdesk.conversations import actions as conversation_actions
@@ -83,6 +84,13 @@ SUBJECTLESS = frozenset({Channel.SMS, Channel.CHAT, Channel.FACEBOOK, Channel.IN
                          Channel.BLUESKY, Channel.YOUTUBE})
 
 
+def account_or_named_agency(message: InboundMessage) -> str:
+    """The agency a message names, else its account's."""
+    if message.agency_slug or message.account_id is None:
+        return message.agency_slug
+    return agency_slug_of_account(message.account_id)
+
+
 def subject_from_text(text: str, limit: int = 80) -> str:
     """A case's subject for a channel without subjects (SMS, chat, social media): its first words, cut at a word."""
     line = " ".join((text or "").split())
@@ -100,8 +108,8 @@ def _new_case(message: InboundMessage, contact: Any, closed: Case | None, *, ser
         route = Route(closed.agency, None, f"Follow-up of closed case {closed.number}",
                       {"router": "follow_up", "case": closed.number})
     elif route is None:  # prepare() found no agency then; one may exist now (or this raises LookupError again)
-        route = choose_route(RoutingInput(service=service, agency_slug=message.agency_slug, lat=message.lat,
-                                          lon=message.lon))
+        route = choose_route(RoutingInput(service=service, agency_slug=account_or_named_agency(message),
+                                          lat=message.lat, lon=message.lon))
     case = case_actions.create_case(
         channel=message.channel, route=route, service=service, contact=contact,
         subject=message.subject or (subject_from_text(message.visible_text or message.body_text)

@@ -28,13 +28,12 @@ from civicdesk.channels.events import (
 from civicdesk.channels.models import Channel, InboundPayload, PayloadStatus
 from civicdesk.channels.payloads import quarantine
 from civicdesk.channels.protocol import ParseError
-from civicdesk.channels.queries import agency_slug_of_account
 from civicdesk.channels.registry import get_adapter
 from civicdesk.contacts.identities import InvalidIdentity
 from civicdesk.conversations import replies
 from civicdesk.conversations.author_events import apply_author_edit, apply_opt_out
 from civicdesk.conversations.delivery import apply_report
-from civicdesk.conversations.inbound import apply_message
+from civicdesk.conversations.inbound import account_or_named_agency, apply_message
 from civicdesk.conversations.keyword_texts import apply_keyword, keyword_in
 from civicdesk.conversations.models import AppliedEvent, EventKind
 from civicdesk.conversations.stop_requests import flag_if_asked
@@ -81,12 +80,10 @@ def prepare(event: InboundEvent, *, service: Service | None = None) -> Prepared:
         return Prepared(event)
     if service is None and event.service_code:
         service = Service.objects.select_related("agency", "default_team").filter(code=event.service_code).first()
-    if not event.agency_slug and event.account_id is not None:  # a text to Public Works' number goes to Public Works
-        event.agency_slug = agency_slug_of_account(event.account_id)
     if event.case_number:  # an explicit thread (an Open311 update): a new case is unlikely, so apply() routes one
         return Prepared(event, service)
     try:
-        route = choose_route(RoutingInput(service=service, agency_slug=event.agency_slug, lat=event.lat,
+        route = choose_route(RoutingInput(service=service, agency_slug=account_or_named_agency(event), lat=event.lat,
                                           lon=event.lon))
     except LookupError:  # no agency at all yet: apply() tries again and reports it
         route = None

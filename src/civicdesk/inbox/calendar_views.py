@@ -67,8 +67,8 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def calendar_hours(request: HttpRequest, agency_pk: int) -> HttpResponse:
+    agency = agency_or_404(request.user, agency_pk)  # another agency's (or, for an agent, any) is not there
     require_supervisor(request.user)
-    agency = agency_or_404(request.user, agency_pk)
     form = HoursForm(request.POST, auto_id=f"a{agency.pk}-%s")
     if not form.is_valid():
         return _page(request, agency, {"hours": form})
@@ -84,8 +84,8 @@ def calendar_hours(request: HttpRequest, agency_pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def calendar_closure(request: HttpRequest, agency_pk: int) -> HttpResponse:
+    agency = agency_or_404(request.user, agency_pk)  # another agency's (or, for an agent, any) is not there
     require_supervisor(request.user)
-    agency = agency_or_404(request.user, agency_pk)
     form = ClosureForm(request.POST, auto_id=f"c{agency.pk}-%s")
     if not form.is_valid():
         return _page(request, agency, {"closure": form})
@@ -104,8 +104,8 @@ def calendar_closure(request: HttpRequest, agency_pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def calendar_closure_remove(request: HttpRequest, agency_pk: int, pk: int) -> HttpResponse:
+    agency = agency_or_404(request.user, agency_pk)  # another agency's (or, for an agent, any) is not there
     require_supervisor(request.user)
-    agency = agency_or_404(request.user, agency_pk)
     closure = Closure.objects.filter(pk=pk, calendar__agency=agency).first()
     if closure is None:
         raise Http404("No such closure.")
@@ -117,8 +117,8 @@ def calendar_closure_remove(request: HttpRequest, agency_pk: int, pk: int) -> Ht
 @staff_required
 @require_POST
 def calendar_ical(request: HttpRequest, agency_pk: int) -> HttpResponse:
+    agency = agency_or_404(request.user, agency_pk)  # another agency's (or, for an agent, any) is not there
     require_supervisor(request.user)
-    agency = agency_or_404(request.user, agency_pk)
     form = IcalForm(request.POST, request.FILES, auto_id=f"i{agency.pk}-%s")
     if not form.is_valid():
         return _page(request, agency, {"ical": form})

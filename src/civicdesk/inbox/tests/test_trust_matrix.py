@@ -145,7 +145,8 @@ ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "re
               "inbox:calendar-ical": {"url": "https://example.com/closures.ics"}}
 SHARED_KINDS = {"tag", "decision"}  # not owned by an agency: the same object on both sides
 # Routes whose form names no other object: the prober's supervisor writing their own agency's is their right.
-OWN_WRITES_TAKE_NO_REFERENCE = {"inbox:consent-help"}
+OWN_WRITES_TAKE_NO_REFERENCE = {"inbox:consent-help", "inbox:calendar-hours", "inbox:calendar-closure",
+                                "inbox:calendar-ical"}
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
 
