@@ -21,7 +21,6 @@ Without the dev-env the line says SKIP (no verdict).
 import argparse
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,29 +28,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchserver import free_port, wait_until_serving  # noqa: E402 (bench/ is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src")]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
-def wait_until_serving(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("civicdesk run exited")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
-                sock.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-                if sock.recv(100):
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("civicdesk run did not start serving within 300 s")
 
 
 def main() -> int:
