@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "civicdesk.accounts",
     "civicdesk.notifications",
     "civicdesk.chatdesk",
+    "civicdesk.listening",
 ]
 
 MIDDLEWARE = [
