@@ -6,12 +6,20 @@ from functools import cache
 
 from civicdesk.gis.cells import cell_of
 from civicdesk.listening.models import PlaceSource
-from civicdesk.places.text import tokens as place_tokens
+from civicdesk.places.text import ABBREVIATIONS, WORD
+from civicdesk.places.text import tokens as folded_tokens
 
 MAX_WORDS = 5
 CONFIDENCE = {PlaceSource.COORDINATES: 1.0, PlaceSource.POST_PLACE: 0.8}
 TEXT_CONFIDENCE = {"place": 0.6, "area": 0.55, "street": 0.5}
 UNKNOWN_POST_PLACE = 0.3
+
+
+def place_tokens(text: str) -> list[str]:
+    """places.text.tokens, without the accent folding pass when the text is plain ASCII (most posts)."""
+    if not text.isascii():
+        return folded_tokens(text)
+    return [ABBREVIATIONS.get(word, word) for word in WORD.findall(text.lower().replace("'", ""))]
 
 
 @dataclass(frozen=True)
@@ -33,17 +41,22 @@ class Gazetteer:
 
     names: dict[str, tuple[str, str, float, float]] = field(default_factory=dict)
     area_names: dict[int, str] = field(default_factory=dict)
+    first_words: set[str] = field(default_factory=set)
 
     def add(self, name: str, kind: str, lat: float, lon: float) -> None:
         key = " ".join(place_tokens(name))
         if len(key) >= 4 and (kind != "street" or " " in key):  # a lone word such as 'main' names nothing
             self.names.setdefault(key, (name, kind, lat, lon))
+            self.first_words.add(key.split(" ", 1)[0])
 
     def in_text(self, text: str) -> Located | None:
         """The longest street, place or area name in the text."""
+        if not self.names:
+            return None
         words = place_tokens(text)
         best: tuple[int, str] | None = None
-        for start in range(len(words)):
+        first = self.first_words
+        for start in [i for i, word in enumerate(words) if word in first]:
             for size in range(min(MAX_WORDS, len(words) - start), 0, -1):
                 key = " ".join(words[start:start + size])
                 if key in self.names and (best is None or size > best[0]):

@@ -20,6 +20,7 @@ from civicdesk.gis.cells import cell_of
 from civicdesk.listening import alerts, store
 from civicdesk.listening.detector import Detector, Surge
 from civicdesk.listening.gazetteer import Gazetteer, city_gazetteer
+from civicdesk.listening.lexicon import TERM_STOPWORDS
 from civicdesk.listening.models import Alert, CountKind, Stream
 from civicdesk.listening.rules import Rules, compile_rules
 from civicdesk.listening.scoring import default_scorer
@@ -53,7 +54,9 @@ def parse_time(value: Any) -> datetime:
         moment = datetime.fromisoformat(str(value))
     else:
         moment = datetime.now(UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment if moment.utcoffset() else moment.astimezone(UTC)  # one UTC object: the store's short cut
 
 
 def _number(value: Any) -> float | None:
@@ -70,12 +73,12 @@ class Ingestor:
         self.stream = stream
         self.rules: Rules = compile_rules(stream)
         self.scorer = default_scorer()
-        self.tracked = frozenset(self.scorer.terms) | self.rules.words
+        self.tracked = frozenset(t for t in self.scorer.terms if t not in TERM_STOPWORDS) | self.rules.words
         self.gazetteer = gazetteer if gazetteer is not None else city_gazetteer()
         self.platform = str(stream.source)
         self.fingerprints: OrderedDict[int, float] = OrderedDict()
         self.authors: OrderedDict[str, list[int]] = OrderedDict()
-        self.minutes: dict[tuple[datetime, str, str], list[float]] = {}
+        self.minutes: dict[tuple[int, str, str], list[float]] = {}
         self.detector = Detector(stream.sensitivity)
         self.recent: deque[tuple[float, str, list[str], str, int | None, str]] = deque(maxlen=RECENT_POSTS)
         self.alerts = alerts.AlertWriter(stream)
@@ -110,7 +113,7 @@ class Ingestor:
                 posts.append((platform, post_id, item))
         texts = [str(item.get("text") or "") for _, _, item in posts]
         triaged = triage(texts, [item.get("lang") for _, _, item in posts], self.scorer)
-        now = datetime.now(UTC)
+        now = store.when(datetime.now(UTC))
         rows, kept = [], []
         for i, (platform, post_id, item) in enumerate(posts):
             lat, lon = _number(item.get("lat")), _number(item.get("lon"))
@@ -122,19 +125,20 @@ class Ingestor:
                 continue
             created = parse_time(item.get("created_at"))
             moment = created.timestamp()
-            echo, weight = self._echo_and_weight(texts[i], words, author, moment)
+            print_ = fingerprint(words)
+            echo, weight = self._echo_and_weight(texts[i], print_, author, moment)
             relevant = bool(triaged.relevant[i])
             located = self.gazetteer.locate(texts[i], lat, lon, item.get("place")) if relevant or lat is not None \
                 else None
             place_lat = located.lat if located else None
             place_lon = located.lon if located else None
             cell = cell_of(place_lat, place_lon) if place_lat is not None and place_lon is not None else None
-            rows.append((self.stream.pk, platform, post_id, author[:200], store.when(created), store.when(now),
+            rows.append((self.stream.pk, platform, post_id, author[:200], store.when(created), now,
                          texts[i], str(item.get("url") or "")[:500], lang[:8], float(triaged.relevance[i]),
                          str(triaged.category[i]), bool(triaged.urgent[i]), float(triaged.sentiment[i]), weight,
-                         echo, fingerprint(words), lat, lon, located.name[:200] if located else "",
+                         echo, print_, lat, lon, located.name[:200] if located else "",
                          str(located.source) if located else "", located.confidence if located else 0.0, cell))
-            kept.append((moment, created, platform, post_id, words, relevant, str(triaged.category[i]), weight,
+            kept.append((moment, platform, post_id, words, relevant, str(triaged.category[i]), weight,
                          echo, cell, located.name if located else ""))
         with transaction.atomic():
             created_keys = store.insert_posts(rows) if rows else set()
@@ -142,22 +146,21 @@ class Ingestor:
                 result.deleted += store.delete_posts(platform, ids)
             kept.sort(key=lambda k: k[0])
             surges: list[Surge] = []
-            for moment, created, platform, post_id, words, relevant, category, weight, echo, cell, place in kept:
+            for moment, platform, post_id, words, relevant, category, weight, echo, cell, place in kept:
                 if (platform, post_id) not in created_keys:
                     result.duplicates += 1
                     continue
                 result.stored += 1
                 result.echoes += echo
-                surges += self._count(moment, created, f"{platform}:{post_id}", words, relevant, category, weight,
-                                      cell, place)
+                surges += self._count(moment, f"{platform}:{post_id}", words, relevant, category, weight, cell,
+                                      place)
             self._flush_minutes(final=False)
             result.alerts += self.alerts.write(surges, self.recent)
         self.detector.prune(self.clock)
 
-    def _echo_and_weight(self, text: str, words: list[str], author: str, moment: float) -> tuple[bool, float]:
+    def _echo_and_weight(self, text: str, key: int, author: str, moment: float) -> tuple[bool, float]:
         """A repost or a near-duplicate of a recent post is an echo (weight 0); an account whose posts are mostly
         echoes counts less for its originals too."""
-        key = fingerprint(words)
         first = self.fingerprints.get(key)
         echo = is_repost(text) or (first is not None and moment - first < ECHO_SECONDS)
         if first is None or moment - first >= ECHO_SECONDS:
@@ -179,10 +182,10 @@ class Ingestor:
         relayed = tally[1] / tally[0]
         return False, 1.0 if tally[0] < 4 else max(0.2, 1.0 - relayed)
 
-    def _count(self, moment: float, created: datetime, ref: str, words: list[str], relevant: bool, category: str,
-               weight: float, cell: int | None, place: str) -> list[Surge]:
+    def _count(self, moment: float, ref: str, words: list[str], relevant: bool, category: str, weight: float,
+               cell: int | None, place: str) -> list[Surge]:
         self.clock = max(self.clock, moment)
-        minute = created.replace(second=0, microsecond=0)
+        minute = int(moment // 60)
         keys = [(CountKind.STREAM.value, "all")]
         if relevant:
             terms = [t for t in set(words) if t in self.tracked]

@@ -54,3 +54,9 @@ ENGLISH_STOPWORDS = frozenset(
 SPANISH_STOPWORDS = frozenset(
     "el la los las y es son fue de del en con por para que un una no se lo al le mi mis su sus muy pero más "
     "ya está están hay como esta este esto yo tu nos".split())
+
+# words never tracked as surge terms on their own (too common to say what a surge is about)
+TERM_STOPWORDS = ENGLISH_STOPWORDS | SPANISH_STOPWORDS | frozenset(
+    "from during after before says said through all are has had been being into over under more most some any "
+    "also than then them these those who whom which when where why how out off very can could would should "
+    "news people everyone please today tonight now new one two get got just like".split())

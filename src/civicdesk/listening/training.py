@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from scipy import optimize, sparse
 
+from civicdesk.listening.lexicon import TERM_STOPWORDS
 from civicdesk.listening.text import features, tokens, words_of
 
 SNOWFLAKE_EPOCH_MS = 1288834974657
@@ -192,7 +193,7 @@ def crisis_terms(examples: Sequence[Example], model: Fitted, *, limit: int = 150
                 events_per_word.setdefault(word, set()).add(example.event)
     weight = dict(zip(model.vocabulary, model.weights.tolist(), strict=True))
     candidates = [w for w, events in events_per_word.items()
-                  if len(events) >= 3 and " " not in w and len(w) > 2 and not w.isdigit() and weight.get(w, 0) > 0]
+                  if len(events) >= 3 and " " not in w and len(w) > 2 and w not in TERM_STOPWORDS and not w.isdigit() and weight.get(w, 0) > 0]
     return sorted(candidates, key=lambda w: -weight[w])[:limit]
 
 
