@@ -185,6 +185,8 @@ class Ingestor:
     def _count(self, moment: float, ref: str, words: list[str], relevant: bool, category: str, weight: float,
                cell: int | None, place: str) -> list[Surge]:
         self.clock = max(self.clock, moment)
+        if self.detector.started is None:  # the warm-up runs from the stream's first post, relevant or not
+            self.detector.started = moment
         minute = int(moment // 60)
         keys = [(CountKind.STREAM.value, "all")]
         if relevant:
