@@ -8,7 +8,7 @@ A live source calls ingest() with what it gathered in about a second (or 500 pos
 """
 
 import time
-from collections import Counter, OrderedDict, deque
+from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -166,8 +166,9 @@ class Ingestor:
         if first is None or moment - first >= ECHO_SECONDS:
             self.fingerprints[key] = moment
             self.fingerprints.move_to_end(key)
-            if len(self.fingerprints) > RECENT_FINGERPRINTS:
-                self.fingerprints.popitem(last=False)
+            oldest = self.fingerprints
+            while oldest and (len(oldest) > RECENT_FINGERPRINTS or moment - next(iter(oldest.values())) > ECHO_SECONDS):
+                oldest.popitem(last=False)  # the front is the oldest: memory stays flat on a long replay
         if not author:
             return echo, 0.0 if echo else 1.0
         tally = self.authors.get(author)

@@ -4,6 +4,11 @@ English sentiment from VADER's lexicon (vaderSentiment, MIT)."""
 
 from civicdesk.listening.models import Category
 
+
+def words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 CATEGORY_WORDS: dict[str, str] = {
     Category.AFFECTED_PEOPLE: (
         "dead died killed injured injuries hurt missing trapped victims victim casualties evacuated evacuate "
@@ -39,24 +44,24 @@ URGENT_WORDS = (
     "rescate sangrando incendio humo herido derrumbe ahora favor socorro")
 
 SPANISH_SENTIMENT = {
-    word: value for value, words in (
+    word: value for value, entries in (
         (2.5, "bien bueno buena buenos excelente gracias feliz alegría genial perfecto seguro seguros salvo "
               "salvos esperanza ayuda apoyo agradecido agradecida héroes mejor amor"),
         (-2.5, "mal malo mala terrible horrible triste miedo peligro peligroso muertos muerto heridos herido "
                "desastre tragedia destruido destruida pánico dolor peor grave graves odio culpa furia enojo "
                "atrapado atrapados inundado inundada incendio explosión"),
-    ) for word in words.split()
+    ) for word in entries.split()
 }
 
-ENGLISH_STOPWORDS = frozenset(
+ENGLISH_STOPWORDS = words(
     "the and is are was were to of in on at for with this that it you i my we they he she not have has be "
-    "just what from about all so but if there their our your will can do don't it's i'm".split())
-SPANISH_STOPWORDS = frozenset(
+    "just what from about all so but if there their our your will can do don't it's i'm")
+SPANISH_STOPWORDS = words(
     "el la los las y es son fue de del en con por para que un una no se lo al le mi mis su sus muy pero más "
-    "ya está están hay como esta este esto yo tu nos".split())
+    "ya está están hay como esta este esto yo tu nos")
 
 # words never tracked as surge terms on their own (too common to say what a surge is about)
-TERM_STOPWORDS = ENGLISH_STOPWORDS | SPANISH_STOPWORDS | frozenset(
+TERM_STOPWORDS = ENGLISH_STOPWORDS | SPANISH_STOPWORDS | words(
     "from during after before says said through all are has had been being into over under more most some any "
     "also than then them these those who whom which when where why how out off very can could would should "
-    "news people everyone please today tonight now new one two get got just like".split())
+    "news people everyone please today tonight now new one two get got just like")

@@ -11,8 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from civicdesk.listening.lexicon import (CATEGORY_WORDS, ENGLISH_STOPWORDS, SPANISH_SENTIMENT, SPANISH_STOPWORDS,
-                                         URGENT_WORDS)
+from civicdesk.listening.lexicon import (
+    CATEGORY_WORDS,
+    ENGLISH_STOPWORDS,
+    SPANISH_SENTIMENT,
+    SPANISH_STOPWORDS,
+    URGENT_WORDS,
+)
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "relevance.npz"
 CATEGORY_ORDER = list(CATEGORY_WORDS)

@@ -77,7 +77,8 @@ def add_minute_counts(stream_id: int, counts: dict[tuple[int, str, str], list[fl
                    " weight = listening_minutecount.weight + excluded.weight")
             params: list[Any] = []
             for (minute, kind, key), (posts, weight) in chunk:
-                params += [stream_id, when(datetime.fromtimestamp(minute * 60, UTC)), kind, key, int(posts), float(weight)]
+                moment = when(datetime.fromtimestamp(minute * 60, UTC))
+                params += [stream_id, moment, kind, key, int(posts), float(weight)]
             cursor.execute(sql, params)
 
 

@@ -78,7 +78,8 @@ def post_features(text: str) -> list[str]:
 
 
 def _matrix(docs: Sequence[list[str]], index: dict[str, int]) -> sparse.csr_matrix:
-    rows, cols = [], []
+    rows: list[int] = []
+    cols: list[int] = []
     for row, doc in enumerate(docs):
         seen = {index[f] for f in doc if f in index}
         rows.extend([row] * len(seen))
@@ -193,7 +194,8 @@ def crisis_terms(examples: Sequence[Example], model: Fitted, *, limit: int = 150
                 events_per_word.setdefault(word, set()).add(example.event)
     weight = dict(zip(model.vocabulary, model.weights.tolist(), strict=True))
     candidates = [w for w, events in events_per_word.items()
-                  if len(events) >= 3 and " " not in w and len(w) > 2 and w not in TERM_STOPWORDS and not w.isdigit() and weight.get(w, 0) > 0]
+                  if len(events) >= 3 and " " not in w and len(w) > 2 and w not in TERM_STOPWORDS
+                  and not w.isdigit() and weight.get(w, 0) > 0]
     return sorted(candidates, key=lambda w: -weight[w])[:limit]
 
 

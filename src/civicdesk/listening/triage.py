@@ -8,11 +8,22 @@ from typing import Any
 import numpy as np
 
 from civicdesk.listening.models import Category
-from civicdesk.listening.scoring import (CATEGORY_ORDER, ENGLISH, RELEVANCE, SENTIMENT, SPANISH, URGENCY, Scorer,
-                                         default_scorer, sentiment, sigmoid)
+from civicdesk.listening.scoring import (
+    CATEGORY_ORDER,
+    ENGLISH,
+    RELEVANCE,
+    SENTIMENT,
+    SPANISH,
+    URGENCY,
+    Scorer,
+    default_scorer,
+    sentiment,
+    sigmoid,
+)
 from civicdesk.listening.text import words_of
 
-CATEGORIES = np.array([*(str(c) for c in CATEGORY_ORDER), Category.OTHER_USEFUL.value, Category.NOT_RELEVANT.value], dtype=object)
+CATEGORIES = np.array([*(str(c) for c in CATEGORY_ORDER), Category.OTHER_USEFUL.value, Category.NOT_RELEVANT.value],
+                      dtype=object)
 NOT_URGENT_CATEGORIES = (CATEGORY_ORDER.index(Category.DONATIONS_VOLUNTEERING),
                          CATEGORY_ORDER.index(Category.SYMPATHY))
 

@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
