@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "civicdesk.accounts",
     "civicdesk.notifications",
     "civicdesk.chatdesk",
+    "civicdesk.listening",
 ]
 
 MIDDLEWARE = [
@@ -413,6 +414,7 @@ PERIODIC_TASKS = [
     ("civicdesk.opendata.tasks.export_open_data", 600),  # writes today's export if it is missing
     ("civicdesk.channels.tasks.poll_due_accounts", 5),  # each polled account keeps its own interval
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
+    ("civicdesk.listening.tasks.purge_expired", 3600),
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
 WEB_THREADS = env_int("WEB_THREADS", 1)  # threads per web worker for the sync views (civicdesk.web.serving);
