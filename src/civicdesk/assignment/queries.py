@@ -164,3 +164,7 @@ def automatic_team_ids_of(user_id: int) -> list[int]:
     """The teams of this person that assign automatically."""
     return list(TeamAssignment.objects.filter(mode__in=AssignmentMode.automatic(), team__members__user_id=user_id)
                 .values_list("team_id", flat=True))
+
+
+def active_after_minutes() -> int:
+    return int(settings.ASSIGN_ACTIVE_MINUTES)
