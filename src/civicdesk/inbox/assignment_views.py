@@ -56,7 +56,7 @@ def team_assignment(request: HttpRequest, pk: int) -> HttpResponse:
 def my_away(request: HttpRequest) -> HttpResponse:
     """The signed-in staff member marks themself away (no new cases, and perhaps their unanswered ones go back to
     the queue) or back."""
-    profile = StaffProfile.objects.filter(user_id=request.user.pk).first()
+    profile = StaffProfile.objects.filter(user_id=int(request.user.pk or 0)).first()
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False) \
             or not back.startswith("/"):
