@@ -3,8 +3,9 @@
 Race-free: an automatic assignment locks its agency's TeamAssignment rows (in primary-key order) and then the case,
 so two workers never choose from the same counts at once; capacities count a person's open cases across the agency,
 hence one lock per agency, not per team. On SQLite every write transaction takes the one writer lock at BEGIN
-(transaction_mode IMMEDIATE), which serializes them the same way. The round robin's pointer moves by a conditional
-update on top (it must still be where this assignment read it).
+(transaction_mode IMMEDIATE), which serializes them the same way. On top, each assignment moves the team's pointer
+and turn count by a conditional update (the count must still be what this assignment read), so even without the
+lock one team never gives out the same turn twice.
 """
 
 import logging
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -96,10 +98,10 @@ def assign_case(case_id: int) -> Outcome | None:
     chosen = choose(policy.mode, found, policy.last_assignee_id)
     if chosen is None:
         return None
-    moved = TeamAssignment.objects.filter(pk=policy.pk, last_assignee_id=policy.last_assignee_id).update(
-        last_assignee_id=chosen.user.pk)
-    if not moved:  # the pointer moved under us (it cannot while the lock holds): leave the case to the next try
-        log.warning("Round robin pointer of team %s moved during an assignment", team.pk)
+    moved = TeamAssignment.objects.filter(pk=policy.pk, turns=policy.turns).update(
+        last_assignee_id=chosen.user.pk, turns=F("turns") + 1)
+    if not moved:  # another assignment of the team went first (it cannot while the lock holds): try again later
+        log.warning("Team %s made another assignment during this one", team.pk)
         return None
     now = timezone.now()
     TeamAgent.objects.update_or_create(team=team, user=chosen.user, defaults={"last_assigned_at": now})

@@ -41,6 +41,8 @@ class TeamAssignment(models.Model):
                     "the queue and are assigned to someone available."))
     last_assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="+", help_text="The round robin's pointer.")
+    turns = models.PositiveBigIntegerField(
+        default=0, help_text="Automatic assignments made: each moves it on by a conditional update.")
 
     def __str__(self) -> str:
         return f"{self.team_id}: {self.mode}"
