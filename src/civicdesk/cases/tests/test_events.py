@@ -2,6 +2,8 @@
 
 import pytest
 
+from civicdesk.assignment.actions import on_case_changed as assignment_on_case_changed
+from civicdesk.assignment.actions import on_case_created as assignment_on_case_created
 from civicdesk.cases import routing
 from civicdesk.cases.actions import touch
 from civicdesk.cases.events import (
@@ -13,8 +15,6 @@ from civicdesk.cases.events import (
     subscribe,
     subscribers,
 )
-from civicdesk.assignment.actions import on_case_changed as assignment_on_case_changed
-from civicdesk.assignment.actions import on_case_created as assignment_on_case_created
 from civicdesk.chat.transcript import on_message_added as chat_on_message_added
 from civicdesk.gis.actions import after_case_created
 from civicdesk.gis.case_locations import on_case_changed
