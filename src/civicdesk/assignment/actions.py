@@ -117,7 +117,11 @@ def assign_waiting(team_ids: list[int] | None = None, *, limit: int = 200) -> in
     available; each case in its own transaction. The number assigned."""
     done = 0
     for team_id in team_ids if team_ids is not None else queries.automatic_team_ids():
-        for case_id in list(queries.waiting_cases(team_id).values_list("pk", flat=True)[:limit]):
+        waiting = list(queries.waiting_cases(team_id).values_list("pk", flat=True)[:limit])
+        team = Team.objects.filter(pk=team_id).first() if waiting else None
+        if team is None or not queries.available_agents(team):
+            continue  # read first, without the lock: a sweep with nobody to assign writes nothing
+        for case_id in waiting:
             if assign_case(case_id) is None:
                 break  # nobody available now (or the case moved): the next sweep tries again
             done += 1

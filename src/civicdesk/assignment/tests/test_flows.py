@@ -123,3 +123,12 @@ def test_a_manual_assignment_still_reads_as_before(desk):
     case = create_case(service=desk.pothole)
     case_actions.assign(case, actor=desk.supervisor, assignee=desk.ana, team=desk.crew)
     assert sentences(case) == ["Assigned to Ana Ruiz by sup"]
+
+
+def test_the_sweep_runs_periodically_and_with_nobody_available_writes_nothing(desk, settings,
+                                                                             django_assert_max_num_queries):
+    assert "civicdesk.assignment.tasks.assign_waiting" in dict(settings.PERIODIC_TASKS)
+    rule(desk.crew, AssignmentMode.ROUND_ROBIN)
+    create_case(service=desk.pothole)
+    with django_assert_max_num_queries(8):  # teams, waiting cases, the team, its members' availability: no lock
+        assert actions.assign_waiting() == 0
