@@ -65,7 +65,7 @@ def test_a_supervisor_sets_round_robin_and_a_capacity_by_keyboard(live_server, t
     page.get_by_label("Open cases per agent").fill("0")
     page.get_by_role("button", name="Save assignment settings").click()
     expect(page.get_by_text("Ensure this value is greater than or equal to 1.")).to_be_visible()
-    assert errors[-1].startswith("400 ")  # the form comes back with its error, answered 400
+    assert any(e.startswith("400 ") for e in errors)  # the form comes back with its error, answered 400
     clean_at_every_width(page)  # the errors too
 
 
