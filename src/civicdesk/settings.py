@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "civicdesk.audit",
     "civicdesk.agencies",
     "civicdesk.calendars",
+    "civicdesk.assignment",
     "civicdesk.opendata",
     "civicdesk.contacts",
     "civicdesk.cases",
@@ -415,6 +416,7 @@ PERIODIC_TASKS = [
     ("civicdesk.channels.tasks.poll_due_accounts", 5),  # each polled account keeps its own interval
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
     ("civicdesk.listening.tasks.purge_expired", 3600),
+    ("civicdesk.assignment.tasks.assign_waiting", env_int("ASSIGN_SWEEP_SECONDS", 30)),
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
 WEB_THREADS = env_int("WEB_THREADS", 1)  # threads per web worker for the sync views (civicdesk.web.serving);
@@ -462,6 +464,8 @@ CHAT_AGENT_GONE_SECONDS = env_int("CHAT_AGENT_GONE_SECONDS", 45)  # an accepting
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 30)
 # Staff who chose "by email when away" get a notification's email only after this long without an open staff page.
 NOTIFY_AWAY_AFTER_MINUTES = env_int("NOTIFY_AWAY_AFTER_MINUTES", 10)
+# Automatic assignment: an agent counts as signed in and active with a staff page open within this many minutes.
+ASSIGN_ACTIVE_MINUTES = env_int("ASSIGN_ACTIVE_MINUTES", 5)
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # REST API requests per token per minute
 OPEN311_DEFAULT_RATE_LIMIT = env_int("OPEN311_DEFAULT_RATE_LIMIT", 600)  # POSTs per key per minute
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")

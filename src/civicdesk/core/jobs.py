@@ -17,6 +17,9 @@ SEND_PASSWORD_LINK = "civicdesk.accounts.tasks.send_password_link"
 SEND_NOTIFICATION_EMAIL = "civicdesk.notifications.tasks.send_notification_email"
 POLL_ACCOUNT = "civicdesk.channels.tasks.poll_account"
 FETCH_RECORDING = "civicdesk.telephony.tasks.fetch_recording"
+ASSIGN_CASE = "civicdesk.assignment.tasks.assign_case"
+ASSIGN_WAITING = "civicdesk.assignment.tasks.assign_waiting"
+AFTER_AWAY_CHANGE = "civicdesk.assignment.tasks.after_away_change"
 
 
 def can_defer(task_path: str) -> bool:

@@ -111,6 +111,8 @@ ROUTES: dict[str, Route] = {
     "inbox:team-member-add": Route("staff", ["member"], path={"pk": "1"}),
     "inbox:team-member-remove": Route("staff", ["member"], path={"pk": "1"}),
     "inbox:team-transfer-approval": Route("staff", ["required"], path={"pk": "1"}),
+    "inbox:team-assignment": Route("staff", ["mode", "capacity", "return_when_away", "own_1"], path={"pk": "1"}),
+    "inbox:my-away": Route("staff", ["away", "next"]),
     "inbox:transfers": Route("staff", ["agency", "page"]),
     "inbox:transfer-decide": Route("staff", ["decision", "reason", "next"], path={"pk": "1"}),
     "inbox:staff": Route("staff", ["q", "page"]),
