@@ -13,7 +13,9 @@ from civicdesk.cases.events import MessageAdded, publish
 from civicdesk.cases.models import Attachment, Case, DeliveryStatus, Direction, Message
 from civicdesk.cases.routing import Route, RoutingInput, choose_route
 from civicdesk.channels.events import InboundMessage
-from civicdesk.contacts.actions import resolve_contact
+from civicdesk.contacts.actions import resolve_sender
+from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
+from civicdesk.contacts.models import Contact, Identity
 from civicdesk.contacts.queries import identity_for
 from civicdesk.conversations import actions as conversation_actions
 from civicdesk.conversations import threading
@@ -38,8 +40,11 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
     if existing:
         return MessageOutcome(existing, duplicate=True)
     identities = [(i.kind, i.value) for i in [message.sender, *message.extra_identities] if i]
-    contact = resolve_contact(identities, display_name=message.contact_name, kind=message.contact_kind,
-                              language=message.language) if identities else None
+    contact: Contact | None = None
+    stored_identities: dict[tuple[str, str], Identity] = {}
+    if identities:
+        contact, stored_identities = resolve_sender(identities, display_name=message.contact_name,
+                                                    kind=message.contact_kind, language=message.language)
     thread = threading.decide(message, contact.pk if contact else None)
     case, closed, mentioned = thread.case, thread.follow_up_of, thread.mentioned
     created = case is None
@@ -51,7 +56,7 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
         case_actions.reopen_if_finished(case)
     stored = Message.objects.create(
         case=case, direction=Direction.INBOUND, channel=message.channel, is_public=False, contact=contact,
-        sender_identity=identity_for(message.sender.kind, message.sender.value) if message.sender else None,
+        sender_identity=sender_identity(message, stored_identities),
         subject=message.subject[:300], body_text=message.body_text, body_html=message.body_html,
         visible_text=message.visible_text or message.body_text,
         provider_message_id=message.provider_message_id[:300], content_hash=content_hash,
@@ -73,6 +78,17 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
         flag_reused_id(case, message.provider_message_id)
     publish(MessageAdded(case, stored))
     return MessageOutcome(stored, created_case=created)
+
+
+def sender_identity(message: InboundMessage, stored: dict[tuple[str, str], Identity]) -> Identity | None:
+    """The stored identity of the message's sender: the one resolving the contact found or added, else read."""
+    if not message.sender:
+        return None
+    try:
+        found = stored.get((message.sender.kind, normalize_identity(message.sender.kind, message.sender.value)))
+    except InvalidIdentity:
+        return None
+    return found if found is not None else identity_for(message.sender.kind, message.sender.value)
 
 
 def _new_case(message: InboundMessage, contact: Any, closed: Case | None, *, service: Service | None,

@@ -95,15 +95,8 @@ def process(payload: InboundPayload, prepared: Sequence[Prepared] | None = None)
         return IngestResult(payload, payload.case, payload.message)
     if prepared is None:  # an inline caller runs inside the transaction that stored the payload: nothing to count
         InboundPayload.objects.filter(pk=payload.pk).update(attempts=payload.attempts + 1)
-        try:
-            events = get_adapter(payload.channel).parse(bytes(payload.raw), payload.meta)
-        except ParseError as exc:
-            quarantine(payload, str(exc))
-            get_adapter(payload.channel).quarantined(payload, exc)
-            return IngestResult(payload)
-        except Exception as exc:  # a bug in a parser must not lose the message either
-            log.exception("Parser for %s crashed on payload %s", payload.channel, payload.pk)
-            quarantine(payload, f"Parser error: {type(exc).__name__}: {exc}")
+        events = parse(payload)
+        if events is None:
             return IngestResult(payload)
         prepared = [prepare(event) for event in events]
     try:
@@ -113,9 +106,28 @@ def process(payload: InboundPayload, prepared: Sequence[Prepared] | None = None)
         return IngestResult(payload)
 
 
+def parse(payload: InboundPayload) -> list[InboundEvent] | None:
+    """The stored bytes' events by the channel's adapter, or None: the payload could not be read and is quarantined."""
+    try:
+        return list(get_adapter(payload.channel).parse(bytes(payload.raw), payload.meta))
+    except ParseError as exc:
+        quarantine(payload, str(exc))
+        get_adapter(payload.channel).quarantined(payload, exc)
+    except Exception as exc:  # a bug in a parser must not lose the message either
+        log.exception("Parser for %s crashed on payload %s", payload.channel, payload.pk)
+        quarantine(payload, f"Parser error: {type(exc).__name__}: {exc}")
+    return None
+
+
 @transaction.atomic
 def apply(payload: InboundPayload, prepared: Sequence[Prepared]) -> IngestResult:
     """Every event of the payload, then the payload's status, in one transaction: all of it or none of it."""
+    return apply_in_transaction(payload, prepared)
+
+
+def apply_in_transaction(payload: InboundPayload, prepared: Sequence[Prepared]) -> IngestResult:
+    """apply() inside a transaction the caller holds and rolls back whole on any error (the batch worker's group:
+    no savepoint per payload)."""
     result = IngestResult(payload)
     created: list[Case] = []
     for item in prepared:

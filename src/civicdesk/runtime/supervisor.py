@@ -71,3 +71,9 @@ def task_worker(queue: str, index: int = 0) -> Child:
 def task_workers(queues: list[str], per_queue: int) -> list[Child]:
     """`per_queue` workers for each queue (at least one)."""
     return [task_worker(queue, index) for queue in queues for index in range(max(1, per_queue))]
+
+
+def inbound_batch_workers(count: int) -> list[Child]:
+    """The workers that apply received inbound payloads in batches (conversations/batch.py), at least one."""
+    return [Child(f"inbound-batch-{index}", python_module("civicdesk", "inbound_worker"))
+            for index in range(max(1, count))]

@@ -1,0 +1,123 @@
+"""Texts through the payload table as a queue: the webhook's one INSERT (no job), the batch worker's drain applying
+them exactly once, oldest first, a failing one apart from the others, and the webhook's path past the middleware."""
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django_tasks_db.models import DBTaskResult
+
+from civicdesk.cases.models import Message
+from civicdesk.channels.models import ChannelAccount, InboundPayload, PayloadStatus
+from civicdesk.channels.providers.twilio.endpoints import Endpoint, endpoint_url
+from civicdesk.channels.providers.twilio.sender import TwilioSender, sms_params
+from civicdesk.channels.providers.twilio.tests.conftest import OUR_NUMBER, RESIDENT
+from civicdesk.conversations import batch, pipeline
+from civicdesk.conversations.tasks import recover_stalled
+from civicdesk.core.jobs import PROCESS_PAYLOAD
+
+pytestmark = pytest.mark.django_db
+TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+@pytest.fixture
+def database_tasks(settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(settings.TASK_QUEUES)}}
+    settings.INBOUND_BATCH_WORKER = True
+
+
+def send(client: Client, sender: TwilioSender, account: ChannelAccount, n: int, *, from_: str = RESIDENT,
+         body: str = "") -> Any:
+    params = sms_params(from_=from_, to=OUR_NUMBER, body=body or f"Flooding on River Road ({n})", sid=f"SM{n:032d}")
+    return sender.sign(endpoint_url(account, Endpoint.SMS), params).send_django(client)
+
+
+def inbound() -> list[tuple[str, int]]:
+    return list(Message.objects.filter(direction="in").order_by("pk").values_list("provider_message_id", "case_id"))
+
+
+def test_a_text_is_stored_by_one_insert_with_no_job_and_put_on_a_case_by_the_batch_worker(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None,
+        django_assert_num_queries: Any) -> None:
+    send(client, sender, account, 0)  # the first request of a process reads what every later one needs
+    # the account, the known-id check, the INSERT in its transaction (here a savepoint: the test's transaction)
+    with django_assert_num_queries(5):
+        response = send(client, sender, account, 1)
+    assert response.status_code == 200 and response.content == TWIML
+    assert not DBTaskResult.objects.filter(task_path=PROCESS_PAYLOAD).exists()
+    assert set(InboundPayload.objects.values_list("status", flat=True)) == {PayloadStatus.RECEIVED}
+    assert batch.drain() == 2
+    assert [sid for sid, _case in inbound()] == [f"SM{0:032d}", f"SM{1:032d}"]  # oldest first
+    assert len({case for _sid, case in inbound()}) == 1  # the second continues the first's case
+    assert set(InboundPayload.objects.values_list("status", flat=True)) == {PayloadStatus.PROCESSED}
+    assert batch.drain() == 0
+
+
+def test_a_retry_is_one_payload_and_a_payload_a_job_already_applied_is_left_alone(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None) -> None:
+    request = sender.sign(endpoint_url(account, Endpoint.SMS), sms_params(from_=RESIDENT, to=OUR_NUMBER,
+                                                                          body="Tree down", sid="SM" + "7" * 32))
+    assert request.send_django(client).status_code == request.retry().send_django(client).status_code == 200
+    send(client, sender, account, 2)
+    assert InboundPayload.objects.count() == 2
+    first = InboundPayload.objects.get(provider_message_id="SM" + "7" * 32)
+    pipeline.process(first)  # recover_stalled's job got there first
+    assert batch.drain() == 1
+    assert sorted(sid for sid, _case in inbound()) == sorted(["SM" + "7" * 32, f"SM{2:032d}"])
+    assert InboundPayload.objects.get(pk=first.pk).status == PayloadStatus.PROCESSED  # not turned "duplicate"
+
+
+def test_a_payload_that_fails_leaves_the_rest_of_its_group_applied_and_is_still_received(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for n, resident in enumerate(["+12025550143", "+12025550144", "+12025550145"]):
+        send(client, sender, account, n, from_=resident)
+    poison = InboundPayload.objects.get(provider_message_id=f"SM{1:032d}")
+    real = pipeline.apply_in_transaction
+
+    def failing(payload: InboundPayload, prepared: Any) -> Any:
+        if payload.pk == poison.pk:
+            raise RuntimeError("a bug")
+        return real(payload, prepared)
+
+    monkeypatch.setattr(pipeline, "apply_in_transaction", failing)
+    assert batch.drain(group=10) == 2
+    assert sorted(sid for sid, _case in inbound()) == [f"SM{0:032d}", f"SM{2:032d}"]
+    poison.refresh_from_db()
+    assert poison.status == PayloadStatus.RECEIVED and poison.attempts == 1
+    for _ in range(batch.MAX_ATTEMPTS):
+        batch.drain()
+    poison.refresh_from_db()
+    assert poison.attempts == batch.MAX_ATTEMPTS and batch.drain() == 0  # no longer taken by the worker
+    monkeypatch.setattr(pipeline, "apply_in_transaction", real)
+    assert recover_stalled.call(older_than_seconds=0) >= 1  # nothing received is lost: its job applies it
+    assert DBTaskResult.objects.filter(task_path=PROCESS_PAYLOAD).count() == 1
+
+
+def test_an_unreadable_payload_is_quarantined_by_the_worker(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None) -> None:
+    send(client, sender, account, 0)
+    InboundPayload.objects.update(raw=b"   ")
+    assert batch.drain() == 1
+    assert InboundPayload.objects.get().status == PayloadStatus.QUARANTINED
+    assert not inbound()
+
+
+def test_the_worker_command_drains_what_is_received_and_stops_with_once(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None) -> None:
+    for n in range(5):
+        send(client, sender, account, n)
+    call_command("inbound_worker", "--once", "--group", "2")
+    assert len(inbound()) == 5
+    assert not InboundPayload.objects.filter(status=PayloadStatus.RECEIVED).exists()
+
+
+def test_a_webhook_skips_the_middleware_stack_and_a_voice_callback_does_not(
+        client: Client, account: ChannelAccount, sender: TwilioSender) -> None:
+    response = send(client, sender, account, 0)
+    assert response.status_code == 200 and response.content == TWIML
+    assert not hasattr(response.wsgi_request, "session")  # SessionMiddleware and the rest did not run
+    voice = sender.sign(endpoint_url(account, Endpoint.VOICE), {"CallSid": "CA" + "1" * 32, "From": RESIDENT,
+                                                                "To": OUR_NUMBER, "CallStatus": "ringing"})
+    assert hasattr(voice.send_django(client).wsgi_request, "session")

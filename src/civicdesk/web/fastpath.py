@@ -1,0 +1,36 @@
+"""First in MIDDLEWARE: a provider's webhook request goes straight to the webhook view, past the rest of the stack.
+
+A webhook needs none of what the other middleware do (sessions, the language, CSRF, authentication, messages,
+two-factor, axes, security headers for a browser): it is a machine posting a signed body, and the view verifies
+the signature before it stores anything. Skipping them halved the CPU of an inbound SMS webhook (bench/README.md).
+Only paths the URLconf resolves to `channels.webhooks.hook` take this path (the voice callbacks under the same
+prefix resolve to their own views and keep the whole stack), and never one with a NUL in its path or query string
+(RejectNulMiddleware answers those as before).
+"""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, get_resolver
+
+from civicdesk.channels import webhooks
+from civicdesk.web.badinput import has_nul
+
+PREFIX = "/hooks/"
+
+
+class WebhookFastPathMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path_info.startswith(PREFIX) or has_nul(request):
+            return self.get_response(request)
+        try:
+            match = get_resolver().resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        if match.func is not webhooks.hook:
+            return self.get_response(request)
+        request.resolver_match = match
+        return match.func(request, *match.args, **match.kwargs)
