@@ -33,4 +33,7 @@ class WebhookFastPathMiddleware:
         if match.func is not webhooks.hook:
             return self.get_response(request)
         request.resolver_match = match
-        return match.func(request, *match.args, **match.kwargs)
+        response = match.func(request, *match.args, **match.kwargs)
+        if not response.streaming and not response.has_header("Content-Length"):  # as CommonMiddleware does
+            response.headers["Content-Length"] = str(len(response.content))
+        return response

@@ -118,6 +118,7 @@ def test_a_webhook_skips_the_middleware_stack_and_a_voice_callback_does_not(
     response = send(client, sender, account, 0)
     assert response.status_code == 200 and response.content == TWIML
     assert not hasattr(response.wsgi_request, "session")  # SessionMiddleware and the rest did not run
+    assert response["Content-Length"] == str(len(TWIML))  # as CommonMiddleware gave it: no chunked answer
     voice = sender.sign(endpoint_url(account, Endpoint.VOICE), {"CallSid": "CA" + "1" * 32, "From": RESIDENT,
                                                                 "To": OUR_NUMBER, "CallStatus": "ringing"})
     assert hasattr(voice.send_django(client).wsgi_request, "session")
