@@ -83,12 +83,13 @@ class Resident:
         self.stream: asyncio.Task[None] | None = None
         self.writer: asyncio.StreamWriter | None = None
         self.ready = asyncio.Event()
+        self.address = f"127.0.{1 + index // 250}.{1 + index % 250}"  # each resident its own address, as in life
 
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
     async def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, bytes]:
-        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port, local_addr=(self.address, 0))
         body = urllib.parse.urlencode(form or {}).encode()
         lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close",
                  "X-Requested-With: civicdesk-chat", f"Cookie: {self.cookie_header()}"]
@@ -114,7 +115,7 @@ class Resident:
         assert status == 201, (status, body[:300])
 
     async def listen(self) -> None:
-        reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port, local_addr=(self.address, 0))
         self.writer.write((f"GET /chat/events/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
                            f"Cookie: {self.cookie_header()}\r\n\r\n").encode())
         await self.writer.drain()

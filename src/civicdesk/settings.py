@@ -146,8 +146,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file (in memory-backed /dev/shm where there is one), one per test process, never
     # Django's shared-cache in-memory database: there, a live server's thread and the test share one connection,
     # and a reader meeting a writer fails at once with "table is locked" instead of waiting its busy timeout.
+    def _roomy_shm() -> bool:  # a container's /dev/shm may be 64 MB: then the test database stays on disk
+        try:
+            found = os.statvfs("/dev/shm")
+        except OSError:
+            return False
+        return os.access("/dev/shm", os.W_OK) and found.f_bavail * found.f_frsize >= 1024**3
+
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_DATABASE") or str(
-        (Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else VAR_DIR) / f"civicdesk-test-{os.getpid()}.sqlite3")}
+        (Path("/dev/shm") if _roomy_shm() else VAR_DIR) / f"civicdesk-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Queues per provider, each with its own worker in `civicdesk run`, so a slow provider (or an Open311 token poll)
@@ -158,6 +165,7 @@ DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": 
 TASK_QUEUES = list(dict.fromkeys([
     "default",  # periodic jobs (recover_stalled)
     "inbound",  # process_payload, Open311 batch requests
+    "social",  # polling the social networks that do not push (channels.tasks.poll_account)
     *DELIVERY_QUEUES.values(),  # outbound delivery; "email" also polls IMAP, "open311" forwards and pulls
     *(q.strip() for q in os.environ.get("EXTRA_TASK_QUEUES", "").split(",") if q.strip()),
 ]))
@@ -326,7 +334,15 @@ PROVIDER_ADAPTERS: dict[str, str] = {
     "open311": "civicdesk.open311.adapter.Open311Adapter",
     "twilio": "civicdesk.channels.providers.twilio.adapter.TwilioAdapter",
 }
+# `civicdesk channels add PROVIDER`: the module that connects an account of each provider (HELP, add_arguments,
+# connect, after_connect); see channels/providers/twilio/connect.py.
+CHANNEL_CONNECTORS: dict[str, str] = {
+    "twilio": "civicdesk.channels.providers.twilio.connect",
+}
 # Twilio's REST API: empty for Twilio itself; a local mock's address in tests (Prism: http://127.0.0.1:PORT).
+# Polling networks (Bluesky, YouTube; Mastodon's catch-up): seconds between polls of one account, unless its
+# adapter asks for longer (YouTube when its daily quota runs short).
+SOCIAL_POLL_SECONDS = env_int("SOCIAL_POLL_SECONDS", 30)
 TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "").strip()
 TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 15)
 # Media received by MMS (and voicemail recordings), fetched by a background job with the account's credentials.
@@ -351,6 +367,7 @@ PERIODIC_TASKS = [
     ("civicdesk.conversations.tasks.recover_stalled", 60),
     ("civicdesk.chat.tasks.expire_idle_sessions", 60),
     ("civicdesk.mail.tasks.poll_all_mailboxes", IMAP_POLL_SECONDS),
+    ("civicdesk.channels.tasks.poll_due_accounts", 5),  # each polled account keeps its own interval
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)

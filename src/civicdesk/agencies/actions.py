@@ -69,6 +69,14 @@ def set_transfer_approval(agency: Agency, *, actor: Any, required: bool) -> Agen
     return agency
 
 
+def record_channel_account_change(facts: dict[str, Any], *, actor: Any, before: dict[str, Any],
+                                  after: dict[str, Any]) -> None:
+    """One of an agency's channel accounts (a Twilio number) connected, disabled, enabled or removed: in the agency's
+    audit trail, by `actor` or, without one, the command line (channels.actions calls it inside its transaction)."""
+    record(AuditAction.AGENCY_CHANGED, actor=actor, actor_label="" if actor else "command line",
+           before={**facts, **before}, after={**facts, **after})
+
+
 def _check_teams(agencies: list[Agency], teams: list[Team]) -> None:
     outside = [str(t) for t in teams if t.agency_id not in {a.pk for a in agencies}]
     if outside:

@@ -13,8 +13,7 @@ from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicdesk.audit.actions import record
-from civicdesk.audit.models import AuditAction
+from civicdesk.agencies.actions import record_channel_account_change
 from civicdesk.channels.models import Channel, ChannelAccount, InboundPayload, PayloadStatus, Provider, WebhookRejection
 from civicdesk.channels.numbers import InvalidNumber, e164
 
@@ -26,7 +25,6 @@ TOKEN_VARIABLE = re.compile(r"([A-Za-z][A-Za-z0-9_]*)_AUTH_TOKEN")
 DEFAULT_TOKEN_VARIABLE = "TWILIO_AUTH_TOKEN"
 PERSONAL = re.compile(r"\+?\d[\d\s().-]{5,}\d|[^\s@<>]+@[^\s@<>]+")  # phone numbers, email addresses
 HEALTH_EVERY = timedelta(minutes=1)  # health fields are written at most this often per account
-COMMAND_LINE = "command line"
 
 
 class AccountError(ValueError):
@@ -130,8 +128,7 @@ def _audit(account: ChannelAccount, actor: Any, *, before: dict[str, Any] | None
            after: dict[str, Any] | None = None) -> None:
     facts = {"agency": account.agency.slug, "channel_account": account.pk, "provider": account.provider,
              "address": account.address}
-    record(AuditAction.AGENCY_CHANGED, actor=actor, actor_label="" if actor else COMMAND_LINE,
-           before={**facts, **(before or {})}, after={**facts, **(after or {})})
+    record_channel_account_change(facts, actor=actor, before=before or {}, after=after or {})
 
 
 def note_inbound(account_id: int, at: datetime | None = None) -> None:

@@ -116,6 +116,9 @@ class ChannelAccount(models.Model):
     last_inbound_at = models.DateTimeField(_("last inbound"), null=True, blank=True, editable=False)
     last_error_at = models.DateTimeField(_("last error"), null=True, blank=True, editable=False)
     last_error = models.CharField(_("last error message"), max_length=300, blank=True, editable=False)
+    # Rate limits and quota, as the provider last reported them (channels/limits.py); paused: no call until then
+    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True, editable=False)
+    limits = models.JSONField(_("rate limits and quota"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -16,6 +16,16 @@ class PermanentSendError(Exception):
     """Sending can never succeed (bad address, rejected content): do not retry."""
 
 
+class RateLimited(Exception):  # noqa: N818 (the provider's answer, like PermanentSendError)
+    """The provider refused for now (a 429, an exhausted quota): call this account again after `retry_after`
+    seconds. Raised by send() and poll(); the account pauses, no attempt is counted, and other accounts go on."""
+
+    def __init__(self, retry_after: float, detail: str = "") -> None:
+        super().__init__(detail or f"Rate limited; retry after {retry_after:.0f} s.")
+        self.retry_after = max(1.0, float(retry_after))
+        self.detail = detail
+
+
 class CapturedNotSent(Exception):  # noqa: N818 (an outcome, like PermanentSendError; not a failure)
     """Nothing was sent: the message was kept in a local outbox (no server to send through is configured).
 

@@ -52,8 +52,8 @@ class StartForm(forms.Form):
         self.leave = leave
         self.agencies = {agency.pk: agency for agency, _staffed in agencies}
         self.fields["agency"].choices = [  # type: ignore[attr-defined]
-            (agency.pk, agency.name if staffed or leave else gettext("%(agency)s (leave a message)") % {
-                "agency": agency.name}) for agency, staffed in agencies]
+            (str(agency.pk), agency.text("name") if staffed or leave else gettext("%(agency)s (leave a message)") % {
+                "agency": agency.text("name")}) for agency, staffed in agencies]
         if leave:
             field = self.fields["reply_channel"]
             field.label = gettext("How should we answer you?")

@@ -77,9 +77,10 @@ def start(request: HttpRequest) -> HttpResponse:
         return _panel(request, None, form=form, status=400)
     staffed = {agency.pk: is_staffed for agency, is_staffed in agencies}[form.cleaned_data["agency"]]
     if not leave and not staffed:
-        form = StartForm(agencies, initial={**form.cleaned_data, "reply_channel": ""}, leave=True)
+        form = StartForm(agencies, initial={**form.cleaned_data, "agency": str(form.cleaned_data["agency"]),
+                                            "reply_channel": ""}, leave=True)
         notice = gettext("Nobody at %(agency)s can chat right now. Leave your message and we will answer you by "
-                         "email or text message.") % {"agency": form.agencies[form.initial["agency"]].text("name")}
+                         "email or text message.") % {"agency": form.agencies[int(form.initial["agency"])].text("name")}
         return _panel(request, None, form=form, notice=notice, status=200)
     count = count_client_hit(request, "chat-start", limit=settings.CHAT_STARTS_PER_HOUR, window_seconds=3600)
     if not count.allowed:

@@ -116,6 +116,12 @@ def attempt_failed(message: Message, error: str) -> datetime | None:
     return retry_at if _move(message, S.RETRYING, last_error=error[:2000], next_attempt_at=retry_at) else None
 
 
+def postpone(message: Message, until: datetime, reason: str) -> bool:
+    """The provider asked us to wait (a 429, a paused account): retrying at `until`, the attempt given back."""
+    return _move(message, S.RETRYING, attempts=max(0, message.attempts - 1), last_error=reason[:2000],
+                 next_attempt_at=until)
+
+
 @transaction.atomic
 def mark_failed(message: Message, error: str) -> bool:
     """The final failure of an outbound message, shown on it and on its case's timeline."""

@@ -8,8 +8,9 @@ from civicdesk.conversations.models import Conversation
 from civicdesk.mail.outbound import MAX_DISPLAY_NAME, safe_header_text
 from civicdesk.mail.queries import mailbox_for_agency, thread_ids
 
-# Channels whose replies go out from one of our accounts (a Twilio number): the conversation's, else the agency's.
-ACCOUNT_CHANNELS = (Channel.SMS,)
+# Channels whose replies go out from one of our accounts (a Twilio number, a page, a handle): the conversation's,
+# else the agency's.
+ACCOUNT_CHANNELS = (Channel.SMS, Channel.FACEBOOK, Channel.X, Channel.MASTODON, Channel.BLUESKY, Channel.YOUTUBE)
 
 
 def sending_account(message: Message) -> ChannelAccount | None:

@@ -9,11 +9,12 @@ from django.utils.translation import gettext
 from django_tasks import task
 
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
+from civicdesk.channels import limits
 from civicdesk.channels.actions import note_payload, note_send_error
 from civicdesk.channels.media import MediaRejected
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.outbound import OutboundMessage
-from civicdesk.channels.protocol import CapturedNotSent, PermanentSendError
+from civicdesk.channels.protocol import CapturedNotSent, PermanentSendError, RateLimited
 from civicdesk.channels.queues import DEFAULT_QUEUE, delivery_queue
 from civicdesk.channels.registry import AccountConfig, adapter_for_account, get_adapter
 from civicdesk.conversations import delivery, media, pipeline
@@ -43,6 +44,11 @@ def deliver_message(message_id: int) -> None:
         delivery.mark_failed(message, refused)
         return
     account = sending_account(message)
+    paused = limits.paused_until(account.pk) if account is not None else None
+    if paused is not None:  # the account is rate limited: wait without calling the provider or using an attempt
+        if delivery.postpone(message, paused, gettext("Waiting for the network's rate limit.")):
+            schedule_retry(message, paused)
+        return
     adapter = adapter_for_account(account) if account is not None else get_adapter(message.channel)
     outbound: OutboundMessage | None = None
     try:
@@ -52,6 +58,12 @@ def deliver_message(message_id: int) -> None:
     except PermanentSendError as exc:
         delivery.mark_failed(message, str(exc))
         note_send_error(message.channel, outbound.sender if outbound else "", str(exc))
+        return
+    except RateLimited as exc:  # this account pauses; every other account goes on
+        until = limits.pause(account.pk, exc.retry_after) if account is not None else (
+            timezone.now() + timedelta(seconds=exc.retry_after))
+        if delivery.postpone(message, until, gettext("The network asked us to slow down; sending again later.")):
+            schedule_retry(message, until)
         return
     except CapturedNotSent as exc:  # no mail server is set: kept in the outbox for staff to read
         delivery.mark_captured(message, exc.reference)

@@ -16,6 +16,7 @@ PROCESS_BATCH_REQUEST = "civicdesk.open311.tasks.process_batch_request"
 SEND_FORWARDED_CASE = "civicdesk.open311.tasks.send_forwarded_case"
 SEND_PASSWORD_LINK = "civicdesk.accounts.tasks.send_password_link"
 SEND_NOTIFICATION_EMAIL = "civicdesk.notifications.tasks.send_notification_email"
+POLL_ACCOUNT = "civicdesk.channels.tasks.poll_account"
 FETCH_RECORDING = "civicdesk.telephony.tasks.fetch_recording"
 
 

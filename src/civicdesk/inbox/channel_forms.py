@@ -50,7 +50,3 @@ class ConnectTwilioForm(StaffForm):
         elif data.get("auth_token") and data.get("token_variable"):
             self.add_error("token_variable", gettext_lazy("Give the auth token or a variable's name, not both."))
         return data
-
-
-class ActiveForm(forms.Form):
-    active = forms.BooleanField(required=False)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from civicdesk.agencies.models import Agency
-from civicdesk.cases.permissions import supervised_agency_ids, supervises
+from civicdesk.cases.permissions import agency_ids, supervised_agency_ids, supervises
 from civicdesk.conversations.consent import set_help_text
 from civicdesk.conversations.consent_export import changes, csv_lines
 from civicdesk.conversations.models import HelpText, StopRequest
@@ -88,6 +88,8 @@ def help_text_save(request: HttpRequest, slug: str) -> HttpResponse:
     if agency is None:
         raise Http404("No such agency.")
     if not supervises(request.user, agency.pk):
+        if agency.pk not in agency_ids(request.user):  # another agency's: not there at all
+            raise Http404("No such agency.")
         raise PermissionDenied("Only a supervisor of this agency or an administrator sets its help texts.")
     form = HelpTextForm(request.POST, prefix=agency.slug)
     if not form.is_valid():

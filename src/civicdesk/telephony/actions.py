@@ -81,7 +81,7 @@ def keep_recording(call: Call, content: bytes, content_type: str) -> Attachment 
 def recording_failed(call: Call, error: str, *, final: bool) -> int:
     """One failed fetch; the final one marks the recording as not fetched and says so on the case."""
     with transaction.atomic():
-        locked = Call.objects.select_for_update().select_related("message__case").get(pk=call.pk)
+        locked = Call.objects.select_for_update(of=("self",)).select_related("message__case").get(pk=call.pk)
         attempts = locked.recording_attempts + 1
         state = RecordingState.FAILED if final or attempts >= FETCH_ATTEMPTS else RecordingState.PENDING
         Call.objects.filter(pk=locked.pk).update(recording_attempts=attempts, recording_error=error[:2000],

@@ -127,11 +127,11 @@ def test_the_list_shows_every_account_with_its_health(works: Any) -> None:
     out, _ = run("list")
     lines = out.splitlines()
     assert lines[0].split() == ["ID", "PROVIDER", "CHANNEL", "ADDRESS", "AGENCY", "STATE", "LAST", "INBOUND", "LAST",
-                                "ERROR", "REJECTED", "SIGNATURES"]
+                                "ERROR", "REJECTED", "SIGNATURES", "LIMITS"]
     assert any(line.startswith(str(mailbox.pk)) and "works@riverbend.example" in line and "never" in line
                for line in lines)
     row = next(line for line in lines if "+12155550100" in line)
-    assert row.split()[-1] == "6" and "active" in row and "ago" in row
+    assert row.split()[-2:] == ["6", "-"] and "active" in row and "ago" in row
     assert "last error: Sending failed: HTTP 401" in out
     data = json.loads(run("list", "--json")[0])
     twilio = next(item for item in data if item["provider"] == "twilio")

@@ -135,9 +135,10 @@ def test_nobody_available_so_the_message_becomes_a_case_answered_by_email(live_s
     expect(page.locator("#cd-chat-errors")).to_contain_text("Enter your email address, so we can answer you by email.")
     page.get_by_label("Email address (optional)").fill("rosa@example.com")
     page.get_by_role("button", name="Leave my message").click()
-    case = Case.objects.get()
-    thanks = page.get_by_role("status").filter(has_text=case.number)
+    thanks = page.get_by_role("status").filter(has_text="Thank you. Your message is request")
     expect(thanks).to_be_focused()
+    case = Case.objects.get()
+    expect(thanks).to_contain_text(case.number)
     assert case.agency == world.parks and case.description == "A tree fell on the path."
     assert ChatSession.objects.get().status == ChatStatus.LEFT_MESSAGE
 
@@ -181,4 +182,4 @@ def test_the_widget_passes_axe_and_works_with_the_keyboard(asgi_url, world, on_d
         assert box is not None and box["width"] <= 390 and box["x"] >= 0
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert axe(page) == []
-    assert errors == []
+    assert [e for e in errors if "400" not in e] == []  # the empty form's 400 was the point

@@ -182,3 +182,9 @@ def test_under_wsgi_the_event_stream_answers_204_so_the_widget_polls(client, wor
 
 def test_a_stream_without_a_chat_is_404(client, world):
     assert client.get("/chat/events/").status_code == 404
+
+
+def test_the_leave_a_message_form_keeps_the_agency_chosen_when_it_comes_back_with_an_error(client, world):
+    response = start(client, world.parks, leave="1", **{"chat-reply_channel": "email"})
+    assert response.status_code == 400
+    assert f'<option value="{world.parks.pk}" selected>' in response.content.decode()

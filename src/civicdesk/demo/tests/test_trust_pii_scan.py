@@ -79,6 +79,8 @@ def samples(city: dict[str, Any]) -> dict[str, list[str]]:
         "survivor": [survivor.number], "uidb64": ["MQ"],  # a password-reset link: its form, never data
         "provider": ["email", "meta"],  # the webhook entry: no email webhook, no such account: 404s
         "account_id": [str(pk) for pk in ChannelAccount.objects.values_list("pk", flat=True)[:2]],
+        "key": ["00000000-0000-4000-8000-000000000000"],  # a chat session no one holds: the desk's routes 404
+        "decision": ["dismiss"], "slug": ["parks"], "endpoint": ["status"],
     }
 
 

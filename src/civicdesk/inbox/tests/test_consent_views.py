@@ -142,7 +142,7 @@ def test_a_supervisor_sets_the_help_texts_of_their_agency_and_help_answers_with_
     answer = Message.objects.filter(direction=Direction.OUTBOUND).get()
     assert answer.body_text == "Obras Públicas: llame al 311 para obtener ayuda."
     works_supervisor = create_staff("wsup", role=StaffRole.SUPERVISOR, agencies=[world.works])
-    assert client_for(works_supervisor).post("/staff/opt-outs/help/parks/", {}).status_code == 403
+    assert client_for(works_supervisor).post("/staff/opt-outs/help/parks/", {}).status_code == 404
     assert client_for(world.works_agent).post("/staff/opt-outs/help/public-works/", {}).status_code == 403
     assert supervisor.post("/staff/opt-outs/help/nowhere/", {}).status_code == 404
     too_long = supervisor.post("/staff/opt-outs/help/public-works/", {"public-works-text_en": "x" * 400})

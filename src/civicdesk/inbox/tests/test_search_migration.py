@@ -28,8 +28,10 @@ AFTER = [("cases", DOCUMENT_MIGRATION)]
 
 
 def migrate(targets: list[tuple[str, str]]) -> None:
+    """As `migrate` does it: on SQLite the triggers step aside while a migration rebuilds a table they name."""
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    drop_sqlite_case_search_triggers(plan=executor.migration_plan(targets))
     executor.migrate(targets)
 
 
@@ -57,11 +59,11 @@ def test_cases_made_before_the_migration_are_found_by_everything_after_it(world)
         for text in ["sinkhole", "early.bird@example.com", "Olu", "7 Canal St", "555-0142", "hubcap", "storm",
                      case.number[-4:]]:
             assert numbers(text) == {case.number}, text
-        replies.reply(case, author=world.works_agent, text="Filled with gravel.")  # the triggers work again
-        assert numbers("gravel") == {case.number}
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
         ensure_sqlite_case_search()
+    replies.reply(case, author=world.works_agent, text="Filled with gravel.")  # the triggers work again
+    assert numbers("gravel") == {case.number}
 
 
 def _plan(*apps: str) -> list[tuple[Any, bool]]:

@@ -12,10 +12,12 @@ from django.utils import timezone
 from civicdesk.agencies.models import Agency, StaffRole, Team
 from civicdesk.cases.models import Attachment, Case, TransferRequest
 from civicdesk.channels.events import InboundAttachment
+from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.chat import actions as chat_actions
 from civicdesk.chat.models import ChatSession
 from civicdesk.contacts.actions import merge_contacts
 from civicdesk.contacts.models import Contact, ContactMerge, Identity
+from civicdesk.conversations.models import StopRequest
 from civicdesk.gis.models import Area, Initiative
 from civicdesk.gis.tests.conftest import _fresh_index, wards  # noqa: F401  (fixtures)
 from civicdesk.inbox.case_views import ACTIONS
@@ -38,6 +40,8 @@ ANY_STAFF = {
     "inbox:inbox-live": "the live poll of that list",
     "inbox:inbox-events": "the pushed events of that list: numbers of cases the user may see (204 under WSGI)",
     "inbox:saved-view-create": "saves the user's own inbox filters under a name; no agency data",
+    "inbox:log-call": "the log-a-call form offers only the services of the user's own agencies; another agency's "
+                      "service is refused (400) and nothing is written (test_log_call covers it)",
     "inbox:saved-view-delete": "deletes one of the user's own saved views; anyone else's is 404",
     "inbox:bulk": "one action on the cases named in the form, each checked against the user's scope (another "
                   "agency's case is refused as unseen and left alone: test_bulk covers it)",
@@ -62,6 +66,8 @@ ANY_STAFF = {
     "inbox:team": "the staff of the agencies the user supervises, with their open load (agents: 403)",
     "inbox:transfers": "transfer requests out of the agencies the user supervises (agents: 403)",
     "inbox:staff": "the staff list of administrators (everyone else: 403)",
+    "inbox:channels": "the channel accounts (our numbers) of the agencies the user supervises, and connecting one to "
+                      "them only (agents: 403)",
     "inbox:staff-create": "creating a staff account, for administrators (everyone else: 403, nothing written)",
     "notifications:list": "the user's own notifications, about cases they may still see",
     "notifications:bell": "the user's own unread count (and their desk presence, untracked bookkeeping)",
@@ -76,6 +82,9 @@ ANY_STAFF = {
     "chatdesk:queue": "the queue of the user's own agencies",
     "chatdesk:panels": "the user's own chats",
     "chatdesk:nav": "the count of waiting chats of the user's own agencies (and their desk's check-in)",
+    "inbox:consent": "the opt-out record and help texts of the agencies the user supervises (agents: 403)",
+    "inbox:consent-export": "that record as CSV, of the agencies the user supervises (agents: 403; another "
+                            "agency's ?agency= is 404)",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
 SUPERVISORS_ONLY = {
@@ -87,6 +96,8 @@ SUPERVISORS_ONLY = {
     "inbox:team-member-remove": "takes a staff member off one of the agency's teams",
     "inbox:team-transfer-approval": "whether the agency's transfers out need a supervisor's approval",
     "inbox:transfer-decide": "approves or rejects a transfer out of the agency (the agent who asked: only withdraws)",
+    "inbox:channel-active": "disables or enables one of the agency's channel accounts (a Twilio number)",
+    "inbox:consent-help": "sets what HELP and AYUDA answer on the agency's numbers",
 }
 # Routes for administrators only: a staff account's role, agencies, teams, password link and deactivation.
 ADMINS_ONLY = {"inbox:staff-member", "inbox:staff-password-link", "inbox:staff-active"}
@@ -94,7 +105,7 @@ SHOWS_OWN_CASES = ("inbox:inbox", "gis:staff-cases", "api:list_cases")  # positi
 
 PARAM_KINDS = {"number": "case", "case_number": "case", "survivor": "case2", "merge_id": "merge",
                "contact_id": "contact", "identity_id": "identity", "tag": "tag",
-               "code": "service_code", "key": "chat"}
+               "code": "service_code", "key": "chat", "decision": "decision", "slug": "agency_slug"}
 PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox:contact-merge": "contact",
             "inbox:contact-merge-undo": "contact", "gis:initiative": "initiative", "gis:initiative-edit": "initiative",
             "mail:captured-email": "captured",
@@ -105,14 +116,19 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:team-member-add": "team", "inbox:team-member-remove": "team",
             "inbox:team-transfer-approval": "agency", "inbox:transfer-decide": "transfer_request",
             "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2",
-            "notifications:open": "notification", "notifications:read": "notification"}
+            "notifications:open": "notification", "notifications:read": "notification",
+            "inbox:channel-active": "channel_account", "inbox:stop-request-decide": "stop_request"}
 # Routes whose form or body needs fields of its own (a contact's type and an identity's kind share the name "kind").
 ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "resident", "language": ""},
+              "inbox:case-log-call": {"direction": "in", "number": "+12155550134", "outcome": "answered"},
               "inbox:contact-identity-add": {"kind": "email", "value": "matrix-probe@example.com"},
               "api:update_contact": {"name": "Matrix probe", "kind": "resident"},
               "api:get_contact": {"name": "Matrix probe", "kind": "resident"},  # the same path as update_contact
-              "api:add_identity": {"kind": "email", "value": "matrix-probe@example.com"}}
-SHARED_KINDS = {"tag"}  # not owned by an agency: the same object on both sides
+              "api:add_identity": {"kind": "email", "value": "matrix-probe@example.com"},
+              "inbox:channel-active": {"active": "off"}}
+SHARED_KINDS = {"tag", "decision"}  # not owned by an agency: the same object on both sides
+# Routes whose form names no other object: the prober's supervisor writing their own agency's is their right.
+OWN_WRITES_TAKE_NO_REFERENCE = {"inbox:consent-help"}
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
 
@@ -139,7 +155,11 @@ class Side:
     transfer_request: TransferRequest
     notification: Notification
     chat: ChatSession  # ended and blocked: accept, write, end and block change nothing even for its own staff
+    channel_account: ChannelAccount
     markers: tuple[str, ...]
+    stop_request: StopRequest
+    agency_slug: str = ""
+    decision: str = "dismiss"  # what staff decide on a flagged request to stop texts (the same word on both sides)
     service_code: str = ""
     tag: str = "matrix-probe"  # tags are names shared by every agency
 
@@ -166,6 +186,9 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
     chat, _token = chat_actions.start_session(agency=agency, text=f"{word} chat", client_id=f"matrix-{word}",
                                               name=f"{word} Chatter")
     chat_actions.block_session(chat, agent, reason="Matrix probe")
+    number = f"+1215555{sum(map(ord, word)) % 10000:04d}"
+    account = ChannelAccount.objects.create(channel=Channel.SMS, provider=Provider.TWILIO, agency=agency,
+                                            address=number, display_name=f"{word} line")
     return Side(agency=agency, team=team, agent=agent, agent2=create_staff(f"{word}-two", agencies=[agency]),
                 supervisor=create_staff(f"{word}-sup", role=StaffRole.SUPERVISOR, agencies=[agency]),
                 case=case, case2=case2, contact=case.contact, contact2=case2.contact,
@@ -181,10 +204,13 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                 notification=Notification.objects.create(  # already read: "mark all read" writes nothing
                     recipient=agent, kind=NotificationKind.ASSIGNED, case=case, key=f"matrix:{word}",
                     created_at=timezone.now(), read_at=timezone.now()),
-                chat=chat,
+                chat=chat, channel_account=account, agency_slug=agency.slug,
+                stop_request=StopRequest.objects.create(
+                    case=case, message=case.messages.filter(direction="in").first(), phrase="stop texting me",
+                    due_on="2026-12-21", created_at=timezone.now()),
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
-                         f"{word} Chatter", chat.case.number,
-                         f"{word} broken", f"{word}@example.com", f"{word} blitz"), service_code=service.code)
+                         f"{word} Chatter", chat.case.number, f"{word} broken", f"{word}@example.com",
+                         f"{word} blitz", number, f"{word} line"), service_code=service.code)
 
 
 @pytest.fixture
@@ -291,7 +317,7 @@ def test_another_agencys_agent_or_supervisor_is_refused_on_every_staff_and_api_r
             for path in paths(route, prober) if len(_path_values(route, prober)) == 1 else []:
                 for method in set(route.methods) - {"GET"}:
                     data = _references(route, target)
-                    response = probe.send(user, method, path, data)
+                    response = probe.send(user, method, path, data, rollback=route.name in OWN_WRITES_TAKE_NO_REFERENCE)
                     if response.status_code >= 500:
                         probe.fail(user, method, path, f"answered {response.status_code}")
     probe.check()

@@ -1,9 +1,12 @@
-"""`civicdesk channels add twilio|list|urls|disable|enable|remove`: connect our numbers to agencies, see every
-account's health (last inbound, last error, refused webhook requests) and the webhook addresses to give the provider."""
+"""`civicdesk channels add PROVIDER|list|urls|disable|enable|remove|simulate|listen`: connect accounts to agencies,
+see each one's health (last inbound, last error, refused requests, limits) and the addresses to give the provider."""
 
 import json
+import signal
+import threading
 from argparse import ArgumentParser
 from datetime import datetime
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -12,9 +15,11 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from civicdesk.agencies.models import Agency
-from civicdesk.channels import actions, queries
+from civicdesk.channels import actions, limits, queries
+from civicdesk.channels.listening import listen_forever
 from civicdesk.channels.models import ChannelAccount, Provider
 from civicdesk.channels.queries import AccountHealth
+from civicdesk.channels.simulate import KINDS, simulate
 
 CONSOLE_LABELS = {  # Twilio console's own words for each address
     "sms": "A message comes in (Webhook, HTTP POST)",
@@ -39,18 +44,20 @@ class Command(BaseCommand):
         verbs = parser.add_subparsers(dest="verb", required=True)
         add = verbs.add_parser("add", help="Connect an account: `add twilio --agency SLUG --number +1...`.")
         providers = add.add_subparsers(dest="provider", required=True)
-        twilio = providers.add_parser("twilio", help="A Twilio number (SMS and voice) of one agency.")
-        twilio.add_argument("--agency", required=True, help="The agency's slug (see the admin's agency list).")
-        twilio.add_argument("--number", required=True, help="The Twilio number, with its country code: +12155550100.")
-        twilio.add_argument("--account-sid", required=True, help="The Twilio Account SID (AC followed by 32 "
-                                                                  "characters).")
-        token = twilio.add_mutually_exclusive_group()
-        token.add_argument("--auth-token", default="", help="The account's auth token, stored encrypted.")
-        token.add_argument("--auth-token-env", default="", metavar="VARIABLE",
-                           help="Read the auth token from this environment variable at run time instead (its name "
-                                "ends in _AUTH_TOKEN, e.g. TWILIO_MAIN_AUTH_TOKEN); only the name is stored. Without "
-                                "either option, TWILIO_AUTH_TOKEN is used when it is set.")
-        twilio.add_argument("--name", default="", help="A display name for staff, e.g. 'Public Works line'.")
+        for provider, path in settings.CHANNEL_CONNECTORS.items():
+            connector = import_module(path)
+            sub = providers.add_parser(provider, help=connector.HELP)
+            sub.add_argument("--agency", required=True, help="The agency's slug (see the admin's agency list).")
+            sub.add_argument("--name", default="", help="A display name for staff, e.g. 'Public Works line'.")
+            connector.add_arguments(sub)
+        simulate = verbs.add_parser("simulate", help="Send one event as the network would (signed, through the same "
+                                                     "entry point): `simulate sms --account 3 --text 'Pothole'`.")
+        simulate.add_argument("network", help="The account's channel (sms, facebook, mastodon, ...) or provider.")
+        simulate.add_argument("--account", required=True, help="The account's id or address.")
+        simulate.add_argument("--text", required=True, help="What the resident writes.")
+        simulate.add_argument("--kind", default="message", choices=KINDS,
+                              help="A direct message (default), a public mention, or a comment on our post.")
+        verbs.add_parser("listen", help="Hold the streams of streaming accounts (Mastodon); `civicdesk run` starts it.")
         listing = verbs.add_parser("list", help="Every account (every provider) and its health.")
         listing.add_argument("--agency", default="", help="Only this agency's accounts (its slug).")
         listing.add_argument("--provider", default="", choices=["", *Provider.values], help="Only this provider's.")
@@ -64,7 +71,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         verb = options["verb"]
         if verb == "add":
-            self.add_twilio(options)
+            self.add_account(options)
+        elif verb == "simulate":
+            self.simulate(options)
+        elif verb == "listen":
+            self.listen()
         elif verb == "list":
             self.show_list(options)
         else:
@@ -74,24 +85,44 @@ class Command(BaseCommand):
                                    "`civicdesk channels list` shows them.")
             getattr(self, verb)(account)
 
-    def add_twilio(self, options: dict[str, Any]) -> None:
+    def add_account(self, options: dict[str, Any]) -> None:
+        connector = import_module(settings.CHANNEL_CONNECTORS[options["provider"]])
         agency = Agency.objects.filter(slug=options["agency"].strip()).first()
         if agency is None:
             slugs = ", ".join(Agency.objects.order_by("slug").values_list("slug", flat=True)[:30])
             raise CommandError(f"No agency has the slug {options['agency']!r}. Agencies: {slugs or 'none yet'}.")
         try:
-            account = actions.connect_twilio_number(
-                agency=agency, number=options["number"], account_sid=options["account_sid"],
-                auth_token=options["auth_token"], token_variable=options["auth_token_env"],
-                display_name=options["name"])
+            account = connector.connect(agency, options)
         except actions.AccountError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(self.style.SUCCESS(f"Connected {account.address} to {agency.name} (account {account.pk})."))
-        if account.credentials_ref:
-            variable = account.credentials_ref.removeprefix("env:") + "_AUTH_TOKEN"
-            self.stdout.write(f"The auth token is read from the environment variable {variable} by the web and "
-                              "worker processes (set it in their environment or .env); it is not stored.")
+        self.stdout.write(self.style.SUCCESS(f"Connected {account.address or account} to {agency.name} "
+                                             f"(account {account.pk})."))
+        note = connector.after_connect(account)
+        if note:
+            self.stdout.write(note)
         self.urls(account, connected=True)
+
+    def simulate(self, options: dict[str, Any]) -> None:
+        account = queries.find_account(options["account"])
+        if account is None or options["network"] not in (account.channel, account.provider):
+            raise CommandError(f"No {options['network']} account has the id or address {options['account']!r}; "
+                               "`civicdesk channels list` shows them.")
+        try:
+            outcome = simulate(account, options["text"], options["kind"])
+        except LookupError as exc:
+            raise CommandError(str(exc)) from None
+        if outcome.status >= 400:
+            raise CommandError(f"The webhook refused the simulated event with {outcome.status}.")
+        self.stdout.write(self.style.SUCCESS(
+            f"Sent a simulated {options['kind']} to {account.address or account}: "
+            + ("stored, and queued for processing." if outcome.stored else "a repeat; nothing new was stored.")))
+
+    def listen(self) -> None:
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        self.stdout.write("Holding the streams of streaming accounts (Ctrl-C stops).")
+        listen_forever(stop)
 
     def urls(self, account: ChannelAccount, connected: bool = False) -> None:
         if not connected:
@@ -127,7 +158,7 @@ class Command(BaseCommand):
                               "--agency SLUG --number +1... --account-sid AC... --auth-token ...`.")
             return
         header = ("ID", "PROVIDER", "CHANNEL", "ADDRESS", "AGENCY", "STATE", "LAST INBOUND", "LAST ERROR",
-                  "REJECTED SIGNATURES")
+                  "REJECTED SIGNATURES", "LIMITS")
         table = [header, *[self.as_row(row) for row in rows]]
         widths = [max(len(line[i]) for line in table) for i in range(len(header))]
         for number, line in enumerate(table):
@@ -140,7 +171,7 @@ class Command(BaseCommand):
         account = row.account
         return (str(account.pk), account.provider, account.channel, account.address or "-", account.agency.slug,
                 "active" if account.is_active else "disabled", when(row.last_inbound_at), when(row.last_error_at),
-                str(row.rejected_signatures))
+                str(row.rejected_signatures), limits.describe(account) or "-")
 
     @staticmethod
     def as_json(row: AccountHealth) -> dict[str, Any]:
@@ -154,7 +185,8 @@ class Command(BaseCommand):
                 "active": account.is_active, "last_inbound_at": iso(row.last_inbound_at),
                 "last_error_at": iso(row.last_error_at), "last_error": row.last_error,
                 "rejected_signatures": row.rejected_signatures, "rejected": row.rejected,
-                "last_rejected_at": iso(row.last_rejected_at), "webhook_urls": row.urls}
+                "last_rejected_at": iso(row.last_rejected_at), "webhook_urls": row.urls,
+                "paused_until": iso(account.paused_until), "limits": account.limits}
 
     def disable(self, account: ChannelAccount) -> None:
         changed = actions.set_account_active(account, active=False)

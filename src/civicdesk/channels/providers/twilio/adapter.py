@@ -25,6 +25,7 @@ from civicdesk.channels.protocol import ChannelAdapter, ParseError, PermanentSen
 from civicdesk.channels.providers.twilio import media, parsing
 from civicdesk.channels.providers.twilio.endpoints import Endpoint, endpoint_url
 from civicdesk.channels.providers.twilio.errors import plain_error
+from civicdesk.channels.providers.twilio.simulation import simulated_text
 from civicdesk.channels.signatures import form_params
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -118,6 +119,10 @@ class TwilioAdapter(ChannelAdapter):
 
     def verify(self, url: str, headers: Mapping[str, str], body: bytes, config: Any) -> bool:
         return verify_request(url, headers, body, config)
+
+    def simulate(self, config: Any, text: str, kind: str) -> Any:
+        """An incoming text, signed as Twilio signs it (`civicdesk channels simulate sms`)."""
+        return simulated_text(config, text, kind)
 
     def provider_message_id(self, raw: bytes, meta: dict[str, Any]) -> str:
         """MessageSid for an incoming text; "<MessageSid>:<status>" for a status callback, so each state applies

@@ -166,6 +166,7 @@
     live = {
       element: element,
       log: element.querySelector("[data-chat-log]"),
+      scroller: element.querySelector("[data-chat-scroll]"),
       status: element.querySelector("[data-chat-status]"),
       composer: element.querySelector("[data-chat-composer]"),
       input: element.querySelector("[data-chat-input]"),
@@ -347,8 +348,8 @@
   }
 
   function scrollDown() {
-    if (live && live.log) {
-      live.log.scrollTop = live.log.scrollHeight;
+    if (live && live.scroller) {
+      live.scroller.scrollTop = live.scroller.scrollHeight;
     }
   }
 
