@@ -1,23 +1,34 @@
-"""The inbound batch worker's work: the payload table is the queue. Received payloads are taken oldest first, parsed
-and prepared outside any write transaction, then applied a group per transaction, each exactly once.
+"""The inbound batch worker's work: the payload table is the queue. Received payloads of any channel are claimed
+oldest first, parsed and prepared outside any write transaction, then applied a group per transaction, each once.
 
-No job row per payload: a webhook's one INSERT is all it writes (channels/webhooks.py). A group's transaction first
-claims its payloads: on PostgreSQL with SELECT ... FOR UPDATE SKIP LOCKED (rows another worker holds are skipped and
-stay its own until it commits or dies, when the server releases them), on SQLite by re-reading their status inside
-the transaction, which holds the database's one write lock from its first statement (transaction_mode IMMEDIATE).
-Each payload is applied in a savepoint of its own (pipeline.apply), so one that fails leaves the others applied and
-itself received, to be tried again (MAX_ATTEMPTS times; then recover_stalled's job shows its error). A kill -9
-rolls back the group in flight: its payloads are still received and the next worker takes them. The exactly-once
-guards are the pipeline's own (a Message unique on provider id and content, an AppliedEvent per other event).
+No job row per payload: a webhook's one INSERT is all it writes (channels/webhooks.py).
+
+- Claim: one short transaction takes up to a batch of received payloads whose lease is free, counts an attempt on
+  each and leases them for LEASE_SECONDS (on PostgreSQL with SELECT ... FOR UPDATE SKIP LOCKED, so workers side by
+  side claim disjoint batches; on SQLite the transaction holds the one write lock, which does the same). The attempt
+  is counted before anything is applied, so a payload that kills its worker (kill -9, out of memory) is counted too.
+- Apply: a group's transaction re-checks that its payloads are still received (a process_payload job, or another
+  worker after a lease ran out, may have applied one meanwhile) and applies them. Should one fail, the group rolls
+  back whole, its on-commit effects (acknowledgements' delivery jobs) with it, and is applied again with a savepoint
+  per payload, so the others take effect once and the failing one keeps its error and stays received.
+- A payload that failed, or whose worker died, is taken again once its lease runs out; after MAX_ATTEMPTS it is
+  quarantined with its last error (shown to admins, who can replay it), never retried forever.
+- A kill -9 rolls back the group in flight: its payloads are still received, and leased until the lease runs out.
+
+The exactly-once guards are the pipeline's own (a Message unique on provider id and content, an AppliedEvent per
+other event).
 """
 
 import dataclasses
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from civicdesk.channels.actions import note_inbound, note_payload
 from civicdesk.channels.events import InboundEvent, InboundMessage
@@ -27,11 +38,13 @@ from civicdesk.contacts.identities import InvalidIdentity
 from civicdesk.conversations import pipeline
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 3  # a payload that failed this often is left to recover_stalled's process_payload job
+MAX_ATTEMPTS = 3  # a payload claimed this often without being applied is quarantined
+LEASE_SECONDS = 30  # how long a claim keeps other workers off a payload (a dead worker's payloads wait this long)
+Item = tuple[InboundPayload, list[pipeline.Prepared]]
 
 
 def group_size() -> int:
-    """Payloads per write transaction: INBOUND_BATCH_GROUP, or by engine (SQLite's write lock blocks the webhooks
+    """Events per write transaction: INBOUND_BATCH_GROUP, or by engine (SQLite's write lock blocks the webhooks
     while a group is applied, so its groups are small; PostgreSQL locks only the rows written)."""
     if settings.INBOUND_BATCH_GROUP > 0:
         return int(settings.INBOUND_BATCH_GROUP)
@@ -39,14 +52,12 @@ def group_size() -> int:
 
 
 def drain(limit: int | None = None, group: int | None = None) -> int:
-    """Apply up to `limit` received payloads, oldest first; how many this worker applied or quarantined."""
+    """Claim up to `limit` received payloads and apply them; how many this worker applied or quarantined."""
     limit = limit or settings.INBOUND_BATCH_SIZE
     group = group or group_size()
-    payloads = list(InboundPayload.objects.filter(status=PayloadStatus.RECEIVED, attempts__lt=MAX_ATTEMPTS)
-                    .order_by("received_at")[:limit])  # read, not claimed: apply_group claims
+    payloads, done = claim(limit)
     routes: dict[tuple[object, ...], pipeline.Prepared] = {}
-    ready: list[tuple[InboundPayload, list[pipeline.Prepared]]] = []
-    done = 0
+    ready: list[Item] = []
     for payload in payloads:
         events = pipeline.parse(payload)  # outside any transaction; None: quarantined (a conditional UPDATE)
         if events is None:
@@ -54,9 +65,59 @@ def drain(limit: int | None = None, group: int | None = None) -> int:
             done += 1
             continue
         ready.append((payload, [prepare(event, routes) for event in events]))
-    for start in range(0, len(ready), group):
-        done += apply_group(ready[start:start + group])
+    for chunk in groups(ready, group):
+        done += apply_group(chunk)
     return done
+
+
+def claim(limit: int) -> tuple[list[InboundPayload], int]:
+    """The oldest received payloads no live lease holds, leased to this worker with one more attempt counted; and
+    how many were quarantined instead, having used up their attempts."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = (InboundPayload.objects.filter(status=PayloadStatus.RECEIVED)
+                .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).order_by("received_at"))
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        found = list(rows[:limit])
+        spent = [payload for payload in found if payload.attempts >= MAX_ATTEMPTS]
+        mine = [payload for payload in found if payload.attempts < MAX_ATTEMPTS]
+        if mine:
+            InboundPayload.objects.filter(pk__in=[payload.pk for payload in mine]).update(
+                attempts=F("attempts") + 1, claimed_until=now + timedelta(seconds=LEASE_SECONDS))
+        for payload in spent:
+            payload.attempts = MAX_ATTEMPTS
+            give_up(payload)
+    for payload in mine:
+        payload.attempts += 1
+    for payload in spent:
+        note_payload(payload)
+    return mine, len(spent)
+
+
+def give_up(payload: InboundPayload) -> None:
+    """Quarantine a payload that used up its attempts, keeping the last error it met."""
+    reason = gettext("Not applied after %(n)s attempts.") % {"n": payload.attempts}
+    if not payload.error:
+        payload.error = gettext("The worker applying it stopped each time (killed, or out of memory).")
+    log.error("Inbound payload %s given up after %s attempts", payload.pk, payload.attempts)
+    quarantine(payload, f"{reason} {payload.error}")
+
+
+def groups(ready: Sequence[Item], size: int) -> list[list[Item]]:
+    """Consecutive payloads whose events add up to about `size` (a Meta payload may carry a hundred events)."""
+    chunks: list[list[Item]] = []
+    current: list[Item] = []
+    events = 0
+    for item in ready:
+        if current and events + len(item[1]) > size:
+            chunks.append(current)
+            current, events = [], 0
+        current.append(item)
+        events += len(item[1])
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def prepare(event: InboundEvent, routes: dict[tuple[object, ...], pipeline.Prepared]) -> pipeline.Prepared:
@@ -78,10 +139,10 @@ class _GroupFailed(Exception):
     pass
 
 
-def apply_group(items: Sequence[tuple[InboundPayload, list[pipeline.Prepared]]]) -> int:
-    """One write transaction: claim the group's payloads still received, then apply them one after the other. Should
-    any fail, the whole transaction rolls back and the group is applied again with a savepoint per payload, so the
-    others still take effect (savepoints cost two statements a payload: only paid when needed)."""
+def apply_group(items: Sequence[Item]) -> int:
+    """One write transaction: the group's payloads still received, applied one after the other. Should any fail,
+    the whole transaction rolls back and the group is applied again with a savepoint per payload, so the others
+    still take effect (savepoints cost two statements a payload: only paid when needed)."""
     try:
         applied = _apply_claimed(items, careful=False)
     except _GroupFailed:
@@ -90,8 +151,7 @@ def apply_group(items: Sequence[tuple[InboundPayload, list[pipeline.Prepared]]])
     return len(applied)
 
 
-def _apply_claimed(items: Sequence[tuple[InboundPayload, list[pipeline.Prepared]]],
-                   *, careful: bool) -> list[InboundPayload]:
+def _apply_claimed(items: Sequence[Item], *, careful: bool) -> list[InboundPayload]:
     applied: list[InboundPayload] = []
     with transaction.atomic():
         rows = InboundPayload.objects.filter(pk__in=[payload.pk for payload, _ in items],
@@ -99,12 +159,9 @@ def _apply_claimed(items: Sequence[tuple[InboundPayload, list[pipeline.Prepared]
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         mine = set(rows.values_list("pk", flat=True))
-        if not mine:
-            return []
-        InboundPayload.objects.filter(pk__in=mine).update(attempts=F("attempts") + 1)
         for payload, prepared in items:
             if payload.pk not in mine:
-                continue  # another worker (or a process_payload job) took it meanwhile
+                continue  # applied meanwhile (a process_payload job, or another worker after the lease ran out)
             if not careful:
                 try:
                     pipeline.apply_in_transaction(payload, prepared)
@@ -116,8 +173,14 @@ def _apply_claimed(items: Sequence[tuple[InboundPayload, list[pipeline.Prepared]
                 pipeline.apply(payload, prepared)  # its own savepoint
             except InvalidIdentity as exc:
                 quarantine(payload, str(exc))
-            except Exception:  # left received, tried again by the next drain (or recover_stalled's job)
-                log.exception("Inbound payload %s could not be applied", payload.pk)
+            except Exception as exc:  # left received and leased: tried again once the lease runs out
+                log.exception("Inbound payload %s could not be applied (attempt %s)", payload.pk, payload.attempts)
+                payload.error = f"{type(exc).__name__}: {exc}"[:5000]
+                if payload.attempts >= MAX_ATTEMPTS:
+                    give_up(payload)
+                    applied.append(payload)
+                else:
+                    InboundPayload.objects.filter(pk=payload.pk).update(error=payload.error)
                 continue
             applied.append(payload)
     return applied

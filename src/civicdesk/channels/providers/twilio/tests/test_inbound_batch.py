@@ -1,11 +1,14 @@
 """Texts through the payload table as a queue: the webhook's one INSERT (no job), the batch worker's drain applying
-them exactly once, oldest first, a failing one apart from the others, and the webhook's path past the middleware."""
+them exactly once, oldest first, a failing one apart from the others and quarantined after its attempts, a killed
+worker's claim left to the next, the job path with the worker off, and the webhook's path past the middleware."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from civicdesk.cases.models import Message
@@ -14,8 +17,8 @@ from civicdesk.channels.providers.twilio.endpoints import Endpoint, endpoint_url
 from civicdesk.channels.providers.twilio.sender import TwilioSender, sms_params
 from civicdesk.channels.providers.twilio.tests.conftest import OUR_NUMBER, RESIDENT
 from civicdesk.conversations import batch, pipeline
-from civicdesk.conversations.tasks import recover_stalled
-from civicdesk.core.jobs import PROCESS_PAYLOAD
+from civicdesk.conversations.tasks import process_payload, recover_stalled
+from civicdesk.core.jobs import DELIVER_MESSAGE, PROCESS_PAYLOAD
 
 pytestmark = pytest.mark.django_db
 TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -68,7 +71,7 @@ def test_a_retry_is_one_payload_and_a_payload_a_job_already_applied_is_left_alon
     assert InboundPayload.objects.get(pk=first.pk).status == PayloadStatus.PROCESSED  # not turned "duplicate"
 
 
-def test_a_payload_that_fails_leaves_the_rest_of_its_group_applied_and_is_still_received(
+def test_a_payload_that_fails_leaves_the_rest_of_its_group_applied_and_is_quarantined_after_its_attempts(
         client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None,
         monkeypatch: pytest.MonkeyPatch) -> None:
     for n, resident in enumerate(["+12025550143", "+12025550144", "+12025550145"]):
@@ -85,14 +88,74 @@ def test_a_payload_that_fails_leaves_the_rest_of_its_group_applied_and_is_still_
     assert batch.drain(group=10) == 2
     assert sorted(sid for sid, _case in inbound()) == [f"SM{0:032d}", f"SM{2:032d}"]
     poison.refresh_from_db()
-    assert poison.status == PayloadStatus.RECEIVED and poison.attempts == 1
-    for _ in range(batch.MAX_ATTEMPTS):
-        batch.drain()
+    assert poison.status == PayloadStatus.RECEIVED and poison.attempts == 1 and "a bug" in poison.error
+    # two cases, two acknowledgements, each with one delivery job: the group applied twice committed once
+    assert Message.objects.filter(direction="out").count() == 2
+    assert DBTaskResult.objects.filter(task_path=DELIVER_MESSAGE).count() == 2
+    assert batch.drain() == 0  # leased: not taken again before the lease runs out
+    monkeypatch.setattr(batch, "LEASE_SECONDS", 0)
+    InboundPayload.objects.update(claimed_until=None)
+    assert [batch.drain() for _ in range(batch.MAX_ATTEMPTS - 1)] == [0, 1]  # the last attempt gives up
     poison.refresh_from_db()
-    assert poison.attempts == batch.MAX_ATTEMPTS and batch.drain() == 0  # no longer taken by the worker
+    assert poison.status == PayloadStatus.QUARANTINED and poison.attempts == batch.MAX_ATTEMPTS
+    assert "Not applied after 3 attempts. RuntimeError: a bug" in poison.error
+    send(client, sender, account, 5, from_="+12025550146")
+    recover_stalled.call(older_than_seconds=0)  # enqueues no job for a payload the batch worker owns
+    assert not DBTaskResult.objects.filter(task_path=PROCESS_PAYLOAD).exists()
     monkeypatch.setattr(pipeline, "apply_in_transaction", real)
-    assert recover_stalled.call(older_than_seconds=0) >= 1  # nothing received is lost: its job applies it
-    assert DBTaskResult.objects.filter(task_path=PROCESS_PAYLOAD).count() == 1
+    pipeline.replay(poison)  # an admin's replay once the bug is fixed
+    assert batch.drain() == 1
+    assert len(inbound()) == 4 and Message.objects.filter(direction="out").count() == 4
+
+
+def test_a_worker_killed_mid_group_leaves_its_payloads_to_the_next_and_one_that_kills_every_worker_is_quarantined(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(3):
+        send(client, sender, account, n)
+    claimed, _spent = batch.claim(10)  # a worker claims the batch, then dies (kill -9) before applying any
+    assert len(claimed) == 3 and batch.drain() == 0  # the lease keeps the others off while it could still be alive
+    InboundPayload.objects.update(claimed_until=timezone.now() - timedelta(seconds=1))  # the lease ran out
+    assert batch.drain() == 3
+    assert len(inbound()) == 3 and len({case for _sid, case in inbound()}) == 1
+    assert Message.objects.filter(direction="out").count() == 1  # one acknowledgement for the one case
+
+    send(client, sender, account, 9)
+    monkeypatch.setattr(batch, "LEASE_SECONDS", 0)
+    for _ in range(batch.MAX_ATTEMPTS):  # it kills its worker each time
+        assert batch.claim(10)[0]
+    assert batch.drain() == 1
+    killer = InboundPayload.objects.get(provider_message_id=f"SM{9:032d}")
+    assert killer.status == PayloadStatus.QUARANTINED and "stopped each time" in killer.error
+    assert len(inbound()) == 3
+
+
+def test_workers_side_by_side_claim_disjoint_payloads(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None) -> None:
+    for n in range(5):
+        send(client, sender, account, n)
+    first, _ = batch.claim(3)
+    second, _ = batch.claim(3)
+    assert len(first) == 3 and len(second) == 2 and not {p.pk for p in first} & {p.pk for p in second}
+    assert batch.claim(3) == ([], 0)
+
+
+def test_with_the_batch_worker_off_each_payload_gets_its_job_and_a_failing_one_is_quarantined_by_recovery(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None, settings: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    settings.INBOUND_BATCH_WORKER = False
+    send(client, sender, account, 0)
+    payload = InboundPayload.objects.get()
+    assert list(DBTaskResult.objects.filter(task_path=PROCESS_PAYLOAD).values_list("args_kwargs", flat=True)) == [
+        {"args": [payload.pk], "kwargs": {}}]
+    monkeypatch.setattr(pipeline, "apply_in_transaction", lambda payload, prepared: 1 / 0)
+    for _ in range(batch.MAX_ATTEMPTS):
+        with pytest.raises(ZeroDivisionError):
+            process_payload.call(payload.pk)
+    recover_stalled.call(older_than_seconds=0)
+    assert DBTaskResult.objects.filter(task_path=PROCESS_PAYLOAD).count() == 1  # not enqueued again
+    payload.refresh_from_db()
+    assert payload.status == PayloadStatus.QUARANTINED and "Not applied after 3 attempts" in payload.error
 
 
 def test_an_unreadable_payload_is_quarantined_by_the_worker(
@@ -113,12 +176,18 @@ def test_the_worker_command_drains_what_is_received_and_stops_with_once(
     assert not InboundPayload.objects.filter(status=PayloadStatus.RECEIVED).exists()
 
 
-def test_a_webhook_skips_the_middleware_stack_and_a_voice_callback_does_not(
-        client: Client, account: ChannelAccount, sender: TwilioSender) -> None:
+def test_a_webhook_skips_the_middleware_stack_but_not_its_security_headers_and_a_voice_callback_does_not(
+        client: Client, account: ChannelAccount, sender: TwilioSender, settings: Any) -> None:
     response = send(client, sender, account, 0)
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if not name.endswith("WebhookFastPathMiddleware")]
+    full_stack = send(Client(), sender, account, 1)  # a new client loads the changed MIDDLEWARE
+    assert hasattr(full_stack.wsgi_request, "session")
     assert response.status_code == 200 and response.content == TWIML
     assert not hasattr(response.wsgi_request, "session")  # SessionMiddleware and the rest did not run
     assert response["Content-Length"] == str(len(TWIML))  # as CommonMiddleware gave it: no chunked answer
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
+                 "Cross-Origin-Opener-Policy"):  # the headers the whole stack gives every answer
+        assert response[name] == full_stack[name], name
     voice = sender.sign(endpoint_url(account, Endpoint.VOICE), {"CallSid": "CA" + "1" * 32, "From": RESIDENT,
                                                                 "To": OUR_NUMBER, "CallStatus": "ringing"})
     assert hasattr(voice.send_django(client).wsgi_request, "session")
