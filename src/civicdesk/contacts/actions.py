@@ -15,6 +15,7 @@ from civicdesk.contacts.identities import normalize_identity
 from civicdesk.contacts.languages import supported_language
 from civicdesk.contacts.models import Contact, ContactKind, ContactMerge, ContactNote, Identity, IdentityKind
 from civicdesk.contacts.queries import cases_out_of_reach, may_change_contact
+from civicdesk.core import prefetch
 
 EDITED_FIELDS = ["display_name", "kind", "language"]
 
@@ -78,7 +79,9 @@ def resolve_sender(
     contact = None
     stored: dict[tuple[str, str], Identity] = {}
     for k, v in normalized:
-        identity = Identity.objects.select_related("contact").filter(kind=k, value=v).first()
+        identity = prefetch.take("identity", (k, v))  # the inbound batch worker read its group's senders at once
+        if identity is prefetch.MISS:
+            identity = Identity.objects.select_related("contact").filter(kind=k, value=v).first()
         if identity:
             contact = surviving_contact(identity.contact)
             stored[(k, v)] = identity  # known: adding it again would only fail on the unique index

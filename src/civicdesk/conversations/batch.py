@@ -35,7 +35,8 @@ from civicdesk.channels.events import InboundEvent, InboundMessage
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.payloads import quarantine
 from civicdesk.contacts.identities import InvalidIdentity
-from civicdesk.conversations import pipeline
+from civicdesk.conversations import lookahead, pipeline
+from civicdesk.core import prefetch
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # a payload claimed this often without being applied is quarantined
@@ -159,31 +160,36 @@ def _apply_claimed(items: Sequence[Item], *, careful: bool) -> list[InboundPaylo
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         mine = set(rows.values_list("pk", flat=True))
-        for payload, prepared in items:
-            if payload.pk not in mine:
-                continue  # applied meanwhile (a process_payload job, or another worker after the lease ran out)
-            if not careful:
-                try:
-                    pipeline.apply_in_transaction(payload, prepared)
-                except Exception as exc:
-                    raise _GroupFailed from exc  # rolls back the group (on_commit callbacks included)
-                applied.append(payload)
-                continue
-            try:
-                pipeline.apply(payload, prepared)  # its own savepoint
-            except InvalidIdentity as exc:
-                quarantine(payload, str(exc))
-            except Exception as exc:  # left received and leased: tried again once the lease runs out
-                log.exception("Inbound payload %s could not be applied (attempt %s)", payload.pk, payload.attempts)
-                payload.error = f"{type(exc).__name__}: {exc}"[:5000]
-                if payload.attempts >= MAX_ATTEMPTS:
-                    give_up(payload)
-                    applied.append(payload)
-                else:
-                    InboundPayload.objects.filter(pk=payload.pk).update(error=payload.error)
-                continue
-            applied.append(payload)
+        with prefetch.ahead(lookahead.answers([item for item in items if item[0].pk in mine])):
+            _apply_each(items, mine, careful, applied)
     return applied
+
+
+def _apply_each(items: Sequence[Item], mine: set[int], careful: bool, applied: list[InboundPayload]) -> None:
+    for payload, prepared in items:
+        if payload.pk not in mine:
+            continue  # applied meanwhile (a process_payload job, or another worker after the lease ran out)
+        if not careful:
+            try:
+                pipeline.apply_in_transaction(payload, prepared)
+            except Exception as exc:
+                raise _GroupFailed from exc  # rolls back the group (on_commit callbacks included)
+            applied.append(payload)
+            continue
+        try:
+            pipeline.apply(payload, prepared)  # its own savepoint
+        except InvalidIdentity as exc:
+            quarantine(payload, str(exc))
+        except Exception as exc:  # left received and leased: tried again once the lease runs out
+            log.exception("Inbound payload %s could not be applied (attempt %s)", payload.pk, payload.attempts)
+            payload.error = f"{type(exc).__name__}: {exc}"[:5000]
+            if payload.attempts >= MAX_ATTEMPTS:
+                give_up(payload)
+                applied.append(payload)
+            else:
+                InboundPayload.objects.filter(pk=payload.pk).update(error=payload.error)
+            continue
+        applied.append(payload)
 
 
 def note_accounts(payloads: Sequence[InboundPayload]) -> None:

@@ -21,6 +21,7 @@ from civicdesk.conversations import actions as conversation_actions
 from civicdesk.conversations import threading
 from civicdesk.conversations.entitlement import MENTION_TAG
 from civicdesk.conversations.media import note_remote_media
+from civicdesk.core import prefetch
 
 REUSED_ID_TAG = "reused-message-id"
 
@@ -119,10 +120,19 @@ def flag_reused_id(case: Case, provider_message_id: str) -> None:
     case_actions.flag_case(case, REUSED_ID_TAG, reason=reason, actor_label=case.channel)
 
 
+def applied_key(message: InboundMessage, content_hash: str) -> tuple[str, str, str]:
+    return message.channel, message.provider_message_id[:300], content_hash
+
+
 def already_applied(message: InboundMessage, content_hash: str) -> Message | None:
     """The message this provider message (with this content) already became, if any (only ids are selected)."""
     if not message.provider_message_id:
         return None
+    known = prefetch.take("applied", applied_key(message, content_hash))  # read for the batch worker's group
+    if known is None:
+        return None
+    if known is not prefetch.MISS:
+        return Message.objects.select_related("case").get(pk=known)
     found = list(Message.objects.filter(
         channel=message.channel, provider_message_id=message.provider_message_id[:300], direction=Direction.INBOUND,
         content_hash=content_hash,
