@@ -21,6 +21,7 @@ from civicdesk.conversations import actions as conversation_actions
 from civicdesk.conversations import threading
 from civicdesk.conversations.entitlement import MENTION_TAG
 from civicdesk.conversations.media import note_remote_media
+from civicdesk.conversations.models import Conversation
 from civicdesk.core import prefetch
 
 REUSED_ID_TAG = "reused-message-id"
@@ -31,6 +32,7 @@ class MessageOutcome:
     message: Message
     duplicate: bool = False
     created_case: bool = False
+    conversation: Conversation | None = None  # the conversation it arrived on (None: a portal form, a mail thread)
 
 
 def apply_message(message: InboundMessage, *, service: Service | None, route: Route | None, content_hash: str,
@@ -73,12 +75,13 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
             size=len(item.content), content_id=item.content_id[:255], is_public=item.is_public,
         )
     note_remote_media(stored, message.attachments, message.account_id)
-    conversation_actions.record_inbound(message, thread.conversation, case=case, contact_id=stored.contact_id,
-                                        identity_id=stored.sender_identity_id, at=stored.created_at)
+    conversation = conversation_actions.record_inbound(message, thread.conversation, case=case,
+                                                      contact_id=stored.contact_id,
+                                                      identity_id=stored.sender_identity_id, at=stored.created_at)
     if reuses_provider_id:
         flag_reused_id(case, message.provider_message_id)
     publish(MessageAdded(case, stored))
-    return MessageOutcome(stored, created_case=created)
+    return MessageOutcome(stored, created_case=created, conversation=conversation)
 
 
 def sender_identity(message: InboundMessage, stored: dict[tuple[str, str], Identity]) -> Identity | None:

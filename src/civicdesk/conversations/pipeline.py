@@ -30,7 +30,7 @@ from civicdesk.conversations.author_events import apply_author_edit, apply_opt_o
 from civicdesk.conversations.delivery import apply_report
 from civicdesk.conversations.inbound import apply_message
 from civicdesk.conversations.keyword_texts import apply_keyword, keyword_in
-from civicdesk.conversations.models import AppliedEvent, EventKind
+from civicdesk.conversations.models import AppliedEvent, Conversation, EventKind
 from civicdesk.conversations.stop_requests import flag_if_asked
 from civicdesk.conversations.voicemail import apply_call_part
 
@@ -62,6 +62,8 @@ class IngestResult:
     created: bool = False  # a new case was made
     stored: bool = False  # the payload was new (not a repeat of a stored one)
     outcomes: list[str] = field(default_factory=list)  # an EventOutcome per event, in order
+    # each new case's first message and its conversation: its acknowledgement goes there without reading them back
+    received: dict[int, tuple[Message, Conversation | None]] = field(default_factory=dict)
 
 
 def prepare(event: InboundEvent, *, service: Service | None = None) -> Prepared:
@@ -145,7 +147,8 @@ def apply_in_transaction(payload: InboundPayload, prepared: Sequence[Prepared]) 
         status=status, case=result.case, message=result.message, error="", processed_at=timezone.now())
     payload.status = status
     for case in created:
-        replies.acknowledge(case)
+        received, conversation = result.received.get(case.pk, (None, None))
+        replies.acknowledge(case, received=received, conversation=conversation)
     return result
 
 
@@ -163,6 +166,8 @@ def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,
                              content_hash=payload.content_hash if single else event_hash(event),
                              reuses_provider_id=payload.reuses_provider_id and single)
         _note(result, done.message, created=done.created_case)
+        if done.created_case:
+            result.received[done.message.case_id] = (done.message, done.conversation)
         if done.duplicate:
             return EventOutcome.DUPLICATE, None
         flag_if_asked(event, done.message)  # "please stop texting me": on the case, and flagged for a person

@@ -191,3 +191,38 @@ def test_a_webhook_skips_the_middleware_stack_but_not_its_security_headers_and_a
     voice = sender.sign(endpoint_url(account, Endpoint.VOICE), {"CallSid": "CA" + "1" * 32, "From": RESIDENT,
                                                                 "To": OUR_NUMBER, "CallStatus": "ringing"})
     assert hasattr(voice.send_django(client).wsgi_request, "session")
+
+
+def test_a_group_reads_ahead_yet_a_stop_and_a_second_text_from_one_number_in_it_see_each_other(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None,
+        django_assert_max_num_queries: Any) -> None:
+    send(client, sender, account, 0, from_="+12025550150")  # an earlier case, continued in the group below
+    assert batch.drain() == 1
+    texts = [("+12025550150", "More water now"), ("+12025550151", "Tree down on Oak St"),
+             ("+12025550151", "It blocks the road"), ("+12025550152", "STOP"), ("+12025550152", "Broken light")]
+    for n, (number, body) in enumerate(texts, start=1):
+        send(client, sender, account, n, from_=number, body=body)
+    with django_assert_max_num_queries(80):
+        assert batch.drain(group=20) == 5  # one group
+    cases = dict(Message.objects.filter(direction="in").values_list("body_text", "case_id"))
+    assert cases["More water now"] == cases[f"Flooding on River Road ({0})"]
+    assert cases["It blocks the road"] == cases["Tree down on Oak St"]
+    assert len(set(cases.values())) == 3  # +150's, +151's and +152's light
+    acks = Message.objects.filter(direction="out", is_automatic=True)
+    # one acknowledgement per new case, none to the number that opted out just before (its STOP is confirmed)
+    assert sorted(acks.exclude(recipient="+12025550152").values_list("recipient", flat=True)) == [
+        "+12025550150", "+12025550151"]
+    assert not acks.filter(recipient="+12025550152", case__isnull=False).exists()
+
+
+def test_the_acknowledgement_goes_where_reply_target_would_send_it(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None) -> None:
+    from civicdesk.conversations.models import Conversation
+    from civicdesk.conversations.replies import received_target, reply_target
+
+    send(client, sender, account, 0)
+    batch.drain()
+    message = Message.objects.select_related("case", "sender_identity").get(direction="in")
+    conversation = Conversation.objects.get()
+    assert received_target(message.case, message, conversation) == reply_target(message.case)
+    assert received_target(message.case, message, None) is None
