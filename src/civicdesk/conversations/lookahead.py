@@ -52,10 +52,10 @@ def _applied(messages: list[tuple[InboundMessage, str]]) -> dict[Any, Any]:
 def _identities(messages: list[InboundMessage]) -> dict[Any, Any]:
     keys: set[tuple[str, str]] = set()
     for message in messages:
-        for identity in [message.sender, *message.extra_identities]:
-            if identity and identity.value:
+        for sender in [message.sender, *message.extra_identities]:
+            if sender and sender.value:
                 try:
-                    keys.add((identity.kind, normalize_identity(identity.kind, identity.value)))
+                    keys.add((sender.kind, normalize_identity(sender.kind, sender.value)))
                 except InvalidIdentity:
                     continue  # the message's own lookup raises it, as without the batch
     found: dict[Any, Any] = dict.fromkeys(keys)

@@ -166,7 +166,7 @@ def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,
                              content_hash=payload.content_hash if single else event_hash(event),
                              reuses_provider_id=payload.reuses_provider_id and single)
         _note(result, done.message, created=done.created_case)
-        if done.created_case:
+        if done.created_case and done.message.case_id is not None:
             result.received[done.message.case_id] = (done.message, done.conversation)
         if done.duplicate:
             return EventOutcome.DUPLICATE, None
