@@ -1,5 +1,7 @@
 """The one webhook entry, /hooks/<provider>/<account_id>/[<endpoint>/]: the GET verification challenge, and POSTs
-verified over the raw bytes before anything is stored, then stored raw, answered 200 and queued for processing by name.
+verified over the raw bytes before anything is stored, then stored raw, answered 200 and queued for processing by name
+(or, where `civicdesk run` starts the inbound batch worker, left in the payload table, which is its queue: see
+conversations/batch.py).
 
 An adapter may refuse an account entirely (`receives(account)` False: 404, as for a disabled account).
 An adapter that receives several kinds of callback on one account (Twilio: incoming texts, status callbacks) lists
@@ -24,7 +26,7 @@ from civicdesk.channels.credentials import CredentialsError
 from civicdesk.channels.models import ChannelAccount, RejectionReason
 from civicdesk.channels.payloads import store_payload
 from civicdesk.channels.registry import AccountConfig, adapter_for_account, get_adapter
-from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_with_transaction
+from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_with_transaction, payloads_are_queued
 
 log = logging.getLogger(__name__)
 
@@ -140,9 +142,14 @@ def _receive(request: HttpRequest, account: ChannelAccount, adapter: WebhookAdap
     meta = {"transport": "webhook", "account_id": account.pk, "provider": account.provider, "headers": headers}
     if endpoint:
         meta["endpoint"] = endpoint
+    provider_id = _provider_id(adapter, body, meta)
+    if payloads_are_queued():  # the payload table is the queue (the batch worker): one INSERT, no job row
+        store_payload(account.channel, body, meta=meta, content_type=request.content_type or "",
+                      provider_message_id=provider_id)
+        return acknowledgement(adapter)
     with transaction.atomic():
         payload, created = store_payload(account.channel, body, meta=meta, content_type=request.content_type or "",
-                                         provider_message_id=_provider_id(adapter, body, meta))
+                                         provider_message_id=provider_id)
         if created:  # the job row commits with the payload (one write transaction), or after it
             enqueue_with_transaction(PROCESS_PAYLOAD, payload.pk)
     return acknowledgement(adapter)

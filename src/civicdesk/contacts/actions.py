@@ -15,6 +15,7 @@ from civicdesk.contacts.identities import SOCIAL_KINDS, InvalidIdentity, normali
 from civicdesk.contacts.languages import supported_language
 from civicdesk.contacts.models import Contact, ContactKind, ContactMerge, ContactNote, Identity, IdentityKind
 from civicdesk.contacts.queries import cases_out_of_reach, may_change_contact
+from civicdesk.core import prefetch
 
 EDITED_FIELDS = ["display_name", "kind", "language"]
 
@@ -44,13 +45,14 @@ def surviving_contact(contact: Contact) -> Contact:
     return contact
 
 
-def _attach_identity(contact: Contact, kind: str, value: str) -> None:
+def _attach_identity(contact: Contact, kind: str, value: str) -> Identity | None:
     try:
         with transaction.atomic():
-            Identity.objects.create(contact=contact, kind=kind, value=value)
+            identity = Identity.objects.create(contact=contact, kind=kind, value=value)
     except IntegrityError:
-        return  # already known, possibly on another contact: keep the first owner
+        return None  # already known, possibly on another contact: keep the first owner
     record(AuditAction.IDENTITY_ADDED, contact=contact, after={"kind": kind, "value": value})
+    return identity
 
 
 def resolve_contact(
@@ -63,13 +65,26 @@ def resolve_contact(
     added to the contact found, so a phone number given on a web form links later SMS to the same person.
     `language` (the page's language when the person wrote in) becomes the contact's: later mail goes out in it.
     """
+    return resolve_sender(identities, display_name=display_name, kind=kind, actor=actor, language=language)[0]
+
+
+def resolve_sender(
+    identities: Iterable[tuple[str, str]], *, display_name: str = "", kind: str = "", actor: Any = None,
+    language: str = "",
+) -> tuple[Contact, dict[tuple[str, str], Identity]]:
+    """resolve_contact, and the stored identities it found or added by (kind, normalised value), so the inbound
+    pipeline need not read its sender's identity again (one it could not add, being another's, is not in it)."""
     language = supported_language(language)
     normalized = [(k, normalize_identity(k, v)) for k, v in identities if v]
     contact = None
+    stored: dict[tuple[str, str], Identity] = {}
     for k, v in normalized:
-        identity = Identity.objects.select_related("contact").filter(kind=k, value=v).first()
+        identity = prefetch.take("identity", (k, v))  # the inbound batch worker read its group's senders at once
+        if identity is prefetch.MISS:
+            identity = Identity.objects.select_related("contact").filter(kind=k, value=v).first()
         if identity:
             contact = surviving_contact(identity.contact)
+            stored[(k, v)] = identity  # known: adding it again would only fail on the unique index
             break
     if contact is None:
         contact = Contact.objects.create(display_name=display_name[:200], kind=kind or ContactKind.RESIDENT,
@@ -86,8 +101,11 @@ def resolve_contact(
         if changed:
             contact.save(update_fields=changed)
     for k, v in normalized:
-        _attach_identity(contact, k, v)
-    return contact
+        if (k, v) not in stored:
+            attached = _attach_identity(contact, k, v)
+            if attached is not None:
+                stored[(k, v)] = attached
+    return contact, stored
 
 
 def note_identity_display(kind: str, raw_value: str, display: str) -> None:
