@@ -14,6 +14,8 @@ No job row per payload: a webhook's one INSERT is all it writes (channels/webhoo
 - A payload that failed, or whose worker died, is taken again once its lease runs out; after MAX_ATTEMPTS it is
   quarantined with its last error (shown to admins, who can replay it), never retried forever.
 - A kill -9 rolls back the group in flight: its payloads are still received, and leased until the lease runs out.
+  A live worker renews the lease of what it has left every LEASE_SECONDS / 3, so only a dead one loses its claim
+  (a slow batch on a loaded machine must not be claimed again, each claim counting an attempt, and quarantined).
 
 The exactly-once guards are the pipeline's own (a Message unique on provider id and content, an AppliedEvent per
 other event).
@@ -21,6 +23,7 @@ other event).
 
 import dataclasses
 import logging
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -56,6 +59,7 @@ def drain(limit: int | None = None, group: int | None = None) -> int:
     """Claim up to `limit` received payloads and apply them; how many this worker applied or quarantined."""
     limit = limit or settings.INBOUND_BATCH_SIZE
     group = group or group_size()
+    leased_at = time.monotonic()
     payloads, done = claim(limit)
     routes: dict[tuple[object, ...], pipeline.Prepared] = {}
     ready: list[Item] = []
@@ -66,9 +70,21 @@ def drain(limit: int | None = None, group: int | None = None) -> int:
             done += 1
             continue
         ready.append((payload, [prepare(event, routes) for event in events]))
-    for chunk in groups(ready, group):
+    chunks = groups(ready, group)
+    for index, chunk in enumerate(chunks):
+        if time.monotonic() - leased_at > LEASE_SECONDS / 3:  # a slow batch (a loaded machine) keeps its payloads
+            renew([payload for rest in chunks[index:] for payload, _ in rest])
+            leased_at = time.monotonic()
         done += apply_group(chunk)
     return done
+
+
+def renew(payloads: Sequence[InboundPayload]) -> None:
+    """Extend the lease on payloads this worker claimed and has not applied yet. Without it a batch that takes
+    longer than the lease (a hundred new cases on a machine at load 40) would be claimed again by the next worker,
+    counting an attempt each time, until payloads still being worked on were quarantined as spent."""
+    InboundPayload.objects.filter(pk__in=[payload.pk for payload in payloads], status=PayloadStatus.RECEIVED).update(
+        claimed_until=timezone.now() + timedelta(seconds=LEASE_SECONDS))
 
 
 def claim(limit: int) -> tuple[list[InboundPayload], int]:

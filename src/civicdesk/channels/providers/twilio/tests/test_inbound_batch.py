@@ -130,6 +130,30 @@ def test_a_worker_killed_mid_group_leaves_its_payloads_to_the_next_and_one_that_
     assert len(inbound()) == 3
 
 
+def test_a_batch_slower_than_its_lease_renews_it_so_no_other_worker_claims_what_it_is_still_applying(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(3):
+        send(client, sender, account, n, from_=f"+1202555015{n}")
+    elapsed, real_now = [0.0], timezone.now
+    monkeypatch.setattr(batch.time, "monotonic", lambda: 1000 + elapsed[0])
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(seconds=elapsed[0]))
+    real_apply, seen = batch.apply_group, []
+
+    def slow_group(items: Any) -> int:  # each group takes most of a lease (a loaded machine), then another worker
+        elapsed[0] += batch.LEASE_SECONDS * 0.6  # looks for payloads whose lease ran out
+        seen.append((InboundPayload.objects.filter(status=PayloadStatus.RECEIVED).count(), batch.claim(10)[0]))
+        return real_apply(items)
+
+    monkeypatch.setattr(batch, "apply_group", slow_group)
+    assert batch.drain(group=1) == 3
+    # before the second and third groups the worker renewed the lease of what it had left: the other worker finds
+    # nothing to claim, and no payload counted an attempt it did not use
+    assert seen == [(3, []), (2, []), (1, [])]
+    assert set(InboundPayload.objects.values_list("status", "attempts")) == {(PayloadStatus.PROCESSED, 1)}
+    assert len(inbound()) == 3
+
+
 def test_workers_side_by_side_claim_disjoint_payloads(
         client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None) -> None:
     for n in range(5):
