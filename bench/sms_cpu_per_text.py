@@ -5,8 +5,10 @@ database; unset, a SQLite file in a temporary directory). Signed Twilio texts go
 middleware stack, or the webhook fast path), then are processed: `jobs` runs each text's process_payload job body
 (INBOUND_BATCH_WORKER off; django_tasks_db's claim and result per job are not counted), `batch` drains them as
 `civicdesk inbound_worker` does. With fewer NUMBERS than TEXTS the first text of a number makes a case and the
-others continue it. Prints the CPU time (process_time) and queries per text of each half; PROFILE=web or
-PROFILE=proc prints a cProfile of that half. Informational: no budget line (bench_sms_inbound.py has them).
+others continue it (the warm-up's 20 texts use the first numbers too: NUMBERS >= TEXTS + 20 makes every measured
+text a new case). Prints the CPU time (process_time) and queries per text of each half; PROFILE=web or PROFILE=proc
+prints a cProfile of that half, SQL=web or SQL=proc its statements. Informational: no budget line
+(bench_sms_inbound.py has them).
 """
 
 import cProfile
@@ -83,9 +85,15 @@ def main() -> None:
     process_all()
     count = [0]
 
+    shown = os.environ.get("SQL", "")  # SQL=web or SQL=proc: print that half's statements (their first 160 chars)
+
     def counter(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         count[0] += 1
+        if shown and shown == half[0]:
+            print(f"  [{half[0]}] {sql[:160]}")
         return execute(sql, params, many, context)
+
+    half = ["web"]
 
     with connection.execute_wrapper(counter):
         start = time.process_time()
@@ -94,6 +102,7 @@ def main() -> None:
                 post(body, signature)
         web_cpu, web_queries = time.process_time() - start, count[0]
         count[0] = 0
+        half[0] = "proc"
         start = time.process_time()
         with profiled("proc"):
             process_all()

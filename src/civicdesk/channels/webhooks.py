@@ -21,8 +21,8 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from civicdesk.channels import account_cache
 from civicdesk.channels.actions import count_rejection, note_error
-from civicdesk.channels.credentials import CredentialsError
 from civicdesk.channels.models import ChannelAccount, RejectionReason
 from civicdesk.channels.payloads import store_payload
 from civicdesk.channels.registry import AccountConfig, adapter_for_account, get_adapter
@@ -72,10 +72,10 @@ def _refused(account: ChannelAccount, reason: str, status: int) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def hook(request: HttpRequest, provider: str, account_id: int, endpoint: str = "") -> HttpResponse:
-    found = list(ChannelAccount.objects.filter(pk=account_id, provider=provider, is_active=True).order_by()[:1])
-    if not found:  # (no ORDER BY: the pk finds one row)
+    found = account_cache.active_account(provider, account_id)  # read once per process, until it changes
+    if found is None:
         return HttpResponse(status=404)
-    account = found[0]
+    account, config = found
     try:
         adapter = adapter_for_account(account)
         get_adapter(account.channel)  # the payload store and the pipeline need the channel's adapter too
@@ -87,9 +87,7 @@ def hook(request: HttpRequest, provider: str, account_id: int, endpoint: str = "
         return HttpResponse(status=404)  # the provider is switched off for this account (X without its contract)
     if not accepts_endpoint(adapter, endpoint):
         return HttpResponse(status=404)
-    try:
-        config = AccountConfig.of(account)
-    except CredentialsError:
+    if config is None:
         log.error("Webhook for channel account %s: its credentials cannot be read", account.pk)
         note_error(account.pk, gettext("A webhook request arrived but the account's credentials cannot be read (check "
                                        "CHANNEL_CREDENTIALS_KEY or the environment variables it names)."))

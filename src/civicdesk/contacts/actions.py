@@ -2,14 +2,14 @@
 merging and un-merging; each audited."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from civicdesk.audit.actions import record, record_field_changes, snapshot
+from civicdesk.audit.actions import record, record_field_changes, record_soon, snapshot
 from civicdesk.audit.models import AuditAction
 from civicdesk.contacts.identities import SOCIAL_KINDS, InvalidIdentity, normalize_identity
 from civicdesk.contacts.languages import supported_language
@@ -45,13 +45,17 @@ def surviving_contact(contact: Contact) -> Contact:
     return contact
 
 
-def _attach_identity(contact: Contact, kind: str, value: str) -> Identity | None:
-    try:
-        with transaction.atomic():
-            identity = Identity.objects.create(contact=contact, kind=kind, value=value)
-    except IntegrityError:
-        return None  # already known, possibly on another contact: keep the first owner
-    record(AuditAction.IDENTITY_ADDED, contact=contact, after={"kind": kind, "value": value})
+def _attach_identity(contact: Contact, kind: str, value: str, *, new_contact: bool = False) -> Identity | None:
+    if new_contact and prefetch.rolled_back_whole():
+        # looked up and not found a moment ago: only a race fails it, and then the caller's whole group is redone
+        identity = Identity.objects.create(contact=contact, kind=kind, value=value)
+    else:
+        try:
+            with transaction.atomic():
+                identity = Identity.objects.create(contact=contact, kind=kind, value=value)
+        except IntegrityError:
+            return None  # already known, possibly on another contact: keep the first owner
+    record_soon(AuditAction.IDENTITY_ADDED, contact=contact, after={"kind": kind, "value": value})
     return identity
 
 
@@ -68,15 +72,22 @@ def resolve_contact(
     return resolve_sender(identities, display_name=display_name, kind=kind, actor=actor, language=language)[0]
 
 
+class Resolved(NamedTuple):
+    contact: Contact
+    identities: dict[tuple[str, str], Identity]  # found or added, by (kind, normalised value)
+    added: set[tuple[str, str]]  # of those, the ones added now (no opt-out can name them yet)
+
+
 def resolve_sender(
     identities: Iterable[tuple[str, str]], *, display_name: str = "", kind: str = "", actor: Any = None,
     language: str = "",
-) -> tuple[Contact, dict[tuple[str, str], Identity]]:
+) -> Resolved:
     """resolve_contact, and the stored identities it found or added by (kind, normalised value), so the inbound
     pipeline need not read its sender's identity again (one it could not add, being another's, is not in it)."""
     language = supported_language(language)
-    normalized = [(k, normalize_identity(k, v)) for k, v in identities if v]
+    normalized = list(dict.fromkeys((k, normalize_identity(k, v)) for k, v in identities if v))
     contact = None
+    added: set[tuple[str, str]] = set()
     stored: dict[tuple[str, str], Identity] = {}
     for k, v in normalized:
         identity = prefetch.take("identity", (k, v))  # the inbound batch worker read its group's senders at once
@@ -89,8 +100,11 @@ def resolve_sender(
     if contact is None:
         contact = Contact.objects.create(display_name=display_name[:200], kind=kind or ContactKind.RESIDENT,
                                          language=language)
-        record(AuditAction.CONTACT_CREATED, contact=contact, actor=actor, after={"display_name": contact.display_name})
+        record_soon(AuditAction.CONTACT_CREATED, contact=contact, actor=actor,
+                    after={"display_name": contact.display_name})
+        new_contact = True
     else:
+        new_contact = False
         changed = []
         if display_name and not contact.display_name:
             contact.display_name = display_name[:200]
@@ -102,15 +116,18 @@ def resolve_sender(
             contact.save(update_fields=changed)
     for k, v in normalized:
         if (k, v) not in stored:
-            attached = _attach_identity(contact, k, v)
+            attached = _attach_identity(contact, k, v, new_contact=new_contact)
             if attached is not None:
                 stored[(k, v)] = attached
-    return contact, stored
+                added.add((k, v))
+    return Resolved(contact, stored, added)
 
 
-def note_identity_display(kind: str, raw_value: str, display: str) -> None:
+def note_identity_display(kind: str, raw_value: str, display: str,
+                          known: dict[tuple[str, str], Identity] | None = None) -> None:
     """Keep the handle or name a social network shows for one of its stable ids (handles change: the latest wins).
-    One UPDATE, nothing when it is unchanged; never an audit entry (it is no change of who the person is)."""
+    One UPDATE, nothing when it is unchanged (no statement at all when `known`, resolve_sender's identities, holds
+    it already showing that); never an audit entry (it is no change of who the person is)."""
     if kind not in SOCIAL_KINDS or not display.strip():
         return
     try:
@@ -118,7 +135,11 @@ def note_identity_display(kind: str, raw_value: str, display: str) -> None:
     except InvalidIdentity:
         return
     shown = display.strip()[:200]
-    Identity.objects.filter(kind=kind, value=value).exclude(display=shown).update(display=shown)
+    held = (known or {}).get((kind, value))
+    if held is not None and held.display == shown:
+        return
+    if Identity.objects.filter(kind=kind, value=value).exclude(display=shown).update(display=shown) and held:
+        held.display = shown
 
 
 def check_within_reach(actor: Any, contact_ids: list[int], *, undo: bool = False) -> None:

@@ -33,6 +33,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from civicdesk.audit import actions as audit_actions
 from civicdesk.channels.actions import note_inbound, note_payload
 from civicdesk.channels.events import InboundEvent, InboundMessage
 from civicdesk.channels.models import InboundPayload, PayloadStatus
@@ -177,7 +178,11 @@ def _apply_claimed(items: Sequence[Item], *, careful: bool) -> list[InboundPaylo
             rows = rows.select_for_update(skip_locked=True)
         mine = set(rows.values_list("pk", flat=True))
         with prefetch.ahead(lookahead.answers([item for item in items if item[0].pk in mine])):
-            _apply_each(items, mine, careful, applied)
+            if careful:
+                _apply_each(items, mine, careful, applied)
+            else:  # any error rolls the group back whole: audit entries in one INSERT, no savepoint for a race
+                with prefetch.whole_or_nothing(), audit_actions.gathered():
+                    _apply_each(items, mine, careful, applied)
     return applied
 
 

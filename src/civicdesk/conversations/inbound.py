@@ -35,6 +35,7 @@ class MessageOutcome:
     duplicate: bool = False
     created_case: bool = False
     conversation: Conversation | None = None  # the conversation it arrived on (None: a portal form, a mail thread)
+    new_sender: bool = False  # its sender's identity was added for it (no opt-out can name it yet)
 
 
 def apply_message(message: InboundMessage, *, service: Service | None, route: Route | None, content_hash: str,
@@ -47,11 +48,13 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
     identities = [(i.kind, i.value) for i in [message.sender, *message.extra_identities] if i]
     contact: Contact | None = None
     stored_identities: dict[tuple[str, str], Identity] = {}
+    added: set[tuple[str, str]] = set()
     if identities:
-        contact, stored_identities = resolve_sender(identities, display_name=message.contact_name,
-                                                    kind=message.contact_kind, language=message.language)
+        contact, stored_identities, added = resolve_sender(identities, display_name=message.contact_name,
+                                                           kind=message.contact_kind, language=message.language)
     for named in (i for i in [message.sender, *message.extra_identities] if i and i.display_name):
-        note_identity_display(named.kind, named.value, named.display_name)  # social handles only
+        note_identity_display(named.kind, named.value, named.display_name,  # social handles only
+                              known=stored_identities)
     thread = threading.decide(message, contact.pk if contact else None)
     case, closed, mentioned = thread.case, thread.follow_up_of, thread.mentioned
     created = case is None
@@ -61,9 +64,10 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
             case_actions.link_mention(case, mentioned, tag=MENTION_TAG)
     else:
         case_actions.reopen_if_finished(case)
+    sender = sender_identity(message, stored_identities)
     stored = Message.objects.create(
         case=case, direction=Direction.INBOUND, channel=message.channel, is_public=False, contact=contact,
-        sender_identity=sender_identity(message, stored_identities),
+        sender_identity=sender,
         subject=message.subject[:300], body_text=message.body_text, body_html=message.body_html,
         visible_text=message.visible_text or message.body_text,
         provider_message_id=message.provider_message_id[:300], content_hash=content_hash,
@@ -85,7 +89,8 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
     if reuses_provider_id:
         flag_reused_id(case, message.provider_message_id)
     publish(MessageAdded(case, stored))
-    return MessageOutcome(stored, created_case=created, conversation=conversation)
+    return MessageOutcome(stored, created_case=created, conversation=conversation,
+                          new_sender=sender is not None and (sender.kind, sender.value) in added)
 
 
 def sender_identity(message: InboundMessage, stored: dict[tuple[str, str], Identity]) -> Identity | None:

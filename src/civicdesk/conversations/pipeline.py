@@ -68,7 +68,8 @@ class IngestResult:
     stored: bool = False  # the payload was new (not a repeat of a stored one)
     outcomes: list[str] = field(default_factory=list)  # an EventOutcome per event, in order
     # each new case's first message and its conversation: its acknowledgement goes there without reading them back
-    received: dict[int, tuple[Message, Conversation | None]] = field(default_factory=dict)
+    # (and whether its sender's identity was added for it: no opt-out can name it, so none is looked up)
+    received: dict[int, tuple[Message, Conversation | None, bool]] = field(default_factory=dict)
 
 
 def prepare(event: InboundEvent, *, service: Service | None = None) -> Prepared:
@@ -152,8 +153,8 @@ def apply_in_transaction(payload: InboundPayload, prepared: Sequence[Prepared]) 
         status=status, case=result.case, message=result.message, error="", processed_at=timezone.now())
     payload.status = status
     for case in created:
-        received, conversation = result.received.get(case.pk, (None, None))
-        replies.acknowledge(case, received=received, conversation=conversation)
+        received, conversation, new_sender = result.received.get(case.pk, (None, None, False))
+        replies.acknowledge(case, received=received, conversation=conversation, new_sender=new_sender)
     return result
 
 
@@ -172,7 +173,7 @@ def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,
                              reuses_provider_id=payload.reuses_provider_id and single)
         _note(result, done.message, created=done.created_case)
         if done.created_case and done.message.case_id is not None:
-            result.received[done.message.case_id] = (done.message, done.conversation)
+            result.received[done.message.case_id] = (done.message, done.conversation, done.new_sender)
         if done.duplicate:
             return EventOutcome.DUPLICATE, None
         flag_if_asked(event, done.message)  # "please stop texting me": on the case, and flagged for a person

@@ -208,8 +208,8 @@ def notify(case: Case, text: str) -> Message:
     return _send(case, reply_target(case), ReplyKind.REPLY, automatic=True, text=text)
 
 
-def acknowledge(case: Case, *, received: Message | None = None,
-                conversation: Conversation | None = None) -> Message | None:
+def acknowledge(case: Case, *, received: Message | None = None, conversation: Conversation | None = None,
+                new_sender: bool = False) -> Message | None:
     """The automatic confirmation of a new case, on every channel that can carry it: the resident's email, or the
     SMS, social or chat conversation they wrote from. Portal and Open311 residents without an email address already
     saw their number on the confirmation page or in the API response, so nothing is published for them. A public
@@ -218,9 +218,13 @@ def acknowledge(case: Case, *, received: Message | None = None,
     comment with a private reply (Messenger), so it is acknowledged there.
 
     The inbound pipeline passes the message that made the case and its conversation, which are what reply_target
-    would read back (see received_target)."""
-    target = received_target(case, received, conversation) or reply_target(case)
-    if not target.to or capabilities(target.channel).publishes or target_refusal(target):
+    would read back (see received_target), and whether the sender's identity was added for that message: then no
+    opt-out can name it yet, and none is looked up."""
+    received_at = received_target(case, received, conversation)
+    target = received_at or reply_target(case)
+    if not target.to or capabilities(target.channel).publishes:
+        return None
+    if not (received_at is not None and new_sender) and target_refusal(target):
         return None
     if (target.conversation is not None and target.conversation.visibility == Visibility.PUBLIC
             and target.channel not in PRIVATE_ACKNOWLEDGEMENT):

@@ -14,6 +14,7 @@ from typing import Any
 
 MISS = object()
 _known: ContextVar[dict[str, dict[Any, Any]] | None] = ContextVar("prefetched", default=None)
+_whole: ContextVar[bool] = ContextVar("whole_or_nothing", default=False)
 
 
 @contextmanager
@@ -32,3 +33,20 @@ def take(kind: str, key: Any) -> Any:
     if known is None or kind not in known:
         return MISS
     return known[kind].pop(key, MISS)
+
+
+@contextmanager
+def whole_or_nothing() -> Iterator[None]:
+    """Inside, the caller rolls its whole transaction back on any error and applies again with a savepoint per item
+    (the batch worker's group): a write that can only fail through a race (a unique row another process added a
+    moment ago) needs no savepoint of its own, since the error undoes the group anyway."""
+    token = _whole.set(True)
+    try:
+        yield
+    finally:
+        _whole.reset(token)
+
+
+def rolled_back_whole() -> bool:
+    """Whether an error here rolls back the caller's whole transaction (see whole_or_nothing)."""
+    return _whole.get()
