@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "civicdesk.web.fastpath.WebhookFastPathMiddleware",  # first: providers' webhooks skip the rest (see its module)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,6 +175,13 @@ TASK_QUEUES = list(dict.fromkeys([
     *DELIVERY_QUEUES.values(),  # outbound delivery; "email" also polls IMAP, "open311" forwards and pulls
     *(q.strip() for q in os.environ.get("EXTRA_TASK_QUEUES", "").split(",") if q.strip()),
 ]))
+# Inbound payloads stored by the webhooks wait in their own table for `civicdesk inbound_worker` (started by
+# `civicdesk run`), which applies them in batches; off: each gets a process_payload job on the "inbound" queue.
+INBOUND_BATCH_WORKER = env_bool("INBOUND_BATCH_WORKER", True)
+INBOUND_BATCH_SIZE = env_int("INBOUND_BATCH_SIZE", 100)  # payloads claimed and parsed at a time, oldest first
+# payloads applied per write transaction: SQLite's one write lock is held that long (webhooks wait for it), so small
+INBOUND_BATCH_GROUP = env_int("INBOUND_BATCH_GROUP", 0)  # 0: 8 on SQLite, 50 on PostgreSQL
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
