@@ -139,7 +139,7 @@ def _finish(tally: _Tally, cases: QuerySet[Case], dimension: str, start: date, e
 
 def _backlog_ages(tally: _Tally, cases: QuerySet[Case], dimension: str, end: date) -> None:
     """Calendar ages of the cases open now, when the range reaches today (the current backlog)."""
-    now = timezone.now()
+    now = timezone.now().replace(second=0, microsecond=0)  # ages move on once a minute, like the figures
     if end < timezone.localdate(now):
         return
     for value, created_at in cases.filter(status__in=open_statuses(), merged_into__isnull=True).values_list(
