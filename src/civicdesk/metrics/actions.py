@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
+from itertools import groupby
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from civicdesk.calendars.business_time import Schedule
 from civicdesk.calendars.models import BusinessCalendar, Closure, OpenInterval
 from civicdesk.calendars.queries import schedule_for
 from civicdesk.cases.models import Case, CaseTransfer, Message
-from civicdesk.metrics.models import DailyRollup, Dimension, FiguresState, MetricEvent, MetricKind
+from civicdesk.metrics.models import DailyRollup, Dimension, FiguresState, MetricEvent
 from civicdesk.metrics.stats import pack
 from civicdesk.metrics.timeline import CaseFacts, MessageFacts, StatusChange, case_events
 
@@ -143,12 +144,12 @@ def calendar_fingerprints() -> dict[str, str]:
     team_agency = dict(BusinessCalendar.objects.filter(team__isnull=False).values_list("pk", "team__agency_id"))
     owner = {pk: str(agency_id or team_agency.get(pk)) for pk, agency_id in
              BusinessCalendar.objects.values_list("pk", "agency_id")}
-    for row in BusinessCalendar.objects.order_by("pk").values_list("pk", "time_zone", "holiday_country",
-                                                                   "holiday_subdivision", "team_id"):
-        parts[owner[row[0]]].append([str(v) for v in row])
-    for row in OpenInterval.objects.order_by("pk").values_list("calendar_id", "weekday", "opens", "closes"):
-        parts[owner[row[0]]].append([str(v) for v in row])
-    for row in Closure.objects.order_by("pk").values_list("calendar_id", "first_day", "last_day"):
+    rows: list[tuple[Any, ...]] = [
+        *BusinessCalendar.objects.order_by("pk").values_list("pk", "time_zone", "holiday_country",
+                                                             "holiday_subdivision", "team_id"),
+        *OpenInterval.objects.order_by("pk").values_list("calendar_id", "weekday", "opens", "closes"),
+        *Closure.objects.order_by("pk").values_list("calendar_id", "first_day", "last_day")]
+    for row in rows:
         parts[owner[row[0]]].append([str(v) for v in row])
     digests = {agency: hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16] for agency, rows in parts.items()}
     digests["*"] = settings.TIME_ZONE
@@ -163,12 +164,18 @@ def rebuild_all() -> int:
         MetricEvent.objects.all().delete()
         DailyRollup.objects.all().delete()
     ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    pending: list[DailyRollup] = []
     for some in chunks(ids):
         with transaction.atomic():
             MetricEvent.objects.bulk_create(build_events(some, schedules), batch_size=1000)
-    with transaction.atomic():
+    with transaction.atomic():  # day by day and agency by agency: a million cases' durations never all in memory
         events = MetricEvent.objects.order_by("day", "agency_id").values_list(*EVENT_COLUMNS).iterator(10000)
-        DailyRollup.objects.bulk_create(rollups_of(events), batch_size=1000)
+        for _cell, rows in groupby(events, key=lambda row: (row[0], row[1])):
+            pending.extend(rollups_of(rows))
+            if len(pending) >= 5000:
+                DailyRollup.objects.bulk_create(pending, batch_size=1000)
+                pending.clear()
+        DailyRollup.objects.bulk_create(pending, batch_size=1000)
     return len(ids)
 
 
@@ -179,7 +186,13 @@ def catch_up(now: datetime | None = None) -> int:
     state, _ = FiguresState.objects.get_or_create(pk=1)
     fingerprints = calendar_fingerprints()
     if state.checked_at is None:
-        count = rebuild_all()
+        # claimed first, so that runs queued meanwhile refresh only what changes during the build
+        FiguresState.objects.filter(pk=state.pk).update(checked_at=started, calendars=json.dumps(fingerprints))
+        try:
+            count = rebuild_all()
+        except BaseException:
+            FiguresState.objects.filter(pk=state.pk).update(checked_at=None)
+            raise
     else:
         before = json.loads(state.calendars or "{}")
         changed = {key for key in set(before) | set(fingerprints) if before.get(key) != fingerprints.get(key)}

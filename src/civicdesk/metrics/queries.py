@@ -25,8 +25,9 @@ from civicdesk.metrics.models import DailyRollup, Dimension, Hours, MetricEvent,
 from civicdesk.metrics.stats import Summary, summarise, unpack
 from civicdesk.web.params import day_after_start, day_start
 
-GROUP_FIELDS = {Dimension.AGENCY: "agency_id", Dimension.TEAM: "team_id", Dimension.AGENT: "assignee_id",
-                Dimension.SERVICE: "service_id", Dimension.CHANNEL: "channel"}
+GROUP_FIELDS: dict[str, str] = {Dimension.AGENCY: "agency_id", Dimension.TEAM: "team_id",
+                                 Dimension.AGENT: "assignee_id", Dimension.SERVICE: "service_id",
+                                 Dimension.CHANNEL: "channel"}
 BACKLOG_KINDS = (MetricKind.CREATED, MetricKind.RESOLVED, MetricKind.REOPENED)
 
 
@@ -108,7 +109,7 @@ def _labels(dimension: str, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
         from civicdesk.channels.models import Channel
 
         named = {value: (value, str(label)) for value, label in Channel.choices}
-    none = {Dimension.TEAM: "No team", Dimension.AGENT: "Unassigned", Dimension.SERVICE: "No service"}
+    none: dict[str, str] = {Dimension.TEAM: "No team", Dimension.AGENT: "Unassigned", Dimension.SERVICE: "No service"}
     return {key: named.get(key, ("", none.get(dimension, "None")) if key == "" else (key, key)) for key in keys}
 
 
