@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from civicdesk.agencies.models import Agency, Service, Team
@@ -29,6 +29,7 @@ GROUP_FIELDS: dict[str, str] = {Dimension.AGENCY: "agency_id", Dimension.TEAM: "
                                  Dimension.AGENT: "assignee_id", Dimension.SERVICE: "service_id",
                                  Dimension.CHANNEL: "channel"}
 BACKLOG_KINDS = (MetricKind.CREATED, MetricKind.RESOLVED, MetricKind.REOPENED)
+ID_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -163,16 +164,20 @@ def figures(cases: QuerySet[Case], *, start: date, end: date, group_by: str, hou
     check(group_by, hours, start, end)
     group_field = GROUP_FIELDS[group_by]
     column = "business_seconds" if hours == Hours.BUSINESS else "calendar_seconds"
-    events = MetricEvent.objects.filter(case_id__in=cases.values("pk"))
+    # The ids first, then their events in batches: a text search's raw SQL names "cases_case", which a subquery
+    # would rename.
+    ids = list(cases.order_by().values_list("pk", flat=True))
     tally = _Tally()
-    for value, kind, seconds in events.filter(day__gte=start, day__lte=end).values_list(group_field, "kind", column):
-        key = raw_key(value)
-        tally.counts[key][kind] += 1
-        if seconds is not None:
-            tally.values[key][kind].append(seconds)
-    for row in events.filter(day__lte=end, kind__in=BACKLOG_KINDS).values(group_field, "kind").annotate(
-            n=Count("id")).order_by():
-        tally.add_backlog(raw_key(row[group_field]), row["kind"], row["n"])
+    for first in range(0, len(ids), ID_BATCH):
+        events = MetricEvent.objects.filter(case_id__in=ids[first:first + ID_BATCH], day__lte=end)
+        for value, kind, day, seconds in events.values_list(group_field, "kind", "day", column):
+            key = raw_key(value)
+            if kind in BACKLOG_KINDS:
+                tally.add_backlog(key, kind, 1)
+            if day >= start:
+                tally.counts[key][kind] += 1
+                if seconds is not None:
+                    tally.values[key][kind].append(seconds)
     _backlog_ages(tally, cases, group_by, end)
     return _finish(tally, cases, group_by, start, end)
 

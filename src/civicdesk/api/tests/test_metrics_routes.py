@@ -100,3 +100,9 @@ def test_the_metrics_are_in_the_openapi_document(works_api) -> None:
     assert {"/api/metrics", "/api/metrics.csv", "/api/metrics.xlsx"} <= set(paths)
     parameters = {p["name"] for p in paths["/api/metrics"]["get"]["parameters"]}
     assert {"from", "to", "group_by", "hours", "format", "agency", "service", "channel"} <= parameters
+
+
+def test_a_text_search_narrows_the_figures_too(world: World, works_api, counted) -> None:
+    found = works_api.get("/api/metrics", {**counted, "q": "pothole", "group_by": "service"})
+    assert found.status_code == 200
+    assert [(g["group"], g["created"]) for g in found.json()["groups"]] == [("pothole", 2)]
