@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "civicdesk.notifications",
     "civicdesk.chatdesk",
     "civicdesk.listening",
+    "civicdesk.metrics",
 ]
 
 MIDDLEWARE = [
@@ -415,6 +416,8 @@ DEFAULT_AGENCY_SLUG = os.environ.get("DEFAULT_AGENCY_SLUG", "311")
 SERVICE_CACHE_SECONDS = env_int("SERVICE_CACHE_SECONDS", 5)  # how long a process reuses a service definition
 
 # Periodic jobs: (task path, interval seconds); the scheduler in `civicdesk run` enqueues them.
+# Metrics: how often changed cases are folded into the precomputed figures (docs/metrics.md: at most 60 s behind)
+METRICS_CATCH_UP_SECONDS = min(45, env_int("METRICS_CATCH_UP_SECONDS", 15))
 PERIODIC_TASKS = [
     ("civicdesk.conversations.tasks.recover_stalled", 60),
     ("civicdesk.chat.tasks.expire_idle_sessions", 60),
@@ -425,6 +428,7 @@ PERIODIC_TASKS = [
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
     ("civicdesk.listening.tasks.purge_expired", 3600),
     ("civicdesk.assignment.tasks.assign_waiting", env_int("ASSIGN_SWEEP_SECONDS", 30)),
+    ("civicdesk.metrics.tasks.catch_up_figures", METRICS_CATCH_UP_SECONDS),  # figures lag by at most 60 s
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
 WEB_THREADS = env_int("WEB_THREADS", 1)  # threads per web worker for the sync views (civicdesk.web.serving);
