@@ -1,9 +1,9 @@
 """Writing the precomputed figures: a case's MetricEvents from its raw timeline, and the DailyRollup cells they feed.
 
 `catch_up()` (run every METRICS_CATCH_UP_SECONDS by the scheduler) refreshes every case changed since its last run
-(cases.actions.touch stamps updated_at on every change), and every case of an agency whose business calendar
-changed, so a figure lags reality by at most that interval plus the run's own time. Each run holds the FiguresState
-row locked, so two runs never interleave.
+(changed_since: created, given a message or an audit entry), and every case of an agency whose business calendar
+changed, so a figure lags reality by at most that interval plus the run's own time. Each batch of cases is rebuilt
+in one transaction holding the FiguresState row locked, so two runs never interleave their writes.
 """
 
 import hashlib
@@ -179,6 +179,15 @@ def rebuild_all() -> int:
     return len(ids)
 
 
+def changed_since(moment: datetime) -> set[int]:
+    """Cases created, with a new message, or with a new audit entry (every change of status, owner, service or
+    priority writes one) since `moment`: three lookups on indexed timestamps, never a scan of every case."""
+    ids = set(Case.objects.filter(created_at__gte=moment).values_list("pk", flat=True))
+    ids.update(Message.objects.filter(created_at__gte=moment, case__isnull=False).values_list("case_id", flat=True))
+    ids.update(AuditEntry.objects.filter(at__gte=moment, case__isnull=False).values_list("case_id", flat=True))
+    return ids
+
+
 def catch_up(now: datetime | None = None) -> int:
     """Refresh every case changed since the last run (with OVERLAP), and every case of an agency whose calendar
     changed; a first run builds everything. The number of cases refreshed."""
@@ -196,8 +205,7 @@ def catch_up(now: datetime | None = None) -> int:
     else:
         before = json.loads(state.calendars or "{}")
         changed = {key for key in set(before) | set(fingerprints) if before.get(key) != fingerprints.get(key)}
-        cases = Case.objects.filter(updated_at__gte=state.checked_at - OVERLAP)
-        ids = set(cases.values_list("pk", flat=True))
+        ids = changed_since(state.checked_at - OVERLAP)
         if "*" in changed:
             ids.update(Case.objects.values_list("pk", flat=True))
         elif changed:

@@ -146,10 +146,10 @@ def test_rollups_and_events_equal_a_recomputation_from_the_raw_timelines(dataset
 
 def test_after_changes_one_catch_up_brings_every_figure_level_with_the_timelines_again(dataset) -> None:
     rng, cases = dataset
-    catch_up()
+    later = ny(2026, 11, 20, 10)
+    catch_up(now=later - timedelta(hours=1))  # the last run, an hour before these changes
     parks = Agency.objects.get(slug="parks")
     for case in cases[::3]:  # reopen, answer, resolve again, and move some to the other agency
-        later = ny(2026, 11, 20, 10)
         case.reply(later)
         if case.case.status in CaseStatus.finished():
             case.status(later + timedelta(hours=1), CaseStatus.OPEN)

@@ -160,6 +160,8 @@ ROUTES: dict[str, Route] = {
     "api:openapi-view": Route("public"),
     "api:api-root": Route("public"),
     "api:list_cases": Route("token", [*INBOX_PARAMS]),
+    **{f"api:{name}": Route("token", ["from", "to", "group_by", "hours", "format", *INBOX_PARAMS])
+       for name in ("get_metrics", "get_metrics_csv", "get_metrics_xlsx")},
     "api:get_case": Route("token", path={"number": SAMPLE_CASE}, fuzz_path=("number",)),
     "api:list_contacts": Route("token", ["q", "page"]),
     "api:get_contact": Route("token", path={"contact_id": "1"}, fuzz_path=("contact_id",)),
