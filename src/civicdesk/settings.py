@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "civicdesk.chatdesk",
     "civicdesk.listening",
     "civicdesk.metrics",
+    "civicdesk.scorecard",
 ]
 
 MIDDLEWARE = [
@@ -415,6 +416,12 @@ WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024)  # large
 DEFAULT_AGENCY_SLUG = os.environ.get("DEFAULT_AGENCY_SLUG", "311")
 SERVICE_CACHE_SECONDS = env_int("SERVICE_CACHE_SECONDS", 5)  # how long a process reuses a service definition
 
+# The public scorecard: how often its figures are refreshed, the fewest cases a median or share is shown for, and
+# how often a finished month is recomputed anyway.
+SCORECARD_REFRESH_SECONDS = env_int("SCORECARD_REFRESH_SECONDS", 30)
+SCORECARD_MIN_COUNT = env_int("SCORECARD_MIN_COUNT", 5)
+SCORECARD_RECHECK_HOURS = env_int("SCORECARD_RECHECK_HOURS", 24)
+
 # Periodic jobs: (task path, interval seconds); the scheduler in `civicdesk run` enqueues them.
 # Metrics: how often changed cases are folded into the precomputed figures (docs/metrics.md: at most 60 s behind)
 METRICS_CATCH_UP_SECONDS = min(45, env_int("METRICS_CATCH_UP_SECONDS", 15))
@@ -429,6 +436,7 @@ PERIODIC_TASKS = [
     ("civicdesk.listening.tasks.purge_expired", 3600),
     ("civicdesk.assignment.tasks.assign_waiting", env_int("ASSIGN_SWEEP_SECONDS", 30)),
     ("civicdesk.metrics.tasks.catch_up_figures", METRICS_CATCH_UP_SECONDS),  # figures lag by at most 60 s
+    ("civicdesk.scorecard.tasks.refresh_scorecard", SCORECARD_REFRESH_SECONDS),  # the public scorecard
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
 WEB_THREADS = env_int("WEB_THREADS", 1)  # threads per web worker for the sync views (civicdesk.web.serving);

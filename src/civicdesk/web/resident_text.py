@@ -34,6 +34,7 @@ RESIDENT_TEMPLATES = [
     "conversations/templates/conversations/replies/**/*.txt",
     "chat/templates/chat/*.html",
     "opendata/templates/**/*.html",
+    "scorecard/templates/**/*.html",
 ]
 # Sources whose messages residents read: a catalogue entry found in any of them must be translated.
 RESIDENT_SOURCES = (
@@ -47,7 +48,7 @@ RESIDENT_SOURCES = (
     "cases/filters.py", "mail/notices.py", "open311/forwarding.py",
     "places/legend.py", "places/models.py", "places/views.py", "places/static/", "places/templates/",
     "chat/templates/", "chat/forms.py", "chat/views.py", "chat/actions.py",
-    "opendata/",
+    "opendata/", "scorecard/",
 )
 # Text that is not translated on purpose, by template, with the reason.
 ALLOWED: dict[str, dict[str, str]] = {

@@ -180,6 +180,13 @@ ROUTES: dict[str, Route] = {
                                  fuzz_path=("contact_id", "identity_id")),
     **{f"api:{name}": Route("token", path={"number": SAMPLE_CASE}, fuzz_path=("number",))
        for name in ("post_reply", "post_note", "post_assign", "post_transfer", "post_status", "post_priority")},
+    "scorecard:city": Route("public"),
+    "scorecard:city-file": Route("public", path={"fmt": "json"}),
+    "scorecard:agency": Route("public", path={"slug": "public-works"}, fuzz_path=("slug",)),
+    "scorecard:agency-file": Route("public", path={"slug": "public-works", "fmt": "csv"}, fuzz_path=("slug",)),
+    "scorecard:service": Route("public", path={"slug": "public-works", "code": "pothole"}, fuzz_path=("slug", "code")),
+    "scorecard:service-file": Route("public", path={"slug": "public-works", "code": "pothole", "fmt": "json"},
+                                    fuzz_path=("slug", "code")),
     "opendata:index": Route("public"),
     "opendata:schema": Route("public"),
     "opendata:latest": Route("public", path={"fmt": "csv"}),
