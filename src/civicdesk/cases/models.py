@@ -113,7 +113,7 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     sla_due_at = models.DateTimeField(
         null=True, blank=True, editable=False,
-        help_text=_("The earliest due time of the case's running SLA targets (kept by the slas app)."))
+        help_text="The earliest due time of the case's running SLA targets (kept by the slas app).")
 
     class Meta:
         ordering = ["-created_at", "-id"]
