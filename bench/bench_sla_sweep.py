@@ -112,9 +112,10 @@ def run_engine(engine: str, cases: int, due: int) -> list[str]:
                                                         warn_at=now - timedelta(seconds=3600))
     CaseTarget.objects.filter(pk__in=warn_ids).update(warn_at=now - timedelta(seconds=5),
                                                       due_at=now + timedelta(seconds=3600))
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     result = sweep()
     backlog = (time.perf_counter() - began) * 1000
+    cpu_ms = (time.process_time() - cpu) * 1000
     assert (result.breached, result.warned) == (due, due), result
     lines = []
     for name, ms in ((f"sla sweep, idle, {cases:,} open cases ({engine}, median of 5)", statistics.median(idle)),
@@ -122,6 +123,8 @@ def run_engine(engine: str, cases: int, due: int) -> list[str]:
                       backlog)):
         lines.append(f"{name}: {ms:.0f} ms (budget {BUDGET_MS} ms) {'PASS' if ms <= BUDGET_MS else 'FAIL'}")
         print(lines[-1], flush=True)
+    print(f"  {engine}: the backlog sweep took {cpu_ms:.0f} ms of this process's CPU time (wall time on a busy machine "
+          f"includes waiting for a core)", flush=True)
     print(f"  {engine}: {result.notified:,} notifications; load {Path('/proc/loadavg').read_text().strip()}",
           flush=True)
     return lines

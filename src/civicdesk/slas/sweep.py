@@ -27,7 +27,7 @@ from civicdesk.audit.models import AuditAction
 from civicdesk.cases.actions import touch
 from civicdesk.cases.events import CaseAssigned, publish
 from civicdesk.cases.models import Case, Priority
-from civicdesk.notifications.actions import notify
+from civicdesk.notifications.actions import notify_many
 from civicdesk.notifications.models import NotificationKind
 from civicdesk.slas.clocks import escalating
 from civicdesk.slas.models import RUNNING, CaseTarget, TargetKind
@@ -90,6 +90,7 @@ def _batch(ids: list[int], *, breach: bool, now: datetime, result: SweepResult, 
                        for t in targets])
     kind = NotificationKind.SLA_BREACHED if breach else NotificationKind.SLA_WARNING
     escalated: set[int] = set()
+    wanted: list[tuple[int, str, Case, str]] = []
     for target, audit in zip(targets, made, strict=True):
         case = target.case
         result.cases.add(case.pk)
@@ -99,13 +100,12 @@ def _batch(ids: list[int], *, breach: bool, now: datetime, result: SweepResult, 
             result.warned += 1
         recipients = ([case.assignee_id] if case.assignee_id else []) + (
             supervisors.of(case) if breach or not case.assignee_id else [])
-        for user_id in dict.fromkeys(recipients):
-            if notify(user_id, kind, case, key=f"sla:{audit.pk}") is not None:
-                result.notified += 1
+        wanted += [(user_id, kind, case, f"sla:{audit.pk}") for user_id in dict.fromkeys(recipients)]
         if breach and target.policy is not None and case.pk not in escalated:
             escalated.add(case.pk)
             if escalate(case, target):
                 result.escalated += 1
+    result.notified += notify_many(wanted)
 
 
 def escalate(case: Case, target: CaseTarget) -> bool:
