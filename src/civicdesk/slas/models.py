@@ -108,6 +108,8 @@ class CaseTarget(models.Model):
                                         help_text=_("No longer measured: the case was resolved, or left the policy."))
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_seconds = models.FloatField(default=0)
+    claim = models.CharField(max_length=32, blank=True,
+                             help_text=_("The sweep that marked it last: its warning or breach is written by that one."))
 
     class Meta:
         ordering = ["started_at", "id"]

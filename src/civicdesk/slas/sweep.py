@@ -1,7 +1,8 @@
 """The SLA sweep (every SLA_SWEEP_SECONDS): warn of targets past their warning point, mark breaches, escalate.
 
-Each mark is one conditional UPDATE (`... WHERE warned_at IS NULL`, `... WHERE breached_at IS NULL`), so two workers
-sweeping at once mark, write and notify each target exactly once. Each batch is one transaction: the mark, the
+Each batch's marks are one conditional UPDATE (`... WHERE warned_at IS NULL`, `... WHERE breached_at IS NULL`) signed
+with a token of the sweep (`claim`), so two workers sweeping at once mark, write and notify each target exactly once:
+the second UPDATE finds the rows already marked and signs none of them. Each batch is one transaction: the mark, the
 timeline entry, the notifications and the escalation of a target commit together or not at all.
 
 A breach is dated at the target's due time (breached_at = due_at, the moment the target was missed, which the
@@ -11,6 +12,7 @@ notifies the assignee (unassigned: the supervisors). Escalation (the policy's ch
 and/or returns the case to its team's queue, once per case and sweep, with the reason on the timeline.
 """
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,17 +71,21 @@ def sweep(now: datetime | None = None) -> SweepResult:
     return result
 
 
-def claim(pk: int, *, breach: bool, now: datetime) -> bool:
-    """Mark one target; False when another sweep (or a reply, a pause) got there first."""
+def claim(ids: list[int], *, breach: bool, now: datetime) -> list[int]:
+    """Mark these targets in one conditional UPDATE signed with a token of this sweep, and return those it marked:
+    a target another sweep (or a reply, a pause) got to first is left out."""
+    token = uuid.uuid4().hex
     if breach:
-        return bool(CaseTarget.objects.filter(RUNNING, pk=pk, breached_at__isnull=True, due_at__lte=now)
-                    .update(breached_at=F("due_at")))
-    return bool(CaseTarget.objects.filter(RUNNING, pk=pk, warned_at__isnull=True, breached_at__isnull=True,
-                                          warn_at__lte=now, due_at__gt=now).update(warned_at=now))
+        CaseTarget.objects.filter(RUNNING, pk__in=ids, breached_at__isnull=True, due_at__lte=now).update(
+            breached_at=F("due_at"), claim=token)
+    else:
+        CaseTarget.objects.filter(RUNNING, pk__in=ids, warned_at__isnull=True, breached_at__isnull=True,
+                                  warn_at__lte=now, due_at__gt=now).update(warned_at=now, claim=token)
+    return list(CaseTarget.objects.filter(pk__in=ids, claim=token).values_list("pk", flat=True))
 
 
 def _batch(ids: list[int], *, breach: bool, now: datetime, result: SweepResult, supervisors: "Supervisors") -> None:
-    won = [pk for pk in ids if claim(pk, breach=breach, now=now)]
+    won = claim(ids, breach=breach, now=now)
     if not won:
         return
     targets = list(CaseTarget.objects.filter(pk__in=won).select_related("policy", "case", "case__agency")

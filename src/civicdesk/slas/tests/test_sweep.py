@@ -70,7 +70,7 @@ def test_two_sweeps_racing_for_one_target_mark_it_once(desk, monkeypatch):
     case = assigned_case(agency, team, agent)
     clock.set(ny(2026, 10, 19, 11))
     pk = CaseTarget.objects.get(case=case, kind=TargetKind.FIRST_RESPONSE).pk
-    assert [claim(pk, breach=True, now=clock.now), claim(pk, breach=True, now=clock.now)] == [True, False]
+    assert [claim([pk], breach=True, now=clock.now), claim([pk], breach=True, now=clock.now)] == [[pk], []]
     assert sweep().breached == 0  # the other worker's mark stands; nothing is written twice
 
 
