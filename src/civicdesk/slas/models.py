@@ -109,7 +109,7 @@ class CaseTarget(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_seconds = models.FloatField(default=0)
     claim = models.CharField(max_length=32, blank=True,
-                             help_text=_("The sweep that marked it last: its warning or breach is written by that one."))
+                             help_text=_("The sweep that marked it last: that sweep writes its warning or breach."))
 
     class Meta:
         ordering = ["started_at", "id"]

@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('cancelled_at', models.DateTimeField(blank=True, help_text='No longer measured: the case was resolved, or left the policy.', null=True)),
                 ('paused_at', models.DateTimeField(blank=True, null=True)),
                 ('paused_seconds', models.FloatField(default=0)),
-                ('claim', models.CharField(blank=True, help_text='The sweep that marked it last: its warning or breach is written by that one.', max_length=32)),
+                ('claim', models.CharField(blank=True, help_text='The sweep that marked it last: that sweep writes its warning or breach.', max_length=32)),
                 ('case', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='sla_targets', to='cases.case')),
                 ('policy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='targets', to='slas.slapolicy')),
             ],
