@@ -33,6 +33,7 @@ RESIDENT_TEMPLATES = [
     "gis/templates/gis/_public_list.html",
     "conversations/templates/conversations/replies/**/*.txt",
     "chat/templates/chat/*.html",
+    "opendata/templates/**/*.html",
 ]
 # Sources whose messages residents read: a catalogue entry found in any of them must be translated.
 RESIDENT_SOURCES = (
@@ -46,9 +47,15 @@ RESIDENT_SOURCES = (
     "cases/filters.py", "mail/notices.py", "open311/forwarding.py",
     "places/legend.py", "places/models.py", "places/views.py", "places/static/", "places/templates/",
     "chat/templates/", "chat/forms.py", "chat/views.py", "chat/actions.py",
+    "opendata/",
 )
 # Text that is not translated on purpose, by template, with the reason.
 ALLOWED: dict[str, dict[str, str]] = {
+    "opendata/templates/opendata/index.html": {
+        "requests.csv": "a file name, the same in every language",
+        "requests.geojson": "a file name, the same in every language",
+        "schema.json": "a file name, the same in every language",
+    },
 }
 
 
