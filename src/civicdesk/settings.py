@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "civicdesk.listening",
     "civicdesk.metrics",
     "civicdesk.scorecard",
+    "civicdesk.slas",
 ]
 
 MIDDLEWARE = [
@@ -430,6 +431,7 @@ PERIODIC_TASKS = [
     ("civicdesk.chat.tasks.expire_idle_sessions", 60),
     ("civicdesk.mail.tasks.poll_all_mailboxes", IMAP_POLL_SECONDS),
     ("civicdesk.calendars.tasks.refresh_calendar_feeds", 3600),
+    ("civicdesk.slas.tasks.sweep_targets", env_int("SLA_SWEEP_SECONDS", 15)),  # breaches found within 15 s
     ("civicdesk.opendata.tasks.export_open_data", 600),  # writes today's export if it is missing
     ("civicdesk.channels.tasks.poll_due_accounts", 5),  # each polled account keeps its own interval
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),

@@ -64,6 +64,7 @@ class CaseQuery(Schema):
     created_to: date | None = Field(None, ge=EARLIEST_DAY, le=LATEST_DAY)
     view: schemas.QueryText = Field(InboxView.ALL.value, max_length=40)
     sort: schemas.QueryText = Field(Sort.NEWEST.value, max_length=40)
+    sla: schemas.QueryText = Field("", max_length=40)
     page: int = Field(1, ge=1, le=MAX_PAGE)
 
     def to_filters(self) -> CaseFilters:
@@ -71,7 +72,8 @@ class CaseQuery(Schema):
         return CaseFilters(
             q=self.q, statuses=(self.status,) if self.status else (), channel=self.channel, agency=self.agency,
             services=(self.service,) if self.service else (), team=self.team, assignee=self.assignee,
-            created_from=self.created_from, created_to=self.created_to, view=self.view, sort=self.sort)
+            created_from=self.created_from, created_to=self.created_to, view=self.view, sort=self.sort,
+            sla=self.sla)
 
 
 def _detail(case: Case) -> dict[str, Any]:

@@ -48,6 +48,8 @@ class AuditAction(models.TextChoices):
     CALL_LOGGED = "call_logged", "Phone call logged"
     CHAT_ENDED = "chat_ended", "Live chat ended by an agent"
     CHAT_BLOCKED = "chat_blocked", "Live chat ended and its session blocked"
+    SLA_WARNING = "sla_warning", "Target nearly due"
+    SLA_BREACHED = "sla_breached", "Target missed"
 
 
 class AuditEntry(models.Model):

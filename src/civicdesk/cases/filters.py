@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +48,17 @@ class InboxView(models.TextChoices):
     MINE = "mine", _("Mine")
     MY_TEAM = "my_team", _("My team")
     ALL = "all", _("All")
+    BREACHING_SOON = "breaching_soon", _("Breaching soon")
     READ_ONLY = "read_only", _("Read only")
+
+
+class SlaState(models.TextChoices):
+    """Cases by their SLA targets (slas app): one running target past its warning point and not yet due; a target
+    that missed its due time (met late or still open); targets met, none missed."""
+
+    BREACHING_SOON = "breaching_soon", _("Breaching soon")
+    BREACHED = "breached", _("Missed a target")
+    MET = "met", _("Targets met")
 
 
 class Sort(models.TextChoices):
@@ -56,6 +66,7 @@ class Sort(models.TextChoices):
     OLDEST = "oldest", _("Oldest first")
     UPDATED = "updated", _("Recently updated")
     PRIORITY = "priority", _("Priority (urgent first)")
+    DUE = "due", _("Next due first")
 
 
 # Same text as the expression index of migration cases 0003 (literals inlined so the planner can match it).
@@ -66,6 +77,7 @@ SORTS: dict[str, tuple[Any, ...]] = {
     Sort.OLDEST: ("created_at", "id"),
     Sort.UPDATED: ("-updated_at", "-id"),
     Sort.PRIORITY: (RawSQL(PRIORITY_RANK_SQL, []).desc(), "-created_at", "-id"),
+    Sort.DUE: (F("sla_due_at").asc(nulls_last=True), "-created_at", "-id"),  # Case.sla_due_at, kept by slas
 }
 
 
@@ -128,6 +140,7 @@ class CaseFilters:
     bbox: BBox | None = None
     near: Circle | None = None
     located: bool = False  # only cases with a point
+    sla: str = ""  # a SlaState
     include_merged: bool = False  # merged duplicates are left out unless asked for
     view: str = InboxView.ALL
     sort: str = ""  # a Sort (unknown: newest first); "" keeps the queryset's order
@@ -199,7 +212,23 @@ def narrow(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
     for box in (filters.bbox, filters.near.box() if filters.near else None):
         if box is not None:
             cases = cases.filter(**box_lookups(box))
+    if filters.sla:
+        cases = cases.filter(sla_condition(filters.sla))
     return search_cases(cases, filters.q)
+
+
+def sla_condition(state: str) -> Any:
+    """Cases by a SlaState, through their targets (slas.CaseTarget, reached by the reverse relation so this core
+    module does not import the app above it); an unknown state matches no case."""
+    targets = Case.sla_targets.field.model._default_manager.filter(case_id=OuterRef("pk"))
+    running = targets.filter(met_at__isnull=True, cancelled_at__isnull=True)
+    if state == SlaState.BREACHING_SOON:
+        return Exists(running.filter(warned_at__isnull=False, breached_at__isnull=True, due_at__isnull=False))
+    if state == SlaState.BREACHED:
+        return Exists(targets.filter(breached_at__isnull=False))
+    if state == SlaState.MET:
+        return Exists(targets.filter(met_at__isnull=False)) & ~Exists(targets.filter(breached_at__isnull=False))
+    return models.Q(pk__in=[])
 
 
 def narrow_to_view(cases: QuerySet[Case], view: str, user: Any) -> QuerySet[Case]:
@@ -207,6 +236,8 @@ def narrow_to_view(cases: QuerySet[Case], view: str, user: Any) -> QuerySet[Case
     if user is None:
         if view in (InboxView.MINE, InboxView.MY_TEAM, InboxView.READ_ONLY):
             raise ValueError(f"The view {view!r} needs the signed-in user.")
+        if view == InboxView.BREACHING_SOON:
+            return cases.filter(sla_condition(SlaState.BREACHING_SOON))
         return cases.filter(assignee__isnull=True) if view == InboxView.UNASSIGNED else cases
     if view == InboxView.MINE:
         return cases.filter(assignee=user)  # always the user's to act on
@@ -216,4 +247,6 @@ def narrow_to_view(cases: QuerySet[Case], view: str, user: Any) -> QuerySet[Case
         cases = cases.filter(assignee__isnull=True)
     elif view == InboxView.MY_TEAM:
         cases = cases.filter(team_id__in=team_ids(user))
+    elif view == InboxView.BREACHING_SOON:
+        cases = cases.filter(sla_condition(SlaState.BREACHING_SOON))
     return actionable_only(user, cases)

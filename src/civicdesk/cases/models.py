@@ -111,6 +111,9 @@ class Case(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    sla_due_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="The earliest due time of the case's running SLA targets (kept by the slas app).")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -126,6 +129,8 @@ class Case(models.Model):
             # Only merged cases: an index over the all-NULL column would only mislead the planner.
             models.Index(fields=["merged_into"], name="case_merged_into",
                          condition=models.Q(merged_into__isnull=False)),
+            # The inbox's "next due first" sort: only cases with a running target.
+            models.Index(fields=["sla_due_at"], name="case_sla_due", condition=models.Q(sla_due_at__isnull=False)),
         ]
         # A partial unique index: added without rebuilding the table (SQLite would lose its FTS triggers).
         constraints = [models.UniqueConstraint(fields=["public_id"], condition=models.Q(public_id__isnull=False),

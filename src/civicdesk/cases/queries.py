@@ -35,7 +35,7 @@ def view_cases(base: QuerySet[Case], filters: CaseFilters, user: Any) -> QuerySe
 
 def inbox_views(user: Any) -> list[InboxView]:
     """The inbox's tabs for this user: "Read only" only for those who can see cases they may not act on."""
-    views = [InboxView.UNASSIGNED, InboxView.MINE, InboxView.MY_TEAM, InboxView.ALL]
+    views = [InboxView.UNASSIGNED, InboxView.MINE, InboxView.MY_TEAM, InboxView.BREACHING_SOON, InboxView.ALL]
     return views if is_admin(user) else [*views, InboxView.READ_ONLY]
 
 

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
 from civicdesk.agencies.models import Agency, Service, StaffProfile, Team
-from civicdesk.cases.filters import CaseFilters, InboxView, Sort
+from civicdesk.cases.filters import CaseFilters, InboxView, SlaState, Sort
 from civicdesk.cases.models import Case, CaseStatus, Priority, ReplyAudience, normalize_tag_name
 from civicdesk.channels.models import Channel
 from civicdesk.channels.outbound import OutboundAttachment
@@ -97,12 +97,13 @@ class InboxFilterForm(StaffForm):
                                    widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(required=False, label=gettext_lazy("Created to"),
                                  widget=forms.DateInput(attrs={"type": "date"}))
+    sla = forms.ChoiceField(required=False, label=gettext_lazy("Targets"), choices=[*ANY, *SlaState.choices])
     page = forms.RegexField(required=False, regex=r"^(last|[1-9][0-9]{0,5})$", max_length=6,
                             error_messages={"invalid": gettext_lazy("A page is a number from 1, or “last”.")})
 
     FILTERS = ("q", "view", "status", "assignee", "sort", "channel", "agency", "team", "service", "created_from",
-               "created_to")  # what a saved view keeps, in link order
-    MORE = ("channel", "agency", "team", "service", "created_from", "created_to")  # behind "More filters"
+               "created_to", "sla")  # what a saved view keeps, in link order
+    MORE = ("channel", "agency", "team", "service", "created_from", "created_to", "sla")  # behind "More filters"
     DEFAULTS = {"view": InboxView.ALL, "sort": Sort.NEWEST}
 
     def __init__(self, data: Any, *, agencies: QuerySet[Agency], teams: QuerySet[Team], staff: QuerySet[Any],
@@ -139,7 +140,7 @@ class InboxFilterForm(StaffForm):
             agency=self.value("agency") or "", team=self.value("team"), assignee=self.value("assignee"),
             services=(service,) if service else (), created_from=self.value("created_from"),
             created_to=self.value("created_to"), view=self.value("view") or InboxView.ALL,
-            sort=self.value("sort") or Sort.NEWEST,
+            sort=self.value("sort") or Sort.NEWEST, sla=self.value("sla") or "",
         )
 
     def filter_params(self, *, keep_defaults: bool = True) -> dict[str, str]:

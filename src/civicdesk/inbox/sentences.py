@@ -21,6 +21,7 @@ from civicdesk.inbox.consent_sentences import (
     stop_request_dismissed,
     stop_request_flagged,
 )
+from civicdesk.inbox.sla_sentences import SLA_DESCRIBERS
 from civicdesk.inbox.trail_sentences import (
     ADMINISTRATION_WORDS,
     administration,
@@ -318,6 +319,7 @@ DESCRIBERS: dict[str, Describer] = {
     **dict.fromkeys(TRANSFER_REQUEST_WORDS, transfer_request),
     **dict.fromkeys(ADMINISTRATION_WORDS, administration),
     **CHAT_DESCRIBERS,
+    **SLA_DESCRIBERS,
 }
 
 

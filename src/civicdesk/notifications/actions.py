@@ -16,6 +16,7 @@ from civicdesk.cases.models import Case, Direction, Message
 from civicdesk.core.jobs import SEND_NOTIFICATION_EMAIL, enqueue_on_commit
 from civicdesk.notifications import mentions, queries
 from civicdesk.notifications.models import (
+    DEFAULT_DELIVERY,
     Delivery,
     DeskPresence,
     EmailState,
@@ -88,6 +89,33 @@ def notify(recipient_id: int, kind: str, case: Case, *, key: str, actor_id: int 
     if notification.email_state == EmailState.PENDING:
         enqueue_on_commit(SEND_NOTIFICATION_EMAIL, notification.pk)
     return notification
+
+
+def notify_many(wanted: list[tuple[int, str, Case, str]]) -> int:
+    """notify() for many (recipient_id, kind, case, key) at once, in a few queries whatever their number (the SLA
+    sweep's breaches): the same settings, once per recipient and key; the number made."""
+    if not wanted:
+        return 0
+    active = set(queries.active_staff().filter(pk__in={w[0] for w in wanted}).values_list("pk", flat=True))
+    chosen = {(user, kind): delivery for user, kind, delivery in NotificationSetting.objects.filter(
+        user_id__in=active, kind__in={w[1] for w in wanted}).values_list("user_id", "kind", "delivery")}
+    now = timezone.now()
+    rows = []
+    for recipient_id, kind, case, key in wanted:
+        delivery = chosen.get((recipient_id, kind), DEFAULT_DELIVERY)
+        if recipient_id in active and delivery != Delivery.OFF:
+            rows.append(Notification(recipient_id=recipient_id, kind=kind, case=case, key=key[:100], created_at=now,
+                                     delivery=delivery,
+                                     email_state=EmailState.PENDING if delivery in EMAILED else EmailState.NONE))
+    if not rows:
+        return 0
+    existing = set(Notification.objects.filter(key__in={r.key for r in rows}).values_list("recipient_id", "key"))
+    rows = [r for r in rows if (r.recipient_id, r.key) not in existing]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    for pk in Notification.objects.filter(key__in={r.key for r in rows}, created_at=now,
+                                          email_state=EmailState.PENDING).values_list("pk", flat=True):
+        enqueue_on_commit(SEND_NOTIFICATION_EMAIL, pk)
+    return len(rows)
 
 
 def mark_read(user: Any, notification_id: int) -> bool:

@@ -10,6 +10,8 @@ class NotificationKind(models.TextChoices):
     ASSIGNED = "assigned", _("A case is assigned to me")
     REPLY = "reply", _("A resident replies on a case assigned to me")
     MENTION = "mention", _("An internal note mentions me")
+    SLA_WARNING = "sla_warning", _("A case I work on or supervise is close to missing its target")
+    SLA_BREACHED = "sla_breached", _("A case I work on or supervise missed its target")
 
 
 class Delivery(models.TextChoices):

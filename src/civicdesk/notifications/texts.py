@@ -28,6 +28,10 @@ def sentence(notification: Notification) -> str:
         return gettext("%(number)s was assigned to you automatically.") % values
     if notification.kind == NotificationKind.REPLY:
         return gettext("The resident replied on %(number)s, which is assigned to you.") % values
+    if notification.kind == NotificationKind.SLA_WARNING:
+        return gettext("%(number)s is close to missing its response or resolution target.") % values
+    if notification.kind == NotificationKind.SLA_BREACHED:
+        return gettext("%(number)s missed its response or resolution target.") % values
     if values["actor"]:
         return gettext("%(actor)s mentioned you in an internal note on %(number)s.") % values
     return gettext("You were mentioned in an internal note on %(number)s.") % values
@@ -39,6 +43,10 @@ def subject(notification: Notification) -> str:
         return gettext("%(number)s was assigned to you") % values
     if notification.kind == NotificationKind.REPLY:
         return gettext("New reply from the resident on %(number)s") % values
+    if notification.kind == NotificationKind.SLA_WARNING:
+        return gettext("%(number)s is close to missing its target") % values
+    if notification.kind == NotificationKind.SLA_BREACHED:
+        return gettext("%(number)s missed its target") % values
     return gettext("You were mentioned on %(number)s") % values
 
 

@@ -28,6 +28,7 @@ from civicdesk.inbox.models import SavedView
 from civicdesk.mail.models import CapturedEmail
 from civicdesk.notifications.models import Notification, NotificationKind
 from civicdesk.open311.models import ExternalEndpoint
+from civicdesk.slas.models import SlaPolicy
 from civicdesk.testing.factories import create_case, create_staff
 
 from . import matrix
@@ -91,6 +92,7 @@ ANY_STAFF = {
     "inbox:consent-export": "that record as CSV, of the agencies the user supervises (agents: 403; another "
                             "agency's ?agency= is 404)",
     "inbox:calendars": "the business calendars of the agencies the user supervises (agents: 403)",
+    "inbox:sla-policies": "the SLA policies of the agencies the user supervises (agents: 403)",
     "inbox:channel-x-connect": "connecting an X account to an agency the user supervises (agents: 403)",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
@@ -111,6 +113,9 @@ SUPERVISORS_ONLY = {
     "inbox:calendar-closure": "adds a closure (a snow day) to the agency's calendar",
     "inbox:calendar-closure-remove": "removes a closure from the agency's calendar",
     "inbox:calendar-ical": "imports closures from an iCal file or sets the agency's feed",
+    "inbox:sla-policy-new": "adds an SLA policy to the agency",
+    "inbox:sla-policy": "one of the agency's SLA policies, to change",
+    "inbox:sla-policy-delete": "removes one of the agency's SLA policies",
 }
 # Routes for administrators only: a staff account's role, agencies, teams, password link and deactivation.
 ADMINS_ONLY = {"inbox:staff-member", "inbox:staff-password-link", "inbox:staff-active"}
@@ -130,6 +135,7 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:team-member-add": "team", "inbox:team-member-remove": "team", "inbox:team-assignment": "team",
             "inbox:team-transfer-approval": "agency", "inbox:transfer-decide": "transfer_request",
             "inbox:calendar-closure-remove": "closure",
+            "inbox:sla-policy": "sla_policy", "inbox:sla-policy-delete": "sla_policy",
             "inbox:channel-x-contract": "channel_account", "inbox:hide-comment": "message",
             "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2",
             "notifications:open": "notification", "notifications:read": "notification",
@@ -145,11 +151,13 @@ ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "re
               "inbox:calendar-hours": {"day0": "08:00-17:00"},
               "inbox:team-assignment": {"mode": "round_robin", "capacity": "5"},
               "inbox:calendar-closure": {"name": "Matrix probe", "first_day": "2027-01-04"},
-              "inbox:calendar-ical": {"url": "https://example.com/closures.ics"}}
+              "inbox:calendar-ical": {"url": "https://example.com/closures.ics"},
+              **dict.fromkeys(("inbox:sla-policy-new", "inbox:sla-policy"), {
+                  "name": "Matrix probe", "first_response": "4", "hours": "business", "is_active": "on"})}
 SHARED_KINDS = {"tag", "decision"}  # not owned by an agency: the same object on both sides
 # Routes whose form names no other object: the prober's supervisor writing their own agency's is their right.
 OWN_WRITES_TAKE_NO_REFERENCE = {"inbox:consent-help", "inbox:calendar-hours", "inbox:calendar-closure",
-                                "inbox:calendar-ical"}
+                                "inbox:calendar-ical", "inbox:sla-policy-new"}
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
 
@@ -181,6 +189,7 @@ class Side:
     closure: Closure
     message: Message
     stop_request: StopRequest
+    sla_policy: SlaPolicy
     agency_slug: str = ""
     decision: str = "dismiss"  # what staff decide on a flagged request to stop texts (the same word on both sides)
     service_code: str = ""
@@ -233,6 +242,8 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                 stop_request=StopRequest.objects.create(
                     case=case, message=case.messages.filter(direction="in").first(), phrase="stop texting me",
                     due_on="2026-12-21", created_at=timezone.now()),
+                sla_policy=SlaPolicy.objects.create(agency=agency, name=f"{word} targets", first_response_seconds=3600,
+                                                    created_at=timezone.now(), updated_at=timezone.now()),
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
                          f"{word} Chatter", chat.case.number, f"{word} broken", f"{word}@example.com",
                          f"{word} blitz", number, f"{word} line"), service_code=service.code)

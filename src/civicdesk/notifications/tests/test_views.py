@@ -115,11 +115,13 @@ def test_the_settings_page_saves_each_kind(world, works_client):
     assert page.status_code == 200
     assert "wanda@staff.example" in page.content.decode()
     response = works_client.post("/staff/notifications/settings/", {
-        "assigned": Delivery.ALWAYS, "reply": Delivery.DESK, "mention": Delivery.OFF})
+        "assigned": Delivery.ALWAYS, "reply": Delivery.DESK, "mention": Delivery.OFF,
+        "sla_warning": Delivery.DESK, "sla_breached": Delivery.ALWAYS})
     assert response.status_code == 302
     saved = dict(NotificationSetting.objects.filter(user=world.works_agent).values_list("kind", "delivery"))
     assert saved == {NotificationKind.ASSIGNED: Delivery.ALWAYS, NotificationKind.REPLY: Delivery.DESK,
-                     NotificationKind.MENTION: Delivery.OFF}
+                     NotificationKind.MENTION: Delivery.OFF, NotificationKind.SLA_WARNING: Delivery.DESK,
+                     NotificationKind.SLA_BREACHED: Delivery.ALWAYS}
 
 
 def test_a_bad_setting_is_a_clear_400(world, works_client):

@@ -24,7 +24,7 @@ HOSTILE = [
 ]
 MAP_PARAMS = ["bbox", "status", "service", "agency", "from", "to", "aggregate", "grid"]
 INBOX_PARAMS = ["q", "view", "status", "channel", "agency", "team", "assignee", "service", "created_from", "created_to",
-                "sort", "page"]
+                "sort", "sla", "page"]
 OPEN311_REQUESTS = ["service_request_id", "service_code", "status", "start_date", "end_date", "updated_after",
                     "updated_before", "lat", "long", "radius", "page", "page_size", "extensions", "jurisdiction_id"]
 
@@ -129,6 +129,12 @@ ROUTES: dict[str, Route] = {
     "inbox:calendar-closure-remove": Route("staff", path={"agency_pk": "1", "pk": "1"}),
     "inbox:calendar-ical": Route("staff", ["url", "file"], path={"agency_pk": "1"}),
     "inbox:manage": Route("staff"),
+    "inbox:sla-policies": Route("staff"),
+    "inbox:sla-policy-new": Route("staff", ["name", "service", "priority", "channel", "first_response",
+                                            "next_response", "resolution", "hours", "pause_statuses", "warn_percent",
+                                            "warn_minutes_before"], path={"agency_pk": "1"}),
+    "inbox:sla-policy": Route("staff", ["name", "first_response", "hours"], path={"agency_pk": "1", "pk": "1"}),
+    "inbox:sla-policy-delete": Route("staff", path={"agency_pk": "1", "pk": "1"}),
     "inbox:channel-x-connect": Route("staff", ["agency", "user_id", "handle", "consumer_secret", "access_token",
                                               "access_token_secret", "confirm"]),
     "inbox:channel-x-contract": Route("staff", ["confirm"], path={"pk": "1"}),
