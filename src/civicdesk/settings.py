@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "civicdesk.accounts",
     "civicdesk.notifications",
     "civicdesk.chatdesk",
+    "civicdesk.crisis",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,7 @@ TASK_QUEUES = list(dict.fromkeys([
     "inbound",  # process_payload, Open311 batch requests
     "social",  # polling the social networks that do not push (channels.tasks.poll_account)
     *DELIVERY_QUEUES.values(),  # outbound delivery; "email" also polls IMAP, "open311" forwards and pulls
+    "alerts_sms", "alerts_email",  # crisis broadcasts' sending lanes (crisis.sending), apart from replies
     *(q.strip() for q in os.environ.get("EXTRA_TASK_QUEUES", "").split(",") if q.strip()),
 ]))
 TASKS = {
@@ -411,6 +413,7 @@ PERIODIC_TASKS = [
     ("civicdesk.calendars.tasks.refresh_calendar_feeds", 3600),
     ("civicdesk.channels.tasks.poll_due_accounts", 5),  # each polled account keeps its own interval
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
+    ("civicdesk.crisis.tasks.recover_broadcasts", 30),
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
 WEB_THREADS = env_int("WEB_THREADS", 1)  # threads per web worker for the sync views (civicdesk.web.serving);
@@ -462,3 +465,12 @@ OPEN311_RETRY_WINDOW_SECONDS = env_int("OPEN311_RETRY_WINDOW_SECONDS", 120)
 OPEN311_OUTSIDE_MARGIN_M = env_int("OPEN311_OUTSIDE_MARGIN_M", 10_000)
 # Largest answer read from another jurisdiction's Open311 server; reading stops past it and that call fails.
 OPEN311_MAX_RESPONSE_BYTES = env_int("OPEN311_MAX_RESPONSE_BYTES", 5_000_000)
+
+# Crisis mode (civicdesk.crisis): alert subscriptions and broadcasts.
+CRISIS_SMS_ACCOUNT = os.environ.get("CRISIS_SMS_ACCOUNT", "")  # the alert number (account id or number); empty: 311's
+CRISIS_SMS_SEGMENTS_PER_SECOND = float(os.environ.get("CRISIS_SMS_SEGMENTS_PER_SECOND", "1"))  # a long-code number
+CRISIS_EMAILS_PER_SECOND = float(os.environ.get("CRISIS_EMAILS_PER_SECOND", "20"))
+CRISIS_AREA_TYPE = os.environ.get("CRISIS_AREA_TYPE", "")  # the area type residents pick; empty: the first (wards)
+CRISIS_LANE_SLICE_SECONDS = env_int("CRISIS_LANE_SLICE_SECONDS", 20)  # a sending lane's turn before it requeues
+CRISIS_LANE_LEASE_SECONDS = env_int("CRISIS_LANE_LEASE_SECONDS", 60)  # a dead sender's lane is taken over after
+CRISIS_SUBSCRIBES_PER_HOUR = env_int("CRISIS_SUBSCRIBES_PER_HOUR", 10)  # alert sign-ups per client address
