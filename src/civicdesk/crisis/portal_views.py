@@ -13,8 +13,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicdesk.crisis import queries, subscriptions
-from civicdesk.crisis.forms import WHOLE_CITY, SubscribeForm
 from civicdesk.crisis.models import AlertChannel, Incident, Subscription, SubscriptionStatus
+from civicdesk.crisis.subscribe_form import WHOLE_CITY, SubscribeForm
 from civicdesk.gis.lookup import active_index
 from civicdesk.gis.models import Area
 from civicdesk.places.search import current_index
