@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from benchserver import fresh_postgres  # noqa: E402
+
 BUDGET_S = 10.0
 
 CHILD = """

@@ -80,13 +80,13 @@ def start_broadcast(incident: Incident, *, text_en: str, text_es: str, sms_en: s
     update = IncidentUpdate.objects.create(
         incident=incident, text_en=text_en.strip(), text_es=text_es.strip(), published_at=now,
         published_by=actor if getattr(actor, "is_authenticated", False) else None)
-    found = queries.estimate(incident, sms_en, sms_es)
+    default = queries.alert_sms_account()
+    rows = queries.recipients(incident, default.pk if default else None)
+    found = queries.estimate(incident, sms_en, sms_es, rows)
     broadcast = Broadcast.objects.create(
         incident=incident, text_en=text_en.strip(), text_es=text_es.strip(), sms_en=sms_en.strip(),
         sms_es=sms_es.strip(), update=update, created_at=now, estimate_seconds=round(found.seconds),
         created_by=actor if getattr(actor, "is_authenticated", False) else None)
-    default = queries.alert_sms_account()
-    rows = queries.recipients(incident, default.pk if default else None)
     channels = queue_deliveries(broadcast, rows)
     posts = []
     for account in found.social:

@@ -120,11 +120,13 @@ class Estimate:
         return max(self.sms_seconds, self.email_seconds)
 
 
-def estimate(incident: Incident, sms_en: str, sms_es: str) -> Estimate:
+def estimate(incident: Incident, sms_en: str, sms_es: str,
+             rows: list[tuple[int, str, int | None, str]] | None = None) -> Estimate:
     """How many copies a broadcast makes and how long the throttles take: the SMS lane (each number at its own
     rate, numbers in parallel) and the email lane run side by side."""
-    default = alert_sms_account()
-    rows = recipients(incident, default.pk if default else None)
+    if rows is None:
+        default = alert_sms_account()
+        rows = recipients(incident, default.pk if default else None)
     size = {lang: texts.segments((sms_es if lang == "es" and sms_es.strip() else sms_en).strip()
                                  + texts.sms_suffix(lang)) for lang in ("en", "es")}
     result = Estimate(social=social_accounts())
