@@ -33,6 +33,7 @@ RESIDENT_TEMPLATES = [
     "gis/templates/gis/_public_list.html",
     "conversations/templates/conversations/replies/**/*.txt",
     "chat/templates/chat/*.html",
+    "opendata/templates/**/*.html",
     "crisis/templates/crisis/*.html",  # the portal's incident and alert pages (staff pages are under staff/)
 ]
 # Sources whose messages residents read: a catalogue entry found in any of them must be translated.
@@ -47,6 +48,7 @@ RESIDENT_SOURCES = (
     "cases/filters.py", "mail/notices.py", "open311/forwarding.py",
     "places/legend.py", "places/models.py", "places/views.py", "places/static/", "places/templates/",
     "chat/templates/", "chat/forms.py", "chat/views.py", "chat/actions.py",
+    "opendata/",
     "crisis/templates/crisis/_banner.html", "crisis/templates/crisis/_field.html",
     "crisis/templates/crisis/_radios.html", "crisis/templates/crisis/incident.html",
     "crisis/templates/crisis/subscribe", "crisis/templates/crisis/confirm.html",
@@ -55,6 +57,11 @@ RESIDENT_SOURCES = (
 )
 # Text that is not translated on purpose, by template, with the reason.
 ALLOWED: dict[str, dict[str, str]] = {
+    "opendata/templates/opendata/index.html": {
+        "requests.csv": "a file name, the same in every language",
+        "requests.geojson": "a file name, the same in every language",
+        "schema.json": "a file name, the same in every language",
+    },
 }
 
 
