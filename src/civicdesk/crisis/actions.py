@@ -1,8 +1,8 @@
 """Incidents and broadcasts, the only code that writes them: declare, publish an update, broadcast, end (each
 record names who did it: declared_by, published_by, created_by, ended_by).
 
-start_broadcast() writes every subscriber's delivery row in the broadcast's one transaction (bulk inserts in
-chunks: 100,000 rows in a few seconds) and, on commit, wakes the sending lanes; the lanes (crisis.sending) do the
+start_broadcast() writes every subscriber's delivery row in the broadcast's one transaction (one INSERT ...
+SELECT: 100,000 rows in about a second) and, on commit, wakes the sending lanes; the lanes (crisis.sending) do the
 throttled sending.
 """
 
@@ -10,7 +10,8 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -21,16 +22,18 @@ from civicdesk.crisis.models import (
     Broadcast,
     BroadcastDelivery,
     BroadcastPost,
+    DeliveryStatus,
     Incident,
     IncidentStatus,
     IncidentUpdate,
     PostStatus,
+    Subscription,
 )
 
 SEND_LANE = "civicdesk.crisis.tasks.send_lane"
 POST_BROADCAST = "civicdesk.crisis.tasks.post_broadcast"
 LANE_QUEUES = {AlertChannel.SMS: "alerts_sms", AlertChannel.EMAIL: "alerts_email"}
-CHUNK = 5000
+NO_NUMBER = "No SMS number is connected to send alerts from."
 
 
 def _slug(title: str) -> str:
@@ -80,14 +83,13 @@ def start_broadcast(incident: Incident, *, text_en: str, text_es: str, sms_en: s
     update = IncidentUpdate.objects.create(
         incident=incident, text_en=text_en.strip(), text_es=text_es.strip(), published_at=now,
         published_by=actor if getattr(actor, "is_authenticated", False) else None)
-    default = queries.alert_sms_account()
-    rows = queries.recipients(incident, default.pk if default else None)
-    found = queries.estimate(incident, sms_en, sms_es, rows)
+    found = queries.estimate(incident, sms_en, sms_es)
     broadcast = Broadcast.objects.create(
         incident=incident, text_en=text_en.strip(), text_es=text_es.strip(), sms_en=sms_en.strip(),
         sms_es=sms_es.strip(), update=update, created_at=now, estimate_seconds=round(found.seconds),
         created_by=actor if getattr(actor, "is_authenticated", False) else None)
-    channels = queue_deliveries(broadcast, rows)
+    default = queries.alert_sms_account()
+    channels = queue_deliveries(broadcast, queries.recipients(incident), default.pk if default else None)
     posts = []
     for account in found.social:
         posts.append(BroadcastPost(broadcast=broadcast, account=account, updated_at=now))
@@ -100,25 +102,25 @@ def start_broadcast(incident: Incident, *, text_en: str, text_es: str, sms_en: s
     return broadcast
 
 
-def queue_deliveries(broadcast: Broadcast, rows: list[tuple[int, str, int | None, str]]) -> set[str]:
-    """One delivery row per recipient, inserted in chunks; an SMS subscriber with no number to text from is
-    recorded as failed at once (the progress page says so). Returns the channels that have rows to send."""
-    channels: set[str] = set()
-    batch: list[BroadcastDelivery] = []
-    for subscription_id, channel, account_id, _language in rows:
-        unreachable = channel == AlertChannel.SMS and account_id is None
-        batch.append(BroadcastDelivery(
-            broadcast_id=broadcast.pk, subscription_id=subscription_id, channel=channel, account_id=account_id,
-            status="failed" if unreachable else "queued",
-            error="No SMS number is connected to send alerts from." if unreachable else ""))
-        if not unreachable:
-            channels.add(channel)
-        if len(batch) >= CHUNK:
-            BroadcastDelivery.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        BroadcastDelivery.objects.bulk_create(batch)
-    return channels
+def queue_deliveries(broadcast: Broadcast, recipients: QuerySet[Subscription], default_account: int | None) -> set[str]:
+    """One delivery row per recipient, written by one INSERT ... SELECT (no row passes through Python: 100,000
+    in a second or two); an SMS subscriber with no number to text from is recorded as failed at once (the progress
+    page says so). Returns the channels that have rows to send."""
+    table = BroadcastDelivery._meta.db_table
+    named = recipients.annotate(sid=F("pk"), ch=F("channel"), acc=F("account_id")).values("sid", "ch", "acc")
+    inner, params = named.query.sql_with_params()
+    sender = "CASE WHEN q.ch = %s THEN COALESCE(q.acc, %s) END"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (broadcast_id, subscription_id, channel, account_id, status, attempts, sent_at, "
+            f"provider_id, error) SELECT %s, q.sid, q.ch, {sender}, "
+            f"CASE WHEN q.ch = %s AND {sender} IS NULL THEN %s ELSE %s END, 0, NULL, '', "
+            f"CASE WHEN q.ch = %s AND {sender} IS NULL THEN %s ELSE '' END FROM ({inner}) q",
+            [broadcast.pk, AlertChannel.SMS, default_account,
+             AlertChannel.SMS, AlertChannel.SMS, default_account, DeliveryStatus.FAILED, DeliveryStatus.QUEUED,
+             AlertChannel.SMS, AlertChannel.SMS, default_account, NO_NUMBER, *params])
+    queued = BroadcastDelivery.objects.filter(broadcast=broadcast, status=DeliveryStatus.QUEUED)
+    return {channel for channel in AlertChannel if queued.filter(channel=channel).exists()}
 
 
 def mark_post(post: BroadcastPost, status: str, *, provider_id: str = "", error: str = "") -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, Subquery
 
 from civicdesk.agencies.models import StaffRole
 from civicdesk.cases.permissions import agency_ids, is_admin, staff_profile
@@ -80,18 +80,11 @@ def audience(incident: Incident) -> QuerySet[Subscription]:
     return active.filter(Q(area__isnull=True) | Q(area__in=incident.areas.all()))
 
 
-def recipients(incident: Incident, default_account_id: int | None) -> list[tuple[int, str, int | None, str]]:
-    """(subscription id, channel, sending account id, language): one per address, the oldest subscription."""
-    seen: set[tuple[str, str]] = set()
-    found = []
-    rows = audience(incident).order_by("pk").values_list("pk", "channel", "address", "account_id", "language")
-    for pk, channel, address, account_id, language in rows.iterator(chunk_size=5000):
-        if (channel, address) in seen:
-            continue
-        seen.add((channel, address))
-        account = (account_id or default_account_id) if channel == AlertChannel.SMS else None
-        found.append((pk, channel, account, language))
-    return found
+def recipients(incident: Incident) -> QuerySet[Subscription]:
+    """The subscriptions a broadcast goes to: one per address (the oldest), among the incident's audience."""
+    firsts = (audience(incident).order_by().values("channel", "address").annotate(first=Min("pk"))
+              .values("first"))
+    return Subscription.objects.filter(pk__in=Subquery(firsts))
 
 
 def segments_per_second(account: ChannelAccount | None) -> float:
@@ -120,25 +113,26 @@ class Estimate:
         return max(self.sms_seconds, self.email_seconds)
 
 
-def estimate(incident: Incident, sms_en: str, sms_es: str,
-             rows: list[tuple[int, str, int | None, str]] | None = None) -> Estimate:
+def estimate(incident: Incident, sms_en: str, sms_es: str) -> Estimate:
     """How many copies a broadcast makes and how long the throttles take: the SMS lane (each number at its own
-    rate, numbers in parallel) and the email lane run side by side."""
-    if rows is None:
-        default = alert_sms_account()
-        rows = recipients(incident, default.pk if default else None)
+    rate, numbers in parallel) and the email lane run side by side. One grouped query."""
+    default = alert_sms_account()
     size = {lang: texts.segments((sms_es if lang == "es" and sms_es.strip() else sms_en).strip()
                                  + texts.sms_suffix(lang)) for lang in ("en", "es")}
     result = Estimate(social=social_accounts())
     by_account: Counter[int] = Counter()
-    for _pk, channel, account_id, language in rows:
+    groups = (recipients(incident).order_by().values_list("channel", "account_id", "language")
+              .annotate(n=Count("pk")))
+    for channel, account_id, language, n in groups:
         if channel == AlertChannel.EMAIL:
-            result.emails += 1
-        elif account_id is None:
-            result.no_number += 1
+            result.emails += n
+            continue
+        sender = account_id or (default.pk if default else None)
+        if sender is None:
+            result.no_number += n
         else:
-            result.sms += 1
-            by_account[account_id] += size.get(language, size["en"])
+            result.sms += n
+            by_account[sender] += n * size.get(language, size["en"])
     accounts = {a.pk: a for a in ChannelAccount.objects.filter(pk__in=list(by_account))}
     for account_id, count in by_account.items():
         rate = segments_per_second(accounts.get(account_id))
