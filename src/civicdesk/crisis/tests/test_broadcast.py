@@ -116,3 +116,11 @@ def test_an_sms_subscriber_with_no_number_to_send_from_is_counted_as_failed(sett
     incident = actions.declare(title_en="A", title_es="A", summary_en="A", summary_es="A", whole_city=True)
     broadcast = actions.start_broadcast(incident, text_en="A", text_es="A", sms_en="A", sms_es="A")
     assert queries.progress(broadcast).channels["sms"] == {"failed": 2, "total": 2}
+
+
+def test_an_email_address_that_opted_out_gets_no_alert(city):
+    rows = subscribers(2, channel="email", area=None)
+    set_opt_out("email", rows[0].address, opted_out=True)
+    actions.start_broadcast(declare(city), text_en="A", text_es="A", sms_en="A", sms_es="A")
+    send_all()
+    assert [m.to[0] for m in mail.outbox] == [rows[1].address]
