@@ -48,7 +48,8 @@ rows = []
 for n in range(COUNT):
     sms = n % 5 < 3
     rows.append(Subscription(channel="sms" if sms else "email", status="active", created_at=now, confirmed_at=now,
-                             address=f"+1215{2_000_000 + n:07d}" if sms else f"resident-{n}@example.com", token=new_token(),
+                             address=f"+1215{2_000_000 + n:07d}" if sms else f"resident-{n}@example.com",
+                             token=new_token(),
                              language="es" if n % 10 == 0 else "en", area=wards[n % len(wards)]))
 Subscription.objects.bulk_create(rows, batch_size=5000)
 incident = actions.declare(title_en="Flood", title_es="Inundación", summary_en="River Road is closed.",
