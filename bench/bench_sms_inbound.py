@@ -202,10 +202,11 @@ def process_tree_cpu(root_pid: int) -> dict[int, tuple[str, float]]:
 
 
 def split_cpu(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
-    """CPU seconds spent between two snapshots, by role: web (gunicorn), workers (db_worker), run (the rest)."""
+    """CPU seconds spent between two snapshots, by role: web (gunicorn), workers (db_worker, and inbound_worker that
+    applies the received payloads in batches), run (the rest)."""
     spent = {"web": 0.0, "workers": 0.0, "run": 0.0}
     for pid, (cmd, cpu) in after.items():
-        role = "web" if "gunicorn" in cmd else "workers" if "db_worker" in cmd else "run"
+        role = "web" if "gunicorn" in cmd else "workers" if "db_worker" in cmd or "inbound_worker" in cmd else "run"
         spent[role] += cpu - before.get(pid, (cmd, 0.0))[1]
     return spent
 

@@ -27,7 +27,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
-GENERATOR_VERSION = "4"
+GENERATOR_VERSION = "5"
 BUDGET_SECONDS = 300
 DEFAULT_CASES = 1_000_000
 CHUNK = 25_000
@@ -192,7 +192,7 @@ class Rows:
             yield {
                 "contacts_contact": [id_list, ["resident"] * count, names, [""] * count, [""] * count, at,
                                      [None] * count, [""] * count],
-                "contacts_identity": [identity_ids, owner, kinds, values, stamps],
+                "contacts_identity": [identity_ids, owner, kinds, values, stamps, [""] * len(owner)],
                 "audit_auditentry": audit,
             }
 
@@ -352,7 +352,7 @@ STATUS_CUTS = np.array([[0.45, 0.75, 0.95, 1.01, 1.01], [0.05, 0.25, 0.45, 0.55,
 
 COLUMNS = {
     "contacts_contact": "id, kind, display_name, organisation, notes, created_at, merged_into_id, language",
-    "contacts_identity": "id, contact_id, kind, value, created_at",
+    "contacts_identity": "id, contact_id, kind, value, created_at, display",
     "cases_case": "id, number, channel, status, priority, subject, description, attributes, address, lat, lon, "
                   "source_app, supporter_count, created_at, updated_at, first_response_at, resolved_at, closed_at, "
                   "agency_id, assignee_id, contact_id, merged_into_id, service_id, team_id, public_id",

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "civicdesk.audit",
     "civicdesk.agencies",
     "civicdesk.calendars",
+    "civicdesk.assignment",
     "civicdesk.opendata",
     "civicdesk.contacts",
     "civicdesk.cases",
@@ -71,10 +72,14 @@ INSTALLED_APPS = [
     "civicdesk.accounts",
     "civicdesk.notifications",
     "civicdesk.chatdesk",
+    "civicdesk.listening",
+    "civicdesk.metrics",
+    "civicdesk.scorecard",
     "civicdesk.crisis",
 ]
 
 MIDDLEWARE = [
+    "civicdesk.web.fastpath.WebhookFastPathMiddleware",  # first: providers' webhooks skip the rest (see its module)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,6 +179,13 @@ TASK_QUEUES = list(dict.fromkeys([
     "alerts_sms", "alerts_email",  # crisis broadcasts' sending lanes (crisis.sending), apart from replies
     *(q.strip() for q in os.environ.get("EXTRA_TASK_QUEUES", "").split(",") if q.strip()),
 ]))
+# Inbound payloads stored by the webhooks wait in their own table for `civicdesk inbound_worker` (started by
+# `civicdesk run`), which applies them in batches; off: each gets a process_payload job on the "inbound" queue.
+INBOUND_BATCH_WORKER = env_bool("INBOUND_BATCH_WORKER", True)
+INBOUND_BATCH_SIZE = env_int("INBOUND_BATCH_SIZE", 100)  # payloads claimed and parsed at a time, oldest first
+# payloads applied per write transaction: SQLite's one write lock is held that long (webhooks wait for it), so small
+INBOUND_BATCH_GROUP = env_int("INBOUND_BATCH_GROUP", 0)  # 0: 8 on SQLite, 50 on PostgreSQL
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -406,7 +418,15 @@ WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024)  # large
 DEFAULT_AGENCY_SLUG = os.environ.get("DEFAULT_AGENCY_SLUG", "311")
 SERVICE_CACHE_SECONDS = env_int("SERVICE_CACHE_SECONDS", 5)  # how long a process reuses a service definition
 
+# The public scorecard: how often its figures are refreshed, the fewest cases a median or share is shown for, and
+# how often a finished month is recomputed anyway.
+SCORECARD_REFRESH_SECONDS = env_int("SCORECARD_REFRESH_SECONDS", 30)
+SCORECARD_MIN_COUNT = env_int("SCORECARD_MIN_COUNT", 5)
+SCORECARD_RECHECK_HOURS = env_int("SCORECARD_RECHECK_HOURS", 24)
+
 # Periodic jobs: (task path, interval seconds); the scheduler in `civicdesk run` enqueues them.
+# Metrics: how often changed cases are folded into the precomputed figures (docs/metrics.md: at most 60 s behind)
+METRICS_CATCH_UP_SECONDS = min(45, env_int("METRICS_CATCH_UP_SECONDS", 15))
 PERIODIC_TASKS = [
     ("civicdesk.conversations.tasks.recover_stalled", 60),
     ("civicdesk.chat.tasks.expire_idle_sessions", 60),
@@ -415,6 +435,10 @@ PERIODIC_TASKS = [
     ("civicdesk.opendata.tasks.export_open_data", 600),  # writes today's export if it is missing
     ("civicdesk.channels.tasks.poll_due_accounts", 5),  # each polled account keeps its own interval
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
+    ("civicdesk.listening.tasks.purge_expired", 3600),
+    ("civicdesk.assignment.tasks.assign_waiting", env_int("ASSIGN_SWEEP_SECONDS", 30)),
+    ("civicdesk.metrics.tasks.catch_up_figures", METRICS_CATCH_UP_SECONDS),  # figures lag by at most 60 s
+    ("civicdesk.scorecard.tasks.refresh_scorecard", SCORECARD_REFRESH_SECONDS),  # the public scorecard
     ("civicdesk.crisis.tasks.recover_broadcasts", 30),
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
@@ -463,6 +487,8 @@ CHAT_AGENT_GONE_SECONDS = env_int("CHAT_AGENT_GONE_SECONDS", 45)  # an accepting
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 30)
 # Staff who chose "by email when away" get a notification's email only after this long without an open staff page.
 NOTIFY_AWAY_AFTER_MINUTES = env_int("NOTIFY_AWAY_AFTER_MINUTES", 10)
+# Automatic assignment: an agent counts as signed in and active with a staff page open within this many minutes.
+ASSIGN_ACTIVE_MINUTES = env_int("ASSIGN_ACTIVE_MINUTES", 5)
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # REST API requests per token per minute
 OPEN311_DEFAULT_RATE_LIMIT = env_int("OPEN311_DEFAULT_RATE_LIMIT", 600)  # POSTs per key per minute
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")

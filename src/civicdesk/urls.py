@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", include("civicdesk.api.urls")),
     path("open311/", include("civicdesk.open311.urls")),
     path("open-data/", include("civicdesk.opendata.urls")),
+    path("scorecard/", include("civicdesk.scorecard.urls")),
     path("hooks/twilio/<int:account_id>/", include("civicdesk.telephony.urls")),  # voice: before the generic entry
     path("hooks/", include("civicdesk.channels.urls")),
     path("chat/", include("civicdesk.chat.urls")),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from civicdesk.agencies.models import Agency, StaffProfile, StaffRole, Team
 from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction
-from civicdesk.core.jobs import SEND_PASSWORD_LINK, enqueue_on_commit
+from civicdesk.core.jobs import AFTER_AWAY_CHANGE, SEND_PASSWORD_LINK, enqueue_on_commit
 
 User = get_user_model()
 
@@ -32,6 +32,8 @@ def set_away(profile: StaffProfile, *, actor: Any, away: bool, until: date | Non
     profile.away, profile.away_until = away, until
     profile.save(update_fields=["away", "away_until"])
     record(AuditAction.STAFF_AWAY_CHANGED, staff=profile.user, actor=actor, before=before, after=after)
+    if before["away"] != away:  # away: their unanswered cases may go back to the queue; back: they take cases
+        enqueue_on_commit(AFTER_AWAY_CHANGE, profile.user_id)
     return profile
 
 

@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from civicdesk.api import schemas
 from civicdesk.api.auth import PersonalToken, RateLimitExceeded, StaffSession
 from civicdesk.api.cases_routes import router as cases_router
+from civicdesk.api.metrics_routes import router as metrics_router
 from civicdesk.api.openapi import DocumentedApi, StaffDocs
 from civicdesk.api.scoping import case_for as _case_for
 from civicdesk.api.services_routes import router as services_router
@@ -33,6 +34,7 @@ api = DocumentedApi(
                 "signed in) and 429 (too many requests this minute; see `Retry-After`).")
 api.add_router("/", cases_router)
 api.add_router("/", services_router)
+api.add_router("/", metrics_router)
 
 
 @api.exception_handler(RateLimitExceeded)

@@ -1,10 +1,15 @@
 """Writing audit entries; callers run inside their own transaction."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.utils import timezone
 
 from civicdesk.audit.models import AuditAction, AuditEntry
+
+_gathering: ContextVar[list[AuditEntry] | None] = ContextVar("audit_gathering", default=None)
 
 
 def entry(
@@ -55,8 +60,33 @@ def record(
 
 
 def record_all(entries: list[AuditEntry]) -> list[AuditEntry]:
-    """Several entries of one change in one INSERT, in order."""
+    """Several entries of one change in one INSERT, in order (inside `gathered()`: with the others, at its end;
+    their ids are unset until then)."""
+    pending = _gathering.get()
+    if pending is not None:
+        pending.extend(entries)
+        return entries
     return AuditEntry.objects.bulk_create(entries)
+
+
+def record_soon(action: AuditAction, **fields: Any) -> None:
+    """record() for a caller that needs nothing back: inside `gathered()` the entry waits for the one INSERT."""
+    record_all([entry(action, **fields)])
+
+
+@contextmanager
+def gathered() -> Iterator[None]:
+    """Entries written by record_all and record_soon inside are inserted in one statement when it ends without an
+    error (the inbound batch worker's group: a dozen texts' entries at once). The caller's transaction must span
+    it, so the entries commit, or roll back, with what they describe; on an error they are dropped."""
+    pending: list[AuditEntry] = []
+    token = _gathering.set(pending)
+    try:
+        yield
+    finally:
+        _gathering.reset(token)
+    if pending:
+        AuditEntry.objects.bulk_create(pending)
 
 
 def snapshot(instance: Any, fields: list[str]) -> dict[str, Any]:

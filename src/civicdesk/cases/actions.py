@@ -228,15 +228,17 @@ def add_note(case: Case, *, author: Any, text: str, files: Sequence[OutboundAtta
 
 
 @transaction.atomic
-def assign(case: Case, *, actor: Any, assignee: Any = None, team: Team | None = None) -> Case:
+def assign(case: Case, *, actor: Any, assignee: Any = None, team: Team | None = None, reason: str = "",
+           actor_label: str = "", details: dict[str, Any] | None = None) -> Case:
+    """Set the case's assignee and team; automatic assignment (actor None) adds its `details` to the entry."""
     refuse_if_merged(case)
     before = {"assignee": case.assignee_id, "team": case.team_id}
     changes: dict[str, Any] = {"assignee": assignee, "team": team}
     if case.status == CaseStatus.NEW and assignee is not None:
         changes["status"] = CaseStatus.OPEN
     touch(case, **changes)
-    made = record(AuditAction.ASSIGNED, case=case, actor=actor, before=before,
-                  after={"assignee": case.assignee_id, "team": case.team_id})
+    made = record(AuditAction.ASSIGNED, case=case, actor=actor, actor_label=actor_label, before=before,
+                  after={"assignee": case.assignee_id, "team": case.team_id, **(details or {})}, reason=reason)
     publish(CaseAssigned(case, case.assignee_id, before["assignee"], actor, made.pk))
     return case
 

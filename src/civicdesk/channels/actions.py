@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicdesk.agencies.actions import record_channel_account_change
+from civicdesk.channels import account_cache
 from civicdesk.channels.models import Channel, ChannelAccount, InboundPayload, PayloadStatus, Provider, WebhookRejection
 from civicdesk.channels.numbers import InvalidNumber, e164
 
@@ -108,6 +109,7 @@ def set_account_active(account: ChannelAccount, *, active: bool, actor: Any = No
             is_active=active, updated_at=timezone.now()):
         return False
     account.is_active = active
+    account_cache.changed()
     _audit(account, actor, before={"active": not active}, after={"active": active})
     return True
 

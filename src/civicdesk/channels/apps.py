@@ -8,4 +8,8 @@ class ChannelsConfig(AppConfig):
     label = "channels"
 
     def ready(self) -> None:
-        from civicdesk.channels import checks, registry  # noqa: F401  (registers the checks and the cache reset)
+        from civicdesk.channels import (  # noqa: F401  (registers the checks and the caches' resets)
+            account_cache,
+            checks,
+            registry,
+        )

@@ -47,6 +47,9 @@ class InboundPayload(models.Model):
     message = models.ForeignKey("cases.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     received_at = models.DateTimeField(db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="An inbound batch worker is applying it until then (a lease: a worker that "
+        "dies leaves it to the next once it runs out).")
 
     class Meta:
         ordering = ["-received_at"]

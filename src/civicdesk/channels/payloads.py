@@ -1,6 +1,7 @@
 """Raw inbound payloads: stored before anything is parsed, deduplicated on provider id and content, quarantined."""
 
 import logging
+from contextlib import nullcontext
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -27,8 +28,11 @@ def store_payload(channel: str, raw: bytes, *, meta: dict[str, Any] | None = Non
         return InboundPayload.objects.get(pk=same[0]), False
     if known:
         meta = {**meta, "reuses_provider_id_of": known[0][0]}
+    # In a transaction, a savepoint keeps a failed INSERT from spoiling the caller's; outside one (the webhook
+    # with the batch worker), the INSERT is its own transaction and needs no BEGIN and COMMIT around it.
+    guard = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
     try:
-        with transaction.atomic():
+        with guard:
             payload = InboundPayload.objects.create(
                 channel=channel, provider_message_id=pid, content_hash=content_hash, reuses_provider_id=bool(known),
                 raw=raw, meta=meta, content_type=content_type, received_at=timezone.now(),

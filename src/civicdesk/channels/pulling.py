@@ -18,7 +18,7 @@ from django.db import transaction
 from civicdesk.channels.models import ChannelAccount
 from civicdesk.channels.payloads import store_payload
 from civicdesk.channels.registry import AccountConfig
-from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_with_transaction
+from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_with_transaction, payloads_are_queued
 
 DEFAULT_POLL_SECONDS = 30
 
@@ -60,6 +60,7 @@ def store_pulled(account_id: int, channel: str, pulled: list[PulledPayload], *,
     """Store fetched payloads and queue their processing, and move the cursor, in one transaction. Returns how many
     were new (a payload fetched twice, before and after a gap, is stored once)."""
     created_count = 0
+    queued = payloads_are_queued()
     with transaction.atomic():
         for item in pulled:
             meta = {**item.meta, "transport": transport, "account_id": account_id}
@@ -67,7 +68,8 @@ def store_pulled(account_id: int, channel: str, pulled: list[PulledPayload], *,
                                              provider_message_id=item.provider_message_id)
             if created:
                 created_count += 1
-                enqueue_with_transaction(PROCESS_PAYLOAD, payload.pk)
+                if not queued:  # else the payload table is the queue: the inbound batch worker takes it
+                    enqueue_with_transaction(PROCESS_PAYLOAD, payload.pk)
         if cursor is not None:
             ChannelAccount.objects.filter(pk=account_id).update(cursor=cursor)
     return created_count

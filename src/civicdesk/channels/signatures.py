@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Mapping
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 HUB_SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -42,10 +43,22 @@ def twilio_signature(auth_token: str, url: str, params: Mapping[str, list[str]] 
     return base64.b64encode(digest).decode()
 
 
+@lru_cache(maxsize=32)
+def form_pairs(body: bytes) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """(pairs, well_formed): the (name, value) pairs of a form-encoded body, blank values kept, parsed once per body
+    (a webhook reads them to verify its signature, to find its id and to hash its content); well_formed: UTF-8 and
+    strictly `name=value&...` (else the pairs are read leniently, undecodable bytes replaced)."""
+    try:
+        text = body.decode("utf-8")
+        return tuple(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))), True
+    except (UnicodeDecodeError, ValueError):
+        return tuple(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)), False
+
+
 def form_params(body: bytes) -> dict[str, list[str]]:
     """The parameters of an application/x-www-form-urlencoded body, every value kept (blank ones too)."""
     params: dict[str, list[str]] = {}
-    for name, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
+    for name, value in form_pairs(body)[0]:
         params.setdefault(name, []).append(value)
     return params
 

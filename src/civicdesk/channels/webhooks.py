@@ -1,5 +1,7 @@
 """The one webhook entry, /hooks/<provider>/<account_id>/[<endpoint>/]: the GET verification challenge, and POSTs
-verified over the raw bytes before anything is stored, then stored raw, answered 200 and queued for processing by name.
+verified over the raw bytes before anything is stored, then stored raw, answered 200 and queued for processing by name
+(or, where `civicdesk run` starts the inbound batch worker, left in the payload table, which is its queue: see
+conversations/batch.py).
 
 An adapter may refuse an account entirely (`receives(account)` False: 404, as for a disabled account).
 An adapter that receives several kinds of callback on one account (Twilio: incoming texts, status callbacks) lists
@@ -19,12 +21,12 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from civicdesk.channels import account_cache
 from civicdesk.channels.actions import count_rejection, note_error
-from civicdesk.channels.credentials import CredentialsError
 from civicdesk.channels.models import ChannelAccount, RejectionReason
 from civicdesk.channels.payloads import store_payload
 from civicdesk.channels.registry import AccountConfig, adapter_for_account, get_adapter
-from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_with_transaction
+from civicdesk.core.jobs import PROCESS_PAYLOAD, enqueue_with_transaction, payloads_are_queued
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +72,10 @@ def _refused(account: ChannelAccount, reason: str, status: int) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def hook(request: HttpRequest, provider: str, account_id: int, endpoint: str = "") -> HttpResponse:
-    found = list(ChannelAccount.objects.filter(pk=account_id, provider=provider, is_active=True).order_by()[:1])
-    if not found:  # (no ORDER BY: the pk finds one row)
+    found = account_cache.active_account(provider, account_id)  # read once per process, until it changes
+    if found is None:
         return HttpResponse(status=404)
-    account = found[0]
+    account, config = found
     try:
         adapter = adapter_for_account(account)
         get_adapter(account.channel)  # the payload store and the pipeline need the channel's adapter too
@@ -85,9 +87,7 @@ def hook(request: HttpRequest, provider: str, account_id: int, endpoint: str = "
         return HttpResponse(status=404)  # the provider is switched off for this account (X without its contract)
     if not accepts_endpoint(adapter, endpoint):
         return HttpResponse(status=404)
-    try:
-        config = AccountConfig.of(account)
-    except CredentialsError:
+    if config is None:
         log.error("Webhook for channel account %s: its credentials cannot be read", account.pk)
         note_error(account.pk, gettext("A webhook request arrived but the account's credentials cannot be read (check "
                                        "CHANNEL_CREDENTIALS_KEY or the environment variables it names)."))
@@ -140,9 +140,14 @@ def _receive(request: HttpRequest, account: ChannelAccount, adapter: WebhookAdap
     meta = {"transport": "webhook", "account_id": account.pk, "provider": account.provider, "headers": headers}
     if endpoint:
         meta["endpoint"] = endpoint
+    provider_id = _provider_id(adapter, body, meta)
+    if payloads_are_queued():  # the payload table is the queue (the batch worker): one INSERT, no job row
+        store_payload(account.channel, body, meta=meta, content_type=request.content_type or "",
+                      provider_message_id=provider_id)
+        return acknowledgement(adapter)
     with transaction.atomic():
         payload, created = store_payload(account.channel, body, meta=meta, content_type=request.content_type or "",
-                                         provider_message_id=_provider_id(adapter, body, meta))
+                                         provider_message_id=provider_id)
         if created:  # the job row commits with the payload (one write transaction), or after it
             enqueue_with_transaction(PROCESS_PAYLOAD, payload.pk)
     return acknowledgement(adapter)

@@ -2,19 +2,20 @@
 merging and un-merging; each audited."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from civicdesk.audit.actions import record, record_field_changes, snapshot
+from civicdesk.audit.actions import record, record_field_changes, record_soon, snapshot
 from civicdesk.audit.models import AuditAction
 from civicdesk.contacts.identities import SOCIAL_KINDS, InvalidIdentity, normalize_identity
 from civicdesk.contacts.languages import supported_language
 from civicdesk.contacts.models import Contact, ContactKind, ContactMerge, ContactNote, Identity, IdentityKind
 from civicdesk.contacts.queries import cases_out_of_reach, may_change_contact
+from civicdesk.core import prefetch
 
 EDITED_FIELDS = ["display_name", "kind", "language"]
 
@@ -44,13 +45,18 @@ def surviving_contact(contact: Contact) -> Contact:
     return contact
 
 
-def _attach_identity(contact: Contact, kind: str, value: str) -> None:
-    try:
-        with transaction.atomic():
-            Identity.objects.create(contact=contact, kind=kind, value=value)
-    except IntegrityError:
-        return  # already known, possibly on another contact: keep the first owner
-    record(AuditAction.IDENTITY_ADDED, contact=contact, after={"kind": kind, "value": value})
+def _attach_identity(contact: Contact, kind: str, value: str, *, new_contact: bool = False) -> Identity | None:
+    if new_contact and prefetch.rolled_back_whole():
+        # looked up and not found a moment ago: only a race fails it, and then the caller's whole group is redone
+        identity = Identity.objects.create(contact=contact, kind=kind, value=value)
+    else:
+        try:
+            with transaction.atomic():
+                identity = Identity.objects.create(contact=contact, kind=kind, value=value)
+        except IntegrityError:
+            return None  # already known, possibly on another contact: keep the first owner
+    record_soon(AuditAction.IDENTITY_ADDED, contact=contact, after={"kind": kind, "value": value})
+    return identity
 
 
 def resolve_contact(
@@ -63,19 +69,42 @@ def resolve_contact(
     added to the contact found, so a phone number given on a web form links later SMS to the same person.
     `language` (the page's language when the person wrote in) becomes the contact's: later mail goes out in it.
     """
+    return resolve_sender(identities, display_name=display_name, kind=kind, actor=actor, language=language)[0]
+
+
+class Resolved(NamedTuple):
+    contact: Contact
+    identities: dict[tuple[str, str], Identity]  # found or added, by (kind, normalised value)
+    added: set[tuple[str, str]]  # of those, the ones added now (no opt-out can name them yet)
+
+
+def resolve_sender(
+    identities: Iterable[tuple[str, str]], *, display_name: str = "", kind: str = "", actor: Any = None,
+    language: str = "",
+) -> Resolved:
+    """resolve_contact, and the stored identities it found or added by (kind, normalised value), so the inbound
+    pipeline need not read its sender's identity again (one it could not add, being another's, is not in it)."""
     language = supported_language(language)
-    normalized = [(k, normalize_identity(k, v)) for k, v in identities if v]
+    normalized = list(dict.fromkeys((k, normalize_identity(k, v)) for k, v in identities if v))
     contact = None
+    added: set[tuple[str, str]] = set()
+    stored: dict[tuple[str, str], Identity] = {}
     for k, v in normalized:
-        identity = Identity.objects.select_related("contact").filter(kind=k, value=v).first()
+        identity = prefetch.take("identity", (k, v))  # the inbound batch worker read its group's senders at once
+        if identity is prefetch.MISS:
+            identity = Identity.objects.select_related("contact").filter(kind=k, value=v).first()
         if identity:
             contact = surviving_contact(identity.contact)
+            stored[(k, v)] = identity  # known: adding it again would only fail on the unique index
             break
     if contact is None:
         contact = Contact.objects.create(display_name=display_name[:200], kind=kind or ContactKind.RESIDENT,
                                          language=language)
-        record(AuditAction.CONTACT_CREATED, contact=contact, actor=actor, after={"display_name": contact.display_name})
+        record_soon(AuditAction.CONTACT_CREATED, contact=contact, actor=actor,
+                    after={"display_name": contact.display_name})
+        new_contact = True
     else:
+        new_contact = False
         changed = []
         if display_name and not contact.display_name:
             contact.display_name = display_name[:200]
@@ -86,13 +115,19 @@ def resolve_contact(
         if changed:
             contact.save(update_fields=changed)
     for k, v in normalized:
-        _attach_identity(contact, k, v)
-    return contact
+        if (k, v) not in stored:
+            attached = _attach_identity(contact, k, v, new_contact=new_contact)
+            if attached is not None:
+                stored[(k, v)] = attached
+                added.add((k, v))
+    return Resolved(contact, stored, added)
 
 
-def note_identity_display(kind: str, raw_value: str, display: str) -> None:
+def note_identity_display(kind: str, raw_value: str, display: str,
+                          known: dict[tuple[str, str], Identity] | None = None) -> None:
     """Keep the handle or name a social network shows for one of its stable ids (handles change: the latest wins).
-    One UPDATE, nothing when it is unchanged; never an audit entry (it is no change of who the person is)."""
+    One UPDATE, nothing when it is unchanged (no statement at all when `known`, resolve_sender's identities, holds
+    it already showing that); never an audit entry (it is no change of who the person is)."""
     if kind not in SOCIAL_KINDS or not display.strip():
         return
     try:
@@ -100,7 +135,11 @@ def note_identity_display(kind: str, raw_value: str, display: str) -> None:
     except InvalidIdentity:
         return
     shown = display.strip()[:200]
-    Identity.objects.filter(kind=kind, value=value).exclude(display=shown).update(display=shown)
+    held = (known or {}).get((kind, value))
+    if held is not None and held.display == shown:
+        return
+    if Identity.objects.filter(kind=kind, value=value).exclude(display=shown).update(display=shown) and held:
+        held.display = shown
 
 
 def check_within_reach(actor: Any, contact_ids: list[int], *, undo: bool = False) -> None:

@@ -15,12 +15,16 @@ from civicdesk.cases.routing import Route, RoutingInput, choose_route
 from civicdesk.channels.events import InboundMessage
 from civicdesk.channels.models import Channel
 from civicdesk.channels.queries import agency_slug_of_account
-from civicdesk.contacts.actions import note_identity_display, resolve_contact
+from civicdesk.contacts.actions import note_identity_display, resolve_sender
+from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
+from civicdesk.contacts.models import Contact, Identity
 from civicdesk.contacts.queries import identity_for
 from civicdesk.conversations import actions as conversation_actions
 from civicdesk.conversations import threading
 from civicdesk.conversations.entitlement import MENTION_TAG
 from civicdesk.conversations.media import note_remote_media
+from civicdesk.conversations.models import Conversation
+from civicdesk.core import prefetch
 
 REUSED_ID_TAG = "reused-message-id"
 
@@ -30,6 +34,8 @@ class MessageOutcome:
     message: Message
     duplicate: bool = False
     created_case: bool = False
+    conversation: Conversation | None = None  # the conversation it arrived on (None: a portal form, a mail thread)
+    new_sender: bool = False  # its sender's identity was added for it (no opt-out can name it yet)
 
 
 def apply_message(message: InboundMessage, *, service: Service | None, route: Route | None, content_hash: str,
@@ -40,10 +46,15 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
     if existing:
         return MessageOutcome(existing, duplicate=True)
     identities = [(i.kind, i.value) for i in [message.sender, *message.extra_identities] if i]
-    contact = resolve_contact(identities, display_name=message.contact_name, kind=message.contact_kind,
-                              language=message.language) if identities else None
+    contact: Contact | None = None
+    stored_identities: dict[tuple[str, str], Identity] = {}
+    added: set[tuple[str, str]] = set()
+    if identities:
+        contact, stored_identities, added = resolve_sender(identities, display_name=message.contact_name,
+                                                           kind=message.contact_kind, language=message.language)
     for named in (i for i in [message.sender, *message.extra_identities] if i and i.display_name):
-        note_identity_display(named.kind, named.value, named.display_name)  # social handles only
+        note_identity_display(named.kind, named.value, named.display_name,  # social handles only
+                              known=stored_identities)
     thread = threading.decide(message, contact.pk if contact else None)
     case, closed, mentioned = thread.case, thread.follow_up_of, thread.mentioned
     created = case is None
@@ -53,9 +64,10 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
             case_actions.link_mention(case, mentioned, tag=MENTION_TAG)
     else:
         case_actions.reopen_if_finished(case)
+    sender = sender_identity(message, stored_identities)
     stored = Message.objects.create(
         case=case, direction=Direction.INBOUND, channel=message.channel, is_public=False, contact=contact,
-        sender_identity=identity_for(message.sender.kind, message.sender.value) if message.sender else None,
+        sender_identity=sender,
         subject=message.subject[:300], body_text=message.body_text, body_html=message.body_html,
         visible_text=message.visible_text or message.body_text,
         provider_message_id=message.provider_message_id[:300], content_hash=content_hash,
@@ -71,12 +83,25 @@ def apply_message(message: InboundMessage, *, service: Service | None, route: Ro
             size=len(item.content), content_id=item.content_id[:255], is_public=item.is_public,
         )
     note_remote_media(stored, message.attachments, message.account_id)
-    conversation_actions.record_inbound(message, thread.conversation, case=case, contact_id=stored.contact_id,
-                                        identity_id=stored.sender_identity_id, at=stored.created_at)
+    conversation = conversation_actions.record_inbound(message, thread.conversation, case=case,
+                                                      contact_id=stored.contact_id,
+                                                      identity_id=stored.sender_identity_id, at=stored.created_at)
     if reuses_provider_id:
         flag_reused_id(case, message.provider_message_id)
     publish(MessageAdded(case, stored))
-    return MessageOutcome(stored, created_case=created)
+    return MessageOutcome(stored, created_case=created, conversation=conversation,
+                          new_sender=sender is not None and (sender.kind, sender.value) in added)
+
+
+def sender_identity(message: InboundMessage, stored: dict[tuple[str, str], Identity]) -> Identity | None:
+    """The stored identity of the message's sender: the one resolving the contact found or added, else read."""
+    if not message.sender:
+        return None
+    try:
+        found = stored.get((message.sender.kind, normalize_identity(message.sender.kind, message.sender.value)))
+    except InvalidIdentity:
+        return None
+    return found if found is not None else identity_for(message.sender.kind, message.sender.value)
 
 
 # Channels whose messages have no subject: a new case from one takes the text's first words as its subject.
@@ -130,10 +155,19 @@ def flag_reused_id(case: Case, provider_message_id: str) -> None:
     case_actions.flag_case(case, REUSED_ID_TAG, reason=reason, actor_label=case.channel)
 
 
+def applied_key(message: InboundMessage, content_hash: str) -> tuple[str, str, str]:
+    return message.channel, message.provider_message_id[:300], content_hash
+
+
 def already_applied(message: InboundMessage, content_hash: str) -> Message | None:
     """The message this provider message (with this content) already became, if any (only ids are selected)."""
     if not message.provider_message_id:
         return None
+    known = prefetch.take("applied", applied_key(message, content_hash))  # read for the batch worker's group
+    if known is None:
+        return None
+    if known is not prefetch.MISS:
+        return Message.objects.select_related("case").get(pk=known)
     found = list(Message.objects.filter(
         channel=message.channel, provider_message_id=message.provider_message_id[:300], direction=Direction.INBOUND,
         content_hash=content_hash,

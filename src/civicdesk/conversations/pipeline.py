@@ -35,7 +35,7 @@ from civicdesk.conversations.author_events import apply_author_edit, apply_opt_o
 from civicdesk.conversations.delivery import apply_report
 from civicdesk.conversations.inbound import account_or_named_agency, apply_message
 from civicdesk.conversations.keyword_texts import apply_keyword, consent_channel, keyword_in
-from civicdesk.conversations.models import AppliedEvent, EventKind
+from civicdesk.conversations.models import AppliedEvent, Conversation, EventKind
 from civicdesk.conversations.stop_requests import flag_if_asked
 from civicdesk.conversations.text_commands import claim
 from civicdesk.conversations.voicemail import apply_call_part
@@ -68,6 +68,9 @@ class IngestResult:
     created: bool = False  # a new case was made
     stored: bool = False  # the payload was new (not a repeat of a stored one)
     outcomes: list[str] = field(default_factory=list)  # an EventOutcome per event, in order
+    # each new case's first message and its conversation: its acknowledgement goes there without reading them back
+    # (and whether its sender's identity was added for it: no opt-out can name it, so none is looked up)
+    received: dict[int, tuple[Message, Conversation | None, bool]] = field(default_factory=dict)
 
 
 def prepare(event: InboundEvent, *, service: Service | None = None) -> Prepared:
@@ -101,15 +104,8 @@ def process(payload: InboundPayload, prepared: Sequence[Prepared] | None = None)
         return IngestResult(payload, payload.case, payload.message)
     if prepared is None:  # an inline caller runs inside the transaction that stored the payload: nothing to count
         InboundPayload.objects.filter(pk=payload.pk).update(attempts=payload.attempts + 1)
-        try:
-            events = get_adapter(payload.channel).parse(bytes(payload.raw), payload.meta)
-        except ParseError as exc:
-            quarantine(payload, str(exc))
-            get_adapter(payload.channel).quarantined(payload, exc)
-            return IngestResult(payload)
-        except Exception as exc:  # a bug in a parser must not lose the message either
-            log.exception("Parser for %s crashed on payload %s", payload.channel, payload.pk)
-            quarantine(payload, f"Parser error: {type(exc).__name__}: {exc}")
+        events = parse(payload)
+        if events is None:
             return IngestResult(payload)
         prepared = [prepare(event) for event in events]
     try:
@@ -119,9 +115,28 @@ def process(payload: InboundPayload, prepared: Sequence[Prepared] | None = None)
         return IngestResult(payload)
 
 
+def parse(payload: InboundPayload) -> list[InboundEvent] | None:
+    """The stored bytes' events by the channel's adapter, or None: the payload could not be read and is quarantined."""
+    try:
+        return list(get_adapter(payload.channel).parse(bytes(payload.raw), payload.meta))
+    except ParseError as exc:
+        quarantine(payload, str(exc))
+        get_adapter(payload.channel).quarantined(payload, exc)
+    except Exception as exc:  # a bug in a parser must not lose the message either
+        log.exception("Parser for %s crashed on payload %s", payload.channel, payload.pk)
+        quarantine(payload, f"Parser error: {type(exc).__name__}: {exc}")
+    return None
+
+
 @transaction.atomic
 def apply(payload: InboundPayload, prepared: Sequence[Prepared]) -> IngestResult:
     """Every event of the payload, then the payload's status, in one transaction: all of it or none of it."""
+    return apply_in_transaction(payload, prepared)
+
+
+def apply_in_transaction(payload: InboundPayload, prepared: Sequence[Prepared]) -> IngestResult:
+    """apply() inside a transaction the caller holds and rolls back whole on any error (the batch worker's group:
+    no savepoint per payload)."""
     result = IngestResult(payload)
     created: list[Case] = []
     for item in prepared:
@@ -139,7 +154,8 @@ def apply(payload: InboundPayload, prepared: Sequence[Prepared]) -> IngestResult
         status=status, case=result.case, message=result.message, error="", processed_at=timezone.now())
     payload.status = status
     for case in created:
-        replies.acknowledge(case)
+        received, conversation, new_sender = result.received.get(case.pk, (None, None, False))
+        replies.acknowledge(case, received=received, conversation=conversation, new_sender=new_sender)
     return result
 
 
@@ -161,6 +177,8 @@ def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,
                              content_hash=payload.content_hash if single else event_hash(event),
                              reuses_provider_id=payload.reuses_provider_id and single)
         _note(result, done.message, created=done.created_case)
+        if done.created_case and done.message.case_id is not None:
+            result.received[done.message.case_id] = (done.message, done.conversation, done.new_sender)
         if done.duplicate:
             return EventOutcome.DUPLICATE, None
         flag_if_asked(event, done.message)  # "please stop texting me": on the case, and flagged for a person

@@ -80,6 +80,22 @@ def reply_target(case: Case, identity: Identity | None = None) -> ReplyTarget:
     return ReplyTarget(Channel.EMAIL, address) if address else ReplyTarget(Channel.WEB)
 
 
+def received_target(case: Case, received: Message | None, conversation: Conversation | None) -> ReplyTarget | None:
+    """reply_target(case) for a case just made from `received` on `conversation`, without reading them back: the
+    resident's latest message is that one (from their identity, on a channel answered where it came from, not a
+    chat), and its conversation the one just updated. None where any of that does not hold: ask reply_target."""
+    identity = received.sender_identity if received is not None else None
+    if received is None or identity is None or conversation is None or received.case_id != case.pk:
+        return None
+    if case.contact_id is None or identity.contact_id != case.contact_id or Channel.CHAT in (received.channel,
+                                                                                            case.channel):
+        return None
+    if received.channel in REPLY_CHANNEL_FOR_EMAIL_CONTACTS or conversation.identity_id != identity.pk or (
+            conversation.channel != received.channel):
+        return None
+    return ReplyTarget(received.channel, identity.value, conversation)
+
+
 def _after_chat(case: Case, latest: tuple[Any, ...] | None) -> ReplyTarget | None:
     """A live chat answers in the chat (its conversation's reply window is open while it lasts); after it, the
     resident's chosen email or phone (their chat messages' sender identity), else the status page."""
@@ -192,15 +208,23 @@ def notify(case: Case, text: str) -> Message:
     return _send(case, reply_target(case), ReplyKind.REPLY, automatic=True, text=text)
 
 
-def acknowledge(case: Case) -> Message | None:
+def acknowledge(case: Case, *, received: Message | None = None, conversation: Conversation | None = None,
+                new_sender: bool = False) -> Message | None:
     """The automatic confirmation of a new case, on every channel that can carry it: the resident's email, or the
     SMS, social or chat conversation they wrote from. Portal and Open311 residents without an email address already
     saw their number on the confirmation page or in the API response, so nothing is published for them. A public
     conversation (a comment or mention on social media) gets no automatic reply where a reply there is public (a post
     under every comment, naming the case; on YouTube it costs quota too): an agent answers it. Meta acknowledges a
-    comment with a private reply (Messenger), so it is acknowledged there."""
-    target = reply_target(case)
-    if not target.to or capabilities(target.channel).publishes or target_refusal(target):
+    comment with a private reply (Messenger), so it is acknowledged there.
+
+    The inbound pipeline passes the message that made the case and its conversation, which are what reply_target
+    would read back (see received_target), and whether the sender's identity was added for that message: then no
+    opt-out can name it yet, and none is looked up."""
+    received_at = received_target(case, received, conversation)
+    target = received_at or reply_target(case)
+    if not target.to or capabilities(target.channel).publishes:
+        return None
+    if not (received_at is not None and new_sender) and target_refusal(target):
         return None
     if (target.conversation is not None and target.conversation.visibility == Visibility.PUBLIC
             and target.channel not in PRIVATE_ACKNOWLEDGEMENT):

@@ -18,10 +18,10 @@ from civicdesk.channels.outbound import OutboundMessage
 from civicdesk.channels.protocol import CapturedNotSent, PermanentSendError, RateLimited
 from civicdesk.channels.queues import DEFAULT_QUEUE, delivery_queue
 from civicdesk.channels.registry import AccountConfig, adapter_for_account, get_adapter
-from civicdesk.conversations import delivery, media, pipeline
+from civicdesk.conversations import batch, delivery, media, pipeline
 from civicdesk.conversations.consent import message_refusal
 from civicdesk.conversations.outbound import outbound_for, sending_account
-from civicdesk.core.jobs import DELIVER_MESSAGE, FETCH_MESSAGE_MEDIA, can_defer, enqueue
+from civicdesk.core.jobs import DELIVER_MESSAGE, FETCH_MESSAGE_MEDIA, can_defer, enqueue, payloads_are_queued
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,17 @@ def schedule_retry(message: Message, retry_at: datetime) -> None:
         enqueue_delivery(message.pk, message.channel, run_after=retry_at)
 
 
+def recover_payloads(cutoff: datetime) -> list[int]:
+    """The received payloads whose process_payload job died (with the batch worker on, it owns every received
+    payload: claims, retries and quarantines them itself). One that used up its attempts is quarantined, not
+    enqueued again: a payload that kills its job each time must not loop forever."""
+    stalled = InboundPayload.objects.filter(status=PayloadStatus.RECEIVED, received_at__lt=cutoff)
+    for payload in stalled.filter(attempts__gte=batch.MAX_ATTEMPTS)[:100]:
+        batch.give_up(payload)
+        note_payload(payload)
+    return list(stalled.filter(attempts__lt=batch.MAX_ATTEMPTS).values_list("pk", flat=True)[:500])
+
+
 @task(queue_name="default")
 def recover_stalled(older_than_seconds: int = 120) -> int:
     """Re-enqueue work a dead worker left behind: unprocessed payloads and undelivered messages.
@@ -129,8 +140,7 @@ def recover_stalled(older_than_seconds: int = 120) -> int:
     enqueueing twice is harmless.
     """
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    payload_ids = list(InboundPayload.objects.filter(status=PayloadStatus.RECEIVED, received_at__lt=cutoff)
-                       .values_list("pk", flat=True)[:500])
+    payload_ids = [] if payloads_are_queued() else recover_payloads(cutoff)
     for payload_id in payload_ids:
         process_payload.enqueue(payload_id)
     outbound = Message.objects.filter(direction=Direction.OUTBOUND)

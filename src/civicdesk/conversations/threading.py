@@ -12,6 +12,7 @@ from civicdesk.cases.models import Case, CaseStatus, Message
 from civicdesk.channels.models import Channel
 from civicdesk.conversations.entitlement import may_thread
 from civicdesk.conversations.models import Conversation
+from civicdesk.core import prefetch
 
 CASE_NUMBER_RE = re.compile(r"\b([A-Z]{2,5}-\d{4}-\d{6})\b")
 
@@ -37,10 +38,20 @@ def find_conversation(message: Any) -> Conversation | None:
         return None
     key = message.conversation_key[:300]
     account_id = getattr(message, "account_id", None)
+    known = prefetch.take("conversation", conversation_key(message))  # read for the batch worker's whole group
+    if known is not prefetch.MISS:
+        return known  # type: ignore[no-any-return]
     found = Conversation.objects.select_related("case")
     if account_id:
         return found.filter(account_id=account_id, thread_key=key).first()
     return found.filter(account__isnull=True, channel=message.channel, thread_key=key).first()
+
+
+def conversation_key(message: Any) -> tuple[int | None, str, str]:
+    """What names a message's conversation, as find_conversation looks it up: (its account, "", its key), or for a
+    channel without accounts (None, its channel, its key)."""
+    account_id = getattr(message, "account_id", None) or None
+    return account_id, "" if account_id else message.channel, message.conversation_key[:300]
 
 
 def is_silent(conversation: Conversation) -> bool:

@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django_tasks_db.backend import DatabaseBackend
@@ -17,6 +18,9 @@ SEND_PASSWORD_LINK = "civicdesk.accounts.tasks.send_password_link"
 SEND_NOTIFICATION_EMAIL = "civicdesk.notifications.tasks.send_notification_email"
 POLL_ACCOUNT = "civicdesk.channels.tasks.poll_account"
 FETCH_RECORDING = "civicdesk.telephony.tasks.fetch_recording"
+ASSIGN_CASE = "civicdesk.assignment.tasks.assign_case"
+ASSIGN_WAITING = "civicdesk.assignment.tasks.assign_waiting"
+AFTER_AWAY_CHANGE = "civicdesk.assignment.tasks.after_away_change"
 
 
 def can_defer(task_path: str) -> bool:
@@ -56,3 +60,11 @@ def enqueue_with_transaction(task_path: str, *args: Any, queue_name: str | None 
         task.enqueue(*args)
         return
     enqueue_on_commit(task_path, *args, queue_name=queue_name)
+
+
+def payloads_are_queued() -> bool:
+    """Whether a stored inbound payload waits in the payload table for the inbound batch worker (`civicdesk
+    inbound_worker`, which `civicdesk run` starts) instead of getting a process_payload job of its own: with
+    INBOUND_BATCH_WORKER on and the task backend the database's (an immediate backend, in tests, runs the job)."""
+    return bool(settings.INBOUND_BATCH_WORKER) and isinstance(import_string(PROCESS_PAYLOAD).get_backend(),
+                                                              DatabaseBackend)

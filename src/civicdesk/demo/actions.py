@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from civicdesk.agencies.models import Agency, LocationMode, Service, ServiceAttribute, StaffProfile, StaffRole, Team
+from civicdesk.assignment.models import TeamAgent, TeamAssignment
 from civicdesk.channels.credentials import DEMO_OUTBOX
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.demo import data, spanish
@@ -117,6 +118,16 @@ def seed_staff(agencies: dict[str, Agency]) -> dict[str, User]:
     return users
 
 
+def seed_assignment(agencies: dict[str, Agency], users: dict[str, User]) -> None:
+    """Round robin on one demo team and least open cases first on another, with capacities (data.ASSIGNMENT)."""
+    for slug, team_name, mode, capacity, return_when_away, own in data.ASSIGNMENT:
+        team = Team.objects.get(agency=agencies[slug], name=team_name)
+        TeamAssignment.objects.update_or_create(team=team, defaults={
+            "mode": mode, "capacity": capacity, "return_when_away": return_when_away})
+        for username, value in own.items():
+            TeamAgent.objects.update_or_create(team=team, user=users[username], defaults={"capacity": value})
+
+
 def seed_boundaries(module_name: str = GIS_DEMO_MODULE, function: str = "seed_boundaries") -> str:
     """Call the GIS app's demo boundaries (or the places app's streets) when that module exists; report what it
     said."""
@@ -145,6 +156,7 @@ def seed_demo(*, force: bool = False, case_count: int = data.DEMO_CASE_COUNT,
         seed_channel_accounts(agencies)
         users = seed_staff(agencies)
         counts = CaseBuilder(agencies, services, users, seed=seed).build(case_count)
+        seed_assignment(agencies, users)  # after the cases: the demo's history is not assigned again
     boundaries = seed_boundaries()
     places = seed_boundaries(PLACES_DEMO_MODULE, "seed_places")  # after the cases: their addresses become points
     if places:

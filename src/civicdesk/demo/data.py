@@ -61,6 +61,13 @@ STAFF: list[tuple[str, str, str, str, list[str], list[str]]] = [
     ("agent.police", "Pat", "Romano", "agent", ["police"], ["Community policing"]),
 ]
 
+# Automatic assignment of demo teams: agency slug, team, rule, open cases per agent, return unanswered cases when
+# away, and members' own capacities (username -> capacity). The other teams assign manually.
+ASSIGNMENT: list[tuple[str, str, str, int, bool, dict[str, int]]] = [
+    ("public-works", "Streets crew", "round_robin", 30, True, {"supervisor.publicworks": 5}),
+    ("311", "Call takers", "least_open", 20, False, {}),
+]
+
 
 def _values(*names: str) -> list[dict[str, str]]:
     return [{"key": name.lower().replace(" ", "_").replace(",", ""), "name": name} for name in names]

@@ -24,6 +24,7 @@ from civicdesk.inbox.consent_sentences import (
 from civicdesk.inbox.trail_sentences import (
     ADMINISTRATION_WORDS,
     administration,
+    automatic_assignment,
     comment_hidden,
     contact_changed,
     contact_created,
@@ -32,6 +33,7 @@ from civicdesk.inbox.trail_sentences import (
     delivery_failed,
     follower_added,
     identity_added,
+    is_automatic_assignment,
     message_deleted,
     message_edited,
 )
@@ -109,6 +111,8 @@ def status_changed(e: AuditEntry, names: Names, by: str) -> Sentence:
 
 
 def assigned(e: AuditEntry, names: Names, by: str) -> Sentence:
+    if is_automatic_assignment(e):
+        return automatic_assignment(e, names, by)
     before, after = e.before or {}, e.after or {}
     parts = []
     old, new = before.get("assignee"), after.get("assignee")

@@ -49,7 +49,7 @@ def team_page(user: Any, agencies: list[Agency]) -> list[AgencyTeam]:
     ids = [a.pk for a in agencies]
     people = list(profiles().filter(agencies__in=ids).distinct())  # the deactivated too: their cases need handing over
     loads = open_loads([p.user_id for p in people], ids)
-    teams = list(Team.objects.filter(agency_id__in=ids).order_by("name"))
+    teams = list(Team.objects.filter(agency_id__in=ids).select_related("assignment").order_by("name"))
     pages = {a.pk: AgencyTeam(a) for a in agencies}
     for person in people:
         for agency in person.agencies.all():

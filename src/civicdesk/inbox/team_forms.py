@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from civicdesk.agencies.models import Agency, StaffRole, Team
+from civicdesk.assignment.models import MAX_CAPACITY, AssignmentMode
 from civicdesk.inbox.forms import TRANSFER_REASON_LENGTH, StaffChoiceField, StaffForm
 
 User = get_user_model()
@@ -126,3 +127,35 @@ class StaffAccountForm(StaffForm):
 class ActiveForm(StaffForm):
     id_prefix = "active"
     active = forms.BooleanField(required=False)
+
+
+class TeamAssignmentForm(StaffForm):
+    """A team's assignment rule, capacity and return-when-away, and each member's own capacity (own_<user id>)."""
+
+    id_prefix = "assign"
+    mode = forms.ChoiceField(choices=AssignmentMode.choices, widget=forms.RadioSelect,
+                             label=gettext_lazy("How cases are assigned"))
+    capacity = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY, label=gettext_lazy("Open cases per agent"),
+                                  help_text=gettext_lazy("An agent with this many open cases of the agency gets no "
+                                                         "more cases automatically."))
+    return_when_away = forms.BooleanField(
+        required=False, label=gettext_lazy("Return unanswered cases to the queue when an agent goes away"),
+        help_text=gettext_lazy("Their cases of this team with no first response yet go back to the queue and to "
+                               "someone available."))
+
+    def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].widget.attrs.pop("class", None)  # radios: styled by the template
+        self.members = members
+        for user in members:
+            self.fields[f"own_{user.pk}"] = forms.IntegerField(
+                required=False, min_value=0, max_value=MAX_CAPACITY,
+                label=gettext_lazy("Own capacity of %(name)s") % {"name": user.get_full_name() or user.username})
+
+    def own_capacities(self) -> dict[int, int | None]:
+        return {user.pk: self.cleaned_data.get(f"own_{user.pk}") for user in self.members}
+
+
+class MyAwayForm(StaffForm):
+    id_prefix = "my-away"
+    away = forms.BooleanField(required=False)

@@ -9,6 +9,7 @@ from civicdesk.inbox.wording import (
     Names,
     Sentence,
     channel_label,
+    user_name,
     with_actor,
 )
 
@@ -112,6 +113,34 @@ def message_deleted(e: AuditEntry, names: Names, by: str) -> Sentence:
     return Sentence(gettext("The resident deleted their message on %(channel)s; its text is gone here too") % {
         "channel": channel_label(e.actor_label) or gettext("the platform")})
 
+
+
+ASSIGNMENT_RULES = {"round_robin": gettext_noop("round robin"), "least_open": gettext_noop("least open cases first")}
+
+
+def is_automatic_assignment(e: AuditEntry) -> bool:
+    after = e.after or {}
+    return e.actor_id is None and ("mode" in after or "returned" in after)
+
+
+def automatic_assignment(e: AuditEntry, names: Names, by: str) -> Sentence:
+    """"Assigned to Ana Ruiz by round robin: 3 of 8 open cases, available" (the load when she was chosen), or
+    "Returned to the queue: Ana Ruiz is away and had not answered yet"."""
+    before, after = e.before or {}, e.after or {}
+    if "returned" in after:
+        return Sentence(gettext("Returned to the queue: %(name)s is away and had not answered yet") % {
+            "name": user_name(names, before.get("assignee"))}, detail=e.reason)
+    mode = str(after.get("mode"))
+    values = {"assignee": user_name(names, after.get("assignee")),
+              "rule": gettext(ASSIGNMENT_RULES[mode]) if mode in ASSIGNMENT_RULES else mode,
+              "open": after.get("open", 0), "capacity": after.get("capacity", 0)}
+    if mode == "least_open" and int(after.get("available") or 0) > 1:
+        text = ngettext("Assigned to %(assignee)s by %(rule)s: %(open)s of %(capacity)s open cases, the fewest of "
+                        "%(n)s available agent", "Assigned to %(assignee)s by %(rule)s: %(open)s of %(capacity)s "
+                        "open cases, the fewest of %(n)s available agents", int(after["available"]))
+        return Sentence(text % {**values, "n": after["available"]}, detail=e.reason)
+    return Sentence(gettext("Assigned to %(assignee)s by %(rule)s: %(open)s of %(capacity)s open cases, "
+                            "available") % values, detail=e.reason)
 
 
 ADMINISTRATION_WORDS = {  # staff, teams, agencies and initiatives: entries that are not about one case

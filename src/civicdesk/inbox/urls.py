@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from civicdesk.inbox import (
+                             assignment_views,
                              bulk_views,
                              calendar_views,
                              call_views,
@@ -68,6 +69,8 @@ urlpatterns = [
     path("team/members/<int:pk>/handover/", team_views.member_handover, name="team-handover"),
     path("team/teams/<int:pk>/add/", team_views.team_member_add, name="team-member-add"),
     path("team/teams/<int:pk>/remove/", team_views.team_member_remove, name="team-member-remove"),
+    path("team/teams/<int:pk>/assignment/", assignment_views.team_assignment, name="team-assignment"),
+    path("me/away/", assignment_views.my_away, name="my-away"),
     path("team/agencies/<int:pk>/transfer-approval/", team_views.agency_transfer_approval,
          name="team-transfer-approval"),
     path("transfers/", transfer_views.transfer_list, name="transfers"),

@@ -73,6 +73,12 @@ def task_workers(queues: list[str], per_queue: int) -> list[Child]:
     return [task_worker(queue, index) for queue in queues for index in range(max(1, per_queue))]
 
 
+def inbound_batch_workers(count: int) -> list[Child]:
+    """The workers that apply received inbound payloads in batches (conversations/batch.py), at least one."""
+    return [Child(f"inbound-batch-{index}", python_module("civicdesk", "inbound_worker"))
+            for index in range(max(1, count))]
+
+
 def stream_listener() -> Child:
     """`civicdesk channels listen`: the streams of streaming accounts (Mastodon), one thread each."""
     return Child("listen", python_module("civicdesk", "channels", "listen"))

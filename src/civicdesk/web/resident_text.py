@@ -34,6 +34,7 @@ RESIDENT_TEMPLATES = [
     "conversations/templates/conversations/replies/**/*.txt",
     "chat/templates/chat/*.html",
     "opendata/templates/**/*.html",
+    "scorecard/templates/**/*.html",
     "crisis/templates/crisis/*.html",  # the portal's incident and alert pages (staff pages are under staff/)
 ]
 # Sources whose messages residents read: a catalogue entry found in any of them must be translated.
@@ -48,7 +49,7 @@ RESIDENT_SOURCES = (
     "cases/filters.py", "mail/notices.py", "open311/forwarding.py",
     "places/legend.py", "places/models.py", "places/views.py", "places/static/", "places/templates/",
     "chat/templates/", "chat/forms.py", "chat/views.py", "chat/actions.py",
-    "opendata/",
+    "opendata/", "scorecard/",
     "crisis/templates/crisis/_banner.html", "crisis/templates/crisis/_field.html",
     "crisis/templates/crisis/_radios.html", "crisis/templates/crisis/incident.html",
     "crisis/templates/crisis/subscribe", "crisis/templates/crisis/confirm.html",

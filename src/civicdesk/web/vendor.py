@@ -27,6 +27,7 @@ VENDOR_FILES: dict[str, list[str]] = {
         "dist/img/usa-icons-bg/search--white.svg",  # the search button's icon on phones (its text is hidden there)
     ],
     "htmx.org": ["dist/htmx.min.js"],
+    "chart.js": ["dist/chart.umd.min.js"],
     "leaflet": ["dist/leaflet.js", "dist/leaflet.css", "dist/images/*"],  # leaflet.js finds its markers there
     "leaflet.markercluster": ["dist/leaflet.markercluster.js", "dist/MarkerCluster.css",
                               "dist/MarkerCluster.Default.css"],

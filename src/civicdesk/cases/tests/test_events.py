@@ -2,6 +2,8 @@
 
 import pytest
 
+from civicdesk.assignment.actions import on_case_changed as assignment_on_case_changed
+from civicdesk.assignment.actions import on_case_created as assignment_on_case_created
 from civicdesk.cases import routing
 from civicdesk.cases.actions import touch
 from civicdesk.cases.events import (
@@ -23,8 +25,8 @@ from civicdesk.testing.factories import create_agency, create_case
 
 
 def test_the_subscribers_of_each_case_event_are_exactly_these():
-    assert subscribers(CaseCreated) == (after_case_created,)
-    assert subscribers(CaseChanged) == (on_case_changed,)
+    assert subscribers(CaseCreated) == (assignment_on_case_created, after_case_created)
+    assert subscribers(CaseChanged) == (assignment_on_case_changed, on_case_changed)
     assert subscribers(CaseAssigned) == (on_case_assigned,)
     assert subscribers(MessageAdded) == (chat_on_message_added, on_message_added)
 

@@ -1,5 +1,6 @@
 """Kill -9 of every process of `civicdesk run` during a burst of inbound texts: each accepted text is on exactly one
-case message, and Twilio's retries of the unanswered ones make no duplicate."""
+case message, and Twilio's retries of the unanswered ones make no duplicate. Run with the inbound batch worker (whose
+processes are first killed alone, mid-group, and restarted by `run`) and with a process_payload job per text."""
 
 import contextlib
 import http.client
@@ -127,12 +128,31 @@ def kill_all(server: subprocess.Popen[bytes]) -> None:
     server.wait(timeout=30)
 
 
-def test_every_accepted_text_is_on_exactly_one_case_after_kill_9_of_web_and_workers(tmp_path: Path) -> None:
+def batch_workers(server: subprocess.Popen[bytes]) -> list[int]:
+    """The pids of the inbound batch workers `civicdesk run` started (its process group's)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            if entry.name.isdigit() and os.getpgid(int(entry.name)) == server.pid and (
+                    b"inbound_worker" in (entry / "cmdline").read_bytes()):
+                pids.append(int(entry.name))
+    return pids
+
+
+def wait_accepted(sender: Sender, count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while len(sender.accepted) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("batch_worker", [True, False], ids=["batch-worker", "job-per-text"])
+def test_every_accepted_text_is_on_exactly_one_case_after_kill_9_of_web_and_workers(
+        tmp_path: Path, batch_worker: bool) -> None:
     env = migrated_environment(tmp_path)
     port = free_port()
     env.update({"TASKS_BACKEND": "django_tasks_db.DatabaseBackend", "SITE_URL": f"http://127.0.0.1:{port}",
                 "KILLTEST_TWILIO_AUTH_TOKEN": TOKEN, "KILLTEST_TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
-                "WEB_WORKERS": "2", "LOG_LEVEL": "WARNING"})
+                "WEB_WORKERS": "2", "LOG_LEVEL": "WARNING", "INBOUND_BATCH_WORKER": str(batch_worker).lower()})
     setup = run_django(SETUP, env)
     assert setup.returncode == 0, setup.stderr
     sender = Sender(port, int(setup.stdout.strip()))
@@ -145,9 +165,13 @@ def test_every_accepted_text_is_on_exactly_one_case_after_kill_9_of_web_and_work
         threads = [threading.Thread(target=sender.burst, args=(range(i, 100_000, 4), stop)) for i in range(4)]
         for thread in threads:
             thread.start()
-        deadline = time.monotonic() + 60
-        while len(sender.accepted) < 40 and time.monotonic() < deadline:  # mid-burst: texts stored, some processed
-            time.sleep(0.05)
+        if batch_worker:  # the batch workers alone, mid-group; `run` starts new ones, which take the rest
+            wait_accepted(sender, 20)
+            workers = batch_workers(server)
+            assert workers, log.read_text()[-3000:]
+            for pid in workers:
+                os.kill(pid, signal.SIGKILL)
+        wait_accepted(sender, 40)  # mid-burst: texts stored, some processed
         kill_all(server)  # web (gunicorn and its workers), every task worker and the scheduler, at once
         time.sleep(1)  # texts keep coming while nothing answers: Twilio will retry those
         stop.set()
@@ -161,9 +185,10 @@ def test_every_accepted_text_is_on_exactly_one_case_after_kill_9_of_web_and_work
         for sid in sorted(sender.unanswered):  # Twilio's retries: the same text, signature and idempotency token
             sender.send(int(sid.removeprefix("SMkill")))
         assert not sender.unanswered, f"retries refused: {sorted(sender.unanswered)[:5]}"
-        # the periodic recovery re-enqueues what a killed worker held (here at once, not after two minutes)
+        # the periodic recovery re-enqueues what a killed worker held (here at once, not after two minutes); the
+        # batch worker takes a killed one's payloads again once their lease runs out
         assert run_django(RECOVER, env).returncode == 0
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while True:
             counted = run_django(COUNT, env)
             assert counted.returncode == 0, counted.stderr

@@ -9,6 +9,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from civicdesk.agencies.models import Agency, AttributeDatatype, Service, ServiceAttribute, StaffProfile, StaffRole
+from civicdesk.assignment.models import AssignmentMode, TeamAgent, TeamAssignment
 from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases.models import Case, CaseCounter, CaseStatus, Direction, Message
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
@@ -84,6 +85,9 @@ def test_seed_creates_riverbend_once_and_staff_can_log_in(client):
     admin = User.objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser
     assert StaffProfile.objects.get(user__username="agent.publicworks").teams.filter(name="Streets crew").exists()
+    modes = dict(TeamAssignment.objects.values_list("team__name", "mode"))
+    assert modes == {"Streets crew": AssignmentMode.ROUND_ROBIN, "Call takers": AssignmentMode.LEAST_OPEN}
+    assert TeamAgent.objects.get(user__username="supervisor.publicworks", team__name="Streets crew").capacity == 5
 
 
 @pytest.mark.django_db

@@ -139,7 +139,8 @@ def test_no_public_endpoint_shows_a_demo_contacts_email_phone_or_name(city: dict
     must_cover = ["/status/", "/requests/", "/map/", "/gis/cases.geojson", "/open311/v2/requests.json",
                   "/open311/v2/requests.xml", "/open311/v2/servicerequestupdates.json", "/open311/v2/services.xml",
                   "/open311/v2/discovery.json", "/api/areas", "/updates/stop/", "/services/",
-                  "/open-data/requests.csv", "/open-data/requests.geojson", f"/open-data/{timezone.localdate()}/"]
+                  "/open-data/requests.csv", "/open-data/requests.geojson", f"/open-data/{timezone.localdate()}/",
+                  "/scorecard/"]
     assert all(any(url.startswith(prefix) for url in scanned) for prefix in must_cover), must_cover
     # a stranger's status link leads to the public page, where the merged request points to its survivor
     merged_page = browser.get(f"/status/{city['merged'][1].public_id}/", follow=True).content.decode()

@@ -86,6 +86,7 @@ ANY_STAFF = {
     "chatdesk:panels": "the user's own chats",
     "chatdesk:nav": "the count of waiting chats of the user's own agencies (and their desk's check-in)",
     "inbox:manage": "links to the supervisors' pages; no agency data (agents: 403)",
+    "inbox:my-away": "marks the user themself away or back; no agency data",
     "inbox:consent": "the opt-out record and help texts of the agencies the user supervises (agents: 403)",
     "inbox:consent-export": "that record as CSV, of the agencies the user supervises (agents: 403; another "
                             "agency's ?agency= is 404)",
@@ -101,6 +102,7 @@ SUPERVISORS_ONLY = {
     "inbox:team-member-add": "puts a staff member of the agency on one of its teams",
     "inbox:team-member-remove": "takes a staff member off one of the agency's teams",
     "inbox:team-transfer-approval": "whether the agency's transfers out need a supervisor's approval",
+    "inbox:team-assignment": "a team's assignment rule, capacity and its members' own capacities",
     "inbox:transfer-decide": "approves or rejects a transfer out of the agency (the agent who asked: only withdraws)",
     "inbox:channel-active": "disables or enables one of the agency's channel accounts (a Twilio number)",
     "inbox:consent-help": "sets what HELP and AYUDA answer on the agency's numbers",
@@ -125,7 +127,7 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:contact-identity-add": "contact", "inbox:contact-identity-remove": "contact",
             "inbox:contact-note-add": "contact",
             "inbox:team-away": "agent2", "inbox:team-handover": "agent",
-            "inbox:team-member-add": "team", "inbox:team-member-remove": "team",
+            "inbox:team-member-add": "team", "inbox:team-member-remove": "team", "inbox:team-assignment": "team",
             "inbox:team-transfer-approval": "agency", "inbox:transfer-decide": "transfer_request",
             "inbox:calendar-closure-remove": "closure",
             "inbox:channel-x-contract": "channel_account", "inbox:hide-comment": "message",
@@ -141,6 +143,7 @@ ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "re
               "api:add_identity": {"kind": "email", "value": "matrix-probe@example.com"},
               "inbox:channel-active": {"active": "off"},
               "inbox:calendar-hours": {"day0": "08:00-17:00"},
+              "inbox:team-assignment": {"mode": "round_robin", "capacity": "5"},
               "inbox:calendar-closure": {"name": "Matrix probe", "first_day": "2027-01-04"},
               "inbox:calendar-ical": {"url": "https://example.com/closures.ics"}}
 SHARED_KINDS = {"tag", "decision"}  # not owned by an agency: the same object on both sides

@@ -113,7 +113,7 @@ def test_every_public_page_passes_axe_at_desktop_and_phone_width(live_server: An
 
     for path, name in [("/", "home"), ("/services/", "services"), ("/agencies/", "agencies"),
                        ("/status/", "status lookup"), ("/map/", "public map"),
-                       ("/open-data/", "open data")]:
+                       ("/open-data/", "open data"), ("/scorecard/", "scorecard")]:
         page.goto(base + path)
         audit.check(name, language)
 

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
-from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -84,7 +84,8 @@ def verify_request(url: str, headers: Mapping[str, str], body: bytes, config: An
         return bool(RequestValidator(secret).validate(url, body.decode("utf-8"), signature, algorithm=algorithm))
     if parsing.is_json(body):
         return False  # a JSON body is only signed through its bodySHA256
-    params = QueryDict(body.decode("utf-8"), encoding="utf-8")  # every value, as the SDK reads Django's POST
+    body.decode("utf-8")  # (a body that is not UTF-8 fails here, as Django's POST would)
+    params = MultiValueDict(form_params(body))  # every value, as the SDK reads Django's POST; parsed once per body
     return bool(RequestValidator(secret).validate(url, params, signature, algorithm=algorithm))
 
 

@@ -3,7 +3,6 @@
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qsl
 
 from civicdesk.channels.events import (
     DeliveryOutcome,
@@ -18,6 +17,7 @@ from civicdesk.channels.protocol import ParseError
 from civicdesk.channels.providers.twilio.endpoints import Endpoint, conversation_key
 from civicdesk.channels.providers.twilio.errors import plain_error
 from civicdesk.channels.providers.twilio.language import guess_language
+from civicdesk.channels.signatures import form_pairs
 
 SID_RE = re.compile(r"^[A-Z]{2}[0-9a-zA-Z]{16,40}$")  # SM/MM + 32 hex; documented examples are shorter
 E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -42,11 +42,9 @@ def is_json(raw: bytes) -> bool:
 
 def form(raw: bytes) -> dict[str, str]:
     """The form parameters, the first value of each (Twilio sends each once); ParseError when it is no form."""
-    try:
-        text = raw.decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ParseError("The Twilio webhook body is not a form-encoded body.") from exc
+    pairs, well_formed = form_pairs(raw)  # parsed once per body (signature, id, hash and parse share it)
+    if not well_formed:
+        raise ParseError("The Twilio webhook body is not a form-encoded body.")
     params: dict[str, str] = {}
     for name, value in pairs:
         params.setdefault(name, value)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicdesk.agencies.actions import record_channel_account_change
+from civicdesk.channels import account_cache
 from civicdesk.channels.actions import AccountError
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.channels.providers.x import contract
@@ -109,6 +110,7 @@ def confirm_contract(account: ChannelAccount, *, actor: Any = None, actor_label:
     ChannelAccount.objects.filter(pk=account.pk).update(
         contract_confirmed_at=now, contract_confirmed_by=who, is_active=True, updated_at=now)
     account.contract_confirmed_at, account.contract_confirmed_by, account.is_active = now, who, True
+    account_cache.changed()
     _audit(account, actor, actor_label, before=before,
            after={"active": True, "enterprise_contract_confirmed": now.isoformat()})
     return account

@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from civicdesk.runtime.scheduler import build_scheduler
 from civicdesk.runtime.site_url import site_url_from
-from civicdesk.runtime.supervisor import Child, stream_listener, task_workers, web_server
+from civicdesk.runtime.supervisor import Child, inbound_batch_workers, stream_listener, task_workers, web_server
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,8 @@ class Command(BaseCommand):
         children: list[Child] = [web_server(options["host"], options["port"], settings.WEB_WORKERS)]
         if not options["no_worker"]:
             children += task_workers(settings.TASK_QUEUES, settings.TASK_WORKERS)
+            if settings.INBOUND_BATCH_WORKER:
+                children += inbound_batch_workers(settings.TASK_WORKERS)
             children.append(stream_listener())
         for child in children:
             child.start()

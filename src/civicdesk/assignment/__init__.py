@@ -1,0 +1,1 @@
+"""Automatic assignment of cases to the available agents of a team."""

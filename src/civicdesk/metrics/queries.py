@@ -1,0 +1,206 @@
+"""Figures per group over a range of days: from the per-case MetricEvents (any set of cases) or from the daily
+rollups (whole agencies, the fast path); both give the same numbers (metrics/tests/test_rollups.py checks it).
+
+Definitions: metrics/timeline.py and docs/metrics.md. Counts and durations are of events whose local day (in the
+case's calendar's time zone) is in [start, end], both days included. Backlog: cases open at the end of `end`, i.e.
+created - resolved + reopened over every day up to `end` (each case alternates between open and finished, so this
+is exact); backlog_age is the calendar age of the cases open now, given only when `end` is today or later.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from civicdesk.agencies.models import Agency, Service, Team
+from civicdesk.cases.filters import open_statuses
+from civicdesk.cases.models import Case
+from civicdesk.metrics import extras
+from civicdesk.metrics.models import DailyRollup, Dimension, Hours, MetricEvent, MetricKind
+from civicdesk.metrics.stats import Summary, summarise, unpack
+from civicdesk.web.params import day_after_start, day_start
+
+GROUP_FIELDS: dict[str, str] = {Dimension.AGENCY: "agency_id", Dimension.TEAM: "team_id",
+                                 Dimension.AGENT: "assignee_id", Dimension.SERVICE: "service_id",
+                                 Dimension.CHANNEL: "channel"}
+BACKLOG_KINDS = (MetricKind.CREATED, MetricKind.RESOLVED, MetricKind.REOPENED)
+ID_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Sla:
+    met: int = 0
+    breached: int = 0
+
+    @property
+    def compliance(self) -> float | None:
+        """Met targets as a share of met and breached, 0..100; None when there were none."""
+        total = self.met + self.breached
+        return 100 * self.met / total if total else None
+
+
+@dataclass(frozen=True)
+class Csat:
+    sent: int = 0
+    answered: int = 0
+    score: float | None = None  # the share of answers that are 4 or 5 out of 5, 0..100
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """One group's figures; durations in seconds of the hours asked for."""
+
+    key: str  # agency slug, team id, agent username, service code, channel value; "" for none
+    name: str
+    created: int = 0
+    resolved: int = 0
+    reopened: int = 0
+    first_contact: int = 0
+    backlog: int = 0
+    first_response: Summary = field(default_factory=Summary)
+    next_response: Summary = field(default_factory=Summary)
+    resolution: Summary = field(default_factory=Summary)
+    resolution_since_reopen: Summary = field(default_factory=Summary)
+    backlog_age: Summary | None = None
+    sla: Sla = field(default_factory=Sla)
+    csat: Csat = field(default_factory=Csat)
+
+    @property
+    def first_contact_rate(self) -> float | None:
+        """Resolutions at first contact as a share of every resolution, 0..100."""
+        return 100 * self.first_contact / self.resolved if self.resolved else None
+
+
+def raw_key(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        self.backlog: dict[str, int] = defaultdict(int)
+        self.ages: dict[str, list[float]] = defaultdict(list)
+
+    def add_backlog(self, key: str, kind: str, n: int) -> None:
+        self.backlog[key] += -n if kind == MetricKind.RESOLVED else n
+
+
+def _labels(dimension: str, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(key shown, name) for each raw key (an id, a channel, "")."""
+    ids = [int(k) for k in keys if k.isdigit()]
+    named: dict[str, tuple[str, str]] = {}
+    if dimension == Dimension.AGENCY:
+        named = {str(pk): (slug, name) for pk, slug, name in Agency.objects.filter(pk__in=ids).values_list(
+            "pk", "slug", "name")}
+    elif dimension == Dimension.TEAM:
+        named = {str(pk): (str(pk), name) for pk, name in Team.objects.filter(pk__in=ids).values_list("pk", "name")}
+    elif dimension == Dimension.SERVICE:
+        named = {str(pk): (code, name) for pk, code, name in Service.objects.filter(pk__in=ids).values_list(
+            "pk", "code", "name")}
+    elif dimension == Dimension.AGENT:
+        for user in get_user_model().objects.filter(pk__in=ids):
+            named[str(user.pk)] = (user.get_username(), user.get_full_name() or user.get_username())
+    elif dimension == Dimension.CHANNEL:
+        from civicdesk.channels.models import Channel
+
+        named = {value: (value, str(label)) for value, label in Channel.choices}
+    none: dict[str, str] = {Dimension.TEAM: "No team", Dimension.AGENT: "Unassigned", Dimension.SERVICE: "No service"}
+    return {key: named.get(key, ("", none.get(dimension, "None")) if key == "" else (key, key)) for key in keys}
+
+
+def _finish(tally: _Tally, cases: QuerySet[Case], dimension: str, start: date, end: date) -> list[GroupFigures]:
+    group_field = GROUP_FIELDS[dimension]
+    low, high = day_start(start), day_after_start(end)
+    assert low is not None and high is not None
+    sla = {raw_key(k): v for k, v in extras.compliance_by(cases, group_field, low, high).items()}
+    csat = {raw_key(k): v for k, v in extras.csat_by(cases, group_field, low, high).items()}
+    keys = set(tally.counts) | set(tally.values) | {k for k, v in tally.backlog.items() if v} | set(sla) | set(csat)
+    labels = _labels(dimension, keys)
+    out = []
+    for key in keys:
+        counts, values = tally.counts[key], tally.values[key]
+        ages = tally.ages.get(key)
+        out.append(GroupFigures(
+            key=labels[key][0], name=labels[key][1], created=counts[MetricKind.CREATED],
+            resolved=counts[MetricKind.RESOLVED], reopened=counts[MetricKind.REOPENED],
+            first_contact=counts[MetricKind.FIRST_CONTACT], backlog=tally.backlog.get(key, 0),
+            first_response=summarise(values[MetricKind.FIRST_RESPONSE]),
+            next_response=summarise(values[MetricKind.NEXT_RESPONSE]),
+            resolution=summarise(values[MetricKind.RESOLVED]),
+            resolution_since_reopen=summarise(values[MetricKind.RESOLVED_SINCE_REOPEN]),
+            backlog_age=summarise(ages) if ages is not None else None,
+            sla=Sla(*sla.get(key, (0, 0))), csat=Csat(*csat.get(key, (0, 0, None)))))
+    return sorted(out, key=lambda g: (g.name.casefold(), g.key))
+
+
+def _backlog_ages(tally: _Tally, cases: QuerySet[Case], dimension: str, end: date) -> None:
+    """Calendar ages of the cases open now, when the range reaches today (the current backlog)."""
+    now = timezone.now().replace(second=0, microsecond=0)  # ages move on once a minute, like the figures
+    if end < timezone.localdate(now):
+        return
+    for value, created_at in cases.filter(status__in=open_statuses(), merged_into__isnull=True).values_list(
+            GROUP_FIELDS[dimension], "created_at"):
+        tally.ages[raw_key(value)].append(max(0.0, (now - created_at).total_seconds()))
+    for key in tally.backlog:
+        tally.ages.setdefault(key, [])
+
+
+def check(group_by: str, hours: str, start: date, end: date) -> None:
+    if group_by not in Dimension.values or hours not in Hours.values:
+        raise ValueError(f"group_by must be one of {', '.join(Dimension.values)} and hours one of "
+                         f"{', '.join(Hours.values)}.")
+    if end < start:
+        raise ValueError("The range ends before it starts.")
+
+
+def figures(cases: QuerySet[Case], *, start: date, end: date, group_by: str, hours: str) -> list[GroupFigures]:
+    """Figures of these cases (any queryset of cases: the caller scopes and filters it) from their MetricEvents."""
+    check(group_by, hours, start, end)
+    group_field = GROUP_FIELDS[group_by]
+    column = "business_seconds" if hours == Hours.BUSINESS else "calendar_seconds"
+    # The ids first, then their events in batches: a text search's raw SQL names "cases_case", which a subquery
+    # would rename.
+    ids = list(cases.order_by().values_list("pk", flat=True))
+    tally = _Tally()
+    for first in range(0, len(ids), ID_BATCH):
+        events = MetricEvent.objects.filter(case_id__in=ids[first:first + ID_BATCH], day__lte=end)
+        for value, kind, day, seconds in events.values_list(group_field, "kind", "day", column):
+            key = raw_key(value)
+            if kind in BACKLOG_KINDS:
+                tally.add_backlog(key, kind, 1)
+            if day >= start:
+                tally.counts[key][kind] += 1
+                if seconds is not None:
+                    tally.values[key][kind].append(seconds)
+    _backlog_ages(tally, cases, group_by, end)
+    return _finish(tally, cases, group_by, start, end)
+
+
+def agency_figures(agency_ids: list[int] | None, *, start: date, end: date, group_by: str,
+                   hours: str) -> list[GroupFigures]:
+    """Figures of every case of these agencies (None: all) from the daily rollups: the same numbers as figures()
+    over the same cases, read from about one row per day, agency and group instead of one per event."""
+    check(group_by, hours, start, end)
+    column = "business_values" if hours == Hours.BUSINESS else "calendar_values"
+    rollups = DailyRollup.objects.filter(dimension=group_by)
+    cases = Case.objects.all()
+    if agency_ids is not None:
+        rollups = rollups.filter(agency_id__in=agency_ids)
+        cases = cases.filter(agency_id__in=agency_ids)
+    tally = _Tally()
+    timed = set(MetricKind.timed())
+    for key, kind, n, packed in rollups.filter(day__gte=start, day__lte=end).values_list("key", "kind", "n", column):
+        tally.counts[key][kind] += n
+        if kind in timed:
+            tally.values[key][kind].extend(unpack(packed))
+    for row in rollups.filter(day__lte=end, kind__in=BACKLOG_KINDS).values("key", "kind").annotate(
+            n=Sum("n")).order_by():
+        tally.add_backlog(row["key"], row["kind"], row["n"])
+    _backlog_ages(tally, cases, group_by, end)
+    return _finish(tally, cases, group_by, start, end)
