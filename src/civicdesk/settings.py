@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "civicdesk.metrics",
     "civicdesk.scorecard",
     "civicdesk.slas",
+    "civicdesk.crisis",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +177,7 @@ TASK_QUEUES = list(dict.fromkeys([
     "inbound",  # process_payload, Open311 batch requests
     "social",  # polling the social networks that do not push (channels.tasks.poll_account)
     *DELIVERY_QUEUES.values(),  # outbound delivery; "email" also polls IMAP, "open311" forwards and pulls
+    "alerts_sms", "alerts_email",  # crisis broadcasts' sending lanes (crisis.sending), apart from replies
     *(q.strip() for q in os.environ.get("EXTRA_TASK_QUEUES", "").split(",") if q.strip()),
 ]))
 # Inbound payloads stored by the webhooks wait in their own table for `civicdesk inbound_worker` (started by
@@ -439,6 +441,7 @@ PERIODIC_TASKS = [
     ("civicdesk.assignment.tasks.assign_waiting", env_int("ASSIGN_SWEEP_SECONDS", 30)),
     ("civicdesk.metrics.tasks.catch_up_figures", METRICS_CATCH_UP_SECONDS),  # figures lag by at most 60 s
     ("civicdesk.scorecard.tasks.refresh_scorecard", SCORECARD_REFRESH_SECONDS),  # the public scorecard
+    ("civicdesk.crisis.tasks.recover_broadcasts", 30),
 ]
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
 WEB_THREADS = env_int("WEB_THREADS", 1)  # threads per web worker for the sync views (civicdesk.web.serving);
@@ -497,3 +500,12 @@ OPEN311_RETRY_WINDOW_SECONDS = env_int("OPEN311_RETRY_WINDOW_SECONDS", 120)
 OPEN311_OUTSIDE_MARGIN_M = env_int("OPEN311_OUTSIDE_MARGIN_M", 10_000)
 # Largest answer read from another jurisdiction's Open311 server; reading stops past it and that call fails.
 OPEN311_MAX_RESPONSE_BYTES = env_int("OPEN311_MAX_RESPONSE_BYTES", 5_000_000)
+
+# Crisis mode (civicdesk.crisis): alert subscriptions and broadcasts.
+CRISIS_SMS_ACCOUNT = os.environ.get("CRISIS_SMS_ACCOUNT", "")  # the alert number (account id or number); empty: 311's
+CRISIS_SMS_SEGMENTS_PER_SECOND = float(os.environ.get("CRISIS_SMS_SEGMENTS_PER_SECOND", "1"))  # a long-code number
+CRISIS_EMAILS_PER_SECOND = float(os.environ.get("CRISIS_EMAILS_PER_SECOND", "20"))
+CRISIS_AREA_TYPE = os.environ.get("CRISIS_AREA_TYPE", "")  # the area type residents pick; empty: the first (wards)
+CRISIS_LANE_SLICE_SECONDS = env_int("CRISIS_LANE_SLICE_SECONDS", 20)  # a sending lane's turn before it requeues
+CRISIS_LANE_LEASE_SECONDS = env_int("CRISIS_LANE_LEASE_SECONDS", 60)  # a dead sender's lane is taken over after
+CRISIS_SUBSCRIBES_PER_HOUR = env_int("CRISIS_SUBSCRIBES_PER_HOUR", 10)  # alert sign-ups per client address

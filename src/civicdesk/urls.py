@@ -14,6 +14,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),
     path("", include("civicdesk.gis.urls")),
     path("", include("civicdesk.places.urls")),
+    path("", include("civicdesk.crisis.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("civicdesk.accounts.urls")),
     path("staff/outbox/", include("civicdesk.mail.urls")),

@@ -10,12 +10,17 @@ from civicdesk.channels.events import AuthorEdit, OptOut
 from civicdesk.contacts.actions import set_opt_out
 from civicdesk.contacts.models import Identity
 from civicdesk.conversations.models import PendingMedia
+from civicdesk.conversations.text_commands import opted_out
 
 
 def apply_opt_out(event: OptOut) -> Identity:
-    """STOP (or START): kept on the sender's identity, so a later send to it can refuse."""
-    return set_opt_out(event.sender.kind, event.sender.value, opted_out=not event.opt_in,
-                       display_name=event.sender.display_name)
+    """STOP (or START): kept on the sender's identity, so a later send to it can refuse; a STOP also ends every
+    list the number was on (crisis alerts)."""
+    identity = set_opt_out(event.sender.kind, event.sender.value, opted_out=not event.opt_in,
+                           display_name=event.sender.display_name)
+    if not event.opt_in:
+        opted_out(identity.kind, identity.value, None)
+    return identity
 
 
 def apply_author_edit(event: AuthorEdit) -> Message | None:

@@ -25,6 +25,7 @@ from civicdesk.contacts.models import Identity
 from civicdesk.conversations.consent import account_for, is_opted_out, set_consent
 from civicdesk.conversations.keywords import Keyword, KeywordAction, keyword_of
 from civicdesk.conversations.models import ConsentSource, HelpText, KeywordReply
+from civicdesk.conversations.text_commands import opted_out
 from civicdesk.conversations.threading import find_conversation
 from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue_on_commit
 
@@ -83,6 +84,8 @@ def apply_keyword(event: InboundMessage, keyword: Keyword) -> Message | bool:
                         provider_message_id=event.provider_message_id, case=case)
     elif is_opted_out(identity, account.pk if account else None):
         changed = False  # HELP from a number that opted out: nothing may go to it
+    if keyword.action == KeywordAction.OPT_OUT:  # every list of that number ends too (crisis alerts), even on a repeat
+        opted_out(identity.kind, identity.value, account.pk if account else None)
     if not changed or keyword.action == KeywordAction.HELP:
         record(AuditAction.KEYWORD_TEXT, case=case, contact=identity.contact, actor_label=event.channel,
                after={"identity": identity.pk, "keyword": keyword.word, "answered": changed,

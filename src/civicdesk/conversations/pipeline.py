@@ -34,9 +34,10 @@ from civicdesk.conversations import replies
 from civicdesk.conversations.author_events import apply_author_edit, apply_opt_out
 from civicdesk.conversations.delivery import apply_report
 from civicdesk.conversations.inbound import account_or_named_agency, apply_message
-from civicdesk.conversations.keyword_texts import apply_keyword, keyword_in
+from civicdesk.conversations.keyword_texts import apply_keyword, consent_channel, keyword_in
 from civicdesk.conversations.models import AppliedEvent, Conversation, EventKind
 from civicdesk.conversations.stop_requests import flag_if_asked
+from civicdesk.conversations.text_commands import claim
 from civicdesk.conversations.voicemail import apply_call_part
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,10 @@ def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,
     """One event's outcome, and the case it made (if it made one)."""
     event = item.event
     if isinstance(event, InboundMessage):
+        command = claim(event) if consent_channel(event.channel) and not event.attachments else None
+        if command is not None:  # an app's text command (JOIN to crisis alerts): its own answer, no case
+            outcome, _answer = once(payload, event.channel, event.provider_message_id, EventKind.KEYWORD, command)
+            return outcome, None
         keyword = keyword_in(event)
         if keyword is not None:  # STOP, START, HELP: consent and one answer, no case
             outcome, _answer = once(payload, event.channel, event.provider_message_id, EventKind.KEYWORD,

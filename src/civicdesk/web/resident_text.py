@@ -35,6 +35,7 @@ RESIDENT_TEMPLATES = [
     "chat/templates/chat/*.html",
     "opendata/templates/**/*.html",
     "scorecard/templates/**/*.html",
+    "crisis/templates/crisis/*.html",  # the portal's incident and alert pages (staff pages are under staff/)
 ]
 # Sources whose messages residents read: a catalogue entry found in any of them must be translated.
 RESIDENT_SOURCES = (
@@ -49,6 +50,11 @@ RESIDENT_SOURCES = (
     "places/legend.py", "places/models.py", "places/views.py", "places/static/", "places/templates/",
     "chat/templates/", "chat/forms.py", "chat/views.py", "chat/actions.py",
     "opendata/", "scorecard/",
+    "crisis/templates/crisis/_banner.html", "crisis/templates/crisis/_field.html",
+    "crisis/templates/crisis/_radios.html", "crisis/templates/crisis/incident.html",
+    "crisis/templates/crisis/subscribe", "crisis/templates/crisis/confirm.html",
+    "crisis/templates/crisis/unsubscribe.html", "crisis/subscribe_form.py", "crisis/portal_views.py",
+    "crisis/texts.py",
 )
 # Text that is not translated on purpose, by template, with the reason.
 ALLOWED: dict[str, dict[str, str]] = {

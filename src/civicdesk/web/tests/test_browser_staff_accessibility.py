@@ -105,6 +105,8 @@ STAFF_PAGES = [
     StaffPage("notification settings", "/staff/notifications/settings/", user="wanda"),
     StaffPage("outbox", "/staff/outbox/"),
     StaffPage("manage", "/staff/manage/"),
+    StaffPage("incidents", "/staff/incidents/"),
+    StaffPage("declare an incident", "/staff/incidents/new/"),
     StaffPage("manage, as an administrator", "/staff/manage/", user="boss"),
     StaffPage("channels", "/staff/channels/"),
     StaffPage("channels refused to an agent", "/staff/channels/", user="wanda", status=403),

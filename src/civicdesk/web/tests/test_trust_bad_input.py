@@ -231,6 +231,17 @@ ROUTES: dict[str, Route] = {
     "portal:status_photo": Route("public", path={"public_id": SAMPLE_PUBLIC_ID, "photo_id": "1"},
                                  fuzz_path=("public_id",)),
     "portal:unsubscribe": Route("public", path={"token": "not-a-signed-token"}, fuzz_path=("token",)),
+    "crisis:incident": Route("public", path={"slug": "no-such-incident"}),
+    "crisis:incident-areas": Route("public", path={"slug": "no-such-incident"}),
+    "crisis:subscribe": Route("public"),
+    "crisis:subscribe-sent": Route("public", ["by"]),
+    **{f"crisis:{name}": Route("public", path={"token": "not-a-token"}, fuzz_path=("token",))
+       for name in ("confirm", "unsubscribe", "unsubscribe-one-click")},
+    "crisis:staff-incidents": Route("staff"),
+    "crisis:staff-declare": Route("staff"),
+    **{f"crisis:{name}": Route("staff", path={"slug": "no-such-incident"})
+       for name in ("staff-incident", "staff-update", "staff-end", "staff-broadcast-new")},
+    "crisis:staff-broadcast": Route("staff", path={"pk": "1"}),
 }
 SKIPPED_NAMESPACES = ("admin:",)  # Django's own admin: covered by its own tests, not by this table
 

@@ -34,6 +34,10 @@ class MastodonAdapter(ChannelAdapter):
     def send(self, message: OutboundMessage, account: Any = None) -> str:
         return sending.send(message, account)
 
+    def post(self, config: Any, text: str, reference: str = "") -> str:
+        """A public status of the account's own (crisis broadcasts)."""
+        return sending.post(config, text, reference)
+
     def poll(self, config: Any) -> PollResult:
         return receiving.poll(config)
 

@@ -116,3 +116,23 @@ def send(message: OutboundMessage, config: Any) -> str:
         raise
     client.note_api(getattr(config, "id", None), api)
     return str(posted["id"])
+
+
+def post(config: Any, text: str, reference: str = "") -> str:
+    """A public status of our own (a crisis broadcast), not an answer to anyone; returns its id. The idempotency
+    key (from `reference`) makes a retried call one status."""
+    if not text.strip():
+        raise PermanentSendError(gettext("An empty post cannot be published."))
+    api = client.api(config)
+    seed = f"{settings.SITE_URL}|post|{reference or text}"
+    try:
+        posted = api.status_post(text, visibility="public",
+                                 idempotency_key="civicdesk-" + hashlib.sha256(seed.encode()).hexdigest()[:40])
+    except MastodonRatelimitError as exc:
+        client.note_api(getattr(config, "id", None), api)
+        raise client.rate_limited(client.reset_time(api.ratelimit_reset)) from exc
+    except MastodonUnauthorizedError as exc:
+        raise PermanentSendError(gettext("Mastodon refused our account's access token: connect the account again "
+                                         "with a new token.")) from exc
+    client.note_api(getattr(config, "id", None), api)
+    return str(posted["id"])

@@ -1,0 +1,1 @@
+"""Crisis mode: incidents, official updates, alert subscriptions and broadcasts."""
