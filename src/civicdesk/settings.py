@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "civicdesk.accounts",
     "civicdesk.notifications",
     "civicdesk.chatdesk",
+    "civicdesk.satisfaction",
 ]
 
 MIDDLEWARE = [
@@ -409,6 +410,7 @@ PERIODIC_TASKS = [
     ("civicdesk.chat.tasks.expire_idle_sessions", 60),
     ("civicdesk.mail.tasks.poll_all_mailboxes", IMAP_POLL_SECONDS),
     ("civicdesk.calendars.tasks.refresh_calendar_feeds", 3600),
+    ("civicdesk.satisfaction.tasks.send_due_fix_checks", 300),  # "Is it fixed?" questions now due, each once
     ("civicdesk.channels.tasks.poll_due_accounts", 5),  # each polled account keeps its own interval
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
 ]
@@ -451,6 +453,14 @@ CHAT_RESIDENT_GONE_SECONDS = env_int("CHAT_RESIDENT_GONE_SECONDS", 300)  # a liv
 CHAT_AGENT_GONE_SECONDS = env_int("CHAT_AGENT_GONE_SECONDS", 45)  # an accepting agent's desk must check in
 # A resident may say "this is not fixed" (and so reopen the request) up to this many days after it was resolved/closed.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 30)
+# Satisfaction (civicdesk.satisfaction): one survey per resolved case; "Is it fixed?" FIX_CHECK_DAYS after resolution
+# (FixMyStreet asks after four weeks; 0: never asked). A text of 1-5 (or YES/NO) from the number asked is taken as the
+# answer within SURVEY_SMS_REPLY_DAYS (FIX_CHECK_SMS_REPLY_DAYS) of the question; the survey pages take at most
+# SURVEY_ANSWERS_PER_HOUR answers per client address.
+FIX_CHECK_DAYS = env_int("FIX_CHECK_DAYS", 28)
+SURVEY_SMS_REPLY_DAYS = env_int("SURVEY_SMS_REPLY_DAYS", 7)
+FIX_CHECK_SMS_REPLY_DAYS = env_int("FIX_CHECK_SMS_REPLY_DAYS", 14)
+SURVEY_ANSWERS_PER_HOUR = env_int("SURVEY_ANSWERS_PER_HOUR", 20)
 # Staff who chose "by email when away" get a notification's email only after this long without an open staff page.
 NOTIFY_AWAY_AFTER_MINUTES = env_int("NOTIFY_AWAY_AFTER_MINUTES", 10)
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # REST API requests per token per minute

@@ -17,6 +17,7 @@ SEND_PASSWORD_LINK = "civicdesk.accounts.tasks.send_password_link"
 SEND_NOTIFICATION_EMAIL = "civicdesk.notifications.tasks.send_notification_email"
 POLL_ACCOUNT = "civicdesk.channels.tasks.poll_account"
 FETCH_RECORDING = "civicdesk.telephony.tasks.fetch_recording"
+AFTER_RESOLUTION = "civicdesk.satisfaction.tasks.after_resolution"
 
 
 def can_defer(task_path: str) -> bool:

@@ -21,6 +21,7 @@ from civicdesk.inbox.consent_sentences import (
     stop_request_dismissed,
     stop_request_flagged,
 )
+from civicdesk.inbox.survey_sentences import SURVEY_DESCRIBERS
 from civicdesk.inbox.trail_sentences import (
     ADMINISTRATION_WORDS,
     administration,
@@ -314,6 +315,7 @@ DESCRIBERS: dict[str, Describer] = {
     **dict.fromkeys(TRANSFER_REQUEST_WORDS, transfer_request),
     **dict.fromkeys(ADMINISTRATION_WORDS, administration),
     **CHAT_DESCRIBERS,
+    **SURVEY_DESCRIBERS,
 }
 
 
