@@ -27,7 +27,7 @@ from civicdesk.satisfaction import actions
 from civicdesk.satisfaction.models import AnsweredVia, AskStatus, FixCheck, Survey
 
 # "4", "4.", "5/5", "4 - quick work, thanks": the score, then perhaps a comment. "45", "4.5" and "10" are not.
-SCORE = re.compile(r"([1-5])(?:\s*/\s*5)?(?![\d]|[.,]\d)[\s\-.,:;!)]*(.*)", re.DOTALL)
+SCORE = re.compile(r"([1-5])(?:\s*/\s*5)?(?!\w|[.,]\d)[\s\-.,:;!)]*(.*)", re.DOTALL)
 WORD = re.compile(r"([^\W\d_]+)[\W_]*(.*)", re.DOTALL)
 YES = frozenset({"YES", "Y", "YEP", "YEAH", "SI", "SÍ"})
 NO = frozenset({"NO", "N", "NOPE"})

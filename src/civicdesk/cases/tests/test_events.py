@@ -19,12 +19,13 @@ from civicdesk.gis.case_locations import on_case_changed
 from civicdesk.gis.models import CaseLocation
 from civicdesk.gis.routing import route_by_location
 from civicdesk.notifications.actions import on_case_assigned, on_message_added
+from civicdesk.satisfaction.triggers import on_case_changed as satisfaction_on_case_changed
 from civicdesk.testing.factories import create_agency, create_case
 
 
 def test_the_subscribers_of_each_case_event_are_exactly_these():
     assert subscribers(CaseCreated) == (after_case_created,)
-    assert subscribers(CaseChanged) == (on_case_changed,)
+    assert subscribers(CaseChanged) == (on_case_changed, satisfaction_on_case_changed)
     assert subscribers(CaseAssigned) == (on_case_assigned,)
     assert subscribers(MessageAdded) == (chat_on_message_added, on_message_added)
 
