@@ -33,6 +33,8 @@ RESIDENT_TEMPLATES = [
     "gis/templates/gis/_public_list.html",
     "conversations/templates/conversations/replies/**/*.txt",
     "chat/templates/chat/*.html",
+    "satisfaction/templates/**/*.html",
+    "satisfaction/templates/**/*.txt",
 ]
 # Sources whose messages residents read: a catalogue entry found in any of them must be translated.
 RESIDENT_SOURCES = (
@@ -46,6 +48,11 @@ RESIDENT_SOURCES = (
     "cases/filters.py", "mail/notices.py", "open311/forwarding.py",
     "places/legend.py", "places/models.py", "places/views.py", "places/static/", "places/templates/",
     "chat/templates/", "chat/forms.py", "chat/views.py", "chat/actions.py",
+    "satisfaction/templates/satisfaction/messages/", "satisfaction/templates/satisfaction/_prompt.html",
+    "satisfaction/templates/satisfaction/_about.html", "satisfaction/templates/satisfaction/survey.html",
+    "satisfaction/templates/satisfaction/fix_check.html", "satisfaction/templates/satisfaction/thanks.html",
+    "satisfaction/templates/satisfaction/answered.html", "satisfaction/templates/satisfaction/invalid.html",
+    "satisfaction/templates/satisfaction/stop.html", "satisfaction/forms.py", "satisfaction/actions.py",
 )
 # Text that is not translated on purpose, by template, with the reason.
 ALLOWED: dict[str, dict[str, str]] = {
