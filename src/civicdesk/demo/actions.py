@@ -16,6 +16,7 @@ from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.demo import data, spanish
 from civicdesk.demo.models import DemoAccount
 from civicdesk.demo.search_terms import SEARCH_TERMS
+from civicdesk.demo.surveys import seed_surveys
 from civicdesk.demo.timelines import CaseBuilder, CaseCounts
 from civicdesk.mail.models import Mailbox
 
@@ -144,6 +145,7 @@ def seed_demo(*, force: bool = False, case_count: int = data.DEMO_CASE_COUNT,
         seed_channel_accounts(agencies)
         users = seed_staff(agencies)
         counts = CaseBuilder(agencies, services, users, seed=seed).build(case_count)
+        seed_surveys(seed=seed)  # satisfaction: surveys sent and answered on finished cases
     boundaries = seed_boundaries()
     places = seed_boundaries(PLACES_DEMO_MODULE, "seed_places")  # after the cases: their addresses become points
     if places:

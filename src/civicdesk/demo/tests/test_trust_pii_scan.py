@@ -19,6 +19,7 @@ from civicdesk.contacts.models import Contact, Identity, IdentityKind
 from civicdesk.conversations import replies
 from civicdesk.demo.actions import seed_demo
 from civicdesk.gis.queries import open_cases
+from civicdesk.satisfaction.models import FixCheck, Survey
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 DEMO_CASES = 150
@@ -73,7 +74,9 @@ def samples(city: dict[str, Any]) -> dict[str, list[str]]:
         "code": list(Service.objects.values_list("code", flat=True)),
         "fmt": ["json", "xml"],
         "photo_id": [str(pk) for pk in Attachment.objects.values_list("pk", flat=True)[:5]],
-        "token": [unsubscribe_token(survivor, city["follower"])],
+        "token": [unsubscribe_token(survivor, city["follower"]),  # and the survey pages' tokens (one link each)
+                  *Survey.objects.order_by("pk").values_list("token", flat=True)[:5],
+                  *FixCheck.objects.order_by("pk").values_list("token", flat=True)[:3]],
         "pk": ["1"], "merge_id": ["1"], "identity_id": ["1"], "contact_id": ["1"], "tag": ["lane-blocked"],
         "action": ["reply"], "case_number": [survivor.number],
         "survivor": [survivor.number], "uidb64": ["MQ"],  # a password-reset link: its form, never data
@@ -137,7 +140,8 @@ def test_no_public_endpoint_shows_a_demo_contacts_email_phone_or_name(city: dict
     assert not leaks, leaks[:20]
     must_cover = ["/status/", "/requests/", "/map/", "/gis/cases.geojson", "/open311/v2/requests.json",
                   "/open311/v2/requests.xml", "/open311/v2/servicerequestupdates.json", "/open311/v2/services.xml",
-                  "/open311/v2/discovery.json", "/api/areas", "/updates/stop/", "/services/"]
+                  "/open311/v2/discovery.json", "/api/areas", "/updates/stop/", "/services/", "/survey/",
+                  "/fixed/", "/surveys/stop/"]
     assert all(any(url.startswith(prefix) for url in scanned) for prefix in must_cover), must_cover
     # a stranger's status link leads to the public page, where the merged request points to its survivor
     merged_page = browser.get(f"/status/{city['merged'][1].public_id}/", follow=True).content.decode()

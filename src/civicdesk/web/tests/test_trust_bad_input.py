@@ -210,6 +210,9 @@ ROUTES: dict[str, Route] = {
     "portal:status_photo": Route("public", path={"public_id": SAMPLE_PUBLIC_ID, "photo_id": "1"},
                                  fuzz_path=("public_id",)),
     "portal:unsubscribe": Route("public", path={"token": "not-a-signed-token"}, fuzz_path=("token",)),
+    "satisfaction:survey": Route("public", ["score"], path={"token": "not-a-token"}, fuzz_path=("token",)),
+    "satisfaction:fix_check": Route("public", ["fixed"], path={"token": "not-a-token"}, fuzz_path=("token",)),
+    "satisfaction:stop": Route("public", path={"token": "not-a-token"}, fuzz_path=("token",)),
 }
 SKIPPED_NAMESPACES = ("admin:",)  # Django's own admin: covered by its own tests, not by this table
 
