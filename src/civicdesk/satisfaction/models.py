@@ -37,8 +37,8 @@ class SkipReason(models.TextChoices):
 
 
 class AnsweredVia(models.TextChoices):
-    WEB = "web", _("The survey page")
-    SMS = "sms", _("A text message")
+    WEB = "web", _("on the survey page")
+    SMS = "sms", _("by text message")
 
 
 class Ask(models.Model):
