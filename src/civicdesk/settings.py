@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "civicdesk.audit",
     "civicdesk.agencies",
     "civicdesk.calendars",
+    "civicdesk.opendata",
     "civicdesk.contacts",
     "civicdesk.cases",
     "civicdesk.channels",
@@ -411,6 +412,7 @@ PERIODIC_TASKS = [
     ("civicdesk.mail.tasks.poll_all_mailboxes", IMAP_POLL_SECONDS),
     ("civicdesk.calendars.tasks.refresh_calendar_feeds", 3600),
     ("civicdesk.satisfaction.tasks.send_due_fix_checks", 300),  # "Is it fixed?" questions now due, each once
+    ("civicdesk.opendata.tasks.export_open_data", 600),  # writes today's export if it is missing
     ("civicdesk.channels.tasks.poll_due_accounts", 5),  # each polled account keeps its own interval
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
 ]
@@ -418,6 +420,11 @@ WEB_WORKERS = env_int("WEB_WORKERS", 2)
 WEB_THREADS = env_int("WEB_THREADS", 1)  # threads per web worker for the sync views (civicdesk.web.serving);
 # 1: on 2 cores, more threads only contend for the GIL and SQLite's write lock (bench/README.md, Open311 POST)
 TASK_WORKERS = env_int("TASK_WORKERS", 1)  # workers per queue (TASK_QUEUES)
+
+# Open data: where the daily exports are written, how many days are kept, and the area type named in each row.
+OPEN_DATA_DIR = Path(os.environ.get("OPEN_DATA_DIR") or VAR_DIR / "opendata")
+OPEN_DATA_KEEP_DAYS = env_int("OPEN_DATA_KEEP_DAYS", 30)
+OPEN_DATA_AREA_TYPE = os.environ.get("OPEN_DATA_AREA_TYPE", "ward")
 
 # GIS: default queue for points outside every boundary, index freshness, and the map's tile layer.
 GIS_DEFAULT_AGENCY = os.environ.get("GIS_DEFAULT_AGENCY", "")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/", include("civicdesk.inbox.urls")),
     path("api/", include("civicdesk.api.urls")),
     path("open311/", include("civicdesk.open311.urls")),
+    path("open-data/", include("civicdesk.opendata.urls")),
     path("hooks/twilio/<int:account_id>/", include("civicdesk.telephony.urls")),  # voice: before the generic entry
     path("hooks/", include("civicdesk.channels.urls")),
     path("chat/", include("civicdesk.chat.urls")),

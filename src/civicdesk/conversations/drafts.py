@@ -11,7 +11,7 @@ from civicdesk.channels.models import Channel
 from civicdesk.channels.outbound import OutboundMessage
 from civicdesk.contacts.models import Identity
 from civicdesk.conversations.capabilities import capabilities
-from civicdesk.conversations.outbound import outbound_for
+from civicdesk.conversations.outbound import SOCIAL_CHANNELS, outbound_for
 from civicdesk.conversations.public_replies import is_public, public_sentence
 from civicdesk.conversations.rendering import ReplyKind, render
 from civicdesk.conversations.replies import ReplyTarget, carries_files, reply_target, target_refusal
@@ -46,19 +46,26 @@ class Preview:
     shortened: bool = False  # the text was cut to the channel's length limit
 
 
-def display_address(channel: str, value: str) -> str:
-    """A resident's address as staff read it: a phone number spaced the international way (+1 215-555-0100)."""
+def display_address(channel: str, value: str, case: Case | None = None) -> str:
+    """A resident's address as staff read it: a phone number spaced the international way (+1 215-555-0100); on a
+    social network the handle the resident shows (their identity's display), never the platform's numeric id or
+    DID (a Meta address is "PAGE:PSID"; its identity is the PSID), else the contact's name."""
     if channel in (Channel.SMS, Channel.PHONE) and value.startswith("+"):
         try:
             number = phonenumbers.parse(value, None)
         except phonenumbers.NumberParseException:
             return value
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return value
+    if channel not in SOCIAL_CHANNELS or case is None or case.contact_id is None or not value:
+        return value
+    values = {value, value.rsplit(":", 1)[-1]}
+    shown = (Identity.objects.filter(contact_id=case.contact_id, value__in=values).exclude(display="")
+             .values_list("display", flat=True).first())
+    return shown or (case.contact.display_name if case.contact is not None else "") or value
 
 
 def _private_sentence(case: Case, target: ReplyTarget) -> str:
-    address = display_address(target.channel, target.to)
+    address = display_address(target.channel, target.to, case)
     if target.channel == Channel.EMAIL and address:
         return gettext("Emailed to %(who)s") % {"who": _resident(case, target)}
     if target.channel == Channel.SMS:
@@ -98,7 +105,7 @@ def _public_sentence(case: Case, target: ReplyTarget) -> str:
 
 def _resident(case: Case, target: ReplyTarget) -> str:
     name = case.contact.display_name if case.contact_id and case.contact else ""
-    address = display_address(target.channel, target.to)
+    address = display_address(target.channel, target.to, case)
     return f"{name} <{address}>" if name else address
 
 
@@ -128,6 +135,6 @@ def preview(case: Case, *, text: str, public: bool = False, identity: Identity |
     sender = from_header(outbound) if where.target.channel == Channel.EMAIL else ""
     subject = safe_header_text(outbound.subject) if outbound.subject else ""
     return Preview(destination=where, text=outbound.text, subject=subject, sender=sender,
-                   to=display_address(where.target.channel, outbound.to),
+                   to=display_address(where.target.channel, outbound.to, case),
                    files=list(files or []) if where.carries_files else [],
                    shortened=len(outbound.text) < len(text.strip()) and outbound.text.endswith("…"))

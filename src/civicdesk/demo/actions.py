@@ -19,6 +19,7 @@ from civicdesk.demo.search_terms import SEARCH_TERMS
 from civicdesk.demo.surveys import seed_surveys
 from civicdesk.demo.timelines import CaseBuilder, CaseCounts
 from civicdesk.mail.models import Mailbox
+from civicdesk.opendata.actions import write_export
 
 GIS_DEMO_MODULE = "civicdesk.gis.demo"
 PLACES_DEMO_MODULE = "civicdesk.places.demo"
@@ -150,6 +151,7 @@ def seed_demo(*, force: bool = False, case_count: int = data.DEMO_CASE_COUNT,
     places = seed_boundaries(PLACES_DEMO_MODULE, "seed_places")  # after the cases: their addresses become points
     if places:
         boundaries = f"{boundaries}; {places}" if boundaries else places
+    write_export()  # the open data page has today's file from the start (then the scheduler writes one a day)
     return SeedSummary(seeded=True, agencies=len(agencies), teams=Team.objects.count(), services=len(services),
                        mailboxes=mailboxes, staff=list(users), cases=counts, boundaries=boundaries)
 

@@ -13,12 +13,11 @@ from civicdesk.channels.events import Visibility
 from civicdesk.channels.models import Channel
 from civicdesk.conversations.failures import plain_reason
 from civicdesk.conversations.models import Conversation
+from civicdesk.conversations.outbound import SOCIAL_CHANNELS
 from civicdesk.inbox.sentences import describe
 from civicdesk.inbox.trail_sentences import failure_sentence
 from civicdesk.inbox.wording import Names, Sentence
 from civicdesk.telephony.queries import calls_of
-
-SOCIAL_CHANNELS = (Channel.FACEBOOK, Channel.X, Channel.MASTODON, Channel.BLUESKY, Channel.YOUTUBE)
 
 
 def _ids(events: list[AuditEntry], key: str) -> set[int]:

@@ -35,6 +35,7 @@ RESIDENT_TEMPLATES = [
     "chat/templates/chat/*.html",
     "satisfaction/templates/**/*.html",
     "satisfaction/templates/**/*.txt",
+    "opendata/templates/**/*.html",
 ]
 # Sources whose messages residents read: a catalogue entry found in any of them must be translated.
 RESIDENT_SOURCES = (
@@ -53,9 +54,15 @@ RESIDENT_SOURCES = (
     "satisfaction/templates/satisfaction/fix_check.html", "satisfaction/templates/satisfaction/thanks.html",
     "satisfaction/templates/satisfaction/answered.html", "satisfaction/templates/satisfaction/invalid.html",
     "satisfaction/templates/satisfaction/stop.html", "satisfaction/forms.py", "satisfaction/actions.py",
+    "opendata/",
 )
 # Text that is not translated on purpose, by template, with the reason.
 ALLOWED: dict[str, dict[str, str]] = {
+    "opendata/templates/opendata/index.html": {
+        "requests.csv": "a file name, the same in every language",
+        "requests.geojson": "a file name, the same in every language",
+        "schema.json": "a file name, the same in every language",
+    },
 }
 
 

@@ -72,7 +72,8 @@ def samples(city: dict[str, Any]) -> dict[str, list[str]]:
         "public_id": [c.public_id for c in cases],
         "number": [c.public_id for c in cases] + [c.number for c in cases[:5]],  # Open311 ids; numbers must 404
         "code": list(Service.objects.values_list("code", flat=True)),
-        "fmt": ["json", "xml"],
+        "fmt": ["json", "xml", "csv", "geojson"],
+        "day": [timezone.localdate().isoformat()],  # the open data export seed_demo wrote
         "photo_id": [str(pk) for pk in Attachment.objects.values_list("pk", flat=True)[:5]],
         "token": [unsubscribe_token(survivor, city["follower"]),  # and the survey pages' tokens (one link each)
                   *Survey.objects.order_by("pk").values_list("token", flat=True)[:5],
@@ -141,7 +142,8 @@ def test_no_public_endpoint_shows_a_demo_contacts_email_phone_or_name(city: dict
     must_cover = ["/status/", "/requests/", "/map/", "/gis/cases.geojson", "/open311/v2/requests.json",
                   "/open311/v2/requests.xml", "/open311/v2/servicerequestupdates.json", "/open311/v2/services.xml",
                   "/open311/v2/discovery.json", "/api/areas", "/updates/stop/", "/services/", "/survey/",
-                  "/fixed/", "/surveys/stop/"]
+                  "/fixed/", "/surveys/stop/",
+                  "/open-data/requests.csv", "/open-data/requests.geojson", f"/open-data/{timezone.localdate()}/"]
     assert all(any(url.startswith(prefix) for url in scanned) for prefix in must_cover), must_cover
     # a stranger's status link leads to the public page, where the merged request points to its survivor
     merged_page = browser.get(f"/status/{city['merged'][1].public_id}/", follow=True).content.decode()

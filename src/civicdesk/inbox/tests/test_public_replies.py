@@ -144,3 +144,10 @@ def test_the_invitation_is_in_the_residents_language(world):
     with translation.override("en"):
         text = invitation(case, Channel.MASTODON)
     assert "mensaje directo" in text and case.number in text
+
+
+def test_the_composer_names_a_social_resident_by_their_handle_not_the_platforms_id(works_client, world):
+    case = social_case(world.pothole, Channel.MASTODON, "109876543210", "Light out", public=False,
+                       display="@omar@social.example")
+    form = composer(works_client.get(f"/staff/cases/{case.number}/").content.decode())
+    assert "@omar@social.example" in form and "109876543210" not in form

@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from civicdesk.cases.models import Case
 from civicdesk.channels.payloads import store_payload
 from civicdesk.conversations.pipeline import process
+from civicdesk.opendata.actions import write_export
 from civicdesk.testing.factories import create_staff
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +106,17 @@ def test_the_status_page_without_verification_shows_the_public_update_only(reque
     html = stranger.content.decode()
     assert PUBLIC_UPDATE in html
     assert_only_public(html)
+
+
+def test_the_open_data_export_publishes_no_text_contacts_or_exact_point(
+        request_with_history: dict[str, Any], client: Client, settings: Any, tmp_path: Any) -> None:
+    settings.OPEN_DATA_DIR = tmp_path
+    write_export()
+    for fmt in ("csv", "geojson"):
+        body = b"".join(client.get(f"/open-data/requests.{fmt}").streaming_content).decode()  # type: ignore[attr-defined]
+        assert PUBLIC_UPDATE in body and request_with_history["id"] in body
+        assert_only_public(body)
+        assert "Oak Lane" not in body
+    [feature] = json.loads((tmp_path / timezone.localdate().isoformat() / "requests.geojson").read_text())["features"]
+    assert feature["geometry"]["coordinates"] == [-75.12, 40.01]  # on the 0.001-degree grid already
+    assert feature["properties"]["description"] == ""

@@ -112,7 +112,8 @@ def test_every_public_page_passes_axe_at_desktop_and_phone_width(live_server: An
     names = NAMES[language]
 
     for path, name in [("/", "home"), ("/services/", "services"), ("/agencies/", "agencies"),
-                       ("/status/", "status lookup"), ("/map/", "public map")]:
+                       ("/status/", "status lookup"), ("/map/", "public map"),
+                       ("/open-data/", "open data")]:
         page.goto(base + path)
         audit.check(name, language)
 

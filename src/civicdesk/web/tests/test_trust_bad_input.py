@@ -176,6 +176,10 @@ ROUTES: dict[str, Route] = {
                                  fuzz_path=("contact_id", "identity_id")),
     **{f"api:{name}": Route("token", path={"number": SAMPLE_CASE}, fuzz_path=("number",))
        for name in ("post_reply", "post_note", "post_assign", "post_transfer", "post_status", "post_priority")},
+    "opendata:index": Route("public"),
+    "opendata:schema": Route("public"),
+    "opendata:latest": Route("public", path={"fmt": "csv"}),
+    "opendata:of_day": Route("public", path={"day": "2026-12-06", "fmt": "geojson"}, fuzz_path=("day",)),
     "open311:discovery": Route("public", ["jurisdiction_id"], path={"fmt": "json"}, fuzz_path=("fmt",)),
     "open311:services": Route("public", ["jurisdiction_id"], path={"fmt": "xml"}),
     "open311:service": Route("public", ["jurisdiction_id"], path={"code": "pothole", "fmt": "json"},

@@ -14,7 +14,7 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var detail = event.detail || {};
     if (inComposer(detail.elt)) {
-      pending = {preview: !!(detail.target && detail.target.id === "composer-preview"),
+      pending = {elt: detail.elt, preview: !!(detail.target && detail.target.id === "composer-preview"),
                  focused: inComposer(document.activeElement)};
     }
   });
@@ -28,8 +28,10 @@
     }
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!pending) {
+  document.addEventListener("htmx:afterSettle", function (event) {
+    // Only the composer's own answer settles it: a live timeline update may settle in between.
+    var config = event.detail && event.detail.requestConfig;
+    if (!pending || !config || config.elt !== pending.elt) {
       return;
     }
     var done = pending;
