@@ -18,12 +18,16 @@ def survey(e: AuditEntry, names: Names, by: str) -> Sentence:
     if after.get("skipped"):
         return Sentence(gettext("No satisfaction survey was sent: %(reason)s") % {
             "reason": _skipped(after["skipped"])})
-    return Sentence(gettext("Satisfaction survey sent to the resident %(how)s") % {
-        "how": asked_how(str(after.get("channel") or ""))})
+    how = asked_how(str(after.get("channel") or ""))
+    if not how:
+        return Sentence(gettext("Satisfaction survey sent to the resident"))
+    return Sentence(gettext("Satisfaction survey sent to the resident %(how)s") % {"how": how})
 
 
 def survey_answered(e: AuditEntry, names: Names, by: str) -> Sentence:
     score = (e.after or {}).get("score")
+    if not isinstance(score, int):
+        return Sentence(gettext("The resident answered the satisfaction survey"), detail=e.reason)
     return Sentence(gettext("The resident rated the handling of this case %(score)s out of 5") % {"score": score},
                     detail=e.reason)
 
@@ -33,8 +37,10 @@ def fix_check(e: AuditEntry, names: Names, by: str) -> Sentence:
     if after.get("skipped"):
         return Sentence(gettext("The resident was not asked whether the problem is fixed: %(reason)s") % {
             "reason": _skipped(after["skipped"])})
-    return Sentence(gettext("The resident was asked %(how)s whether the problem is fixed") % {
-        "how": asked_how(str(after.get("channel") or ""))})
+    how = asked_how(str(after.get("channel") or ""))
+    if not how:
+        return Sentence(gettext("The resident was asked whether the problem is fixed"))
+    return Sentence(gettext("The resident was asked %(how)s whether the problem is fixed") % {"how": how})
 
 
 def fix_check_answered(e: AuditEntry, names: Names, by: str) -> Sentence:

@@ -65,6 +65,10 @@ EXAMPLES: dict[str, dict] = {
         AuditAction.INITIATIVE_CREATED, AuditAction.INITIATIVE_CHANGED)},
     AuditAction.CHAT_ENDED: {"after": {"session": "5f0c", "messages": 12}},
     AuditAction.CHAT_BLOCKED: {"after": {"session": "5f0c", "messages": 3}, "reason": "Abusive language"},
+    AuditAction.SURVEY: {"after": {"survey": 1, "channel": "email", "skipped": ""}},
+    AuditAction.SURVEY_ANSWERED: {"after": {"survey": 1, "score": 4, "via": "web"}, "reason": "Quick work"},
+    AuditAction.FIX_CHECK: {"after": {"fix_check": 1, "channel": "sms", "skipped": ""}},
+    AuditAction.FIX_CHECK_ANSWERED: {"after": {"fix_check": 1, "fixed": False, "via": "sms"}, "reason": "Still there"},
 }
 SLUG = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
