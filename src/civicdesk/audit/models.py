@@ -48,7 +48,7 @@ class AuditAction(models.TextChoices):
     CALL_LOGGED = "call_logged", "Phone call logged"
     CHAT_ENDED = "chat_ended", "Live chat ended by an agent"
     CHAT_BLOCKED = "chat_blocked", "Live chat ended and its session blocked"
-    SURVEY = "survey", "Satisfaction survey sent (or not)"
+    SURVEY = "survey_sent", "Satisfaction survey sent (or not)"
     SURVEY_ANSWERED = "survey_answered", "Satisfaction survey answered"
     FIX_CHECK = "fix_check", "Asked whether the problem is fixed (or not)"
     FIX_CHECK_ANSWERED = "fix_check_answered", "Answered whether the problem is fixed"
