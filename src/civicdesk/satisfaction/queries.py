@@ -36,6 +36,14 @@ def _path(group_field: str) -> Any:
     return F(f"case__{group_field}")
 
 
+def feedback_of(case: Case) -> tuple[Survey | None, FixCheck | None]:
+    """The case's survey and "Is it fixed?" question (either may be missing), in one query."""
+    row = Case.objects.select_related("survey", "fix_check").only(
+        "pk", *(f"survey__{f.name}" for f in Survey._meta.concrete_fields),
+        *(f"fix_check__{f.name}" for f in FixCheck._meta.concrete_fields)).filter(pk=case.pk).first()
+    return (getattr(row, "survey", None), getattr(row, "fix_check", None)) if row is not None else (None, None)
+
+
 def survey_of(case: Case) -> Survey | None:
     return Survey.objects.filter(case_id=case.pk).first()
 

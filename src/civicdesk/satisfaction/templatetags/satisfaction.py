@@ -23,6 +23,6 @@ def resident_prompt(context: template.Context, case: Case, heading: str = "h2") 
 @register.inclusion_tag("satisfaction/_case_feedback.html")
 def case_feedback(case: Case) -> dict[str, Any]:
     """What the resident said: the survey's score, comment and time, and the answer to "Is it fixed?"."""
-    survey, check = queries.survey_of(case), queries.fix_check_of(case)
+    survey, check = queries.feedback_of(case)
     return {"survey": survey, "check": check, "survey_how": asked_how(survey.channel) if survey else "",
             "check_how": asked_how(check.channel) if check else ""}
