@@ -169,5 +169,5 @@ def test_the_timeline_reads_its_names_in_a_fixed_number_of_queries(works_client,
                after={"message": Message.objects.filter(case=case).first().pk, "channel": "email", "attempts": 1},
                reason="550 no such user")
     assert Message.objects.filter(case=case, direction=Direction.INBOUND).exists()
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(41):
         assert works_client.get(f"/staff/cases/{case.number}/").status_code == 200
