@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "civicdesk.scorecard",
     "civicdesk.slas",
     "civicdesk.crisis",
+    "civicdesk.satisfaction",
 ]
 
 MIDDLEWARE = [
@@ -434,6 +435,7 @@ PERIODIC_TASKS = [
     ("civicdesk.mail.tasks.poll_all_mailboxes", IMAP_POLL_SECONDS),
     ("civicdesk.calendars.tasks.refresh_calendar_feeds", 3600),
     ("civicdesk.slas.tasks.sweep_targets", env_int("SLA_SWEEP_SECONDS", 15)),  # breaches found within 15 s
+    ("civicdesk.satisfaction.tasks.send_due_fix_checks", 300),  # "Is it fixed?" questions now due, each once
     ("civicdesk.opendata.tasks.export_open_data", 600),  # writes today's export if it is missing
     ("civicdesk.channels.tasks.poll_due_accounts", 5),  # each polled account keeps its own interval
     ("civicdesk.open311.tasks.pull_external_updates", env_int("OPEN311_PULL_SECONDS", 300)),
@@ -487,6 +489,14 @@ CHAT_RESIDENT_GONE_SECONDS = env_int("CHAT_RESIDENT_GONE_SECONDS", 300)  # a liv
 CHAT_AGENT_GONE_SECONDS = env_int("CHAT_AGENT_GONE_SECONDS", 45)  # an accepting agent's desk must check in
 # A resident may say "this is not fixed" (and so reopen the request) up to this many days after it was resolved/closed.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 30)
+# Satisfaction (civicdesk.satisfaction): one survey per resolved case; "Is it fixed?" FIX_CHECK_DAYS after resolution
+# (FixMyStreet asks after four weeks; 0: never asked). A text of 1-5 (or YES/NO) from the number asked is taken as the
+# answer within SURVEY_SMS_REPLY_DAYS (FIX_CHECK_SMS_REPLY_DAYS) of the question; the survey pages take at most
+# SURVEY_ANSWERS_PER_HOUR answers per client address.
+FIX_CHECK_DAYS = env_int("FIX_CHECK_DAYS", 28)
+SURVEY_SMS_REPLY_DAYS = env_int("SURVEY_SMS_REPLY_DAYS", 7)
+FIX_CHECK_SMS_REPLY_DAYS = env_int("FIX_CHECK_SMS_REPLY_DAYS", 14)
+SURVEY_ANSWERS_PER_HOUR = env_int("SURVEY_ANSWERS_PER_HOUR", 20)
 # Staff who chose "by email when away" get a notification's email only after this long without an open staff page.
 NOTIFY_AWAY_AFTER_MINUTES = env_int("NOTIFY_AWAY_AFTER_MINUTES", 10)
 # Automatic assignment: an agent counts as signed in and active with a staff page open within this many minutes.

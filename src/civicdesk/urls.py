@@ -28,6 +28,7 @@ urlpatterns = [
     path("hooks/twilio/<int:account_id>/", include("civicdesk.telephony.urls")),  # voice: before the generic entry
     path("hooks/", include("civicdesk.channels.urls")),
     path("chat/", include("civicdesk.chat.urls")),
+    path("", include("civicdesk.satisfaction.urls")),
     path("", include("civicdesk.portal.urls")),
 ]
 handler404 = "civicdesk.web.errors.page_not_found"

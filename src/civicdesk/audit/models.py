@@ -50,6 +50,10 @@ class AuditAction(models.TextChoices):
     CHAT_BLOCKED = "chat_blocked", "Live chat ended and its session blocked"
     SLA_WARNING = "sla_warning", "Target nearly due"
     SLA_BREACHED = "sla_breached", "Target missed"
+    SURVEY = "survey_sent", "Satisfaction survey sent (or not)"
+    SURVEY_ANSWERED = "survey_answered", "Satisfaction survey answered"
+    FIX_CHECK = "fix_check", "Asked whether the problem is fixed (or not)"
+    FIX_CHECK_ANSWERED = "fix_check_answered", "Answered whether the problem is fixed"
 
 
 class AuditEntry(models.Model):

@@ -30,7 +30,7 @@ from civicdesk.channels.payloads import quarantine
 from civicdesk.channels.protocol import ParseError
 from civicdesk.channels.registry import get_adapter
 from civicdesk.contacts.identities import InvalidIdentity
-from civicdesk.conversations import replies
+from civicdesk.conversations import answers, replies
 from civicdesk.conversations.author_events import apply_author_edit, apply_opt_out
 from civicdesk.conversations.delivery import apply_report
 from civicdesk.conversations.inbound import account_or_named_agency, apply_message
@@ -164,6 +164,11 @@ def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,
     """One event's outcome, and the case it made (if it made one)."""
     event = item.event
     if isinstance(event, InboundMessage):
+        taken = answers.take(event)  # a survey score or "Is it fixed?" answer by text: not a case message
+        if taken is not None and taken.consumed:
+            return (EventOutcome.DUPLICATE if taken.duplicate else EventOutcome.APPLIED), None
+        if taken is not None:
+            event = taken.event
         command = claim(event) if consent_channel(event.channel) and not event.attachments else None
         if command is not None:  # an app's text command (JOIN to crisis alerts): its own answer, no case
             outcome, _answer = once(payload, event.channel, event.provider_message_id, EventKind.KEYWORD, command)

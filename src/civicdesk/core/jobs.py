@@ -21,6 +21,7 @@ FETCH_RECORDING = "civicdesk.telephony.tasks.fetch_recording"
 ASSIGN_CASE = "civicdesk.assignment.tasks.assign_case"
 ASSIGN_WAITING = "civicdesk.assignment.tasks.assign_waiting"
 AFTER_AWAY_CHANGE = "civicdesk.assignment.tasks.after_away_change"
+AFTER_RESOLUTION = "civicdesk.satisfaction.tasks.after_resolution"
 
 
 def can_defer(task_path: str) -> bool:

@@ -17,6 +17,7 @@ from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.demo import data, spanish
 from civicdesk.demo.models import DemoAccount
 from civicdesk.demo.search_terms import SEARCH_TERMS
+from civicdesk.demo.surveys import seed_surveys
 from civicdesk.demo.targets import seed_targets
 from civicdesk.demo.timelines import CaseBuilder, CaseCounts
 from civicdesk.mail.models import Mailbox
@@ -159,6 +160,7 @@ def seed_demo(*, force: bool = False, case_count: int = data.DEMO_CASE_COUNT,
         counts = CaseBuilder(agencies, services, users, seed=seed).build(case_count)
         seed_assignment(agencies, users)  # after the cases: the demo's history is not assigned again
         seed_targets(agencies)  # response and resolution targets, and the demo cases' due times
+        seed_surveys(seed=seed)  # satisfaction: surveys sent and answered on finished cases
     boundaries = seed_boundaries()
     places = seed_boundaries(PLACES_DEMO_MODULE, "seed_places")  # after the cases: their addresses become points
     if places:

@@ -22,6 +22,7 @@ from civicdesk.inbox.consent_sentences import (
     stop_request_flagged,
 )
 from civicdesk.inbox.sla_sentences import SLA_DESCRIBERS
+from civicdesk.inbox.survey_sentences import SURVEY_DESCRIBERS
 from civicdesk.inbox.trail_sentences import (
     ADMINISTRATION_WORDS,
     administration,
@@ -320,6 +321,7 @@ DESCRIBERS: dict[str, Describer] = {
     **dict.fromkeys(ADMINISTRATION_WORDS, administration),
     **CHAT_DESCRIBERS,
     **SLA_DESCRIBERS,
+    **SURVEY_DESCRIBERS,
 }
 
 

@@ -33,6 +33,8 @@ RESIDENT_TEMPLATES = [
     "gis/templates/gis/_public_list.html",
     "conversations/templates/conversations/replies/**/*.txt",
     "chat/templates/chat/*.html",
+    "satisfaction/templates/**/*.html",
+    "satisfaction/templates/**/*.txt",
     "opendata/templates/**/*.html",
     "scorecard/templates/**/*.html",
     "crisis/templates/crisis/*.html",  # the portal's incident and alert pages (staff pages are under staff/)
@@ -55,6 +57,12 @@ RESIDENT_SOURCES = (
     "crisis/templates/crisis/subscribe", "crisis/templates/crisis/confirm.html",
     "crisis/templates/crisis/unsubscribe.html", "crisis/subscribe_form.py", "crisis/portal_views.py",
     "crisis/texts.py",
+    "satisfaction/templates/satisfaction/messages/", "satisfaction/templates/satisfaction/_prompt.html",
+    "satisfaction/templates/satisfaction/_about.html", "satisfaction/templates/satisfaction/survey.html",
+    "satisfaction/templates/satisfaction/fix_check.html", "satisfaction/templates/satisfaction/thanks.html",
+    "satisfaction/templates/satisfaction/answered.html", "satisfaction/templates/satisfaction/invalid.html",
+    "satisfaction/templates/satisfaction/stop.html", "satisfaction/forms.py", "satisfaction/actions.py",
+    "opendata/",
 )
 # Text that is not translated on purpose, by template, with the reason.
 ALLOWED: dict[str, dict[str, str]] = {

@@ -21,13 +21,15 @@ from civicdesk.gis.case_locations import on_case_changed
 from civicdesk.gis.models import CaseLocation
 from civicdesk.gis.routing import route_by_location
 from civicdesk.notifications.actions import on_case_assigned, on_message_added
+from civicdesk.satisfaction.triggers import on_case_changed as satisfaction_on_case_changed
 from civicdesk.slas import clocks
 from civicdesk.testing.factories import create_agency, create_case
 
 
 def test_the_subscribers_of_each_case_event_are_exactly_these():
     assert subscribers(CaseCreated) == (assignment_on_case_created, after_case_created, clocks.on_case_created)
-    assert subscribers(CaseChanged) == (assignment_on_case_changed, on_case_changed, clocks.on_case_changed)
+    assert subscribers(CaseChanged) == (assignment_on_case_changed, on_case_changed, satisfaction_on_case_changed,
+                                        clocks.on_case_changed)
     assert subscribers(CaseAssigned) == (on_case_assigned,)
     assert subscribers(MessageAdded) == (chat_on_message_added, on_message_added, clocks.on_message_added)
 

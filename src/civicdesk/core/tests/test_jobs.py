@@ -8,7 +8,7 @@ from civicdesk.channels.payloads import store_payload
 from civicdesk.core import jobs
 
 NAMES = [jobs.DELIVER_MESSAGE, jobs.PROCESS_PAYLOAD, jobs.PROCESS_BATCH_REQUEST, jobs.SEND_FORWARDED_CASE,
-         jobs.SEND_PASSWORD_LINK, jobs.SEND_NOTIFICATION_EMAIL, jobs.FETCH_RECORDING]
+         jobs.SEND_PASSWORD_LINK, jobs.SEND_NOTIFICATION_EMAIL, jobs.FETCH_RECORDING, jobs.AFTER_RESOLUTION]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -19,6 +19,7 @@ from civicdesk.contacts.models import Contact, Identity, IdentityKind
 from civicdesk.conversations import replies
 from civicdesk.demo.actions import seed_demo
 from civicdesk.gis.queries import open_cases
+from civicdesk.satisfaction.models import FixCheck, Survey
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 DEMO_CASES = 150
@@ -74,7 +75,9 @@ def samples(city: dict[str, Any]) -> dict[str, list[str]]:
         "fmt": ["json", "xml", "csv", "geojson"],
         "day": [timezone.localdate().isoformat()],  # the open data export seed_demo wrote
         "photo_id": [str(pk) for pk in Attachment.objects.values_list("pk", flat=True)[:5]],
-        "token": [unsubscribe_token(survivor, city["follower"])],
+        "token": [unsubscribe_token(survivor, city["follower"]),  # and the survey pages' tokens (one link each)
+                  *Survey.objects.order_by("pk").values_list("token", flat=True)[:5],
+                  *FixCheck.objects.order_by("pk").values_list("token", flat=True)[:3]],
         "pk": ["1"], "merge_id": ["1"], "identity_id": ["1"], "contact_id": ["1"], "tag": ["lane-blocked"],
         "action": ["reply"], "case_number": [survivor.number],
         "survivor": [survivor.number], "uidb64": ["MQ"],  # a password-reset link: its form, never data
@@ -138,7 +141,8 @@ def test_no_public_endpoint_shows_a_demo_contacts_email_phone_or_name(city: dict
     assert not leaks, leaks[:20]
     must_cover = ["/status/", "/requests/", "/map/", "/gis/cases.geojson", "/open311/v2/requests.json",
                   "/open311/v2/requests.xml", "/open311/v2/servicerequestupdates.json", "/open311/v2/services.xml",
-                  "/open311/v2/discovery.json", "/api/areas", "/updates/stop/", "/services/",
+                  "/open311/v2/discovery.json", "/api/areas", "/updates/stop/", "/services/", "/survey/",
+                  "/fixed/", "/surveys/stop/",
                   "/open-data/requests.csv", "/open-data/requests.geojson", f"/open-data/{timezone.localdate()}/",
                   "/scorecard/"]
     assert all(any(url.startswith(prefix) for url in scanned) for prefix in must_cover), must_cover

@@ -65,6 +65,10 @@ EXAMPLES: dict[str, dict] = {
         AuditAction.INITIATIVE_CREATED, AuditAction.INITIATIVE_CHANGED)},
     AuditAction.CHAT_ENDED: {"after": {"session": "5f0c", "messages": 12}},
     AuditAction.CHAT_BLOCKED: {"after": {"session": "5f0c", "messages": 3}, "reason": "Abusive language"},
+    AuditAction.SURVEY: {"after": {"survey": 1, "channel": "email", "skipped": ""}},
+    AuditAction.SURVEY_ANSWERED: {"after": {"survey": 1, "score": 4, "via": "web"}, "reason": "Quick work"},
+    AuditAction.FIX_CHECK: {"after": {"fix_check": 1, "channel": "sms", "skipped": ""}},
+    AuditAction.FIX_CHECK_ANSWERED: {"after": {"fix_check": 1, "fixed": False, "via": "sms"}, "reason": "Still there"},
 }
 SLUG = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
@@ -165,5 +169,5 @@ def test_the_timeline_reads_its_names_in_a_fixed_number_of_queries(works_client,
                after={"message": Message.objects.filter(case=case).first().pk, "channel": "email", "attempts": 1},
                reason="550 no such user")
     assert Message.objects.filter(case=case, direction=Direction.INBOUND).exists()
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(41):
         assert works_client.get(f"/staff/cases/{case.number}/").status_code == 200

@@ -242,6 +242,9 @@ ROUTES: dict[str, Route] = {
     **{f"crisis:{name}": Route("staff", path={"slug": "no-such-incident"})
        for name in ("staff-incident", "staff-update", "staff-end", "staff-broadcast-new")},
     "crisis:staff-broadcast": Route("staff", path={"pk": "1"}),
+    "satisfaction:survey": Route("public", ["score"], path={"token": "not-a-token"}, fuzz_path=("token",)),
+    "satisfaction:fix_check": Route("public", ["fixed"], path={"token": "not-a-token"}, fuzz_path=("token",)),
+    "satisfaction:stop": Route("public", path={"token": "not-a-token"}, fuzz_path=("token",)),
 }
 SKIPPED_NAMESPACES = ("admin:",)  # Django's own admin: covered by its own tests, not by this table
 
