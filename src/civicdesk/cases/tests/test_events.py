@@ -28,8 +28,8 @@ from civicdesk.testing.factories import create_agency, create_case
 
 def test_the_subscribers_of_each_case_event_are_exactly_these():
     assert subscribers(CaseCreated) == (assignment_on_case_created, after_case_created, clocks.on_case_created)
-    assert subscribers(CaseChanged) == (assignment_on_case_changed, on_case_changed, satisfaction_on_case_changed,
-                                        clocks.on_case_changed)
+    assert subscribers(CaseChanged) == (assignment_on_case_changed, on_case_changed, clocks.on_case_changed,
+                                        satisfaction_on_case_changed)
     assert subscribers(CaseAssigned) == (on_case_assigned,)
     assert subscribers(MessageAdded) == (chat_on_message_added, on_message_added, clocks.on_message_added)
 
