@@ -34,6 +34,13 @@ def active_incidents() -> list[Incident]:
     return list(Incident.objects.filter(status=IncidentStatus.ACTIVE).order_by("-declared_at")[:3])
 
 
+def staff_incidents(user: Any) -> QuerySet[Incident]:
+    """The incidents a staff member sees on staff pages: their agencies' (administrators: every one)."""
+    if is_admin(user):
+        return Incident.objects.all()
+    return Incident.objects.filter(agency_id__in=agency_ids(user))
+
+
 def may_manage(user: Any, incident: Incident | None = None) -> bool:
     """Administrators manage every incident; supervisors those of their agencies (and declare for them)."""
     if is_admin(user):

@@ -14,15 +14,16 @@ from civicdesk.crisis.models import Broadcast, Incident, IncidentStatus
 from civicdesk.inbox.access import staff_required
 
 
-def _incident(slug: str) -> Incident:
-    incident = Incident.objects.filter(slug=slug).select_related("agency").first()
+def _incident(request: HttpRequest, slug: str) -> Incident:
+    """An incident of the user's agencies (administrators: any); another agency's is not there at all (404)."""
+    incident = queries.staff_incidents(request.user).filter(slug=slug).select_related("agency").first()
     if incident is None:
         raise Http404("No such incident.")
     return incident
 
 
 def _managed(request: HttpRequest, slug: str) -> Incident:
-    incident = _incident(slug)
+    incident = _incident(request, slug)
     if not queries.may_manage(request.user, incident):
         raise PermissionDenied("Only the agency's supervisors and administrators change this incident.")
     return incident
@@ -31,7 +32,7 @@ def _managed(request: HttpRequest, slug: str) -> Incident:
 @staff_required
 @require_GET
 def incident_list(request: HttpRequest) -> HttpResponse:
-    incidents = Incident.objects.select_related("agency").order_by("-declared_at")[:100]
+    incidents = queries.staff_incidents(request.user).select_related("agency").order_by("-declared_at")[:100]
     return render(request, "crisis/staff/incident_list.html", {
         "incidents": incidents, "may_declare": queries.may_manage(request.user), "nav": "manage"})
 
@@ -59,7 +60,7 @@ def incident_declare(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_GET
 def incident_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    incident = _incident(slug)
+    incident = _incident(request, slug)
     return render(request, "crisis/staff/incident_dashboard.html", {
         "incident": incident, "figures": dashboard.case_figures(incident, visible_cases(request.user)),
         "listening": dashboard.listening_figures(incident), "areas": queries.incident_areas(incident),
@@ -114,8 +115,10 @@ def broadcast_new(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "crisis/staff/broadcast_form.html", context)
 
 
-def _broadcast(pk: int) -> Broadcast:
-    broadcast = Broadcast.objects.select_related("incident", "created_by").filter(pk=pk).first()
+def _broadcast(request: HttpRequest, pk: int) -> Broadcast:
+    incidents = queries.staff_incidents(request.user)
+    broadcast = (Broadcast.objects.select_related("incident", "created_by").filter(pk=pk, incident__in=incidents)
+                 .first())
     if broadcast is None:
         raise Http404("No such broadcast.")
     return broadcast
@@ -124,7 +127,7 @@ def _broadcast(pk: int) -> Broadcast:
 @staff_required
 @require_GET
 def broadcast_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    broadcast = _broadcast(pk)
+    broadcast = _broadcast(request, pk)
     template = "crisis/staff/_progress.html" if getattr(request, "htmx", False) else "crisis/staff/broadcast.html"
     return render(request, template, {"broadcast": broadcast, "progress": queries.progress(broadcast),
                                       "incident": broadcast.incident, "nav": "manage"})

@@ -21,6 +21,8 @@ from civicdesk.chat.models import ChatSession
 from civicdesk.contacts.actions import merge_contacts
 from civicdesk.contacts.models import Contact, ContactMerge, Identity
 from civicdesk.conversations.models import StopRequest
+from civicdesk.crisis import actions as crisis_actions
+from civicdesk.crisis.models import Broadcast
 from civicdesk.gis.models import Area, Initiative
 from civicdesk.gis.tests.conftest import _fresh_index, wards  # noqa: F401  (fixtures)
 from civicdesk.inbox.case_views import ACTIONS
@@ -59,6 +61,9 @@ ANY_STAFF = {
     "inbox:contacts": "the contact directory: contacts of cases the user may see",
     "api:list_contacts": "the API's contact search, scoped like the contact directory",
     "api:list_tags": "the tags on cases the user may see",
+    "api:get_metrics": "figures of the user's agencies' cases only (administrators: all); no parameters is a 422",
+    "api:get_metrics_csv": "the same figures as CSV",
+    "api:get_metrics_xlsx": "the same figures as XLSX",
     "api:list_services": "the service catalogue: every active service, inactive ones of the user's agencies",
     "api:get_service": "one service of that catalogue (an inactive one of another agency is 404)",
     "api:api-root": "the API's root",
@@ -93,6 +98,8 @@ ANY_STAFF = {
                             "agency's ?agency= is 404)",
     "inbox:calendars": "the business calendars of the agencies the user supervises (agents: 403)",
     "inbox:sla-policies": "the SLA policies of the agencies the user supervises (agents: 403)",
+    "crisis:staff-incidents": "the incidents of the user's agencies (titles and dates, public on the portal anyway)",
+    "crisis:staff-declare": "declares an incident for one of the user's own agencies (agents: 403)",
     "inbox:channel-x-connect": "connecting an X account to an agency the user supervises (agents: 403)",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
@@ -116,6 +123,9 @@ SUPERVISORS_ONLY = {
     "inbox:sla-policy-new": "adds an SLA policy to the agency",
     "inbox:sla-policy": "one of the agency's SLA policies, to change",
     "inbox:sla-policy-delete": "removes one of the agency's SLA policies",
+    "crisis:staff-update": "publishes an update on one of the agency's incidents",
+    "crisis:staff-end": "ends one of the agency's incidents",
+    "crisis:staff-broadcast-new": "broadcasts on one of the agency's incidents",
 }
 # Routes for administrators only: a staff account's role, agencies, teams, password link and deactivation.
 ADMINS_ONLY = {"inbox:staff-member", "inbox:staff-password-link", "inbox:staff-active"}
@@ -136,6 +146,7 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:team-transfer-approval": "agency", "inbox:transfer-decide": "transfer_request",
             "inbox:calendar-closure-remove": "closure",
             "inbox:sla-policy": "sla_policy", "inbox:sla-policy-delete": "sla_policy",
+            "crisis:staff-broadcast": "broadcast",
             "inbox:channel-x-contract": "channel_account", "inbox:hide-comment": "message",
             "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2",
             "notifications:open": "notification", "notifications:read": "notification",
@@ -154,10 +165,14 @@ ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "re
               "inbox:calendar-ical": {"url": "https://example.com/closures.ics"},
               **dict.fromkeys(("inbox:sla-policy-new", "inbox:sla-policy"), {
                   "name": "Matrix probe", "first_response": "4", "hours": "business", "is_active": "on"})}
+# A parameter whose name means another kind of object on these routes (crisis mode's `slug` is an incident's).
+ROUTE_PARAM_KINDS = {f"crisis:{name}": {"slug": "incident_slug"}
+                     for name in ("staff-incident", "staff-update", "staff-end", "staff-broadcast-new")}
 SHARED_KINDS = {"tag", "decision"}  # not owned by an agency: the same object on both sides
 # Routes whose form names no other object: the prober's supervisor writing their own agency's is their right.
 OWN_WRITES_TAKE_NO_REFERENCE = {"inbox:consent-help", "inbox:calendar-hours", "inbox:calendar-closure",
-                                "inbox:calendar-ical", "inbox:sla-policy-new"}
+                                "inbox:calendar-ical", "inbox:sla-policy-new", "crisis:staff-update",
+                                "crisis:staff-end", "crisis:staff-broadcast-new"}
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
 
@@ -190,7 +205,9 @@ class Side:
     message: Message
     stop_request: StopRequest
     sla_policy: SlaPolicy
+    broadcast: Broadcast
     agency_slug: str = ""
+    incident_slug: str = ""
     decision: str = "dismiss"  # what staff decide on a flagged request to stop texts (the same word on both sides)
     service_code: str = ""
     tag: str = "matrix-probe"  # tags are names shared by every agency
@@ -222,6 +239,10 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
     account = ChannelAccount.objects.create(channel=Channel.SMS, provider=Provider.TWILIO, agency=agency,
                                             address=number, display_name=f"{word} line")
     closure = add_closure(calendar_of(agency=agency), name=f"{word} snow day", first_day=date(2027, 1, 5), actor=None)
+    incident = crisis_actions.declare(title_en=f"{word} flood", title_es=f"{word} inundación", summary_en="Probe",
+                                      summary_es="Prueba", agency=agency, actor=agent)
+    broadcast = crisis_actions.start_broadcast(incident, text_en="Probe", text_es="Prueba", sms_en="Probe",
+                                               sms_es="Prueba", actor=agent)
     return Side(agency=agency, team=team, agent=agent, agent2=create_staff(f"{word}-two", agencies=[agency]),
                 supervisor=create_staff(f"{word}-sup", role=StaffRole.SUPERVISOR, agencies=[agency]),
                 case=case, case2=case2, contact=case.contact, contact2=case2.contact,
@@ -244,6 +265,7 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                     due_on="2026-12-21", created_at=timezone.now()),
                 sla_policy=SlaPolicy.objects.create(agency=agency, name=f"{word} targets", first_response_seconds=3600,
                                                     created_at=timezone.now(), updated_at=timezone.now()),
+                broadcast=broadcast, incident_slug=incident.slug,
                 markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
                          f"{word} Chatter", chat.case.number, f"{word} broken", f"{word}@example.com",
                          f"{word} blitz", number, f"{word} line"), service_code=service.code)
@@ -264,7 +286,8 @@ def _path_values(route: matrix.Route, side: Side) -> dict[str, Any]:
     for param in route.params:
         if param == "action":
             continue
-        kind = PK_KINDS.get(route.name) if param == "pk" else PARAM_KINDS.get(param)
+        kind = PK_KINDS.get(route.name) if param == "pk" else ROUTE_PARAM_KINDS.get(route.name, {}).get(
+            param, PARAM_KINDS.get(param))
         if kind is None:
             raise AssertionError(f"{route.route}: the matrix test does not know the path parameter {param!r}; "
                                  f"map it to an agency-owned object in PARAM_KINDS or PK_KINDS.")
