@@ -65,6 +65,8 @@ EXAMPLES: dict[str, dict] = {
         AuditAction.INITIATIVE_CREATED, AuditAction.INITIATIVE_CHANGED)},
     AuditAction.CHAT_ENDED: {"after": {"session": "5f0c", "messages": 12}},
     AuditAction.CHAT_BLOCKED: {"after": {"session": "5f0c", "messages": 3}, "reason": "Abusive language"},
+    AuditAction.SLA_WARNING: {"after": {"kind": "first_response", "due_at": "2026-12-07T14:00:00+00:00"}},
+    AuditAction.SLA_BREACHED: {"after": {"kind": "resolution", "due_at": "2026-12-07T14:00:00+00:00"}},
     AuditAction.SURVEY: {"after": {"survey": 1, "channel": "email", "skipped": ""}},
     AuditAction.SURVEY_ANSWERED: {"after": {"survey": 1, "score": 4, "via": "web"}, "reason": "Quick work"},
     AuditAction.FIX_CHECK: {"after": {"fix_check": 1, "channel": "sms", "skipped": ""}},
