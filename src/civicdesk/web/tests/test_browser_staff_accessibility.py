@@ -123,6 +123,8 @@ STAFF_PAGES = [
 # GET routes of the walk that are not pages of their own, and why.
 NOT_PAGES = {
     "inbox:logout": "signs out (POST); no page",
+    "crisis:staff-update": "publishes an incident update (POST); answers with a redirect to the incident",
+    "crisis:staff-end": "ends an incident (POST); answers with a redirect to the incident",
     "inbox:inbox-live": "the inbox's live fragment, checked inside the inbox page",
     "inbox:inbox-events": "an event stream",
     "inbox:saved-view-create": "POST only",
