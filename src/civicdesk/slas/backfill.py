@@ -60,11 +60,11 @@ def backfill_targets(cases: QuerySet[Case], *, now: datetime | None = None) -> i
     if not policies:
         return 0
     schedules = ClockSchedules()
-    todo = cases.exclude(sla_targets__isnull=False).order_by("pk")
+    without_targets = cases.exclude(sla_targets__isnull=False).order_by("pk")
     made = 0
     last = 0
     while True:
-        batch = list(todo.filter(pk__gt=last)[:BATCH])
+        batch = list(without_targets.filter(pk__gt=last)[:BATCH])
         if not batch:
             return made
         last = batch[-1].pk
