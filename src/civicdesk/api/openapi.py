@@ -44,7 +44,19 @@ class DocumentedApi(NinjaAPI):
         for path in schema.get("paths", {}).values():
             for method, operation in path.items():
                 if method in HTTP_METHODS:
-                    responses = operation.setdefault("responses", {})
+                    responses = operation["responses"] = _by_status_text(operation.get("responses", {}))
                     for code, response in COMMON_RESPONSES.items():
                         responses.setdefault(code, response)
         return schema
+
+
+def _by_status_text(responses: dict[Any, Any]) -> dict[str, Any]:
+    """One entry per status code: ninja keys its own by int and openapi_extra by text, and JSON keeps both."""
+    merged: dict[str, Any] = {}
+    for code, response in responses.items():
+        entry = merged.setdefault(str(code), {})
+        content = {**entry.get("content", {}), **response.get("content", {})}
+        entry.update(response)
+        if content:
+            entry["content"] = content
+    return merged

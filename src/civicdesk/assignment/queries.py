@@ -23,6 +23,7 @@ from civicdesk.agencies.models import StaffProfile, Team
 from civicdesk.assignment.models import AssignmentMode, TeamAgent, TeamAssignment
 from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.cases.workload import open_cases_assigned
+from civicdesk.core import prefetch
 from civicdesk.notifications.models import DeskPresence
 
 User = get_user_model()
@@ -85,7 +86,8 @@ def policy_of(team_id: int | None) -> TeamAssignment | None:
 def assigns_automatically(team_id: int | None) -> bool:
     if not team_id:
         return False
-    return TeamAssignment.objects.filter(team_id=team_id, mode__in=AssignmentMode.automatic()).exists()
+    return prefetch.kept("assigns_automatically", team_id, lambda: TeamAssignment.objects.filter(
+        team_id=team_id, mode__in=AssignmentMode.automatic()).exists())
 
 
 def _open_counts(user_ids: list[int], agency_ids: list[int]) -> dict[int, int]:

@@ -3,6 +3,10 @@
 `publish()` runs every subscriber of the event's type in the caller's transaction, in subscription order. Apps
 above `cases` subscribe in their `AppConfig.ready()` (cases never imports them), and cases/tests/test_events.py
 lists the exact subscribers of each event type, so a new side effect cannot be added without that test changing.
+
+A subscriber that reads per case may also register a lookahead: `lookahead(case_ids)` gathers, in one query each,
+what the subscribers would read for many cases about to change one after the other (a bulk action), for
+`core.prefetch.ahead`; the subscriber takes its answer with `prefetch.take`.
 """
 
 from collections.abc import Callable
@@ -70,6 +74,24 @@ def subscribe(event_type: type[E], handler: Handler[E]) -> None:
 
 def subscribers(event_type: type[E]) -> tuple[Handler[E], ...]:
     return tuple(_subscribers[event_type])
+
+
+Lookahead = Callable[[list[int]], dict[str, dict[Any, Any]]]
+_lookaheads: list[Lookahead] = []
+
+
+def subscribe_lookahead(read_ahead: Lookahead) -> None:
+    """Call read_ahead(case_ids) in lookahead(); registering the same function twice is a no-op."""
+    if read_ahead not in _lookaheads:
+        _lookaheads.append(read_ahead)
+
+
+def lookahead(case_ids: list[int]) -> dict[str, dict[Any, Any]]:
+    """Every registered lookahead's answers for these cases, merged, for prefetch.ahead()."""
+    answers: dict[str, dict[Any, Any]] = {}
+    for read_ahead in _lookaheads if case_ids else ():
+        answers.update(read_ahead(case_ids))
+    return answers
 
 
 def publish(event: CaseEvent) -> None:

@@ -112,6 +112,18 @@ def _resident(case: Case, target: ReplyTarget) -> str:
 def destination(case: Case, *, public: bool = False, identity: Identity | None = None) -> Destination:
     """Where a reply with these choices goes; raises ValueError for an identity that is not the resident's."""
     target = reply_target(case, identity)
+    return _destination(case, target, public=public, refused=target_refusal(target))
+
+
+def destinations(case: Case, identity: Identity | None = None) -> tuple[Destination, Destination]:
+    """destination() of a private reply and of a public update, reading the target and its opt-outs once."""
+    target = reply_target(case, identity)
+    refused = target_refusal(target)
+    return (_destination(case, target, public=False, refused=refused),
+            _destination(case, target, public=True, refused=refused))
+
+
+def _destination(case: Case, target: ReplyTarget, *, public: bool, refused: str) -> Destination:
     caps = capabilities(target.channel)
     network_public = is_public(target)
     if public:
@@ -119,7 +131,7 @@ def destination(case: Case, *, public: bool = False, identity: Identity | None =
     else:
         sentence = public_sentence(target) if network_public else _private_sentence(case, target)
     return Destination(target=target, public=public, sentence=sentence, max_length=caps.max_length,
-                       carries_files=carries_files(target, public=public), refused=target_refusal(target),
+                       carries_files=carries_files(target, public=public), refused=refused,
                        network_public=network_public)
 
 

@@ -5,25 +5,32 @@ own lookups would read one by one (the sender's identity, its conversation, whet
 holds them with `ahead(...)`. A lookup asks `take(kind, key)` first: a hit is the answer as it stood when the group
 began, given once; the next lookup of the same key (a second text from the same number in the group, after the
 first may have written what it reads) misses and queries as usual. Outside `ahead` everything misses.
+
+`kept(kind, key, load)` is for settings no write of the group changes (an agency's SLA policies, whether a team
+assigns automatically): inside `ahead` it loads each key once and keeps it for the group; outside it just loads.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 MISS = object()
 _known: ContextVar[dict[str, dict[Any, Any]] | None] = ContextVar("prefetched", default=None)
 _whole: ContextVar[bool] = ContextVar("whole_or_nothing", default=False)
+_kept: ContextVar[dict[tuple[str, Any], Any] | None] = ContextVar("kept_for_the_group", default=None)
+T = TypeVar("T")
 
 
 @contextmanager
 def ahead(answers: dict[str, dict[Any, Any]]) -> Iterator[None]:
     """Hold `answers` ({kind: {key: value}}, every key looked up with its answer, None for "not there")."""
     token = _known.set({kind: dict(values) for kind, values in answers.items()})
+    kept_token = _kept.set({})
     try:
         yield
     finally:
+        _kept.reset(kept_token)
         _known.reset(token)
 
 
@@ -33,6 +40,17 @@ def take(kind: str, key: Any) -> Any:
     if known is None or kind not in known:
         return MISS
     return known[kind].pop(key, MISS)
+
+
+def kept(kind: str, key: Any, load: Callable[[], T]) -> T:
+    """load(), read once per group inside `ahead` (see the module's docstring), or every time outside it."""
+    memo = _kept.get()
+    if memo is None:
+        return load()
+    if (kind, key) not in memo:
+        memo[kind, key] = load()
+    value: T = memo[kind, key]
+    return value
 
 
 @contextmanager

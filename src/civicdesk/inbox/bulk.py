@@ -10,9 +10,10 @@ from django.http import QueryDict
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from civicdesk.agencies.models import StaffProfile, Team
-from civicdesk.cases import actions
+from civicdesk.cases import actions, events
 from civicdesk.cases.models import Case, CaseStatus, Priority, Tag
 from civicdesk.cases.permissions import actionable_only, visible_cases
+from civicdesk.core import prefetch
 from civicdesk.inbox.forms import StaffForm, staff_label
 
 MAX_SELECTED = 100  # two pages' worth; "select all on this page" selects at most one page (50)
@@ -225,25 +226,30 @@ def run_bulk(user: Any, form: BulkForm) -> BulkResult:
     survivor = found.get(form.cleaned_data.get("survivor", "")) if action == BulkAction.MERGE else None
     if action == BulkAction.MERGE:
         result.detail["survivor"] = form.cleaned_data["survivor"]
-    for number in form.numbers:
-        case = found.get(number)
-        if case is None:
-            result.refused.append(Refusal(number, gettext("There is no such case that you can see."),
-                                          visible=False))
-            continue
-        if case.pk not in actionable:
-            result.refused.append(Refusal(number, _read_only_reason(case)))
-            continue
-        try:
-            changed = _apply(user, form, case, action, assignment=assignment, tag=tag, survivor=survivor,
-                             survivor_ok=survivor is not None and survivor.pk in actionable)
-        except ValueError as exc:  # the action refused (merged away, an illegal status change, ...)
-            result.refused.append(Refusal(number, str(exc)))
-            continue
-        if changed is None:
-            continue  # the survivor of a merge
-        (result.done if changed else result.unchanged).append(number)
+    ahead = events.lookahead(sorted(actionable)) if not tag_action else {}  # what the case events read, at once
+    with prefetch.ahead(ahead):
+        for number in form.numbers:
+            _apply_one(user, form, result, number, found.get(number), actionable, assignment, tag, survivor)
     return result
+
+
+def _apply_one(user: Any, form: BulkForm, result: BulkResult, number: str, case: Case | None, actionable: set[int],
+               assignment: _Assignment | None, tag: Tag | None, survivor: Case | None) -> None:
+    action = form.cleaned_data["action"]
+    if case is None:
+        result.refused.append(Refusal(number, gettext("There is no such case that you can see."), visible=False))
+        return
+    if case.pk not in actionable:
+        result.refused.append(Refusal(number, _read_only_reason(case)))
+        return
+    try:
+        changed = _apply(user, form, case, action, assignment=assignment, tag=tag, survivor=survivor,
+                         survivor_ok=survivor is not None and survivor.pk in actionable)
+    except ValueError as exc:  # the action refused (merged away, an illegal status change, ...)
+        result.refused.append(Refusal(number, str(exc)))
+        return
+    if changed is not None:  # None: the survivor of a merge
+        (result.done if changed else result.unchanged).append(number)
 
 
 def _apply(user: Any, form: BulkForm, case: Case, action: str, *, assignment: _Assignment | None,

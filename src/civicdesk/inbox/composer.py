@@ -18,11 +18,9 @@ def composer_context(case: Case, form: ReplyForm, identity: Identity | None = No
     """The composer's template context: the form, the mode it shows, and a private reply's and a public update's
     destination (with `identity`, the address the agent picked; the form reports one that is not the resident's)."""
     try:
-        private = drafts.destination(case, public=False, identity=identity)
-        public = drafts.destination(case, public=True, identity=identity)
+        private, public = drafts.destinations(case, identity)
     except ValueError:
-        private = drafts.destination(case, public=False)
-        public = drafts.destination(case, public=True)
+        private, public = drafts.destinations(case)
     text = str(form.data.get("text") or "") if form.is_bound else ""
     return {"case": case, "composer_form": form, "private_destination": private, "public_destination": public,
             "sms": sms_counter(text, private.max_length) if private.target.channel == Channel.SMS else None,

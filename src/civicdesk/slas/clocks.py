@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from civicdesk.cases.events import CaseChanged, CaseCreated, MessageAdded
 from civicdesk.cases.models import Case, CaseStatus, Direction
+from civicdesk.core import prefetch
 from civicdesk.slas.models import RUNNING, CaseTarget, SlaPolicy, TargetKind
 from civicdesk.slas.queries import policy_for
 from civicdesk.slas.timing import ClockSchedules, add_time, elapsed
@@ -52,7 +53,19 @@ def on_case_changed(event: CaseChanged) -> None:
 
 
 def running(case: Case) -> list[CaseTarget]:
+    """The case's running targets (read ahead for a bulk change of many cases: see running_of)."""
+    known = prefetch.take("sla_running", case.pk)
+    if known is not prefetch.MISS:
+        return list(known)
     return list(CaseTarget.objects.filter(RUNNING, case=case).select_related("policy"))
+
+
+def running_of(case_ids: list[int]) -> dict[str, dict[Any, Any]]:
+    """A lookahead of cases.events: the running targets of many cases in one query, for running()."""
+    found: dict[Any, Any] = {pk: [] for pk in case_ids}
+    for target in CaseTarget.objects.filter(RUNNING, case_id__in=case_ids).select_related("policy"):
+        found[target.case_id].append(target)
+    return {"sla_running": found}
 
 
 def start_targets(case: Case, kinds: tuple[str, ...], at: datetime, policy: SlaPolicy | None = None,
@@ -98,9 +111,7 @@ def meet(case: Case, kinds: tuple[str, ...], at: datetime) -> int:
 
 def open_next_response(case: Case, at: datetime) -> None:
     """The resident wrote again after a first response: a next-response target, unless one already runs."""
-    answered = case.first_response_at is not None or CaseTarget.objects.filter(
-        case=case, kind=TargetKind.FIRST_RESPONSE, met_at__isnull=False).exists()
-    if answered:
+    if case.first_response_at is not None:  # set by the same staff reply that meets the first-response target
         start_targets(case, (TargetKind.NEXT_RESPONSE,), at)
 
 

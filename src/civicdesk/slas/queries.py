@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from civicdesk.cases.models import Case
+from civicdesk.core import prefetch
 from civicdesk.slas.models import RUNNING, CaseTarget, SlaPolicy, TargetKind
 
 
@@ -20,7 +21,9 @@ def specificity(policy: SlaPolicy) -> tuple[bool, bool, bool, int]:
 def policy_for(case: Case) -> SlaPolicy | None:
     """The most specific active policy of the case's agency that fits its service, priority and channel (one
     query over the agency's few policies)."""
-    fits = [p for p in SlaPolicy.objects.filter(agency_id=case.agency_id, is_active=True)
+    active = prefetch.kept("sla_policies", case.agency_id,
+                           lambda: list(SlaPolicy.objects.filter(agency_id=case.agency_id, is_active=True)))
+    fits = [p for p in active
             if p.service_id in (None, case.service_id) and p.priority in ("", case.priority)
             and p.channel in ("", case.channel)]
     return max(fits, key=specificity, default=None)

@@ -63,3 +63,33 @@ def test_a_created_and_then_moved_case_keeps_its_location_row_in_step():
     assert CaseLocation.objects.get(case=case).lat == 44.6
     touch(case, lat=None)
     assert not CaseLocation.objects.filter(case=case).exists()
+
+
+@pytest.mark.django_db
+def test_a_lookahead_reads_the_running_sla_targets_of_many_cases_in_one_query(django_assert_num_queries):
+    from civicdesk.cases.events import lookahead
+    from civicdesk.core import prefetch
+
+    agency = create_agency("works", "Works")
+    cases = [create_case(agency_slug=agency.slug, subject=f"Case {n}") for n in range(3)]
+    with django_assert_num_queries(1):
+        answers = lookahead([case.pk for case in cases])
+    assert set(answers["sla_running"]) == {case.pk for case in cases}
+    with prefetch.ahead(answers), django_assert_num_queries(0):
+        assert clocks.running(cases[0]) == []
+    assert lookahead([]) == {}
+
+
+def test_kept_loads_once_inside_a_group_and_every_time_outside():
+    from civicdesk.core import prefetch
+
+    loads: list[int] = []
+
+    def load() -> int:
+        loads.append(1)
+        return len(loads)
+
+    assert prefetch.kept("k", 1, load) == 1 and prefetch.kept("k", 1, load) == 2
+    with prefetch.ahead({}):
+        assert prefetch.kept("k", 1, load) == 3 and prefetch.kept("k", 1, load) == 3
+        assert prefetch.kept("k", 2, load) == 4

@@ -69,6 +69,7 @@ def test_a_stranger_with_the_case_number_in_the_subject_gets_a_new_linked_case(
         agency_mailbox: Mailbox, listener: Listener, outbound_sink: Sink) -> None:
     case = resolved_case(listener)
     before = facts(case)
+    heard_before = [m["To"] for m in outbound_sink.handler.messages()].count(RESIDENT)  # acknowledgement, survey
     send(listener, mail(STRANGER, f"Re: [{case.number}] fixed?", "Published text from a stranger.",
                         "<forged-1@attacker.example>"))
     assert_untouched(case, before)
@@ -82,13 +83,13 @@ def test_a_stranger_with_the_case_number_in_the_subject_gets_a_new_linked_case(
     inbound = Message.objects.get(email_message_id="<forged-1@attacker.example>")
     assert inbound.case_id == new.pk
     sent_to = [m["To"] for m in outbound_sink.handler.messages()]
-    assert sent_to.count(RESIDENT) == 1  # only the original acknowledgement: the resident hears nothing of it
+    assert sent_to.count(RESIDENT) == heard_before  # the resident hears nothing of it
 
 
 def test_a_stranger_replying_to_our_message_id_does_not_thread_into_the_case(
         agency_mailbox: Mailbox, listener: Listener) -> None:
     case = resolved_case(listener)
-    ack = case.messages.get(direction=Direction.OUTBOUND)
+    ack = case.messages.filter(direction=Direction.OUTBOUND).earliest("pk")  # the acknowledgement
     before = facts(case)
     send(listener, mail(STRANGER, "Re: your request", "I am not the resident.", "<forged-2@attacker.example>",
                         in_reply_to=ack.email_message_id))

@@ -266,9 +266,9 @@ def test_new_cases_from_new_numbers_cost_few_statements_and_keep_every_audit_ent
     # per text: the contact, its identity (no savepoint: a race redoes the group), the case number and the case, the
     # message, the conversation, the payload's status, the acknowledgement and its delivery job (no consent read for
     # a number added just now); per batch: the claim (3 statements), the routing (2), the group's check (2), its
-    # read-ahead (3), one INSERT of every audit entry and the account's health; the savepoints of the test's
-    # transaction stand for BEGIN and COMMIT
-    with django_assert_max_num_queries(9 * len(numbers) + 14):
+    # read-ahead (3), the agency's SLA policies (1, kept for the group), one INSERT of every audit entry and the
+    # account's health; the savepoints of the test's transaction stand for BEGIN and COMMIT
+    with django_assert_max_num_queries(9 * len(numbers) + 15):
         assert batch.drain(group=8) == len(numbers)
     assert Message.objects.filter(direction="out", is_automatic=True).count() == len(numbers) + 1
     entries = list(AuditEntry.objects.values_list("action", flat=True))
