@@ -190,13 +190,15 @@ def test_the_inbox_at_390_px_and_by_keyboard(live_server, transactional_db, worl
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/staff/")
     tab(page, "My team").focus()
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
-    focused = page.evaluate("() => document.activeElement.textContent.trim()")
-    assert focused.startswith("Read only")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
+    presses, focused = 0, ""
+    while not focused.startswith("Read only") and presses < 8:  # All and Breaching soon lie between
+        page.keyboard.press("Tab")
+        presses += 1
+        focused = page.evaluate("() => document.activeElement.textContent.trim()")
+    assert focused.startswith("Read only"), focused
+    for _ in range(presses + 1):
+        page.keyboard.press("Shift+Tab")
+    assert page.evaluate("() => document.activeElement.textContent.trim()").startswith("Mine")
     page.keyboard.press("Enter")
     expect(tab(page, "Mine")).to_have_attribute("aria-current", "page")
     page.locator("tr[data-case] a").first.focus()

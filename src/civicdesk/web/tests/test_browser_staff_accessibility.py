@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, expect
 
 from civicdesk.accounts.gate import ENROLLED_KEY
+from civicdesk.crisis import actions as crisis_actions
 from civicdesk.gis.models import Area, Initiative
 from civicdesk.inbox.tests.conftest import World
 from civicdesk.inbox.tests.matrix import staff_routes
@@ -46,6 +47,8 @@ class Things:
     initiative: Initiative
     captured: CapturedEmail
     reset_path: str
+    incident: Any
+    broadcast: Any
 
 
 @dataclass
@@ -107,6 +110,9 @@ STAFF_PAGES = [
     StaffPage("manage", "/staff/manage/"),
     StaffPage("incidents", "/staff/incidents/"),
     StaffPage("declare an incident", "/staff/incidents/new/"),
+    StaffPage("an incident", lambda t: reverse("crisis:staff-incident", args=[t.incident.slug])),
+    StaffPage("a new broadcast", lambda t: reverse("crisis:staff-broadcast-new", args=[t.incident.slug])),
+    StaffPage("a broadcast's progress", lambda t: reverse("crisis:staff-broadcast", args=[t.broadcast.pk])),
     StaffPage("manage, as an administrator", "/staff/manage/", user="boss"),
     StaffPage("channels", "/staff/channels/"),
     StaffPage("channels refused to an agent", "/staff/channels/", user="wanda", status=403),
@@ -231,7 +237,12 @@ def things(world: World, mapped_cases: list[Any]) -> Things:
     user = world.works_agent
     token = default_token_generator.make_token(user)
     reset_path = reverse("accounts:password-reset-confirm", args=[urlsafe_base64_encode(force_bytes(user.pk)), token])
-    return Things(world=world, case=case, initiative=initiative, captured=captured, reset_path=reset_path)
+    incident = crisis_actions.declare(title_en="River flood", title_es="Inundación del río", summary_en="Stay away.",
+                                      summary_es="Manténgase lejos.", agency=world.works, actor=world.supervisor)
+    broadcast = crisis_actions.start_broadcast(incident, text_en="Roads closed", text_es="Calles cerradas",
+                                               sms_en="Roads closed", sms_es="Calles cerradas", actor=world.supervisor)
+    return Things(world=world, case=case, initiative=initiative, captured=captured, reset_path=reset_path,
+                  incident=incident, broadcast=broadcast)
 
 
 def _users(world: World) -> dict[str, tuple[Any, bool]]:
