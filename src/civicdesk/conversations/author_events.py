@@ -9,8 +9,8 @@ from civicdesk.cases.models import Attachment, Case, Direction, Message
 from civicdesk.channels.events import AuthorEdit, OptOut
 from civicdesk.contacts.actions import set_opt_out
 from civicdesk.contacts.models import Identity
+from civicdesk.conversations.inbound_hooks import opted_out
 from civicdesk.conversations.models import PendingMedia
-from civicdesk.conversations.text_commands import opted_out
 
 
 def apply_opt_out(event: OptOut) -> Identity:

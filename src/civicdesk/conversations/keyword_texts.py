@@ -23,9 +23,9 @@ from civicdesk.contacts.actions import resolve_contact, set_opt_out
 from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
 from civicdesk.contacts.models import Identity
 from civicdesk.conversations.consent import account_for, is_opted_out, set_consent
+from civicdesk.conversations.inbound_hooks import opted_out
 from civicdesk.conversations.keywords import Keyword, KeywordAction, keyword_of
 from civicdesk.conversations.models import ConsentSource, HelpText, KeywordReply
-from civicdesk.conversations.text_commands import opted_out
 from civicdesk.conversations.threading import find_conversation
 from civicdesk.core.jobs import DELIVER_MESSAGE, enqueue_on_commit
 

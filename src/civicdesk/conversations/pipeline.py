@@ -30,14 +30,13 @@ from civicdesk.channels.payloads import quarantine
 from civicdesk.channels.protocol import ParseError
 from civicdesk.channels.registry import get_adapter
 from civicdesk.contacts.identities import InvalidIdentity
-from civicdesk.conversations import answers, replies
+from civicdesk.conversations import inbound_hooks, replies
 from civicdesk.conversations.author_events import apply_author_edit, apply_opt_out
 from civicdesk.conversations.delivery import apply_report
 from civicdesk.conversations.inbound import account_or_named_agency, apply_message
-from civicdesk.conversations.keyword_texts import apply_keyword, consent_channel, keyword_in
+from civicdesk.conversations.keyword_texts import apply_keyword, keyword_in
 from civicdesk.conversations.models import AppliedEvent, Conversation, EventKind
 from civicdesk.conversations.stop_requests import flag_if_asked
-from civicdesk.conversations.text_commands import claim
 from civicdesk.conversations.voicemail import apply_call_part
 
 log = logging.getLogger(__name__)
@@ -164,15 +163,15 @@ def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,
     """One event's outcome, and the case it made (if it made one)."""
     event = item.event
     if isinstance(event, InboundMessage):
-        taken = answers.take(event)  # a survey score or "Is it fixed?" answer by text: not a case message
+        taken = inbound_hooks.take(event)  # a survey answer, a text command (JOIN to crisis alerts): no case
+        if taken is not None and taken.effect is not None:  # a command: its own answer, once per provider id
+            outcome, _answer = once(payload, event.channel, event.provider_message_id, EventKind.KEYWORD,
+                                    taken.effect)
+            return outcome, None
         if taken is not None and taken.consumed:
             return (EventOutcome.DUPLICATE if taken.duplicate else EventOutcome.APPLIED), None
         if taken is not None:
             event = taken.event
-        command = claim(event) if consent_channel(event.channel) and not event.attachments else None
-        if command is not None:  # an app's text command (JOIN to crisis alerts): its own answer, no case
-            outcome, _answer = once(payload, event.channel, event.provider_message_id, EventKind.KEYWORD, command)
-            return outcome, None
         keyword = keyword_in(event)
         if keyword is not None:  # STOP, START, HELP: consent and one answer, no case
             outcome, _answer = once(payload, event.channel, event.provider_message_id, EventKind.KEYWORD,

@@ -11,8 +11,8 @@ class CrisisConfig(AppConfig):
     def ready(self) -> None:
         """Answer JOIN and YES before a text becomes a case message, and end alert subscriptions on STOP: the
         conversation layer sits below crisis, so crisis registers its text commands there."""
-        from civicdesk.conversations.text_commands import on_opt_out, register
+        from civicdesk.conversations.inbound_hooks import Stage, on_opt_out, register
         from civicdesk.crisis.sms_commands import claim_text, end_sms_subscriptions
 
-        register(claim_text)
+        register(claim_text, stage=Stage.COMMAND)
         on_opt_out(end_sms_subscriptions)

@@ -1,8 +1,8 @@
 """Alerts by text: JOIN (optionally with an area) subscribes, YES confirms a web subscription, STOP ends them all.
 
-Registered with the conversation layer (conversations.text_commands) in CrisisConfig.ready(): a JOIN or a YES that
-confirms a pending subscription is answered here and opens no case; STOP stays the consent registry's keyword
-(conversations.keyword_texts), which then tells us to end the number's subscriptions.
+Registered with the conversation layer (conversations.inbound_hooks, COMMAND stage) in CrisisConfig.ready(): a
+JOIN or a YES that confirms a pending subscription is answered here and opens no case; STOP stays the consent
+registry's keyword (conversations.keyword_texts), which then tells us to end the number's subscriptions.
 """
 
 from collections.abc import Callable
@@ -13,7 +13,8 @@ from civicdesk.contacts.actions import resolve_contact, set_opt_out
 from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
 from civicdesk.contacts.models import Identity, IdentityKind
 from civicdesk.conversations.consent import account_for, is_opted_out, set_consent
-from civicdesk.conversations.keyword_texts import send_answer
+from civicdesk.conversations.inbound_hooks import Taken
+from civicdesk.conversations.keyword_texts import consent_channel, send_answer
 from civicdesk.conversations.keywords import Keyword, KeywordAction, normalize
 from civicdesk.conversations.models import ConsentSource
 from civicdesk.crisis import queries, subscriptions, texts
@@ -33,8 +34,13 @@ def _phone(event: InboundMessage) -> str:
         return ""
 
 
-def claim_text(event: InboundMessage) -> Callable[[], Any] | None:
-    """The effect of JOIN [area], or of YES from a number with a subscription waiting for it; None otherwise."""
+def claim_text(event: InboundMessage) -> Taken | None:
+    """JOIN [area], or YES from a number with a subscription waiting for it, as a command; None otherwise."""
+    effect = _command(event) if consent_channel(event.channel) and not event.attachments else None
+    return Taken(event, effect=effect) if effect is not None else None
+
+
+def _command(event: InboundMessage) -> Callable[[], Any] | None:
     text = event.visible_text or event.body_text or ""
     if event.sender is None or event.sender.kind != IdentityKind.PHONE or len(text) > MAX_COMMAND:
         return None

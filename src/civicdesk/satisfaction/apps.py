@@ -10,9 +10,9 @@ class SatisfactionConfig(AppConfig):
 
     def ready(self) -> None:
         from civicdesk.cases.events import CaseChanged, subscribe
-        from civicdesk.conversations.answers import register
+        from civicdesk.conversations.inbound_hooks import Stage, register
         from civicdesk.satisfaction.sms_answers import take_sms_answer
         from civicdesk.satisfaction.triggers import on_case_changed
 
         subscribe(CaseChanged, on_case_changed)
-        register(take_sms_answer)
+        register(take_sms_answer, stage=Stage.ANSWER)

@@ -19,8 +19,8 @@ from civicdesk.channels.events import InboundMessage
 from civicdesk.channels.models import Channel
 from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
 from civicdesk.contacts.models import IdentityKind
-from civicdesk.conversations.answers import Taken
 from civicdesk.conversations.consent import refusal
+from civicdesk.conversations.inbound_hooks import Taken
 from civicdesk.conversations.models import Conversation
 from civicdesk.conversations.threading import find_conversation
 from civicdesk.satisfaction import actions
@@ -56,7 +56,8 @@ def yes_no_of(text: str) -> tuple[bool, str] | None:
 
 
 def take_sms_answer(event: InboundMessage) -> Taken | None:
-    """The pipeline's hook (conversations.answers): an answer to a question this number was asked, or None."""
+    """The pipeline's hook (conversations.inbound_hooks, ANSWER stage): an answer to a question this number was
+    asked, or None."""
     if event.channel != Channel.SMS or event.sender is None or event.sender.kind != IdentityKind.PHONE:
         return None
     text = event.visible_text or event.body_text

@@ -163,6 +163,8 @@ ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "re
               "inbox:team-assignment": {"mode": "round_robin", "capacity": "5"},
               "inbox:calendar-closure": {"name": "Matrix probe", "first_day": "2027-01-04"},
               "inbox:calendar-ical": {"url": "https://example.com/closures.ics"},
+              "crisis:staff-broadcast-new": {"text_en": "Probe", "text_es": "Prueba", "sms_en": "Probe",
+                                             "sms_es": "Prueba"},  # no "send": the estimate only
               **dict.fromkeys(("inbox:sla-policy-new", "inbox:sla-policy"), {
                   "name": "Matrix probe", "first_response": "4", "hours": "business", "is_active": "on"})}
 # A parameter whose name means another kind of object on these routes (crisis mode's `slug` is an incident's).
