@@ -48,12 +48,12 @@ def test_the_dashboards_pass_axe_refresh_and_link_to_the_inbox(live_server: Any,
         page.wait_for_function("() => window.Chart && document.querySelectorAll('canvas[data-trend-chart]').length"
                                " === 3 && [...document.querySelectorAll('canvas[data-trend-chart]')]"
                                ".every(c => Chart.getChart(c))")
-        expect(page.locator("#missed-map.leaflet-container path.leaflet-interactive").first).to_be_attached()
+        expect(page.locator("#missed-map.leaflet-container")).to_have_attribute("data-areas-drawn", "6")
         expect(page.locator("#created-summary")).to_contain_text("cases created")
         expect(page.locator("#missed-summary")).to_contain_text("Ward 3")
         assert axe(page) == [], "trends"
-        page.get_by_label("Period").select_option("week")
-        page.get_by_label("Group by").select_option("service")
+        page.get_by_label("Period", exact=True).select_option("week")
+        page.get_by_label("Group by", exact=True).select_option("service")
         page.get_by_role("button", name="Show").click()
         expect(page).to_have_url(f"{live_server.url}/staff/dashboard/trends/?period=week&group_by=service"
                                  "&hours=business")

@@ -60,6 +60,7 @@
         }
       }).addTo(map);
       if (layer.getLayers().length) { map.fitBounds(layer.getBounds()); }
+      mapEl.setAttribute("data-areas-drawn", String(layer.getLayers().length));  // for tests: the shading is on
     })
     .catch(function () { /* the table below holds the same counts */ });
   (missed.points || []).forEach(function (p) {
