@@ -198,3 +198,16 @@ def test_the_live_page_stays_within_a_fixed_number_of_queries(client: Any,
         client.get(LIVE)
     with django_assert_max_num_queries(20):
         client.get(reverse("dashboards:live-panel"))
+
+
+def test_the_inbox_filters_open_or_finished_cases_and_keeps_the_filter_in_its_links(client: Any) -> None:
+    desk = build_desk(2)
+    staff_login(client, desk["sup_works"])
+    assert inbox_count(client, "/staff/?status_group=open") == 8
+    assert inbox_count(client, "/staff/?status_group=closed") == 2
+    assert inbox_count(client, "/staff/") == 10
+    response = client.get("/staff/?status_group=sideways")
+    assert response.status_code == 200 and response.context["page"].count == 10  # reported, then ignored
+    assert "status_group" in response.context["form"].errors
+    kept = client.get("/staff/?status_group=closed").context["filter_params"]
+    assert kept["status_group"] == "closed"
