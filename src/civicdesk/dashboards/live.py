@@ -13,6 +13,7 @@ from civicdesk.cases.filters import CaseFilters, InboxView, SlaState, Sort, Stat
 from civicdesk.cases.models import Case
 from civicdesk.cases.permissions import agency_ids, is_admin, is_supervisor, visible_cases
 from civicdesk.dashboards.links import inbox_url
+from civicdesk.slas.models import CaseTarget
 
 WAITING_LIMIT = 10
 
@@ -36,6 +37,30 @@ def filters_of(params: dict[str, str]) -> CaseFilters:
 def queue_cases(user: Any, params: dict[str, str]) -> QuerySet[Case]:
     """The cases of one figure, as the inbox finds them for this user."""
     return apply(visible_cases(user), filters_of(params), user=user)
+
+
+def counted_cases(user: Any, params: dict[str, str]) -> QuerySet[Case]:
+    """The same cases as queue_cases, for counting: a figure by SLA state reaches its cases from the targets (an
+    IN over the targets' partial indexes) instead of testing every case of the scope for a target (EXISTS per row,
+    the inbox's way, which stops at a page). The sets are equal: test_dashboards checks each count against the
+    inbox."""
+    sla = params.get("sla") or (SlaState.BREACHING_SOON if params.get("view") == InboxView.BREACHING_SOON else "")
+    if not sla:
+        return queue_cases(user, params)
+    rest = {**params, "view": InboxView.ALL, "sla": ""}
+    return queue_cases(user, rest).filter(pk__in=target_case_ids(sla))
+
+
+def target_case_ids(state: str) -> QuerySet[Any]:
+    """The ids of the cases in an SlaState, from their targets (cases.filters.sla_condition's conditions)."""
+    if state == SlaState.BREACHING_SOON:
+        targets = CaseTarget.objects.filter(met_at__isnull=True, cancelled_at__isnull=True, breached_at__isnull=True,
+                                            due_at__isnull=False, warned_at__isnull=False)
+    elif state == SlaState.BREACHED:
+        targets = CaseTarget.objects.filter(breached_at__isnull=False)
+    else:
+        raise ValueError(state)
+    return targets.values("case_id")
 
 
 @dataclass
@@ -65,7 +90,7 @@ def _rows(user: Any) -> tuple[list[QueueRow], QueueRow]:
     """One grouped count per figure (four queries, however many agencies), then the agencies' names (one)."""
     counts: dict[str, dict[int, int]] = {}
     for name, params in Figure.ALL.items():
-        grouped = queue_cases(user, params).order_by().values("agency_id").annotate(n=Count("pk"))
+        grouped = counted_cases(user, params).order_by().values("agency_id").annotate(n=Count("pk"))
         counts[name] = {row["agency_id"]: row["n"] for row in grouped}
     ids = set(agency_ids(user)) if not is_admin(user) else set()
     for per_agency in counts.values():
