@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "civicdesk.slas",
     "civicdesk.crisis",
     "civicdesk.satisfaction",
+    "civicdesk.dashboards",
 ]
 
 MIDDLEWARE = [

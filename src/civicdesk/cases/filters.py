@@ -191,8 +191,8 @@ def narrow(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
         cases = cases.filter(**one_of("public_id", filters.public_ids))
     if filters.statuses:
         cases = cases.filter(**one_of("status", filters.statuses))
-    if filters.status_group == StatusGroup.OPEN:
-        cases = cases.exclude(status__in=CaseStatus.finished())
+    if filters.status_group == StatusGroup.OPEN:  # the same as "not finished", as an IN an index on status can use
+        cases = cases.filter(status__in=open_statuses())
     elif filters.status_group == StatusGroup.CLOSED:
         cases = cases.filter(status__in=CaseStatus.finished())
     if filters.channel:

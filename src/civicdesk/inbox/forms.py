@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
 from civicdesk.agencies.models import Agency, Service, StaffProfile, Team
-from civicdesk.cases.filters import CaseFilters, InboxView, SlaState, Sort
+from civicdesk.cases.filters import CaseFilters, InboxView, SlaState, Sort, StatusGroup
 from civicdesk.cases.models import Case, CaseStatus, Priority, ReplyAudience, normalize_tag_name
 from civicdesk.channels.models import Channel
 from civicdesk.channels.outbound import OutboundAttachment
@@ -98,12 +98,15 @@ class InboxFilterForm(StaffForm):
     created_to = forms.DateField(required=False, label=gettext_lazy("Created to"),
                                  widget=forms.DateInput(attrs={"type": "date"}))
     sla = forms.ChoiceField(required=False, label=gettext_lazy("Targets"), choices=[*ANY, *SlaState.choices])
+    status_group = forms.ChoiceField(required=False, label=gettext_lazy("Open or finished"),
+                                     choices=[*ANY, *StatusGroup.choices])
     page = forms.RegexField(required=False, regex=r"^(last|[1-9][0-9]{0,5})$", max_length=6,
                             error_messages={"invalid": gettext_lazy("A page is a number from 1, or “last”.")})
 
     FILTERS = ("q", "view", "status", "assignee", "sort", "channel", "agency", "team", "service", "created_from",
-               "created_to", "sla")  # what a saved view keeps, in link order
-    MORE = ("channel", "agency", "team", "service", "created_from", "created_to", "sla")  # behind "More filters"
+               "created_to", "sla", "status_group")  # what a saved view keeps, in link order
+    MORE = ("channel", "agency", "team", "service", "created_from", "created_to", "sla",
+            "status_group")  # behind "More filters"
     DEFAULTS = {"view": InboxView.ALL, "sort": Sort.NEWEST}
 
     def __init__(self, data: Any, *, agencies: QuerySet[Agency], teams: QuerySet[Team], staff: QuerySet[Any],
@@ -141,6 +144,7 @@ class InboxFilterForm(StaffForm):
             services=(service,) if service else (), created_from=self.value("created_from"),
             created_to=self.value("created_to"), view=self.value("view") or InboxView.ALL,
             sort=self.value("sort") or Sort.NEWEST, sla=self.value("sla") or "",
+            status_group=self.value("status_group") or "",
         )
 
     def filter_params(self, *, keep_defaults: bool = True) -> dict[str, str]:

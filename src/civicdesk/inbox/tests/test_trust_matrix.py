@@ -101,6 +101,11 @@ ANY_STAFF = {
     "crisis:staff-incidents": "the incidents of the user's agencies (titles and dates, public on the portal anyway)",
     "crisis:staff-declare": "declares an incident for one of the user's own agencies (agents: 403)",
     "inbox:channel-x-connect": "connecting an X account to an agency the user supervises (agents: 403)",
+    "dashboards:live": "the live queue of the user's own agencies (the inbox's scope and filters); agents' loads "
+                       "only for supervisors, of the agencies they supervise",
+    "dashboards:live-panel": "the polled panel of that page, the same figures",
+    "dashboards:trends": "trends and missed targets of the agencies the user supervises (administrators: every "
+                         "agency; agents: 403); dashboards/tests/test_dashboards.py checks another agency sees none",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
 SUPERVISORS_ONLY = {

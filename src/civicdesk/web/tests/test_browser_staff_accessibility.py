@@ -125,6 +125,12 @@ STAFF_PAGES = [
     StaffPage("log a call", "/staff/calls/new/"),
     StaffPage("live chats", "/staff/chats/", user="wanda"),
     StaffPage("captured email", lambda t: reverse("mail:captured-email", args=[t.captured.pk])),
+    StaffPage("dashboard: live queue", "/staff/dashboard/", ready="#live-panel"),
+    StaffPage("dashboard: live queue, as an agent", "/staff/dashboard/", user="wanda", ready="#live-panel"),
+    StaffPage("dashboard: trends", "/staff/dashboard/trends/", ready="#missed-map.leaflet-container"),
+    StaffPage("dashboard: trends by week and service", "/staff/dashboard/trends/?period=week&group_by=service",
+              user="boss", ready="#missed-map.leaflet-container"),
+    StaffPage("dashboard: trends refused to an agent", "/staff/dashboard/trends/", user="wanda", status=403),
 ]
 # GET routes of the walk that are not pages of their own, and why.
 NOT_PAGES = {
@@ -132,6 +138,7 @@ NOT_PAGES = {
     "crisis:staff-update": "publishes an incident update (POST); answers with a redirect to the incident",
     "crisis:staff-end": "ends an incident (POST); answers with a redirect to the incident",
     "inbox:inbox-live": "the inbox's live fragment, checked inside the inbox page",
+    "dashboards:live-panel": "the live queue's polled fragment, checked inside the dashboard page",
     "inbox:inbox-events": "an event stream",
     "inbox:saved-view-create": "POST only",
     "inbox:saved-view-delete": "POST only",

@@ -24,7 +24,7 @@ HOSTILE = [
 ]
 MAP_PARAMS = ["bbox", "status", "service", "agency", "from", "to", "aggregate", "grid"]
 INBOX_PARAMS = ["q", "view", "status", "channel", "agency", "team", "assignee", "service", "created_from", "created_to",
-                "sort", "sla", "page"]
+                "sort", "sla", "status_group", "page"]
 OPEN311_REQUESTS = ["service_request_id", "service_code", "status", "start_date", "end_date", "updated_after",
                     "updated_before", "lat", "long", "radius", "page", "page_size", "extensions", "jurisdiction_id"]
 
@@ -81,6 +81,9 @@ ROUTES: dict[str, Route] = {
     "inbox:login": Route("public", ["next"]),
     "inbox:logout": Route("staff", ["next"]),
     "inbox:inbox": Route("staff", INBOX_PARAMS),
+    "dashboards:live": Route("staff", ["period"]),
+    "dashboards:live-panel": Route("staff", ["period"]),
+    "dashboards:trends": Route("staff", ["period", "group_by", "hours"]),  # an agent: 403 (dashboards' tests: 400s)
     "inbox:inbox-live": Route("staff", [*INBOX_PARAMS, "since", "sig"]),
     "inbox:case": Route("staff", path={"number": SAMPLE_CASE}, fuzz_path=("number",)),
     "inbox:case-live": Route("staff", ["marker"], path={"number": SAMPLE_CASE}, fuzz_path=("number",)),
