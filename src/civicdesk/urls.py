@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/outbox/", include("civicdesk.mail.urls")),
     path("staff/notifications/", include("civicdesk.notifications.urls")),
     path("staff/chats/", include("civicdesk.chatdesk.urls")),
+    path("staff/listening/", include("civicdesk.listening.urls")),
     path("staff/", include("civicdesk.inbox.urls")),
     path("api/", include("civicdesk.api.urls")),
     path("open311/", include("civicdesk.open311.urls")),
