@@ -50,7 +50,10 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 
 def _filters(request: HttpRequest) -> PostFilterForm:
-    form = PostFilterForm(request.GET)
+    data = request.GET.copy()
+    if not data.get("window"):
+        data["window"] = "day"  # shown selected in the form, as it is the window used
+    form = PostFilterForm(data)
     if not form.is_valid():
         raise BadFilters(form)
     return form
