@@ -178,3 +178,10 @@ def map_points(posts: QuerySet[Post]) -> list[dict[str, Any]]:
 
 def open_alert_count(ids: list[int]) -> int:
     return Alert.objects.filter(stream_id__in=ids, status=AlertStatus.OPEN).count()
+
+
+def category_names(alert: Alert) -> list[tuple[str, int]]:
+    """The alert's categories by their names, the most posts first."""
+    labels = dict(Category.choices)
+    found = alert.categories if isinstance(alert.categories, dict) else {}
+    return [(str(labels.get(key, key)), n) for key, n in sorted(found.items(), key=lambda kv: -kv[1])]

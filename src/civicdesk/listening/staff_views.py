@@ -141,6 +141,7 @@ def _alert_page(request: HttpRequest, alert: Alert, form: DismissForm, status: i
     samples = list(sample_posts(alert).filter(stream_id=alert.stream_id).select_related("case_link__case", "flag"))
     return render(request, "listening/staff/alert.html", {
         "alert": alert, "incident": desk.incidents_of([alert]).get(alert.pk), "samples": samples,
+        "categories": desk.category_names(alert),
         "dismiss_form": form, "may_declare": may_manage(request.user), "nav": "manage",
         "next": request.get_full_path()}, status=status)
 
