@@ -6,7 +6,9 @@
   var chart = null;
 
   function drawChart() {
-    var canvas = document.getElementById("listening-chart");
+    // no id on the canvas: HTMX would copy the old canvas's style attribute (set by Chart.js) onto the new one,
+    // which the CSP refuses
+    var canvas = document.querySelector("[data-listening-chart]");
     if (!canvas || !window.Chart) { return; }
     var data = JSON.parse(canvas.getAttribute("data-listening-chart"));
     var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -42,12 +44,19 @@
     var live = document.getElementById("listening-live");
     if (live && e.detail.elt === live && live.contains(document.activeElement)) { e.preventDefault(); }
   });
-  document.body.addEventListener("htmx:afterSettle", function (e) {
-    if (e.detail.elt && e.detail.elt.id === "listening-live") { drawChart(); }
-    if (document.getElementById("listening-live") && !chart) { drawChart(); }
-  });
+  var tableOpen = false;  // the figures' table stays open across polls when it was opened
   document.body.addEventListener("htmx:beforeSwap", function (e) {
-    if (e.detail.target && e.detail.target.id === "listening-live" && chart) { chart.destroy(); chart = null; }
+    if (!e.detail.target || e.detail.target.id !== "listening-live") { return; }
+    var table = e.detail.target.querySelector("[data-listening-table]");
+    tableOpen = Boolean(table && table.open);
+    if (chart) { chart.destroy(); chart = null; }
+  });
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var live = document.getElementById("listening-live");
+    if (!live || chart) { return; }
+    var table = live.querySelector("[data-listening-table]");
+    if (table && tableOpen) { table.open = true; }
+    drawChart();
   });
   drawChart();
 
