@@ -271,3 +271,17 @@ def test_query_counts_stay_flat_as_posts_and_alerts_grow(client, city, django_as
         client.get(reverse("listening:triage"))
     with django_assert_max_num_queries(12):
         client.get(reverse("listening:live"))
+
+
+def test_the_incident_dashboard_counts_the_agencys_posts_since_the_incident(client, city):
+    make_post(city["stream"], urgent=True, minutes_ago=1)
+    make_post(city["stream"], minutes_ago=2)
+    make_post(city["stream"], "Before the incident", minutes_ago=120)
+    alert = make_alert(city["stream"])
+    incident, _ = actions.declare_from_alert(
+        alert, city["supervisor"], title_en="Flood", title_es="Inundación", summary_en="Stay away.",
+        summary_es="Manténgase lejos.", whole_city=True, agency=city["agency"])
+    Incident.objects.filter(pk=incident.pk).update(declared_at=timezone.now() - timedelta(minutes=30))
+    client.force_login(city["supervisor"])
+    page = client.get(reverse("crisis:staff-incident", args=[incident.slug])).content.decode()
+    assert "2 posts, 1 urgent." in page
