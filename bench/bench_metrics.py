@@ -8,11 +8,9 @@ metrics.actions.rebuild_all (timed and reported) and kept in the same cached dat
 Figures are the median server time of `--runs` requests through Django's test Client with a personal API token.
 """
 
-import argparse
 import hashlib
 import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -21,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("BENCH_PG_DATABASE", "civicdesk_bench_metrics")  # not the database other benches share
-import generate  # noqa: E402
+import engines  # noqa: E402
 
 BUDGET_MS = 500
 WARMUP = 2
@@ -112,43 +110,9 @@ def run_engine(engine: str, runs: int) -> list[str]:
         results.append(f"GET /api/metrics {name} ({engine}): {ms:.0f} ms median, {queries} queries, "
                        f"{groups} groups{verdict}")
         print(results[-1], flush=True)
-    print(f"({load()})", flush=True)
+    print(f"({engines.load()})", flush=True)
     return results
 
 
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} cores"
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=generate.DEFAULT_CASES)
-    parser.add_argument("--only", choices=["sqlite", "postgres"])
-    parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--engine", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.engine:
-        results = run_engine(args.engine, args.runs)
-        return 1 if any(r.endswith("FAIL") for r in results) else 0
-    (generate.BENCH_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)  # whitenoise wants it
-    status = 0
-    for engine in ("sqlite", "postgres"):
-        if args.only and engine != args.only:
-            continue
-        url = generate.sqlite_url(args.cases) if engine == "sqlite" else generate.postgres_url(args.cases)
-        built = generate.generate(args.cases, url)
-        if not built.cached:
-            print(generate.report(engine, built), flush=True)
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "civicdesk.settings",
-               "CIVICDESK_VAR_DIR": str(generate.BENCH_DIR / "var"), "DEBUG": "false", "LOG_LEVEL": "WARNING",
-               "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-        child = subprocess.run([sys.executable, __file__, "--engine", engine, "--runs", str(args.runs)], env=env,
-                               cwd=ROOT)
-        status = status or child.returncode
-    print(load(), flush=True)
-    return status
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(engines.main(__file__, __doc__ or "", run_engine))

@@ -7,10 +7,8 @@ scorecard's published figures with the real scorecard.actions.refresh, then time
 Django's test Client (server time, median of `--runs`).
 """
 
-import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("BENCH_PG_DATABASE", "civicdesk_bench_metrics")  # the metrics bench's database
 import bench_metrics  # noqa: E402
-import generate  # noqa: E402
+import engines  # noqa: E402
 
 BUDGET_MS = 200
 WARMUP = 2
@@ -63,37 +61,9 @@ def run_engine(engine: str, runs: int) -> list[str]:
         results.append(f"GET {path} {name} ({engine}): {ms:.0f} ms median, {len(captured.captured_queries)} queries "
                        f"(<= {BUDGET_MS} ms) " + ("PASS" if ms <= BUDGET_MS else "FAIL"))
         print(results[-1], flush=True)
-    print(f"({bench_metrics.load()})", flush=True)
+    print(f"({engines.load()})", flush=True)
     return results
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=generate.DEFAULT_CASES)
-    parser.add_argument("--only", choices=["sqlite", "postgres"])
-    parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--engine", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.engine:
-        results = run_engine(args.engine, args.runs)
-        return 1 if any(r.endswith("FAIL") for r in results) else 0
-    (generate.BENCH_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)
-    status = 0
-    for engine in ("sqlite", "postgres"):
-        if args.only and engine != args.only:
-            continue
-        url = generate.sqlite_url(args.cases) if engine == "sqlite" else generate.postgres_url(args.cases)
-        built = generate.generate(args.cases, url)
-        if not built.cached:
-            print(generate.report(engine, built), flush=True)
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "civicdesk.settings",
-               "CIVICDESK_VAR_DIR": str(generate.BENCH_DIR / "var"), "DEBUG": "false", "LOG_LEVEL": "WARNING",
-               "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-        child = subprocess.run([sys.executable, __file__, "--engine", engine, "--runs", str(args.runs)], env=env,
-                               cwd=ROOT)
-        status = status or child.returncode
-    return status
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(engines.main(__file__, __doc__ or "", run_engine))

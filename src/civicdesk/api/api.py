@@ -15,7 +15,7 @@ from civicdesk.api.metrics_routes import router as metrics_router
 from civicdesk.api.openapi import DocumentedApi, StaffDocs
 from civicdesk.api.scoping import case_for as _case_for
 from civicdesk.api.services_routes import router as services_router
-from civicdesk.cases import actions
+from civicdesk.cases import actions, transfers
 from civicdesk.cases.filters import CaseFilters, InboxView, Sort
 from civicdesk.cases.models import Case, ReplyAudience
 from civicdesk.cases.queries import case_page, case_timeline, inbox_cases
@@ -159,7 +159,7 @@ def post_transfer(request: HttpRequest, number: str, body: schemas.TransferIn) -
     if agency is None:
         raise HttpError(400, f"agency: {body.agency!r} is not another active agency.")
     try:
-        pending = actions.transfer_or_request(case, actor=request.user, to_agency=agency, reason=body.reason.strip())
+        pending = transfers.transfer_or_request(case, actor=request.user, to_agency=agency, reason=body.reason.strip())
     except actions.CaseRefused:
         raise  # merged away: the API's 409
     except ValueError as exc:

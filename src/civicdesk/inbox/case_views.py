@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from civicdesk.cases import actions
+from civicdesk.cases import actions, transfers
 from civicdesk.cases.models import Attachment, Case, CaseStatus, Priority
 from civicdesk.cases.permissions import can_act, visible_cases
 from civicdesk.cases.queries import case_change_marker, case_timeline
@@ -184,7 +184,7 @@ def _run_action(request: HttpRequest, number: str, name: str, make_form: FormFac
 
 def _transfer(request: HttpRequest, case: Case, form: TransferForm) -> str:
     agency = form.cleaned_data["to_agency"]
-    pending = actions.transfer_or_request(case, actor=request.user, to_agency=agency,
+    pending = transfers.transfer_or_request(case, actor=request.user, to_agency=agency,
                                           reason=form.cleaned_data["reason"])
     if pending is not None:
         return gettext("Transfer to %(to)s requested: a supervisor of %(from)s approves or rejects it.") % {

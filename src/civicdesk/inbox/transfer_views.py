@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from civicdesk.cases import actions
-from civicdesk.cases.actions import transfer_needs_approval
+from civicdesk.cases import transfers
 from civicdesk.cases.models import Case, TransferRequest, TransferRequestStatus
 from civicdesk.cases.permissions import may_decide
+from civicdesk.cases.transfers import transfer_needs_approval
 from civicdesk.cases.workload import pending_transfer_of, pending_transfers, visible_transfer_request
 from civicdesk.inbox.access import staff_required
 from civicdesk.inbox.forms import TRANSFER_REASON_LENGTH
@@ -62,7 +62,7 @@ def _decide(request: HttpRequest, transfer: TransferRequest, decision: str) -> s
     if decision == "withdraw":
         if transfer.requested_by_id != request.user.pk and not may_decide(request.user, transfer):
             raise PermissionDenied("Only the person who asked, or a supervisor of the agency, withdraws a request.")
-        actions.withdraw_transfer(transfer, actor=request.user)
+        transfers.withdraw_transfer(transfer, actor=request.user)
         return _("The transfer request is withdrawn; the case stays with %(agency)s.") % {
             "agency": transfer.from_agency.name}
     if not may_decide(request.user, transfer):
@@ -71,13 +71,13 @@ def _decide(request: HttpRequest, transfer: TransferRequest, decision: str) -> s
         raise PermissionDenied("Only a supervisor of the agency the case leaves approves or rejects its transfer.")
     values = {"number": transfer.case.number, "to": transfer.to_agency.name, "from": transfer.from_agency.name}
     if decision == "approve":
-        actions.approve_transfer(transfer, actor=request.user)
+        transfers.approve_transfer(transfer, actor=request.user)
         return _("Approved: %(number)s is transferred to %(to)s.") % values
     form = RejectTransferForm(request.POST)
     if not form.is_valid():
         raise ValueError(_("Say why the transfer is rejected, in at most %(limit)d characters.")
                          % {"limit": TRANSFER_REASON_LENGTH})
-    actions.reject_transfer(transfer, actor=request.user, reason=form.cleaned_data["reason"])
+    transfers.reject_transfer(transfer, actor=request.user, reason=form.cleaned_data["reason"])
     return _("Rejected: %(number)s stays with %(from)s.") % values
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from civicdesk.cases import actions
+from civicdesk.cases import actions, transfers
 from civicdesk.cases.models import CaseStatus, Direction, Message
 from civicdesk.testing.factories import create_agency, create_case
 
@@ -121,7 +121,7 @@ def test_agent_cannot_reach_another_agencys_case(world, parks_api, works_case, p
 
 
 def test_transferred_case_stays_visible_to_the_old_agency_but_read_only(world, works_api, works_case):
-    actions.transfer(works_case, actor=world.supervisor, to_agency=world.parks, reason="Park land")
+    transfers.transfer(works_case, actor=world.supervisor, to_agency=world.parks, reason="Park land")
     assert works_api.get(f"/api/cases/{works_case.number}").status_code == 200
     response = works_api.post(f"/api/cases/{works_case.number}/notes", {"text": "still mine?"})
     assert response.status_code == 403

@@ -4,7 +4,7 @@
 import pytest
 
 from civicdesk.audit.models import AuditAction, AuditEntry
-from civicdesk.cases import actions
+from civicdesk.cases import actions, transfers
 from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.testing.factories import create_case
 
@@ -82,7 +82,7 @@ def test_an_agent_cannot_tag_link_or_merge_another_agency_case(world, parks_api,
 
 def test_a_case_transferred_away_is_read_only_a_403(world, works_api, parks_case):
     moved = create_case(service=world.pothole, subject="Park path", email="m@example.com")
-    actions.transfer(moved, actor=world.works_agent, to_agency=world.parks, reason="Park land")
+    transfers.transfer(moved, actor=world.works_agent, to_agency=world.parks, reason="Park land")
     mine = create_case(service=world.pothole, subject="Mine", email="n@example.com")
     assert works_api.post(f"/api/cases/{moved.number}/tags", {"tag": "x"}).status_code == 403
     assert works_api.post(f"/api/cases/{moved.number}/merge", {"number": mine.number}).status_code == 403

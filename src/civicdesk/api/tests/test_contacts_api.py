@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from civicdesk.agencies.models import StaffRole
 from civicdesk.audit.models import AuditAction, AuditEntry
-from civicdesk.cases.actions import transfer
+from civicdesk.cases.transfers import transfer
 from civicdesk.channels.events import SenderIdentity
 from civicdesk.contacts.models import Identity
 from civicdesk.testing.factories import create_case, create_staff

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from civicdesk.cases import actions
+from civicdesk.cases import actions, transfers
 from civicdesk.channels.events import InboundAttachment
 from civicdesk.testing.browser import axe, free_port, launch_chromium, watch
 from civicdesk.testing.factories import create_case
@@ -168,7 +168,7 @@ def test_a_merged_away_case_offers_no_action(live_server, transactional_db, worl
 
 def test_a_transfer_trail_is_read_only(live_server, transactional_db, world, browser):
     case = create_case(service=world.pothole, subject="A park path", email="ann@example.com")
-    actions.transfer(case, actor=world.works_agent, to_agency=world.parks, reason="It is a park path")
+    transfers.transfer(case, actor=world.works_agent, to_agency=world.parks, reason="It is a park path")
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     sign_in(page, live_server)
     page.goto(f"{live_server.url}/staff/cases/{case.number}/")

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from civicdesk.cases import actions
+from civicdesk.cases import actions, transfers
 from civicdesk.cases.models import Case
 from civicdesk.testing.browser import axe, free_port, launch_chromium, watch
 from civicdesk.testing.factories import create_case
@@ -36,7 +36,7 @@ def desk(world):
                            team=world.works_team)
         works.append(case)
     moved = create_case(service=world.pothole, subject="Path in the park", email="moved@example.com")
-    actions.transfer(moved, actor=world.works_agent, to_agency=world.parks, reason="Park land")
+    transfers.transfer(moved, actor=world.works_agent, to_agency=world.parks, reason="Park land")
     create_case(service=world.tree, subject="Parks only", email="parks@example.com")
     newest = [c.number for c in reversed(works)]
     by_index = {c.number: i for i, c in enumerate(works)}

@@ -7,7 +7,7 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from civicdesk.agencies.models import StaffProfile, StaffRole
-from civicdesk.cases import actions
+from civicdesk.cases import actions, transfers
 from civicdesk.cases.models import Case, CaseTransfer
 from civicdesk.testing.browser import axe, free_port, launch_chromium, watch
 from civicdesk.testing.factories import create_case
@@ -61,7 +61,7 @@ def test_a_supervisor_marks_an_agent_away_reassigns_their_case_and_approves_a_tr
     case = create_case(service=world.pothole, subject="Pothole on Elm", email="ann@example.com")
     actions.assign(case, actor=world.admin, assignee=world.works_agent)
     tree = create_case(service=world.pothole, subject="Branch down", email="bo@example.com")
-    actions.request_transfer(tree, actor=world.works_agent, to_agency=world.parks, reason="A tree, for Parks.")
+    transfers.request_transfer(tree, actor=world.works_agent, to_agency=world.parks, reason="A tree, for Parks.")
     page = browser.new_page()
     errors = watch(page)
     page.on("dialog", lambda dialog: dialog.accept())
@@ -110,7 +110,7 @@ def test_the_case_page_with_a_transfer_awaiting_approval_passes_axe(live_server,
     world.works.transfer_approval_required = True
     world.works.save()
     case = create_case(service=world.pothole, subject="Branch down", email="bo@example.com")
-    actions.request_transfer(case, actor=world.works_agent, to_agency=world.parks, reason="A tree, for Parks.")
+    transfers.request_transfer(case, actor=world.works_agent, to_agency=world.parks, reason="A tree, for Parks.")
     page = browser.new_page()
     sign_in(page, live_server.url, "sup")
     page.goto(f"{live_server.url}/staff/cases/{case.number}/")

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from civicdesk.audit.models import AuditAction, AuditEntry
-from civicdesk.cases import actions
+from civicdesk.cases import actions, transfers
 from civicdesk.cases.models import Case, CaseStatus, Priority
 from civicdesk.testing.factories import create_case
 
@@ -80,7 +80,7 @@ def test_refused_rows_are_listed_with_the_reason_and_the_others_succeed(world, w
     ok, merged, survivor = potholes(world, 3)
     actions.merge_cases(merged, survivor, actor=world.works_agent)
     moved = create_case(service=world.pothole, subject="Moved", email="m@example.com")
-    actions.transfer(moved, actor=world.works_agent, to_agency=world.parks, reason="Park land")
+    transfers.transfer(moved, actor=world.works_agent, to_agency=world.parks, reason="Park land")
     parks_only = create_case(service=world.tree, subject="Parks only", email="p@example.com")
     started = potholes(world, 1)[0]
     actions.change_status(started, actor=world.works_agent, status=CaseStatus.OPEN)
@@ -138,7 +138,7 @@ def test_a_staff_member_or_team_outside_the_choices_is_a_400(world, works_client
 def test_merging_into_a_case_the_user_may_not_change_refuses_every_row(world, works_client):
     dup = potholes(world, 1)[0]
     moved = create_case(service=world.pothole, subject="Moved", email="m@example.com")
-    actions.transfer(moved, actor=world.works_agent, to_agency=world.parks, reason="Park land")
+    transfers.transfer(moved, actor=world.works_agent, to_agency=world.parks, reason="Park land")
     body = bulk(works_client, [dup, moved], action="merge", survivor=moved.number).content.decode()
     assert f"The case to keep, {moved.number}, is not one you can change." in body
     dup.refresh_from_db()
@@ -160,7 +160,7 @@ def test_the_list_is_drawn_again_with_the_same_filters(world, works_client):
 def test_without_javascript_the_result_comes_back_as_messages(world, works_client):
     ok = potholes(world, 1)[0]
     moved = create_case(service=world.pothole, subject="Moved", email="m@example.com")
-    actions.transfer(moved, actor=world.works_agent, to_agency=world.parks, reason="Park land")
+    transfers.transfer(moved, actor=world.works_agent, to_agency=world.parks, reason="Park land")
     response = bulk(works_client, [ok, moved], htmx=False, action="priority", priority="low", back="view=all&q=x")
     assert response.status_code == 302 and response["Location"] == "/staff/?view=all&q=x"
     page = works_client.get(response["Location"]).content.decode()

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from civicdesk.cases.actions import transfer
+from civicdesk.cases.transfers import transfer
 from civicdesk.channels.events import SenderIdentity
 from civicdesk.contacts.actions import merge_contacts
 from civicdesk.contacts.models import Identity, IdentityKind

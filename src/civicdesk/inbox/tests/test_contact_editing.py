@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from civicdesk.agencies.models import StaffRole
 from civicdesk.audit.models import AuditAction, AuditEntry
-from civicdesk.cases.actions import transfer
+from civicdesk.cases.transfers import transfer
 from civicdesk.contacts import actions
 from civicdesk.contacts.models import Contact, ContactKind, ContactNote, Identity, IdentityKind
 from civicdesk.inbox.tests.conftest import client_for

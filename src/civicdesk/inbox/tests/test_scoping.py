@@ -2,7 +2,7 @@
 
 import pytest
 
-from civicdesk.cases import actions
+from civicdesk.cases import actions, transfers
 from civicdesk.cases.models import Direction
 from civicdesk.testing.factories import create_case
 
@@ -51,7 +51,7 @@ def test_supervisor_sees_their_agencies_and_admin_sees_all(world, works_case, pa
 
 
 def test_transferred_from_agency_still_sees_the_trail_but_cannot_act(works_client, parks_client, world, works_case):
-    actions.transfer(works_case, actor=world.works_agent, to_agency=world.parks, reason="Park land")
+    transfers.transfer(works_case, actor=world.works_agent, to_agency=world.parks, reason="Park land")
     # not under "All" (cases they may act on) but under "Read only", marked so
     assert works_case.number not in [c.number for c in works_client.get("/staff/").context["cases"]]
     read_only = works_client.get("/staff/?view=read_only")

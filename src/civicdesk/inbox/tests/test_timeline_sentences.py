@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from civicdesk.audit.actions import record
 from civicdesk.audit.models import AuditAction, AuditEntry
-from civicdesk.cases import actions
+from civicdesk.cases import actions, transfers
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
 from civicdesk.conversations import delivery, replies
 from civicdesk.conversations.failures import plain_reason
@@ -110,7 +110,7 @@ def test_the_case_page_tells_the_story_in_sentences(works_client, world):
     actions.assign(case, actor=world.works_agent, assignee=world.works_agent2, team=world.works_team)
     actions.change_status(case, actor=world.works_agent, status="in_progress")
     actions.set_tags(case, actor=world.works_agent, names=["Lane blocked"])
-    actions.transfer(case, actor=world.works_agent, to_agency=world.parks, reason="It is a park path")
+    transfers.transfer(case, actor=world.works_agent, to_agency=world.parks, reason="It is a park path")
     page = re.sub(r"\s+", " ", works_client.get(f"/staff/cases/{case.number}/").content.decode())
     timeline = re.search(r'<div id="case-timeline">.*?</ol>', page).group(0)
     assert "Created from the web portal" in timeline

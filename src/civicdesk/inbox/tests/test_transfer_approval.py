@@ -6,7 +6,7 @@ import pytest
 
 from civicdesk.api.actions import create_token
 from civicdesk.audit.models import AuditAction, AuditEntry
-from civicdesk.cases import actions
+from civicdesk.cases import transfers
 from civicdesk.cases.models import Case, CaseTransfer, TransferRequest, TransferRequestStatus
 from civicdesk.testing.factories import create_case
 
@@ -114,7 +114,7 @@ def test_an_agent_cannot_approve_or_reject_but_withdraws_their_own_request(works
 
 
 def test_another_agencys_supervisor_sees_nothing_of_the_request(world, case):
-    request = actions.request_transfer(case, actor=world.works_agent, to_agency=world.parks, reason="Tree")
+    request = transfers.request_transfer(case, actor=world.works_agent, to_agency=world.parks, reason="Tree")
     outsider = client_for(world.parks_agent)
     assert decide(outsider, request, "approve").status_code == 404
     request.refresh_from_db()
@@ -146,8 +146,8 @@ def test_the_api_makes_the_same_request_and_answers_202(world, case, client):
 
 
 def test_approving_a_case_that_moved_meanwhile_is_refused(world, case):
-    request = actions.request_transfer(case, actor=world.works_agent, to_agency=world.parks, reason="Tree")
+    request = transfers.request_transfer(case, actor=world.works_agent, to_agency=world.parks, reason="Tree")
     case.agency = world.parks  # moved by other means (the admin)
     case.save()
     with pytest.raises(ValueError, match="no longer with Public Works"):
-        actions.approve_transfer(request, actor=world.supervisor)
+        transfers.approve_transfer(request, actor=world.supervisor)

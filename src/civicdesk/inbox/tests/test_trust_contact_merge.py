@@ -54,7 +54,7 @@ def test_an_agent_cannot_merge_a_contact_into_one_that_has_other_agencies_cases(
 
 
 def test_a_case_transferred_away_is_outside_what_the_agent_may_change(world, parks_client, spread):
-    from civicdesk.cases.actions import transfer
+    from civicdesk.cases.transfers import transfer
 
     transfer(spread["cases"][3], actor=world.admin, to_agency=world.works, reason="Road, not park")
     ann_parks_only = create_case(service=world.tree, subject="Swing broken", email="cy@example.com").contact

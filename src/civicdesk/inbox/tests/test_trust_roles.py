@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 
 from civicdesk.agencies.actions import create_staff as create_account
 from civicdesk.agencies.models import StaffProfile, StaffRole
-from civicdesk.cases import actions
+from civicdesk.cases import transfers
 from civicdesk.mail.models import CapturedEmail
 from civicdesk.mail.queries import readable_outbox
 from civicdesk.testing.factories import create_case, create_staff
@@ -99,7 +99,7 @@ def test_a_pending_transfer_shows_the_receiving_agency_nothing(world):
     world.works.transfer_approval_required = True
     world.works.save()
     case = create_case(service=world.pothole, subject="Zanzibar branch", email="z@example.com")
-    actions.request_transfer(case, actor=world.works_agent, to_agency=world.parks, reason="Zanzibar tree")
+    transfers.request_transfer(case, actor=world.works_agent, to_agency=world.parks, reason="Zanzibar tree")
     parks = client_for(world.parks_agent)
     assert parks.get(f"/staff/cases/{case.number}/").status_code == 404
     assert "Zanzibar" not in parks.get("/staff/").content.decode()

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from civicdesk.cases import actions
+from civicdesk.cases import actions, transfers
 from civicdesk.contacts.models import Contact, Identity, IdentityKind
 from civicdesk.inbox.models import SavedView
 from civicdesk.testing.factories import create_case
@@ -120,7 +120,7 @@ def test_admins_have_no_read_only_view_and_see_every_case_under_all(admin_client
 def test_all_means_cases_one_may_act_on_and_the_transfer_trail_is_read_only(world, works_client, parks_client):
     moved = create_case(service=world.pothole, subject="Park path", email="m@example.com")
     kept = create_case(service=world.pothole, subject="Our hole", email="k@example.com")
-    actions.transfer(moved, actor=world.works_agent, to_agency=world.parks, reason="Park land")
+    transfers.transfer(moved, actor=world.works_agent, to_agency=world.parks, reason="Park land")
     assert numbers(works_client.get("/staff/")) == [kept.number]
     assert numbers(works_client.get("/staff/?view=unassigned")) == [kept.number]
     assert numbers(works_client.get("/staff/?view=read_only")) == [moved.number]

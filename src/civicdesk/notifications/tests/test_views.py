@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from civicdesk.cases import actions
+from civicdesk.cases import actions, transfers
 from civicdesk.inbox.tests.conftest import client_for
 from civicdesk.notifications.models import Delivery, DeskPresence, NotificationKind, NotificationSetting
 from civicdesk.notifications.tests.helpers import notes_for
@@ -64,7 +64,7 @@ def test_nobody_reads_or_marks_another_users_notifications(world, assigned):
 
 
 def test_a_case_transferred_out_of_sight_drops_out_of_the_list_and_the_count(world, assigned, works_client):
-    actions.transfer(assigned[0], actor=world.supervisor, to_agency=world.parks, reason="Park land")
+    transfers.transfer(assigned[0], actor=world.supervisor, to_agency=world.parks, reason="Park land")
     # Wanda keeps the read-only trail of a case transferred from her agency: still listed
     assert works_client.get("/staff/notifications/bell/").content.decode().count("(2 unread)") == 1
     parks_case = create_case(service=world.tree, email="p@example.com")

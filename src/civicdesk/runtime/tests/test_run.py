@@ -53,7 +53,9 @@ def test_run_serves_web_worker_and_mail(tmp_path: Path) -> None:
     server = subprocess.Popen([sys.executable, "-m", "civicdesk", "run"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        home = wait_for(lambda: urllib.request.urlopen(f"http://127.0.0.1:{web_port}/", timeout=5).read())
+        # a dozen processes start (web, workers, listeners, scheduler): on a loaded 2-core machine that takes time
+        home = wait_for(lambda: urllib.request.urlopen(f"http://127.0.0.1:{web_port}/", timeout=5).read(),
+                        timeout=180)
         assert b"Riverbend" in home
         wait_for(lambda: socket.create_connection(("127.0.0.1", smtp_port), timeout=2).close() or True)
 

@@ -6,6 +6,7 @@ import itertools
 import pytest
 
 from civicdesk.cases import actions as case_actions
+from civicdesk.cases import transfers
 from civicdesk.cases.models import Case, CaseStatus, Priority
 from civicdesk.channels.events import InboundMessage, SenderIdentity
 from civicdesk.conversations import replies
@@ -189,7 +190,7 @@ def test_a_transfer_to_an_agency_without_a_policy_stops_the_clocks(agency, monke
     make_policy(agency)
     Clock(monkeypatch, ny(2026, 10, 19, 9))
     case = create_case(channel="email")
-    case_actions.transfer(case, actor=create_staff(agencies=[agency]), to_agency=create_agency("parks"),
+    transfers.transfer(case, actor=create_staff(agencies=[agency]), to_agency=create_agency("parks"),
                           reason="Trees")
     assert not CaseTarget.objects.filter(case=case, met_at__isnull=True, cancelled_at__isnull=True).exists()
     case.refresh_from_db()
