@@ -103,7 +103,8 @@ def make_case(post: Post, user: Any) -> tuple[Case, bool]:
     naming the post), linked to the post, exactly once: the post's row is locked, its link looked up, and the
     payload, the case and the link are written in this one transaction (a worker killed half-way leaves none of
     them; a second press finds the link). No contact is made from the post's author: nothing is sent to them."""
-    locked = Post.objects.select_for_update().select_related("stream__agency").get(pk=post.pk)
+    locked = Post.objects.select_for_update().get(pk=post.pk)  # no join: PostgreSQL locks no outer-joined row
+    locked.stream = Stream.objects.select_related("agency").get(pk=locked.stream_id)
     link = PostCase.objects.filter(post=locked).select_related("case").first()
     if link is not None:
         return link.case, False
