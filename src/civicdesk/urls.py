@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/notifications/", include("civicdesk.notifications.urls")),
     path("staff/chats/", include("civicdesk.chatdesk.urls")),
     path("staff/dashboard/", include("civicdesk.dashboards.urls")),
+    path("staff/listening/", include("civicdesk.listening.urls")),
     path("staff/", include("civicdesk.inbox.urls")),
     path("api/", include("civicdesk.api.urls")),
     path("open311/", include("civicdesk.open311.urls")),

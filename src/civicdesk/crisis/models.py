@@ -40,6 +40,12 @@ class Incident(models.Model):
     def __str__(self) -> str:
         return self.title_en
 
+    @property
+    def source_alert_id(self) -> int | None:
+        """The listening alert it was declared from ("listening-alert:<id>"), or None."""
+        kind, _, number = (self.source or "").partition(":")
+        return int(number) if kind == "listening-alert" and number.isdigit() else None
+
     def title(self, language: str) -> str:
         return self.title_es if language == "es" and self.title_es else self.title_en
 

@@ -166,6 +166,7 @@ def seed_demo(*, force: bool = False, case_count: int = data.DEMO_CASE_COUNT,
     if places:
         boundaries = f"{boundaries}; {places}" if boundaries else places
     seed_boundaries("civicdesk.crisis.demo", "seed_incidents")  # after the wards: a past incident of Ward 2
+    seed_boundaries("civicdesk.listening.demo", "seed_listening")  # after the wards: a surge on River Road
     write_export()  # the open data page has today's file from the start (then the scheduler writes one a day)
     return SeedSummary(seeded=True, agencies=len(agencies), teams=Team.objects.count(), services=len(services),
                        mailboxes=mailboxes, staff=list(users), cases=counts, boundaries=boundaries)

@@ -1,14 +1,35 @@
-"""The writes staff and jobs make: alerts acknowledged, merged or dismissed; posts deleted and purged by age."""
+"""The writes staff and jobs make: alerts acknowledged, merged, dismissed or declared an incident; a case made from
+a post (through the one intake, once); posts marked as misinformation; posts deleted and purged by age."""
 
+import json
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from civicdesk.cases.models import Case, Direction, Message
+from civicdesk.channels.events import InboundMessage
+from civicdesk.channels.models import Channel
+from civicdesk.conversations.intake import accept
+from civicdesk.conversations.pipeline import prepare
+from civicdesk.crisis import actions as crisis_actions
+from civicdesk.crisis.models import Incident
 from civicdesk.listening import store
-from civicdesk.listening.models import Alert, AlertStatus, Post, Stream
+from civicdesk.listening.models import (
+    Alert,
+    AlertStatus,
+    Post,
+    PostCase,
+    PostEvent,
+    PostEventKind,
+    PostFlag,
+    SourceKind,
+    Stream,
+)
 
 
 class AlertError(ValueError):
@@ -24,8 +45,17 @@ def _handle(alert: Alert, status: str, user: AbstractBaseUser | None, note: str)
     return alert
 
 
+def _event(kind: str, actor: Any, *, post: Post | None = None, alert: Alert | None = None, note: str = "",
+           detail: str = "") -> PostEvent:
+    return PostEvent.objects.create(
+        kind=kind, post=post, post_ref=f"{post.platform}:{post.post_id}"[:250] if post else "", alert=alert,
+        actor=actor if getattr(actor, "is_authenticated", False) else None, at=timezone.now(), note=note,
+        detail=detail[:200])
+
+
 @transaction.atomic
 def acknowledge_alert(alert: Alert, user: AbstractBaseUser | None, note: str = "") -> Alert:
+    _event(PostEventKind.ALERT_ACKNOWLEDGED, user, alert=alert, note=note)
     return _handle(alert, AlertStatus.ACKNOWLEDGED, user, note)
 
 
@@ -33,7 +63,92 @@ def acknowledge_alert(alert: Alert, user: AbstractBaseUser | None, note: str = "
 def dismiss_alert(alert: Alert, user: AbstractBaseUser | None, note: str = "") -> Alert:
     """Dismissed: no longer shown as open. The stream's sensitivity and rules do not change (nothing is tuned
     silently); staff change the stream's sensitivity themselves."""
+    _event(PostEventKind.ALERT_DISMISSED, user, alert=alert, note=note)
     return _handle(alert, AlertStatus.DISMISSED, user, note)
+
+
+@transaction.atomic
+def declare_from_alert(alert: Alert, user: Any, **fields: Any) -> tuple[Incident, bool]:
+    """Declare an incident from an alert (crisis.actions.declare, its source "listening-alert:<id>"), once: an alert
+    that already has its incident answers that one. An open alert is acknowledged by the same stroke."""
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    source = f"listening-alert:{locked.pk}"
+    found = Incident.objects.filter(source=source).order_by("declared_at").first()
+    if found is not None:
+        return found, False
+    incident = crisis_actions.declare(**fields, actor=user, source=source)
+    _event(PostEventKind.INCIDENT_DECLARED, user, alert=locked, detail=incident.slug)
+    if locked.status == AlertStatus.OPEN:
+        _handle(locked, AlertStatus.ACKNOWLEDGED, user, gettext("An incident was declared from this alert."))
+    return incident, True
+
+
+# The channel a case made from a post is said to come from: the network's own, else the web (feeds and replays).
+PLATFORM_CHANNELS = {SourceKind.JETSTREAM: Channel.BLUESKY, "bluesky": Channel.BLUESKY,
+                     SourceKind.MASTODON: Channel.MASTODON, SourceKind.X: Channel.X}
+
+
+def _post_payload(post: Post) -> bytes:
+    """The raw bytes kept for the case (what the post was when the case was made; no click time in them, so a
+    repeat is the same payload)."""
+    return json.dumps({"listened_post": post.pk, "platform": post.platform, "post_id": post.post_id,
+                       "created_at": post.created_at.isoformat(), "text": post.text, "url": post.url,
+                       "lang": post.lang, "category": post.category, "urgent": post.urgent, "lat": post.lat,
+                       "lon": post.lon, "place": post.place}, sort_keys=True).encode()
+
+
+@transaction.atomic
+def make_case(post: Post, user: Any) -> tuple[Case, bool]:
+    """A case from a post through the one intake (conversations.intake.accept, the stored payload's provider id
+    naming the post), linked to the post, exactly once: the post's row is locked, its link looked up, and the
+    payload, the case and the link are written in this one transaction (a worker killed half-way leaves none of
+    them; a second press finds the link). No contact is made from the post's author: nothing is sent to them."""
+    locked = Post.objects.select_for_update().get(pk=post.pk)  # no join: PostgreSQL locks no outer-joined row
+    locked.stream = Stream.objects.select_related("agency").get(pk=locked.stream_id)
+    link = PostCase.objects.filter(post=locked).select_related("case").first()
+    if link is not None:
+        return link.case, False
+    channel = PLATFORM_CHANNELS.get(locked.platform, Channel.WEB)
+    text = locked.text.strip() + (f"\n\n{locked.url}" if locked.url else "")
+    event = InboundMessage(
+        channel=channel, provider_message_id=f"listening:{locked.platform}:{locked.post_id}"[:300],
+        subject=locked.get_category_display()[:300], body_text=text, visible_text=text,
+        agency_slug=locked.stream.agency.slug if locked.stream.agency else "", lat=locked.lat, lon=locked.lon,
+        address=locked.place[:300], language=locked.lang, permalink=locked.url, always_new_case=True,
+        source_app="listening")
+    result = accept(channel, _post_payload(locked), provider_message_id=event.provider_message_id,
+                    meta={"source": "listening", "post": locked.pk}, content_type="application/json",
+                    inline=True, prepared=[prepare(event)])
+    case = result.case
+    if case is None:
+        raise RuntimeError("The intake made no case from the post.")
+    PostCase.objects.create(post=locked, case=case, made_by=user if getattr(user, "is_authenticated", False)
+                            else None, made_at=timezone.now())
+    who = (user.get_full_name() or user.get_username()) if getattr(user, "is_authenticated", False) else ""
+    Message.objects.create(
+        case=case, direction=Direction.NOTE, channel=Channel.INTERNAL, is_automatic=True, created_at=timezone.now(),
+        body_text=gettext("Made from a public post found by social listening (stream “%(stream)s”, posted "
+                          "%(when)s) by %(who)s.") % {"stream": locked.stream.name,
+                                                     "when": timezone.localtime(locked.created_at)
+                                                     .strftime("%Y-%m-%d %H:%M"), "who": who or gettext("staff")})
+    _event(PostEventKind.CASE_MADE, user, post=locked, detail=case.number)
+    return case, True
+
+
+@transaction.atomic
+def mark_misinformation(post: Post, user: Any, *, marked: bool = True, note: str = "") -> bool:
+    """Mark a post as misinformation (or take the mark off); recorded in PostEvent. False when nothing changed."""
+    if marked:
+        flag, created = PostFlag.objects.get_or_create(post=post, defaults={
+            "flagged_by": user if getattr(user, "is_authenticated", False) else None, "flagged_at": timezone.now(),
+            "note": note[:500]})
+        if created:
+            _event(PostEventKind.MARKED_MISINFORMATION, user, post=post, note=note)
+        return created
+    deleted = PostFlag.objects.filter(post=post).delete()[0]
+    if deleted:
+        _event(PostEventKind.UNMARKED_MISINFORMATION, user, post=post, note=note)
+    return bool(deleted)
 
 
 @transaction.atomic

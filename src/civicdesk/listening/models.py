@@ -161,3 +161,52 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stream} {self.raised_at:%Y-%m-%d %H:%M}"
+
+
+class PostCase(models.Model):
+    """The case made from a post: one per post (the unique post makes "make a case" happen once, however often it is
+    pressed); the case's first message and its automatic note say where it came from."""
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="case_link")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    made_at = models.DateTimeField()
+
+
+class PostFlag(models.Model):
+    """A post staff marked as misinformation (shown in the triage view's list; PostEvent keeps who and when)."""
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="flag")
+    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    flagged_at = models.DateTimeField()
+    note = models.CharField(max_length=500, blank=True)
+
+
+class PostEventKind(models.TextChoices):
+    CASE_MADE = "case_made", _("Made a case from the post")
+    MARKED_MISINFORMATION = "misinformation", _("Marked as misinformation")
+    UNMARKED_MISINFORMATION = "not_misinformation", _("No longer marked as misinformation")
+    ALERT_ACKNOWLEDGED = "alert_acknowledged", _("Acknowledged the alert")
+    ALERT_DISMISSED = "alert_dismissed", _("Dismissed the alert")
+    INCIDENT_DECLARED = "incident_declared", _("Declared an incident from the alert")
+
+
+class PostEvent(models.Model):
+    """The triage view's audit trail: who did what to which post or alert, when, and why (kept when a post is
+    purged: `post_ref` is its platform:id)."""
+
+    kind = models.CharField(max_length=30, choices=PostEventKind.choices)
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    post_ref = models.CharField(max_length=250, blank=True)
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    detail = models.CharField(max_length=200, blank=True, help_text="A case number or an incident's address.")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["at"], name="listening_event_at")]

@@ -1,10 +1,13 @@
-"""Read-only questions about listening: open alerts, an alert's sample posts, a stream's volume per minute."""
+"""Read-only questions about listening: open alerts, an alert's sample posts, a stream's volume per minute, and
+the post figures of crisis mode's incident dashboard."""
 
 from datetime import datetime
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from civicdesk.listening.models import Alert, AlertStatus, CountKind, MinuteCount, Post
+from civicdesk.listening.models import Alert, AlertStatus, Category, CountKind, MinuteCount, Post, Stream
 
 
 def open_alerts() -> QuerySet[Alert]:
@@ -21,3 +24,16 @@ def volume(stream_id: int, start: datetime, end: datetime, key: str = "relevant"
     rows = MinuteCount.objects.filter(stream_id=stream_id, kind=CountKind.STREAM, key=key, minute__gte=start,
                                       minute__lt=end).order_by("minute").values_list("minute", "posts")
     return list(rows)
+
+
+def incident_figures(incident: Any) -> dict[str, int] | None:
+    """crisis.dashboard's hook: relevant original posts of the incident agency's streams since it was declared (to
+    its end), and how many of them are urgent. None when the agency has no stream."""
+    streams = list(Stream.objects.filter(agency_id=incident.agency_id).values_list("pk", flat=True))
+    if not streams:
+        return None
+    found = (Post.objects.filter(stream_id__in=streams, created_at__gte=incident.declared_at,
+                                 created_at__lt=incident.ended_at or timezone.now(), is_echo=False)
+             .exclude(category=Category.NOT_RELEVANT)
+             .aggregate(posts=Count("pk"), urgent=Count("pk", filter=Q(urgent=True))))
+    return {"posts": found["posts"], "urgent_posts": found["urgent"]}

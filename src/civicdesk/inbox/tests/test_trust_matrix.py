@@ -27,6 +27,7 @@ from civicdesk.gis.models import Area, Initiative
 from civicdesk.gis.tests.conftest import _fresh_index, wards  # noqa: F401  (fixtures)
 from civicdesk.inbox.case_views import ACTIONS
 from civicdesk.inbox.models import SavedView
+from civicdesk.listening.models import Alert, Category, Post, Stream
 from civicdesk.mail.models import CapturedEmail
 from civicdesk.notifications.models import Notification, NotificationKind
 from civicdesk.open311.models import ExternalEndpoint
@@ -106,6 +107,9 @@ ANY_STAFF = {
     "dashboards:live-panel": "the polled panel of that page, the same figures",
     "dashboards:trends": "trends and missed targets of the agencies the user supervises (administrators: every "
                          "agency; agents: 403); dashboards/tests/test_dashboards.py checks another agency sees none",
+    "listening:triage": "the triage view: posts, alerts and volume of the user's agencies' streams only",
+    "listening:live": "the triage view's polled fragment (volume and alerts), scoped the same way",
+    "listening:map-data": "the placed posts of the user's agencies' streams, as GeoJSON",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
 SUPERVISORS_ONLY = {
@@ -131,6 +135,7 @@ SUPERVISORS_ONLY = {
     "crisis:staff-update": "publishes an update on one of the agency's incidents",
     "crisis:staff-end": "ends one of the agency's incidents",
     "crisis:staff-broadcast-new": "broadcasts on one of the agency's incidents",
+    "listening:alert-declare": "declares an incident from one of the agency's listening alerts",
 }
 # Routes for administrators only: a staff account's role, agencies, teams, password link and deactivation.
 ADMINS_ONLY = {"inbox:staff-member", "inbox:staff-password-link", "inbox:staff-active"}
@@ -152,6 +157,9 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:calendar-closure-remove": "closure",
             "inbox:sla-policy": "sla_policy", "inbox:sla-policy-delete": "sla_policy",
             "crisis:staff-broadcast": "broadcast",
+            **dict.fromkeys(("listening:alert", "listening:alert-acknowledge", "listening:alert-dismiss",
+                             "listening:alert-declare"), "listening_alert"),
+            "listening:post-case": "listening_post", "listening:post-misinformation": "listening_post",
             "inbox:channel-x-contract": "channel_account", "inbox:hide-comment": "message",
             "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2",
             "notifications:open": "notification", "notifications:read": "notification",
@@ -170,6 +178,8 @@ ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "re
               "inbox:calendar-ical": {"url": "https://example.com/closures.ics"},
               "crisis:staff-broadcast-new": {"text_en": "Probe", "text_es": "Prueba", "sms_en": "Probe",
                                              "sms_es": "Prueba"},  # no "send": the estimate only
+              "listening:alert-declare": {"title_en": "Probe", "title_es": "Prueba", "summary_en": "Probe",
+                                          "summary_es": "Prueba", "whole_city": "on"},
               **dict.fromkeys(("inbox:sla-policy-new", "inbox:sla-policy"), {
                   "name": "Matrix probe", "first_response": "4", "hours": "business", "is_active": "on"})}
 # A parameter whose name means another kind of object on these routes (crisis mode's `slug` is an incident's).
@@ -179,7 +189,8 @@ SHARED_KINDS = {"tag", "decision"}  # not owned by an agency: the same object on
 # Routes whose form names no other object: the prober's supervisor writing their own agency's is their right.
 OWN_WRITES_TAKE_NO_REFERENCE = {"inbox:consent-help", "inbox:calendar-hours", "inbox:calendar-closure",
                                 "inbox:calendar-ical", "inbox:sla-policy-new", "crisis:staff-update",
-                                "crisis:staff-end", "crisis:staff-broadcast-new"}
+                                "crisis:staff-end", "crisis:staff-broadcast-new", "listening:alert-acknowledge",
+                                "listening:post-case", "listening:post-misinformation"}
 REFUSED = {403, 404, 405}
 HIDDEN = {404, 405}  # an object of another agency is not there at all: 403 would confirm that it exists
 
@@ -213,6 +224,8 @@ class Side:
     stop_request: StopRequest
     sla_policy: SlaPolicy
     broadcast: Broadcast
+    listening_alert: Alert
+    listening_post: Post
     agency_slug: str = ""
     incident_slug: str = ""
     decision: str = "dismiss"  # what staff decide on a flagged request to stop texts (the same word on both sides)
@@ -250,6 +263,14 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                                       summary_es="Prueba", agency=agency, actor=agent)
     broadcast = crisis_actions.start_broadcast(incident, text_en="Probe", text_es="Prueba", sms_en="Probe",
                                                sms_es="Prueba", actor=agent)
+    stream = Stream.objects.create(name=f"{word} listening", agency=agency)
+    now = timezone.now()
+    post = Post.objects.create(stream=stream, platform="bluesky", post_id=f"{word}-post", created_at=now,
+                               ingested_at=now, text=f"{word} water main burst", relevance=0.9,
+                               category=Category.INFRASTRUCTURE, fingerprint=sum(map(ord, word)), lat=40.001,
+                               lon=-74.99, place=f"{word} Street")
+    alert = Alert.objects.create(stream=stream, raised_at=now, window_start=now, posts=30, rate_per_min=10,
+                                 baseline_per_min=0.5, terms=[f"{word}surge"], samples=[f"bluesky:{word}-post"])
     return Side(agency=agency, team=team, agent=agent, agent2=create_staff(f"{word}-two", agencies=[agency]),
                 supervisor=create_staff(f"{word}-sup", role=StaffRole.SUPERVISOR, agencies=[agency]),
                 case=case, case2=case2, contact=case.contact, contact2=case2.contact,
@@ -272,8 +293,9 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                     due_on="2026-12-21", created_at=timezone.now()),
                 sla_policy=SlaPolicy.objects.create(agency=agency, name=f"{word} targets", first_response_seconds=3600,
                                                     created_at=timezone.now(), updated_at=timezone.now()),
-                broadcast=broadcast, incident_slug=incident.slug,
-                markers=(case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
+                broadcast=broadcast, incident_slug=incident.slug, listening_alert=alert, listening_post=post,
+                markers=(f"{word} water main burst", f"{word}surge", f"{word} listening",
+                         case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
                          f"{word} Chatter", chat.case.number, f"{word} broken", f"{word}@example.com",
                          f"{word} blitz", number, f"{word} line"), service_code=service.code)
 

@@ -30,6 +30,8 @@ from civicdesk.crisis import actions as crisis_actions
 from civicdesk.gis.models import Area, Initiative
 from civicdesk.inbox.tests.conftest import World
 from civicdesk.inbox.tests.matrix import staff_routes
+from civicdesk.listening.models import Stream
+from civicdesk.listening.tests.test_triage_view import make_alert, make_post
 from civicdesk.mail.models import CapturedEmail
 from civicdesk.testing.browser import free_port, launch_chromium
 from civicdesk.testing.factories import create_staff
@@ -49,6 +51,7 @@ class Things:
     reset_path: str
     incident: Any
     broadcast: Any
+    alert: Any
 
 
 @dataclass
@@ -113,6 +116,11 @@ STAFF_PAGES = [
     StaffPage("an incident", lambda t: reverse("crisis:staff-incident", args=[t.incident.slug])),
     StaffPage("a new broadcast", lambda t: reverse("crisis:staff-broadcast-new", args=[t.incident.slug])),
     StaffPage("a broadcast's progress", lambda t: reverse("crisis:staff-broadcast", args=[t.broadcast.pk])),
+    StaffPage("social listening", "/staff/listening/", ready=".listening-chart canvas"),
+    StaffPage("social listening, Spanish urgent posts", "/staff/listening/?window=hour&urgent=yes&lang=es"),
+    StaffPage("social listening, bad filters", "/staff/listening/?window=year", status=400),
+    StaffPage("a listening alert", lambda t: reverse("listening:alert", args=[t.alert.pk])),
+    StaffPage("declare an incident from an alert", lambda t: reverse("listening:alert-declare", args=[t.alert.pk])),
     StaffPage("manage, as an administrator", "/staff/manage/", user="boss"),
     StaffPage("channels", "/staff/channels/"),
     StaffPage("channels refused to an agent", "/staff/channels/", user="wanda", status=403),
@@ -137,6 +145,12 @@ NOT_PAGES = {
     "inbox:logout": "signs out (POST); no page",
     "crisis:staff-update": "publishes an incident update (POST); answers with a redirect to the incident",
     "crisis:staff-end": "ends an incident (POST); answers with a redirect to the incident",
+    "listening:live": "the triage view's polled fragment, checked inside the triage view",
+    "listening:map-data": "GeoJSON for the triage view's map",
+    "listening:alert-acknowledge": "acknowledges an alert (POST); answers with a redirect",
+    "listening:alert-dismiss": "dismisses an alert (POST); answers with a redirect, or the alert page with the error",
+    "listening:post-case": "makes a case from a post (POST); answers with a redirect",
+    "listening:post-misinformation": "marks a post as misinformation (POST); answers with a redirect",
     "inbox:inbox-live": "the inbox's live fragment, checked inside the inbox page",
     "dashboards:live-panel": "the live queue's polled fragment, checked inside the dashboard page",
     "inbox:inbox-events": "an event stream",
@@ -248,8 +262,13 @@ def things(world: World, mapped_cases: list[Any]) -> Things:
                                       summary_es="Manténgase lejos.", agency=world.works, actor=world.supervisor)
     broadcast = crisis_actions.start_broadcast(incident, text_en="Roads closed", text_es="Calles cerradas",
                                                sms_en="Roads closed", sms_es="Calles cerradas", actor=world.supervisor)
+    stream = Stream.objects.create(name="Public Works listening", agency=world.works)
+    posts = [make_post(stream, f"Water main burst on River Road {n}", lat=40.0 + n / 1000, lon=-75.0, urgent=n == 1)
+             for n in range(3)]
+    make_post(stream, "Se rompió una tubería en River Road", lang="es", urgent=True, minutes_ago=2)
+    alert = make_alert(stream, posts)
     return Things(world=world, case=case, initiative=initiative, captured=captured, reset_path=reset_path,
-                  incident=incident, broadcast=broadcast)
+                  incident=incident, broadcast=broadcast, alert=alert)
 
 
 def _users(world: World) -> dict[str, tuple[Any, bool]]:

@@ -245,6 +245,11 @@ ROUTES: dict[str, Route] = {
     **{f"crisis:{name}": Route("staff", path={"slug": "no-such-incident"})
        for name in ("staff-incident", "staff-update", "staff-end", "staff-broadcast-new")},
     "crisis:staff-broadcast": Route("staff", path={"pk": "1"}),
+    **{f"listening:{name}": Route("staff", ["window", "category", "urgent", "lang", "area", "flagged", "page"])
+       for name in ("triage", "live", "map-data")},
+    **{f"listening:{name}": Route("staff", path={"pk": "1"})
+       for name in ("alert", "alert-acknowledge", "alert-dismiss", "alert-declare", "post-case",
+                    "post-misinformation")},
     "satisfaction:survey": Route("public", ["score"], path={"token": "not-a-token"}, fuzz_path=("token",)),
     "satisfaction:fix_check": Route("public", ["fixed"], path={"token": "not-a-token"}, fuzz_path=("token",)),
     "satisfaction:stop": Route("public", path={"token": "not-a-token"}, fuzz_path=("token",)),
