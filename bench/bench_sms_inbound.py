@@ -211,6 +211,18 @@ def split_cpu(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, 
     return spent
 
 
+def busiest(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], n: int) -> str:
+    """The worker processes that spent the most CPU between two snapshots, as "name seconds" pairs."""
+    spent = []
+    for pid, (cmd, cpu) in after.items():
+        words = cmd.split()
+        name = words[words.index("--queue-name") + 1] if "--queue-name" in words else (
+            "inbound_worker" if "inbound_worker" in cmd else "")
+        if name:
+            spent.append((cpu - before.get(pid, (cmd, 0.0))[1], name))
+    return ", ".join(f"{name} {seconds:.1f} s" for seconds, name in sorted(spent, reverse=True)[:n])
+
+
 def webhook_queries(path: str, url: str) -> int:
     """Queries of one signed webhook request, through the test client in this process."""
     from django.db import connection
@@ -329,7 +341,8 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> bool:
           f"({spent['workers'] * 1000 / max(len(delays), 1):.2f} ms per text on a case in the window, idle queues' "
           f"polling included), run and "
           f"scheduler {spent['run'] * 1000 / n:.2f} ms, client {output['cpu'] * 1000 / n:.2f} ms; {queries} queries "
-          f"per webhook; payloads left unprocessed {stuck}", flush=True)
+          f"per webhook; payloads left unprocessed {stuck}; busiest workers: {busiest(cpu_before, cpu_after, 4)}",
+          flush=True)
     answers_ok = answered_rate >= args.rate * 0.99 and p99 <= ANSWER_P99_MS and len(ok_answers) == len(results)
     print(f"sms inbound webhooks, {args.rate:.0f}/s for {args.seconds:.0f} s ({label}): {answered_rate:.0f}/s "
           f"answered, p50 {p50:.1f} ms, p99 {p99:.1f} ms (>= {args.rate:.0f}/s, p99 <= {ANSWER_P99_MS} ms) "

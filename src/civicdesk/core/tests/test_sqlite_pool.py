@@ -75,3 +75,34 @@ def test_a_connection_closed_inside_a_transaction_is_rolled_back_before_reuse(ha
     with wrapper.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM t")
         assert cursor.fetchone()[0] == 0
+
+
+def test_a_write_waiting_for_the_lock_gets_it_soon_after_it_is_released(handler, tmp_path, monkeypatch):
+    import sqlite3
+    import time
+
+    wrapper, _ = raw(handler)
+    with wrapper.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (x INTEGER)")
+    holder = sqlite3.connect(str(tmp_path / "pool.sqlite3"), isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    released = []
+
+    def release():
+        time.sleep(0.2)
+        released.append(time.monotonic())
+        holder.execute("COMMIT")
+
+    thread = threading.Thread(target=release)
+    thread.start()
+    with wrapper.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (1)")  # waits, asking every half millisecond
+    done = time.monotonic()
+    thread.join()
+    assert done - released[0] < 0.05  # SQLite's own busy handler would sleep up to 100 ms at a time by then
+    holder.execute("BEGIN IMMEDIATE")
+    monkeypatch.setattr(base.EagerCursor, "timeout", 0.05)
+    with pytest.raises(DatabaseError, match="locked"), wrapper.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (2)")  # still refused once the busy timeout has passed
+    holder.execute("ROLLBACK")
+    holder.close()
