@@ -2,6 +2,7 @@
 
 slas.queries.compliance_by -> {group: (met, breached)} for targets met or breached in [start, end);
 satisfaction.queries.csat_by -> {group: (sent, answered, score 0..100 or None)} for surveys sent in [start, end).
+The *_by_spans variants count several spans in the same queries, keyed (group, span index).
 `group_field` is a Case field: agency_id, team_id, assignee_id, service_id or channel.
 """
 
@@ -23,3 +24,13 @@ def compliance_by(cases: QuerySet[Case], group_field: str, start: datetime,
 def csat_by(cases: QuerySet[Case], group_field: str, start: datetime,
             end: datetime) -> dict[Any, tuple[int, int, float | None]]:
     return dict(satisfaction.csat_by(cases, group_field, start, end))
+
+
+def compliance_by_spans(cases: QuerySet[Case], group_field: str,
+                        spans: list[tuple[datetime, datetime]]) -> dict[tuple[Any, int], tuple[int, int]]:
+    return dict(slas.compliance_by_spans(cases, group_field, spans))
+
+
+def csat_by_spans(cases: QuerySet[Case], group_field: str,
+                  spans: list[tuple[datetime, datetime]]) -> dict[tuple[Any, int], tuple[int, int, float | None]]:
+    return dict(satisfaction.csat_by_spans(cases, group_field, spans))

@@ -10,7 +10,7 @@ is exact); backlog_age is the calendar age of the cases open now, given only whe
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -120,8 +120,16 @@ def _finish(tally: _Tally, cases: QuerySet[Case], dimension: str, start: date, e
     assert low is not None and high is not None
     sla = {raw_key(k): v for k, v in extras.compliance_by(cases, group_field, low, high).items()}
     csat = {raw_key(k): v for k, v in extras.csat_by(cases, group_field, low, high).items()}
-    keys = set(tally.counts) | set(tally.values) | {k for k, v in tally.backlog.items() if v} | set(sla) | set(csat)
-    labels = _labels(dimension, keys)
+    keys = _keys(tally, sla, csat)
+    return _assemble(tally, sla, csat, _labels(dimension, keys), keys)
+
+
+def _keys(tally: _Tally, sla: dict[str, Any], csat: dict[str, Any]) -> set[str]:
+    return set(tally.counts) | set(tally.values) | {k for k, v in tally.backlog.items() if v} | set(sla) | set(csat)
+
+
+def _assemble(tally: _Tally, sla: dict[str, tuple[int, int]], csat: dict[str, tuple[int, int, float | None]],
+              labels: dict[str, tuple[str, str]], keys: set[str]) -> list[GroupFigures]:
     out = []
     for key in keys:
         counts, values = tally.counts[key], tally.values[key]
@@ -204,3 +212,67 @@ def agency_figures(agency_ids: list[int] | None, *, start: date, end: date, grou
         tally.add_backlog(row["key"], row["kind"], row["n"])
     _backlog_ages(tally, cases, group_by, end)
     return _finish(tally, cases, group_by, start, end)
+
+
+def agency_figures_spans(agency_ids: list[int] | None, *, spans: list[tuple[date, date]], group_by: str,
+                         hours: str) -> list[list[GroupFigures]]:
+    """agency_figures for each of several ranges of days (the trends' twelve weeks or months), in a fixed number of
+    queries whatever the number of ranges: the rollups of the whole stretch are read once and each day's added to
+    the range that holds it; compliance and satisfaction are counted per range in the same queries. The ranges may
+    leave gaps but must not overlap."""
+    for start, end in spans:
+        check(group_by, hours, start, end)
+    ordered = sorted(spans)
+    if any(later[0] <= earlier[1] for earlier, later in zip(ordered, ordered[1:], strict=False)):
+        raise ValueError("The ranges overlap.")
+    if not spans:
+        return []
+    column = "business_values" if hours == Hours.BUSINESS else "calendar_values"
+    rollups = DailyRollup.objects.filter(dimension=group_by)
+    cases = Case.objects.all()
+    if agency_ids is not None:
+        rollups = rollups.filter(agency_id__in=agency_ids)
+        cases = cases.filter(agency_id__in=agency_ids)
+    first, last = min(start for start, _ in spans), max(end for _, end in spans)
+    tallies = [_Tally() for _ in spans]
+    timed = set(MetricKind.timed())
+    holding: dict[date, list[_Tally]] = defaultdict(list)  # each day of the stretch -> the ranges that hold it
+    for (start, end), tally in zip(spans, tallies, strict=True):
+        for offset in range((end - start).days + 1):
+            holding[start + timedelta(days=offset)].append(tally)
+    changes: list[tuple[date, str, str, int]] = []  # (day, key, kind, n) of the backlog's kinds within the stretch
+    for key, kind, day, n, packed in rollups.filter(day__gte=first, day__lte=last).values_list(
+            "key", "kind", "day", "n", column):
+        for tally in holding.get(day, ()):
+            tally.counts[key][kind] += n
+            if kind in timed:
+                tally.values[key][kind].extend(unpack(packed))
+        if kind in BACKLOG_KINDS:
+            changes.append((day, key, kind, n))
+    running = _Tally()  # the backlog at the end of each range: everything before the stretch, then day by day
+    for key, kind, n in rollups.filter(day__lt=first, kind__in=BACKLOG_KINDS).values("key", "kind").annotate(
+            n=Sum("n")).order_by().values_list("key", "kind", "n"):
+        running.add_backlog(key, kind, n)
+    changes.sort()
+    applied = 0
+    for index in sorted(range(len(spans)), key=lambda i: spans[i][1]):
+        while applied < len(changes) and changes[applied][0] <= spans[index][1]:
+            running.add_backlog(*changes[applied][1:])
+            applied += 1
+        tallies[index].backlog.update(running.backlog)
+        _backlog_ages(tallies[index], cases, group_by, spans[index][1])
+    bounds = []
+    for start, end in spans:
+        low, high = day_start(start), day_after_start(end)
+        assert low is not None and high is not None
+        bounds.append((low, high))
+    group_field = GROUP_FIELDS[group_by]
+    sla: list[dict[str, tuple[int, int]]] = [{} for _ in spans]
+    for (group, index), counted in extras.compliance_by_spans(cases, group_field, bounds).items():
+        sla[index][raw_key(group)] = counted
+    csat: list[dict[str, tuple[int, int, float | None]]] = [{} for _ in spans]
+    for (group, index), answered in extras.csat_by_spans(cases, group_field, bounds).items():
+        csat[index][raw_key(group)] = answered
+    keys = [_keys(tally, sla[index], csat[index]) for index, tally in enumerate(tallies)]
+    labels = _labels(group_by, set().union(*keys))
+    return [_assemble(tally, sla[index], csat[index], labels, keys[index]) for index, tally in enumerate(tallies)]

@@ -10,7 +10,8 @@ rate answered / sent.
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 
 from civicdesk.cases.models import Case
 from civicdesk.satisfaction.models import AskStatus, FixCheck, Survey
@@ -30,6 +31,25 @@ def csat_by(cases: QuerySet[Case], group_field: str, start: datetime,
     return {row["group"]: (row["sent"], row["answered"],
                            round(100.0 * row["satisfied"] / row["answered"], 1) if row["answered"] else None)
             for row in rows}
+
+
+def csat_by_spans(cases: QuerySet[Case], group_field: str,
+                  spans: list[tuple[datetime, datetime]]) -> dict[tuple[Any, int], tuple[int, int, float | None]]:
+    """csat_by for each of several [start, end) spans at once: {(group, span index): (sent, answered, score)}, in
+    one query."""
+    if not spans:
+        return {}
+    low, high = min(start for start, _ in spans), max(end for _, end in spans)
+    span = SqlCase(*(When(sent_at__gte=start, sent_at__lt=end, then=Value(index))
+                   for index, (start, end) in enumerate(spans)), default=Value(-1), output_field=IntegerField())
+    rows = (Survey.objects.filter(case__in=cases.order_by().values("pk"), sent_at__gte=low, sent_at__lt=high)
+            .values(group=_path(group_field), span=span)
+            .annotate(sent=Count("pk"), answered=Count("pk", filter=Q(score__isnull=False)),
+                      satisfied=Count("pk", filter=Q(score__gte=SATISFIED)))
+            .order_by())
+    return {(row["group"], row["span"]): (row["sent"], row["answered"], round(
+        100.0 * row["satisfied"] / row["answered"], 1) if row["answered"] else None)
+        for row in rows if row["span"] >= 0}
 
 
 def _path(group_field: str) -> Any:

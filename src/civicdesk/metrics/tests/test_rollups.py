@@ -165,3 +165,37 @@ def test_after_changes_one_catch_up_brings_every_figure_level_with_the_timelines
 def test_figures_are_caught_up_often_enough_to_lag_at_most_a_minute() -> None:
     interval = dict(django_settings.PERIODIC_TASKS)["civicdesk.metrics.tasks.catch_up_figures"]
     assert interval <= 45  # plus the run itself and the OVERLAP re-read: under 60 s behind
+
+
+def test_figures_of_several_ranges_at_once_equal_each_range_read_alone(dataset) -> None:
+    """The trends' path (agency_figures_spans: one read for twelve periods) gives what agency_figures gives for each
+    period by itself, targets met and missed and surveys included, for weeks, overlapping and gapped ranges."""
+    from civicdesk.metrics.queries import agency_figures_spans
+    from civicdesk.satisfaction.models import Survey
+    from civicdesk.slas.models import CaseTarget
+
+    rng, cases = dataset
+    catch_up()
+    for n, timeline in enumerate(cases):
+        at = ny(2026, 9, 1, 9) + timedelta(hours=rng.randrange(0, 24 * 90))
+        met, breached = (at, None) if n % 3 else (None, at)
+        CaseTarget.objects.create(case=timeline.case, kind="first_response", target_seconds=3600,
+                                  started_at=at - timedelta(hours=2), met_at=met, breached_at=breached)
+        if n % 2:
+            Survey.objects.create(case=timeline.case, created_at=at, sent_at=at, status="sent",
+                                  score=rng.choice([None, 1, 4, 5]))
+    weeks = [(START + timedelta(weeks=w), START + timedelta(weeks=w, days=6)) for w in range(13)]
+    odd = [(date(2026, 11, 10), date(2026, 11, 30)), (date(2026, 9, 1), date(2026, 10, 15)),
+           (date(2026, 10, 20), date(2026, 10, 31))]  # out of order, with gaps
+    works = [Agency.objects.get(slug="works").pk]
+    for group_by in Dimension.values:
+        for hours in Hours.values:
+            for agency_ids in (None, works):
+                for spans in (weeks, odd):
+                    together = agency_figures_spans(agency_ids, spans=spans, group_by=group_by, hours=hours)
+                    alone = [agency_figures(agency_ids, start=s, end=e, group_by=group_by, hours=hours)
+                             for s, e in spans]
+                    assert together == alone, (group_by, hours, agency_ids)
+    assert any(g.sla.met and g.sla.breached and g.csat.answered for found in together for g in found)
+    with pytest.raises(ValueError, match="overlap"):
+        agency_figures_spans(None, spans=[weeks[0], (weeks[0][1], weeks[1][1])], group_by="agency", hours="business")
