@@ -5,12 +5,14 @@ open311/parsing.py); dashboards should do the same rather than grow a sixth voca
 everywhere: not finished (CaseStatus.finished()); see StatusGroup.
 """
 
+import json
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +115,17 @@ class Circle(NamedTuple):
         return distance_m(self.lat, self.lon, lat, lon) <= self.radius_m
 
 
+@dataclass(frozen=True)
+class Within:
+    """Inside one area (resolved by the caller: this core module knows no geometry). SQL narrows by the area's box;
+    `covers` decides, for every case in the box at once, whether the area holds its point (lons, lats -> bools)."""
+
+    area_id: int
+    name: str
+    box: BBox
+    covers: Callable[[Sequence[float], Sequence[float]], Sequence[bool]]
+
+
 Bound = date | datetime | None
 
 
@@ -139,6 +152,7 @@ class CaseFilters:
     public_ids: tuple[str, ...] = ()
     bbox: BBox | None = None
     near: Circle | None = None
+    within: Within | None = None  # an area (the inbox's "area" parameter, from the dashboards' area counts)
     located: bool = False  # only cases with a point
     sla: str = ""  # a SlaState
     include_merged: bool = False  # merged duplicates are left out unless asked for
@@ -214,7 +228,22 @@ def narrow(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
             cases = cases.filter(**box_lookups(box))
     if filters.sla:
         cases = cases.filter(sla_condition(filters.sla))
+    if filters.within is not None:
+        cases = inside(cases.filter(**box_lookups(filters.within.box)), filters.within)
     return search_cases(cases, filters.q)
+
+
+def inside(cases: QuerySet[Case], within: Within) -> QuerySet[Case]:
+    """The cases whose point the area covers: the points of those in its box are read and tested here, and the
+    ones inside go back into the query as one parameter (any number of them; a list of ids would hit SQLite's
+    limit on parameters)."""
+    rows = [(pk, lon, lat) for pk, lon, lat in cases.order_by().values_list("pk", "lon", "lat")
+            if lon is not None and lat is not None]  # (the box already left out cases without a point)
+    covered = within.covers([row[1] for row in rows], [row[2] for row in rows]) if rows else []
+    ids = [row[0] for row, yes in zip(rows, covered, strict=True) if yes]
+    if connection.vendor == "sqlite":
+        return cases.filter(pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)]))
+    return cases.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
 
 
 def sla_condition(state: str) -> Any:

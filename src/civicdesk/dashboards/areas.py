@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 
+from civicdesk.cases.filters import SlaState
+from civicdesk.dashboards.links import inbox_url
 from civicdesk.gis.index import NO_AREA
 from civicdesk.gis.lookup import active_index
 from civicdesk.gis.models import Area
@@ -27,6 +29,7 @@ class AreaCount:
     area_id: int
     name: str
     count: int
+    url: str = ""  # the inbox: the area's cases that missed a target, created within the range
 
 
 @dataclass
@@ -63,7 +66,8 @@ def missed_targets(agency_ids: list[int] | None, start: date, end: date) -> Miss
     names = dict(areas.filter(pk__in=type_index.ids.tolist() if type_index is not None else []).values_list(
         "pk", "name"))
     counts = Counter(int(a) for a in found if a >= 0)
-    result = [AreaCount(pk, name, counts.get(pk, 0)) for pk, name in names.items()]
+    scope = {"sla": SlaState.BREACHED, "created_from": start, "created_to": end}
+    result = [AreaCount(pk, name, counts.get(pk, 0), inbox_url(area=pk, **scope)) for pk, name in names.items()]
     result.sort(key=lambda a: (-a.count, a.name))
     points = [{"number": n, "lat": lat, "lon": lon, "area": names.get(int(a), "")}
               for (n, lat, lon), a in list(zip(located, found, strict=True))[:MAX_POINTS]]

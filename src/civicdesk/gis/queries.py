@@ -1,5 +1,6 @@
 """Read-only gis queries: area descriptions for the API, nearby open cases and likely duplicates."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -10,9 +11,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from civicdesk.agencies.models import Service
+from civicdesk.cases.filters import BBox, Within
 from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.gis.cells import cells_near
 from civicdesk.gis.geometry import haversine_m
+from civicdesk.gis.lookup import active_index
 from civicdesk.gis.models import Area, CaseLocation
 
 NEARBY_LIMIT = 5
@@ -33,6 +36,23 @@ def describe_areas(ids: list[int]) -> dict[int, dict[str, Any]]:
 class NearbyCase:
     case: Case
     distance_m: float
+
+
+def within_area(area_id: int) -> Within | None:
+    """The case filter for one area of the active generation (None: no such area there): a case is in it when
+    the area index gives it this area, as every count per area does (dashboards.areas)."""
+    area = Area.objects.filter(pk=area_id).only("pk", "name", "type", "min_lon", "min_lat", "max_lon",
+                                                "max_lat").first()
+    index = active_index(verify=False)
+    type_index = index.types.get(area.type_id) if index is not None and area is not None else None
+    if area is None or type_index is None or area_id not in set(type_index.ids.tolist()):
+        return None
+
+    def covers(lons: Sequence[float], lats: Sequence[float]) -> Sequence[bool]:
+        found = type_index.lookup_many(np.array(lons, dtype=np.float64), np.array(lats, dtype=np.float64))
+        return list(found == area_id)
+
+    return Within(area.pk, area.name, BBox(area.min_lon, area.min_lat, area.max_lon, area.max_lat), covers)
 
 
 def open_cases() -> QuerySet[Case]:

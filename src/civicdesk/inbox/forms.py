@@ -15,13 +15,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
 from civicdesk.agencies.models import Agency, Service, StaffProfile, Team
-from civicdesk.cases.filters import CaseFilters, InboxView, SlaState, Sort, StatusGroup
+from civicdesk.cases.filters import CaseFilters, InboxView, SlaState, Sort, StatusGroup, Within
 from civicdesk.cases.models import Case, CaseStatus, Priority, ReplyAudience, normalize_tag_name
 from civicdesk.channels.models import Channel
 from civicdesk.channels.outbound import OutboundAttachment
 from civicdesk.contacts.models import Identity, IdentityKind
 from civicdesk.conversations.drafts import MAX_FILES
 from civicdesk.conversations.replies import carries_files, reply_identities, reply_target
+from civicdesk.gis.queries import within_area
 from civicdesk.mail.attachments import safe_filename
 
 User = get_user_model()
@@ -100,11 +101,13 @@ class InboxFilterForm(StaffForm):
     sla = forms.ChoiceField(required=False, label=gettext_lazy("Targets"), choices=[*ANY, *SlaState.choices])
     status_group = forms.ChoiceField(required=False, label=gettext_lazy("Open or finished"),
                                      choices=[*ANY, *StatusGroup.choices])
+    area = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput,
+                              error_messages={"invalid": gettext_lazy("An area is given by its number.")})
     page = forms.RegexField(required=False, regex=r"^(last|[1-9][0-9]{0,5})$", max_length=6,
                             error_messages={"invalid": gettext_lazy("A page is a number from 1, or “last”.")})
 
     FILTERS = ("q", "view", "status", "assignee", "sort", "channel", "agency", "team", "service", "created_from",
-               "created_to", "sla", "status_group")  # what a saved view keeps, in link order
+               "created_to", "sla", "status_group", "area")  # what a saved view keeps, in link order
     MORE = ("channel", "agency", "team", "service", "created_from", "created_to", "sla",
             "status_group")  # behind "More filters"
     DEFAULTS = {"view": InboxView.ALL, "sort": Sort.NEWEST}
@@ -122,6 +125,17 @@ class InboxFilterForm(StaffForm):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = options
+
+    def clean_area(self) -> Within | None:
+        """The area's case filter (the dashboards link their counts per area here), or an error for an area that
+        is not in the boundaries in use."""
+        number = self.cleaned_data.get("area")
+        if number is None:
+            return None
+        within = within_area(number)
+        if within is None:
+            raise forms.ValidationError(gettext_lazy("There is no such area in the boundaries in use."))
+        return within
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -144,7 +158,7 @@ class InboxFilterForm(StaffForm):
             services=(service,) if service else (), created_from=self.value("created_from"),
             created_to=self.value("created_to"), view=self.value("view") or InboxView.ALL,
             sort=self.value("sort") or Sort.NEWEST, sla=self.value("sla") or "",
-            status_group=self.value("status_group") or "",
+            status_group=self.value("status_group") or "", within=self.value("area"),
         )
 
     def filter_params(self, *, keep_defaults: bool = True) -> dict[str, str]:

@@ -69,9 +69,11 @@ def inbox_context(request: HttpRequest, query: QueryDict | None = None) -> dict[
     live_query = urlencode([*params.lists(), ("since", since), ("sig", signature)], doseq=True)
     own_views = saved_views(request.user)
     current_query = urlencode(form.filter_params(keep_defaults=False))
+    without_area = urlencode({name: value for name, value in filter_params.items() if name != "area"})
     page_query = urlencode([*filter_params.items(), *([("page", str(page.number))] if page.number > 1 else [])])
     return {
-        "form": form, "filters": filters, "page": page, "cases": page.cases, "signature": signature,
+        "form": form, "filters": filters, "without_area": without_area, "page": page, "cases": page.cases,
+        "signature": signature,
         "live_url": f"{reverse('inbox:inbox-live')}?{live_query}", "params": params, "filter_params": filter_params,
         "views": [(view, view.label, counts[view]) for view in views], "saved_views": own_views,
         "current_saved_view": next((v for v in own_views if v.query == current_query), None),

@@ -154,6 +154,15 @@ def test_the_map_counts_the_cases_that_missed_a_target_in_each_ward(client: Any)
     assert counts["Ward 2"] == 2 and counts["Ward 5"] == 1 and sum(counts.values()) == 3
     assert missed.areas[0].name == "Ward 2"
     assert missed.unlocated == 0 and len(missed.points) == 3  # the parks agency's case is another supervisor's
+    for area in missed.areas:  # each area's count opens exactly its cases in the inbox
+        assert inbox_count(client, area.url) == area.count, area.name
+    ward2 = next(area for area in missed.areas if area.name == "Ward 2")
+    page = client.get(ward2.url)
+    assert "Only the cases in Ward 2." in page.content.decode()
+    assert {c.pk for c in page.context["cases"]} == {c.pk for c in desk["late"][1:]}
+    unknown = client.get("/staff/?area=999999")
+    assert unknown.status_code == 200 and "no such area" in unknown.content.decode()
+    assert unknown.context["page"].count == client.get("/staff/").context["page"].count  # the bad filter is ignored
 
 
 def _queries(client: Any, url: str) -> int:
