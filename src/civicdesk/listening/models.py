@@ -1,6 +1,7 @@
 """Listening streams and their append-only posts, minute counts and surge alerts (no case or contact per post)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,10 @@ class SourceKind(models.TextChoices):
     RSS = "rss", _("RSS or Atom feed")
     OWN_CHANNELS = "own", _("Our own channels")
     REPLAY = "replay", _("Replayed file")
+
+
+JETSTREAM_URL = "wss://jetstream2.us-east.bsky.network/subscribe?wantedCollections=app.bsky.feed.post"
+LIVE_SOURCES = (SourceKind.JETSTREAM, SourceKind.RSS, SourceKind.OWN_CHANNELS)
 
 
 class Category(models.TextChoices):
@@ -66,6 +71,12 @@ class Stream(models.Model):
                                                 "more rarely."))
     retention_days = models.PositiveIntegerField(default=30, verbose_name=_("days posts are kept"))
     active = models.BooleanField(default=True, verbose_name=_("active"))
+    source_url = models.CharField(max_length=500, blank=True, verbose_name=_("source address"),
+                                  help_text=_("An RSS or Atom feed's address, or a Jetstream endpoint (empty: the "
+                                              "public one)."))
+    source_state = models.JSONField(default=dict, blank=True, editable=False,
+                                    help_text="Where the source resumes: Jetstream's cursor, a feed's ETag and "
+                                              "Last-Modified, the last inbound message seen.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,6 +86,17 @@ class Stream(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        url = self.source_url.strip()
+        if self.source == SourceKind.RSS and not url.startswith(("http://", "https://")):
+            raise ValidationError({"source_url": _("An RSS or Atom stream needs its feed's address (http or https).")})
+        if self.source == SourceKind.JETSTREAM:
+            if not url:
+                url = JETSTREAM_URL
+            elif not url.startswith(("ws://", "wss://")):
+                raise ValidationError({"source_url": _("A Jetstream address starts with wss:// (or ws://).")})
+        self.source_url = url
 
 
 class Post(models.Model):
