@@ -103,14 +103,17 @@ class Ingestor:
         for item in items:
             platform = str(item.get("platform") or self.platform)
             post_id = str(item.get("id", ""))
+            if post_id and item.get("delete"):  # a deletion wins over the post, even in the same batch
+                deletions.setdefault(platform, []).append(post_id)
+                continue
             if not post_id or (platform, post_id) in seen:
                 result.duplicates += bool(post_id)
                 continue
             seen.add((platform, post_id))
-            if item.get("delete"):
-                deletions.setdefault(platform, []).append(post_id)
-            else:
-                posts.append((platform, post_id, item))
+            posts.append((platform, post_id, item))
+        if deletions:
+            gone = {(platform, post_id) for platform, ids in deletions.items() for post_id in ids}
+            posts = [p for p in posts if (p[0], p[1]) not in gone]
         texts = [str(item.get("text") or "") for _, _, item in posts]
         triaged = triage(texts, [item.get("lang") for _, _, item in posts], self.scorer)
         now = store.when(datetime.now(UTC))

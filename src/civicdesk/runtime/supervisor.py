@@ -82,3 +82,8 @@ def inbound_batch_workers(count: int) -> list[Child]:
 def stream_listener() -> Child:
     """`civicdesk channels listen`: the streams of streaming accounts (Mastodon), one thread each."""
     return Child("listen", python_module("civicdesk", "channels", "listen"))
+
+
+def listening_listener() -> Child:
+    """`civicdesk listening listen`: the live listening streams (Jetstream, RSS/Atom, our own channels)."""
+    return Child("listening", python_module("civicdesk", "listening", "listen"))

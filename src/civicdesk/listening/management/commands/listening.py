@@ -1,8 +1,10 @@
-"""`civicdesk listening classify|replay|train`: triage posts from stdin, replay a file through the live path, and
-rebuild the relevance model from CrisisLex T6 (printing leave-one-event-out F1)."""
+"""`civicdesk listening classify|replay|train|listen`: triage posts from stdin, replay a file through the live path,
+rebuild the relevance model from CrisisLex T6 (printing leave-one-event-out F1), and read the live sources."""
 
 import json
+import signal
 import sys
+import threading
 import time
 from argparse import ArgumentParser
 from collections.abc import Iterator
@@ -49,9 +51,20 @@ class Command(BaseCommand):
         train.add_argument("--data", default=str(DEFAULT_DATA), help="The crisislex-t6 folder.")
         train.add_argument("--output", default="", help="Where to write the model (default: the shipped file).")
         train.add_argument("--no-evaluate", action="store_true", help="Skip the leave-one-event-out scores.")
+        verbs.add_parser("listen", help="Read the live streams (Jetstream, RSS/Atom, our own channels), one thread "
+                                        "each; `civicdesk run` starts it.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, options["verb"])(options)
+
+    def listen(self, options: dict[str, Any]) -> None:
+        from civicdesk.listening.live import listen_forever
+
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        self.stdout.write("Reading the live listening streams (Ctrl-C stops).")
+        listen_forever(stop)
 
     def classify(self, options: dict[str, Any]) -> None:
         gazetteer = city_gazetteer()

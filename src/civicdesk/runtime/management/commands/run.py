@@ -13,7 +13,14 @@ from django.db.migrations.executor import MigrationExecutor
 
 from civicdesk.runtime.scheduler import build_scheduler
 from civicdesk.runtime.site_url import site_url_from
-from civicdesk.runtime.supervisor import Child, inbound_batch_workers, stream_listener, task_workers, web_server
+from civicdesk.runtime.supervisor import (
+    Child,
+    inbound_batch_workers,
+    listening_listener,
+    stream_listener,
+    task_workers,
+    web_server,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +51,7 @@ class Command(BaseCommand):
             children += task_workers(settings.TASK_QUEUES, settings.TASK_WORKERS)
             if settings.INBOUND_BATCH_WORKER:
                 children += inbound_batch_workers(settings.TASK_WORKERS)
-            children.append(stream_listener())
+            children += [stream_listener(), listening_listener()]
         for child in children:
             child.start()
         listener = None if options["no_smtp"] else self.start_smtp()

@@ -1,0 +1,78 @@
+"""`civicdesk listening listen`: one thread per active live stream (Jetstream, RSS/Atom, our own channels), each
+reconnecting with backoff; the set of streams is read again every 30 s, so with none active it only sleeps."""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from django.db import close_old_connections
+
+from civicdesk.listening.ingest import ingestor_for
+from civicdesk.listening.models import LIVE_SOURCES, SourceKind, Stream
+from civicdesk.listening.sources import jetstream, own_channels, rss
+from civicdesk.listening.sources.base import Watch
+
+log = logging.getLogger(__name__)
+REFRESH_SECONDS = 30
+MAX_BACKOFF_SECONDS = 60
+READERS: dict[str, Callable[[Stream, Watch], None]] = {
+    SourceKind.JETSTREAM.value: jetstream.read,
+    SourceKind.RSS.value: rss.read,
+    SourceKind.OWN_CHANNELS.value: own_channels.read,
+}
+
+
+def live_streams() -> list[Stream]:
+    return list(Stream.objects.filter(active=True, source__in=LIVE_SOURCES).order_by("pk"))
+
+
+def hold_source(stream_id: int, stop: threading.Event, *, max_backoff: float = MAX_BACKOFF_SECONDS) -> None:
+    """Keep one stream's source read until `stop` or until the stream is deactivated; reconnect with backoff
+    (the pattern of channels.listening.hold_stream)."""
+    backoff = 1.0
+    while not stop.is_set():
+        close_old_connections()
+        stream = Stream.objects.filter(pk=stream_id, active=True, source__in=LIVE_SOURCES).first()
+        if stream is None:
+            return
+        watch = Watch(stream, stop)
+        started = time.monotonic()
+        try:
+            READERS[stream.source](stream, watch)
+        except Exception as exc:  # the connection dropped, the feed failed: noted without its payload, then again
+            log.warning("Listening stream %s (%s) stopped reading: %s", stream_id, stream.source,
+                        type(exc).__name__)
+        finally:
+            try:
+                ingestor_for(stream).close()  # the minute still being counted
+            except Exception as exc:
+                log.warning("Listening stream %s could not write its counts: %s", stream_id, type(exc).__name__)
+        if not watch.running():
+            return
+        if time.monotonic() - started > 60:
+            backoff = 1.0
+        stop.wait(backoff)
+        backoff = min(max_backoff, backoff * 2)
+
+
+def listen_forever(stop: threading.Event, *, refresh: float = REFRESH_SECONDS) -> None:
+    """Run a thread per active live stream, starting new ones as streams are made or switched on."""
+    threads: dict[int, threading.Thread] = {}
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            streams = live_streams()
+        except Exception as exc:  # the database is away for a moment: try again at the next refresh
+            log.warning("Could not read the listening streams: %s", type(exc).__name__)
+            streams = []
+        for stream in streams:
+            thread = threads.get(stream.pk)
+            if thread is None or not thread.is_alive():
+                thread = threading.Thread(target=hold_source, args=(stream.pk, stop), daemon=True,
+                                          name=f"listening-{stream.pk}")
+                threads[stream.pk] = thread
+                thread.start()
+        stop.wait(refresh)
+    for thread in threads.values():
+        thread.join(timeout=5)
