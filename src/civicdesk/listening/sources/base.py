@@ -4,8 +4,6 @@ import threading
 import time
 from typing import Any
 
-from django.db import close_old_connections
-
 from civicdesk.listening.models import Stream
 
 RECHECK_SECONDS = 30  # how often a running source checks that its stream is still active
@@ -23,7 +21,6 @@ class Watch:
             return False
         if time.monotonic() - self.checked >= RECHECK_SECONDS:
             self.checked = time.monotonic()
-            close_old_connections()
             if not Stream.objects.filter(pk=self.stream.pk, active=True, source=self.stream.source).exists():
                 return False
         return True

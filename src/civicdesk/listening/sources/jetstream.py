@@ -77,7 +77,7 @@ def read(stream: Stream, watch: Watch) -> None:
                     continue
                 if not isinstance(event, dict):
                     continue
-                if isinstance(event.get("time_us"), int):
+                if isinstance(event.get("time_us"), int) and event["time_us"] > (cursor or 0):
                     cursor = event["time_us"]
                 post = post_of(event)
                 flushed(batcher.add(post) if post is not None else batcher.tick())
