@@ -129,7 +129,8 @@ class Ingestor:
             created = parse_time(item.get("created_at"))
             moment = created.timestamp()
             print_ = fingerprint(words)
-            echo, weight = self._echo_and_weight(texts[i], print_, author, moment)
+            echo, weight = (False, 1.0) if item.get("independent") else \
+                self._echo_and_weight(texts[i], print_, author, moment)
             relevant = bool(triaged.relevant[i])
             located = self.gazetteer.locate(texts[i], lat, lon, item.get("place")) if relevant or lat is not None \
                 else None
@@ -242,7 +243,9 @@ def ingestor_for(stream: Stream) -> Ingestor:
 
 def ingest(stream: Stream, posts: Iterable[dict[str, Any]]) -> IngestResult:
     """Feed posts ({"id", "created_at", "text", "author"?, "lang"?, "lat"?, "lon"?, "place"?, "url"?,
-    "platform"?} or {"id", "delete": true}) into the stream; the stream's state lives for the process."""
+    "platform"?, "independent"?} or {"id", "delete": true}) into the stream; the stream's state lives for the
+    process. "independent": true marks a post that is never an echo (a report on our own channels: two residents
+    using the same words are two reports, not a repost)."""
     return ingestor_for(stream).ingest(posts)
 
 

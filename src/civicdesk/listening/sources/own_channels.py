@@ -4,7 +4,8 @@ one place raises an alert like any other surge.
 What reaches the listening store, and what does not: the text (the message's new text, else the case's subject,
 after the service's name) with e-mail addresses, telephone numbers and links masked; the case's point rounded to
 three decimals (about 100 m: the area, not the house); the channel's name as the author; the message's time. Never
-the resident's name, address, number or contact, nor the case number."""
+the resident's name, address, number or contact, nor the case number. Each message is its own report, so reports
+in the same words are not collapsed as echoes."""
 
 import logging
 import re
@@ -47,7 +48,8 @@ def post_of(message: Message) -> dict[str, Any] | None:
     if not text:
         return None
     post: dict[str, Any] = {"id": f"message-{message.pk}", "platform": PLATFORM, "text": text,
-                            "author": str(message.channel), "created_at": message.created_at}
+                            "author": str(message.channel), "created_at": message.created_at,
+                            "independent": True}  # every report counts, however alike their words
     if case.lat is not None and case.lon is not None:
         post["lat"], post["lon"] = round(case.lat, 3), round(case.lon, 3)
     return post
