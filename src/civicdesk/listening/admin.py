@@ -7,7 +7,7 @@ from civicdesk.listening.models import Alert, Stream
 
 @admin.register(Stream)
 class StreamAdmin(admin.ModelAdmin):
-    list_display = ["name", "source", "agency", "sensitivity", "retention_days", "active"]
+    list_display = ["name", "source", "source_url", "agency", "sensitivity", "retention_days", "active"]
 
 
 @admin.register(Alert)

@@ -1,7 +1,7 @@
 """Riverbend's social listening for the demo: a Public Works stream with a day of ordinary posts and, in the last
 forty minutes, a surge about a burst water main on River Road (English and Spanish, some placed, some asking for
 help), fed through the real ingest path (triage, minute counts, detector), and its alert, so the triage view at
-/staff/listening/ is not empty. Authors are made-up handles."""
+/staff/listening/ is not empty; and a live stream of the city's own inbound channels. Authors are made-up handles."""
 
 import random
 from datetime import timedelta
@@ -16,6 +16,7 @@ from civicdesk.listening.models import Alert, AlertStatus, Post, SourceKind, Str
 from civicdesk.listening.replays import chatter
 
 DEMO_STREAM = "Riverbend: water and streets"
+OWN_STREAM = "Riverbend: our own channels"
 SURGE = [
     "Water main burst on River Road, the street is flooding fast",
     "River Road is under water near 5th Street, huge water main break",
@@ -63,9 +64,11 @@ def _posts(now: Any, rng: random.Random) -> list[dict[str, Any]]:
 
 
 def seed_listening() -> str:
+    agency = Agency.objects.filter(slug="public-works").first()
+    # read live by `civicdesk run` (the last day's reports first); the Jetstream stream has no address: offline
+    Stream.objects.get_or_create(name=OWN_STREAM, defaults={"source": SourceKind.OWN_CHANNELS, "agency": agency})
     if Stream.objects.filter(name=DEMO_STREAM).exists():
         return "listening demo already there"
-    agency = Agency.objects.filter(slug="public-works").first()
     stream = Stream.objects.create(name=DEMO_STREAM, source=SourceKind.JETSTREAM, agency=agency,
                                    keywords=[])  # every post of the source: ordinary chatter too
     now = timezone.now().replace(microsecond=0)

@@ -24,7 +24,11 @@ READERS: dict[str, Callable[[Stream, Watch], None]] = {
 
 
 def live_streams() -> list[Stream]:
-    return list(Stream.objects.filter(active=True, source__in=LIVE_SOURCES).order_by("pk"))
+    """Active Jetstream, RSS and own-channels streams. A Jetstream stream is read once it has an address (the stream
+    form fills in the public endpoint): one made in code without one, like the demo city's, never connects."""
+    found = Stream.objects.filter(active=True, source__in=LIVE_SOURCES).exclude(source=SourceKind.JETSTREAM,
+                                                                               source_url="")
+    return list(found.order_by("pk"))
 
 
 def hold_source(stream_id: int, stop: threading.Event, *, max_backoff: float = MAX_BACKOFF_SECONDS) -> None:
@@ -33,7 +37,7 @@ def hold_source(stream_id: int, stop: threading.Event, *, max_backoff: float = M
     backoff = 1.0
     while not stop.is_set():
         close_old_connections()
-        stream = Stream.objects.filter(pk=stream_id, active=True, source__in=LIVE_SOURCES).first()
+        stream = next((s for s in live_streams() if s.pk == stream_id), None)
         if stream is None:
             return
         watch = Watch(stream, stop)
