@@ -1,6 +1,6 @@
 """The one case-filter vocabulary of the inbox, the API, the maps and Open311: CaseFilters, and apply() to a query.
 
-Each surface only maps its own parameters onto a CaseFilters (inbox/forms.py, api/api.py, gis/mapdata.py,
+Each surface only maps its own parameters onto a CaseFilters (inbox/filter_forms.py, api/api.py, gis/mapdata.py,
 open311/parsing.py); dashboards should do the same rather than grow a sixth vocabulary. "Open" has one meaning
 everywhere: not finished (CaseStatus.finished()); see StatusGroup.
 """

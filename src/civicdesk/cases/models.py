@@ -131,6 +131,9 @@ class Case(models.Model):
                          condition=models.Q(merged_into__isnull=False)),
             # The inbox's "next due first" sort: only cases with a running target.
             models.Index(fields=["sla_due_at"], name="case_sla_due", condition=models.Q(sla_due_at__isnull=False)),
+            # The live queue's counts (open, unassigned, each agent's load), read from the index alone.
+            models.Index(fields=["status", "agency", "merged_into"], name="case_open_by_agency"),
+            models.Index(fields=["assignee", "status", "agency", "merged_into"], name="case_open_by_assignee"),
         ]
         # A partial unique index: added without rebuilding the table (SQLite would lose its FTS triggers).
         constraints = [models.UniqueConstraint(fields=["public_id"], condition=models.Q(public_id__isnull=False),

@@ -1,5 +1,6 @@
 """Every dashboard figure links to the inbox filtered to the cases behind it, in the inbox's own parameters (the
-names of inbox.forms.InboxFilterForm, which maps them onto cases.filters.CaseFilters): no vocabulary of our own."""
+names of inbox.filter_forms.InboxFilterForm, which maps them onto cases.filters.CaseFilters): no vocabulary of our
+own."""
 
 from typing import Any
 from urllib.parse import urlencode

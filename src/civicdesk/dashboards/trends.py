@@ -86,7 +86,7 @@ def trends(agency_ids: list[int] | None, *, period: str, group_by: str, hours: s
     """Each period's figures per group (agency_figures_spans: one read of the rollups for the twelve periods)."""
     periods = spans(period, today)
     per_span = [{g.key: g for g in found} for found in agency_figures_spans(
-        agency_ids, spans=[(s.start, s.end) for s in periods], group_by=group_by, hours=hours)]
+        agency_ids, spans=[(s.start, s.end) for s in periods], group_by=group_by, hours=hours, ages=False)]
     keys: dict[str, str] = {}
     for figures in per_span:
         keys.update({key: g.name for key, g in figures.items()})

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class SavedView(models.Model):
     """A named set of inbox filters: the inbox's query string in the cases/filters.py vocabulary (see
-    inbox.forms.InboxFilterForm.filter_params), kept per user."""
+    inbox.filter_forms.InboxFilterForm.filter_params), kept per user."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_inbox_views")
     name = models.CharField(_("name"), max_length=80)

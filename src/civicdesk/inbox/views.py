@@ -30,7 +30,7 @@ from civicdesk.conversations.stop_requests import mark_pending
 from civicdesk.inbox import actions
 from civicdesk.inbox.access import staff_required
 from civicdesk.inbox.bulk import BulkForm
-from civicdesk.inbox.forms import InboxFilterForm, SavedViewForm
+from civicdesk.inbox.filter_forms import InboxFilterForm, SavedViewForm
 from civicdesk.inbox.models import SavedView
 from civicdesk.inbox.queries import case_from_number, filter_choices, list_signature, saved_views
 

@@ -26,11 +26,11 @@ def csat_by(cases: QuerySet[Case], group_field: str, start: datetime,
     return dict(satisfaction.csat_by(cases, group_field, start, end))
 
 
-def compliance_by_spans(cases: QuerySet[Case], group_field: str,
+def compliance_by_spans(case_lookups: dict[str, Any], group_field: str,
                         spans: list[tuple[datetime, datetime]]) -> dict[tuple[Any, int], tuple[int, int]]:
-    return dict(slas.compliance_by_spans(cases, group_field, spans))
+    return dict(slas.compliance_by_spans(case_lookups, group_field, spans))
 
 
-def csat_by_spans(cases: QuerySet[Case], group_field: str,
+def csat_by_spans(case_lookups: dict[str, Any], group_field: str,
                   spans: list[tuple[datetime, datetime]]) -> dict[tuple[Any, int], tuple[int, int, float | None]]:
-    return dict(satisfaction.csat_by_spans(cases, group_field, spans))
+    return dict(satisfaction.csat_by_spans(case_lookups, group_field, spans))

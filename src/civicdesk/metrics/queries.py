@@ -215,11 +215,11 @@ def agency_figures(agency_ids: list[int] | None, *, start: date, end: date, grou
 
 
 def agency_figures_spans(agency_ids: list[int] | None, *, spans: list[tuple[date, date]], group_by: str,
-                         hours: str) -> list[list[GroupFigures]]:
+                         hours: str, ages: bool = True) -> list[list[GroupFigures]]:
     """agency_figures for each of several ranges of days (the trends' twelve weeks or months), in a fixed number of
     queries whatever the number of ranges: the rollups of the whole stretch are read once and each day's added to
     the range that holds it; compliance and satisfaction are counted per range in the same queries. The ranges may
-    leave gaps but must not overlap."""
+    leave gaps but must not overlap. ages=False leaves out the backlog's ages (a read of every open case)."""
     for start, end in spans:
         check(group_by, hours, start, end)
     ordered = sorted(spans)
@@ -260,18 +260,20 @@ def agency_figures_spans(agency_ids: list[int] | None, *, spans: list[tuple[date
             running.add_backlog(*changes[applied][1:])
             applied += 1
         tallies[index].backlog.update(running.backlog)
-        _backlog_ages(tallies[index], cases, group_by, spans[index][1])
+        if ages:
+            _backlog_ages(tallies[index], cases, group_by, spans[index][1])
     bounds = []
     for start, end in spans:
         low, high = day_start(start), day_after_start(end)
         assert low is not None and high is not None
         bounds.append((low, high))
     group_field = GROUP_FIELDS[group_by]
+    lookups = {} if agency_ids is None else {"agency_id__in": agency_ids}
     sla: list[dict[str, tuple[int, int]]] = [{} for _ in spans]
-    for (group, index), counted in extras.compliance_by_spans(cases, group_field, bounds).items():
+    for (group, index), counted in extras.compliance_by_spans(lookups, group_field, bounds).items():
         sla[index][raw_key(group)] = counted
     csat: list[dict[str, tuple[int, int, float | None]]] = [{} for _ in spans]
-    for (group, index), answered in extras.csat_by_spans(cases, group_field, bounds).items():
+    for (group, index), answered in extras.csat_by_spans(lookups, group_field, bounds).items():
         csat[index][raw_key(group)] = answered
     keys = [_keys(tally, sla[index], csat[index]) for index, tally in enumerate(tallies)]
     labels = _labels(group_by, set().union(*keys))

@@ -33,16 +33,17 @@ def csat_by(cases: QuerySet[Case], group_field: str, start: datetime,
             for row in rows}
 
 
-def csat_by_spans(cases: QuerySet[Case], group_field: str,
+def csat_by_spans(case_lookups: dict[str, Any], group_field: str,
                   spans: list[tuple[datetime, datetime]]) -> dict[tuple[Any, int], tuple[int, int, float | None]]:
-    """csat_by for each of several [start, end) spans at once: {(group, span index): (sent, answered, score)}, in
-    one query."""
+    """csat_by for each of several [start, end) spans at once, over the cases matching `case_lookups` (Case field
+    lookups; {}: every case): {(group, span index): (sent, answered, score)}, in one query (the cases joined)."""
     if not spans:
         return {}
     low, high = min(start for start, _ in spans), max(end for _, end in spans)
     span = SqlCase(*(When(sent_at__gte=start, sent_at__lt=end, then=Value(index))
                    for index, (start, end) in enumerate(spans)), default=Value(-1), output_field=IntegerField())
-    rows = (Survey.objects.filter(case__in=cases.order_by().values("pk"), sent_at__gte=low, sent_at__lt=high)
+    scope = {f"case__{name}": value for name, value in case_lookups.items()}
+    rows = (Survey.objects.filter(**scope, sent_at__gte=low, sent_at__lt=high)
             .values(group=_path(group_field), span=span)
             .annotate(sent=Count("pk"), answered=Count("pk", filter=Q(score__isnull=False)),
                       satisfied=Count("pk", filter=Q(score__gte=SATISFIED)))

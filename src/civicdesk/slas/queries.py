@@ -100,20 +100,22 @@ def compliance_by(cases: QuerySet[Case], group_field: str, start: datetime,
     return {group: (counts[0], counts[1]) for group, counts in result.items()}
 
 
-def compliance_by_spans(cases: QuerySet[Case], group_field: str,
+def compliance_by_spans(case_lookups: dict[str, Any], group_field: str,
                         spans: list[tuple[datetime, datetime]]) -> dict[tuple[Any, int], tuple[int, int]]:
-    """compliance_by for each of several [start, end) spans at once: {(group, span index): (met, breached)}, in
-    the same two queries (each target's moment placed in its span by plain comparisons in SQL)."""
+    """compliance_by for each of several [start, end) spans at once, over the cases matching `case_lookups` (Case
+    field lookups, e.g. {"agency_id__in": [...]}; {}: every case): {(group, span index): (met, breached)}, in the
+    same two queries (each target's moment placed in its span by plain comparisons in SQL; the cases joined, not
+    listed in a subquery, which SQLite would build for every query)."""
     result: dict[tuple[Any, int], list[int]] = defaultdict(lambda: [0, 0])
     if not spans:
         return {}
-    ids = cases.order_by().values("pk")
+    scope = {f"case__{name}": value for name, value in case_lookups.items()}
     key = f"case__{group_field}"
     low, high = min(start for start, _ in spans), max(end for _, end in spans)
     for moment, column, extra in (("met_at", 0, {"breached_at__isnull": True}), ("breached_at", 1, {})):
         span = SqlCase(*(When(**{f"{moment}__gte": start, f"{moment}__lt": end}, then=Value(index))
                        for index, (start, end) in enumerate(spans)), default=Value(-1), output_field=IntegerField())
-        rows = (CaseTarget.objects.filter(case_id__in=ids, **{f"{moment}__gte": low, f"{moment}__lt": high}, **extra)
+        rows = (CaseTarget.objects.filter(**scope, **{f"{moment}__gte": low, f"{moment}__lt": high}, **extra)
                 .order_by().values(key, span=span).annotate(n=Count("id")))
         for row in rows:
             if row["span"] >= 0:

@@ -26,7 +26,7 @@ from civicdesk.cases.filters import (
 from civicdesk.cases.models import Case, CaseStatus
 from civicdesk.gis.mapdata import parse_map_query
 from civicdesk.gis.models import CaseLocation
-from civicdesk.inbox.forms import InboxFilterForm
+from civicdesk.inbox.filter_forms import InboxFilterForm
 from civicdesk.open311.parsing import request_filters
 from civicdesk.open311.queries import open311_status, service_requests
 from civicdesk.testing.factories import create_agency, create_case, create_service
