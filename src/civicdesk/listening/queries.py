@@ -7,7 +7,21 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from civicdesk.cases.models import Case, Message
+from civicdesk.cases.permissions import visible_cases
 from civicdesk.listening.models import Alert, AlertStatus, Category, CountKind, MinuteCount, Post, Stream
+
+OWN_PLATFORM = "civicdesk"  # posts of our own inbound channels (sources/own_channels.py): each is a case's message
+
+
+def case_of_own_post(post: Post, user: Any) -> Case | None:
+    """The case whose message a post of our own channels copies, when this user may see it (None otherwise, and
+    for posts of any other platform): such a post is already a case, and making another would duplicate it."""
+    prefix = "message-"
+    if post.platform != OWN_PLATFORM or not post.post_id.startswith(prefix) or not post.post_id[len(prefix):].isdigit():
+        return None
+    case_id = Message.objects.filter(pk=int(post.post_id[len(prefix):])).values_list("case_id", flat=True).first()
+    return visible_cases(user).filter(pk=case_id).first() if case_id is not None else None
 
 
 def open_alerts() -> QuerySet[Alert]:

@@ -21,7 +21,7 @@ from civicdesk.inbox.access import staff_required
 from civicdesk.listening import actions, desk
 from civicdesk.listening.forms import DismissForm, NoteForm, PostFilterForm
 from civicdesk.listening.models import Alert, AlertStatus, Post
-from civicdesk.listening.queries import sample_posts
+from civicdesk.listening.queries import OWN_PLATFORM, case_of_own_post, sample_posts
 
 PER_PAGE = 25
 
@@ -211,6 +211,11 @@ def alert_declare(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def post_case(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
+    if post.platform == OWN_PLATFORM:  # a report to one of our own channels is a case already: open it
+        own = case_of_own_post(post, request.user)
+        if own is None:
+            raise Http404("The case of this report is not one you can see.")
+        return redirect("inbox:case", own.number)
     case, created = actions.make_case(post, request.user)
     if created:
         messages.success(request, _("Made case %(number)s from the post.") % {"number": case.number})

@@ -17,11 +17,12 @@ from django.utils import timezone
 from civicdesk.cases.models import Direction, Message
 from civicdesk.listening.ingest import ingest
 from civicdesk.listening.models import Stream
+from civicdesk.listening.queries import OWN_PLATFORM
 from civicdesk.listening.sources.base import Watch, save_state
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 5
-PLATFORM = "civicdesk"
+PLATFORM = OWN_PLATFORM
 BACKFILL = timedelta(days=1)  # a new stream starts with the last day's messages: the detector's baseline
 PER_POLL = 2000
 TEXT_CHARS = 1000

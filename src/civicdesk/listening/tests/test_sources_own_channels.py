@@ -99,3 +99,24 @@ def test_the_listener_starts_a_thread_per_live_stream_and_only_sleeps_without_on
     monkeypatch.setattr(live, "live_streams", counted)
     live.listen_forever(stop, refresh=0.01)
     assert set(held) == {Stream.objects.get(name="own").pk}
+
+
+def test_a_report_from_our_own_channels_opens_its_case_instead_of_making_another(client, agency):
+    from django.urls import reverse
+
+    from civicdesk.agencies.models import StaffRole
+    from civicdesk.cases.models import Case
+    from civicdesk.testing.factories import create_staff
+
+    stream = Stream.objects.create(name="own", source=SourceKind.OWN_CHANNELS, agency=agency)
+    message = report("Water main", "Water everywhere on Elm Street", 2)
+    assert own_channels.poll(stream) == 1
+    post = Post.objects.get(stream=stream)
+    client.force_login(create_staff("sup", role=StaffRole.SUPERVISOR, agencies=[agency]))
+    assert "Open its case" in client.get(reverse("listening:triage")).content.decode()
+    answer = client.post(reverse("listening:post-case", args=[post.pk]))
+    assert answer.status_code == 302 and answer["Location"] == reverse("inbox:case", args=[message.case.number])
+    assert Case.objects.count() == 1  # no second case
+    other = create_agency("parks", "Parks")
+    client.force_login(create_staff("parks.sup", role=StaffRole.SUPERVISOR, agencies=[other]))
+    assert client.post(reverse("listening:post-case", args=[post.pk])).status_code == 404  # not their stream
