@@ -33,9 +33,14 @@ MASKS = (
 )
 
 
-def masked(text: str) -> str:
+def masked(text: str, name: str = "") -> str:
+    """The text without email addresses, links and numbers, nor the words of the resident's own name (a signature:
+    "Thanks, Jane Doe")."""
     for pattern, mask in MASKS:
         text = pattern.sub(mask, text)
+    words = [re.escape(word) for word in re.findall(r"\w+", name) if len(word) > 1]
+    if words:
+        text = re.sub(r"\b(" + "|".join(words) + r")\b", "[name]", text, flags=re.IGNORECASE)
     return " ".join(text.split())[:TEXT_CHARS]
 
 
@@ -45,7 +50,8 @@ def post_of(message: Message) -> dict[str, Any] | None:
         return None
     words = message.visible_text or message.body_text or case.subject
     service = case.service.name if case.service_id and case.service else ""
-    text = masked(" ".join(part for part in (service, words) if part))
+    name = case.contact.display_name if case.contact_id and case.contact else ""
+    text = masked(" ".join(part for part in (service, words) if part), name)
     if not text:
         return None
     post: dict[str, Any] = {"id": f"message-{message.pk}", "platform": PLATFORM, "text": text,
@@ -66,9 +72,10 @@ def new_messages(stream: Stream) -> list[Message]:
         found = found.filter(pk__gt=last)
     else:
         found = found.filter(created_at__gte=timezone.now() - BACKFILL)
-    return list(found.select_related("case", "case__service")
+    return list(found.select_related("case", "case__service", "case__contact")
                 .only("pk", "channel", "created_at", "visible_text", "body_text", "case__subject", "case__lat",
-                      "case__lon", "case__service_id", "case__service__name")
+                      "case__lon", "case__service_id", "case__service__name", "case__contact_id",
+                      "case__contact__display_name")
                 .order_by("pk")[:PER_POLL])
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from civicdesk.cases.models import Direction, Message
+from civicdesk.contacts.models import Contact
 from civicdesk.listening import ingest
 from civicdesk.listening.models import Alert, Post, SourceKind, Stream
 from civicdesk.listening.sources import own_channels
@@ -39,6 +40,7 @@ def test_inbound_messages_become_posts_without_the_residents_identity(db):
     assert (post.platform, post.post_id, post.author) == ("civicdesk", f"message-{message.pk}", "sms")
     assert "555" not in post.text and "jane" not in post.text.lower() and "[number]" in post.text
     assert (post.lat, post.lon) == (40.001, -75.005)  # the area, not the house
+
     assert "Jane" not in str(Post.objects.values().get())
     stream.refresh_from_db()
     assert stream.source_state["last_message_id"] == message.pk
@@ -47,6 +49,13 @@ def test_inbound_messages_become_posts_without_the_residents_identity(db):
     report("Streetlight out", "The light is out", 1, place=None)
     assert own_channels.poll(stream) == 1
     assert Post.objects.filter(stream=stream).count() == 2
+
+
+def test_the_residents_own_name_is_masked_in_the_text(db):
+    signed = report("Pothole", "Still there. Thanks, Jane Doe", 4)
+    Contact.objects.filter(pk=signed.case.contact_id).update(display_name="Jane Q. Doe")
+    message = Message.objects.select_related("case__contact", "case__service").get(pk=signed.pk)
+    assert own_channels.post_of(message)["text"] == "Still there. Thanks, [name] [name]"
 
 
 def test_outbound_messages_and_other_agencies_are_not_listened_to(db):
