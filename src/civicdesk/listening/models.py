@@ -96,6 +96,10 @@ class Stream(models.Model):
                 url = JETSTREAM_URL
             elif not url.startswith(("ws://", "wss://")):
                 raise ValidationError({"source_url": _("A Jetstream address starts with wss:// (or ws://).")})
+            if self.active and not (self.keywords or self.hashtags or self.accounts):
+                raise ValidationError({"keywords": _(
+                    "Jetstream carries every public Bluesky post, hundreds a second: give the stream keywords, "
+                    "hashtags or accounts to listen for.")})
         self.source_url = url
 
 

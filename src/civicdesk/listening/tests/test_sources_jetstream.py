@@ -83,7 +83,11 @@ def listen_until(stream: Stream, fake: FakeJetstream, seconds: float = 10) -> No
 
 
 def test_a_jetstream_stream_defaults_to_the_public_endpoint_for_posts(db):
-    stream = Stream(name="bsky", source=SourceKind.JETSTREAM)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="every public Bluesky post"):
+        Stream(name="bsky", source=SourceKind.JETSTREAM).full_clean()  # no rule: the whole feed
+    stream = Stream(name="bsky", source=SourceKind.JETSTREAM, keywords=["flood"])
     stream.full_clean()
     assert stream.source_url == JETSTREAM_URL
     query = parse_qs(urlsplit(jetstream.address(stream)).query)
