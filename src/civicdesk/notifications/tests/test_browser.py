@@ -46,7 +46,8 @@ def test_an_agent_assigned_a_case_by_the_supervisor_sees_the_count_change_and_th
 
     actions.assign(first, actor=world.supervisor, assignee=world.works_agent, team=world.works_team)
     expect(bell(page)).to_have_accessible_name("Notifications (1 unread)", timeout=BELL_TIMEOUT_MS)
-    expect(page.get_by_role("status").filter(has_text="You have 1 unread notification.")).to_be_attached()
+    expect(page.get_by_role("status").filter(has_text="You have 1 unread notification.")).to_be_attached(
+        timeout=BELL_TIMEOUT_MS)
     actions.assign(second, actor=world.supervisor, assignee=world.works_agent, team=world.works_team)
     expect(bell(page)).to_have_accessible_name("Notifications (2 unread)", timeout=BELL_TIMEOUT_MS)
 

@@ -39,7 +39,7 @@ def test_typing_an_address_and_picking_a_suggestion_with_the_keyboard_moves_the_
     address.click()
     address.press_sequentially("100 mian", delay=30)
     suggestions = page.get_by_role("listbox", name="Suggested addresses and places")
-    expect(suggestions).to_be_visible()
+    expect(suggestions).to_be_visible(timeout=15000)  # a loaded test machine answers the search slowly
     expect(address).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_role("option").first).to_contain_text("100 Main Street")
     address.press("ArrowDown")
