@@ -43,6 +43,10 @@ def test_an_agent_assigned_a_case_by_the_supervisor_sees_the_count_change_and_th
     errors = watch(page)
     sign_in(page, live_server.url, "wanda")
     expect(bell(page)).to_have_accessible_name("Notifications")
+    # the bell's first poll (on load) has answered: a count that rises after it is announced, one already there
+    # when the page loaded is not (a slow first poll would otherwise meet the assignment below)
+    expect(page.locator("#notification-poller")).to_have_attribute("hx-get", re.compile(r"shown=0$"),
+                                                                    timeout=BELL_TIMEOUT_MS)
 
     actions.assign(first, actor=world.supervisor, assignee=world.works_agent, team=world.works_team)
     expect(bell(page)).to_have_accessible_name("Notifications (1 unread)", timeout=BELL_TIMEOUT_MS)
