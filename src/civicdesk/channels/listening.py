@@ -13,6 +13,7 @@ from civicdesk.channels.models import ChannelAccount
 from civicdesk.channels.pulling import PulledPayload, StreamingAdapter, store_pulled
 from civicdesk.channels.registry import AccountConfig, adapter_for_account
 from civicdesk.core.jobs import POLL_ACCOUNT, enqueue
+from civicdesk.core.threads import keep_threads
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 30  # how often the set of streaming accounts is read again
@@ -61,14 +62,5 @@ def hold_stream(account_id: int, stop: threading.Event) -> None:
 
 def listen_forever(stop: threading.Event) -> None:
     """Run a stream thread per streaming account, starting new ones as accounts are connected."""
-    threads: dict[int, threading.Thread] = {}
-    while not stop.is_set():
-        close_old_connections()
-        for account in streaming_accounts():
-            thread = threads.get(account.pk)
-            if thread is None or not thread.is_alive():
-                thread = threading.Thread(target=hold_stream, args=(account.pk, stop), daemon=True,
-                                          name=f"stream-{account.pk}")
-                threads[account.pk] = thread
-                thread.start()
-        stop.wait(REFRESH_SECONDS)
+    keep_threads(stop, lambda: [account.pk for account in streaming_accounts()], hold_stream, name="stream",
+                 refresh=REFRESH_SECONDS)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.db import close_old_connections
 
+from civicdesk.core.threads import keep_threads
 from civicdesk.listening.ingest import ingestor_for
 from civicdesk.listening.models import LIVE_SOURCES, SourceKind, Stream
 from civicdesk.listening.sources import jetstream, own_channels, rss
@@ -62,21 +63,5 @@ def hold_source(stream_id: int, stop: threading.Event, *, max_backoff: float = M
 
 def listen_forever(stop: threading.Event, *, refresh: float = REFRESH_SECONDS) -> None:
     """Run a thread per active live stream, starting new ones as streams are made or switched on."""
-    threads: dict[int, threading.Thread] = {}
-    while not stop.is_set():
-        close_old_connections()
-        try:
-            streams = live_streams()
-        except Exception as exc:  # the database is away for a moment: try again at the next refresh
-            log.warning("Could not read the listening streams: %s", type(exc).__name__)
-            streams = []
-        for stream in streams:
-            thread = threads.get(stream.pk)
-            if thread is None or not thread.is_alive():
-                thread = threading.Thread(target=hold_source, args=(stream.pk, stop), daemon=True,
-                                          name=f"listening-{stream.pk}")
-                threads[stream.pk] = thread
-                thread.start()
-        stop.wait(refresh)
-    for thread in threads.values():
-        thread.join(timeout=5)
+    keep_threads(stop, lambda: [stream.pk for stream in live_streams()], hold_source, name="listening",
+                 refresh=refresh)

@@ -85,11 +85,12 @@ def test_a_burst_of_reports_in_one_place_raises_an_alert(db):
 def test_the_listener_starts_a_thread_per_live_stream_and_only_sleeps_without_one(db, monkeypatch):
     import threading
 
+    from civicdesk.core import threads
     from civicdesk.listening import live
 
     held: list[int] = []
     monkeypatch.setattr(live, "hold_source", lambda stream_id, stop: held.append(stream_id))
-    monkeypatch.setattr(live, "close_old_connections", lambda: None)  # the test's database stays open
+    monkeypatch.setattr(threads, "close_old_connections", lambda: None)  # the test's database stays open
     Stream.objects.create(name="replayed", source=SourceKind.REPLAY)
     Stream.objects.create(name="off", source=SourceKind.OWN_CHANNELS, active=False)
     stop = threading.Event()
