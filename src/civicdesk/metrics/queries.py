@@ -245,12 +245,20 @@ def agency_figures_spans(agency_ids: list[int] | None, *, spans: list[tuple[date
         tallies[index].backlog.update(running.backlog)
         if ages:
             _backlog_ages(tallies[index], cases, group_by, spans[index][1])
+    sla, csat = _extras_per_span(agency_ids, GROUP_FIELDS[group_by], spans)
+    keys = [_keys(tally, sla[index], csat[index]) for index, tally in enumerate(tallies)]
+    labels = _labels(group_by, set().union(*keys))
+    return [_assemble(tally, sla[index], csat[index], labels, keys[index]) for index, tally in enumerate(tallies)]
+
+
+def _extras_per_span(agency_ids: list[int] | None, group_field: str, spans: list[tuple[date, date]]) -> tuple[
+        list[dict[str, tuple[int, int]]], list[dict[str, tuple[int, int, float | None]]]]:
+    """Compliance and satisfaction of each range of days, per group: two queries and one, whatever the ranges."""
     bounds = []
     for start, end in spans:
         low, high = day_start(start), day_after_start(end)
         assert low is not None and high is not None
         bounds.append((low, high))
-    group_field = GROUP_FIELDS[group_by]
     lookups = {} if agency_ids is None else {"agency_id__in": agency_ids}
     sla: list[dict[str, tuple[int, int]]] = [{} for _ in spans]
     for (group, index), counted in extras.compliance_by_spans(lookups, group_field, bounds).items():
@@ -258,6 +266,4 @@ def agency_figures_spans(agency_ids: list[int] | None, *, spans: list[tuple[date
     csat: list[dict[str, tuple[int, int, float | None]]] = [{} for _ in spans]
     for (group, index), answered in extras.csat_by_spans(lookups, group_field, bounds).items():
         csat[index][raw_key(group)] = answered
-    keys = [_keys(tally, sla[index], csat[index]) for index, tally in enumerate(tallies)]
-    labels = _labels(group_by, set().union(*keys))
-    return [_assemble(tally, sla[index], csat[index], labels, keys[index]) for index, tally in enumerate(tallies)]
+    return sla, csat
