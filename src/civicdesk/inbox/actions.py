@@ -6,7 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from civicdesk.inbox.models import CasePresence, SavedView
+from civicdesk.inbox.models import CasePresence, PresenceState, SavedView
 
 MAX_SAVED_VIEWS = 30
 PRESENCE_SECONDS = 30  # a page's heartbeat comes every PRESENCE_HEARTBEAT_SECONDS; a closed tab is gone after this
@@ -43,9 +43,13 @@ def delete_view(user: Any, pk: int) -> SavedView | None:
 def mark_present(case: Any, user: Any, tab: str, state: str) -> None:
     """A case page's heartbeat: this tab of this user is on the case (viewing or writing) for PRESENCE_SECONDS more.
 
+    A tab that has said it left stays gone: a heartbeat it sent just before leaving can arrive after the beacon.
     Stale rows of every case go at the same time (one indexed delete), so the table holds only open pages."""
     now = timezone.now()
     CasePresence.objects.filter(expires_at__lt=now).delete()
+    row = CasePresence.objects.select_for_update().filter(case=case, user=user, tab=tab).first()
+    if row is not None and row.state == PresenceState.GONE:
+        return
     CasePresence.objects.update_or_create(
         case=case, user=user, tab=tab,
         defaults={"state": state, "seen_at": now, "expires_at": now + timedelta(seconds=PRESENCE_SECONDS)})
@@ -53,5 +57,10 @@ def mark_present(case: Any, user: Any, tab: str, state: str) -> None:
 
 @transaction.atomic
 def mark_gone(case: Any, user: Any, tab: str) -> None:
-    """The page was closed or left: the others stop seeing this tab at once."""
-    CasePresence.objects.filter(case=case, user=user, tab=tab).delete()
+    """The page was closed or left: the others stop seeing this tab at once (the row stays, marked gone, until it
+    expires, so that a heartbeat still on its way is ignored rather than bringing the tab back)."""
+    now = timezone.now()
+    CasePresence.objects.update_or_create(
+        case=case, user=user, tab=tab,
+        defaults={"state": PresenceState.GONE, "seen_at": now,
+                  "expires_at": now + timedelta(seconds=PRESENCE_SECONDS)})

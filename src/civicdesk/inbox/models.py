@@ -29,6 +29,7 @@ class PresenceState(models.TextChoices):
     VIEWING = "viewing", _("viewing")
     REPLYING = "replying", _("replying")
     NOTING = "noting", _("writing an internal note")
+    GONE = "gone", _("left the page")  # kept until it expires, so a heartbeat still in flight cannot bring it back
 
 
 class CasePresence(models.Model):

@@ -36,6 +36,7 @@ class Present:
 def others_present(case: Case, user: Any) -> list[Present]:
     """The other staff with the case open right now (unexpired rows), writers first, then by name; one query."""
     rows = (CasePresence.objects.filter(case=case, expires_at__gte=timezone.now()).exclude(user_id=user.pk)
+            .exclude(state=PresenceState.GONE)
             .select_related("user").order_by("user_id"))
     best: dict[int, tuple[str, str]] = {}
     for row in rows:

@@ -28,7 +28,7 @@ def presence(request: HttpRequest, number: str) -> HttpResponse:
     """Mark this tab present in the state it names; answer with the others on the case (the page's live line)."""
     case = visible_case_or_404(request, number)
     tab, state = _tab(request), str(request.POST.get("state", PresenceState.VIEWING))
-    if tab is None or state not in PresenceState.values:
+    if tab is None or state not in PresenceState.values or state == PresenceState.GONE:
         return HttpResponse("A heartbeat names its tab (8 to 40 letters, digits or dashes) and a known state.",
                             status=400, content_type="text/plain")
     try:
@@ -52,5 +52,8 @@ def leave(request: HttpRequest, number: str) -> HttpResponse:
     tab = _tab(request)
     if tab is None:
         return HttpResponse("A beacon names its tab.", status=400, content_type="text/plain")
-    actions.mark_gone(case, request.user, tab)
+    try:
+        actions.mark_gone(case, request.user, tab)
+    except OperationalError:  # a busy database: the tab then ends when its last heartbeat expires
+        log.info("Presence leave on %s skipped: the database is busy", case.number)
     return HttpResponse(status=204)

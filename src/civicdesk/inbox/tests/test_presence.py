@@ -60,13 +60,24 @@ def test_leaving_ends_presence_at_once_and_silence_ends_it_within_half_a_minute(
     assert timedelta(seconds=10) < row.expires_at - row.seen_at <= timedelta(seconds=30)
 
 
+def test_a_heartbeat_that_arrives_after_the_leaving_beacon_does_not_bring_the_tab_back(world, works_client, case):
+    sam = client_for(world.works_agent2)
+    beat(sam, case, "replying")
+    sam.post(f"/staff/cases/{case.number}/presence/leave/", {"tab": TAB})
+    assert beat(sam, case).status_code == 200  # sent before the page left, answered after the beacon
+    assert "Sam Agent" not in beat(works_client, case, tab="tab-wanda-0001").content.decode()
+    assert beat(sam, case, tab="tab-sam-came-back").status_code == 200  # a new page (or one back from the cache)
+    assert "Sam Agent is viewing" in beat(works_client, case, tab="tab-wanda-0001").content.decode()
+
+
 def test_presence_is_only_for_staff_who_may_see_the_case(world, parks_client, case, client):
     assert beat(parks_client, case).status_code == 404
     assert not CasePresence.objects.exists()
     assert beat(client, case).status_code == 302  # signed out: to the sign-in page
 
 
-@pytest.mark.parametrize("data", [{"tab": "x", "state": "viewing"}, {"tab": TAB, "state": "typing"}, {}])
+@pytest.mark.parametrize("data", [{"tab": "x", "state": "viewing"}, {"tab": TAB, "state": "typing"},
+                                  {"tab": TAB, "state": "gone"}, {}])
 def test_a_malformed_heartbeat_is_a_clear_400(works_client, case, data):
     response = works_client.post(f"/staff/cases/{case.number}/presence/", data)
     assert response.status_code == 400 and not CasePresence.objects.exists()

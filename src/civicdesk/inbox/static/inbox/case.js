@@ -61,8 +61,11 @@
   var leaveUrl = box.getAttribute("data-cd-presence-leave");
   var token = box.getAttribute("data-csrf");
   var seconds = parseInt(box.getAttribute("data-cd-presence-seconds"), 10) || 8;
-  var tab = (window.crypto && window.crypto.randomUUID) ? window.crypto.randomUUID()
-    : "tab-" + Math.random().toString(36).slice(2) + Date.now().toString(36);
+  function newTab() {
+    return (window.crypto && window.crypto.randomUUID) ? window.crypto.randomUUID()
+      : "tab-" + Math.random().toString(36).slice(2) + Date.now().toString(36);
+  }
+  var tab = newTab();
   var state = "viewing";
   var shown = box.innerHTML;
   var timer = null;
@@ -171,7 +174,9 @@
   });
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) {
-      beat(); // back from the back-forward cache: present again
+      tab = newTab(); // back from the back-forward cache: the old tab said it left, so this is a new one
+      stopped = false;
+      beat(); // present again, as a new tab
     }
   });
   state = currentState();
