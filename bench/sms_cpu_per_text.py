@@ -107,12 +107,27 @@ def main() -> None:
         with profiled("proc"):
             process_all()
         proc_cpu, proc_queries = time.process_time() - start, count[0]
+        sends = 0
+        if os.environ.get("SENDS"):  # SENDS=1: the acknowledgements' delivery jobs too, as the sms worker runs them
+            from django_tasks_db.models import DBTaskResult
+
+            sends = DBTaskResult.objects.filter(queue_name="sms", status="READY").count()
+            count[0] = 0
+            half[0] = "send"
+            start = time.process_time()
+            with profiled("send"):
+                call_command("db_worker", queue_name="sms", batch=True, interval=0, startup_delay=False,
+                             verbosity=0)
+            send_cpu, send_queries = time.process_time() - start, count[0]
     left = InboundPayload.objects.filter(status="received").count()
     stored = Message.objects.filter(direction="in").count()
     print(f"{connection.vendor} {mode}: {texts} texts from {numbers} numbers: webhook {1000 * web_cpu / texts:.2f} ms "
           f"CPU, {web_queries / texts:.1f} queries; processing {1000 * proc_cpu / texts:.2f} ms CPU, "
           f"{proc_queries / texts:.1f} queries; left received {left}; inbound messages {stored}; "
           f"load average {os.getloadavg()[0]:.1f}")
+    if sends:
+        print(f"  {sends} acknowledgements delivered: {1000 * send_cpu / sends:.2f} ms CPU, "
+              f"{send_queries / sends:.1f} queries each")
 
 
 def drain_batches() -> None:

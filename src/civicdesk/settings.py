@@ -174,17 +174,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": "sms",
                    "youtube": "social", "mastodon": "social", "x": "social", "facebook": "social",
                    "instagram": "social", "bluesky": "social"}
+# Messages nobody wrote by hand (acknowledgements, keyword answers) go out on a lane of their own whose worker runs
+# at background CPU priority: in a surge the cores go first to taking texts in and putting them on cases, and the
+# receipts follow as soon as there is room (a long code sends one text a second anyway). Replies written by staff
+# keep their provider's queue. Empty: automatic messages share their provider's queue.
+AUTOMATIC_DELIVERY_QUEUE = os.environ.get("AUTOMATIC_DELIVERY_QUEUE", "automatic")
+BACKGROUND_TASK_QUEUES = [AUTOMATIC_DELIVERY_QUEUE] if AUTOMATIC_DELIVERY_QUEUE else []
+BACKGROUND_NICENESS = env_int("BACKGROUND_NICENESS", 19)  # added to the niceness of those queues' workers
 TASK_QUEUES = list(dict.fromkeys([
     "default",  # periodic jobs (recover_stalled)
     "inbound",  # process_payload, Open311 batch requests
     "social",  # polling the social networks that do not push (channels.tasks.poll_account)
     *DELIVERY_QUEUES.values(),  # outbound delivery; "email" also polls IMAP, "open311" forwards and pulls
     "alerts_sms", "alerts_email",  # crisis broadcasts' sending lanes (crisis.sending), apart from replies
+    *BACKGROUND_TASK_QUEUES,
     *(q.strip() for q in os.environ.get("EXTRA_TASK_QUEUES", "").split(",") if q.strip()),
 ]))
 # Inbound payloads stored by the webhooks wait in their own table for `civicdesk inbound_worker` (started by
 # `civicdesk run`), which applies them in batches; off: each gets a process_payload job on the "inbound" queue.
 INBOUND_BATCH_WORKER = env_bool("INBOUND_BATCH_WORKER", True)
+# how many of them `civicdesk run` starts. On PostgreSQL more claim disjoint batches side by side, but each needs a
+# core: on 2 cores a second one took CPU from the webhooks (300 texts/s: answers p50 7 ms -> 1.3 s), so one
+INBOUND_BATCH_WORKERS = env_int("INBOUND_BATCH_WORKERS", 1)
 INBOUND_BATCH_SIZE = env_int("INBOUND_BATCH_SIZE", 100)  # payloads claimed and parsed at a time, oldest first
 # payloads applied per write transaction: SQLite's one write lock is held that long (webhooks wait for it), so small
 INBOUND_BATCH_GROUP = env_int("INBOUND_BATCH_GROUP", 0)  # 0: 8 on SQLite, 50 on PostgreSQL

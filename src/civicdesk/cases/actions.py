@@ -185,7 +185,7 @@ def add_outbound_message(case: Case, *, channel: str, text: str, subject: str = 
         created_at=timezone.now(),
     )
     # with the database's task backend the job row commits with the message (one write transaction fewer)
-    enqueue_with_transaction(DELIVER_MESSAGE, message.pk, queue_name=delivery_queue(channel))
+    enqueue_with_transaction(DELIVER_MESSAGE, message.pk, queue_name=delivery_queue(channel, automatic))
     publish(MessageAdded(case, message))
     return message
 

@@ -114,7 +114,7 @@ def send_answer(event: InboundMessage, identity: Identity, account: ChannelAccou
             case=None, direction=Direction.OUTBOUND, channel=event.channel, is_automatic=True,
             contact=identity.contact, body_text=text, visible_text=text, recipient=identity.value,
             delivery_status=DeliveryStatus.QUEUED, created_at=timezone.now())
-        enqueue_on_commit(DELIVER_MESSAGE, message.pk, queue_name=delivery_queue(event.channel))
+        enqueue_on_commit(DELIVER_MESSAGE, message.pk, queue_name=delivery_queue(event.channel, True))
     KeywordReply.objects.create(message=message, account=account, keyword=keyword.word,
                                 confirms_opt_out=keyword.action == KeywordAction.OPT_OUT)
     return message

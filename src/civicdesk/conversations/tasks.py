@@ -109,15 +109,17 @@ def fetch_message_media(message_id: int) -> None:
         enqueue(FETCH_MESSAGE_MEDIA, message_id, run_after=retry_at, queue_name=media.FETCH_QUEUE)
 
 
-def enqueue_delivery(message_id: int, channel: str, run_after: datetime | None = None) -> None:
-    """deliver_message on the queue of the channel's provider, so a slow provider never stalls the others."""
-    enqueue(DELIVER_MESSAGE, message_id, run_after=run_after, queue_name=delivery_queue(channel))
+def enqueue_delivery(message_id: int, channel: str, run_after: datetime | None = None,
+                     automatic: bool = False) -> None:
+    """deliver_message on the queue of the channel's provider, so a slow provider never stalls the others (an
+    automatic message on the background lane)."""
+    enqueue(DELIVER_MESSAGE, message_id, run_after=run_after, queue_name=delivery_queue(channel, automatic))
 
 
 def schedule_retry(message: Message, retry_at: datetime) -> None:
     """Enqueue the next attempt; a backend that cannot defer (the immediate one in tests) gets no retry."""
     if deliver_message.get_backend().supports_defer:
-        enqueue_delivery(message.pk, message.channel, run_after=retry_at)
+        enqueue_delivery(message.pk, message.channel, run_after=retry_at, automatic=message.is_automatic)
 
 
 def recover_payloads(cutoff: datetime) -> list[int]:
@@ -150,9 +152,10 @@ def recover_stalled(older_than_seconds: int = 120) -> int:
                                                                           created_at__lt=cutoff),
                                 delivery_status=DeliveryStatus.SENDING)
     due = outbound.filter(delivery_status=DeliveryStatus.RETRYING, next_attempt_at__lt=cutoff)
-    messages = [row for rows in (queued, abandoned, due) for row in rows.values_list("pk", "channel")[:500]]
-    for message_id, channel in messages:
-        enqueue_delivery(message_id, channel)
+    messages = [row for rows in (queued, abandoned, due)
+                for row in rows.values_list("pk", "channel", "is_automatic")[:500]]
+    for message_id, channel, automatic in messages:
+        enqueue_delivery(message_id, channel, automatic=automatic)
     media_ids = media.stalled(cutoff)  # MMS media whose fetch job died with its worker
     for message_id in media_ids:
         enqueue(FETCH_MESSAGE_MEDIA, message_id, queue_name=media.FETCH_QUEUE)

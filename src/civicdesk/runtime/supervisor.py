@@ -1,6 +1,7 @@
 """Starting and watching the processes of `civicdesk run`, restarting any that die."""
 
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -16,11 +17,15 @@ class Child:
     process: subprocess.Popen[bytes] | None = None
     restarts: int = 0
     started_at: float = field(default=0.0)
+    niceness: int = 0  # added to the child's niceness: a background worker yields the cores to everything else
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.argv)
+        self.process = subprocess.Popen(self.argv, preexec_fn=self._lower_priority if self.niceness else None)
         self.started_at = time.monotonic()
         log.info("Started %s (pid %s)", self.name, self.process.pid)
+
+    def _lower_priority(self) -> None:
+        os.nice(self.niceness)
 
     def check(self) -> None:
         """Restart the child if it exited; back off if it keeps dying at start-up."""
@@ -61,16 +66,17 @@ def web_server(host: str, port: int, workers: int) -> Child:
     return Child("web", argv)
 
 
-def task_worker(queue: str, index: int = 0) -> Child:
+def task_worker(queue: str, index: int = 0, niceness: int = 0) -> Child:
     """A worker for one queue: a slow provider, or an Open311 token poll, stalls only its own queue."""
     argv = python_module("civicdesk", "db_worker", "--queue-name", queue, "--no-reload", "--interval", "0.2",
                          "--worker-id", f"worker-{queue}-{index}-{int(time.time())}")
-    return Child(f"worker-{queue}-{index}", argv)
+    return Child(f"worker-{queue}-{index}", argv, niceness=niceness)
 
 
-def task_workers(queues: list[str], per_queue: int) -> list[Child]:
-    """`per_queue` workers for each queue (at least one)."""
-    return [task_worker(queue, index) for queue in queues for index in range(max(1, per_queue))]
+def task_workers(queues: list[str], per_queue: int, background: dict[str, int] | None = None) -> list[Child]:
+    """`per_queue` workers for each queue (at least one); a queue in `background` runs at that added niceness."""
+    return [task_worker(queue, index, (background or {}).get(queue, 0))
+            for queue in queues for index in range(max(1, per_queue))]
 
 
 def inbound_batch_workers(count: int) -> list[Child]:

@@ -87,10 +87,16 @@ def test_run_serves_web_worker_and_mail(tmp_path: Path) -> None:
             found = {path.rsplit(".", 1)[1]: (queue, workers) for path, queue, workers in jobs()}
             return found if {"process_payload", "deliver_message"} <= found.keys() else {}
 
-        # the mail was processed by the worker of the inbound queue; its acknowledgement went to the email queue
+        # the mail was processed by the worker of the inbound queue; its acknowledgement went to the background lane,
+        # whose worker runs at a lower CPU priority
         queues = wait_for(ran, timeout=90)  # five workers start on a busy machine
         assert queues["process_payload"][0] == "inbound" and '"worker-inbound-' in queues["process_payload"][1]
-        assert queues["deliver_message"][0] == "email" and '"worker-email-' in queues["deliver_message"][1]
+        assert queues["deliver_message"][0] == "automatic" and '"worker-automatic-' in queues["deliver_message"][1]
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        niceness = {Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[5].decode(): int(
+            Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16]) for pid in children
+            if b"db_worker" in Path(f"/proc/{pid}/cmdline").read_bytes()}
+        assert niceness["automatic"] > niceness["email"], niceness
 
         def captured() -> tuple[str, str] | None:  # no EMAIL_HOST: the acknowledgement is kept in the outbox
             with sqlite3.connect(database, timeout=10) as db:

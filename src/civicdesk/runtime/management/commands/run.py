@@ -48,9 +48,10 @@ class Command(BaseCommand):
         self.serve_on(options["host"], options["port"])
         children: list[Child] = [web_server(options["host"], options["port"], settings.WEB_WORKERS)]
         if not options["no_worker"]:
-            children += task_workers(settings.TASK_QUEUES, settings.TASK_WORKERS)
+            children += task_workers(settings.TASK_QUEUES, settings.TASK_WORKERS,
+                                     dict.fromkeys(settings.BACKGROUND_TASK_QUEUES, settings.BACKGROUND_NICENESS))
             if settings.INBOUND_BATCH_WORKER:
-                children += inbound_batch_workers(settings.TASK_WORKERS)
+                children += inbound_batch_workers(settings.INBOUND_BATCH_WORKERS)
             children += [stream_listener(), listening_listener()]
         for child in children:
             child.start()

@@ -96,6 +96,9 @@ def test_a_payload_that_fails_leaves_the_rest_of_its_group_applied_and_is_quaran
     # two cases, two acknowledgements, each with one delivery job: the group applied twice committed once
     assert Message.objects.filter(direction="out").count() == 2
     assert DBTaskResult.objects.filter(task_path=DELIVER_MESSAGE).count() == 2
+    # acknowledgements go on the background lane (its worker yields the cores to taking texts in)
+    assert set(DBTaskResult.objects.filter(task_path=DELIVER_MESSAGE).values_list("queue_name", flat=True)) == {
+        "automatic"}
     assert batch.drain() == 0  # leased: not taken again before the lease runs out
     monkeypatch.setattr(batch, "LEASE_SECONDS", 0)
     InboundPayload.objects.update(claimed_until=None)
