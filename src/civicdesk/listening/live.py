@@ -1,5 +1,5 @@
-"""`civicdesk listening listen`: one thread per active live stream (Jetstream, RSS/Atom, our own channels), each
-reconnecting with backoff; the set of streams is read again every 30 s, so with none active it only sleeps."""
+"""`civicdesk listening listen`: one thread per active live stream (Jetstream, Mastodon, RSS/Atom, our own
+channels), each reconnecting with backoff; the set of streams is read again every 30 s (with none active it sleeps)."""
 
 import logging
 import threading
@@ -11,7 +11,7 @@ from django.db import close_old_connections
 from civicdesk.core.threads import keep_threads
 from civicdesk.listening.ingest import ingestor_for
 from civicdesk.listening.models import LIVE_SOURCES, SourceKind, Stream
-from civicdesk.listening.sources import jetstream, own_channels, rss
+from civicdesk.listening.sources import jetstream, mastodon, own_channels, rss
 from civicdesk.listening.sources.base import Watch
 
 log = logging.getLogger(__name__)
@@ -19,16 +19,19 @@ REFRESH_SECONDS = 30
 MAX_BACKOFF_SECONDS = 60
 READERS: dict[str, Callable[[Stream, Watch], None]] = {
     SourceKind.JETSTREAM.value: jetstream.read,
+    SourceKind.MASTODON.value: mastodon.read,
     SourceKind.RSS.value: rss.read,
     SourceKind.OWN_CHANNELS.value: own_channels.read,
 }
 
 
 def live_streams() -> list[Stream]:
-    """Active Jetstream, RSS and own-channels streams. A Jetstream stream is read once it has an address (the stream
-    form fills in the public endpoint): one made in code without one, like the demo city's, never connects."""
-    found = Stream.objects.filter(active=True, source__in=LIVE_SOURCES).exclude(source=SourceKind.JETSTREAM,
-                                                                               source_url="")
+    """Active Jetstream, Mastodon, RSS and own-channels streams. A Jetstream stream is read once it has an address
+    (the stream form fills in the public endpoint): one made in code without one, like the demo city's, never
+    connects; a Mastodon stream needs its account."""
+    found = (Stream.objects.filter(active=True, source__in=LIVE_SOURCES)
+             .exclude(source=SourceKind.JETSTREAM, source_url="")
+             .exclude(source=SourceKind.MASTODON, channel_account__isnull=True).select_related("channel_account"))
     return list(found.order_by("pk"))
 
 

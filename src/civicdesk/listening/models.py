@@ -16,7 +16,7 @@ class SourceKind(models.TextChoices):
 
 
 JETSTREAM_URL = "wss://jetstream2.us-east.bsky.network/subscribe?wantedCollections=app.bsky.feed.post"
-LIVE_SOURCES = (SourceKind.JETSTREAM, SourceKind.RSS, SourceKind.OWN_CHANNELS)
+LIVE_SOURCES = (SourceKind.JETSTREAM, SourceKind.MASTODON, SourceKind.RSS, SourceKind.OWN_CHANNELS)
 
 
 class Category(models.TextChoices):
@@ -74,6 +74,10 @@ class Stream(models.Model):
     source_url = models.CharField(max_length=500, blank=True, verbose_name=_("source address"),
                                   help_text=_("An RSS or Atom feed's address, or a Jetstream endpoint (empty: the "
                                               "public one)."))
+    channel_account = models.ForeignKey(
+        "channels.ChannelAccount", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        limit_choices_to={"provider": "mastodon"}, verbose_name=_("Mastodon account"),
+        help_text=_("A Mastodon stream listens to the public (or one hashtag's) posts of this account's instance."))
     source_state = models.JSONField(default=dict, blank=True, editable=False,
                                     help_text="Where the source resumes: Jetstream's cursor, a feed's ETag and "
                                               "Last-Modified, the last inbound message seen.")
@@ -99,6 +103,14 @@ class Stream(models.Model):
             if self.active and not (self.keywords or self.hashtags or self.accounts):
                 raise ValidationError({"keywords": _(
                     "Jetstream carries every public Bluesky post, hundreds a second: give the stream keywords, "
+                    "hashtags or accounts to listen for.")})
+        if self.source == SourceKind.MASTODON:
+            if self.channel_account_id is None or getattr(self.channel_account, "provider", "") != "mastodon":
+                raise ValidationError({"channel_account": _(
+                    "A Mastodon stream listens through a connected Mastodon account: choose one.")})
+            if self.active and not (self.keywords or self.hashtags or self.accounts):
+                raise ValidationError({"keywords": _(
+                    "An instance's public stream carries every post it federates: give the stream keywords, "
                     "hashtags or accounts to listen for.")})
         self.source_url = url
 

@@ -1,6 +1,7 @@
-"""A local server speaking Mastodon's streaming API as documented (GET /api/v1/streaming/user: `event:` and `data:`
-lines, a blank line after each event, `:` heartbeats), its /api/v2/instance naming the streaming host, and
-/api/v1/notifications with X-RateLimit-* headers: for the stream tests and the streaming benchmark.
+"""A local server speaking Mastodon's streaming API as documented (GET /api/v1/streaming/user, /public and
+/hashtag?tag=: `event:` and `data:` lines, a blank line after each event, `:` heartbeats), its /api/v2/instance
+naming the streaming host, and /api/v1/notifications with X-RateLimit-* headers: for the stream tests and the
+streaming benchmark.
 
 Events are queued with `emit(name, data)`; every connected stream receives each one. Runs in a thread (tests) or
 as a process (`python -m civicdesk.channels.providers.mastodon.tests.sse_server PORT`, the benchmark)."""
@@ -32,6 +33,7 @@ class StreamServer(ThreadingHTTPServer):
         self.statuses: dict[str, dict[str, Any]] = {}  # what GET /api/v1/statuses/:id answers
         self.posted: list[dict[str, Any]] = []  # our replies: POST /api/v1/statuses, one per Idempotency-Key
         self.keys: dict[str, str] = {}
+        self.stream_paths: list[str] = []  # every stream connection's path and query, in order
 
     @property
     def base_url(self) -> str:
@@ -98,7 +100,8 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path.startswith("/api/v1/statuses/"):
             found = self.server.statuses.get(url.path.rsplit("/", 1)[-1])
             self._json(200 if found else 404, found or {"error": "Record not found"}, limits)
-        elif url.path == "/api/v1/streaming/user":
+        elif url.path in ("/api/v1/streaming/user", "/api/v1/streaming/public", "/api/v1/streaming/hashtag"):
+            self.server.stream_paths.append(self.path)
             self._stream()
         else:
             self._json(404, {"error": "Record not found"})
