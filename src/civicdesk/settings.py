@@ -196,9 +196,12 @@ INBOUND_BATCH_WORKER = env_bool("INBOUND_BATCH_WORKER", True)
 # how many of them `civicdesk run` starts. On PostgreSQL more claim disjoint batches side by side, but each needs a
 # core: on 2 cores a second one took CPU from the webhooks (300 texts/s: answers p50 7 ms -> 1.3 s), so one
 INBOUND_BATCH_WORKERS = env_int("INBOUND_BATCH_WORKERS", 1)
+# Webhooks' payloads into a spool file of their own (channels/spool.py), moved to the table by the batch worker:
+# "auto" on SQLite (a webhook then never waits for the write lock the worker holds while making cases), "on", "off"
+INBOUND_SPOOL = os.environ.get("INBOUND_SPOOL", "auto")
 INBOUND_BATCH_SIZE = env_int("INBOUND_BATCH_SIZE", 100)  # payloads claimed and parsed at a time, oldest first
-# payloads applied per write transaction: SQLite's one write lock is held that long (webhooks wait for it), so small
-INBOUND_BATCH_GROUP = env_int("INBOUND_BATCH_GROUP", 0)  # 0: 8 on SQLite, 50 on PostgreSQL
+# payloads applied per write transaction: SQLite's one write lock is held that long (webhooks without the spool wait
+INBOUND_BATCH_GROUP = env_int("INBOUND_BATCH_GROUP", 0)  # for it, so small); 0: 8 there, else 50
 
 TASKS = {
     "default": {

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from civicdesk.channels import account_cache
+from civicdesk.channels import account_cache, spool
 from civicdesk.channels.actions import count_rejection, note_error
 from civicdesk.channels.models import ChannelAccount, RejectionReason
 from civicdesk.channels.payloads import store_payload
@@ -141,6 +141,10 @@ def _receive(request: HttpRequest, account: ChannelAccount, adapter: WebhookAdap
     if endpoint:
         meta["endpoint"] = endpoint
     provider_id = _provider_id(adapter, body, meta)
+    if spool.enabled():  # SQLite: into the spool's own file, never waiting for the main database's write lock
+        spool.append(account.channel, body, meta=meta, content_type=request.content_type or "",
+                     provider_message_id=provider_id)
+        return acknowledgement(adapter)
     if payloads_are_queued():  # the payload table is the queue (the batch worker): one INSERT, no job row
         store_payload(account.channel, body, meta=meta, content_type=request.content_type or "",
                       provider_message_id=provider_id)

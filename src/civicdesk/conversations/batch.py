@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicdesk.audit import actions as audit_actions
+from civicdesk.channels import spool
 from civicdesk.channels.actions import note_inbound, note_payload
 from civicdesk.channels.events import InboundEvent, InboundMessage
 from civicdesk.channels.models import InboundPayload, PayloadStatus
@@ -48,12 +49,18 @@ LEASE_SECONDS = 30  # how long a claim keeps other workers off a payload (a dead
 Item = tuple[InboundPayload, list[pipeline.Prepared]]
 
 
+def webhooks_wait_for_us() -> bool:
+    """Whether webhooks write to this database, so its one write lock (SQLite's) makes them wait for our groups;
+    with the spool (channels/spool.py) they write to a file of their own."""
+    return connection.vendor == "sqlite" and not spool.enabled()
+
+
 def group_size() -> int:
-    """Events per write transaction: INBOUND_BATCH_GROUP, or by engine (SQLite's write lock blocks the webhooks
-    while a group is applied, so its groups are small; PostgreSQL locks only the rows written)."""
+    """Events per write transaction: INBOUND_BATCH_GROUP, or 8 where webhooks wait for SQLite's write lock while a
+    group is applied, else 50 (PostgreSQL locks only the rows written; the spool keeps webhooks off the lock)."""
     if settings.INBOUND_BATCH_GROUP > 0:
         return int(settings.INBOUND_BATCH_GROUP)
-    return 8 if connection.vendor == "sqlite" else 50
+    return 8 if webhooks_wait_for_us() else 50
 
 
 # The pause between two write transactions on SQLite. A webhook waiting for the write lock asks again every half
@@ -66,8 +73,10 @@ def drain(limit: int | None = None, group: int | None = None) -> int:
     """Claim up to `limit` received payloads and apply them; how many this worker applied or quarantined."""
     limit = limit or settings.INBOUND_BATCH_SIZE
     group = group or group_size()
+    spool.move()  # what the webhooks spooled (SQLite) joins the table first
     leased_at = time.monotonic()
     payloads, done = claim(limit)
+    pause = webhooks_wait_for_us()
     routes: dict[tuple[object, ...], pipeline.Prepared] = {}
     ready: list[Item] = []
     for payload in payloads:
@@ -83,7 +92,7 @@ def drain(limit: int | None = None, group: int | None = None) -> int:
             renew([payload for rest in chunks[index:] for payload, _ in rest])
             leased_at = time.monotonic()
         done += apply_group(chunk)
-        if connection.vendor == "sqlite" and index < len(chunks) - 1:
+        if pause and index < len(chunks) - 1:
             time.sleep(YIELD_SECONDS)  # let a waiting webhook take SQLite's one write lock before the next group
     return done
 

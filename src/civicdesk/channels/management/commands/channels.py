@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from civicdesk.agencies.models import Agency
-from civicdesk.channels import actions, limits, queries
+from civicdesk.channels import actions, limits, queries, spool
 from civicdesk.channels.listening import listen_forever
 from civicdesk.channels.models import ChannelAccount, Provider
 from civicdesk.channels.queries import AccountHealth
@@ -165,6 +165,10 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
             if number and rows[number - 1].last_error:
                 self.stdout.write(f"      last error: {rows[number - 1].last_error}")
+        waiting = spool.pending() if spool.enabled() else 0
+        if waiting:
+            self.stdout.write(f"{waiting} received payloads wait in the inbound spool for `civicdesk inbound_worker` "
+                              "(started by `civicdesk run`).")
 
     @staticmethod
     def as_row(row: AccountHealth) -> tuple[str, ...]:

@@ -1,0 +1,106 @@
+"""Texts through the inbound spool (SQLite's default): the webhook answers without the main database's write lock,
+the batch worker moves spooled payloads into the table and applies them, a retry and a move repeated after a kill
+are stored once, and the worker command drains the spool."""
+
+import sqlite3
+import threading
+import time
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+from civicdesk.cases.models import Message
+from civicdesk.channels import spool
+from civicdesk.channels.models import ChannelAccount, InboundPayload, PayloadStatus
+from civicdesk.channels.providers.twilio.sender import TwilioSender
+from civicdesk.channels.providers.twilio.tests.test_inbound_batch import TWIML, inbound, send
+from civicdesk.conversations import batch
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def spooled(settings: Any, tmp_path: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(settings.TASK_QUEUES)}}
+    settings.INBOUND_BATCH_WORKER = True
+    settings.INBOUND_SPOOL = "on"
+    settings.VAR_DIR = tmp_path  # the account cache's marker, and the spool on PostgreSQL
+    yield
+    if spool.path().exists():
+        spool._db().execute("DELETE FROM spool")
+
+
+def test_a_text_is_spooled_then_moved_and_applied_once_even_when_retried(
+        client: Client, account: ChannelAccount, sender: TwilioSender, spooled: None) -> None:
+    response = send(client, sender, account, 1)
+    assert response.status_code == 200 and response.content == TWIML
+    assert send(client, sender, account, 1).status_code == 200  # Twilio's retry of the same MessageSid
+    send(client, sender, account, 2)
+    assert not InboundPayload.objects.exists() and spool.pending() == 3
+    assert batch.drain() == 2
+    assert spool.pending() == 0
+    assert [sid for sid, _case in inbound()] == [f"SM{1:032d}", f"SM{2:032d}"]
+    assert set(InboundPayload.objects.values_list("status", flat=True)) == {PayloadStatus.PROCESSED}
+
+
+def test_a_move_repeated_after_a_worker_died_before_emptying_the_spool_stores_each_payload_once(
+        client: Client, account: ChannelAccount, sender: TwilioSender, spooled: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(3):
+        send(client, sender, account, n)
+    real_db = spool._db
+
+    class DiesBeforeDeleting:
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db = db
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            if sql.startswith("DELETE"):
+                raise KeyboardInterrupt("killed")  # the payloads committed, the spool not yet emptied
+            return self.db.execute(sql, *args)
+
+    monkeypatch.setattr(spool, "_db", lambda: DiesBeforeDeleting(real_db()))
+    with pytest.raises(KeyboardInterrupt):
+        spool.move()
+    assert InboundPayload.objects.count() == 3 and real_db().execute("SELECT count(*) FROM spool").fetchone()[0] == 3
+    monkeypatch.setattr(spool, "_db", real_db)
+    assert batch.drain() == 3
+    assert InboundPayload.objects.count() == 3 and spool.pending() == 0
+    assert len(inbound()) == 3
+
+
+def test_the_worker_command_drains_the_spool(
+        client: Client, account: ChannelAccount, sender: TwilioSender, spooled: None) -> None:
+    for n in range(4):
+        send(client, sender, account, n)
+    call_command("inbound_worker", "--once", "--group", "2")
+    assert len(inbound()) == 4 and spool.pending() == 0
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite's one write lock is what the spool avoids")
+def test_the_webhook_answers_while_another_process_holds_the_database_s_write_lock(
+        transactional_db: None, client: Client, account: ChannelAccount, sender: TwilioSender,
+        spooled: None) -> None:
+    send(client, sender, account, 0)  # the account is read (and cached) before the lock is taken
+    holder = sqlite3.connect(connection.settings_dict["NAME"], timeout=1, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # what the batch worker holds while it makes a group of cases
+    took: list[float] = []
+
+    def post() -> None:
+        started = time.monotonic()
+        assert send(Client(), sender, account, 1).status_code == 200
+        took.append(time.monotonic() - started)
+
+    try:
+        thread = threading.Thread(target=post)
+        thread.start()
+        thread.join(10)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert took and took[0] < 1.0
+    assert spool.pending() == 2
+    assert Message.objects.count() == 0
