@@ -160,6 +160,7 @@ def merge_alert(alert: Alert, into: Alert, user: AbstractBaseUser | None, note: 
     into.posts = max(into.posts, alert.posts)
     into.save(update_fields=["keys", "posts"])
     alert.merged_into = into
+    _event(PostEventKind.ALERT_MERGED, user, alert=alert, note=note, detail=f"into alert {into.pk}")
     return _handle(alert, AlertStatus.MERGED, user, note)
 
 

@@ -1,14 +1,17 @@
 """Forms of the triage view: the posts' query-string filters (a bad value is a 400, never a 500), an alert's
-dismissal (with its reason) and a post's misinformation mark."""
+dismissal (with its reason) or merger into another alert, and a post's misinformation mark."""
 
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.crisis.queries import subscribable_areas
 from civicdesk.gis.models import Area
-from civicdesk.listening.models import Category
+from civicdesk.listening.models import Alert, AlertStatus, Category
 
 WINDOW_CHOICES = [("hour", _("The last hour")), ("day", _("The last day")), ("week", _("The last week"))]
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
@@ -45,6 +48,31 @@ class DismissForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2, "class": "usa-textarea"}),
                              help_text=_("Kept with the alert. Dismissing changes no setting: to hear less from "
                                          "this stream, lower its sensitivity."))
+
+
+class MergeForm(forms.Form):
+    """One surge seen twice: this alert joins another open or acknowledged alert of its stream."""
+
+    into = forms.ModelChoiceField(label=_("The same surge as"), queryset=Alert.objects.none(), empty_label=None,
+                                  widget=forms.Select(attrs={"class": "usa-select"}),
+                                  help_text=_("This alert closes as merged; the one kept also covers what it counted."))
+    note = forms.CharField(label=_("Note (optional)"), max_length=1000, required=False,
+                           widget=forms.TextInput(attrs={"class": "usa-input"}))
+
+    def __init__(self, *args: Any, alert: Alert, visible: QuerySet[Alert], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["into"]
+        field.queryset = merge_targets(alert, visible)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda other: _("%(when)s: %(posts)s posts (%(terms)s)") % {  # type: ignore[attr-defined]
+            "when": date_format(timezone.localtime(other.raised_at), "j M Y H:i"), "posts": other.posts,
+            "terms": ", ".join(other.terms[:3]) or "–"}
+
+
+def merge_targets(alert: Alert, visible: QuerySet[Alert]) -> QuerySet[Alert]:
+    """The alerts `alert` may merge into: the stream's other alerts still open or acknowledged, newest first."""
+    return (visible.filter(stream_id=alert.stream_id, merged_into__isnull=True,
+                           status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
+            .exclude(pk=alert.pk).order_by("-raised_at"))
 
 
 class NoteForm(forms.Form):

@@ -228,6 +228,7 @@ class PostEventKind(models.TextChoices):
     UNMARKED_MISINFORMATION = "not_misinformation", _("No longer marked as misinformation")
     ALERT_ACKNOWLEDGED = "alert_acknowledged", _("Acknowledged the alert")
     ALERT_DISMISSED = "alert_dismissed", _("Dismissed the alert")
+    ALERT_MERGED = "alert_merged", _("Merged the alert into another")
     INCIDENT_DECLARED = "incident_declared", _("Declared an incident from the alert")
 
 

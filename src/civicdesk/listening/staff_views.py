@@ -19,7 +19,7 @@ from civicdesk.crisis.forms import IncidentForm
 from civicdesk.crisis.queries import may_manage
 from civicdesk.inbox.access import staff_required
 from civicdesk.listening import actions, desk
-from civicdesk.listening.forms import DismissForm, NoteForm, PostFilterForm
+from civicdesk.listening.forms import DismissForm, MergeForm, NoteForm, PostFilterForm
 from civicdesk.listening.models import Alert, AlertStatus, Post
 from civicdesk.listening.queries import OWN_PLATFORM, case_of_own_post, sample_posts
 
@@ -137,12 +137,16 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _alert_page(request, alert, DismissForm())
 
 
-def _alert_page(request: HttpRequest, alert: Alert, form: DismissForm, status: int = 200) -> HttpResponse:
+def _alert_page(request: HttpRequest, alert: Alert, form: DismissForm, status: int = 200,
+                merge_form: MergeForm | None = None) -> HttpResponse:
+    merge_form = merge_form or MergeForm(alert=alert, visible=desk.visible_alerts(request.user))
     samples = list(sample_posts(alert).filter(stream_id=alert.stream_id).select_related("case_link__case", "flag"))
     return render(request, "listening/staff/alert.html", {
         "alert": alert, "incident": desk.incidents_of([alert]).get(alert.pk), "samples": samples,
         "categories": desk.category_names(alert),
-        "dismiss_form": form, "may_declare": may_manage(request.user), "nav": "manage",
+        "dismiss_form": form, "may_declare": may_manage(request.user), "nav": "manage", "merge_form": merge_form,
+        "may_merge": alert.status in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+        and merge_form.fields["into"].queryset.exists(),  # type: ignore[attr-defined]
         "next": request.get_full_path()}, status=status)
 
 
@@ -167,6 +171,24 @@ def alert_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
         actions.dismiss_alert(alert, request.user, form.cleaned_data["reason"])  # type: ignore[arg-type]
         messages.success(request, _("Dismissed the alert. The stream's settings did not change."))
     return _back(request)
+
+
+@staff_required
+@require_POST
+def alert_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """This alert is the same surge as another of its stream: it closes as merged into that one (audited)."""
+    alert = _alert(request, pk)
+    form = MergeForm(request.POST, alert=alert, visible=desk.visible_alerts(request.user))
+    if alert.status not in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED) or not form.is_valid():
+        return _alert_page(request, alert, DismissForm(), status=400, merge_form=form)
+    into = form.cleaned_data["into"]
+    try:
+        actions.merge_alert(alert, into, request.user, form.cleaned_data["note"])  # type: ignore[arg-type]
+    except actions.AlertError as exc:
+        form.add_error("into", str(exc))
+        return _alert_page(request, alert, DismissForm(), status=400, merge_form=form)
+    messages.success(request, _("Merged the alert into this one."))
+    return redirect("listening:alert", pk=into.pk)
 
 
 def _prefill(alert: Alert) -> dict[str, Any]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("alerts/<int:pk>/", staff_views.alert_detail, name="alert"),
     path("alerts/<int:pk>/acknowledge/", staff_views.alert_acknowledge, name="alert-acknowledge"),
     path("alerts/<int:pk>/dismiss/", staff_views.alert_dismiss, name="alert-dismiss"),
+    path("alerts/<int:pk>/merge/", staff_views.alert_merge, name="alert-merge"),
     path("alerts/<int:pk>/declare/", staff_views.alert_declare, name="alert-declare"),
     path("posts/<int:pk>/case/", staff_views.post_case, name="post-case"),
     path("posts/<int:pk>/misinformation/", staff_views.post_misinformation, name="post-misinformation"),

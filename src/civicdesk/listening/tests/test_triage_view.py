@@ -160,6 +160,31 @@ def test_acknowledge_and_dismiss_with_a_reason_change_no_setting(client, city):
     assert kinds == {PostEventKind.ALERT_ACKNOWLEDGED, PostEventKind.ALERT_DISMISSED}
 
 
+def test_an_alert_merges_into_another_of_its_stream_and_then_points_at_it(client, city):
+    kept, twice = make_alert(city["stream"]), make_alert(city["stream"])
+    twice.keys, twice.posts = ["term:flood"], 55
+    twice.save()
+    other_agencys = make_alert(city["other_stream"])
+    client.force_login(city["agent"])
+    page = client.get(reverse("listening:alert", args=[twice.pk])).content.decode()
+    assert "Merge with another alert" in page and f'value="{kept.pk}"' in page
+    assert f'value="{other_agencys.pk}"' not in page  # another stream's (and agency's) alert is never offered
+    refused = client.post(reverse("listening:alert-merge", args=[twice.pk]), {"into": other_agencys.pk})
+    assert refused.status_code == 400 and Alert.objects.get(pk=twice.pk).status == AlertStatus.OPEN
+    assert client.post(reverse("listening:alert-merge", args=[twice.pk]), {"into": twice.pk}).status_code == 400
+    done = client.post(reverse("listening:alert-merge", args=[twice.pk]), {"into": kept.pk, "note": "Same flood"})
+    assert done.status_code == 302 and done["Location"] == reverse("listening:alert", args=[kept.pk])
+    twice.refresh_from_db()
+    kept.refresh_from_db()
+    assert (twice.status, twice.merged_into_id, twice.note) == (AlertStatus.MERGED, kept.pk, "Same flood")
+    assert kept.keys == ["stream:relevant", "term:flood"] and kept.posts == 55
+    merged_page = client.get(reverse("listening:alert", args=[twice.pk])).content.decode()
+    assert "Merged into" in merged_page and "Merge with another alert" not in merged_page
+    again = client.post(reverse("listening:alert-merge", args=[twice.pk]), {"into": kept.pk})
+    assert again.status_code == 400  # a merged alert merges no more
+    assert PostEvent.objects.filter(kind=PostEventKind.ALERT_MERGED).count() == 1
+
+
 def test_declaring_an_incident_from_an_alert_links_both_ways_once(client, city):
     alert = make_alert(city["stream"])
     client.force_login(city["supervisor"])
