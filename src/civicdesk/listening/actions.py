@@ -22,6 +22,7 @@ from civicdesk.listening import store
 from civicdesk.listening.models import (
     Alert,
     AlertStatus,
+    IncidentPost,
     Post,
     PostCase,
     PostEvent,
@@ -183,3 +184,14 @@ def purge_expired_posts(batch: int = 5000) -> int:
                     break
                 deleted += Post.objects.filter(pk__in=ids).delete()[0]
     return deleted
+
+
+@transaction.atomic
+def group_into_incident(post: Post, incident: Any, user: Any) -> bool:
+    """Group the post into the incident (audited); False when it already was."""
+    _link, created = IncidentPost.objects.get_or_create(
+        incident=incident, post=post, defaults={"added_by": user if getattr(user, "is_authenticated", False) else None,
+                                                "added_at": timezone.now()})
+    if created:
+        _event(PostEventKind.GROUPED, user, post=post, detail=incident.slug)
+    return created

@@ -11,7 +11,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from civicdesk.cases.permissions import agency_ids, is_admin
-from civicdesk.crisis.models import Incident
+from civicdesk.crisis.models import Incident, IncidentStatus
+from civicdesk.crisis.queries import staff_incidents
 from civicdesk.gis.models import Area
 from civicdesk.listening.models import Alert, AlertStatus, Category, CountKind, MinuteCount, Post, Stream
 
@@ -127,7 +128,8 @@ def filter_posts(posts: QuerySet[Post], data: dict[str, Any], now: datetime | No
     """The posts of the window matching the filters (cleaned by forms.PostFilterForm). Echoes and posts judged not
     relevant are left out unless their category is asked for."""
     span, _ = WINDOWS[data.get("window") or "day"]
-    posts = posts.filter(created_at__gte=(now or timezone.now()) - span)
+    if not data.get("incident"):  # an incident's posts are all shown, whenever they were written
+        posts = posts.filter(created_at__gte=(now or timezone.now()) - span)
     category = data.get("category")
     if category:
         posts = posts.filter(category=category)
@@ -139,6 +141,8 @@ def filter_posts(posts: QuerySet[Post], data: dict[str, Any], now: datetime | No
         posts = posts.filter(urgent=False)
     if data.get("lang"):
         posts = posts.filter(lang=data["lang"])
+    if data.get("incident"):
+        posts = posts.filter(incident_links__incident_id=data["incident"])
     if data.get("flagged") == "yes":
         posts = posts.filter(flag__isnull=False)
     area: Area | None = data.get("area")
@@ -159,7 +163,7 @@ def _inside(posts: QuerySet[Post], area: Area) -> list[int]:
 
 def post_rows(posts: QuerySet[Post]) -> QuerySet[Post]:
     """The list's rows with their stream, case link and misinformation flag (joined: no query per row)."""
-    return (posts.select_related("stream", "case_link__case", "flag")
+    return (posts.select_related("stream", "case_link__case", "flag").prefetch_related("incident_links__incident")
             .defer("fingerprint").order_by("-created_at", "-pk"))
 
 
@@ -185,3 +189,13 @@ def category_names(alert: Alert) -> list[tuple[str, int]]:
     labels = dict(Category.choices)
     found = alert.categories if isinstance(alert.categories, dict) else {}
     return [(str(labels.get(key, key)), n) for key, n in sorted(found.items(), key=lambda kv: -kv[1])]
+
+
+def groupable_incidents(user: Any, limit: int = 20) -> list[Incident]:
+    """The active incidents the user sees on staff pages, newest first (the choices next to each post)."""
+    return list(staff_incidents(user).filter(status=IncidentStatus.ACTIVE).order_by("-declared_at")[:limit])
+
+
+def filtered_incident(user: Any, incident_id: int | None) -> Incident | None:
+    """The incident the triage view is narrowed to, when the user may see it."""
+    return staff_incidents(user).filter(pk=incident_id).first() if incident_id else None

@@ -29,6 +29,7 @@ class PostFilterForm(forms.Form):
     area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none(), required=False,
                                   empty_label=_("The whole city"))
     flagged = forms.ChoiceField(label=_("Marked as misinformation"), choices=YES_NO, required=False)
+    incident = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)  # posts grouped into it
     page = forms.IntegerField(min_value=1, max_value=10000, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

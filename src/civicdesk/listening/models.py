@@ -229,6 +229,7 @@ class PostEventKind(models.TextChoices):
     ALERT_ACKNOWLEDGED = "alert_acknowledged", _("Acknowledged the alert")
     ALERT_DISMISSED = "alert_dismissed", _("Dismissed the alert")
     ALERT_MERGED = "alert_merged", _("Merged the alert into another")
+    GROUPED = "grouped", _("Grouped the post into an incident")
     INCIDENT_DECLARED = "incident_declared", _("Declared an incident from the alert")
 
 
@@ -249,3 +250,16 @@ class PostEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["at"], name="listening_event_at")]
+
+
+class IncidentPost(models.Model):
+    """A post staff grouped into an incident (what people said about it); once per post and incident."""
+
+    incident = models.ForeignKey("crisis.Incident", on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="incident_links")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "post"], name="incident_post_once")]

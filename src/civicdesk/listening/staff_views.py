@@ -33,14 +33,14 @@ def _alert(request: HttpRequest, pk: int) -> Alert:
     return alert
 
 
-def _post(request: HttpRequest, pk: int) -> Post:
+def post_or_404(request: HttpRequest, pk: int) -> Post:
     post = desk.visible_posts(request.user).select_related("stream").filter(pk=pk).first()
     if post is None:
         raise Http404("No such post.")
     return post
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def back_to_page(request: HttpRequest) -> HttpResponse:
     """Back to the page the form was on (a triage page only), else the triage view."""
     target = request.POST.get("next", "")
     if target.startswith(reverse("listening:triage")) and url_has_allowed_host_and_scheme(
@@ -97,6 +97,8 @@ def triage(request: HttpRequest) -> HttpResponse:
     page = Paginator(desk.post_rows(posts), PER_PAGE).get_page(data.get("page"))
     context = _live_context(request, ids, data["window"])
     context.update({"form": form, "page": page, "places": desk.places(posts), "has_streams": bool(ids),
+                    "group_incidents": desk.groupable_incidents(request.user),
+                    "filter_incident": desk.filtered_incident(request.user, data.get("incident")),
                     "may_declare": may_manage(request.user), "nav": "manage",
                     "map_url": f"{reverse('listening:map-data')}?{request.GET.urlencode()}",
                     "next": request.get_full_path()})
@@ -140,7 +142,8 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _alert_page(request: HttpRequest, alert: Alert, form: DismissForm, status: int = 200,
                 merge_form: MergeForm | None = None) -> HttpResponse:
     merge_form = merge_form or MergeForm(alert=alert, visible=desk.visible_alerts(request.user))
-    samples = list(sample_posts(alert).filter(stream_id=alert.stream_id).select_related("case_link__case", "flag"))
+    samples = list(sample_posts(alert).filter(stream_id=alert.stream_id).select_related("case_link__case", "flag")
+                   .prefetch_related("incident_links__incident"))
     return render(request, "listening/staff/alert.html", {
         "alert": alert, "incident": desk.incidents_of([alert]).get(alert.pk), "samples": samples,
         "categories": desk.category_names(alert),
@@ -157,7 +160,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     if alert.status == AlertStatus.OPEN:
         actions.acknowledge_alert(alert, request.user)  # type: ignore[arg-type]
         messages.success(request, _("Acknowledged the alert."))
-    return _back(request)
+    return back_to_page(request)
 
 
 @staff_required
@@ -170,7 +173,7 @@ def alert_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     if alert.status in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED):
         actions.dismiss_alert(alert, request.user, form.cleaned_data["reason"])  # type: ignore[arg-type]
         messages.success(request, _("Dismissed the alert. The stream's settings did not change."))
-    return _back(request)
+    return back_to_page(request)
 
 
 @staff_required
@@ -232,7 +235,7 @@ def alert_declare(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def post_case(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _post(request, pk)
+    post = post_or_404(request, pk)
     if post.platform == OWN_PLATFORM:  # a report to one of our own channels is a case already: open it
         own = case_of_own_post(post, request.user)
         if own is None:
@@ -243,13 +246,13 @@ def post_case(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Made case %(number)s from the post.") % {"number": case.number})
     else:
         messages.info(request, _("This post already has a case: %(number)s.") % {"number": case.number})
-    return _back(request)
+    return back_to_page(request)
 
 
 @staff_required
 @require_POST
 def post_misinformation(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _post(request, pk)
+    post = post_or_404(request, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("The note is too long."), status=400)
@@ -257,4 +260,4 @@ def post_misinformation(request: HttpRequest, pk: int) -> HttpResponse:
     if actions.mark_misinformation(post, request.user, marked=marked, note=form.cleaned_data["note"]):
         messages.success(request, _("Marked the post as misinformation.") if marked else
                          _("The post is no longer marked as misinformation."))
-    return _back(request)
+    return back_to_page(request)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from civicdesk.listening import staff_views
+from civicdesk.listening import incident_views, staff_views
 
 app_name = "listening"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", staff_views.alert_acknowledge, name="alert-acknowledge"),
     path("alerts/<int:pk>/dismiss/", staff_views.alert_dismiss, name="alert-dismiss"),
     path("alerts/<int:pk>/merge/", staff_views.alert_merge, name="alert-merge"),
+    path("posts/<int:pk>/group/", incident_views.post_group, name="post-group"),
     path("alerts/<int:pk>/declare/", staff_views.alert_declare, name="alert-declare"),
     path("posts/<int:pk>/case/", staff_views.post_case, name="post-case"),
     path("posts/<int:pk>/misinformation/", staff_views.post_misinformation, name="post-misinformation"),

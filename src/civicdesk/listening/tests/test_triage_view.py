@@ -19,6 +19,7 @@ from civicdesk.listening.models import (
     AlertStatus,
     Category,
     CountKind,
+    IncidentPost,
     MinuteCount,
     Post,
     PostCase,
@@ -183,6 +184,46 @@ def test_an_alert_merges_into_another_of_its_stream_and_then_points_at_it(client
     again = client.post(reverse("listening:alert-merge", args=[twice.pk]), {"into": kept.pk})
     assert again.status_code == 400  # a merged alert merges no more
     assert PostEvent.objects.filter(kind=PostEventKind.ALERT_MERGED).count() == 1
+
+
+def make_incident(agency, slug: str, **extra: object) -> Incident:
+    return Incident.objects.create(slug=slug, title_en=f"Incident {slug}", title_es=f"Incidente {slug}",
+                                   summary_en="-", summary_es="-", agency=agency, declared_at=timezone.now(),
+                                   **extra)
+
+
+def test_posts_are_grouped_into_an_incident_once_and_the_triage_view_lists_its_posts(client, city):
+    flood = make_incident(city["agency"], "elm-flood")
+    ended = make_incident(city["agency"], "old-storm", status="ended")
+    parks = make_incident(city["other_stream"].agency, "parks-fire")
+    post, other, old = make_post(city["stream"]), make_post(city["stream"], "Road closed"), make_post(
+        city["stream"], "Water in the basement on Elm", minutes_ago=60 * 24 * 3)
+    client.force_login(city["agent"])
+    page = client.get(reverse("listening:triage")).content.decode()
+    assert f'<option value="{flood.pk}">Incident elm-flood</option>' in page
+    assert f'value="{ended.pk}"' not in page and f'value="{parks.pk}"' not in page  # active, and theirs only
+    url = reverse("listening:post-group", args=[post.pk])
+    assert client.post(url, {"incident": flood.pk}).status_code == 302
+    assert client.post(url, {"incident": flood.pk}).status_code == 302  # a second click changes nothing
+    assert client.post(reverse("listening:post-group", args=[old.pk]), {"incident": flood.pk}).status_code == 302
+    for refused in ({"incident": parks.pk}, {"incident": ended.pk}, {"incident": "x"}, {}):
+        assert client.post(reverse("listening:post-group", args=[other.pk]), refused).status_code == 400
+    assert set(IncidentPost.objects.values_list("post_id", "incident_id")) == {(post.pk, flood.pk),
+                                                                             (old.pk, flood.pk)}
+    assert PostEvent.objects.filter(kind=PostEventKind.GROUPED, detail="elm-flood").count() == 2
+    listed = client.get(reverse("listening:triage"), {"incident": flood.pk}).content.decode()
+    assert "Only the posts grouped into the incident" in listed
+    assert "Water main burst" in listed and "Water in the basement" in listed  # three days old, still listed
+    assert "Road closed" not in listed
+    assert "In the incident “Incident elm-flood”" in client.get(reverse("listening:triage")).content.decode()
+    stranger = client_for_user(client, city["stranger"])
+    assert stranger.post(reverse("listening:post-group", args=[other.pk]), {"incident": parks.pk}).status_code == 404
+
+
+def client_for_user(client, user):
+    client.logout()
+    client.force_login(user)
+    return client
 
 
 def test_declaring_an_incident_from_an_alert_links_both_ways_once(client, city):
