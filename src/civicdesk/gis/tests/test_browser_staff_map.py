@@ -110,8 +110,11 @@ def test_markers_and_clusters_open_by_keyboard_and_the_key_explains_every_layer(
     # a click opens a popup as before
     page.go_back()
     page.locator(".marker-cluster").click()
-    page.locator(".leaflet-marker-icon:not(.marker-cluster)").first.click()
-    expect(page.locator(".leaflet-popup").get_by_role("link")).to_be_visible()
+    markers = page.locator(".leaflet-marker-icon:not(.marker-cluster)")
+    expect(markers).to_have_count(3, timeout=15000)  # the cluster's zoom has ended (slow on a loaded machine)
+    page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")
+    markers.first.click()
+    expect(page.locator(".leaflet-popup").get_by_role("link")).to_be_visible(timeout=15000)
     # the hotspot layer says in words what it found
     with page.expect_response(lambda r: "hotspots.geojson" in r.url):
         page.get_by_label("Hotspots").check()
