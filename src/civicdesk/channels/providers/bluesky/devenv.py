@@ -66,26 +66,40 @@ def _schema() -> str:
 
 @contextmanager
 def running_network() -> Iterator[Network]:
-    """A network for the duration; raises RuntimeError when it cannot start."""
+    """A network for the duration; raises RuntimeError when it cannot start. A port taken between the dev-env
+    choosing it and listening on it (another test run starting its own network) is tried again, on new ports."""
     reason = missing()
     if reason:
         raise RuntimeError(reason)
-    env = {**os.environ, "DB_POSTGRES_URL": _postgres(), "DB_POSTGRES_SCHEMA": _schema(),
-           "REDIS_HOST": "127.0.0.1:1",  # the AppView asks for it; nothing in the test network connects to it
-           "PATH": f"{NODE.parent}{os.pathsep}{os.environ.get('PATH', '')}", "NODE_NO_WARNINGS": "1"}
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen([str(NODE), "serve.mjs"], cwd=DEVENV, env=env, stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=log)
-        try:
-            yield _ready(process, log)
-        finally:
-            if process.stdin is not None:
-                process.stdin.close()  # serve.mjs closes the network and exits
+    for attempt in range(3):
+        env = {**os.environ, "DB_POSTGRES_URL": _postgres(), "DB_POSTGRES_SCHEMA": _schema(),
+               "REDIS_HOST": "127.0.0.1:1",  # the AppView asks for it; nothing in the test network connects to it
+               "PATH": f"{NODE.parent}{os.pathsep}{os.environ.get('PATH', '')}", "NODE_NO_WARNINGS": "1"}
+        with tempfile.TemporaryFile() as log:
+            process = subprocess.Popen([str(NODE), "serve.mjs"], cwd=DEVENV, env=env, stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=log)
             try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                network = _ready(process, log)
+            except RuntimeError as exc:
+                _stop(process)
+                if "EADDRINUSE" in str(exc) and attempt < 2:
+                    continue
+                raise
+            try:
+                yield network
+            finally:
+                _stop(process)
+            return
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.stdin is not None:
+        process.stdin.close()  # serve.mjs closes the network and exits
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _ready(process: subprocess.Popen[bytes], log: IO[bytes]) -> Network:
