@@ -181,8 +181,12 @@ def alert_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """This alert is the same surge as another of its stream: it closes as merged into that one (audited)."""
     alert = _alert(request, pk)
+    if alert.status not in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED):  # merged or dismissed meanwhile
+        messages.info(request, _("This alert is already closed: %(status)s.") % {
+            "status": alert.get_status_display()})
+        return redirect("listening:alert", pk=alert.pk)
     form = MergeForm(request.POST, alert=alert, visible=desk.visible_alerts(request.user))
-    if alert.status not in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED) or not form.is_valid():
+    if not form.is_valid():
         return _alert_page(request, alert, DismissForm(), status=400, merge_form=form)
     into = form.cleaned_data["into"]
     try:

@@ -22,7 +22,7 @@ from civicdesk.contacts.actions import merge_contacts
 from civicdesk.contacts.models import Contact, ContactMerge, Identity
 from civicdesk.conversations.models import StopRequest
 from civicdesk.crisis import actions as crisis_actions
-from civicdesk.crisis.models import Broadcast
+from civicdesk.crisis.models import Broadcast, Incident
 from civicdesk.gis.models import Area, Initiative
 from civicdesk.gis.tests.conftest import _fresh_index, wards  # noqa: F401  (fixtures)
 from civicdesk.inbox.case_views import ACTIONS
@@ -158,8 +158,9 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             "inbox:sla-policy": "sla_policy", "inbox:sla-policy-delete": "sla_policy",
             "crisis:staff-broadcast": "broadcast",
             **dict.fromkeys(("listening:alert", "listening:alert-acknowledge", "listening:alert-dismiss",
-                             "listening:alert-declare"), "listening_alert"),
+                             "listening:alert-declare", "listening:alert-merge"), "listening_alert"),
             "listening:post-case": "listening_post", "listening:post-misinformation": "listening_post",
+            "listening:post-group": "listening_post",
             "inbox:channel-x-contract": "channel_account", "inbox:hide-comment": "message",
             "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2",
             "notifications:open": "notification", "notifications:read": "notification",
@@ -271,6 +272,8 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                                lon=-74.99, place=f"{word} Street")
     alert = Alert.objects.create(stream=stream, raised_at=now, window_start=now, posts=30, rate_per_min=10,
                                  baseline_per_min=0.5, terms=[f"{word}surge"], samples=[f"bluesky:{word}-post"])
+    Alert.objects.create(stream=stream, raised_at=now, window_start=now, posts=20, rate_per_min=8,  # merged into
+                         baseline_per_min=0.5, terms=[f"{word}surge"], samples=[f"bluesky:{word}-post"])
     return Side(agency=agency, team=team, agent=agent, agent2=create_staff(f"{word}-two", agencies=[agency]),
                 supervisor=create_staff(f"{word}-sup", role=StaffRole.SUPERVISOR, agencies=[agency]),
                 case=case, case2=case2, contact=case.contact, contact2=case2.contact,
@@ -348,7 +351,11 @@ def form_data(target: Side, home: Side) -> dict[str, Any]:
             # the initiative form (field names prefixed "initiative-"): the target's agency, so only its staff pass
             "initiative-name": "Matrix probe", "initiative-agency": target.agency.pk,
             "initiative-area": Area.objects.first().pk, "initiative-start": "2026-02-01",
-            "tab": "matrix-probe-tab", "state": "viewing", "service": ""}
+            "tab": "matrix-probe-tab", "state": "viewing", "service": "",
+            # the listening forms: an active incident of the target's, and its stream's other alert
+            "incident": Incident.objects.get(slug=target.incident_slug).pk,
+            "into": Alert.objects.filter(stream_id=target.listening_alert.stream_id)
+            .exclude(pk=target.listening_alert.pk).values_list("pk", flat=True).first()}
 
 
 def json_data(target: Side, home: Side) -> dict[str, Any]:

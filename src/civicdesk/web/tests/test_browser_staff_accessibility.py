@@ -151,6 +151,8 @@ NOT_PAGES = {
     "listening:alert-dismiss": "dismisses an alert (POST); answers with a redirect, or the alert page with the error",
     "listening:post-case": "makes a case from a post (POST); answers with a redirect",
     "listening:post-misinformation": "marks a post as misinformation (POST); answers with a redirect",
+    "listening:alert-merge": "merges an alert into another (POST); answers with a redirect, or the alert page",
+    "listening:post-group": "groups a post into an incident (POST); answers with a redirect",
     "inbox:inbox-live": "the inbox's live fragment, checked inside the inbox page",
     "dashboards:live-panel": "the live queue's polled fragment, checked inside the dashboard page",
     "inbox:inbox-events": "an event stream",

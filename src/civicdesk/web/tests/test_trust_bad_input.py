@@ -245,11 +245,12 @@ ROUTES: dict[str, Route] = {
     **{f"crisis:{name}": Route("staff", path={"slug": "no-such-incident"})
        for name in ("staff-incident", "staff-update", "staff-end", "staff-broadcast-new")},
     "crisis:staff-broadcast": Route("staff", path={"pk": "1"}),
-    **{f"listening:{name}": Route("staff", ["window", "category", "urgent", "lang", "area", "flagged", "page"])
+    **{f"listening:{name}": Route("staff", ["window", "category", "urgent", "lang", "area", "flagged", "page",
+                                            "incident"])
        for name in ("triage", "live", "map-data")},
     **{f"listening:{name}": Route("staff", path={"pk": "1"})
-       for name in ("alert", "alert-acknowledge", "alert-dismiss", "alert-declare", "post-case",
-                    "post-misinformation")},
+       for name in ("alert", "alert-acknowledge", "alert-dismiss", "alert-declare", "alert-merge", "post-case",
+                    "post-misinformation", "post-group")},
     "satisfaction:survey": Route("public", ["score"], path={"token": "not-a-token"}, fuzz_path=("token",)),
     "satisfaction:fix_check": Route("public", ["fixed"], path={"token": "not-a-token"}, fuzz_path=("token",)),
     "satisfaction:stop": Route("public", path={"token": "not-a-token"}, fuzz_path=("token",)),
