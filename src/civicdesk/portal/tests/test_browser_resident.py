@@ -57,8 +57,11 @@ def test_a_request_page_opened_from_the_public_map(live_server, city, browser):
         if width == 1280:  # from a marker's popup
             page.locator("#gis-map").scroll_into_view_if_needed()
             page.locator(".leaflet-marker-icon, .marker-cluster").first.click()
-            if page.locator(".marker-cluster").count():
-                page.locator(".leaflet-marker-icon:not(.marker-cluster)").first.click()
+            if page.locator(".marker-cluster").count():  # the cluster zooms in: wait until it has (slow under load)
+                markers = page.locator(".leaflet-marker-icon:not(.marker-cluster)")
+                expect(markers.first).to_be_visible(timeout=15000)
+                page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")
+                markers.first.click()
             page.locator(".leaflet-popup-content a").click()
         else:  # from the list under the map, which is compact on a phone
             item = page.locator(".cd-request-list__item").first
