@@ -3,6 +3,8 @@ instance's hashtag or public stream, a deletion removes its post, and switching 
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -23,11 +25,18 @@ def wait_for(check: Any, seconds: float = 20) -> Any:
     raise AssertionError("not within the time")
 
 
-def held(stream: Stream) -> tuple[threading.Thread, threading.Event]:
+@contextmanager
+def held(stream: Stream) -> Iterator[None]:
+    """The stream's source read on a thread for the block; stopped (and its thread ended) after it."""
     stop = threading.Event()
     thread = threading.Thread(target=hold_source, args=(stream.pk, stop), kwargs={"max_backoff": 0.2})
     thread.start()
-    return thread, stop
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(15)
+    assert not thread.is_alive()
 
 
 def connected(resident: Any, stream: Stream, text: str) -> None:
@@ -49,8 +58,7 @@ def test_a_hashtag_stream_keeps_the_resident_s_tagged_posts_and_a_deletion_remov
     stream = Stream.objects.create(name="flood", source=SourceKind.MASTODON, channel_account=account,
                                    hashtags=["#riverbendflood"])
     assert mastodon.path_of(stream) == "/api/v1/streaming/hashtag?tag=riverbendflood"
-    thread, stop = held(stream)
-    try:
+    with held(stream):
         connected(resident, stream, "Testing the line #riverbendflood")
         first = resident.status_post("Water main burst on River Road #riverbendflood", language="en")
         resident.status_post("Lunch was great today")  # not tagged: the hashtag stream never carries it
@@ -64,10 +72,6 @@ def test_a_hashtag_stream_keeps_the_resident_s_tagged_posts_and_a_deletion_remov
         resident.status_delete(second["id"])
         wait_for(lambda: Post.objects.filter(stream=stream).count() == 1)
         Stream.objects.filter(pk=stream.pk).update(active=False)  # switched off: the read ends
-    finally:
-        stop.set()
-        thread.join(15)
-    assert not thread.is_alive()
 
 
 def test_a_stream_with_keywords_reads_the_public_stream_and_keeps_what_its_rules_match(
@@ -75,15 +79,11 @@ def test_a_stream_with_keywords_reads_the_public_stream_and_keeps_what_its_rules
     stream = Stream.objects.create(name="water", source=SourceKind.MASTODON, channel_account=account,
                                    keywords=["water main"])
     assert mastodon.path_of(stream) == "/api/v1/streaming/public"
-    thread, stop = held(stream)
-    try:
+    with held(stream):
         connected(resident, stream, "Testing the water main line")
         resident.status_post("Nice sunset over the river")
         kept = resident.status_post("Water main break on Elm Street, the road is flooding")
         posts = wait_for(lambda: list(Post.objects.filter(stream=stream)))
-    finally:
-        stop.set()
-        thread.join(15)
     assert [p.post_id.rsplit("/", 1)[1] for p in posts] == [str(kept["id"])]
 
 
