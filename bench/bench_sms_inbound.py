@@ -29,17 +29,16 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+import benchserver
+from benchserver import free_port, verdict, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 RATE, ANSWER_P99_MS, CASE_WITHIN_S = 300, 50, 5.0
@@ -50,18 +49,6 @@ TEXTS = ["Pothole on Elm Street, about a foot wide.", "Streetlight out at Maple 
          "Water main break on River Road, flooding the street.", "Tree down across Cedar Lane.",
          "Is the shelter on Oak Ridge Rd open tonight?", "Power lines down on Birch St. Please send someone."]
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-# --- the client subprocess ---------------------------------------------------------------------------------------
 
 def build_requests(url: str, total: int, senders: int, tag: str) -> list[tuple[str, bytes]]:
     """(MessageSid, raw HTTP request) for each text, signed as Twilio signs (done before the clock starts)."""
@@ -242,7 +229,7 @@ def webhook_queries(path: str, url: str) -> int:
 def measure(engine: str, args: argparse.Namespace, workdir: Path) -> bool:
     database_url = args.database_url or fresh_database(engine, workdir)
     port = free_port()
-    twilio_api = fake_twilio_api()
+    twilio_api = benchserver.fake_twilio_api()
     env = {**os.environ, "DATABASE_URL": database_url, "CIVICDESK_VAR_DIR": str(workdir),
            "DJANGO_SETTINGS_MODULE": "civicdesk.settings", "LOG_LEVEL": "WARNING", "DEBUG": "false",
            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
@@ -360,42 +347,6 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> bool:
     if not args.database_url:
         drop_database(database_url)
     return answers_ok and cases_ok
-
-
-def fake_twilio_api() -> ThreadingHTTPServer:
-    """Twilio's Messages API as far as the acknowledgement texts need it: 201 and a new message sid."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            body = json.dumps({"sid": "SM" + uuid.uuid4().hex, "status": "queued"}).encode()
-            self.send_response(201)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def wait_until_serving(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 300  # a loaded machine starts the many processes slowly
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("civicdesk run exited")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
-                sock.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-                if sock.recv(100):
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("civicdesk run did not start serving within 300 s")
 
 
 def start_client(port: int, path: str, args: argparse.Namespace, total: int, rate: float, tag: str,

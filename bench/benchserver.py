@@ -5,12 +5,16 @@ the script's own directory is first on sys.path).
 """
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO
 
@@ -116,3 +120,24 @@ def running_site(env: dict[str, str], port: int, *options: str,
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def fake_twilio_api() -> ThreadingHTTPServer:
+    """Twilio's Messages API as far as the acknowledgement texts need it: 201 and a new message sid."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = json.dumps({"sid": "SM" + uuid.uuid4().hex, "status": "queued"}).encode()
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

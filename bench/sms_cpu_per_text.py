@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
+import benchserver
+
 TOKEN, SID, OUR_NUMBER = "cpu-bench-token-0123456789", "AC" + "0" * 31 + "7", "+15550100300"
 
 
@@ -41,9 +43,12 @@ def main() -> None:
     texts = int(sys.argv[2]) if len(sys.argv) > 2 else 900
     numbers = int(sys.argv[3]) if len(sys.argv) > 3 else 300
     workdir = tempfile.mkdtemp(prefix="civicdesk-sms-cpu-")
+    twilio_api = benchserver.fake_twilio_api()  # the acknowledgements' sends (SENDS=1); its thread's CPU is counted
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/db.sqlite3")
     os.environ.update({"CIVICDESK_VAR_DIR": workdir, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-                       "SITE_URL": "http://127.0.0.1:9", "ALLOWED_HOSTS": "testserver", "DEBUG": "false",
+                       "SITE_URL": "http://127.0.0.1:9",
+                       "TWILIO_API_BASE_URL": f"http://127.0.0.1:{twilio_api.server_address[1]}",
+                       "ALLOWED_HOSTS": "testserver", "DEBUG": "false",
                        "LOG_LEVEL": "WARNING", "CPUBENCH_TWILIO_AUTH_TOKEN": TOKEN,
                        "CPUBENCH_TWILIO_ACCOUNT_SID": SID, "DJANGO_SETTINGS_MODULE": "civicdesk.settings",
                        "INBOUND_BATCH_WORKER": "true" if mode == "batch" else "false"})
@@ -111,12 +116,13 @@ def main() -> None:
         if os.environ.get("SENDS"):  # SENDS=1: the acknowledgements' delivery jobs too, as the sms worker runs them
             from django_tasks_db.models import DBTaskResult
 
-            sends = DBTaskResult.objects.filter(queue_name="sms", status="READY").count()
+            lane = settings.AUTOMATIC_DELIVERY_QUEUE or "sms"  # where acknowledgements wait
+            sends = DBTaskResult.objects.filter(queue_name=lane, status="READY").count()
             count[0] = 0
             half[0] = "send"
             start = time.process_time()
             with profiled("send"):
-                call_command("db_worker", queue_name="sms", batch=True, interval=0, startup_delay=False,
+                call_command("db_worker", queue_name=lane, batch=True, interval=0, startup_delay=False,
                              verbosity=0)
             send_cpu, send_queries = time.process_time() - start, count[0]
     left = InboundPayload.objects.filter(status="received").count()
