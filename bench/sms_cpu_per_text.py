@@ -114,10 +114,8 @@ def main() -> None:
         proc_cpu, proc_queries = time.process_time() - start, count[0]
         sends = 0
         if os.environ.get("SENDS"):  # SENDS=1: the acknowledgements' delivery jobs too, as the sms worker runs them
-            from django_tasks_db.models import DBTaskResult
-
             lane = settings.AUTOMATIC_DELIVERY_QUEUE or "sms"  # where acknowledgements wait
-            sends = DBTaskResult.objects.filter(queue_name=lane, status="READY").count()
+            sends = Message.objects.filter(direction="out", delivery_status="queued").count()
             count[0] = 0
             half[0] = "send"
             start = time.process_time()

@@ -19,6 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicdesk.channels.models import ChannelAccount
+from civicdesk.core import prefetch
+
+PAUSED_UNTIL = "paused_until"  # paused_until's core.prefetch kind
 
 
 def _merge(account_id: int, changes: dict[str, Any], **fields: Any) -> None:
@@ -28,6 +31,7 @@ def _merge(account_id: int, changes: dict[str, Any], **fields: Any) -> None:
             return
         limits = {**(row or {}), **changes}
         ChannelAccount.objects.filter(pk=account_id).update(limits=limits, **fields)
+    prefetch.forget(PAUSED_UNTIL, account_id)
 
 
 def note_rate_limit(account_id: int, *, limit: int | None = None, remaining: int | None = None,
@@ -59,8 +63,10 @@ def pause(account_id: int, seconds: float, *, at: datetime | None = None) -> dat
 
 
 def paused_until(account_id: int, at: datetime | None = None) -> datetime | None:
-    """When the account may call its provider again, or None when it may now."""
-    until = ChannelAccount.objects.filter(pk=account_id).values_list("paused_until", flat=True).first()
+    """When the account may call its provider again, or None when it may now (read once per job sending many
+    messages, core.prefetch.kept, and again after this process paused the account)."""
+    until = prefetch.kept(PAUSED_UNTIL, account_id, lambda: ChannelAccount.objects.filter(pk=account_id).values_list(
+        "paused_until", flat=True).first())
     return until if until is not None and until > (at or timezone.now()) else None
 
 

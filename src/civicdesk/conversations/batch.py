@@ -41,7 +41,7 @@ from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.payloads import quarantine
 from civicdesk.contacts.identities import InvalidIdentity
 from civicdesk.conversations import lookahead, pipeline
-from civicdesk.core import prefetch
+from civicdesk.core import jobs, prefetch
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # a payload claimed this often without being applied is quarantined
@@ -198,7 +198,7 @@ def _apply_claimed(items: Sequence[Item], *, careful: bool) -> list[InboundPaylo
             if careful:
                 _apply_each(items, mine, careful, applied)
             else:  # any error rolls the group back whole: audit entries in one INSERT, no savepoint for a race
-                with prefetch.whole_or_nothing(), audit_actions.gathered():
+                with prefetch.whole_or_nothing(), audit_actions.gathered(), jobs.gathered():
                     _apply_each(items, mine, careful, applied)
     return applied
 

@@ -8,6 +8,7 @@ opt-out a provider reported without naming our account; a send is refused under 
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -73,12 +74,18 @@ def opted_out_senders(contact_id: int | None) -> list[SenderConsent]:
                 .select_related("identity", "account").order_by("identity__value", "account__address"))
 
 
-def _identity(kind: str, raw: str) -> Identity | None:
+def _identity(kind: str, raw: str, *, with_stops: bool = False) -> Identity | None:
+    """The stored identity; `with_stops` annotates has_stops (whether any sender's opt-out names it) in the same
+    query, so a send to a resident who never opted out reads one row."""
     try:
         value = normalize_identity(kind, raw)
     except InvalidIdentity:
         return None
-    return Identity.objects.filter(kind=kind, value=value).first()
+    found = Identity.objects.filter(kind=kind, value=value)
+    if with_stops:
+        found = found.annotate(has_stops=Exists(SenderConsent.objects.filter(identity=OuterRef("pk"),
+                                                                             opted_out_at__isnull=False)))
+    return found.first()
 
 
 def sender_account_id(message: Message, identity: Identity | None = None) -> int | None:
@@ -139,8 +146,8 @@ def message_refusal(message: Message) -> str:
     """refusal() for an outbound message row, which deliver_message asks before any provider call. Cheap for the
     many messages to residents who never opted out: the identity, then its opt-outs, and only then the sender."""
     kind = KIND_OF_CHANNEL.get(message.channel)
-    identity = _identity(kind, message.recipient) if kind and message.recipient else None
-    if identity is None:
+    identity = _identity(kind, message.recipient, with_stops=True) if kind and message.recipient else None
+    if identity is None or (identity.opted_out_at is None and not getattr(identity, "has_stops", True)):
         return ""
     stopped = _stopped_senders(identity) if identity.opted_out_at is None else {}
     if identity.opted_out_at is None and not stopped:

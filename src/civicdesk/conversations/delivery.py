@@ -22,9 +22,11 @@ from civicdesk.audit.models import AuditAction
 from civicdesk.cases.models import DeliveryStatus, Direction, Message
 from civicdesk.channels.events import DeliveryOutcome, DeliveryReport
 from civicdesk.channels.models import Channel
+from civicdesk.core import prefetch
 
 log = logging.getLogger(__name__)
 S = DeliveryStatus
+OUTBOUND_ROW = "outbound_row"  # start_attempt's core.prefetch kind: the message row, read ahead with its case
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.RECEIVED: frozenset(),  # inbound: nothing to deliver
@@ -80,17 +82,23 @@ def start_attempt(message_id: int) -> Message | None:
     While sending, next_attempt_at is the attempt's lease: a message left in `sending` by a dead worker may be
     tried again once it runs out (see recover_stalled), never while a live worker may still be sending it.
     """
+    known = prefetch.take(OUTBOUND_ROW, message_id)  # read ahead by a job sending many (delivery_lookahead)
+    if known is not prefetch.MISS:  # _move's conditional UPDATE refuses it if another worker moved it since
+        return _start(known) if known is not None else None
     with transaction.atomic():
         message = (Message.objects.select_for_update(of=("self",)).select_related("case", "contact")
                    .filter(pk=message_id, direction=Direction.OUTBOUND).first())
-        if message is None or message.delivery_status not in STARTABLE:
-            return None
-        now = timezone.now()
-        if message.delivery_status == S.SENDING and message.next_attempt_at and message.next_attempt_at > now:
-            return None  # another worker holds this attempt
-        lease = now + timedelta(seconds=settings.OUTBOUND_SENDING_LEASE_SECONDS)
-        moved = _move(message, S.SENDING, attempts=message.attempts + 1, next_attempt_at=lease)
-    return message if moved else None
+        return _start(message) if message is not None else None
+
+
+def _start(message: Message) -> Message | None:
+    if message.delivery_status not in STARTABLE:
+        return None
+    now = timezone.now()
+    if message.delivery_status == S.SENDING and message.next_attempt_at and message.next_attempt_at > now:
+        return None  # another worker holds this attempt
+    lease = now + timedelta(seconds=settings.OUTBOUND_SENDING_LEASE_SECONDS)
+    return message if _move(message, S.SENDING, attempts=message.attempts + 1, next_attempt_at=lease) else None
 
 
 def mark_sent(message: Message, provider_id: str, *, published: bool = False) -> bool:

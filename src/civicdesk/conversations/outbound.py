@@ -5,6 +5,7 @@ from civicdesk.channels.events import Visibility
 from civicdesk.channels.models import Channel, ChannelAccount
 from civicdesk.channels.outbound import OutboundAttachment, OutboundMessage
 from civicdesk.conversations.models import Conversation
+from civicdesk.core import prefetch
 from civicdesk.mail.outbound import MAX_DISPLAY_NAME, safe_header_text
 from civicdesk.mail.queries import mailbox_for_agency, thread_ids
 
@@ -12,6 +13,9 @@ from civicdesk.mail.queries import mailbox_for_agency, thread_ids
 # else the agency's.
 ACCOUNT_CHANNELS = (Channel.SMS, Channel.FACEBOOK, Channel.INSTAGRAM, Channel.X, Channel.MASTODON, Channel.BLUESKY,
                     Channel.YOUTUBE)
+# What a job sending many messages reads ahead for each (conversations.delivery_lookahead), by core.prefetch kind.
+SENDING_ACCOUNT = "sending_account"
+HAS_ATTACHMENTS = "has_attachments"
 # Channels whose replies continue a thread on the network: the post answered and the conversation's visibility.
 SOCIAL_CHANNELS = (Channel.FACEBOOK, Channel.INSTAGRAM, Channel.X, Channel.MASTODON, Channel.BLUESKY, Channel.YOUTUBE)
 
@@ -21,6 +25,10 @@ def sending_account(message: Message) -> ChannelAccount | None:
     else the latest they wrote to, else the case agency's first active account on the channel; None elsewhere."""
     if message.channel not in ACCOUNT_CHANNELS:
         return None
+    known = prefetch.take(SENDING_ACCOUNT, message.pk)  # read ahead for a job sending many (delivery_lookahead)
+    if known is not prefetch.MISS:
+        account: ChannelAccount = known
+        return account
     talks = (Conversation.objects.select_related("account")
              .filter(channel=message.channel, account__isnull=False, account__is_active=True,
                      identity__value=message.recipient).order_by("-last_inbound_at", "-id"))
@@ -93,7 +101,7 @@ def social_thread(message: Message, account: ChannelAccount) -> tuple[Conversati
 
 def _attachments(message: Message) -> tuple[OutboundAttachment, ...]:
     """The files staff attached to the reply (read here, before send()); a follower's copy of an update has none."""
-    if message.pk is None or message.update_of_id:
+    if message.pk is None or message.update_of_id or prefetch.take(HAS_ATTACHMENTS, message.pk) is False:
         return ()
     files = []
     for attachment in message.attachments.order_by("pk"):

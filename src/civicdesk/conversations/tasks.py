@@ -18,9 +18,10 @@ from civicdesk.channels.outbound import OutboundMessage
 from civicdesk.channels.protocol import CapturedNotSent, PermanentSendError, RateLimited
 from civicdesk.channels.queues import DEFAULT_QUEUE, delivery_queue
 from civicdesk.channels.registry import AccountConfig, adapter_for_account, get_adapter
-from civicdesk.conversations import batch, delivery, media, pipeline
+from civicdesk.conversations import batch, delivery, delivery_lookahead, media, pipeline
 from civicdesk.conversations.consent import message_refusal
 from civicdesk.conversations.outbound import outbound_for, sending_account
+from civicdesk.core import prefetch
 from civicdesk.core.jobs import DELIVER_MESSAGE, FETCH_MESSAGE_MEDIA, can_defer, enqueue, payloads_are_queued
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,25 @@ def process_payload(payload_id: int) -> None:
 @task(queue_name=DEFAULT_QUEUE)  # enqueued on its channel's provider queue (channels.queues.delivery_queue)
 def deliver_message(message_id: int) -> None:
     """One send attempt: sending -> sent/published, retrying with backoff, or failed; every write via delivery."""
+    deliver(message_id)
+
+
+@task(queue_name=DEFAULT_QUEUE)  # as deliver_message; core.jobs.gathered makes these
+def deliver_messages(message_ids: list[int]) -> None:
+    """deliver_message for each of several messages (the acknowledgements of an inbound batch group): one job to
+    claim, and what each send reads that no send changes (its sending account, its attachments) read for all of
+    them at once. Whether the resident opted out is still read for each, just before its send. One that fails in
+    a way deliver() does not handle is left for recover_stalled, and the others go on."""
+    with prefetch.ahead(delivery_lookahead.answers(message_ids)):
+        for message_id in message_ids:
+            try:
+                deliver(message_id)
+            except Exception:
+                log.exception("Delivery of message %s failed; recover_stalled will try it again", message_id)
+
+
+def deliver(message_id: int) -> None:
+    """deliver_message's body."""
     message = delivery.start_attempt(message_id)
     if message is None:  # sent, failed, unknown, or another worker holds the attempt
         return

@@ -1,5 +1,8 @@
 """Enqueue background jobs by task name, so actions never import the task modules that import them back."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +13,7 @@ from django_tasks_db.backend import DatabaseBackend
 
 # The jobs actions enqueue, by name (a test checks that each is a task).
 DELIVER_MESSAGE = "civicdesk.conversations.tasks.deliver_message"
+DELIVER_MESSAGES = "civicdesk.conversations.tasks.deliver_messages"
 PROCESS_PAYLOAD = "civicdesk.conversations.tasks.process_payload"
 FETCH_MESSAGE_MEDIA = "civicdesk.conversations.tasks.fetch_message_media"
 PROCESS_BATCH_REQUEST = "civicdesk.open311.tasks.process_batch_request"
@@ -22,6 +26,11 @@ ASSIGN_CASE = "civicdesk.assignment.tasks.assign_case"
 ASSIGN_WAITING = "civicdesk.assignment.tasks.assign_waiting"
 AFTER_AWAY_CHANGE = "civicdesk.assignment.tasks.after_away_change"
 AFTER_RESOLUTION = "civicdesk.satisfaction.tasks.after_resolution"
+
+
+# A task whose jobs, enqueued inside gathered(), become one job of its counterpart taking a list of the arguments.
+GATHERED_AS = {DELIVER_MESSAGE: DELIVER_MESSAGES}
+_gathering: ContextVar[dict[tuple[str, str | None], list[Any]] | None] = ContextVar("gathered_jobs", default=None)
 
 
 def can_defer(task_path: str) -> bool:
@@ -56,11 +65,34 @@ def enqueue_with_transaction(task_path: str, *args: Any, queue_name: str | None 
     backend (which runs or sends jobs elsewhere, or at once) it waits for the commit, as enqueue_on_commit."""
     task = import_string(task_path)
     if isinstance(task.get_backend(), DatabaseBackend) and transaction.get_connection().in_atomic_block:
+        pending = _gathering.get()
+        if pending is not None and task_path in GATHERED_AS and len(args) == 1:
+            pending.setdefault((task_path, queue_name), []).append(args[0])
+            return
         if queue_name is not None:
             task = task.using(queue_name=queue_name)
         task.enqueue(*args)
         return
     enqueue_on_commit(task_path, *args, queue_name=queue_name)
+
+
+@contextmanager
+def gathered() -> Iterator[None]:
+    """Jobs enqueue_with_transaction adds inside, of a task in GATHERED_AS, become one job per queue when it ends
+    without an error: the inbound batch worker's group makes a dozen acknowledgements, and one deliver_messages job
+    sends them all (one job row to write and one to claim, not a dozen). The caller's transaction must span it, as
+    enqueue_with_transaction's does; on an error the gathered jobs are dropped with what they were for."""
+    pending: dict[tuple[str, str | None], list[Any]] = {}
+    token = _gathering.set(pending)
+    try:
+        yield
+    finally:
+        _gathering.reset(token)
+    for (task_path, queue_name), values in pending.items():
+        if len(values) == 1:
+            enqueue_with_transaction(task_path, values[0], queue_name=queue_name)
+        else:
+            enqueue_with_transaction(GATHERED_AS[task_path], values, queue_name=queue_name)
 
 
 def payloads_are_queued() -> bool:

@@ -53,6 +53,13 @@ def kept(kind: str, key: Any, load: Callable[[], T]) -> T:
     return value
 
 
+def forget(kind: str, key: Any) -> None:
+    """Drop what kept() holds for `key`: this process just changed it."""
+    memo = _kept.get()
+    if memo is not None:
+        memo.pop((kind, key), None)
+
+
 @contextmanager
 def whole_or_nothing() -> Iterator[None]:
     """Inside, the caller rolls its whole transaction back on any error and applies again with a savepoint per item

@@ -7,8 +7,9 @@ from civicdesk.channels.models import PayloadStatus
 from civicdesk.channels.payloads import store_payload
 from civicdesk.core import jobs
 
-NAMES = [jobs.DELIVER_MESSAGE, jobs.PROCESS_PAYLOAD, jobs.PROCESS_BATCH_REQUEST, jobs.SEND_FORWARDED_CASE,
-         jobs.SEND_PASSWORD_LINK, jobs.SEND_NOTIFICATION_EMAIL, jobs.FETCH_RECORDING, jobs.AFTER_RESOLUTION]
+NAMES = [jobs.DELIVER_MESSAGE, jobs.DELIVER_MESSAGES, jobs.PROCESS_PAYLOAD, jobs.PROCESS_BATCH_REQUEST,
+         jobs.SEND_FORWARDED_CASE, jobs.SEND_PASSWORD_LINK, jobs.SEND_NOTIFICATION_EMAIL, jobs.FETCH_RECORDING,
+         jobs.AFTER_RESOLUTION]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -51,3 +52,21 @@ def test_with_another_backend_a_job_in_a_transaction_waits_for_the_commit(django
         jobs.enqueue_with_transaction(jobs.PROCESS_PAYLOAD, payload.pk)
     payload.refresh_from_db()
     assert payload.status == PayloadStatus.RECEIVED and len(callbacks) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gathered_jobs_become_one_job_per_queue_and_a_lone_one_stays_itself_and_an_error_drops_them(settings):
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["automatic", "email"]}}
+    with transaction.atomic(), jobs.gathered():
+        for message_id in (1, 2, 3):
+            jobs.enqueue_with_transaction(jobs.DELIVER_MESSAGE, message_id, queue_name="automatic")
+        jobs.enqueue_with_transaction(jobs.DELIVER_MESSAGE, 4, queue_name="email")
+    rows = {row.queue_name: (row.task_path, row.args_kwargs["args"]) for row in DBTaskResult.objects.all()}
+    assert rows == {"automatic": (jobs.DELIVER_MESSAGES, [[1, 2, 3]]), "email": (jobs.DELIVER_MESSAGE, [4])}
+    with pytest.raises(RuntimeError), transaction.atomic(), jobs.gathered():
+        jobs.enqueue_with_transaction(jobs.DELIVER_MESSAGE, 5, queue_name="automatic")
+        raise RuntimeError("the group fails")
+    assert DBTaskResult.objects.count() == 2

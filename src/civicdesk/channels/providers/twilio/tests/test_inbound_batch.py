@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from civicdesk.cases.models import Message
 from civicdesk.channels.models import ChannelAccount, InboundPayload, PayloadStatus
 from civicdesk.channels.providers.twilio.endpoints import Endpoint, endpoint_url
+from civicdesk.channels.providers.twilio.prism import prism  # noqa: F401 - the fixture
 from civicdesk.channels.providers.twilio.sender import TwilioSender, sms_params
 from civicdesk.channels.providers.twilio.tests.conftest import OUR_NUMBER, RESIDENT
 from civicdesk.conversations import batch, pipeline
@@ -271,11 +272,11 @@ def test_new_cases_from_new_numbers_cost_few_statements_and_keep_every_audit_ent
     for n, number in enumerate(numbers):
         send(client, sender, account, n, from_=number)
     # per text: the contact, its identity (no savepoint: a race redoes the group), the case number and the case, the
-    # message, the conversation, the payload's status, the acknowledgement and its delivery job (no consent read for
-    # a number added just now); per batch: the claim (3 statements), the routing (2), the group's check (2), its
-    # read-ahead (3), the agency's SLA policies (1, kept for the group), one INSERT of every audit entry and the
-    # account's health; the savepoints of the test's transaction stand for BEGIN and COMMIT
-    with django_assert_max_num_queries(9 * len(numbers) + 15):
+    # message, the conversation, the payload's status and the acknowledgement (no consent read for a number added
+    # just now); per batch: the claim (3 statements), the routing (2), the group's check (2), its read-ahead (3), the
+    # agency's SLA policies (1, kept for the group), one INSERT of every audit entry, the one delivery job of the
+    # group's acknowledgements and the account's health; the test transaction's savepoints stand for BEGIN and COMMIT
+    with django_assert_max_num_queries(8 * len(numbers) + 16):
         assert batch.drain(group=8) == len(numbers)
     assert Message.objects.filter(direction="out", is_automatic=True).count() == len(numbers) + 1
     entries = list(AuditEntry.objects.values_list("action", flat=True))
@@ -322,3 +323,38 @@ def test_an_account_is_read_once_per_process_and_a_change_is_seen_by_the_next_we
     account.save()
     assert send(client, sender, account, 3).status_code == 403  # signed with the old token
     assert send(client, sender.__class__(auth_token="a-new-token"), account, 4).status_code == 200
+
+
+def test_a_groups_acknowledgements_go_out_by_one_job_that_still_reads_each_opt_out_just_before_its_send(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None, settings: Any,
+        prism: str, django_assert_max_num_queries: Any) -> None:  # noqa: F811
+    from civicdesk.cases.models import DeliveryStatus
+    from civicdesk.contacts.models import Identity
+    from civicdesk.conversations.consent import set_consent
+    from civicdesk.conversations.models import ConsentSource
+    from civicdesk.conversations.tasks import deliver_messages
+    from civicdesk.core.jobs import DELIVER_MESSAGES
+
+    settings.TWILIO_API_BASE_URL = prism
+    numbers = [f"+120255502{10 + n}" for n in range(5)]
+    for n, number in enumerate(numbers):
+        send(client, sender, account, n, from_=number)
+    assert batch.drain(group=10) == len(numbers)
+    [job] = DBTaskResult.objects.filter(task_path__in=[DELIVER_MESSAGE, DELIVER_MESSAGES])
+    acks = list(Message.objects.filter(direction="out").order_by("pk"))
+    assert job.task_path == DELIVER_MESSAGES and job.queue_name == "automatic"
+    assert job.args_kwargs["args"] == [[ack.pk for ack in acks]]
+    # the third resident texts STOP after the job was enqueued: their acknowledgement is refused, not sent
+    stopped = Identity.objects.get(value=numbers[2])
+    set_consent(stopped, account, opted_out=True, source=ConsentSource.KEYWORD, keyword="STOP")
+    # per text: the attempt's claim (a read and a move, in a transaction: here two savepoint statements), the opt-out
+    # reads (identity, consent) and the move to sent; per job: the texts, their attachments, their sending
+    # conversations and the account's pause, read once; the refused one's reason and audit entry (about 6); it was
+    # 11 statements a text with a job each
+    with django_assert_max_num_queries(7 * len(numbers) + 10):
+        deliver_messages.call(job.args_kwargs["args"][0])
+    for ack in acks:
+        ack.refresh_from_db()
+    statuses = [ack.delivery_status for ack in acks]
+    assert statuses == [DeliveryStatus.SENT] * 2 + [DeliveryStatus.FAILED] + [DeliveryStatus.SENT] * 2
+    assert "opted out" in acks[2].last_error and all(ack.provider_message_id.startswith("SM") for ack in acks[:2])
