@@ -198,7 +198,8 @@ def _apply_claimed(items: Sequence[Item], *, careful: bool) -> list[InboundPaylo
             if careful:
                 _apply_each(items, mine, careful, applied)
             else:  # any error rolls the group back whole: audit entries in one INSERT, no savepoint for a race
-                with prefetch.whole_or_nothing(), audit_actions.gathered(), jobs.gathered():
+                with (prefetch.whole_or_nothing(), audit_actions.gathered(), jobs.gathered(),
+                      pipeline.outcomes_gathered()):
                     _apply_each(items, mine, careful, applied)
     return applied
 

@@ -6,7 +6,9 @@ a message by its Message row (unique on its provider id and content), any other 
 """
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -40,6 +42,8 @@ from civicdesk.conversations.stop_requests import flag_if_asked
 from civicdesk.conversations.voicemail import apply_call_part
 
 log = logging.getLogger(__name__)
+OUTCOME = ["status", "case", "message", "error", "processed_at"]  # what apply() writes on the payload
+_outcomes: ContextVar[list[InboundPayload] | None] = ContextVar("payload_outcomes", default=None)
 DONE = (PayloadStatus.PROCESSED, PayloadStatus.DUPLICATE, PayloadStatus.IGNORED)
 T = TypeVar("T")
 
@@ -149,13 +153,31 @@ def apply_in_transaction(payload: InboundPayload, prepared: Sequence[Prepared]) 
         status = PayloadStatus.DUPLICATE
     else:
         status = PayloadStatus.IGNORED
-    InboundPayload.objects.filter(pk=payload.pk).update(
-        status=status, case=result.case, message=result.message, error="", processed_at=timezone.now())
-    payload.status = status
+    payload.status, payload.case, payload.message = status, result.case, result.message
+    payload.error, payload.processed_at = "", timezone.now()
+    pending = _outcomes.get()
+    if pending is not None:
+        pending.append(payload)
+    else:
+        InboundPayload.objects.filter(pk=payload.pk).update(**{name: getattr(payload, name) for name in OUTCOME})
     for case in created:
         received, conversation, new_sender = result.received.get(case.pk, (None, None, False))
         replies.acknowledge(case, received=received, conversation=conversation, new_sender=new_sender)
     return result
+
+
+@contextmanager
+def outcomes_gathered() -> Iterator[None]:
+    """The payloads' outcomes apply() writes inside, written by one UPDATE when it ends without an error (the batch
+    worker's group, whose transaction spans it); on an error they are dropped with the group."""
+    pending: list[InboundPayload] = []
+    token = _outcomes.set(pending)
+    try:
+        yield
+    finally:
+        _outcomes.reset(token)
+    if pending:
+        InboundPayload.objects.bulk_update(pending, OUTCOME)
 
 
 def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,
