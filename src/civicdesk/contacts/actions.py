@@ -72,6 +72,34 @@ def resolve_contact(
     return resolve_sender(identities, display_name=display_name, kind=kind, actor=actor, language=language)[0]
 
 
+class NewSender(NamedTuple):
+    kind: str
+    value: str  # normalised
+    display_name: str
+    contact_kind: str
+    language: str
+
+
+def add_senders(senders: Iterable[NewSender]) -> dict[tuple[str, str], Identity]:
+    """A contact and its identity for each sender looked up and not found a moment ago (the inbound batch worker's
+    group of texts from new numbers): two INSERTs for all of them, audited as resolve_sender audits one. The caller's
+    transaction rolls back whole on any error (a race on an identity fails the group, which is then applied one
+    payload at a time). Each identity is marked just_added, so resolve_sender reports it as added."""
+    unique = list({(sender.kind, sender.value): sender for sender in senders}.values())
+    if not unique:
+        return {}
+    contacts = Contact.objects.bulk_create([
+        Contact(display_name=sender.display_name[:200], kind=sender.contact_kind or ContactKind.RESIDENT,
+                language=supported_language(sender.language)) for sender in unique])
+    identities = Identity.objects.bulk_create([Identity(contact=contact, kind=sender.kind, value=sender.value)
+                                               for contact, sender in zip(contacts, unique, strict=True)])
+    for contact, identity in zip(contacts, identities, strict=True):
+        record_soon(AuditAction.CONTACT_CREATED, contact=contact, after={"display_name": contact.display_name})
+        record_soon(AuditAction.IDENTITY_ADDED, contact=contact, after={"kind": identity.kind, "value": identity.value})
+        identity.just_added = True  # type: ignore[attr-defined]
+    return {(identity.kind, identity.value): identity for identity in identities}
+
+
 class Resolved(NamedTuple):
     contact: Contact
     identities: dict[tuple[str, str], Identity]  # found or added, by (kind, normalised value)
@@ -96,6 +124,8 @@ def resolve_sender(
         if identity:
             contact = surviving_contact(identity.contact)
             stored[(k, v)] = identity  # known: adding it again would only fail on the unique index
+            if getattr(identity, "just_added", False):  # by add_senders, for this message's group
+                added.add((k, v))
             break
     if contact is None:
         contact = Contact.objects.create(display_name=display_name[:200], kind=kind or ContactKind.RESIDENT,

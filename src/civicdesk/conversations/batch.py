@@ -34,11 +34,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicdesk.audit import actions as audit_actions
+from civicdesk.cases import numbering
 from civicdesk.channels import spool
 from civicdesk.channels.actions import note_inbound, note_payload
 from civicdesk.channels.events import InboundEvent, InboundMessage
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.payloads import quarantine
+from civicdesk.contacts.actions import add_senders
 from civicdesk.contacts.identities import InvalidIdentity
 from civicdesk.conversations import lookahead, pipeline
 from civicdesk.core import jobs, prefetch
@@ -194,13 +196,19 @@ def _apply_claimed(items: Sequence[Item], *, careful: bool) -> list[InboundPaylo
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         mine = set(rows.values_list("pk", flat=True))
-        with prefetch.ahead(lookahead.answers([item for item in items if item[0].pk in mine])):
+        claimed = [item for item in items if item[0].pk in mine]
+        answers = lookahead.answers(claimed)
+        with prefetch.ahead(answers):
             if careful:
                 _apply_each(items, mine, careful, applied)
             else:  # any error rolls the group back whole: audit entries in one INSERT, no savepoint for a race
                 with (prefetch.whole_or_nothing(), audit_actions.gathered(), jobs.gathered(),
                       pipeline.outcomes_gathered()):
-                    _apply_each(items, mine, careful, applied)
+                    added = add_senders(lookahead.new_senders(claimed, answers))  # two INSERTs for all
+                    for key, identity in added.items():
+                        prefetch.hold("identity", key, identity)
+                    with numbering.reserved(timezone.localdate().year, len(added)):  # their cases' numbers
+                        _apply_each(items, mine, careful, applied)
     return applied
 
 

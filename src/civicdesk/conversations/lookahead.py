@@ -8,8 +8,9 @@ from typing import Any
 from django.db.models import Q
 
 from civicdesk.cases.models import Direction, Message
-from civicdesk.channels.events import InboundMessage
+from civicdesk.channels.events import InboundMessage, OptOut
 from civicdesk.channels.models import InboundPayload
+from civicdesk.contacts.actions import NewSender
 from civicdesk.contacts.identities import InvalidIdentity, normalize_identity
 from civicdesk.contacts.models import Identity
 from civicdesk.conversations import pipeline, threading
@@ -31,6 +32,33 @@ def answers(items: Sequence[tuple[InboundPayload, Sequence[pipeline.Prepared]]])
         return {}
     return {"applied": _applied(messages), "identity": _identities([m for m, _ in messages]),
             "conversation": _conversations([m for m, _ in messages])}
+
+
+def new_senders(items: Sequence[tuple[InboundPayload, Sequence[pipeline.Prepared]]],
+                held: dict[str, dict[Any, Any]]) -> list[NewSender]:
+    """The senders of the group's messages that answers() found no identity for, each the only identity its message
+    names: contacts.actions.add_senders adds them all at once. Their acknowledgements read no opt-out (none can name
+    an identity added a moment ago), so a sender who also texts a keyword in the group (STOP, then a request) is
+    left to the usual path, and so is every sender of a group holding an opt-out event of another kind."""
+    if any(isinstance(item.event, OptOut) for _payload, prepared in items for item in prepared):
+        return []
+    known = held.get("identity", {})
+    found: dict[tuple[str, str], NewSender] = {}
+    keyworded: set[tuple[str, str]] = set()
+    for _payload, prepared in items:
+        for item in prepared:
+            event = item.event
+            if not isinstance(event, InboundMessage) or not event.sender or not event.sender.value:
+                continue
+            try:
+                key = (event.sender.kind, normalize_identity(event.sender.kind, event.sender.value))
+            except InvalidIdentity:
+                continue
+            if keyword_in(event) is not None:
+                keyworded.add(key)
+            elif not event.extra_identities and key in known and known[key] is None:
+                found.setdefault(key, NewSender(*key, event.contact_name, event.contact_kind, event.language))
+    return [sender for key, sender in found.items() if key not in keyworded]
 
 
 def _applied(messages: list[tuple[InboundMessage, str]]) -> dict[Any, Any]:

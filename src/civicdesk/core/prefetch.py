@@ -42,6 +42,13 @@ def take(kind: str, key: Any) -> Any:
     return known[kind].pop(key, MISS)
 
 
+def hold(kind: str, key: Any, value: Any) -> None:
+    """Add an answer to those held (a write of the group made it: rows added for the group's new senders)."""
+    known = _known.get()
+    if known is not None:
+        known.setdefault(kind, {})[key] = value
+
+
 def kept(kind: str, key: Any, load: Callable[[], T]) -> T:
     """load(), read once per group inside `ahead` (see the module's docstring), or every time outside it."""
     memo = _kept.get()
