@@ -193,11 +193,13 @@ TASK_QUEUES = list(dict.fromkeys([
 # Inbound payloads stored by the webhooks wait in their own table for `civicdesk inbound_worker` (started by
 # `civicdesk run`), which applies them in batches; off: each gets a process_payload job on the "inbound" queue.
 INBOUND_BATCH_WORKER = env_bool("INBOUND_BATCH_WORKER", True)
-# how many of them `civicdesk run` starts. On PostgreSQL more claim disjoint batches side by side, but each needs a
-# core: on 2 cores a second one took CPU from the webhooks (300 texts/s: answers p50 7 ms -> 1.3 s), so one
-INBOUND_BATCH_WORKERS = env_int("INBOUND_BATCH_WORKERS", 1)
+# how many of them `civicdesk run` starts; 0: one on SQLite (one writer at a time), two on PostgreSQL, where they
+# claim disjoint batches side by side (300 texts/s on 2 cores, spooled: 15,763 of 18,000 on a case in the minute
+# against 12,977 with one)
+INBOUND_BATCH_WORKERS = env_int("INBOUND_BATCH_WORKERS", 0)
 # Webhooks' payloads into a spool file of their own (channels/spool.py), moved to the table by the batch worker:
-# "auto" on SQLite (a webhook then never waits for the write lock the worker holds while making cases), "on", "off"
+# "auto" on SQLite (a webhook then never waits for the write lock the worker holds while making cases) and under
+# `civicdesk run` on PostgreSQL (its batch workers on the same machine empty it), "on", "off"
 INBOUND_SPOOL = os.environ.get("INBOUND_SPOOL", "auto")
 INBOUND_BATCH_SIZE = env_int("INBOUND_BATCH_SIZE", 100)  # payloads claimed and parsed at a time, oldest first
 # payloads applied per write transaction: SQLite's one write lock is held that long (webhooks without the spool wait

@@ -1,4 +1,4 @@
-"""The inbound spool: on SQLite, a webhook's verified payload goes into a small database file of its own, so the
+"""The inbound spool: a webhook's verified payload goes into a small database file of its own, so the
 answer never waits for the main database's one write lock, which the batch worker holds while it makes cases.
 
 Same durability as the main database (WAL, its synchronous setting): an answered request is on disk. The batch
@@ -6,10 +6,12 @@ worker moves spooled payloads into the payload table (`move`, one transaction of
 exactly as `store_payload` does) and only then deletes them from the spool. A worker killed between the two finds
 them again and the deduplication skips them, so each payload is stored once. Payloads wait in the spool only while
 no worker runs (`pending` says how many).
-INBOUND_SPOOL: "auto" (on with SQLite and the batch worker), "on", "off".
+INBOUND_SPOOL: "auto" (with the batch worker: on SQLite, and on PostgreSQL under `civicdesk run`, whose batch
+workers on the same machine empty it), "on", "off".
 """
 
 import json
+import os
 import sqlite3
 import threading
 from datetime import UTC, datetime
@@ -27,15 +29,18 @@ SCHEMA = ("CREATE TABLE IF NOT EXISTS spool (id INTEGER PRIMARY KEY AUTOINCREMEN
           "provider_message_id TEXT NOT NULL, raw BLOB NOT NULL, meta TEXT NOT NULL, content_type TEXT NOT NULL, "
           "received_at TEXT NOT NULL)")
 MOVE_LIMIT = 500
+WORKER_HERE = "CIVICDESK_INBOUND_WORKER_HERE"  # set by `civicdesk run` for its processes when it starts batch workers
 _local = threading.local()
 
 
 def enabled() -> bool:
-    """Whether webhooks write to the spool (only where the batch worker takes payloads from the table)."""
+    """Whether webhooks write to the spool (only where the batch worker takes payloads from the table): "on", or
+    "auto" with SQLite or under a `civicdesk run` that starts the batch workers on this machine (which sets
+    WORKER_HERE for its processes): a web-only machine of a scale-out has no worker to empty a spool of its own."""
     mode = str(getattr(settings, "INBOUND_SPOOL", "auto")).lower()
     if mode == "off" or not payloads_are_queued():
         return False
-    return mode == "on" or connection.vendor == "sqlite"
+    return mode == "on" or connection.vendor == "sqlite" or os.environ.get(WORKER_HERE) == "1"
 
 
 def path() -> Path:

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from civicdesk.channels import spool
 from civicdesk.runtime.scheduler import build_scheduler
 from civicdesk.runtime.site_url import site_url_from
 from civicdesk.runtime.supervisor import (
@@ -51,7 +52,9 @@ class Command(BaseCommand):
             children += task_workers(settings.TASK_QUEUES, settings.TASK_WORKERS,
                                      dict.fromkeys(settings.BACKGROUND_TASK_QUEUES, settings.BACKGROUND_NICENESS))
             if settings.INBOUND_BATCH_WORKER:
-                children += inbound_batch_workers(settings.INBOUND_BATCH_WORKERS)
+                os.environ[spool.WORKER_HERE] = "1"  # so webhooks here may spool: a worker here empties the spool
+                children += inbound_batch_workers(settings.INBOUND_BATCH_WORKERS or (
+                    2 if connection.vendor == "postgresql" else 1))  # SQLite has one writer at a time
             children += [stream_listener(), listening_listener()]
         for child in children:
             child.start()

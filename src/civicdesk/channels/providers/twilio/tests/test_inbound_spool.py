@@ -104,3 +104,17 @@ def test_the_webhook_answers_while_another_process_holds_the_database_s_write_lo
     assert took and took[0] < 1.0
     assert spool.pending() == 2
     assert Message.objects.count() == 0
+
+
+def test_auto_spools_on_sqlite_and_under_a_run_that_starts_batch_workers_here_and_never_without_them(
+        settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(settings.TASK_QUEUES)}}
+    settings.INBOUND_BATCH_WORKER, settings.INBOUND_SPOOL = True, "auto"
+    monkeypatch.delenv(spool.WORKER_HERE, raising=False)
+    assert spool.enabled() == (connection.vendor == "sqlite")  # PostgreSQL: a web-only machine has no worker
+    monkeypatch.setenv(spool.WORKER_HERE, "1")  # `civicdesk run` starting the batch workers on this machine
+    assert spool.enabled()
+    settings.INBOUND_SPOOL = "off"
+    assert not spool.enabled()
+    settings.INBOUND_SPOOL, settings.INBOUND_BATCH_WORKER = "on", False  # each payload its job: nothing to spool for
+    assert not spool.enabled()
