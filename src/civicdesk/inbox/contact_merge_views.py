@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civicdesk.contacts.actions import MergeOutOfReach, merge_contacts, undo_contact_merge
+from civicdesk.contacts.merges import MergeOutOfReach, merge_contacts, undo_contact_merge
 from civicdesk.contacts.models import Contact, ContactMerge
 from civicdesk.contacts.queries import directory_contacts, merge_preview
 from civicdesk.inbox.access import staff_required

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from civicdesk.audit.models import AuditAction
-from civicdesk.contacts.actions import merge_contacts, resolve_contact, undo_contact_merge
+from civicdesk.contacts.actions import resolve_contact
 from civicdesk.contacts.identities import InvalidIdentity, normalize_identity, normalize_phone
+from civicdesk.contacts.merges import merge_contacts, undo_contact_merge
 from civicdesk.contacts.models import Contact, ContactKind, Identity, IdentityKind
 from civicdesk.testing.factories import create_agency, create_case
 

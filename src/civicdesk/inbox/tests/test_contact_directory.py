@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from civicdesk.cases.transfers import transfer
 from civicdesk.channels.events import SenderIdentity
-from civicdesk.contacts.actions import merge_contacts
+from civicdesk.contacts.merges import merge_contacts
 from civicdesk.contacts.models import Identity, IdentityKind
 from civicdesk.contacts.queries import directory_contacts
 from civicdesk.testing.factories import create_case

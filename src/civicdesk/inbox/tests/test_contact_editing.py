@@ -7,7 +7,7 @@ from django.utils import timezone
 from civicdesk.agencies.models import StaffRole
 from civicdesk.audit.models import AuditAction, AuditEntry
 from civicdesk.cases.transfers import transfer
-from civicdesk.contacts import actions
+from civicdesk.contacts import actions, merges
 from civicdesk.contacts.models import Contact, ContactKind, ContactNote, Identity, IdentityKind
 from civicdesk.inbox.tests.conftest import client_for
 from civicdesk.testing.factories import create_agency, create_case, create_service, create_staff
@@ -175,15 +175,15 @@ def test_an_empty_or_too_long_note_is_refused(works_client, ann, text):
 def test_notes_of_a_merged_contact_show_on_the_survivor_and_go_back_on_undo(world, works_client, ann):
     bob = create_case(service=world.pothole, subject="Light", email="bob@example.com", contact_name="Bob").contact
     actions.add_contact_note(bob, author=world.works_agent, text="Bob's note")
-    merge = actions.merge_contacts(bob, ann, actor=world.works_agent)
+    merge = merges.merge_contacts(bob, ann, actor=world.works_agent)
     assert "Bob&#x27;s note" in page_of(works_client, ann)
-    actions.undo_contact_merge(merge, actor=world.works_agent)
+    merges.undo_contact_merge(merge, actor=world.works_agent)
     assert "Bob&#x27;s note" not in page_of(works_client, ann)
 
 
 def test_a_merged_away_contact_is_read_only(world, works_client, ann):
     bob = create_case(service=world.pothole, subject="Light", email="bob@example.com", contact_name="Bob").contact
-    actions.merge_contacts(bob, ann, actor=world.works_agent)
+    merges.merge_contacts(bob, ann, actor=world.works_agent)
     page = page_of(works_client, bob)
     assert "This contact was merged into" in page and "Edit name, type and language" not in page
     response = works_client.post(f"/staff/contacts/{bob.pk}/edit", {"display_name": "X", "kind": "resident"})

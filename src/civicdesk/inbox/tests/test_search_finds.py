@@ -13,7 +13,8 @@ from civicdesk.api.actions import create_token
 from civicdesk.cases import actions
 from civicdesk.cases.models import Case, Message
 from civicdesk.channels.events import SenderIdentity
-from civicdesk.contacts.actions import merge_contacts, resolve_contact, update_contact
+from civicdesk.contacts.actions import resolve_contact, update_contact
+from civicdesk.contacts.merges import merge_contacts
 from civicdesk.contacts.models import Identity
 from civicdesk.conversations import replies
 from civicdesk.inbox.tests.conftest import client_for

@@ -4,7 +4,7 @@ import pytest
 
 from civicdesk.agencies.models import StaffRole
 from civicdesk.cases.models import Case
-from civicdesk.contacts.actions import merge_contacts
+from civicdesk.contacts.merges import merge_contacts
 from civicdesk.contacts.models import Contact, ContactMerge, Identity
 from civicdesk.inbox.tests.conftest import client_for
 from civicdesk.testing.factories import create_agency, create_case, create_service, create_staff

@@ -18,7 +18,7 @@ from civicdesk.channels.events import InboundAttachment
 from civicdesk.channels.models import Channel, ChannelAccount, Provider
 from civicdesk.chat import actions as chat_actions
 from civicdesk.chat.models import ChatSession
-from civicdesk.contacts.actions import merge_contacts
+from civicdesk.contacts.merges import merge_contacts
 from civicdesk.contacts.models import Contact, ContactMerge, Identity
 from civicdesk.conversations.models import StopRequest
 from civicdesk.crisis import actions as crisis_actions

@@ -9,7 +9,7 @@ import pytest
 from civicdesk.cases import actions as case_actions
 from civicdesk.cases.models import Case, DeliveryStatus, Direction, Message
 from civicdesk.channels.payloads import store_payload
-from civicdesk.contacts.actions import merge_contacts, undo_contact_merge
+from civicdesk.contacts.merges import merge_contacts, undo_contact_merge
 from civicdesk.contacts.models import Identity
 from civicdesk.conversations import replies
 from civicdesk.conversations.pipeline import process
