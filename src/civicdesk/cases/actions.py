@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from civicdesk.agencies.models import Service, Team
 from civicdesk.audit.actions import entry, record, record_all, record_field_changes, snapshot
 from civicdesk.audit.models import AuditAction
+from civicdesk.cases import activity
 from civicdesk.cases.events import CaseAssigned, CaseChanged, CaseCreated, MessageAdded, publish
 from civicdesk.cases.models import (
     Attachment,
@@ -104,7 +105,8 @@ def touch(case: Case, **changes: Any) -> None:
     for field, value in changes.items():
         setattr(case, field, value)
     case.updated_at = timezone.now()
-    case.save(update_fields=[*changes, "updated_at"])
+    if changes or not activity.deferred(case):  # only the time: one UPDATE for the inbound batch group's cases
+        case.save(update_fields=[*changes, "updated_at"])
     publish(CaseChanged(case, tuple(changes)))
 
 

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicdesk.audit import actions as audit_actions
-from civicdesk.cases import numbering
+from civicdesk.cases import activity, numbering
 from civicdesk.channels import spool
 from civicdesk.channels.actions import note_inbound, note_payload
 from civicdesk.channels.events import InboundEvent, InboundMessage
@@ -203,7 +203,7 @@ def _apply_claimed(items: Sequence[Item], *, careful: bool) -> list[InboundPaylo
                 _apply_each(items, mine, careful, applied)
             else:  # any error rolls the group back whole: audit entries in one INSERT, no savepoint for a race
                 with (prefetch.whole_or_nothing(), audit_actions.gathered(), jobs.gathered(),
-                      pipeline.outcomes_gathered()):
+                      pipeline.outcomes_gathered(), activity.gathered()):
                     added = add_senders(lookahead.new_senders(claimed, answers))  # two INSERTs for all
                     for key, identity in added.items():
                         prefetch.hold("identity", key, identity)

@@ -360,3 +360,24 @@ def test_a_groups_acknowledgements_go_out_by_one_job_that_still_reads_each_opt_o
     statuses = [ack.delivery_status for ack in acks]
     assert statuses == [DeliveryStatus.SENT] * 2 + [DeliveryStatus.FAILED] + [DeliveryStatus.SENT] * 2
     assert "opted out" in acks[2].last_error and all(ack.provider_message_id.startswith("SM") for ack in acks[:2])
+
+
+def test_texts_continuing_cases_cost_two_statements_each_and_their_cases_last_activity_moves_once_per_group(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None,
+        django_assert_max_num_queries: Any) -> None:
+    from civicdesk.cases.models import Case
+
+    numbers = [f"+120255503{10 + n}" for n in range(6)]
+    for n, number in enumerate(numbers):
+        send(client, sender, account, n, from_=number)
+    assert batch.drain(group=10) == len(numbers)
+    before = dict(Case.objects.values_list("pk", "updated_at"))
+    for n, number in enumerate(numbers, start=10):
+        send(client, sender, account, n, from_=number, body=f"Still flooding ({n})")
+    # per text: the message and its conversation; per group: the claim (3), the group's check (2), its read-ahead
+    # (3), the routing (2), every case's updated_at (1 UPDATE), the payloads' outcomes (1), the audit entries and
+    # the account's health
+    with django_assert_max_num_queries(2 * len(numbers) + 16):
+        assert batch.drain(group=10) == len(numbers)
+    after = dict(Case.objects.values_list("pk", "updated_at"))
+    assert len(after) == len(numbers) and all(after[pk] > before[pk] for pk in before)
