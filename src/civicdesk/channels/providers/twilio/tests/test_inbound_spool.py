@@ -118,3 +118,12 @@ def test_auto_spools_on_sqlite_and_under_a_run_that_starts_batch_workers_here_an
     assert not spool.enabled()
     settings.INBOUND_SPOOL, settings.INBOUND_BATCH_WORKER = "on", False  # each payload its job: nothing to spool for
     assert not spool.enabled()
+
+
+def test_a_simulated_text_that_lands_in_the_spool_is_reported_as_stored(
+        account: ChannelAccount, spooled: None) -> None:
+    from civicdesk.channels.simulate import simulate
+
+    outcome = simulate(account, "Pothole on Walnut St by the school")
+    assert outcome.status == 200 and outcome.stored == 1 and spool.pending() == 1  # was "a repeat" (0)
+    assert batch.drain() >= 1 and spool.pending() == 0
