@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from civicdesk.cases.models import Case, DeliveryStatus
 from civicdesk.channels.listening import streaming_accounts
@@ -15,6 +17,7 @@ from civicdesk.conversations.replies import reply
 from civicdesk.demo import data
 from civicdesk.demo.actions import seed_channel_accounts
 from civicdesk.testing.factories import create_agency, create_staff
+from civicdesk.testing.signin import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +56,7 @@ def test_demo_accounts_are_never_polled_or_streamed_and_replies_stay_in_the_outb
         sent = reply(case, author=create_staff("wanda", agencies=[sms.agency]), text="On our list.")
     sent.refresh_from_db()
     assert sent.delivery_status == DeliveryStatus.CAPTURED
+    # the case page says why it was not sent: a demo account, not a missing mail server
+    client = staff_login(Client(), create_staff("walt", agencies=[sms.agency]))
+    page = client.get(reverse("inbox:case", args=[case.number])).content.decode()
+    assert "a demo account, which sends nothing" in page and "No mail server is set" not in page
