@@ -1,9 +1,13 @@
 """Admin for raw inbound payloads: the quarantine, with a replay action."""
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import ngettext
 
+from civicdesk.channels import spool
 from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.conversations import pipeline
 from civicdesk.conversations.models import AppliedEvent, HelpText, SenderConsent
@@ -20,6 +24,19 @@ class InboundPayloadAdmin(admin.ModelAdmin):
                        "processed_at"]
     exclude = ["raw"]
     actions = ["replay"]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """Say so when payloads the webhooks received still wait in the inbound spool (channels/spool.py): they join
+        this list once a batch worker moves them, within a moment while one runs."""
+        waiting = spool.pending()
+        if waiting:
+            self.message_user(request, ngettext(
+                "%(count)d received payload waits in the inbound spool; it appears here once an inbound worker "
+                "(civicdesk run, or civicdesk inbound_worker) moves it.",
+                "%(count)d received payloads wait in the inbound spool; they appear here once an inbound worker "
+                "(civicdesk run, or civicdesk inbound_worker) moves them.", waiting) % {"count": waiting},
+                messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="Error")
     def short_error(self, obj: InboundPayload) -> str:

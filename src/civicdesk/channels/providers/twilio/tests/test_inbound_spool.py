@@ -127,3 +127,17 @@ def test_a_simulated_text_that_lands_in_the_spool_is_reported_as_stored(
     outcome = simulate(account, "Pothole on Walnut St by the school")
     assert outcome.status == 200 and outcome.stored == 1 and spool.pending() == 1  # was "a repeat" (0)
     assert batch.drain() >= 1 and spool.pending() == 0
+
+
+def test_the_admins_payload_list_says_when_payloads_wait_in_the_spool(
+        admin_client: Any, client: Client, account: ChannelAccount, sender: TwilioSender, spooled: None) -> None:
+    from django.urls import reverse
+
+    changelist = reverse("admin:channels_inboundpayload_changelist")
+    assert b"in the inbound spool" not in admin_client.get(changelist).content
+    for n in range(2):
+        assert send(client, sender, account, n).status_code == 200
+    page = admin_client.get(changelist).content.decode()
+    assert "2 received payloads wait in the inbound spool" in page
+    batch.drain()
+    assert "in the inbound spool" not in admin_client.get(changelist).content.decode()
