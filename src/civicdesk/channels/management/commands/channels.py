@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.timesince import timesince
+from django.utils.translation import ngettext
 
 from civicdesk.agencies.models import Agency
 from civicdesk.channels import actions, limits, queries, spool
@@ -165,10 +166,13 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
             if number and rows[number - 1].last_error:
                 self.stdout.write(f"      last error: {rows[number - 1].last_error}")
-        waiting = spool.pending() if spool.enabled() else 0
+        waiting = spool.pending()  # whether or not this shell's webhooks would spool: the web server's may
         if waiting:
-            self.stdout.write(f"{waiting} received payloads wait in the inbound spool for `civicdesk inbound_worker` "
-                              "(started by `civicdesk run`).")
+            self.stdout.write(ngettext(
+                "%(count)d received payload waits in the inbound spool for `civicdesk inbound_worker` (started by "
+                "`civicdesk run`).",
+                "%(count)d received payloads wait in the inbound spool for `civicdesk inbound_worker` (started by "
+                "`civicdesk run`).", waiting) % {"count": waiting})
 
     @staticmethod
     def as_row(row: AccountHealth) -> tuple[str, ...]:

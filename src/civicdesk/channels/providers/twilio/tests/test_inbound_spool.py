@@ -5,6 +5,7 @@ are stored once, and the worker command drains the spool."""
 import sqlite3
 import threading
 import time
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -76,6 +77,9 @@ def test_the_worker_command_drains_the_spool(
         client: Client, account: ChannelAccount, sender: TwilioSender, spooled: None) -> None:
     for n in range(4):
         send(client, sender, account, n)
+    listed = StringIO()
+    call_command("channels", "list", stdout=listed)
+    assert "4 received payloads wait in the inbound spool" in listed.getvalue()
     call_command("inbound_worker", "--once", "--group", "2")
     assert len(inbound()) == 4 and spool.pending() == 0
 
