@@ -110,9 +110,15 @@ def make_case(post: Post, user: Any) -> tuple[Case, bool]:
     if link is not None:
         return link.case, False
     channel = PLATFORM_CHANNELS.get(locked.platform, Channel.WEB)
+    provider_id = f"listening:{locked.platform}:{locked.post_id}"[:300]
+    earlier = (Message.objects.filter(channel=channel, provider_message_id=provider_id, direction=Direction.INBOUND)
+               .select_related("case").order_by("pk").first())
+    if earlier is not None and earlier.case is not None:  # the same post, purged and listened to again: its case
+        PostCase.objects.create(post=locked, case=earlier.case, made_by=None, made_at=timezone.now())
+        return earlier.case, False
     text = locked.text.strip() + (f"\n\n{locked.url}" if locked.url else "")
     event = InboundMessage(
-        channel=channel, provider_message_id=f"listening:{locked.platform}:{locked.post_id}"[:300],
+        channel=channel, provider_message_id=provider_id,
         subject=locked.get_category_display()[:300], body_text=text, visible_text=text,
         agency_slug=locked.stream.agency.slug if locked.stream.agency else "", lat=locked.lat, lon=locked.lon,
         address=locked.place[:300], language=locked.lang, permalink=locked.url, always_new_case=True,

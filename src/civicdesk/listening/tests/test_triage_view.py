@@ -143,6 +143,17 @@ def test_a_case_made_again_after_a_rolled_back_attempt_is_made_once(city):
     assert third.pk == case.pk and Case.objects.count() == 1 and PostCase.objects.count() == 1
 
 
+def test_a_post_purged_and_listened_to_again_finds_the_case_it_made(city):
+    post = make_post(city["stream"])
+    case, _created = actions.make_case(post, city["agent"])
+    platform, post_id = post.platform, post.post_id
+    post.delete()  # retention purged it; the platform's stream then carried it again (a catch-up, a replay)
+    again = make_post(city["stream"], post_id=post_id, platform=platform)
+    found, created = actions.make_case(again, city["agent"])
+    assert not created and found.pk == case.pk and Case.objects.count() == 1
+    assert PostCase.objects.get(post=again).case_id == case.pk
+
+
 def test_acknowledge_and_dismiss_with_a_reason_change_no_setting(client, city):
     alert = make_alert(city["stream"])
     before = Stream.objects.values("sensitivity", "keywords").get(pk=city["stream"].pk)
