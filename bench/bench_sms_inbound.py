@@ -255,6 +255,7 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> bool:
                              display_name="Bench number", credentials_ref="env:BENCH_TWILIO")
     account.save()
     path = f"/hooks/twilio/{account.pk}/"
+    os.environ["CIVICDESK_INBOUND_WORKER_HERE"] = "1"  # as `civicdesk run` sets it for its web server (the spool)
     queries = webhook_queries(path, settings.SITE_URL + path) if not args.database_url else -1
 
     total = int(args.rate * args.seconds)
