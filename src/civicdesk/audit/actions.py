@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from civicdesk.audit.models import AuditAction, AuditEntry
+from civicdesk.core.gathering import gathering
 
 _gathering: ContextVar[list[AuditEntry] | None] = ContextVar("audit_gathering", default=None)
 
@@ -79,14 +80,8 @@ def gathered() -> Iterator[None]:
     """Entries written by record_all and record_soon inside are inserted in one statement when it ends without an
     error (the inbound batch worker's group: a dozen texts' entries at once). The caller's transaction must span
     it, so the entries commit, or roll back, with what they describe; on an error they are dropped."""
-    pending: list[AuditEntry] = []
-    token = _gathering.set(pending)
-    try:
+    with gathering(_gathering, [], AuditEntry.objects.bulk_create):
         yield
-    finally:
-        _gathering.reset(token)
-    if pending:
-        AuditEntry.objects.bulk_create(pending)
 
 
 def snapshot(instance: Any, fields: list[str]) -> dict[str, Any]:

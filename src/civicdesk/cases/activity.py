@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from django.utils import timezone
 
 from civicdesk.cases.models import Case
+from civicdesk.core.gathering import gathering
 
 _touched: ContextVar[set[int] | None] = ContextVar("touched_cases", default=None)
 
@@ -25,11 +26,6 @@ def deferred(case: Case) -> bool:
 def gathered() -> Iterator[None]:
     """The updated_at of the cases touched inside, written by one UPDATE when it ends without an error; the caller's
     transaction spans it, so the times commit, or roll back, with the messages that moved them."""
-    pending: set[int] = set()
-    token = _touched.set(pending)
-    try:
+    with gathering(_touched, set(), lambda pending: Case.objects.filter(pk__in=sorted(pending)).update(
+            updated_at=timezone.now())):
         yield
-    finally:
-        _touched.reset(token)
-    if pending:
-        Case.objects.filter(pk__in=sorted(pending)).update(updated_at=timezone.now())

@@ -40,6 +40,7 @@ from civicdesk.conversations.keyword_texts import apply_keyword, keyword_in
 from civicdesk.conversations.models import AppliedEvent, Conversation, EventKind
 from civicdesk.conversations.stop_requests import flag_if_asked
 from civicdesk.conversations.voicemail import apply_call_part
+from civicdesk.core.gathering import gathering
 
 log = logging.getLogger(__name__)
 OUTCOME = ["status", "case", "message", "error", "processed_at"]  # what apply() writes on the payload
@@ -170,14 +171,8 @@ def apply_in_transaction(payload: InboundPayload, prepared: Sequence[Prepared]) 
 def outcomes_gathered() -> Iterator[None]:
     """The payloads' outcomes apply() writes inside, written by one UPDATE when it ends without an error (the batch
     worker's group, whose transaction spans it); on an error they are dropped with the group."""
-    pending: list[InboundPayload] = []
-    token = _outcomes.set(pending)
-    try:
+    with gathering(_outcomes, [], lambda pending: InboundPayload.objects.bulk_update(pending, OUTCOME)):
         yield
-    finally:
-        _outcomes.reset(token)
-    if pending:
-        InboundPayload.objects.bulk_update(pending, OUTCOME)
 
 
 def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 from django_tasks_db.backend import DatabaseBackend
 
+from civicdesk.core.gathering import gathering
+
 # The jobs actions enqueue, by name (a test checks that each is a task).
 DELIVER_MESSAGE = "civicdesk.conversations.tasks.deliver_message"
 DELIVER_MESSAGES = "civicdesk.conversations.tasks.deliver_messages"
@@ -82,12 +84,11 @@ def gathered() -> Iterator[None]:
     without an error: the inbound batch worker's group makes a dozen acknowledgements, and one deliver_messages job
     sends them all (one job row to write and one to claim, not a dozen). The caller's transaction must span it, as
     enqueue_with_transaction's does; on an error the gathered jobs are dropped with what they were for."""
-    pending: dict[tuple[str, str | None], list[Any]] = {}
-    token = _gathering.set(pending)
-    try:
+    with gathering(_gathering, {}, _enqueue_gathered):
         yield
-    finally:
-        _gathering.reset(token)
+
+
+def _enqueue_gathered(pending: dict[tuple[str, str | None], list[Any]]) -> None:
     for (task_path, queue_name), values in pending.items():
         if len(values) == 1:
             enqueue_with_transaction(task_path, values[0], queue_name=queue_name)
