@@ -26,6 +26,7 @@ import logging
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -201,15 +202,23 @@ def _apply_claimed(items: Sequence[Item], *, careful: bool) -> list[InboundPaylo
         with prefetch.ahead(answers):
             if careful:
                 _apply_each(items, mine, careful, applied)
-            else:  # any error rolls the group back whole: audit entries in one INSERT, no savepoint for a race
-                with (prefetch.whole_or_nothing(), audit_actions.gathered(), jobs.gathered(),
-                      pipeline.outcomes_gathered(), activity.gathered()):
-                    added = add_senders(lookahead.new_senders(claimed, answers))  # two INSERTs for all
-                    for key, identity in added.items():
-                        prefetch.hold("identity", key, identity)
-                    with numbering.reserved(timezone.localdate().year, len(added)):  # their cases' numbers
-                        _apply_each(items, mine, careful, applied)
+            else:
+                _apply_whole(items, mine, claimed, answers, applied)
     return applied
+
+
+def _apply_whole(items: Sequence[Item], mine: set[int], claimed: Sequence[Item], answers: dict[str, dict[Any, Any]],
+                 applied: list[InboundPayload]) -> None:
+    """The group at once: any error rolls it back whole (no savepoint for a race), and what can be written for all
+    its payloads together is: audit entries, delivery jobs, payload outcomes and cases' last activity at the end,
+    the new senders' contacts and identities (two INSERTs) and their cases' numbers at the start."""
+    with (prefetch.whole_or_nothing(), audit_actions.gathered(), jobs.gathered(), pipeline.outcomes_gathered(),
+          activity.gathered()):
+        added = add_senders(lookahead.new_senders(claimed, answers))
+        for key, identity in added.items():
+            prefetch.hold("identity", key, identity)
+        with numbering.reserved(timezone.localdate().year, len(added)):
+            _apply_each(items, mine, False, applied)
 
 
 def _apply_each(items: Sequence[Item], mine: set[int], careful: bool, applied: list[InboundPayload]) -> None:

@@ -21,25 +21,25 @@ def answers(message_ids: Sequence[int]) -> dict[str, dict[Any, Any]]:
     first account, no conversation to go by) is left out, and looked up as usual."""
     messages = {message.pk: message for message in Message.objects.select_related("case", "contact").filter(
         pk__in=message_ids, direction=Direction.OUTBOUND)}
-    rows = [(message.pk, message.channel, message.recipient, message.case_id) for message in messages.values()]
     with_files = set(Attachment.objects.filter(message_id__in=message_ids).values_list("message_id", flat=True))
     found: dict[str, dict[Any, Any]] = {OUTBOUND_ROW: {pk: messages.get(pk) for pk in message_ids},
                                         HAS_ATTACHMENTS: {pk: pk in with_files for pk in messages},
                                         SENDING_ACCOUNT: {}}
-    on_accounts = [row for row in rows if row[1] in ACCOUNT_CHANNELS and row[2]]
+    on_accounts = [message for message in messages.values()
+                   if message.channel in ACCOUNT_CHANNELS and message.recipient]
     if not on_accounts:
         return found
     talks: dict[tuple[str, str], list[Conversation]] = defaultdict(list)
     for talk in (Conversation.objects.select_related("account", "identity")
-                 .filter(channel__in={row[1] for row in on_accounts}, account__isnull=False,
-                         account__is_active=True, identity__value__in={row[2] for row in on_accounts})
+                 .filter(channel__in={m.channel for m in on_accounts}, account__isnull=False,
+                         account__is_active=True, identity__value__in={m.recipient for m in on_accounts})
                  .order_by("-last_inbound_at", "-id")):
         if talk.identity is not None:
             talks[talk.channel, talk.identity.value].append(talk)
-    for pk, channel, recipient, case_id in on_accounts:
-        candidates = talks.get((channel, recipient), [])
-        chosen = next((talk for talk in candidates if case_id and talk.case_id == case_id), None)
+    for message in on_accounts:  # as sending_account chooses: the case's conversation, else the latest
+        candidates = talks.get((message.channel, message.recipient), [])
+        chosen = next((talk for talk in candidates if message.case_id and talk.case_id == message.case_id), None)
         chosen = chosen or next(iter(candidates), None)
         if chosen is not None:
-            found[SENDING_ACCOUNT][pk] = chosen.account
+            found[SENDING_ACCOUNT][message.pk] = chosen.account
     return found
