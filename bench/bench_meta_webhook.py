@@ -29,14 +29,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_sms_inbound as sms  # noqa: E402 (the shared open-loop client and server helpers)
+import benchserver  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_ID = "104000000000777"
@@ -101,24 +101,12 @@ def run_client(port: int, path: str, args: argparse.Namespace, total: int, per_p
 def fake_graph_api() -> ThreadingHTTPServer:
     """The Send API as far as acknowledgements need it: 200 with a recipient and a new message id."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            recipient = (json.loads(raw or b"{}").get("recipient") or {}).get("id", "")
-            body = json.dumps({"recipient_id": recipient, "message_id": "m_" + uuid.uuid4().hex}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("X-App-Usage", '{"call_count":1,"total_cputime":1,"total_time":1}')
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(raw: bytes) -> dict[str, object]:
+        recipient = (json.loads(raw or b"{}").get("recipient") or {}).get("id", "")
+        return {"recipient_id": recipient, "message_id": "m_" + uuid.uuid4().hex}
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    usage = '{"call_count":1,"total_cputime":1,"total_time":1}'
+    return benchserver.fake_json_api(200, answer, {"X-App-Usage": usage})
 
 
 def new_messages(message_model: type, last_id: int) -> tuple[dict[str, float], int]:

@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO
@@ -122,16 +122,19 @@ def running_site(env: dict[str, str], port: int, *options: str,
             server.wait()
 
 
-def fake_twilio_api() -> ThreadingHTTPServer:
-    """Twilio's Messages API as far as the acknowledgement texts need it: 201 and a new message sid."""
+def fake_json_api(status: int, answer: Callable[[bytes], dict[str, object]],
+                  headers: dict[str, str] | None = None) -> ThreadingHTTPServer:
+    """A provider's send API as far as acknowledgements need it, on a free local port in a thread: every POST gets
+    `status` and the JSON `answer(request body)`, with `headers`."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            body = json.dumps({"sid": "SM" + uuid.uuid4().hex, "status": "queued"}).encode()
-            self.send_response(201)
+            body = json.dumps(answer(self.rfile.read(int(self.headers.get("Content-Length") or 0)))).encode()
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 
@@ -141,3 +144,8 @@ def fake_twilio_api() -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def fake_twilio_api() -> ThreadingHTTPServer:
+    """Twilio's Messages API as far as the acknowledgement texts need it: 201 and a new message sid."""
+    return fake_json_api(201, lambda _body: {"sid": "SM" + uuid.uuid4().hex, "status": "queued"})
