@@ -41,6 +41,7 @@ from civicdesk.conversations.models import AppliedEvent, Conversation, EventKind
 from civicdesk.conversations.stop_requests import flag_if_asked
 from civicdesk.conversations.voicemail import apply_call_part
 from civicdesk.core.gathering import gathering
+from civicdesk.core.row_updates import update_rows
 
 log = logging.getLogger(__name__)
 OUTCOME = ["status", "case", "message", "error", "processed_at"]  # what apply() writes on the payload
@@ -171,8 +172,13 @@ def apply_in_transaction(payload: InboundPayload, prepared: Sequence[Prepared]) 
 def outcomes_gathered() -> Iterator[None]:
     """The payloads' outcomes apply() writes inside, written by one UPDATE when it ends without an error (the batch
     worker's group, whose transaction spans it); on an error they are dropped with the group."""
-    with gathering(_outcomes, [], lambda pending: InboundPayload.objects.bulk_update(pending, OUTCOME)):
+    with gathering(_outcomes, [], _write_outcomes):
         yield
+
+
+def _write_outcomes(pending: list[InboundPayload]) -> None:
+    update_rows(InboundPayload, pending, ["status", "case", "message"],
+                same={"error": "", "processed_at": timezone.now()})
 
 
 def _apply_event(payload: InboundPayload, item: Prepared, result: IngestResult,

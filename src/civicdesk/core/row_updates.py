@@ -1,0 +1,49 @@
+"""Many rows, each with its own values, updated by one UPDATE ... FROM (VALUES ...) on SQLite and PostgreSQL.
+
+Django's `bulk_update` builds a CASE WHEN expression per row and field, which costs more CPU than the rows' inserts
+did (about 1.5 ms a row for five fields). Here the values travel as one VALUES list joined on the primary key;
+`same` sets values shared by every row. Both engines name a VALUES list's columns column1, column2, ...
+Foreign keys and integers are cast to bigint, so a column of only NULLs still has a type on PostgreSQL.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+INTEGER_TYPES = (models.IntegerField, models.ForeignKey)  # BigAutoField and ForeignKey both are, or point to, one
+BATCH = 500  # rows per statement: PostgreSQL takes 65,535 parameters, SQLite 32,766
+
+
+def update_rows(model: type[models.Model], rows: Sequence[models.Model], fields: Sequence[str],
+                same: Mapping[str, Any] | None = None) -> int:
+    """Write `fields` of each of `rows` (model instances with their pk), and `same` on all of them; the number of
+    rows updated."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    shared = [(meta.get_field(name), value) for name, value in (same or {}).items()]
+    assignments = [f"{quote(field.column)} = {_typed(field, f'v.column{index}')}"
+                   for index, field in enumerate(columns, start=2)]
+    assignments += [f"{quote(field.column)} = %s" for field, _value in shared]
+    shared_params = [field.get_db_prep_save(value, connection) for field, value in shared]
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    placeholders = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    updated = 0
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start:start + BATCH]
+        params: list[Any] = list(shared_params)
+        for row in chunk:
+            params.append(row.pk)
+            params += [field.get_db_prep_save(getattr(row, field.attname), connection) for field in columns]
+        sql = (f"UPDATE {table} SET {', '.join(assignments)} "
+               f"FROM (VALUES {', '.join([placeholders] * len(chunk))}) AS v "
+               f"WHERE {table}.{pk} = CAST(v.column1 AS bigint)")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            updated += cursor.rowcount
+    return updated
+
+
+def _typed(field: models.Field, expression: str) -> str:
+    return f"CAST({expression} AS bigint)" if isinstance(field, INTEGER_TYPES) else expression

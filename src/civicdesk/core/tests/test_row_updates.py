@@ -1,0 +1,38 @@
+"""update_rows: each row its own values, shared ones for all, one statement, on both engines."""
+
+import pytest
+from django.utils import timezone
+
+from civicdesk.channels.models import InboundPayload, PayloadStatus
+from civicdesk.channels.payloads import store_payload
+from civicdesk.core.row_updates import update_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_row_gets_its_own_values_and_the_shared_ones_in_one_statement(django_assert_num_queries) -> None:
+    rows = [store_payload("web", b"{}", provider_message_id=f"rows-{n}")[0] for n in range(3)]
+    untouched = store_payload("web", b"{}", provider_message_id="rows-other")[0]
+    rows[0].status, rows[1].status, rows[2].status = (PayloadStatus.PROCESSED, PayloadStatus.DUPLICATE,
+                                                      PayloadStatus.IGNORED)
+    when = timezone.now()
+    with django_assert_num_queries(1):
+        updated = update_rows(InboundPayload, rows, ["status", "case", "message"],  # FKs all NULL: still typed
+                              same={"error": "", "processed_at": when})
+    assert updated == 3
+    found = {row.pk: row for row in InboundPayload.objects.filter(pk__in=[row.pk for row in rows])}
+    assert [found[row.pk].status for row in rows] == [PayloadStatus.PROCESSED, PayloadStatus.DUPLICATE,
+                                                       PayloadStatus.IGNORED]
+    assert all(found[row.pk].processed_at == when and found[row.pk].case_id is None for row in rows)
+    untouched.refresh_from_db()
+    assert untouched.status == PayloadStatus.RECEIVED and untouched.processed_at is None
+
+
+def test_more_rows_than_one_statement_takes_go_in_batches(monkeypatch) -> None:
+    monkeypatch.setattr("civicdesk.core.row_updates.BATCH", 2)
+    rows = [store_payload("web", b"{}", provider_message_id=f"many-{n}")[0] for n in range(5)]
+    for row in rows:
+        row.error = f"note {row.pk}"
+    assert update_rows(InboundPayload, rows, ["error"]) == 5
+    assert {row.pk: row.error for row in InboundPayload.objects.filter(pk__in=[r.pk for r in rows])} == {
+        row.pk: f"note {row.pk}" for row in rows}
