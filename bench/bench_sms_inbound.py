@@ -269,7 +269,7 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> bool:
         wait_for_cases(Message, Direction, {r[0] for r in warm["results"]}, timeout=600)
         seen: dict[str, float] = {}
         last_id = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        load_before = os.getloadavg()
+        load_before, idle_before, window_start = os.getloadavg(), benchserver.machine_idle(), time.time()
         cpu_before = process_tree_cpu(server.pid)
         client = start_client(port, path, args, total, rate=args.rate, tag="B", out=workdir / "client-B.json")
         client.stdin.write("go\n")  # type: ignore[union-attr]
@@ -291,7 +291,8 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> bool:
         client.wait(timeout=60)
         output = json.loads((workdir / "client-B.json").read_text())
         cpu_after = process_tree_cpu(server.pid)
-        load_after = os.getloadavg()
+        load_after, idle = os.getloadavg(), benchserver.machine_idle() - idle_before
+        idle_share = idle / ((time.time() - window_start) * (os.cpu_count() or 1))
     except Exception:
         print((workdir / "server.log").read_text(errors="replace")[-3000:], flush=True)
         raise
@@ -324,7 +325,8 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> bool:
     for r in results:
         statuses[r[4]] = statuses.get(r[4], 0) + 1
     print(f"  {len(results)} texts from {args.senders} numbers in {sent_window:.1f} s, {cases} cases; answers "
-          f"{statuses}; load average {load_before[0]:.1f} -> {load_after[0]:.1f} ({os.cpu_count()} cores); CPU per "
+          f"{statuses}; load average {load_before[0]:.1f} -> {load_after[0]:.1f} ({os.cpu_count()} cores, "
+          f"{idle_share:.0%} idle); CPU per "
           f"text: web {spent['web'] * 1000 / n:.2f} ms, workers {spent['workers'] * 1000 / n:.2f} ms "
           f"({spent['workers'] * 1000 / max(len(delays), 1):.2f} ms per text on a case in the window, idle queues' "
           f"polling included), run and "

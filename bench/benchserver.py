@@ -42,6 +42,13 @@ def load_average() -> str:
     return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} cores"
 
 
+def machine_idle() -> float:
+    """Seconds of idle CPU, summed over the cores, since boot (/proc/stat): the difference over a window says how
+    much of the machine nothing used."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    return (int(fields[3]) + int(fields[4])) / os.sysconf("SC_CLK_TCK")  # idle + iowait
+
+
 def site_env(workdir: Path, database_url: str = "", **extra: str) -> dict[str, str]:
     """The environment of the site's processes: its own var directory and database (SQLite in `workdir` when no
     URL is given), this checkout's code first on the path."""
@@ -128,6 +135,9 @@ def fake_json_api(status: int, answer: Callable[[bytes], dict[str, object]],
     `status` and the JSON `answer(request body)`, with `headers`."""
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as the providers' APIs answer
+        disable_nagle_algorithm = True  # headers and body go out at once (else a 40 ms delayed-ACK stall)
+
         def do_POST(self) -> None:  # noqa: N802 (http.server's name)
             body = json.dumps(answer(self.rfile.read(int(self.headers.get("Content-Length") or 0)))).encode()
             self.send_response(status)

@@ -108,10 +108,11 @@ def main() -> None:
         web_cpu, web_queries = time.process_time() - start, count[0]
         count[0] = 0
         half[0] = "proc"
-        start = time.process_time()
+        start, wall = time.process_time(), time.perf_counter()
         with profiled("proc"):
             process_all()
         proc_cpu, proc_queries = time.process_time() - start, count[0]
+        proc_wall = time.perf_counter() - wall
         sends = 0
         if os.environ.get("SENDS"):  # SENDS=1: the acknowledgements' delivery jobs too, as the sms worker runs them
             lane = settings.AUTOMATIC_DELIVERY_QUEUE or "sms"  # where acknowledgements wait
@@ -126,7 +127,8 @@ def main() -> None:
     left = InboundPayload.objects.filter(status="received").count()
     stored = Message.objects.filter(direction="in").count()
     print(f"{connection.vendor} {mode}: {texts} texts from {numbers} numbers: webhook {1000 * web_cpu / texts:.2f} ms "
-          f"CPU, {web_queries / texts:.1f} queries; processing {1000 * proc_cpu / texts:.2f} ms CPU, "
+          f"CPU, {web_queries / texts:.1f} queries; processing {1000 * proc_cpu / texts:.2f} ms CPU "
+          f"({1000 * proc_wall / texts:.2f} ms wall), "
           f"{proc_queries / texts:.1f} queries; left received {left}; inbound messages {stored}; "
           f"load average {os.getloadavg()[0]:.1f}")
     if sends:

@@ -1,5 +1,8 @@
 """Writes to conversations: an inbound message creates or moves its conversation, in the pipeline's transaction."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +14,22 @@ from civicdesk.channels.models import Channel
 from civicdesk.conversations.capabilities import capabilities
 from civicdesk.conversations.models import Conversation
 from civicdesk.conversations.threading import threads_by_conversation
+from civicdesk.core.gathering import gathering
+from civicdesk.core.row_updates import update_rows
+
+TIMES = ["last_inbound_at", "reply_window_until"]
+_times: ContextVar[dict[int, Conversation] | None] = ContextVar("conversation_times", default=None)
+
+
+@contextmanager
+def times_gathered() -> Iterator[None]:
+    """Inside, a conversation whose message continues it in place (same case, contact, identity and visibility)
+    has its last inbound time and reply window written by one UPDATE for all of them when the block ends without
+    an error (the batch worker's group, whose transaction spans it). Nothing read inside depends on those two
+    columns before the commit: a conversation's silence (threading) only matters when its case changes, which is
+    written at once."""
+    with gathering(_times, {}, lambda pending: update_rows(Conversation, list(pending.values()), TIMES)):
+        yield
 
 
 def email_thread_key(case_id: int, identity_id: int) -> str:
@@ -46,9 +65,17 @@ def record_inbound(message: Any, found: Conversation | None, *, case: Case, cont
         "reply_window_until": at + window if window else None,
     }
     if found is not None:
-        Conversation.objects.filter(pk=found.pk).update(**values)
+        pending = _times.get()
+        same_place = (found.case_id == case.pk and found.contact_id == contact_id and found.identity_id == identity_id
+                      and found.visibility == values["visibility"])
         for field, value in values.items():
             setattr(found, field, value)
+        if pending is not None and same_place:
+            pending[found.pk] = found  # only its times move: written with the group's others at its end
+        else:
+            if pending is not None:
+                pending.pop(found.pk, None)  # this write is newer than any held for it
+            Conversation.objects.filter(pk=found.pk).update(**values)
         return found
     account_id = getattr(message, "account_id", None)
     if not threads_by_conversation(message):  # a mail thread met again (its key names the case): not read yet

@@ -43,6 +43,7 @@ from civicdesk.channels.models import InboundPayload, PayloadStatus
 from civicdesk.channels.payloads import quarantine
 from civicdesk.contacts.actions import add_senders
 from civicdesk.contacts.identities import InvalidIdentity
+from civicdesk.conversations import actions as conversation_actions
 from civicdesk.conversations import lookahead, pipeline
 from civicdesk.core import jobs, prefetch
 
@@ -210,10 +211,11 @@ def _apply_claimed(items: Sequence[Item], *, careful: bool) -> list[InboundPaylo
 def _apply_whole(items: Sequence[Item], mine: set[int], claimed: Sequence[Item], answers: dict[str, dict[Any, Any]],
                  applied: list[InboundPayload]) -> None:
     """The group at once: any error rolls it back whole (no savepoint for a race), and what can be written for all
-    its payloads together is: audit entries, delivery jobs, payload outcomes and cases' last activity at the end,
-    the new senders' contacts and identities (two INSERTs) and their cases' numbers at the start."""
+    its payloads together is: audit entries, delivery jobs, payload outcomes, cases' last activity and
+    conversations' times at the end, the new senders' contacts and identities (two INSERTs) and their cases' numbers
+    at the start."""
     with (prefetch.whole_or_nothing(), audit_actions.gathered(), jobs.gathered(), pipeline.outcomes_gathered(),
-          activity.gathered()):
+          activity.gathered(), conversation_actions.times_gathered()):
         added = add_senders(lookahead.new_senders(claimed, answers))
         for key, identity in added.items():
             prefetch.hold("identity", key, identity)

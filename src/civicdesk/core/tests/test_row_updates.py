@@ -36,3 +36,14 @@ def test_more_rows_than_one_statement_takes_go_in_batches(monkeypatch) -> None:
     assert update_rows(InboundPayload, rows, ["error"]) == 5
     assert {row.pk: row.error for row in InboundPayload.objects.filter(pk__in=[r.pk for r in rows])} == {
         row.pk: f"note {row.pk}" for row in rows}
+
+
+def test_times_and_a_column_of_only_nulls_keep_their_types() -> None:
+    rows = [store_payload("web", b"{}", provider_message_id=f"times-{n}")[0] for n in range(2)]
+    first, second = timezone.now(), timezone.now() + timezone.timedelta(minutes=5)
+    rows[0].processed_at, rows[1].processed_at = first, second
+    assert update_rows(InboundPayload, rows, ["processed_at", "case"]) == 2
+    assert [InboundPayload.objects.get(pk=row.pk).processed_at for row in rows] == [first, second]
+    rows[0].processed_at = rows[1].processed_at = None
+    assert update_rows(InboundPayload, rows, ["processed_at"]) == 2
+    assert not InboundPayload.objects.filter(pk__in=[row.pk for row in rows], processed_at__isnull=False).exists()

@@ -102,3 +102,23 @@ def test_missing_sqlite_triggers_are_recreated_and_the_index_rebuilt_after_migra
     assert found("opera") == {"Written while unwatched"}
     create_case(subject="Noise complaint", body="Loud music.", agency_slug="parks", email="n@example.com")
     assert found("music") == {"Noise complaint"}
+
+
+def _words(case: Case) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tsvector_to_array(document) FROM cases_case_search WHERE case_id = %s", [case.pk])
+        return sorted(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's appending trigger")
+def test_a_new_message_adds_the_same_words_a_rebuild_would(corpus, world):
+    from civicdesk.cases.actions import add_note
+
+    case = corpus["light"]
+    add_note(case, author=world.works_agent, text="Crews replaced the ballast; see https://city.example/lights.")
+    add_note(case, author=world.works_agent, text="Crews replaced the ballast; see https://city.example/lights.")
+    assert found("ballast") == {"Streetlight out"} and found("city example lights") == {"Streetlight out"}
+    appended = _words(case)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cases_search_refresh(ARRAY[%s]::bigint[])", [case.pk])
+    assert appended == _words(case)

@@ -1,6 +1,7 @@
 """Twilio SMS and MMS: webhook signatures (auth token or shared key), parsing, and sending by the Messages API."""
 
 import hashlib
+import threading
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -18,6 +19,7 @@ from twilio.request_validator import (
 )
 from twilio.rest import Client
 
+from civicdesk.channels import sessions
 from civicdesk.channels.events import InboundEvent
 from civicdesk.channels.models import Channel
 from civicdesk.channels.outbound import Capabilities, OutboundMessage
@@ -30,6 +32,8 @@ from civicdesk.channels.signatures import form_params
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
+KEPT_CLIENTS = 32  # per thread: one per account an agency's numbers send from
+_clients = threading.local()
 
 
 def credentials_of(config: Any) -> Mapping[str, str]:
@@ -90,15 +94,27 @@ def verify_request(url: str, headers: Mapping[str, str], body: bytes, config: An
 
 
 def client(config: Any) -> Client:
-    """The SDK's client for the account, pointed at TWILIO_API_BASE_URL when set (Prism in tests)."""
+    """The SDK's client for the account, pointed at TWILIO_API_BASE_URL when set (Prism in tests): one per thread,
+    account and token, so its HTTP session keeps its connection to Twilio open from one send to the next."""
     credentials = credentials_of(config)
     sid, token = credentials.get("account_sid", ""), credentials.get("auth_token", "")
     if not sid or not token:
         raise PermanentSendError(gettext("The Twilio account has no account SID or auth token: an administrator "
                                          "must add them to the channel account."))
-    found = Client(sid, token, http_client=TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT_SECONDS))
-    if settings.TWILIO_API_BASE_URL:
-        found.api.base_url = settings.TWILIO_API_BASE_URL.rstrip("/")
+    key = (sid, hashlib.sha256(token.encode()).hexdigest(), settings.TWILIO_API_BASE_URL,
+           settings.TWILIO_TIMEOUT_SECONDS)
+    kept: dict[tuple[Any, ...], Client] = _clients.__dict__.setdefault("by_key", {})
+    found = kept.get(key)
+    if found is None:
+        http = TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT_SECONDS)
+        if http.session is not None and not sessions.environment_matters():
+            http.session.trust_env = False  # no proxy or CA bundle in the environment: skip its reading per request
+        found = Client(sid, token, http_client=http)
+        if settings.TWILIO_API_BASE_URL:
+            found.api.base_url = settings.TWILIO_API_BASE_URL.rstrip("/")
+        if len(kept) >= KEPT_CLIENTS:
+            kept.pop(next(iter(kept)))  # the oldest (a rotated token's, a changed setting's)
+        kept[key] = found
     return found
 
 
