@@ -404,7 +404,10 @@ def main() -> int:
         try:
             return 0 if measure(args.engine, args, workdir) else 1
         finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            if os.environ.get("BENCH_KEEP"):  # BENCH_KEEP=1: the server's log and database stay, for a look
+                print(f"  kept {workdir}", flush=True)
+            else:
+                shutil.rmtree(workdir, ignore_errors=True)
     status = 0
     for engine in ("sqlite", "postgres"):  # Django reads DATABASE_URL once: each engine in a process of its own
         if args.only and engine != args.only:

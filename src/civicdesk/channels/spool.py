@@ -10,6 +10,7 @@ INBOUND_SPOOL: "auto" (with the batch worker: on SQLite, and on PostgreSQL under
 workers on the same machine empty it), "on", "off".
 """
 
+import fcntl
 import json
 import os
 import sqlite3
@@ -83,9 +84,33 @@ def pending() -> int:
 
 def move(limit: int = MOVE_LIMIT) -> int:
     """Move up to `limit` spooled payloads, oldest first, into the payload table (one transaction, skipping any
-    already there with the same provider id and content), then drop them from the spool; how many were read."""
+    already there with the same provider id and content), then drop them from the spool; how many were read.
+    One worker moves at a time: another finds the move lock taken and goes on to what is in the table (two moving
+    the same rows stored nothing twice, but did the work twice and held the spool's lock against the webhooks)."""
     if not path().exists():
         return 0
+    lock = _move_lock()
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return 0
+    try:
+        return _move(limit)
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _move_lock() -> int:
+    """This thread's descriptor of the spool's move lock file (released by the kernel when a worker dies)."""
+    where = Path(str(path()) + ".move-lock")
+    found: int | None = getattr(_local, "lock", None)
+    if found is not None and getattr(_local, "lock_path", None) == where:
+        return found
+    _local.lock, _local.lock_path = os.open(where, os.O_RDWR | os.O_CREAT, 0o600), where
+    return int(_local.lock)
+
+
+def _move(limit: int) -> int:
     rows = _db().execute("SELECT id, channel, provider_message_id, raw, meta, content_type, received_at FROM spool "
                          "ORDER BY id LIMIT ?", (limit,)).fetchall()
     if not rows:

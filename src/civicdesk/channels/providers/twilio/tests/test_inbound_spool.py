@@ -2,6 +2,8 @@
 the batch worker moves spooled payloads into the table and applies them, a retry and a move repeated after a kill
 are stored once, and the worker command drains the spool."""
 
+import fcntl
+import os
 import sqlite3
 import threading
 import time
@@ -71,6 +73,20 @@ def test_a_move_repeated_after_a_worker_died_before_emptying_the_spool_stores_ea
     assert batch.drain() == 3
     assert InboundPayload.objects.count() == 3 and spool.pending() == 0
     assert len(inbound()) == 3
+
+
+def test_one_worker_moves_at_a_time_and_another_goes_on_without_moving(
+        client: Client, account: ChannelAccount, sender: TwilioSender, spooled: None) -> None:
+    for n in range(2):
+        send(client, sender, account, n)
+    other_worker = os.open(str(spool.path()) + ".move-lock", os.O_RDWR | os.O_CREAT, 0o600)  # another process's descriptor, in effect
+    try:
+        fcntl.flock(other_worker, fcntl.LOCK_EX)
+        assert spool.move() == 0 and spool.pending() == 2 and not InboundPayload.objects.exists()
+        fcntl.flock(other_worker, fcntl.LOCK_UN)
+        assert spool.move() == 2 and spool.pending() == 0 and InboundPayload.objects.count() == 2
+    finally:
+        os.close(other_worker)
 
 
 def test_the_worker_command_drains_the_spool(
