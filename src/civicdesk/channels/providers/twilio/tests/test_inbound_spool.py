@@ -79,7 +79,8 @@ def test_one_worker_moves_at_a_time_and_another_goes_on_without_moving(
         client: Client, account: ChannelAccount, sender: TwilioSender, spooled: None) -> None:
     for n in range(2):
         send(client, sender, account, n)
-    other_worker = os.open(str(spool.path()) + ".move-lock", os.O_RDWR | os.O_CREAT, 0o600)  # another process's descriptor, in effect
+    # another worker's descriptor, in effect (flock is per open file)
+    other_worker = os.open(str(spool.path()) + ".move-lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(other_worker, fcntl.LOCK_EX)
         assert spool.move() == 0 and spool.pending() == 2 and not InboundPayload.objects.exists()
