@@ -437,6 +437,9 @@ WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024)  # large
 DEFAULT_AGENCY_SLUG = os.environ.get("DEFAULT_AGENCY_SLUG", "311")
 SERVICE_CACHE_SECONDS = env_int("SERVICE_CACHE_SECONDS", 5)  # how long a process reuses a service definition
 
+# The area type figures are grouped by ("area" in trends and /api/metrics) and the missed-targets map shades.
+DASHBOARD_AREA_TYPE = os.environ.get("DASHBOARD_AREA_TYPE", "ward")
+
 # The public scorecard: how often its figures are refreshed, the fewest cases a median or share is shown for, and
 # how often a finished month is recomputed anyway.
 SCORECARD_REFRESH_SECONDS = env_int("SCORECARD_REFRESH_SECONDS", 30)

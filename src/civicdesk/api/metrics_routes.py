@@ -79,7 +79,9 @@ class MetricsQuery(Schema):
 
     start: date = Field(alias="from", ge=EARLIEST_DAY, le=LATEST_DAY, description="First day, YYYY-MM-DD.")
     end: date = Field(alias="to", ge=EARLIEST_DAY, le=LATEST_DAY, description="Last day (included), YYYY-MM-DD.")
-    group_by: Literal["agency", "team", "agent", "service", "channel"] = "agency"
+    group_by: Literal["agency", "team", "agent", "service", "channel", "area"] = Field(
+        "agency", description="area: the area of DASHBOARD_AREA_TYPE (wards by default) holding the case's point; "
+                              "its key is the area's id.")
     hours: Literal["calendar", "business"] = "calendar"
     format: Format = Field("json", description="json, csv or xlsx (also /api/metrics.csv and /api/metrics.xlsx).")
     q: schemas.QueryText = Field("", max_length=200)

@@ -7,21 +7,17 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 
 from civicdesk.cases.filters import SlaState
 from civicdesk.dashboards.links import inbox_url
 from civicdesk.gis.index import NO_AREA
 from civicdesk.gis.lookup import active_index
 from civicdesk.gis.models import Area
+from civicdesk.metrics.areas import area_type
 from civicdesk.slas.models import CaseTarget
 from civicdesk.web.params import day_after_start, day_start
 
 MAX_POINTS = 500
-
-
-def area_type() -> str:
-    return str(getattr(settings, "DASHBOARD_AREA_TYPE", "ward"))
 
 
 @dataclass

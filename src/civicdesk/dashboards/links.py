@@ -12,7 +12,7 @@ from civicdesk.metrics.models import Dimension
 INBOX_PARAMS = frozenset({"q", "view", "status", "status_group", "assignee", "sort", "channel", "agency", "team",
                           "service", "created_from", "created_to", "sla", "area"})
 GROUP_PARAMS: dict[str, str] = {Dimension.AGENCY: "agency", Dimension.SERVICE: "service", Dimension.CHANNEL: "channel",
-                Dimension.TEAM: "team"}
+                                Dimension.TEAM: "team", Dimension.AREA: "area"}
 
 
 def inbox_url(**params: Any) -> str:

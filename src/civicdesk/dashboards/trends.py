@@ -1,4 +1,4 @@
-"""Trends for managers: the metrics of each week or month of the last twelve, per agency, service, channel or team
+"""Trends for managers: the metrics of each week or month of the last twelve, per agency, service, channel, team or area
 (metrics.queries.agency_figures, the precomputed rollups), and where targets were missed, per area.
 
 Every count links to the inbox: created -> the group's cases created in that period (exact: the same cases, bar a
@@ -29,7 +29,8 @@ class Period(TextChoices):
 
 
 GROUP_CHOICES = [(Dimension.AGENCY, Dimension.AGENCY.label), (Dimension.SERVICE, Dimension.SERVICE.label),
-                 (Dimension.CHANNEL, Dimension.CHANNEL.label), (Dimension.TEAM, Dimension.TEAM.label)]
+                 (Dimension.CHANNEL, Dimension.CHANNEL.label), (Dimension.TEAM, Dimension.TEAM.label),
+                 (Dimension.AREA, Dimension.AREA.label)]
 
 
 @dataclass(frozen=True)

@@ -23,14 +23,18 @@ from civicdesk.calendars.business_time import Schedule
 from civicdesk.calendars.models import BusinessCalendar, Closure, OpenInterval
 from civicdesk.calendars.queries import schedule_for
 from civicdesk.cases.models import Case, CaseTransfer, Message
-from civicdesk.metrics.models import DailyRollup, Dimension, FiguresState, MetricEvent
+from civicdesk.metrics.areas import areas_of
+from civicdesk.metrics.areas import fingerprint as areas_fingerprint
+from civicdesk.metrics.models import CaseArea, DailyRollup, Dimension, FiguresState, MetricEvent
 from civicdesk.metrics.stats import pack
 from civicdesk.metrics.timeline import CaseFacts, MessageFacts, StatusChange, case_events
 
 CHUNK = 500
 OVERLAP = timedelta(seconds=60)  # a transaction that stamped updated_at before the last run but committed after it
 CASE_FIELDS = ("id", "created_at", "status", "resolved_at", "closed_at", "merged_into_id", "agency_id", "team_id",
-               "assignee_id", "service_id", "channel")
+               "assignee_id", "service_id", "channel", "lat", "lon")
+AREAS_KEY = "areas"  # the fingerprint of what the stored areas depend on, beside the calendars'
+
 
 
 class Schedules:
@@ -46,10 +50,15 @@ class Schedules:
         return self._found[key]
 
 
-def build_events(case_ids: Sequence[int], schedules: Schedules | None = None) -> list[MetricEvent]:
-    """Unsaved MetricEvents of these cases, from their raw timelines (four queries)."""
+def build_events(case_ids: Sequence[int], schedules: Schedules | None = None,
+                 areas: list[CaseArea] | None = None) -> list[MetricEvent]:
+    """Unsaved MetricEvents of these cases, from their raw timelines (four queries); each case's CaseArea is added
+    to `areas` when given."""
     schedules = schedules or Schedules()
     rows = list(Case.objects.filter(pk__in=case_ids).values_list(*CASE_FIELDS))
+    area_of = areas_of([(row[0], row[-2], row[-1]) for row in rows])
+    if areas is not None:
+        areas.extend(CaseArea(case_id=pk, area_id=area) for pk, area in area_of.items())
     transferred = set(CaseTransfer.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True))
     messages: dict[int, list[MessageFacts]] = defaultdict(list)
     for case_id, at, direction, automatic, copy_of in Message.objects.filter(case_id__in=case_ids).values_list(
@@ -64,14 +73,14 @@ def build_events(case_ids: Sequence[int], schedules: Schedules | None = None) ->
             changes[case_id].append(StatusChange(at, status))
     made: list[MetricEvent] = []
     for (pk, created_at, status, resolved_at, closed_at, merged_into_id, agency_id, team_id, assignee_id,
-         service_id, channel) in rows:
+         service_id, channel, _lat, _lon) in rows:
         facts = CaseFacts(pk, created_at, status, resolved_at, closed_at, merged_into_id is not None,
                           pk in transferred)
         for event in case_events(facts, messages[pk], changes[pk], schedules(agency_id, team_id)):
             made.append(MetricEvent(case_id=pk, kind=event.kind, at=event.at, day=event.day,
                                     calendar_seconds=event.calendar_seconds, business_seconds=event.business_seconds,
                                     agency_id=agency_id, team_id=team_id, assignee_id=assignee_id,
-                                    service_id=service_id, channel=channel))
+                                    service_id=service_id, channel=channel, area_id=area_of[pk]))
     return made
 
 
@@ -89,12 +98,13 @@ class _Cell:
 
 
 def rollups_of(events: Iterable[tuple[Any, ...]]) -> list[DailyRollup]:
-    """DailyRollup rows from (day, agency_id, kind, team_id, assignee_id, service_id, channel, calendar, business)."""
+    """DailyRollup rows from (day, agency_id, kind, team_id, assignee_id, service_id, channel, area_id, calendar,
+    business)."""
     cells: dict[tuple[date, int, str, str, str], _Cell] = defaultdict(_Cell)
-    for day, agency_id, kind, team_id, assignee_id, service_id, channel, calendar, business in events:
+    for day, agency_id, kind, team_id, assignee_id, service_id, channel, area_id, calendar, business in events:
         for dimension, value in ((Dimension.AGENCY, agency_id), (Dimension.TEAM, team_id),
                                  (Dimension.AGENT, assignee_id), (Dimension.SERVICE, service_id),
-                                 (Dimension.CHANNEL, channel)):
+                                 (Dimension.CHANNEL, channel), (Dimension.AREA, area_id)):
             cell = cells[(day, agency_id, kind, dimension, _key(value))]
             cell.n += 1
             if calendar is not None:
@@ -106,8 +116,8 @@ def rollups_of(events: Iterable[tuple[Any, ...]]) -> list[DailyRollup]:
             for (day, agency_id, kind, dimension, key), cell in cells.items()]
 
 
-EVENT_COLUMNS = ("day", "agency_id", "kind", "team_id", "assignee_id", "service_id", "channel", "calendar_seconds",
-                 "business_seconds")
+EVENT_COLUMNS = ("day", "agency_id", "kind", "team_id", "assignee_id", "service_id", "channel", "area_id",
+                 "calendar_seconds", "business_seconds")
 
 
 def rebuild_cells(cells: set[tuple[date, int]]) -> None:
@@ -128,7 +138,10 @@ def refresh_cases(case_ids: Sequence[int], schedules: Schedules | None = None) -
     FiguresState.objects.select_for_update().get_or_create(pk=1)
     old = set(MetricEvent.objects.filter(case_id__in=case_ids).values_list("day", "agency_id").distinct())
     MetricEvent.objects.filter(case_id__in=case_ids).delete()
-    made = MetricEvent.objects.bulk_create(build_events(case_ids, schedules), batch_size=1000)
+    CaseArea.objects.filter(case_id__in=case_ids).delete()
+    areas: list[CaseArea] = []
+    made = MetricEvent.objects.bulk_create(build_events(case_ids, schedules, areas), batch_size=1000)
+    CaseArea.objects.bulk_create(areas, batch_size=1000)
     rebuild_cells(old | {(event.day, event.agency_id) for event in made})
     return len(made)
 
@@ -139,7 +152,8 @@ def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
 
 
 def calendar_fingerprints() -> dict[str, str]:
-    """A digest per agency (and "*" for the default) of everything a Schedule is made of, to see a change."""
+    """A digest per agency (and "*" for the default) of everything a Schedule is made of, to see a change; and
+    under AREAS_KEY what the cases' areas depend on."""
     parts: dict[str, list[Any]] = defaultdict(list)
     team_agency = dict(BusinessCalendar.objects.filter(team__isnull=False).values_list("pk", "team__agency_id"))
     owner = {pk: str(agency_id or team_agency.get(pk)) for pk, agency_id in
@@ -153,6 +167,7 @@ def calendar_fingerprints() -> dict[str, str]:
         parts[owner[row[0]]].append([str(v) for v in row])
     digests = {agency: hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16] for agency, rows in parts.items()}
     digests["*"] = settings.TIME_ZONE
+    digests[AREAS_KEY] = areas_fingerprint()
     return digests
 
 
@@ -163,11 +178,14 @@ def rebuild_all() -> int:
         FiguresState.objects.select_for_update().get_or_create(pk=1)
         MetricEvent.objects.all().delete()
         DailyRollup.objects.all().delete()
+        CaseArea.objects.all().delete()
     ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
     pending: list[DailyRollup] = []
     for some in chunks(ids):
         with transaction.atomic():
-            MetricEvent.objects.bulk_create(build_events(some, schedules), batch_size=1000)
+            areas: list[CaseArea] = []
+            MetricEvent.objects.bulk_create(build_events(some, schedules, areas), batch_size=1000)
+            CaseArea.objects.bulk_create(areas, batch_size=1000)
     with transaction.atomic():  # day by day and agency by agency: a million cases' durations never all in memory
         events = MetricEvent.objects.order_by("day", "agency_id").values_list(*EVENT_COLUMNS).iterator(10000)
         for _cell, rows in groupby(events, key=lambda row: (row[0], row[1])):
@@ -206,7 +224,7 @@ def catch_up(now: datetime | None = None) -> int:
         before = json.loads(state.calendars or "{}")
         changed = {key for key in set(before) | set(fingerprints) if before.get(key) != fingerprints.get(key)}
         ids = changed_since(state.checked_at - OVERLAP)
-        if "*" in changed:
+        if "*" in changed or AREAS_KEY in changed:  # every case's time zone, or every case's area
             ids.update(Case.objects.values_list("pk", flat=True))
         elif changed:
             ids.update(Case.objects.filter(agency_id__in=[int(a) for a in changed if a.isdigit()])

@@ -3,7 +3,7 @@
 slas.queries.compliance_by -> {group: (met, breached)} for targets met or breached in [start, end);
 satisfaction.queries.csat_by -> {group: (sent, answered, score 0..100 or None)} for surveys sent in [start, end).
 The *_by_spans variants count several spans in the same queries, keyed (group, span index).
-`group_field` is a Case field: agency_id, team_id, assignee_id, service_id or channel.
+`group_field` is a Case field path: agency_id, team_id, assignee_id, service_id, channel, or metric_area__area_id.
 """
 
 from datetime import datetime

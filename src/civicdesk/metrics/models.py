@@ -22,13 +22,15 @@ class MetricKind(models.TextChoices):
 
 
 class Dimension(models.TextChoices):
-    """What figures are grouped by: a case's current agency, team, assignee, service or channel."""
+    """What figures are grouped by: a case's current agency, team, assignee, service or channel, or the area (of
+    the dashboard's type) that holds its point."""
 
     AGENCY = "agency", _("Agency")
     TEAM = "team", _("Team")
     AGENT = "agent", _("Agent")
     SERVICE = "service", _("Service")
     CHANNEL = "channel", _("Channel")
+    AREA = "area", _("Area")
 
 
 class Hours(models.TextChoices):
@@ -51,6 +53,7 @@ class MetricEvent(models.Model):
     assignee_id = models.IntegerField(null=True)
     service_id = models.IntegerField(null=True)
     channel = models.CharField(max_length=20)
+    area_id = models.IntegerField(null=True, help_text=_("The area of the dashboard's type holding the case's point."))
 
     class Meta:
         indexes = [models.Index(fields=["case"], name="metric_event_case"),
@@ -58,6 +61,17 @@ class MetricEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.kind}:{self.day}"
+
+
+class CaseArea(models.Model):
+    """The area a case's figures count in (metrics.areas), beside its events: SLA and satisfaction figures per area
+    join it, as they join the case for its agency or service."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="metric_area")
+    area_id = models.IntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.area_id}"
 
 
 class DailyRollup(models.Model):

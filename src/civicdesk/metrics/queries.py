@@ -20,6 +20,7 @@ from django.utils import timezone
 from civicdesk.agencies.models import Agency, Service, Team
 from civicdesk.cases.filters import open_statuses
 from civicdesk.cases.models import Case
+from civicdesk.gis.models import Area
 from civicdesk.metrics import extras
 from civicdesk.metrics.models import DailyRollup, Dimension, Hours, MetricEvent, MetricKind
 from civicdesk.metrics.stats import Summary, summarise, unpack
@@ -27,7 +28,8 @@ from civicdesk.web.params import day_after_start, day_start
 
 GROUP_FIELDS: dict[str, str] = {Dimension.AGENCY: "agency_id", Dimension.TEAM: "team_id",
                                  Dimension.AGENT: "assignee_id", Dimension.SERVICE: "service_id",
-                                 Dimension.CHANNEL: "channel"}
+                                 Dimension.CHANNEL: "channel", Dimension.AREA: "area_id"}  # MetricEvent's fields
+CASE_PATHS: dict[str, str] = {**GROUP_FIELDS, Dimension.AREA: "metric_area__area_id"}  # the same, from a Case
 BACKLOG_KINDS = (MetricKind.CREATED, MetricKind.RESOLVED, MetricKind.REOPENED)
 ID_BATCH = 5000
 
@@ -110,12 +112,15 @@ def _labels(dimension: str, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
         from civicdesk.channels.models import Channel
 
         named = {value: (value, str(label)) for value, label in Channel.choices}
-    none: dict[str, str] = {Dimension.TEAM: "No team", Dimension.AGENT: "Unassigned", Dimension.SERVICE: "No service"}
+    elif dimension == Dimension.AREA:
+        named = {str(pk): (str(pk), name) for pk, name in Area.objects.filter(pk__in=ids).values_list("pk", "name")}
+    none: dict[str, str] = {Dimension.TEAM: "No team", Dimension.AGENT: "Unassigned", Dimension.SERVICE: "No service",
+                            Dimension.AREA: "No area"}
     return {key: named.get(key, ("", none.get(dimension, "None")) if key == "" else (key, key)) for key in keys}
 
 
 def _finish(tally: _Tally, cases: QuerySet[Case], dimension: str, start: date, end: date) -> list[GroupFigures]:
-    group_field = GROUP_FIELDS[dimension]
+    group_field = CASE_PATHS[dimension]
     low, high = day_start(start), day_after_start(end)
     assert low is not None and high is not None
     sla = {raw_key(k): v for k, v in extras.compliance_by(cases, group_field, low, high).items()}
@@ -153,7 +158,7 @@ def _backlog_ages(tally: _Tally, cases: QuerySet[Case], dimension: str, end: dat
     if end < timezone.localdate(now):
         return
     for value, created_at in cases.filter(status__in=open_statuses(), merged_into__isnull=True).values_list(
-            GROUP_FIELDS[dimension], "created_at"):
+            CASE_PATHS[dimension], "created_at"):
         tally.ages[raw_key(value)].append(max(0.0, (now - created_at).total_seconds()))
     for key in tally.backlog:
         tally.ages.setdefault(key, [])
@@ -245,7 +250,7 @@ def agency_figures_spans(agency_ids: list[int] | None, *, spans: list[tuple[date
         tallies[index].backlog.update(running.backlog)
         if ages:
             _backlog_ages(tallies[index], cases, group_by, spans[index][1])
-    sla, csat = _extras_per_span(agency_ids, GROUP_FIELDS[group_by], spans)
+    sla, csat = _extras_per_span(agency_ids, CASE_PATHS[group_by], spans)
     keys = [_keys(tally, sla[index], csat[index]) for index, tally in enumerate(tallies)]
     labels = _labels(group_by, set().union(*keys))
     return [_assemble(tally, sla[index], csat[index], labels, keys[index]) for index, tally in enumerate(tallies)]

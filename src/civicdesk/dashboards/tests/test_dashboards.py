@@ -141,6 +141,27 @@ def test_trends_count_the_cases_created_each_period_and_link_to_the_same_cases(c
     assert b"data-trend-chart=\"created\"" in response.content and b"<caption>" in response.content
 
 
+def test_trends_by_area_count_each_wards_cases_with_their_targets_and_link_to_the_same_cases(client: Any) -> None:
+    seed_boundaries()
+    invalidate()
+    desk = build_desk(3, where=ward_point("Ward 2"))  # per round: an unassigned and a late case in Ward 2
+    moved = desk["late"][0]
+    lat, lon = ward_point("Ward 5")
+    Case.objects.filter(pk=moved.pk).update(lat=lat, lon=lon)
+    catch_up_figures()
+    staff_login(client, desk["sup_works"])
+    response = client.get(TRENDS, {"period": "week", "group_by": "area", "hours": "calendar"})
+    assert response.status_code == 200
+    rows = {row.name: row for row in response.context["result"].rows}
+    assert {name: row.created_total for name, row in rows.items()} == {"Ward 2": 5, "Ward 5": 1, "No area": 9}
+    assert rows["Ward 2"].figures[-1].sla.breached == 2 and rows["Ward 5"].figures[-1].sla.breached == 1
+    for name in ("Ward 2", "Ward 5"):
+        assert inbox_count(client, rows[name].created_urls[-1]) == rows[name].figures[-1].created, name
+        assert inbox_count(client, rows[name].missed_urls[-1]) == rows[name].figures[-1].sla.breached, name
+    assert rows["No area"].url == "" and rows["No area"].created_urls[-1] == ""  # no filter for "nowhere"
+    assert b'<option value="area" selected' in response.content
+
+
 def test_the_map_counts_the_cases_that_missed_a_target_in_each_ward(client: Any) -> None:
     seed_boundaries()
     invalidate()

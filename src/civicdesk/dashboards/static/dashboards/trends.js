@@ -28,7 +28,8 @@
           animation: reduce ? false : undefined,
           responsive: true,
           maintainAspectRatio: false,
-          scales: {y: {beginAtZero: true}, x: {stacked: kind === "bar"}},
+          // bars stack on both axes (stacked on x alone, each group hid the ones drawn before it)
+          scales: {y: {beginAtZero: true, stacked: kind === "bar"}, x: {stacked: kind === "bar"}},
           plugins: {legend: {position: "bottom"}}
         }
       });
