@@ -162,6 +162,24 @@ def test_trends_by_area_count_each_wards_cases_with_their_targets_and_link_to_th
     assert b'<option value="area" selected' in response.content
 
 
+def test_when_the_area_type_changes_the_next_catch_up_places_every_case_again(settings: Any) -> None:
+    from civicdesk.gis.models import Area
+    from civicdesk.metrics.models import CaseArea, MetricEvent
+
+    seed_boundaries()
+    invalidate()
+    case = build_desk(1, where=ward_point("Ward 2"))["unassigned"][0]
+    catch_up_figures()
+    ward = Area.objects.get(type__slug="ward", name="Ward 2").pk
+    assert CaseArea.objects.get(case=case).area_id == ward
+    assert set(MetricEvent.objects.filter(case=case).values_list("area_id", flat=True)) == {ward}
+    settings.DASHBOARD_AREA_TYPE = "city"  # nothing about the case changed: only what its area means
+    catch_up_figures()
+    city = Area.objects.get(type__slug="city").pk
+    assert CaseArea.objects.get(case=case).area_id == city
+    assert set(MetricEvent.objects.filter(case=case).values_list("area_id", flat=True)) == {city}
+
+
 def test_the_map_counts_the_cases_that_missed_a_target_in_each_ward(client: Any) -> None:
     seed_boundaries()
     invalidate()
