@@ -22,7 +22,7 @@ from civicdesk.listening.detector import Detector, Surge
 from civicdesk.listening.gazetteer import Gazetteer, city_gazetteer
 from civicdesk.listening.lexicon import TERM_STOPWORDS
 from civicdesk.listening.models import Alert, CountKind, Stream
-from civicdesk.listening.rules import Rules, compile_rules
+from civicdesk.listening.rules import Rules, compile_rules, signature
 from civicdesk.listening.scoring import default_scorer
 from civicdesk.listening.text import fingerprint, is_repost
 from civicdesk.listening.triage import triage
@@ -236,7 +236,7 @@ _ingestors: dict[int, Ingestor] = {}
 
 def ingestor_for(stream: Stream) -> Ingestor:
     found = _ingestors.get(stream.pk)
-    if found is None or found.stream.sensitivity != stream.sensitivity:
+    if found is None or signature(found.stream) != signature(stream):  # staff changed its rules or sensitivity
         found = _ingestors[stream.pk] = Ingestor(stream)
     return found
 

@@ -1,11 +1,26 @@
 """A stream's rules compiled once: keywords and phrases, hashtags, accounts, languages and a geographic box."""
 
+import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from civicdesk.listening.models import Stream
 
 Box = tuple[float, float, float, float]
+# What a running listener reads from its stream once: a change to any of them restarts it (sources.base.Watch)
+RULE_FIELDS = ("keywords", "hashtags", "accounts", "languages", "box", "sensitivity", "source_url",
+               "channel_account_id")
+
+
+def signature(stream: Stream) -> tuple[str, ...]:
+    """The stream's rules and settings as a listener uses them, to see that staff changed them."""
+    return signature_of(getattr(stream, name) for name in RULE_FIELDS)
+
+
+def signature_of(values: Iterable[Any]) -> tuple[str, ...]:
+    return tuple(json.dumps(value, sort_keys=True) for value in values)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from civicdesk.listening import incident_views, staff_views
+from civicdesk.listening import incident_views, staff_views, stream_views
 
 app_name = "listening"
 urlpatterns = [
     path("", staff_views.triage, name="triage"),
     path("live/", staff_views.live, name="live"),
+    path("streams/", stream_views.streams, name="streams"),
+    path("streams/new/", stream_views.stream_form, name="stream-new"),
+    path("streams/<int:pk>/", stream_views.stream_form, name="stream"),
     path("posts.geojson", staff_views.map_data, name="map-data"),
     path("alerts/<int:pk>/", staff_views.alert_detail, name="alert"),
     path("alerts/<int:pk>/acknowledge/", staff_views.alert_acknowledge, name="alert-acknowledge"),

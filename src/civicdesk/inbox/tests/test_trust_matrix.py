@@ -110,6 +110,10 @@ ANY_STAFF = {
     "listening:triage": "the triage view: posts, alerts and volume of the user's agencies' streams only",
     "listening:live": "the triage view's polled fragment (volume and alerts), scoped the same way",
     "listening:map-data": "the placed posts of the user's agencies' streams, as GeoJSON",
+    "listening:streams": "the listening streams of the agencies the user supervises (administrators: every stream; "
+                         "agents: 403)",
+    "listening:stream-new": "makes a listening stream for one of the agencies the user supervises (agents: 403; "
+                            "another agency in the form is an invalid choice)",
 }
 # Routes for supervisors and administrators only: an agent of the owning agency is refused too.
 SUPERVISORS_ONLY = {
@@ -136,6 +140,7 @@ SUPERVISORS_ONLY = {
     "crisis:staff-end": "ends one of the agency's incidents",
     "crisis:staff-broadcast-new": "broadcasts on one of the agency's incidents",
     "listening:alert-declare": "declares an incident from one of the agency's listening alerts",
+    "listening:stream": "one of the agency's listening streams, to change",
 }
 # Routes for administrators only: a staff account's role, agencies, teams, password link and deactivation.
 ADMINS_ONLY = {"inbox:staff-member", "inbox:staff-password-link", "inbox:staff-active"}
@@ -160,7 +165,7 @@ PK_KINDS = {"inbox:attachment": "attachment", "inbox:contact": "contact", "inbox
             **dict.fromkeys(("listening:alert", "listening:alert-acknowledge", "listening:alert-dismiss",
                              "listening:alert-declare", "listening:alert-merge"), "listening_alert"),
             "listening:post-case": "listening_post", "listening:post-misinformation": "listening_post",
-            "listening:post-group": "listening_post",
+            "listening:post-group": "listening_post", "listening:stream": "listening_stream",
             "inbox:channel-x-contract": "channel_account", "inbox:hide-comment": "message",
             "inbox:staff-member": "agent2", "inbox:staff-password-link": "agent2", "inbox:staff-active": "agent2",
             "notifications:open": "notification", "notifications:read": "notification",
@@ -181,6 +186,8 @@ ROUTE_DATA = {"inbox:contact-edit": {"display_name": "Matrix probe", "kind": "re
                                              "sms_es": "Prueba"},  # no "send": the estimate only
               "listening:alert-declare": {"title_en": "Probe", "title_es": "Prueba", "summary_en": "Probe",
                                           "summary_es": "Prueba", "whole_city": "on"},
+              "listening:stream": {"name": "Matrix probe", "source": "rss", "source_url": "https://example.com/rss",
+                                   "sensitivity": "1", "retention_days": "30", "active": "on"},
               **dict.fromkeys(("inbox:sla-policy-new", "inbox:sla-policy"), {
                   "name": "Matrix probe", "first_response": "4", "hours": "business", "is_active": "on"})}
 # A parameter whose name means another kind of object on these routes (crisis mode's `slug` is an incident's).
@@ -227,6 +234,7 @@ class Side:
     broadcast: Broadcast
     listening_alert: Alert
     listening_post: Post
+    listening_stream: Stream
     agency_slug: str = ""
     incident_slug: str = ""
     decision: str = "dismiss"  # what staff decide on a flagged request to stop texts (the same word on both sides)
@@ -297,6 +305,7 @@ def _side(agency: Agency, team: Team, agent: Any, service: Any, word: str) -> Si
                 sla_policy=SlaPolicy.objects.create(agency=agency, name=f"{word} targets", first_response_seconds=3600,
                                                     created_at=timezone.now(), updated_at=timezone.now()),
                 broadcast=broadcast, incident_slug=incident.slug, listening_alert=alert, listening_post=post,
+                listening_stream=stream,
                 markers=(f"{word} water main burst", f"{word}surge", f"{word} listening",
                          case.number, case2.number, third.number, f"{word} Resident", f"{word} Neighbour",
                          f"{word} Chatter", chat.case.number, f"{word} broken", f"{word}@example.com",

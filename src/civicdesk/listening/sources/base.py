@@ -5,23 +5,28 @@ import time
 from typing import Any
 
 from civicdesk.listening.models import Stream
+from civicdesk.listening.rules import RULE_FIELDS, signature, signature_of
 
 RECHECK_SECONDS = 30  # how often a running source checks that its stream is still active
 
 
 class Watch:
-    """Tells a source when to stop: the process is stopping, or the stream was deactivated or changed source."""
+    """Tells a source when to stop: the process is stopping, or the stream was deactivated, changed source, or had
+    its rules changed by staff (its thread then starts again with them)."""
 
     def __init__(self, stream: Stream, stop: threading.Event) -> None:
         self.stream, self.stop = stream, stop
         self.checked = time.monotonic()
+        self.rules = signature(stream)
 
     def running(self) -> bool:
         if self.stop.is_set():
             return False
         if time.monotonic() - self.checked >= RECHECK_SECONDS:
             self.checked = time.monotonic()
-            if not Stream.objects.filter(pk=self.stream.pk, active=True, source=self.stream.source).exists():
+            now = (Stream.objects.filter(pk=self.stream.pk, active=True, source=self.stream.source)
+                   .values_list(*RULE_FIELDS).first())
+            if now is None or signature_of(now) != self.rules:
                 return False
         return True
 

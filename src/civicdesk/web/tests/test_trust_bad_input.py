@@ -248,9 +248,11 @@ ROUTES: dict[str, Route] = {
     **{f"listening:{name}": Route("staff", ["window", "category", "urgent", "lang", "area", "flagged", "page",
                                             "incident"])
        for name in ("triage", "live", "map-data")},
+    "listening:streams": Route("staff"),
+    "listening:stream-new": Route("staff"),  # its form's bad input: listening/tests/test_stream_form.py
     **{f"listening:{name}": Route("staff", path={"pk": "1"})
-       for name in ("alert", "alert-acknowledge", "alert-dismiss", "alert-declare", "alert-merge", "post-case",
-                    "post-misinformation", "post-group")},
+       for name in ("stream", "alert", "alert-acknowledge", "alert-dismiss", "alert-declare", "alert-merge",
+                    "post-case", "post-misinformation", "post-group")},
     "satisfaction:survey": Route("public", ["score"], path={"token": "not-a-token"}, fuzz_path=("token",)),
     "satisfaction:fix_check": Route("public", ["fixed"], path={"token": "not-a-token"}, fuzz_path=("token",)),
     "satisfaction:stop": Route("public", path={"token": "not-a-token"}, fuzz_path=("token",)),
