@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from civicdesk.api.tests.conftest import api_client_for
 from civicdesk.cases.actions import change_status
 from civicdesk.conversations import replies
+from civicdesk.gis.tests.conftest import _fresh_index, wards  # noqa: F401  (fixtures)
 from civicdesk.inbox.tests.conftest import World
 from civicdesk.metrics.actions import catch_up
 from civicdesk.metrics.exports import COLUMNS
@@ -106,3 +107,20 @@ def test_a_text_search_narrows_the_figures_too(world: World, works_api, counted)
     found = works_api.get("/api/metrics", {**counted, "q": "pothole", "group_by": "service"})
     assert found.status_code == 200
     assert [(g["group"], g["created"]) for g in found.json()["groups"]] == [("pothole", 2)]
+
+
+def test_figures_by_area_count_each_case_in_the_ward_that_holds_its_point(world: World, works_api,
+                                                                          wards) -> None:  # noqa: F811
+    """group_by=area: the ward of DASHBOARD_AREA_TYPE holding the case's point, its id as the key ("" for none)."""
+    create_case(service=world.pothole, subject="In ward B", email="b1@example.com", lat=40.005, lon=-74.985)
+    create_case(service=world.pothole, subject="In ward B too", email="b2@example.com", lat=40.002, lon=-74.982)
+    create_case(service=world.pothole, subject="In ward A", email="a1@example.com", lat=40.001, lon=-74.999)
+    create_case(service=world.pothole, subject="Nowhere", email="n1@example.com")
+    catch_up()
+    today = timezone.localdate()
+    answer = works_api.get("/api/metrics", {"from": str(today.replace(day=1)), "to": str(today),
+                                            "group_by": "area"})
+    assert answer.status_code == 200
+    created = {g["name"]: (g["group"], g["created"]) for g in answer.json()["groups"]}
+    assert created == {"Ward B": (str(wards["Ward B"].pk), 2), "Ward A": (str(wards["Ward A"].pk), 1),
+                       "No area": ("", 1)}
