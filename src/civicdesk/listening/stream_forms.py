@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.agencies.models import Agency
-from civicdesk.channels.models import ChannelAccount
+from civicdesk.channels.models import ChannelAccount, Provider
 from civicdesk.listening.models import LIVE_SOURCES, SourceKind, Stream
 from civicdesk.listening.scoring import default_scorer
 
@@ -24,9 +24,10 @@ def crisis_terms() -> list[str]:
     return list(default_scorer().terms)
 
 
-def _items(text: str, *, lower: bool = True) -> list[str]:
-    found = [item.strip() for item in re.split(r"[\n,]", text or "") if item.strip()]
-    return list(dict.fromkeys(item.lower() if lower else item for item in found))
+def _items(text: str) -> list[str]:
+    """Lines or comma-separated entries, in lower case, in order, without repeats."""
+    found = [item.strip().lower() for item in re.split(r"[\n,]", text or "") if item.strip()]
+    return list(dict.fromkeys(found))
 
 
 class ListField(forms.CharField):
@@ -83,7 +84,7 @@ class StreamForm(forms.ModelForm):
         self.fields["source"].choices = [(value, label) for value, label in SourceKind.choices  # type: ignore[attr-defined]
                                          if value in LIVE_SOURCES]
         self.fields["channel_account"].queryset = ChannelAccount.objects.filter(  # type: ignore[attr-defined]
-            provider="mastodon", agency__in=agencies).order_by("display_name")
+            provider=Provider.MASTODON, agency__in=agencies).order_by("display_name")
         self.fields["channel_account"].required = False
         self.fields["add_crisis_terms"].help_text = _(
             "%(n)s words that were relevant in at least three of the six CrisisLex T6 disasters, added to the "

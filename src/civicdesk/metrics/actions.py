@@ -36,7 +36,6 @@ CASE_FIELDS = ("id", "created_at", "status", "resolved_at", "closed_at", "merged
 AREAS_KEY = "areas"  # the fingerprint of what the stored areas depend on, beside the calendars'
 
 
-
 class Schedules:
     """schedule_for per (agency, team), read once per run."""
 
@@ -50,15 +49,20 @@ class Schedules:
         return self._found[key]
 
 
-def build_events(case_ids: Sequence[int], schedules: Schedules | None = None,
-                 areas: list[CaseArea] | None = None) -> list[MetricEvent]:
-    """Unsaved MetricEvents of these cases, from their raw timelines (four queries); each case's CaseArea is added
-    to `areas` when given."""
+def store(case_ids: Sequence[int], schedules: Schedules | None = None) -> list[MetricEvent]:
+    """Write the MetricEvents and CaseAreas of these cases (whose old ones the caller deleted); the events."""
+    events, areas = build(case_ids, schedules)
+    made = MetricEvent.objects.bulk_create(events, batch_size=1000)
+    CaseArea.objects.bulk_create(areas, batch_size=1000)
+    return made
+
+
+def build(case_ids: Sequence[int], schedules: Schedules | None = None) -> tuple[list[MetricEvent], list[CaseArea]]:
+    """Unsaved MetricEvents of these cases, from their raw timelines (four queries), and the area each case counts
+    in."""
     schedules = schedules or Schedules()
     rows = list(Case.objects.filter(pk__in=case_ids).values_list(*CASE_FIELDS))
     area_of = areas_of([(row[0], row[-2], row[-1]) for row in rows])
-    if areas is not None:
-        areas.extend(CaseArea(case_id=pk, area_id=area) for pk, area in area_of.items())
     transferred = set(CaseTransfer.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True))
     messages: dict[int, list[MessageFacts]] = defaultdict(list)
     for case_id, at, direction, automatic, copy_of in Message.objects.filter(case_id__in=case_ids).values_list(
@@ -81,7 +85,7 @@ def build_events(case_ids: Sequence[int], schedules: Schedules | None = None,
                                     calendar_seconds=event.calendar_seconds, business_seconds=event.business_seconds,
                                     agency_id=agency_id, team_id=team_id, assignee_id=assignee_id,
                                     service_id=service_id, channel=channel, area_id=area_of[pk]))
-    return made
+    return made, [CaseArea(case_id=pk, area_id=area) for pk, area in area_of.items()]
 
 
 def _key(value: Any) -> str:
@@ -139,9 +143,7 @@ def refresh_cases(case_ids: Sequence[int], schedules: Schedules | None = None) -
     old = set(MetricEvent.objects.filter(case_id__in=case_ids).values_list("day", "agency_id").distinct())
     MetricEvent.objects.filter(case_id__in=case_ids).delete()
     CaseArea.objects.filter(case_id__in=case_ids).delete()
-    areas: list[CaseArea] = []
-    made = MetricEvent.objects.bulk_create(build_events(case_ids, schedules, areas), batch_size=1000)
-    CaseArea.objects.bulk_create(areas, batch_size=1000)
+    made = store(case_ids, schedules)
     rebuild_cells(old | {(event.day, event.agency_id) for event in made})
     return len(made)
 
@@ -183,9 +185,7 @@ def rebuild_all() -> int:
     pending: list[DailyRollup] = []
     for some in chunks(ids):
         with transaction.atomic():
-            areas: list[CaseArea] = []
-            MetricEvent.objects.bulk_create(build_events(some, schedules, areas), batch_size=1000)
-            CaseArea.objects.bulk_create(areas, batch_size=1000)
+            store(some, schedules)
     with transaction.atomic():  # day by day and agency by agency: a million cases' durations never all in memory
         events = MetricEvent.objects.order_by("day", "agency_id").values_list(*EVENT_COLUMNS).iterator(10000)
         for _cell, rows in groupby(events, key=lambda row: (row[0], row[1])):

@@ -12,7 +12,7 @@ from django.conf import settings as django_settings
 
 from civicdesk.agencies.models import Agency
 from civicdesk.cases.models import Case, CaseStatus
-from civicdesk.metrics.actions import build_events, catch_up
+from civicdesk.metrics.actions import build, catch_up
 from civicdesk.metrics.models import Dimension, Hours, MetricKind
 from civicdesk.metrics.queries import GROUP_FIELDS, agency_figures, figures, raw_key
 from civicdesk.metrics.stats import summarise
@@ -69,7 +69,8 @@ def recomputed(group_by: str, hours: str) -> dict[str, dict[str, Any]]:
     values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     backlog: dict[str, int] = defaultdict(int)
-    for event in build_events(list(Case.objects.values_list("pk", flat=True))):
+    events, _areas = build(list(Case.objects.values_list("pk", flat=True)))
+    for event in events:
         key = raw_key(getattr(event, field))
         if event.day <= END and event.kind in (MetricKind.CREATED, MetricKind.RESOLVED, MetricKind.REOPENED):
             backlog[key] += -1 if event.kind == MetricKind.RESOLVED else 1
