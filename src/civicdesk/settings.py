@@ -181,6 +181,11 @@ DELIVERY_QUEUES = {"email": "email", "web": "web", "open311": "open311", "sms": 
 AUTOMATIC_DELIVERY_QUEUE = os.environ.get("AUTOMATIC_DELIVERY_QUEUE", "automatic")
 BACKGROUND_TASK_QUEUES = [AUTOMATIC_DELIVERY_QUEUE] if AUTOMATIC_DELIVERY_QUEUE else []
 BACKGROUND_NICENESS = env_int("BACKGROUND_NICENESS", 19)  # added to the niceness of those queues' workers
+# A priority does not reach the database server: there the acknowledgements' queries compete with intake's. So a job
+# of automatic messages also waits while intake is more than AUTOMATIC_HOLD_LAG_SECONDS behind (the oldest
+# inbound payload not yet on a case), for at most AUTOMATIC_HOLD_MAX_SECONDS from when its messages were made. 0: off.
+AUTOMATIC_HOLD_LAG_SECONDS = float(os.environ.get("AUTOMATIC_HOLD_LAG_SECONDS", "1"))
+AUTOMATIC_HOLD_MAX_SECONDS = env_int("AUTOMATIC_HOLD_MAX_SECONDS", 60)
 TASK_QUEUES = list(dict.fromkeys([
     "default",  # periodic jobs (recover_stalled)
     "inbound",  # process_payload, Open311 batch requests

@@ -1,12 +1,19 @@
-"""Whether the environment changes how provider SDKs' HTTP sessions connect (a proxy, a CA bundle)."""
+"""Provider SDKs' HTTP sessions read the environment (a proxy, a CA bundle) once, not before every request."""
 
 import os
 import urllib.request
+from typing import Any
 
-CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")  # requests' order
 
 
-def environment_matters() -> bool:
-    """True when a proxy or a CA bundle is set in the environment. When it is not, a requests session may skip
-    reading the environment before every request (trust_env off), which costs about 0.6 ms a send."""
-    return bool(urllib.request.getproxies()) or any(os.environ.get(name) for name in CA_BUNDLE_VARIABLES)
+def read_environment_once(session: Any) -> None:
+    """Turn off a requests session's per-request reading of the environment (trust_env), which costs about 0.6 ms a
+    send, after copying into the session what that reading would give: the CA bundle. With a proxy set, the
+    session keeps reading, as which proxy applies depends on each URL (NO_PROXY)."""
+    if urllib.request.getproxies():
+        return
+    bundle = next((os.environ[name] for name in CA_BUNDLE_VARIABLES if os.environ.get(name)), None)
+    if bundle and session.verify is True:
+        session.verify = bundle
+    session.trust_env = False

@@ -82,6 +82,14 @@ def pending() -> int:
     return int(_db().execute("SELECT count(*) FROM spool").fetchone()[0])
 
 
+def oldest_received_at() -> datetime | None:
+    """When the oldest payload still in the spool was received (None: the spool is empty)."""
+    if not path().exists():
+        return None
+    row = _db().execute("SELECT received_at FROM spool ORDER BY id LIMIT 1").fetchone()
+    return datetime.fromisoformat(row[0]) if row else None
+
+
 def move(limit: int = MOVE_LIMIT) -> int:
     """Move up to `limit` spooled payloads, oldest first, into the payload table (one transaction, skipping any
     already there with the same provider id and content), then drop them from the spool; how many were read.

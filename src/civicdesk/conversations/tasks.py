@@ -18,7 +18,7 @@ from civicdesk.channels.outbound import OutboundMessage
 from civicdesk.channels.protocol import CapturedNotSent, PermanentSendError, RateLimited
 from civicdesk.channels.queues import DEFAULT_QUEUE, delivery_queue
 from civicdesk.channels.registry import AccountConfig, adapter_for_account, get_adapter
-from civicdesk.conversations import batch, delivery, delivery_lookahead, media, pipeline
+from civicdesk.conversations import batch, delivery, delivery_lookahead, intake_priority, media, pipeline
 from civicdesk.conversations.consent import message_refusal
 from civicdesk.conversations.outbound import outbound_for, sending_account
 from civicdesk.core import prefetch
@@ -38,7 +38,9 @@ def process_payload(payload_id: int) -> None:
 
 @task(queue_name=DEFAULT_QUEUE)  # enqueued on its channel's provider queue (channels.queues.delivery_queue)
 def deliver_message(message_id: int) -> None:
-    """One send attempt: sending -> sent/published, retrying with backoff, or failed; every write via delivery."""
+    """One send attempt: sending -> sent/published, retrying with backoff, or failed; every write via delivery. An
+    automatic message first yields to inbound intake when it is behind (intake_priority)."""
+    intake_priority.hold_automatic([message_id])
     deliver(message_id)
 
 
@@ -47,7 +49,9 @@ def deliver_messages(message_ids: list[int]) -> None:
     """deliver_message for each of several messages (the acknowledgements of an inbound batch group): one job to
     claim, and what each send reads that no send changes (its sending account, its attachments) read for all of
     them at once. Whether the resident opted out is still read for each, just before its send. One that fails in
-    a way deliver() does not handle is left for recover_stalled, and the others go on."""
+    a way deliver() does not handle is left for recover_stalled, and the others go on. They first yield to inbound
+    intake when it is behind (intake_priority)."""
+    intake_priority.hold_automatic(message_ids)
     with prefetch.ahead(delivery_lookahead.answers(message_ids)):
         for message_id in message_ids:
             try:

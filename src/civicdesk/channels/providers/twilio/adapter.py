@@ -107,8 +107,8 @@ def client(config: Any) -> Client:
     found = kept.get(key)
     if found is None:
         http = TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT_SECONDS)
-        if http.session is not None and not sessions.environment_matters():
-            http.session.trust_env = False  # no proxy or CA bundle in the environment: skip its reading per request
+        if http.session is not None:
+            sessions.read_environment_once(http.session)
         found = Client(sid, token, http_client=http)
         if settings.TWILIO_API_BASE_URL:
             found.api.base_url = settings.TWILIO_API_BASE_URL.rstrip("/")

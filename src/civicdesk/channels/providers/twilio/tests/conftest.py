@@ -1,4 +1,4 @@
-"""Fixtures of the Twilio tests: an agency with a Twilio number, its signing sender, captured jobs."""
+"""Fixtures of the Twilio tests: an agency with a Twilio number, its signing sender, captured or database jobs."""
 
 from typing import Any
 
@@ -15,6 +15,17 @@ SHARED_KEY = "test-shared-key-for-sha256-webhooks"
 SHARED_KEY_ID = "webhooks_sharedkey_test"
 OUR_NUMBER = "+12025550100"
 RESIDENT = "+12025550143"
+
+
+@pytest.fixture
+def database_tasks(settings: Any, tmp_path: Any) -> None:
+    """Jobs in the database and texts through the payload table, as `civicdesk run` has them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(settings.TASK_QUEUES)}}
+    settings.INBOUND_BATCH_WORKER = True
+    settings.INBOUND_SPOOL = "off"  # the table as the queue, as on PostgreSQL (test_inbound_spool.py: the spool)
+    # the account cache's change marker of this test alone: a test in another process that saves an account
+    # (the suite's processes share one VAR_DIR) would make this one read its account again mid-count
+    settings.VAR_DIR = tmp_path
 
 
 @pytest.fixture

@@ -26,16 +26,6 @@ pytestmark = pytest.mark.django_db
 TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
-@pytest.fixture
-def database_tasks(settings: Any, tmp_path: Any) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(settings.TASK_QUEUES)}}
-    settings.INBOUND_BATCH_WORKER = True
-    settings.INBOUND_SPOOL = "off"  # the table as the queue, as on PostgreSQL (test_inbound_spool.py: the spool)
-    # the account cache's change marker of this test alone: a test in another process that saves an account
-    # (the suite's processes share one VAR_DIR) would make this one read its account again mid-count
-    settings.VAR_DIR = tmp_path
-
-
 def send(client: Client, sender: TwilioSender, account: ChannelAccount, n: int, *, from_: str = RESIDENT,
          body: str = "") -> Any:
     params = sms_params(from_=from_, to=OUR_NUMBER, body=body or f"Flooding on River Road ({n})", sid=f"SM{n:032d}")
