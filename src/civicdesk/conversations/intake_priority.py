@@ -5,7 +5,7 @@ each send's queries would otherwise compete with intake's."""
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -18,14 +18,18 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 
 
-def wait_for_intake(made_at: Sequence[datetime], *, sleep: Callable[[float], None] | None = None) -> float:
-    """Wait while intake is more than AUTOMATIC_HOLD_LAG_SECONDS behind, until AUTOMATIC_HOLD_MAX_SECONDS after the
-    oldest of the messages was made (`made_at`); the seconds waited. No wait when the hold is off, with nothing to
-    send, or where no batch worker takes payloads from the table (an immediate task backend: tests)."""
+def hold_automatic(message_ids: Sequence[int], *, sleep: Callable[[float], None] | None = None) -> float:
+    """For a delivery job whose messages are all automatic (a reply a person wrote never waits): wait while intake
+    is more than AUTOMATIC_HOLD_LAG_SECONDS behind, until AUTOMATIC_HOLD_MAX_SECONDS after the oldest of them was
+    made; the seconds waited. No wait when the hold is off, or where no batch worker takes payloads from the table
+    (an immediate task backend: tests)."""
     lag, longest = settings.AUTOMATIC_HOLD_LAG_SECONDS, settings.AUTOMATIC_HOLD_MAX_SECONDS
-    if lag <= 0 or longest <= 0 or not made_at or not payloads_are_queued():
+    if lag <= 0 or longest <= 0 or not payloads_are_queued():
         return 0.0
-    deadline = min(made_at) + timedelta(seconds=longest)
+    rows = list(Message.objects.filter(pk__in=message_ids).values_list("created_at", "is_automatic"))
+    if not rows or not all(automatic for _made, automatic in rows):
+        return 0.0
+    deadline = min(made for made, _automatic in rows) + timedelta(seconds=longest)
     waited = 0.0
     pause = sleep or time.sleep
     while timezone.now() < deadline and intake_lag.seconds_behind() > lag:
@@ -34,14 +38,3 @@ def wait_for_intake(made_at: Sequence[datetime], *, sleep: Callable[[float], Non
     if waited:
         log.info("Automatic messages waited %.1f s for inbound intake to catch up", waited)
     return waited
-
-
-def hold_automatic(message_ids: Sequence[int], *, sleep: Callable[[float], None] | None = None) -> float:
-    """wait_for_intake for a delivery job whose messages are all automatic and still queued (a reply a person wrote
-    never waits); the seconds waited."""
-    if settings.AUTOMATIC_HOLD_LAG_SECONDS <= 0 or settings.AUTOMATIC_HOLD_MAX_SECONDS <= 0:
-        return 0.0
-    rows = list(Message.objects.filter(pk__in=message_ids).values_list("created_at", "is_automatic"))
-    if not rows or not all(automatic for _made, automatic in rows):
-        return 0.0
-    return wait_for_intake([made for made, _automatic in rows], sleep=sleep)
