@@ -12,6 +12,7 @@ def _immediate_tasks(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
                                   "QUEUES": list(settings.TASK_QUEUES)}}
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.OPEN_DATA_DIR = tmp_path / "opendata"
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """Writing the day's export: both files written whole beside the old ones, then swapped in, then recorded."""
 
 import csv
+import fcntl
 import json
 import shutil
 import tempfile
@@ -59,6 +60,19 @@ def _write(csv_file: TextIO, geojson_file: TextIO) -> int:
     return count
 
 
+def _swap_in(scratch: Path, target: Path) -> None:
+    """Replace `target` with `scratch`. A lock beside them keeps two processes exporting the same day at the same
+    moment from removing each other's folder mid-swap; the later swap wins, whole."""
+    with open(target.parent / ".swap.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if target.exists():
+                shutil.rmtree(target)
+            scratch.rename(target)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def write_export(day: date | None = None) -> ExportResult:
     """Export every request as it stands now under `day` (today in the city's time zone by default). Files are
     written into a fresh folder and moved into place whole, so a download never sees half a file."""
@@ -71,9 +85,7 @@ def write_export(day: date | None = None) -> ExportResult:
               open(scratch / FILE_NAMES["geojson"], "w", encoding="utf-8") as geojson_file):
             rows = _write(csv_file, geojson_file)
         target = export_dir(day)
-        if target.exists():
-            shutil.rmtree(target)
-        scratch.rename(target)
+        _swap_in(scratch, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     with transaction.atomic():

@@ -132,3 +132,34 @@ def test_a_day_or_format_that_does_not_exist_is_a_plain_404(path: str, client: C
 def test_the_spanish_page_speaks_spanish(client: Client) -> None:
     html = client.get("/open-data/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Datos abiertos" in html
+
+
+def test_two_processes_exporting_the_same_day_at_once_both_finish_and_one_whole_export_stays(
+        export_folder: Path) -> None:
+    """CI's two test workers once wrote the same day's folder together: one removed the old folder, the other moved
+    its own in, and the first one's move failed with 'Directory not empty'."""
+    import tempfile
+    import threading
+
+    from civicdesk.opendata.actions import _swap_in
+
+    target = export_folder / "2026-12-07"
+    failures: list[BaseException] = []
+
+    def export(writer: int) -> None:
+        for round_ in range(40):
+            scratch = Path(tempfile.mkdtemp(dir=export_folder))
+            (scratch / "requests.csv").write_text(f"{writer}-{round_}")
+            try:
+                _swap_in(scratch, target)
+            except BaseException as error:  # noqa: BLE001 - collected for the assertion below
+                failures.append(error)
+
+    threads = [threading.Thread(target=export, args=(writer,)) for writer in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert [path.name for path in target.iterdir()] == ["requests.csv"]
+    assert sorted(path.name for path in export_folder.iterdir()) == [".swap.lock", "2026-12-07"]
