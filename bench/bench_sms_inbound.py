@@ -251,6 +251,13 @@ def webhook_queries(path: str, url: str) -> int:
     return len(captured.captured_queries) if response.status_code == 200 else -response.status_code
 
 
+def server_trouble(path: Path, limit: int = 10) -> list[str]:
+    """The server's first warnings and errors of our own (a failed batch, a restarted worker), for the report."""
+    lines = path.read_text(errors="replace").splitlines()
+    return [line[:300] for line in lines if ("WARNING civicdesk" in line or "ERROR" in line or "Traceback" in line
+                                             or "exited with" in line)][:limit]
+
+
 def measure(engine: str, args: argparse.Namespace, workdir: Path) -> bool:
     database_url = args.database_url or fresh_database(engine, workdir)
     port = free_port()
@@ -371,6 +378,8 @@ def measure(engine: str, args: argparse.Namespace, workdir: Path) -> bool:
           f"{d99:.2f} s, max {delays[-1] if delays else float('nan'):.2f} s, {late} later than {CASE_WITHIN_S:.0f} s, "
           f"{missing} missing, {duplicates} duplicated (every one within {CASE_WITHIN_S:.0f} s) {verdict(cases_ok)}",
           flush=True)
+    for line in server_trouble(workdir / "server.log"):
+        print(f"  server: {line}", flush=True)
     from django.db import connections
 
     connections.close_all()

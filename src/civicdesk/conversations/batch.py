@@ -29,7 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -78,8 +78,17 @@ def drain(limit: int | None = None, group: int | None = None) -> int:
     limit = limit or settings.INBOUND_BATCH_SIZE
     group = group or group_size()
     spool.move()  # what the webhooks spooled (SQLite) joins the table first
-    leased_at = time.monotonic()
     payloads, done = claim(limit)
+    try:
+        return done + _work(payloads, group)
+    except BaseException:
+        release(payloads)  # what this batch left unapplied is taken again at once, not when the lease runs out
+        raise
+
+
+def _work(payloads: Sequence[InboundPayload], group: int) -> int:
+    leased_at = time.monotonic()
+    done = 0
     pause = webhooks_wait_for_us()
     routes: dict[tuple[object, ...], pipeline.Prepared] = {}
     ready: list[Item] = []
@@ -99,6 +108,17 @@ def drain(limit: int | None = None, group: int | None = None) -> int:
         if pause and index < len(chunks) - 1:
             time.sleep(YIELD_SECONDS)  # let a waiting webhook take SQLite's one write lock before the next group
     return done
+
+
+def release(payloads: Sequence[InboundPayload]) -> None:
+    """Give up the lease on claimed payloads still received, after an error left this batch unfinished (the
+    attempt stays counted). Without it a failed batch's payloads waited the whole lease, 30 s, for another worker."""
+    try:
+        with transaction.atomic():
+            InboundPayload.objects.filter(pk__in=[payload.pk for payload in payloads],
+                                          status=PayloadStatus.RECEIVED).update(claimed_until=None)
+    except DatabaseError:  # the connection is gone: the lease runs out instead
+        log.warning("Could not release %s claimed inbound payloads; they wait for their lease", len(payloads))
 
 
 def renew(payloads: Sequence[InboundPayload]) -> None:

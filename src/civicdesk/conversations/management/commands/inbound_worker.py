@@ -39,7 +39,7 @@ class Command(BaseCommand):
             try:
                 count = batch.drain(size, options["group"] or None)
             except DatabaseError as exc:  # the database restarting, a lock held too long: later, on a new connection
-                log.warning("Inbound batch failed, retrying: %s", type(exc).__name__)
+                log.warning("Inbound batch failed, retrying: %s: %s", type(exc).__name__, exc)
                 connections.close_all()
                 time.sleep(1)
                 continue

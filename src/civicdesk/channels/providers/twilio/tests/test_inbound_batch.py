@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -127,6 +127,30 @@ def test_a_worker_killed_mid_group_leaves_its_payloads_to_the_next_and_one_that_
     killer = InboundPayload.objects.get(provider_message_id=f"SM{9:032d}")
     assert killer.status == PayloadStatus.QUARANTINED and "stopped each time" in killer.error
     assert len(inbound()) == 3
+
+
+def test_a_batch_that_fails_on_the_database_gives_its_payloads_back_at_once_not_when_its_lease_runs_out(
+        client: Client, account: ChannelAccount, sender: TwilioSender, database_tasks: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(4):
+        send(client, sender, account, n, from_=f"+1202555016{n}")
+    real_apply, calls = batch.apply_group, []
+
+    def deadlocked_second_group(items: Any) -> int:
+        calls.append(len(items))
+        if len(calls) == 2:
+            raise OperationalError("deadlock detected")  # escapes the group (a commit's deadlock, say)
+        return real_apply(items)
+
+    monkeypatch.setattr(batch, "apply_group", deadlocked_second_group)
+    with pytest.raises(OperationalError):
+        batch.drain(group=2)
+    rows = dict(InboundPayload.objects.values_list("status", "claimed_until").order_by("status").distinct())
+    assert rows == {PayloadStatus.PROCESSED: rows[PayloadStatus.PROCESSED], PayloadStatus.RECEIVED: None}
+    monkeypatch.setattr(batch, "apply_group", real_apply)
+    assert batch.drain() == 2  # the next poll takes them again, their failed attempt counted
+    assert sorted(InboundPayload.objects.values_list("attempts", flat=True)) == [1, 1, 2, 2]
+    assert len(inbound()) == 4
 
 
 def test_a_batch_slower_than_its_lease_renews_it_so_no_other_worker_claims_what_it_is_still_applying(
