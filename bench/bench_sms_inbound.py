@@ -254,6 +254,8 @@ def webhook_queries(path: str, url: str) -> int:
 def server_trouble(path: Path, limit: int = 10) -> list[str]:
     """The server's first warnings and errors of our own (a failed batch, a restarted worker), for the report."""
     lines = path.read_text(errors="replace").splitlines()
+    stop = next((n for n, line in enumerate(lines) if "shutting down" in line), len(lines))  # not the stop's own
+    lines = lines[:stop]
     return [line[:300] for line in lines if ("WARNING civicdesk" in line or "ERROR" in line or "Traceback" in line
                                              or "exited with" in line)][:limit]
 

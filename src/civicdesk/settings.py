@@ -134,6 +134,12 @@ if SERVING_ASGI and DATABASES["default"]["ENGINE"] == "django.db.backends.postgr
 SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper()
 if SQLITE_SYNCHRONOUS not in {"NORMAL", "FULL"}:
     raise ImproperlyConfigured("SQLITE_SYNCHRONOUS must be NORMAL or FULL.")
+# PostgreSQL: parameters bound on the server, and a statement a connection has run twice is prepared there (planned
+# once per connection, not at every call). A new SMS case cost 0.35 ms less client CPU and 0.4 ms less server time
+# (bench/sms_cpu_per_text.py). Off (DATABASE_PREPARED_STATEMENTS=0) behind a pooler that cannot keep them.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
