@@ -122,3 +122,18 @@ def test_a_new_message_adds_the_same_words_a_rebuild_would(corpus, world):
     with connection.cursor() as cursor:
         cursor.execute("SELECT cases_search_refresh(ARRAY[%s]::bigint[])", [case.pk])
     assert appended == _words(case)
+
+
+def test_identities_added_together_or_removed_change_their_contacts_case_documents(corpus):
+    """PostgreSQL refreshes for identities added by one INSERT once per statement (cases migration 0024)."""
+    from civicdesk.contacts.models import Identity
+
+    hole, tree = corpus["hole"], corpus["tree"]
+    Identity.objects.bulk_create([
+        Identity(contact=hole.contact, kind="phone", value="+12025550187"),
+        Identity(contact=tree.contact, kind="email", value="rowan.birch@example.org"),
+    ])
+    assert found("0187") == {"Pothole on Elm"}
+    assert found("rowan.birch@example.org") == {"Fallen branches"}
+    Identity.objects.filter(value="+12025550187").delete()
+    assert found("0187") == set()
