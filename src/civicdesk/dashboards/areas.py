@@ -14,7 +14,7 @@ from civicdesk.gis.index import NO_AREA
 from civicdesk.gis.lookup import active_index
 from civicdesk.gis.models import Area
 from civicdesk.metrics.areas import area_type
-from civicdesk.slas.models import CaseTarget
+from civicdesk.slas.queries import targets_of_cases
 from civicdesk.web.params import day_after_start, day_start
 
 MAX_POINTS = 500
@@ -39,13 +39,13 @@ class MissedTargets:
 def missed_targets(agency_ids: list[int] | None, start: date, end: date) -> MissedTargets:
     """Cases of these agencies (None: all) with a target breached from the start of `start` to the end of `end`."""
     low, high = day_start(start), day_after_start(end)
-    targets = CaseTarget.objects.filter(breached_at__isnull=False, case__merged_into__isnull=True)
+    scope = {"merged_into__isnull": True} if agency_ids is None else {"merged_into__isnull": True,
+                                                                     "agency_id__in": agency_ids}
+    targets = targets_of_cases(scope).filter(breached_at__isnull=False)
     if low is not None:
         targets = targets.filter(breached_at__gte=low)
     if high is not None:
         targets = targets.filter(breached_at__lt=high)
-    if agency_ids is not None:
-        targets = targets.filter(case__agency_id__in=agency_ids)
     rows: dict[int, tuple[str, float | None, float | None, Any]] = {}
     for case_id, number, lat, lon, at in targets.order_by("-breached_at").values_list(
             "case_id", "case__number", "case__lat", "case__lon", "breached_at"):

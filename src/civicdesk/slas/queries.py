@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, QuerySet, Value, When
+from django.db.models import Count, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from civicdesk.cases.models import Case
@@ -100,6 +100,19 @@ def compliance_by(cases: QuerySet[Case], group_field: str, start: datetime,
     return {group: (counts[0], counts[1]) for group, counts in result.items()}
 
 
+def targets_of_cases(case_lookups: dict[str, Any]) -> QuerySet[CaseTarget]:
+    """The targets of the cases matching `case_lookups` (Case field lookups). The agency scope is compared as an
+    expression (agency_id + 0), which no index serves, so the engine leads with the targets' own time index and looks
+    each case up by its key: with the agency's index SQLite walked every case of the agency (300,000 in the 1M bench)
+    to find a few thousand targets (the trends' missed-targets map: 287 -> 30 ms)."""
+    lookups = dict(case_lookups)
+    agencies = lookups.pop("agency_id__in", None)
+    targets = CaseTarget.objects.filter(**{f"case__{name}": value for name, value in lookups.items()})
+    if agencies is not None:
+        targets = targets.alias(case_agency=F("case__agency_id") + 0).filter(case_agency__in=agencies)
+    return targets
+
+
 def compliance_by_spans(case_lookups: dict[str, Any], group_field: str,
                         spans: list[tuple[datetime, datetime]]) -> dict[tuple[Any, int], tuple[int, int]]:
     """compliance_by for each of several [start, end) spans at once, over the cases matching `case_lookups` (Case
@@ -109,13 +122,12 @@ def compliance_by_spans(case_lookups: dict[str, Any], group_field: str,
     result: dict[tuple[Any, int], list[int]] = defaultdict(lambda: [0, 0])
     if not spans:
         return {}
-    scope = {f"case__{name}": value for name, value in case_lookups.items()}
     key = f"case__{group_field}"
     low, high = min(start for start, _ in spans), max(end for _, end in spans)
     for moment, column, extra in (("met_at", 0, {"breached_at__isnull": True}), ("breached_at", 1, {})):
         span = SqlCase(*(When(**{f"{moment}__gte": start, f"{moment}__lt": end}, then=Value(index))
                        for index, (start, end) in enumerate(spans)), default=Value(-1), output_field=IntegerField())
-        rows = (CaseTarget.objects.filter(**scope, **{f"{moment}__gte": low, f"{moment}__lt": high}, **extra)
+        rows = (targets_of_cases(case_lookups).filter(**{f"{moment}__gte": low, f"{moment}__lt": high}, **extra)
                 .order_by().values(key, span=span).annotate(n=Count("id")))
         for row in rows:
             if row["span"] >= 0:
