@@ -39,9 +39,10 @@ class MissedTargets:
 def missed_targets(agency_ids: list[int] | None, start: date, end: date) -> MissedTargets:
     """Cases of these agencies (None: all) with a target breached from the start of `start` to the end of `end`."""
     low, high = day_start(start), day_after_start(end)
-    scope = {"merged_into__isnull": True} if agency_ids is None else {"merged_into__isnull": True,
-                                                                     "agency_id__in": agency_ids}
-    targets = targets_of_cases(scope).filter(breached_at__isnull=False)
+    cases: dict[str, Any] = {"merged_into__isnull": True}
+    if agency_ids is not None:
+        cases["agency_id__in"] = agency_ids
+    targets = targets_of_cases(cases).filter(breached_at__isnull=False)
     if low is not None:
         targets = targets.filter(breached_at__gte=low)
     if high is not None:

