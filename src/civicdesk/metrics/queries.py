@@ -154,8 +154,8 @@ def _assemble(tally: _Tally, sla: dict[str, tuple[int, int]], csat: dict[str, tu
 
 class EpochSeconds(Func):
     """A datetime column as seconds since 1970 (UTC), computed by the database: reading 60,000 open cases' ages as
-    numbers instead of datetimes parsed and made aware in Python took the metrics API's year by agency at 1M cases
-    from about 650 to 300 ms."""
+    numbers instead of datetimes parsed and made aware in Python (with the sort dropped) took the metrics API's year
+    by agency at 1M cases from about 650 to 490 ms on SQLite and 664 to 448 ms on PostgreSQL."""
 
     output_field = FloatField()
 
